@@ -1,0 +1,32 @@
+"""weingarten-check: exact Weingarten calculus and a machine-checked derivation of the
+vanishing variation range of a local unitary in a random quantum circuit
+(Zhang, Zhu, Liu, Wang, AAAI 2024).
+
+Submodules are imported lazily so that ``import weingarten_check`` stays cheap.
+"""
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+# public name -> submodule that defines it
+_LAZY = {
+    "weingarten": "weingarten",
+    "haar_integral": "haar_integrals",
+    "trace_moment": "haar_integrals",
+    "trace_moment_numeric": "haar_integrals",
+    "twirl": "haar_integrals",
+    "estimate_variation_range": "experiments",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        module = importlib.import_module(f"{__name__}.{_LAZY[name]}")
+        return getattr(module, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = sorted(_LAZY)
