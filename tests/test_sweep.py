@@ -1,0 +1,247 @@
+"""Resumable sweeps: determinism, atomic appends, corruption reports, executors (sweep.py)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from weingarten_check import sweep as sw
+from weingarten_check.sweep import (
+    CorruptResultsError,
+    ProcessExecutor,
+    ResultsLockedError,
+    SweepSpec,
+    read_results,
+    repair_results,
+    run_sweep,
+    sample_rng,
+    summarize,
+)
+
+sys.path.insert(0, str(Path(__file__).parent))
+from sweep_helpers import Counting, FailAfter, fake_sample, slow_fake_sample  # noqa: E402
+
+SPEC = SweepSpec("vqe", "haar", "v1", ns=(3, 4, 5), samples=6, seed=11)
+
+
+def values(records):
+    return {(r["n"], r["index"]): r["value"] for r in records}
+
+
+@pytest.fixture
+def reference(tmp_path):
+    """An uninterrupted serial sweep of SPEC."""
+    res = run_sweep(SPEC, tmp_path / "ref.jsonl", sample_fn=fake_sample, progress=False)
+    return values(res.records)
+
+
+def test_sample_rng_depends_only_on_seed_n_index():
+    a = sample_rng(5, 4, 2).random(3)
+    assert np.array_equal(a, sample_rng(5, 4, 2).random(3))
+    for other in [(6, 4, 2), (5, 5, 2), (5, 4, 3)]:
+        assert not np.array_equal(a, sample_rng(*other).random(3))
+
+
+def test_full_sweep_writes_one_line_per_sample(tmp_path, reference):
+    path = tmp_path / "ref.jsonl"
+    lines = path.read_bytes().split(b"\n")
+    assert lines[-1] == b"" and len(lines) - 1 == 18
+    recs = [json.loads(x) for x in lines[:-1]]
+    assert {(r["n"], r["index"]) for r in recs} == {(n, i) for n in (3, 4, 5) for i in range(6)}
+    assert all(r["task"] == "vqe" and r["case"] == "v1" and r["seed"] == 11 for r in recs)
+    assert len(reference) == 18
+
+
+def test_interrupted_sweep_resumes_without_loss_or_duplicates(tmp_path, reference):
+    path = tmp_path / "run.jsonl"
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(SPEC, path, sample_fn=FailAfter(7), progress=False)
+    assert len(read_results(path)) == 7  # every finished sample is on disk
+    counter = Counting()
+    res = run_sweep(SPEC, path, sample_fn=counter, progress=False)
+    assert (res.reused, res.computed, counter.calls) == (7, 11, 11)
+    assert values(read_results(path)) == reference  # identical values, bit for bit
+    assert len(read_results(path)) == 18
+    # a third run computes nothing
+    counter2 = Counting()
+    res = run_sweep(SPEC, path, sample_fn=counter2, progress=False)
+    assert (res.computed, counter2.calls) == (0, 0)
+
+
+def test_sigkill_midway_then_resume(tmp_path, reference):
+    """A sweep in a subprocess is SIGKILLed mid-run; the resumed file equals the reference."""
+    path = tmp_path / "killed.jsonl"
+    script = textwrap.dedent(f"""
+        import sys
+        sys.path.insert(0, {str(Path(__file__).parent)!r})
+        from sweep_helpers import slow_fake_sample
+        from weingarten_check.sweep import SweepSpec, run_sweep
+        spec = SweepSpec("vqe", "haar", "v1", ns=(3, 4, 5), samples=6, seed=11)
+        run_sweep(spec, {str(path)!r}, sample_fn=slow_fake_sample, progress=False)
+    """)
+    env = dict(os.environ, WGC_TEST_SLEEP="0.05")
+    proc = subprocess.Popen([sys.executable, "-c", script], env=env)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        if path.exists() and path.read_bytes().count(b"\n") >= 4:
+            break
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    done_before = len(read_results(path))
+    assert 4 <= done_before < 18, "the subprocess should have been killed midway"
+    res = run_sweep(SPEC, path, sample_fn=fake_sample, progress=False)
+    assert res.reused == done_before and res.computed == 18 - done_before
+    assert values(read_results(path)) == reference
+
+
+def test_torn_last_line_is_reported_then_repaired(tmp_path, reference):
+    path = tmp_path / "torn.jsonl"
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(SPEC, path, sample_fn=FailAfter(5), progress=False)
+    full = path.read_bytes()
+    with open(path, "ab") as fh:  # simulate a write torn by a power cut
+        fh.write(full.split(b"\n")[0][:25])
+    with pytest.raises(CorruptResultsError, match=r"torn.jsonl, line 6: incomplete last line"):
+        run_sweep(SPEC, path, sample_fn=fake_sample, progress=False)
+    assert path.read_bytes().startswith(full)  # nothing was written on the failed resume
+    assert repair_results(path) == 25
+    assert repair_results(path) == 0
+    run_sweep(SPEC, path, sample_fn=fake_sample, progress=False)
+    assert values(read_results(path)) == reference
+
+
+@pytest.mark.parametrize(
+    "mutate, reason",
+    [
+        (lambda ls: ls.__setitem__(2, ls[2].replace(b'"value":', b'"value":1')), "checksum"),
+        (lambda ls: ls.__setitem__(2, b"{not json"), "not valid JSON"),
+        (lambda ls: ls.__setitem__(2, b""), "blank line"),
+        (lambda ls: ls.__setitem__(2, ls[1]), "duplicate sample"),
+        (lambda ls: ls.__setitem__(2, b'{"task": "vqe"}'), "missing field"),
+    ],
+)
+def test_corrupt_middle_line_is_reported_with_line_number(tmp_path, reference, mutate, reason):
+    path = tmp_path / "ref.jsonl"
+    lines = path.read_bytes().split(b"\n")
+    mutate(lines)
+    path.write_bytes(b"\n".join(lines))
+    with pytest.raises(CorruptResultsError, match=rf"ref.jsonl, line 3: .*{reason}") as err:
+        run_sweep(SPEC, path, sample_fn=fake_sample, progress=False)
+    assert err.value.lineno == 3
+    assert repair_results(path) == 0  # repair never drops complete lines
+
+
+def test_other_configurations_in_the_same_file_are_kept_apart(tmp_path, reference):
+    path = tmp_path / "ref.jsonl"
+    other = SweepSpec("vqe", "haar", "v2", ns=(3, 4, 5), samples=6, seed=11)
+    res = run_sweep(other, path, sample_fn=fake_sample, progress=False)
+    assert (res.reused, res.computed) == (0, 18)
+    # same seed -> same rng streams (common random numbers); the fake sampler ignores the case
+    assert values(res.records) == reference
+    assert len(read_results(path)) == 36
+    assert {r.case for r in summarize(read_results(path))} == {"v1", "v2"}
+    # growing the sweep (more samples, one more n) computes only the new pairs
+    bigger = SweepSpec("vqe", "haar", "v1", ns=(3, 4, 5, 6), samples=8, seed=11)
+    res = run_sweep(bigger, path, sample_fn=fake_sample, progress=False)
+    assert (res.reused, res.computed) == (18, 4 * 8 - 18)
+
+
+def test_recheck_detects_a_changed_sampler(tmp_path, reference):
+    path = tmp_path / "ref.jsonl"
+    run_sweep(SPEC, path, sample_fn=fake_sample, progress=False, recheck=2)  # same sampler: fine
+    with pytest.raises(RuntimeError, match="different version of the sampler"):
+        run_sweep(SPEC, path, sample_fn=slow_fake_sample_scaled, progress=False, recheck=1)
+
+
+def slow_fake_sample_scaled(*args, **kwargs):
+    return 1.0000001 * fake_sample(*args, **kwargs)
+
+
+def test_lock_prevents_two_concurrent_writers(tmp_path):
+    path = tmp_path / "locked.jsonl"
+    with sw._AppendWriter(path):
+        with pytest.raises(ResultsLockedError, match="locked by another running sweep"):
+            run_sweep(SPEC, path, sample_fn=fake_sample, progress=False)
+
+
+def test_process_executor_gives_identical_values(tmp_path, reference):
+    path = tmp_path / "procs.jsonl"
+    ex = ProcessExecutor(2)
+    try:
+        with pytest.raises(ValueError, match="non-finite"):
+            run_sweep(SweepSpec("qsl", "haar", "v1", ns=(3,), samples=2), tmp_path / "nan.jsonl",
+                      sample_fn=nan_sample, executor=ex, progress=False)
+        res = run_sweep(SPEC, path, sample_fn=fake_sample, executor=ex, progress=False)
+    finally:
+        ex.close()
+    assert res.computed == 18
+    assert values(read_results(path)) == reference
+
+
+def nan_sample(*args, **kwargs):
+    return float("nan")
+
+
+def test_dask_executor_local_cluster(tmp_path, reference):
+    distributed = pytest.importorskip("dask.distributed")
+    path = tmp_path / "dask.jsonl"
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+                                  dashboard_address=None) as cluster:
+        with distributed.Client(cluster) as client:
+            ex = sw.DaskExecutor(client=client)
+            with pytest.raises(KeyboardInterrupt):
+                run_sweep(SPEC, path, sample_fn=FailAfter(4), executor=SerialExecutorShim(), progress=False)
+            res = run_sweep(SPEC, path, sample_fn=fake_sample, executor=ex, progress=False)
+            ex.close()
+    assert res.computed == 14
+    assert values(read_results(path)) == reference
+
+
+class SerialExecutorShim(sw.SerialExecutor):
+    pass
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(task="vqa"), "task must be one of vqe, qae, qsl"),
+        (dict(ensemble="gue"), "ensemble must be one of"),
+        (dict(case="v3"), "case must be one of"),
+        (dict(q=1), "q must be an integer >= 2"),
+        (dict(samples=0), "samples must be an integer >= 1"),
+        (dict(ns=(1, 3)), "n must be > m = 1"),
+        (dict(ns=()), "ns must list at least one"),
+        (dict(site=3, ns=(3,)), "site must be < n"),
+    ],
+)
+def test_spec_rejects_bad_input(kwargs, match):
+    base = dict(task="vqe", ensemble="haar", case="v1", ns=(3,), q=2, samples=2)
+    base.update(kwargs)
+    with pytest.raises(ValueError, match=match):
+        SweepSpec(**base)
+
+
+def test_spec_type_errors():
+    with pytest.raises(TypeError, match="q must be an integer"):
+        SweepSpec("vqe", "haar", "v1", ns=(3,), q=2.5)
+    with pytest.raises(TypeError, match="spec must be a SweepSpec"):
+        run_sweep({"task": "vqe"}, "x.jsonl")
+
+
+def test_summarize_statistics():
+    recs = [dict(task="vqe", ensemble="haar", case="v1", q=2, site=0, seed=0, n=4, index=i, value=v)
+            for i, v in enumerate([1.0, 2.0, 3.0, 6.0])]
+    (row,) = summarize(recs)
+    assert row.samples == 4 and row.mean == 3.0
+    assert row.std == pytest.approx(np.std([1, 2, 3, 6], ddof=1))
+    assert row.stderr == pytest.approx(row.std / 2)
