@@ -1,0 +1,244 @@
+"""Figure 5 of the paper (and its qudit version) from sweep results.
+
+Three panels, semi-log: (a) VQE with the Heisenberg ring (Eq. 9), (b) QAE with one site
+discarded (Eq. 10), (c) QSL, fidelity with |0…0> (Eq. 11). Each panel shows the sample mean
+of Δ/w(H) versus n for the three randomness cases (V1 a design and V2 = I; V1 = I and V2 a
+design; both), with error bars, and the bounds as dashed lines:
+
+* the paper's bounds as printed — Theorem 1 (Eq. 3, ``w / 2**(n/2 - 3m - 2)``, qubits only) in
+  (a), (b) and Proposition 2 (Eq. 12, ``q**(2m - n)``) in (c);
+* ours — the exact task-dependent bound of Lemma 9 (``2 sqrt(r) sqrt(E||K||_F²)``, one line per
+  case) in (a), (b), and the qudit Theorem 1 ``w (q^(2m) - 1)/sqrt(q^n + 1)`` in every panel.
+
+All bound values come from :mod:`weingarten_check.bounds` through
+:func:`weingarten_check.experiments.estimate_variation_range` (its ``bounds`` dict), so the
+figure, the tests and ``proofs/`` share one source. The data are the sweep records
+(:mod:`weingarten_check.sweep`), summarised per (task, case, n).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from weingarten_check.sweep import CASES, TASKS, read_results, summarize
+
+__all__ = [
+    "PANEL_TITLES",
+    "CASE_LABELS",
+    "Series",
+    "figure5_series",
+    "plot_figure5",
+    "figure5_from_results",
+    "bounds_and_width",
+]
+
+PANEL_TITLES = {
+    "vqe": "(a) VQE, Heisenberg ring",
+    "qae": "(b) QAE, one site discarded",
+    "qsl": "(c) QSL, fidelity with |0…0⟩",
+}
+CASE_LABELS = {"v1": "V1 design, V2 = I", "v2": "V1 = I, V2 design", "both": "V1, V2 designs"}
+CASE_STYLE = {"v1": ("C0", "o"), "v2": ("C1", "s"), "both": ("C2", "^")}
+#: ensemble drawn in each panel when the results hold several (the paper's choice first)
+DEFAULT_ENSEMBLES = {"vqe": ("hea", "haar", "local1"), "qae": ("hea", "haar", "local1"),
+                     "qsl": ("local1", "haar", "hea")}
+
+BoundsFn = Callable[[str, str, str, int, int], tuple[float, dict[str, float]]]
+
+
+def bounds_and_width(task: str, ensemble: str, case: str, n: int, q: int) -> tuple[float, dict[str, float]]:
+    """``(w, bounds)`` for one point, from ``experiments.bounds_for`` (no sampling).
+
+    ``bounds`` maps a bound name (as in ``VariationRangeEstimate.bounds``) to its value for the
+    unnormalised Δ; bounds that do not apply (e.g. the printed qubit theorem at q = 3) are absent.
+    """
+    from weingarten_check import experiments
+
+    w, bounds = experiments.bounds_for(task, ensemble, case, n, q=q)
+    return float(w), {k: float(v) for k, v in bounds.items() if v is not None}
+
+
+@dataclass
+class Series:
+    """One curve of a panel: statistics of Δ/w for each n of one (task, ensemble, case, q)."""
+
+    task: str
+    ensemble: str
+    case: str
+    q: int
+    ns: list[int] = field(default_factory=list)
+    samples: list[int] = field(default_factory=list)
+    w: list[float] = field(default_factory=list)
+    mean: list[float] = field(default_factory=list)  # of Δ / w
+    std: list[float] = field(default_factory=list)  # of Δ / w, ddof = 1
+    stderr: list[float] = field(default_factory=list)
+    bounds: dict[str, list[float]] = field(default_factory=dict)  # name -> values / w, one per n
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def figure5_series(
+    records: Iterable[dict[str, Any]],
+    q: int = 2,
+    *,
+    ensembles: dict[str, str] | None = None,
+    bounds_fn: BoundsFn | None = None,
+) -> list[Series]:
+    """Summarise sweep records into the curves of Figure 5 for local dimension ``q``.
+
+    ``ensembles`` optionally fixes the ensemble per task (default: the paper's — ``hea`` for
+    VQE/QAE and ``local1`` for QSL — or, if absent from the records, the first one present).
+    Raises ``ValueError`` if the records hold nothing for ``q``.
+    """
+    if isinstance(q, bool) or not isinstance(q, int) or q < 2:
+        raise ValueError(f"q must be an integer >= 2, got {q!r}")
+    bounds_fn = bounds_fn or bounds_and_width
+    rows = [r for r in summarize(records) if r.q == q]
+    if not rows:
+        raise ValueError(f"the results hold no samples for q = {q}; run `weingarten-check sweep --q {q}` first")
+    out: list[Series] = []
+    for task in TASKS:
+        present = {r.ensemble for r in rows if r.task == task}
+        if not present:
+            continue
+        if ensembles and task in ensembles:
+            ens = ensembles[task]
+        else:
+            ens = next((e for e in DEFAULT_ENSEMBLES[task] if e in present), sorted(present)[0])
+        for case in CASES:
+            pts = sorted((r for r in rows if r.task == task and r.ensemble == ens and r.case == case),
+                         key=lambda r: (r.n, -r.samples))
+            if not pts:
+                continue
+            s = Series(task, ens, case, q)
+            seen = set()
+            for r in pts:
+                if r.n in seen:  # several seeds / sites: keep the largest sample
+                    continue
+                seen.add(r.n)
+                w, bounds = bounds_fn(task, ens, case, r.n, q)
+                s.ns.append(r.n)
+                s.samples.append(r.samples)
+                s.w.append(w)
+                s.mean.append(r.mean / w)
+                s.std.append(r.std / w)
+                s.stderr.append(r.stderr / w)
+                for name, value in bounds.items():
+                    s.bounds.setdefault(name, [math.nan] * (len(s.ns) - 1)).append(value / w)
+                for name in s.bounds:
+                    if len(s.bounds[name]) < len(s.ns):
+                        s.bounds[name].append(math.nan)
+            out.append(s)
+    return out
+
+
+def _bound_style(name: str) -> tuple[str, str, str]:
+    """(kind, linestyle, label) of a bound name: 'paper' (printed), 'task' (per case), 'qudit'."""
+    low = name.lower()
+    if "paper" in low or "printed" in low or "proposition2" in low or "prop" in low:
+        return "paper", (0, (5, 3)), "paper's bound (as printed)"
+    if "task" in low or "tight" in low:
+        return "task", (0, (3, 2)), "our task-dependent bound"
+    if "qudit" in low:
+        return "qudit", (0, (6, 2, 1, 2)), "our qudit Theorem 1"
+    return "other", (0, (1, 2)), name
+
+
+def plot_figure5(
+    series: Sequence[Series],
+    out: str | os.PathLike,
+    *,
+    errorbars: str = "std",
+    bounds: Sequence[str] | None = None,
+    title: str | None = None,
+) -> list[Path]:
+    """Draw the three panels and save ``<out>.png`` and ``<out>.pdf`` (plus ``<out>.json``, the data).
+
+    ``errorbars``: ``"std"`` (standard deviation over samples, as in the paper; panel (c) shows a
+    quarter of it, as the paper does), ``"stderr"`` or ``"ci95"`` (1.96 stderr). ``bounds``
+    restricts which bound names are drawn (default: all). Returns the written paths.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    if errorbars not in ("std", "stderr", "ci95"):
+        raise ValueError(f"errorbars must be 'std', 'stderr' or 'ci95', got {errorbars!r}")
+    if not series:
+        raise ValueError("nothing to plot: no series")
+    out = Path(out)
+    if out.suffix in (".png", ".pdf"):
+        out = out.with_suffix("")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    q = series[0].q
+    unit = "qubits" if q == 2 else f"qudits, q = {q}"
+    fig, axes = plt.subplots(1, 3, figsize=(14, 4.4), constrained_layout=True)
+    for ax, task in zip(axes, TASKS):
+        ax.set_title(PANEL_TITLES[task], fontsize=11)
+        ax.set_yscale("log")
+        ax.set_xlabel(f"n ({unit})")
+        ax.grid(True, which="major", alpha=0.3)
+        panel = [s for s in series if s.task == task]
+        if not panel:
+            ax.text(0.5, 0.5, "no data", transform=ax.transAxes, ha="center", va="center")
+            continue
+        ax.set_ylabel("E[Δ] / w(H)")
+        drawn: set[str] = set()
+        for s in panel:
+            color, marker = CASE_STYLE[s.case]
+            err = {"std": s.std, "stderr": s.stderr, "ci95": [1.96 * e for e in s.stderr]}[errorbars]
+            if errorbars == "std" and task == "qsl":
+                err = [e / 4 for e in err]
+            lower = [min(e, 0.95 * m) for e, m in zip(err, s.mean)]  # keep bars on a log axis
+            ax.errorbar(s.ns, s.mean, yerr=[lower, err], color=color, marker=marker, ms=5,
+                        capsize=3, lw=1.2, label=f"{CASE_LABELS[s.case]} ({s.ensemble})")
+            for name, vals in sorted(s.bounds.items()):
+                if bounds is not None and name not in bounds:
+                    continue
+                kind, ls, label = _bound_style(name)
+                if kind == "task":
+                    ax.plot(s.ns, vals, ls=ls, color=color, lw=1.1,
+                            label=f"{label}, {s.case}")
+                elif name not in drawn:
+                    drawn.add(name)
+                    ax.plot(s.ns, vals, ls=ls, color="0.35" if kind == "paper" else "k", lw=1.1,
+                            label=label if kind != "other" else name)
+        all_n = sorted({n for s in panel for n in s.ns})
+        ax.set_xticks(all_n if len(all_n) <= 12 else all_n[:: max(1, len(all_n) // 10)])
+        ax.legend(fontsize=7, loc="best")
+    bar_note = {"std": "error bars: std over samples" + (" (¼ std in (c), as in the paper)"),
+                "stderr": "error bars: standard error", "ci95": "error bars: 95% CI"}[errorbars]
+    nsamp = sorted({k for s in series for k in s.samples})
+    fig.suptitle(title or f"Variation range of a local unitary, m = 1 — {unit}; "
+                 f"samples per point: {', '.join(map(str, nsamp))}; {bar_note}", fontsize=10)
+    paths = [out.with_suffix(".png"), out.with_suffix(".pdf")]
+    fig.savefig(paths[0], dpi=130)
+    fig.savefig(paths[1])
+    plt.close(fig)
+    data_path = out.with_suffix(".json")
+    data_path.write_text(json.dumps({"q": q, "errorbars": errorbars,
+                                     "series": [s.as_dict() for s in series]}, indent=1))
+    return paths + [data_path]
+
+
+def figure5_from_results(
+    results: str | os.PathLike | Iterable[dict[str, Any]],
+    out: str | os.PathLike,
+    q: int = 2,
+    *,
+    errorbars: str = "std",
+    ensembles: dict[str, str] | None = None,
+    bounds_fn: BoundsFn | None = None,
+) -> list[Path]:
+    """Read sweep results (a JSON Lines file or records) and write Figure 5 for ``q``."""
+    records = read_results(results) if isinstance(results, (str, os.PathLike)) else list(results)
+    series = figure5_series(records, q, ensembles=ensembles, bounds_fn=bounds_fn)
+    return plot_figure5(series, out, errorbars=errorbars)

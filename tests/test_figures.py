@@ -1,0 +1,87 @@
+"""Figure 5 from sweep results (figures.py)."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from weingarten_check.figures import figure5_from_results, figure5_series, plot_figure5
+from weingarten_check.sweep import SweepSpec, read_results, run_sweep
+
+
+def fake_records(q=2, ns=(3, 4, 5), samples=5):
+    recs = []
+    for task, ens in (("vqe", "hea"), ("qae", "hea"), ("qsl", "local1")):
+        for case in ("v1", "v2", "both"):
+            for n in ns:
+                for i in range(samples):
+                    recs.append(dict(task=task, ensemble=ens, case=case, q=q, site=0, seed=0, n=n,
+                                     index=i, value=float(2.0 ** -n * (1 + i))))
+    return recs
+
+
+def fake_bounds(task, ensemble, case, n, q):
+    w = 4.0 if task == "vqe" else 1.0
+    b = {"paper_theorem1": w * 2 ** (5 - n / 2), "task_dependent": w * 3 * 2.0 ** (-n / 2)}
+    if n == 4:
+        b["extra_only_at_4"] = 1.0
+    return w, b
+
+
+def test_series_are_means_over_w_with_bounds_per_n():
+    series = figure5_series(fake_records(), 2, bounds_fn=fake_bounds)
+    assert [(s.task, s.case) for s in series] == [(t, c) for t in ("vqe", "qae", "qsl")
+                                                  for c in ("v1", "v2", "both")]
+    vqe = series[0]
+    assert vqe.ns == [3, 4, 5] and vqe.samples == [5, 5, 5] and vqe.w == [4.0] * 3
+    vals = np.array([2.0 ** -3 * (1 + i) for i in range(5)])
+    assert vqe.mean[0] == pytest.approx(vals.mean() / 4)
+    assert vqe.std[0] == pytest.approx(vals.std(ddof=1) / 4)
+    assert vqe.stderr[0] == pytest.approx(vals.std(ddof=1) / 4 / math.sqrt(5))
+    assert vqe.bounds["paper_theorem1"] == pytest.approx([2 ** (5 - n / 2) for n in (3, 4, 5)])
+    extra = vqe.bounds["extra_only_at_4"]  # a bound present for some n only is NaN-padded
+    assert math.isnan(extra[0]) and extra[1] == 0.25 and math.isnan(extra[2])
+
+
+def test_figure_files_written(tmp_path):
+    paths = figure5_from_results(fake_records(), tmp_path / "fig5", bounds_fn=fake_bounds)
+    assert [p.suffix for p in paths] == [".png", ".pdf", ".json"]
+    png, pdf, js = paths
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 20_000
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    data = json.loads(js.read_text())
+    assert data["q"] == 2 and len(data["series"]) == 9
+
+
+def test_qudit_version_and_missing_q(tmp_path):
+    recs = fake_records(q=3)
+    paths = figure5_from_results(recs, tmp_path / "fig5_q3.png", 3, bounds_fn=fake_bounds)
+    assert paths[0].name == "fig5_q3.png"
+    with pytest.raises(ValueError, match="no samples for q = 2"):
+        figure5_series(recs, 2, bounds_fn=fake_bounds)
+    with pytest.raises(ValueError, match="q must be an integer >= 2"):
+        figure5_series(recs, 1, bounds_fn=fake_bounds)
+
+
+def test_bad_errorbars(tmp_path):
+    series = figure5_series(fake_records(), 2, bounds_fn=fake_bounds)
+    with pytest.raises(ValueError, match="errorbars must be"):
+        plot_figure5(series, tmp_path / "x", errorbars="sd")
+
+
+def test_figure_from_a_real_sweep(tmp_path):
+    """End to end with the real sampler and bounds (small n, few samples)."""
+    pytest.importorskip("weingarten_check.experiments")
+    path = tmp_path / "res.jsonl"
+    for task, ens in (("vqe", "haar"), ("qsl", "local1")):
+        run_sweep(SweepSpec(task, ens, "v1", ns=(3, 4), samples=4, seed=1), path, progress=False)
+    series = figure5_series(read_results(path), 2)
+    assert {s.task for s in series} == {"vqe", "qsl"}
+    for s in series:
+        assert all(0 < m < 1 for m in s.mean)
+        assert s.bounds, "every point carries the bounds from bounds.py"
+    paths = plot_figure5(series, tmp_path / "fig")
+    assert paths[0].stat().st_size > 20_000
