@@ -1,0 +1,266 @@
+"""The ``verify`` report: lemma suite + numerical confirmation, as text, Markdown and JSON.
+
+Two parts:
+
+1. **Lemmas** — :func:`weingarten_check.proofs_report.run_proofs` runs ``proofs/`` (the
+   machine-checked reconstruction of Theorem 1, Proposition 2 and their qudit forms); one row
+   per lemma with its status and time.
+2. **Numerics** — for a few n and q = 2, 3, :func:`weingarten_check.experiments.estimate_variation_range`
+   estimates E[Δ] (exact Δ per sample, exact-design ensembles) with a 95 % confidence interval,
+   next to every bound from :mod:`weingarten_check.bounds`. A bound is *violated* only if the
+   whole CI lies above it (the data then show E[Δ] > bound at 95 % confidence); if the bound lies
+   inside the CI the row says *consistent* (the tight task-dependent bound is within 5-15 % of
+   E[Δ], so this happens with few samples); otherwise *below*.
+
+The report fails (``VerifyReport.ok`` is False, the CLI exits 1) if any lemma does not pass,
+any bound is violated, or a part could not run.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import math
+import os
+import platform
+import time
+import traceback
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = ["NumericCheck", "LemmaRow", "VerifyReport", "DEFAULT_POINTS", "run_verify",
+           "bound_verdict", "format_text", "format_markdown", "write_report"]
+
+#: (task, ensemble, case, q, n) points of the quick numerical confirmation
+DEFAULT_POINTS: tuple[tuple[str, str, str, int, int], ...] = tuple(
+    [(task, "haar", case, 2, n) for task in ("vqe", "qae") for case in ("v1", "v2", "both")
+     for n in (4, 6, 8)]
+    + [("qsl", "local1", case, 2, n) for case in ("v1", "v2", "both") for n in (4, 6, 8)]
+    + [(task, "haar", "v1", 3, n) for task in ("vqe", "qae") for n in (3, 4, 5)]
+    + [("qsl", "local1", "v1", 3, n) for n in (3, 4, 5)]
+)
+PASS_STATUSES = {"passed", "pass", "ok", "proved", "xfail"}
+
+
+@dataclass
+class LemmaRow:
+    lemma: str
+    statement: str
+    dimensions: str
+    status: str
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return self.status.lower() in PASS_STATUSES
+
+
+@dataclass
+class NumericCheck:
+    """E[Δ] at one point against each bound (unnormalised Δ)."""
+
+    task: str
+    ensemble: str
+    case: str
+    q: int
+    n: int
+    samples: int
+    seed: int
+    w: float
+    mean: float
+    stderr: float
+    ci95: tuple[float, float]
+    bounds: dict[str, float]
+    verdicts: dict[str, str] = field(default_factory=dict)  # name -> below / consistent / VIOLATED
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return all(v != "VIOLATED" for v in self.verdicts.values())
+
+
+def bound_verdict(ci95: tuple[float, float], bound: float) -> str:
+    """``below`` if the whole 95 % CI is at or below the bound, ``VIOLATED`` if it is entirely
+    above, ``consistent`` if the bound lies inside it."""
+    lo, hi = ci95
+    if hi <= bound:
+        return "below"
+    if lo > bound:
+        return "VIOLATED"
+    return "consistent"
+
+
+@dataclass
+class VerifyReport:
+    lemmas: list[LemmaRow]
+    numerics: list[NumericCheck]
+    errors: list[str]
+    started: str
+    seconds: float
+    environment: dict[str, str]
+
+    @property
+    def failures(self) -> list[str]:
+        out = list(self.errors)
+        out += [f"lemma {r.lemma}: {r.status}" for r in self.lemmas if not r.ok]
+        for c in self.numerics:
+            out += [f"{c.task}/{c.ensemble}/{c.case} q={c.q} n={c.n}: E[Δ] above {name}"
+                    for name, v in c.verdicts.items() if v == "VIOLATED"]
+        return out
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "failures": self.failures,
+            "started": self.started,
+            "seconds": round(self.seconds, 2),
+            "environment": self.environment,
+            "lemmas": [asdict(r) | {"ok": r.ok} for r in self.lemmas],
+            "numerics": [asdict(c) | {"ok": c.ok} for c in self.numerics],
+            "errors": self.errors,
+        }
+
+
+def _environment() -> dict[str, str]:
+    from weingarten_check import __version__ as version
+
+    return {"weingarten_check": str(version), "python": platform.python_version(),
+            "machine": f"{platform.machine()} {platform.system()} {platform.release()}",
+            "cpus": str(os.cpu_count())}
+
+
+def _run_lemmas(extra_pytest_args: Sequence[str]) -> list[LemmaRow]:
+    from weingarten_check.proofs_report import run_proofs
+
+    rows = []
+    for r in run_proofs(extra_pytest_args=tuple(extra_pytest_args)):
+        rows.append(LemmaRow(str(getattr(r, "lemma", "?")), str(getattr(r, "statement", "")),
+                             str(getattr(r, "dimensions", "")), str(getattr(r, "status", "?")),
+                             float(getattr(r, "seconds", 0.0) or 0.0)))
+    return rows
+
+
+def _run_numeric(point: tuple[str, str, str, int, int], samples: int, seed: int) -> NumericCheck:
+    from weingarten_check.experiments import estimate_variation_range
+
+    task, ensemble, case, q, n = point
+    t0 = time.perf_counter()
+    est = estimate_variation_range(task, ensemble, case, n, q=q, samples=samples, seed=seed)
+    bounds = {k: float(v) for k, v in est.bounds.items() if v is not None}
+    ci = (float(est.ci95[0]), float(est.ci95[1]))
+    return NumericCheck(task, ensemble, case, q, n, samples, seed, float(est.w), float(est.mean),
+                        float(est.stderr), ci, bounds,
+                        {k: bound_verdict(ci, b) for k, b in bounds.items()},
+                        time.perf_counter() - t0)
+
+
+def run_verify(
+    *,
+    lemmas: bool = True,
+    numerics: bool = True,
+    points: Sequence[tuple[str, str, str, int, int]] = DEFAULT_POINTS,
+    samples: int = 200,
+    seed: int = 0,
+    extra_pytest_args: Sequence[str] = (),
+    progress: bool = False,
+) -> VerifyReport:
+    """Run the lemma suite and the numerical confirmation; never raises for a failing part
+    (the failure is recorded in the report)."""
+    if isinstance(samples, bool) or not isinstance(samples, int) or samples < 2:
+        raise ValueError(f"samples must be an integer >= 2 (a CI needs two samples), got {samples!r}")
+    started = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    t0 = time.perf_counter()
+    errors: list[str] = []
+    lemma_rows: list[LemmaRow] = []
+    checks: list[NumericCheck] = []
+    if lemmas:
+        try:
+            lemma_rows = _run_lemmas(extra_pytest_args)
+            if not lemma_rows:
+                errors.append("lemma suite: no lemma was run")
+        except Exception as exc:  # recorded, not raised: the report must still be written
+            errors.append(f"lemma suite could not run: {type(exc).__name__}: {exc}")
+    if numerics:
+        from tqdm import tqdm
+
+        for point in tqdm(points, desc="numerics", disable=not progress, unit="point"):
+            try:
+                checks.append(_run_numeric(point, samples, seed))
+            except Exception as exc:
+                errors.append(f"numerics {'/'.join(map(str, point))}: {type(exc).__name__}: {exc}"
+                              + ("" if not os.environ.get("WGC_DEBUG") else "\n" + traceback.format_exc()))
+    return VerifyReport(lemma_rows, checks, errors, started, time.perf_counter() - t0, _environment())
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def _fmt(x: float) -> str:
+    if x == 0 or not math.isfinite(x):
+        return f"{x:g}"
+    return f"{x:.3e}" if (abs(x) < 1e-2 or abs(x) >= 1e3) else f"{x:.4f}"
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    out += ["| " + " | ".join(str(c).replace("|", "\\|") for c in row) + " |" for row in rows]
+    return out
+
+
+def format_markdown(rep: VerifyReport) -> str:
+    """The report as Markdown (the same content as the printed text)."""
+    lines = ["# weingarten-check verify", "",
+             f"**{'PASS' if rep.ok else 'FAIL'}** — {rep.started}, {rep.seconds:.1f} s, "
+             + ", ".join(f"{k} {v}" for k, v in rep.environment.items()), ""]
+    if rep.lemmas:
+        npass = sum(r.ok for r in rep.lemmas)
+        lines += [f"## Lemmas (proofs/): {npass}/{len(rep.lemmas)} pass", ""]
+        lines += _table(["lemma", "statement", "dimensions", "status", "time (s)"],
+                        [(r.lemma, r.statement, r.dimensions, r.status, f"{r.seconds:.1f}")
+                         for r in rep.lemmas])
+        lines.append("")
+    if rep.numerics:
+        lines += ["## E[Δ] against the bounds (95 % CI; Δ exact per sample)", "",
+                  "Verdict per bound: `below` = whole CI below the bound, `consistent` = bound inside "
+                  "the CI, `VIOLATED` = whole CI above it (fails).", ""]
+        names = sorted({k for c in rep.numerics for k in c.bounds})
+        rows = []
+        for c in rep.numerics:
+            cells = [c.task, c.ensemble, c.case, str(c.q), str(c.n), str(c.samples), _fmt(c.w),
+                     f"{_fmt(c.mean)} ± {_fmt(c.stderr)}", f"[{_fmt(c.ci95[0])}, {_fmt(c.ci95[1])}]"]
+            for name in names:
+                if name in c.bounds:
+                    ratio = c.mean / c.bounds[name] if c.bounds[name] > 0 else math.inf
+                    v = c.verdicts[name]
+                    mark = "" if v == "below" else (" (consistent)" if v == "consistent" else " **VIOLATED**")
+                    cells.append(f"{_fmt(c.bounds[name])} ({ratio:.2f}){mark}")
+                else:
+                    cells.append("—")
+            rows.append(cells)
+        lines += _table(["task", "ensemble", "case", "q", "n", "samples", "w", "E[Δ] ± se", "95% CI"]
+                        + [f"{n} (E[Δ]/bound)" for n in names], rows)
+        lines.append("")
+    if rep.failures:
+        lines += ["## Failures", ""] + [f"- {f}" for f in rep.failures] + [""]
+    return "\n".join(lines)
+
+
+def format_text(rep: VerifyReport) -> str:
+    """Plain-text report for the terminal (the Markdown, which reads well as text)."""
+    return format_markdown(rep)
+
+
+def write_report(rep: VerifyReport, outdir: str | os.PathLike) -> tuple[Path, Path]:
+    """Write ``verify.md`` and ``verify.json`` under ``outdir`` (created); return both paths."""
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    md, js = outdir / "verify.md", outdir / "verify.json"
+    md.write_text(format_markdown(rep) + "\n")
+    js.write_text(json.dumps(rep.as_dict(), indent=1, default=str) + "\n")
+    return md, js

@@ -1,0 +1,112 @@
+"""The verify report (report.py): verdicts, failure detection, Markdown/JSON output."""
+
+from __future__ import annotations
+
+import json
+import sys
+import types
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+
+from weingarten_check import report as rp
+
+
+@dataclass
+class FakeLemma:
+    lemma: str
+    statement: str
+    dimensions: str
+    status: str
+    seconds: float
+
+
+@dataclass
+class FakeEstimate:
+    mean: float
+    stderr: float
+    ci95: tuple
+    w: float
+    bounds: dict
+    values: np.ndarray = None
+
+
+def install_fakes(monkeypatch, statuses=("passed", "passed"), mean=0.1, bound=0.5, calls=None):
+    proofs = types.ModuleType("weingarten_check.proofs_report")
+    proofs.run_proofs = lambda extra_pytest_args=(): [
+        FakeLemma(f"L{i}", "Δ ≤ bound", "q ≥ 2", s, 0.5) for i, s in enumerate(statuses)]
+    exps = types.ModuleType("weingarten_check.experiments")
+
+    def estimate(task, ensemble, case, n, q=2, samples=100, seed=0, **kw):
+        if calls is not None:
+            calls.append((task, ensemble, case, n, q, samples, seed))
+        return FakeEstimate(mean, 0.01, (mean - 0.02, mean + 0.02), 1.0,
+                            {"paper_theorem1": 10.0, "task_dependent": bound, "n/a": None})
+
+    exps.estimate_variation_range = estimate
+    monkeypatch.setitem(sys.modules, "weingarten_check.proofs_report", proofs)
+    monkeypatch.setitem(sys.modules, "weingarten_check.experiments", exps)
+
+
+POINTS = [("vqe", "haar", "v1", 2, 4), ("qsl", "local1", "v1", 3, 3)]
+
+
+@pytest.mark.parametrize("ci, bound, verdict", [
+    ((0.1, 0.2), 0.2, "below"), ((0.1, 0.2), 0.15, "consistent"), ((0.1, 0.2), 0.0999, "VIOLATED")])
+def test_bound_verdict(ci, bound, verdict):
+    assert rp.bound_verdict(ci, bound) == verdict
+
+
+def test_passing_report_written_as_markdown_and_json(monkeypatch, tmp_path):
+    calls = []
+    install_fakes(monkeypatch, calls=calls)
+    rep = rp.run_verify(points=POINTS, samples=50, seed=3)
+    assert rep.ok and rep.failures == []
+    assert calls == [("vqe", "haar", "v1", 4, 2, 50, 3), ("qsl", "local1", "v1", 3, 3, 50, 3)]
+    assert [c.verdicts for c in rep.numerics][0] == {"paper_theorem1": "below", "task_dependent": "below"}
+    md, js = rp.write_report(rep, tmp_path / "results")
+    text = md.read_text()
+    assert "**PASS**" in text and "## Lemmas (proofs/): 2/2 pass" in text
+    assert "| L0 | Δ ≤ bound | q ≥ 2 | passed | 0.5 |" in text
+    assert "task_dependent (E[Δ]/bound)" in text and "0.5000 (0.20)" in text
+    data = json.loads(js.read_text())
+    assert data["ok"] is True and len(data["lemmas"]) == 2 and len(data["numerics"]) == 2
+    assert data["numerics"][1]["q"] == 3 and data["numerics"][0]["ci95"] == pytest.approx([0.08, 0.12])
+
+
+def test_failing_lemma_fails_the_report(monkeypatch):
+    install_fakes(monkeypatch, statuses=("passed", "failed"))
+    rep = rp.run_verify(points=POINTS, samples=10)
+    assert not rep.ok and rep.failures == ["lemma L1: failed"]
+    assert "**FAIL**" in rp.format_markdown(rep)
+
+
+def test_violated_bound_fails_the_report(monkeypatch):
+    install_fakes(monkeypatch, mean=0.3, bound=0.2)  # CI [0.28, 0.32] entirely above 0.2
+    rep = rp.run_verify(points=POINTS[:1], samples=10)
+    assert rep.failures == ["vqe/haar/v1 q=2 n=4: E[Δ] above task_dependent"]
+    assert "**VIOLATED**" in rp.format_markdown(rep)
+
+
+def test_errors_in_a_part_are_recorded_not_raised(monkeypatch):
+    install_fakes(monkeypatch)
+
+    def boom(**kw):
+        raise RuntimeError("pytest not found")
+
+    sys.modules["weingarten_check.proofs_report"].run_proofs = boom
+    rep = rp.run_verify(points=POINTS[:1], samples=10)
+    assert not rep.ok
+    assert rep.failures == ["lemma suite could not run: RuntimeError: pytest not found"]
+
+
+def test_empty_lemma_suite_is_a_failure(monkeypatch):
+    install_fakes(monkeypatch, statuses=())
+    rep = rp.run_verify(points=(), samples=10)
+    assert rep.failures == ["lemma suite: no lemma was run"]
+
+
+def test_samples_validated():
+    with pytest.raises(ValueError, match="samples must be an integer >= 2"):
+        rp.run_verify(samples=1)
