@@ -9,6 +9,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
+from typing import NoReturn
 
 import sympy
 
@@ -17,6 +18,13 @@ __all__ = ["main", "build_parser", "UsageError"]
 
 class UsageError(Exception):
     """Bad command-line input; the message names the option."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """ArgumentParser whose errors are one line (no usage dump), exit code 2."""
+
+    def error(self, message: str) -> "NoReturn":  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def _dimension(text: str) -> int | sympy.Symbol:
@@ -99,6 +107,257 @@ def _cmd_integrate(args: argparse.Namespace) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- shared helpers for verify/sweep/figure5/proofs
+
+_TASKS = ("vqe", "qae", "qsl")
+_CASES = ("v1", "v2", "both")
+_ENSEMBLES = ("paper", "haar", "hea", "local1")
+#: the paper's ensembles (Fig. 5): hardware-efficient 2-design surrogate for VQE/QAE, one Rz Ry Rz layer for QSL
+_PAPER_ENSEMBLE = {"vqe": "hea", "qae": "hea", "qsl": "local1"}
+#: first word of a library ValueError -> the option it is about
+_FIELD_OPTION = {"task": "--task", "ensemble": "--ensemble", "case": "--case", "q": "--q", "site": "--site",
+                 "samples": "--samples", "seed": "--seed", "n": "--n", "ns": "--n", "workers": "--workers",
+                 "errorbars": "--errorbars"}
+
+
+def _choices(text: str, allowed: Sequence[str], option: str) -> list[str]:
+    """Comma-separated names from ``allowed`` (or ``all``)."""
+    items = [t.strip().lower() for t in text.split(",") if t.strip()]
+    if items == ["all"]:
+        return list(allowed)
+    bad = [t for t in items if t not in allowed]
+    if bad or not items:
+        raise UsageError(f"{option}: unknown value {', '.join(bad) or repr(text)}; "
+                         f"expected one or more of {', '.join(allowed)} (comma separated) or all")
+    return list(dict.fromkeys(items))
+
+
+def _n_list(text: str) -> list[int]:
+    """``--n``: comma-separated sizes and inclusive ranges, e.g. ``4,6,8`` or ``3-10`` or ``4-12:2``."""
+    out: list[int] = []
+    for part in (p.strip() for p in text.split(",")):
+        try:
+            if "-" in part:
+                rng, _, step = part.partition(":")
+                lo, hi = (int(x) for x in rng.split("-"))
+                st = int(step) if step else 1
+                if st < 1 or hi < lo:
+                    raise ValueError
+                out += list(range(lo, hi + 1, st))
+            else:
+                out.append(int(part))
+        except ValueError:
+            raise UsageError(f"--n: expected sizes such as 4,6,8 or a range such as 3-10 or 4-12:2, got {text!r}") from None
+    for n in out:
+        if n <= 1:
+            raise UsageError(f"--n: every n must be > m = 1 (A is one site, B must be non-empty), got n = {n}")
+    return sorted(set(out))
+
+
+def _positive(value: int, option: str, minimum: int = 1) -> int:
+    if value < minimum:
+        raise UsageError(f"{option}: must be an integer >= {minimum}, got {value}")
+    return value
+
+
+def _usage_from_value_error(exc: Exception) -> UsageError:
+    msg = str(exc)
+    option = _FIELD_OPTION.get(msg.split(" ", 1)[0])
+    return UsageError(f"{option}: {msg}" if option else msg)
+
+
+def _writable_file(path: str, option: str) -> "Path":
+    """Create the parent directory and check that ``path`` can be appended to (it is not created)."""
+    from pathlib import Path
+
+    p = Path(path)
+    try:
+        if p.is_dir():
+            raise IsADirectoryError(21, "is a directory")
+        p.parent.mkdir(parents=True, exist_ok=True)
+        existed = p.exists()
+        with open(p, "ab"):
+            pass
+        if not existed:
+            p.unlink()
+    except OSError as exc:
+        raise UsageError(f"{option}: cannot write {path}: {exc.strerror or exc}") from None
+    return p
+
+
+def _writable_dir(path: str, option: str) -> "Path":
+    import tempfile
+    from pathlib import Path
+
+    p = Path(path)
+    try:
+        p.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=p, prefix=".write-test-"):
+            pass
+    except OSError as exc:
+        raise UsageError(f"{option}: cannot write to directory {path}: {exc.strerror or exc}") from None
+    return p
+
+
+def _read_results(path: str, option: str = "--results") -> list[dict]:
+    from pathlib import Path
+
+    from .sweep import CorruptResultsError, read_results
+
+    if Path(path).is_dir():
+        raise UsageError(f"{option}: {path} is a directory, expected a JSON Lines results file")
+    try:
+        return read_results(path)
+    except CorruptResultsError as exc:
+        raise UsageError(f"{option}: {exc}") from None
+    except OSError as exc:
+        raise UsageError(f"{option}: cannot read {path}: {exc.strerror or exc}") from None
+
+
+# --------------------------------------------------------------------------- sweep
+
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .sweep import (CorruptResultsError, ResultsLockedError, SweepSpec, make_executor,
+                        repair_results, run_sweep)
+
+    tasks = _choices(args.task, _TASKS, "--task")
+    cases = _choices(args.case, _CASES, "--case")
+    ensemble = _choices(args.ensemble, _ENSEMBLES, "--ensemble")
+    if len(ensemble) != 1:
+        raise UsageError(f"--ensemble: give one of {', '.join(_ENSEMBLES)}")
+    ns = _n_list(args.n)
+    _positive(args.q, "--q", 2)
+    _positive(args.samples, "--samples", 1)
+    _positive(args.workers, "--workers", 1)
+    _positive(args.seed, "--seed", 0)
+    _positive(args.site, "--site", 0)
+    _positive(args.recheck, "--recheck", 0)
+    try:
+        specs = [SweepSpec(t, _PAPER_ENSEMBLE[t] if ensemble[0] == "paper" else ensemble[0], c, ns=tuple(ns),
+                           q=args.q, site=args.site, samples=args.samples, seed=args.seed)
+                 for t in tasks for c in cases]
+    except (TypeError, ValueError) as exc:
+        raise _usage_from_value_error(exc) from None
+    path = _writable_file(args.results, "--results")
+    if args.repair:
+        dropped = repair_results(path)
+        print(f"repaired {path}: dropped {dropped} bytes of an incomplete last line" if dropped
+              else f"{path}: no incomplete last line to repair", file=sys.stderr)
+    _read_results(str(path))  # fail fast (exit 2) on a corrupt file, before any work
+    try:
+        executor = make_executor(args.workers, args.scheduler)
+    except ImportError as exc:
+        raise UsageError(f"--scheduler: {exc}") from None
+    except (OSError, TimeoutError) as exc:
+        raise UsageError(f"--scheduler: cannot connect to {args.scheduler}: {exc}") from None
+    results = []
+    try:
+        for spec in specs:
+            results.append(run_sweep(spec, path, executor=executor, progress=not args.no_progress,
+                                     recheck=args.recheck))
+    except CorruptResultsError as exc:
+        raise UsageError(f"--results: {exc}") from None
+    except ResultsLockedError as exc:
+        raise UsageError(f"--results: {exc}") from None
+    except KeyboardInterrupt:
+        print(f"\ninterrupted: every finished sample is saved in {path}; rerun the same command to resume",
+              file=sys.stderr)
+        return 130
+    finally:
+        executor.close()
+    rows = [r for res in results for r in res.summary]
+    payload = {"results": str(Path(path)), "executor": executor.name,
+               "computed": sum(r.computed for r in results), "reused": sum(r.reused for r in results),
+               "seconds": round(sum(r.seconds for r in results), 3),
+               "summary": [r.as_dict() for r in rows]}
+    lines = [f"{payload['computed']} samples computed, {payload['reused']} reused from {path} "
+             f"({executor.name}, {payload['seconds']:.1f} s)", "",
+             f"{'task':5} {'ensemble':8} {'case':5} {'q':>2} {'n':>3} {'samples':>7} {'E[Δ]':>11} {'stderr':>10}"]
+    lines += [f"{r.task:5} {r.ensemble:8} {r.case:5} {r.q:>2} {r.n:>3} {r.samples:>7} {r.mean:>11.4e} {r.stderr:>10.2e}"
+              for r in rows]
+    _emit(args, payload, "\n".join(lines))
+    return 0
+
+
+# --------------------------------------------------------------------------- figure5
+
+
+def _cmd_figure5(args: argparse.Namespace) -> int:
+    from .figures import figure5_series, plot_figure5
+
+    _positive(args.q, "--q", 2)
+    if not __import__("os").path.exists(args.results):
+        raise UsageError(f"--results: no such file {args.results}; run `weingarten-check sweep --results "
+                         f"{args.results} ...` first")
+    records = _read_results(args.results)
+    if not records:
+        raise UsageError(f"--results: {args.results} holds no samples; run `weingarten-check sweep --results "
+                         f"{args.results} ...` first")
+    out = args.out or ("results/figure5" if args.q == 2 else f"results/figure5_q{args.q}")
+    _writable_dir(str(__import__("pathlib").Path(out).parent), "--out")
+    try:
+        series = figure5_series(records, args.q)
+        paths = plot_figure5(series, out, errorbars=args.errorbars)
+    except ValueError as exc:
+        msg = str(exc)
+        if "no samples for q" in msg:
+            raise UsageError(f"--q: {msg}") from None
+        raise _usage_from_value_error(exc) from None
+    except OSError as exc:
+        raise UsageError(f"--out: cannot write {out}: {exc.strerror or exc}") from None
+    payload = {"files": [str(p) for p in paths], "q": args.q, "series": [s.as_dict() for s in series]}
+    text = "wrote " + ", ".join(str(p) for p in paths) + "\n" + "\n".join(
+        f"  {s.task}/{s.ensemble}/{s.case}: n = {s.ns[0]}..{s.ns[-1]}, E[Δ]/w from {s.mean[0]:.3e} to {s.mean[-1]:.3e}"
+        for s in series)
+    _emit(args, payload, text)
+    return 0
+
+
+# --------------------------------------------------------------------------- proofs
+
+
+def _cmd_proofs(args: argparse.Namespace) -> int:
+    from .proofs_report import format_table, run_proofs
+
+    extra = ("-k", args.select) if args.select else ()
+    results = run_proofs(extra_pytest_args=extra)
+    rows = [{"lemma": r.lemma, "statement": r.statement, "dimensions": r.dimensions, "status": r.status,
+             "seconds": r.seconds} for r in results]
+    ok = bool(rows) and all(str(r["status"]).lower() in ("passed", "pass", "ok", "proved") for r in rows)
+    _emit(args, {"ok": ok, "lemmas": rows}, format_table(results) if rows else "no lemma was selected")
+    return 0 if ok else 1
+
+
+# --------------------------------------------------------------------------- verify
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from .report import DEFAULT_POINTS, format_text, run_verify, write_report
+
+    outdir = _writable_dir(args.results, "--results")
+    if args.samples < 2:
+        raise UsageError(f"--samples: must be an integer >= 2 (a confidence interval needs two samples), got {args.samples}")
+    _positive(args.seed, "--seed", 0)
+    qs = sorted({int(x) for x in _int_list(args.q, "--q")}) if args.q else [2, 3]
+    for q in qs:
+        _positive(q, "--q", 2)
+    points = [p for p in DEFAULT_POINTS if p[3] in qs]
+    if args.quick:
+        points = [p for p in points if p[4] == min(x[4] for x in points if x[3] == p[3])]
+    rep = run_verify(lemmas=not args.no_lemmas, numerics=not args.no_numerics, points=points,
+                     samples=args.samples, seed=args.seed, progress=not args.json and sys.stderr.isatty())
+    md, js = write_report(rep, outdir)
+    if args.json:
+        print(json.dumps(rep.as_dict(), indent=1, default=str))
+    else:
+        print(format_text(rep))
+        print(f"report written to {md} and {js}")
+    return 0 if rep.ok else 1
+
+
 # --------------------------------------------------------------------------- parser
 
 _Handler = Callable[[argparse.Namespace], int]
@@ -106,11 +365,113 @@ _Handler = Callable[[argparse.Namespace], int]
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser; each subcommand stores its handler in ``args.handler``."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="weingarten-check",
-        description="Exact Weingarten calculus and a machine-checked derivation of vanishing variation ranges.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Exact Weingarten calculus and a machine-checked derivation of vanishing variation ranges\n"
+        "(Zhang, Zhu, Liu, Wang, AAAI 2024: Exponential hardness of optimization from the locality in QNNs).",
+        epilog="examples:\n"
+        "  weingarten-check verify                      # lemma suite + numerical check, report in results/\n"
+        "  weingarten-check proofs                      # the lemma table only\n"
+        "  weingarten-check sweep --task all --case all --n 3-8 --samples 100 --results results/sweep.jsonl\n"
+        "  weingarten-check figure5 --results results/sweep.jsonl\n"
+        "  weingarten-check wg 2,1 --d d\n"
+        "  weingarten-check integrate --i 0,0 --j 0,0 --d d\n"
+        "every command takes --json for machine-readable output and --help for details.",
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    raw = argparse.RawDescriptionHelpFormatter
+
+    p = sub.add_parser(
+        "verify",
+        help="run the lemma suite and a numerical check; print and save the report",
+        formatter_class=raw,
+        description="The main job (`make verify`). Runs proofs/ (every lemma of the derivation, machine-checked)\n"
+        "and estimates E[Δ] with a 95 % CI at a few n for q = 2 and 3, next to every bound. Writes\n"
+        "verify.md and verify.json under --results. Exit code 1 if a lemma fails or a CI lies above a bound.",
+        epilog="examples:\n"
+        "  weingarten-check verify\n"
+        "  weingarten-check verify --quick --no-lemmas          # numerics only, smallest n\n"
+        "  weingarten-check verify --q 3 --samples 500 --results out/ --json",
+    )
+    p.add_argument("--results", default="results", metavar="DIR", help="output directory (default: results)")
+    p.add_argument("--samples", type=int, default=200, help="samples per point (default: 200)")
+    p.add_argument("--seed", type=int, default=0, help="base seed (default: 0)")
+    p.add_argument("--q", default="", metavar="Q[,Q]", help="local dimensions to check (default: 2,3)")
+    p.add_argument("--quick", action="store_true", help="only the smallest n per q")
+    p.add_argument("--no-lemmas", action="store_true", help="skip the lemma suite")
+    p.add_argument("--no-numerics", action="store_true", help="skip the numerical check")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(handler=_cmd_verify)
+
+    p = sub.add_parser(
+        "proofs",
+        help="run the lemma suite in proofs/ and print the lemma table",
+        formatter_class=raw,
+        description="Runs proofs/ with pytest; one row per lemma: statement, dimensions covered, status, time.\n"
+        "Exit code 1 if any lemma fails.",
+        epilog="examples:\n"
+        "  weingarten-check proofs\n"
+        "  weingarten-check proofs --select proposition2 --json",
+    )
+    p.add_argument("--select", "-k", metavar="EXPR", help="only lemmas matching this pytest -k expression")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(handler=_cmd_proofs)
+
+    p = sub.add_parser(
+        "sweep",
+        help="E[Δ] versus n, resumable, one JSON line per finished sample",
+        formatter_class=raw,
+        description="Samples the exact variation range Δ for each n and appends every finished sample to\n"
+        "--results (JSON Lines, atomic appends). Rerunning the same command resumes: only missing samples\n"
+        "are computed and values are identical (sample i at size n uses SeedSequence(seed, spawn_key=(n, i))).\n"
+        "A corrupt line is reported with its line number (exit 2); --repair drops only a torn last line.\n"
+        "--ensemble paper = the paper's circuits: hea (10n layers) for vqe/qae, local1 (Rz Ry Rz) for qsl.",
+        epilog="examples:\n"
+        "  weingarten-check sweep --task vqe --case v1 --n 4,6,8 --samples 50\n"
+        "  weingarten-check sweep --task all --case all --n 3-10 --samples 100 --workers 2\n"
+        "  weingarten-check sweep --task qsl --ensemble haar --q 3 --n 3-6 --results results/q3.jsonl\n"
+        "  weingarten-check sweep --task vqe --n 10-20:2 --ensemble haar --scheduler tcp://10.0.0.5:8786",
+    )
+    p.add_argument("--task", required=True, help="vqe, qae, qsl, a comma list, or all")
+    p.add_argument("--case", default="v1", help="v1 (V1 design, V2 = I), v2, both, a comma list, or all (default: v1)")
+    p.add_argument("--ensemble", default="paper", help="paper (default), haar, hea or local1")
+    p.add_argument("--n", required=True, metavar="N", help="sizes: 4,6,8 or 3-10 or 4-12:2")
+    p.add_argument("--q", type=int, default=2, help="local dimension (default: 2)")
+    p.add_argument("--samples", type=int, default=100, help="samples per n (default: 100)")
+    p.add_argument("--seed", type=int, default=0, help="base seed (default: 0)")
+    p.add_argument("--site", type=int, default=0, help="site of the local unitary, 0-based (default: 0)")
+    p.add_argument("--results", default="results/sweep.jsonl", metavar="FILE",
+                   help="JSON Lines results file (default: results/sweep.jsonl)")
+    p.add_argument("--workers", type=int, default=1, help="local worker processes (default: 1)")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask cluster (needs the [dask] extra)")
+    p.add_argument("--recheck", type=int, default=1, metavar="K",
+                   help="recompute K stored samples and stop if they differ (default: 1)")
+    p.add_argument("--repair", action="store_true", help="drop an incomplete (torn) last line first")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--json", action="store_true", help="machine-readable summary")
+    p.set_defaults(handler=_cmd_sweep)
+
+    p = sub.add_parser(
+        "figure5",
+        help="the paper's Figure 5 (or its qudit version) from sweep results, PNG + PDF",
+        formatter_class=raw,
+        description="Three semi-log panels, (a) VQE, (b) QAE, (c) QSL: E[Δ]/w versus n with error bars for the\n"
+        "three V1/V2 cases; dashed lines: the paper's bounds as printed and ours (task-dependent, qudit).\n"
+        "Writes OUT.png, OUT.pdf and OUT.json (the plotted numbers).",
+        epilog="examples:\n"
+        "  weingarten-check figure5 --results results/sweep.jsonl\n"
+        "  weingarten-check figure5 --results results/q3.jsonl --q 3 --out results/figure5_q3\n"
+        "  weingarten-check figure5 --results results/sweep.jsonl --errorbars ci95 --json",
+    )
+    p.add_argument("--results", default="results/sweep.jsonl", metavar="FILE",
+                   help="sweep results (default: results/sweep.jsonl)")
+    p.add_argument("--q", type=int, default=2, help="local dimension to draw (default: 2)")
+    p.add_argument("--out", metavar="PREFIX", help="output prefix (default: results/figure5, results/figure5_qQ)")
+    p.add_argument("--errorbars", choices=("std", "stderr", "ci95"), default="std",
+                   help="std over samples as in the paper (default), stderr or ci95")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(handler=_cmd_figure5)
 
     p = sub.add_parser(
         "wg",
@@ -164,6 +525,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"weingarten-check {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"weingarten-check {args.command}: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover
