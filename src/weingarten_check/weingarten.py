@@ -69,7 +69,7 @@ def check_dimension(d: Any, name: str = "d") -> int | sympy.Symbol:
         if int(d) < 1:
             raise ValueError(f"{name} must be >= 1 (the dimension of U(d)), got {int(d)}")
         return int(d)
-    if isinstance(d, sympy.Expr) and d.is_Integer is None and d.free_symbols:
+    if isinstance(d, sympy.Expr) and d.free_symbols:
         raise TypeError(
             f"{name} must be a positive integer or a single sympy Symbol, got the expression {d!r}; "
             "substitute after computing"
@@ -82,7 +82,11 @@ def _class_of(sigma: Any) -> Partition:
     if getattr(sigma, "array_form", None) is not None:
         return cycle_type(sigma)
     try:
+        if isinstance(sigma, (str, bytes)):
+            raise TypeError
         items = list(sigma)
+        if any(isinstance(x, bool) or not isinstance(x, (int, sympy.Integer)) for x in items):
+            raise TypeError
     except TypeError:
         raise TypeError(
             "sigma must be a permutation (sequence of the images of 0..k-1, or a sympy Permutation) "
