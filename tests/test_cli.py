@@ -166,3 +166,28 @@ def test_help_has_examples_for_every_command():
         out = subprocess.run([sys.executable, "-m", "weingarten_check.cli", cmd, "--help"],
                              capture_output=True, text=True, check=True).stdout
         assert "examples:" in out and f"weingarten-check {cmd}" in out
+
+
+def test_sweep_on_a_dask_scheduler(capsys, tmp_path, fake_sampler):
+    """--scheduler ADDRESS goes through dask.distributed.Client (in-process LocalCluster here)."""
+    distributed = pytest.importorskip("dask.distributed")
+    res = str(tmp_path / "r.jsonl")
+    args = ["sweep", "--task", "qae", "--ensemble", "haar", "--n", "3,4", "--samples", "3",
+            "--results", res, "--no-progress", "--json"]
+    assert run(capsys, *args)[0] == 0
+    serial = {(r["n"], r["index"]): r["value"] for r in sw.read_results(res)}
+    res2 = str(tmp_path / "r2.jsonl")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+                                  dashboard_address=None) as cluster:
+        code, out, err = run(capsys, *args[:-4], "--results", res2, "--no-progress", "--json",
+                             "--scheduler", cluster.scheduler_address)
+    assert code == 0 and json.loads(out)["executor"] == "dask"
+    assert {(r["n"], r["index"]): r["value"] for r in sw.read_results(res2)} == serial
+
+
+def test_unreachable_scheduler_is_a_usage_error(capsys, tmp_path, monkeypatch):
+    pytest.importorskip("dask.distributed")
+    monkeypatch.setattr(sw, "DASK_CONNECT_TIMEOUT", "1s")
+    code, out, err = run(capsys, "sweep", "--task", "qae", "--n", "3", "--results", str(tmp_path / "r.jsonl"),
+                         "--scheduler", "tcp://127.0.0.1:9", "--no-progress")
+    assert code == 2 and err.startswith("weingarten-check sweep: error: --scheduler: cannot connect")

@@ -419,6 +419,10 @@ class ProcessExecutor:
             self._pool = None
 
 
+#: how long to wait for a Dask scheduler before giving up (dask time string)
+DASK_CONNECT_TIMEOUT = "20s"
+
+
 class DaskExecutor:
     """An existing Dask cluster via ``dask.distributed.Client`` (extra ``[dask]``).
 
@@ -427,7 +431,7 @@ class DaskExecutor:
 
     name = "dask"
 
-    def __init__(self, address: str | None = None, client: Any = None):
+    def __init__(self, address: str | None = None, client: Any = None, timeout: str | None = None):
         try:
             from dask.distributed import Client
         except ImportError as exc:  # pragma: no cover - depends on the environment
@@ -437,7 +441,7 @@ class DaskExecutor:
         if client is None and address is None:
             raise ValueError("DaskExecutor needs a scheduler address or a client")
         self._own = client is None
-        self.client = client if client is not None else Client(address)
+        self.client = client if client is not None else Client(address, timeout=timeout or DASK_CONNECT_TIMEOUT)
 
     def map_unordered(self, fn: Callable[[Any], Any], jobs: Sequence[Any]) -> Iterator[Any]:
         from dask.distributed import as_completed
