@@ -176,8 +176,11 @@ def test_lemma_2_3_onto_SO3():
 
 
 def preimage_found(Rt: np.ndarray) -> bool:
-    """Constructive preimage via axis-angle (scipy), then check R(U) = Rt numerically."""
-    rv = Rotation.from_matrix(Rt).as_rotvec()
+    """Constructive preimage: axis-angle of the rotation nearest to Rt (scipy), U = exp(-iθ n·σ/2);
+    then check R(U) = Rt numerically.  Returns False when no such U reproduces Rt."""
+    u, _, vt = np.linalg.svd(Rt)
+    nearest = u @ np.diag([1.0, 1.0, np.sign(np.linalg.det(u @ vt))]) @ vt
+    rv = Rotation.from_matrix(nearest).as_rotvec()
     th = np.linalg.norm(rv)
     n = rv / th if th > 0 else np.array([0.0, 0.0, 1.0])
     U = np.array(su2_for_rotation(sp.Matrix(n), sp.Float(th)).evalf(), dtype=complex)
