@@ -54,6 +54,7 @@ __all__ = [
     "gram_matrix",
     "weingarten_matrix",
     "check_dimension",
+    "clear_caches",
 ]
 
 
@@ -273,3 +274,14 @@ def weingarten_matrix(k: int, d: Any) -> sympy.Matrix:
     return sympy.Matrix(
         len(perms), len(perms), lambda i, j: weingarten(compose(inverse(perms[i]), perms[j]), dd)
     )
+
+
+def clear_caches() -> None:
+    """Forget every memoised character, Wg value and polynomial (for cold-start benchmarks)."""
+    from . import symmetric_group as sg
+
+    for fn in (
+        sg.partitions, sg._rim_hook_removals, sg._mn, sg.character_table,
+        _wg_integer, _common_denominator, _lambda_terms, weingarten_polynomial_data, _wg_symbolic,
+    ):
+        fn.cache_clear()
