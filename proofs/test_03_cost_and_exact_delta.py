@@ -1,0 +1,217 @@
+"""Lemma 3 — the cost is affine in R(UA); exact qubit Δ; nuclear-norm bound (DERIVATION.md §3)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.spatial.transform import Rotation
+
+from _helpers import (
+    adjoint_rep,
+    brute_force_range,
+    cayley_unitary,
+    cost,
+    gell_mann,
+    gell_mann_exact,
+    is_zero,
+    k_matrix,
+    kron,
+    lemma,
+    ptrace_A_exact,
+    qubit_delta,
+    random_density,
+    random_hermitian,
+    random_rational_antihermitian,
+    random_unitary,
+    symbolic_matrix,
+)
+from weingarten_check import bounds
+
+
+# ---------------------------------------------------------------------------------------------
+# 3.1 C(UA) = c0 + tr(K^T R(UA))
+# ---------------------------------------------------------------------------------------------
+def affine_residual(H, rho, U, dA, dB, c0_weight=None, transpose=True):
+    """C(UA) - [c0 + tr(K^T R(UA))] exactly; c0 = tr_B(tr_A H tr_A rho)/dA."""
+    G = gell_mann_exact(dA)
+    W = kron(U, sp.eye(dB))
+    C = (H * W * rho * W.H).trace()
+    w = sp.Rational(1, dA) if c0_weight is None else c0_weight
+    c0 = w * (ptrace_A_exact(H, dA, dB) * ptrace_A_exact(rho, dA, dB)).trace()
+    h = [ptrace_A_exact(kron(g, sp.eye(dB)) * H, dA, dB) for g in G]
+    r = [ptrace_A_exact(kron(g, sp.eye(dB)) * rho, dA, dB) for g in G]
+    total = c0
+    for a, ga in enumerate(G):
+        for b, gb in enumerate(G):
+            K_ab = (h[a] * r[b]).trace()
+            R_ab = (ga * U * gb * U.H).trace() if transpose else (gb * U * ga * U.H).trace()
+            total += K_ab * R_ab
+    return sp.expand(C - total)
+
+
+@pytest.mark.parametrize("dA,dB", [(2, 1), (2, 2), (3, 1)])
+@lemma("3.1", "C(UA) = c0 + tr(K^T R(UA)),  K_ab = tr_B(h_a r_b)", "exact: arbitrary symbolic H, ρ; exact unitary UA; dA = 2, 3")
+def test_lemma_3_1_cost_is_affine_in_R(dA, dB):
+    """Lemma 3.1. With H2 = I_A/dA ⊗ h0 + Σ_a G_a ⊗ h_a and ρ1 = I_A/dA ⊗ r0 + Σ_b G_b ⊗ r_b (Lemma 2.1):
+    C(UA) = tr(H2 (UA⊗I) ρ1 (UA⊗I)†) = c0 + Σ_ab K_ab R_ab(UA), with c0 = tr_B(h0 r0)/dA and
+    K_ab = tr_B(h_a r_b).  The cross terms vanish because tr G_a = 0.  Checked exactly for arbitrary
+    (symbolic) H2, ρ1 and an exact rational unitary UA."""
+    rng = np.random.default_rng(31 + dA + dB)
+    H = symbolic_matrix("H", dA * dB)
+    rho = symbolic_matrix("r", dA * dB)
+    U = cayley_unitary(random_rational_antihermitian(dA, rng))
+    assert is_zero(affine_residual(H, rho, U, dA, dB))
+
+
+@pytest.mark.mutant
+@pytest.mark.parametrize("mutation", ["c0 weight 1.01/dA", "K not transposed"])
+@lemma("3.1", "mutant: c0 weight / tr(K R) instead of tr(K^T R)", "dA = 2, dB = 2")
+def test_lemma_3_1_mutant_rejected(mutation):
+    """A wrong constant term or a missing transpose is rejected by the same exact check."""
+    rng = np.random.default_rng(33)
+    H, rho = symbolic_matrix("H", 4), symbolic_matrix("r", 4)
+    U = cayley_unitary(random_rational_antihermitian(2, rng))
+    if mutation.startswith("c0"):
+        res = affine_residual(H, rho, U, 2, 2, c0_weight=sp.Rational(101, 200))
+    else:
+        res = affine_residual(H, rho, U, 2, 2, transpose=False)
+    assert not is_zero(res)
+
+
+# ---------------------------------------------------------------------------------------------
+# 3.2 exact qubit Δ
+# ---------------------------------------------------------------------------------------------
+def so3_max(K: np.ndarray) -> tuple[float, np.ndarray]:
+    """max_{R ∈ SO(3)} tr(K^T R) = σ1 + σ2 + sign(det K) σ3, attained at R* = U diag(1,1,s) V^T."""
+    U, s, Vt = np.linalg.svd(K)
+    sgn = np.sign(np.linalg.det(U @ Vt))
+    R = U @ np.diag([1.0, 1.0, sgn]) @ Vt
+    return float(s[0] + s[1] + sgn * s[2]), R
+
+
+@given(st.integers(0, 2**32 - 1))
+@lemma("3.2", "max_{R∈SO(3)} tr(K^T R) = σ1+σ2+sign(det K)σ3", "3x3 real K (hypothesis; Markley 1988 / Umeyama 1991)")
+def test_lemma_3_2_so3_maximisation(seed):
+    """Lemma 3.2a (standard: Wahba's problem; Markley 1988, Umeyama 1991). For real 3x3 K,
+    max_{R ∈ SO(3)} tr(K^T R) = σ1 + σ2 + sign(det K) σ3.  Exercised: the formula's R* is a rotation
+    attaining it, and 2000 random rotations never exceed it."""
+    rng = np.random.default_rng(seed)
+    K = rng.normal(size=(3, 3))
+    val, Rs = so3_max(K)
+    assert np.allclose(Rs.T @ Rs, np.eye(3), atol=1e-12) and np.linalg.det(Rs) > 0
+    assert abs(np.trace(K.T @ Rs) - val) < 1e-12
+    Rr = Rotation.random(2000, random_state=seed % 2**31).as_matrix()
+    assert np.einsum("ij,nij->n", K, Rr).max() <= val + 1e-12
+
+
+@lemma("3.2", "max - min over SO(3) = 2(σ1+σ2) (sign terms cancel)", "exact algebra, s = ±1")
+def test_lemma_3_2_range_formula():
+    """Lemma 3.2b. min tr(K^T R) = -max tr((-K)^T R) and det(-K) = -det K (3x3), so
+    max - min = (σ1+σ2+sσ3) + (σ1+σ2-sσ3) = 2(σ1+σ2) for s = sign(det K) ∈ {±1}."""
+    s1, s2, s3 = sp.symbols("sigma1:4", nonnegative=True)
+    for s in (1, -1):
+        mx = s1 + s2 + s * s3
+        mn = -(s1 + s2 + (-s) * s3)
+        assert is_zero(mx - mn - 2 * (s1 + s2))
+
+
+def random_qubit_instance(seed: int, n: int = 2):
+    rng = np.random.default_rng(seed)
+    d, dA, dB = 2**n, 2, 2 ** (n - 1)
+    H = random_hermitian(d, rng)
+    rho = random_density(d, rng, rank=1 + seed % 2)
+    V1, V2 = random_unitary(d, rng), random_unitary(d, rng)
+    H2, rho1 = V2.conj().T @ H @ V2, V1 @ rho @ V1.conj().T
+    return rng, H2, rho1, dA, dB
+
+
+@settings(max_examples=4)
+@given(st.integers(0, 2**32 - 1))
+@lemma("3.2", "qubit A: Δ = 2(σ1(K)+σ2(K)) exactly (no optimiser needed)", "dA = 2, random H, ρ, V1, V2 on 2 qubits (hypothesis) vs multi-start BFGS on U(2)")
+def test_lemma_3_2_exact_qubit_delta(seed):
+    """Lemma 3.2. For dA = 2, Δ = max_UA C - min_UA C = 2(σ1(K) + σ2(K)) (Lemma 2.3 + 3.1 + 3.2a/b).
+    Exercised end to end: Δ from the formula equals max - min of C found by multi-start BFGS on U(2)."""
+    rng, H2, rho1, dA, dB = random_qubit_instance(seed)
+    K = k_matrix(H2, rho1, dA, dB)
+    assert np.abs(K.imag).max() < 1e-12
+    lo, hi = brute_force_range(lambda U: cost(H2, rho1, U, dB), 2, rng, starts=4)
+    assert abs((hi - lo) - qubit_delta(K.real)) < 1e-7
+
+
+@pytest.mark.mutant
+@lemma("3.2", "mutant: Δ = 2(σ1+σ2+σ3) = 2||K||_* (too big)", "dA = 2")
+def test_lemma_3_2_mutant_rejected():
+    """Replacing 2(σ1+σ2) by 2(σ1+σ2+σ3) disagrees with the brute-force range on a random instance."""
+    rng, H2, rho1, dA, dB = random_qubit_instance(7)
+    K = k_matrix(H2, rho1, dA, dB).real
+    lo, hi = brute_force_range(lambda U: cost(H2, rho1, U, dB), 2, rng, starts=4)
+    s = np.linalg.svd(K, compute_uv=False)
+    assert s[2] > 1e-3
+    assert abs((hi - lo) - 2 * s.sum()) > 1e-3
+
+
+# ---------------------------------------------------------------------------------------------
+# 3.3 dA >= 3: nuclear norm bound
+# ---------------------------------------------------------------------------------------------
+@settings(max_examples=3)
+@given(st.integers(0, 2**32 - 1))
+@lemma("3.3", "dA >= 3: Δ <= 2||K||_* (von Neumann trace inequality over O(dA²-1))", "dA = 3, dB = 2 random instances (hypothesis) vs BFGS lower bound")
+def test_lemma_3_3_nuclear_norm_bound(seed):
+    """Lemma 3.3. R(UA) is orthogonal (Lemma 2.2) so |tr(K^T R)| <= ||K||_* (von Neumann 1937 trace
+    inequality, Mirsky 1975) and Δ <= 2 ||K||_*.  Exercised on random qutrit instances: the range found by
+    BFGS over U(3) (a lower bound on Δ) never exceeds 2||K||_*; [BFGS, 2||K||_*] is a certified bracket."""
+    rng = np.random.default_rng(seed)
+    dA, dB = 3, 2
+    H2 = random_hermitian(dA * dB, rng)
+    rho1 = random_density(dA * dB, rng, rank=1)
+    K = k_matrix(H2, rho1, dA, dB).real
+    lo, hi = brute_force_range(lambda U: cost(H2, rho1, U, dB), 3, rng, starts=2)
+    assert hi - lo <= 2 * np.linalg.svd(K, compute_uv=False).sum() + 1e-9
+
+
+@pytest.mark.mutant
+@lemma("3.3", "mutant: Δ <= 0.99·2||K||_* fails (rank-one K attains 2||K||_*)", "dA = 3, dB = 1")
+def test_lemma_3_3_mutant_rejected():
+    """The constant 2 cannot be lowered by 1 %: for H = G_1, ρ = I/3 + x G_1 (dB = 1) K = x e1 e1^T and
+    Δ = 2x = 2||K||_* (UA = I gives R_11 = 1, UA = diag(1, -1, 1) gives R_11 = -1)."""
+    G = gell_mann(3)
+    x = 0.4
+    H2, rho1 = G[0], np.eye(3) / 3 + x * G[0]
+    K = k_matrix(H2, rho1, 3, 1).real
+    nuc = np.linalg.svd(K, compute_uv=False).sum()
+    flip = np.diag([1.0, -1.0, 1.0]).astype(complex)  # flip G_1 -> -G_1
+    delta_lower = cost(H2, rho1, np.eye(3), 1) - cost(H2, rho1, flip, 1)
+    assert abs(nuc - x) < 1e-12
+    assert delta_lower > 0.99 * 2 * nuc  # the mutant bound is violated
+    assert delta_lower <= 2 * nuc + 1e-12  # the lemma holds (with equality)
+
+
+# ---------------------------------------------------------------------------------------------
+# 3.4 from singular values to the Frobenius norm
+# ---------------------------------------------------------------------------------------------
+@given(st.integers(2, 9), st.integers(0, 2**32 - 1))
+@lemma("3.4", "Δ <= 2 sqrt(r) ||K||_F, r = 2 (dA = 2) or dA²-1 (bounds.nuclear_to_frobenius_factor)", "random K of size 3..80 (hypothesis)")
+def test_lemma_3_4_frobenius(dA, seed):
+    """Lemma 3.4 (Cauchy–Schwarz on singular values). σ1+σ2 <= √2 ||K||_F and ||K||_* <= sqrt(rank K) ||K||_F
+    with rank K <= dA²-1; hence Δ <= 2 sqrt(r) ||K||_F with r from bounds.nuclear_to_frobenius_factor."""
+    rng = np.random.default_rng(seed)
+    K = rng.normal(size=(dA**2 - 1, dA**2 - 1)) * rng.exponential(size=dA**2 - 1)
+    s = np.linalg.svd(K, compute_uv=False)
+    fro = np.linalg.norm(K)
+    if dA == 2:
+        delta_bound = 2 * (s[0] + s[1])  # exact Δ as a function of K (3.2)
+    else:
+        delta_bound = 2 * s.sum()  # 3.3
+    r = float(bounds.nuclear_to_frobenius_factor(1, dA))
+    assert delta_bound <= 2 * np.sqrt(r) * fro * (1 + 1e-12)
+
+
+@pytest.mark.mutant
+@lemma("3.4", "mutant: r = 1.98 for dA = 2 fails at K = diag(1, 1, 0)", "dA = 2")
+def test_lemma_3_4_mutant_rejected():
+    """r = 2 is sharp for one qubit: K = diag(1,1,0) has 2(σ1+σ2) = 4 = 2 sqrt(2) ||K||_F."""
+    K = np.diag([1.0, 1.0, 0.0])
+    assert qubit_delta(K) > 2 * np.sqrt(1.98) * np.linalg.norm(K)
+    assert qubit_delta(K) <= 2 * np.sqrt(2) * np.linalg.norm(K) + 1e-12
