@@ -1,0 +1,258 @@
+"""Lemma 4 — exact second moments of K and the inequalities that bound them (DERIVATION.md §4).
+
+K_ab = tr((G_b ⊗ h_a) ρ1) = tr((G_a ⊗ r_b) H2)  with  ρ1 = V1 ρ V1†,  H2 = V2† H V2.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import given
+from hypothesis import strategies as st
+
+from _helpers import (
+    a_components,
+    certify_nonnegative,
+    gell_mann,
+    gell_mann_exact,
+    is_zero,
+    kron,
+    lemma,
+    ptrace_A_exact,
+    random_density,
+    random_hermitian,
+)
+from weingarten_check import bounds
+from weingarten_check.haar_integrals import Tr, trace_moment, twirl
+
+d = sp.Symbol("d", positive=True)
+dA, dB = sp.symbols("d_A d_B", positive=True)
+O1, O2, X = sp.symbols("O1 O2 X", commutative=False)
+p, t12, delta = sp.symbols("p t_12 delta", real=True)  # purity, tr_B(h_a h_a'), δ_bb'
+
+# symbols for "all admissible dimensions": x = dA >= 2, z = dB >= 2 (q >= 2, 1 <= m < n)
+x, z, s_, t_ = sp.symbols("x z s t", nonnegative=True)
+N, M, Q = sp.symbols("n m q", positive=True, integer=True)
+
+
+def to_xz(expr):
+    """Rewrite an expression of bounds.py in q, m, n as one in x = q^m = dA, z = q^(n-m) = dB."""
+    return expr.subs(Q**N, x * z).subs(Q ** (N - M), z).subs(Q**M, x)
+
+
+# ---------------------------------------------------------------------------------------------
+# 4.1 V1 from a 2-design, V2 fixed
+# ---------------------------------------------------------------------------------------------
+def v1_covariance_from_engine():
+    """E[K_ab K_a'b'] from Lemma 1.2 with A = G_b ⊗ h_a, B = G_b' ⊗ h_a', X = ρ:
+    tr A = tr(G_b) tr(h_a) = 0, tr(AB) = tr(G_b G_b') tr(h_a h_a') = δ_bb' t_aa', tr ρ = 1, tr ρ² = p."""
+    e = trace_moment([O1, O2], [X, X], d)
+    return e.subs({Tr(O1): 0, Tr(O2): 0, Tr(O1, O2): delta * t12, Tr(X): 1, Tr(X, X): p})
+
+
+def v1_claim(scale=1):
+    return delta * t12 * (p - 1 / d) / (d**2 - 1) * scale
+
+
+@lemma("4.1", "V1 2-design: E[K_ab K_a'b'] = δ_bb' tr_B(h_a h_a') (tr ρ² - 1/d)/(d²-1)", "symbolic d >= 2, abstract h_a; numeric twirl check d = 4")
+def test_lemma_4_1_v1_second_moment():
+    """Lemma 4.1. V1 from a unitary 2-design, V2 fixed: K_ab = tr(O_ab V1 ρ V1†) with O_ab = G_b ⊗ h_a
+    traceless, so by Lemma 1.2
+        E[K_ab K_a'b'] = δ_bb' tr_B(h_a h_a') (tr ρ² - 1/d) / (d² - 1),
+    and E||K||_F² = (dA² - 1) · coupling · (tr ρ² - 1/d)/(d² - 1), coupling = Σ_a tr_B(h_a²)
+    (= bounds.expected_K_frobenius_sq("v1", ...)).  The tensor-trace step is checked numerically
+    against the exact twirl for dA = dB = 2."""
+    assert is_zero(v1_covariance_from_engine() - v1_claim())
+    # sum over a = a', b = b': Σ_b δ_bb = dA² - 1 copies of Σ_a tr_B(h_a²)
+    c = sp.Symbol("c", nonnegative=True)
+    summed = (dA**2 - 1) * v1_claim().subs({delta: 1, t12: c})
+    lib = to_xz(bounds.expected_K_frobenius_sq("v1", N, M, Q, coupling=c, purity=p))
+    assert is_zero(summed.subs({dA: x, d: x * z}) - lib)
+    # numeric: E[K ⊗ K] through the exact 2-fold twirl of ρ⊗ρ, d = 4
+    rng = np.random.default_rng(41)
+    H2, rho = random_hermitian(4, rng), random_density(4, rng, rank=2)
+    tw = twirl(np.kron(rho, rho), 2)
+    G = gell_mann(2)
+    h = a_components(H2, 2, 2, G)
+    pur = np.trace(rho @ rho).real
+    for (a, b), (a2, b2) in [((0, 0), (0, 0)), ((1, 2), (0, 2)), ((2, 1), (2, 0))]:
+        O, O2_ = np.kron(G[b], h[a]), np.kron(G[b2], h[a2])
+        lhs = np.trace(np.kron(O, O2_) @ tw)
+        rhs = (b == b2) * np.trace(h[a] @ h[a2]) * (pur - 1 / 4) / 15
+        assert abs(lhs - rhs) < 1e-12
+
+
+@pytest.mark.mutant
+@lemma("4.1", "mutant: (tr ρ² - 1/d)/(d²-1) scaled by 1.01", "symbolic d")
+def test_lemma_4_1_mutant_rejected():
+    """The v1 covariance with a 1 % larger constant is rejected by the same exact check."""
+    assert not is_zero(v1_covariance_from_engine() - v1_claim(sp.Rational(101, 100)))
+
+
+# ---------------------------------------------------------------------------------------------
+# 4.2 V2 from a 2-design, V1 fixed
+# ---------------------------------------------------------------------------------------------
+@lemma("4.2", "V2 2-design: E[K_ab K_a'b'] = δ_aa' tr_B(r_b r_b') (tr H² - (tr H)²/d)/(d²-1)", "symbolic d >= 2, abstract H, r_b")
+def test_lemma_4_2_v2_second_moment():
+    """Lemma 4.2. V2 from a unitary 2-design, V1 fixed: K_ab = tr((G_a ⊗ r_b) V2† H V2), and V2† is
+    a 2-design too, so Lemma 1.2 with A = G_a ⊗ r_b (traceless), X = H gives
+        E[K_ab K_a'b'] = δ_aa' tr_B(r_b r_b') (tr H² - (tr H)²/d)/(d² - 1),
+    E||K||_F² = (dA²-1) · state_coupling · h_hs_centered/(d²-1) (= bounds "v2")."""
+    Hs = sp.Symbol("H", commutative=False)
+    e = trace_moment([O1, O2], [Hs, Hs], d)
+    trH, trH2 = sp.symbols("trH trH2", real=True)
+    e = e.subs({Tr(O1): 0, Tr(O2): 0, Tr(O1, O2): delta * t12, Tr(Hs): trH, Tr(Hs, Hs): trH2})
+    claim = delta * t12 * (trH2 - trH**2 / d) / (d**2 - 1)
+    assert is_zero(e - claim)
+    s, h = sp.symbols("s h", nonnegative=True)
+    summed = (dA**2 - 1) * s * h / (d**2 - 1)
+    lib = to_xz(bounds.expected_K_frobenius_sq("v2", N, M, Q, state_coupling=s, h_hs_centered=h))
+    assert is_zero(summed.subs({dA: x, d: x * z}) - lib)
+
+
+# ---------------------------------------------------------------------------------------------
+# 4.3 both
+# ---------------------------------------------------------------------------------------------
+@lemma("4.3", "both 2-designs: E||K||_F² = (dA²-1)² dB² (tr ρ² - 1/d) h_c/(d²-1)²", "symbolic dA, dB; numeric twirl check d = 4")
+def test_lemma_4_3_both_second_moment():
+    """Lemma 4.3. V1, V2 independent 2-designs.  Condition on V1 and use 4.2; then
+    Σ_b tr_B(r_b²) = Σ_{b,k} tr((G_b ⊗ E_k) ρ1)² over an orthonormal Hermitian basis {E_k} of the dB²
+    operators on B, and each term has mean (tr ρ² - 1/d)/(d²-1) by 4.1, so
+    E Σ_b tr_B(r_b²) = (dA²-1) dB² (tr ρ² - 1/d)/(d²-1), and
+    E||K||_F² = (dA²-1)² dB² (tr ρ² - 1/d) h_c / (d²-1)²  (= bounds "both")."""
+    h = sp.Symbol("h", nonnegative=True)
+    dd = dA * dB
+    e_state = (dA**2 - 1) * dB**2 * (p - 1 / dd) / (dd**2 - 1)
+    claim = (dA**2 - 1) * e_state * h / (dd**2 - 1)
+    lib = to_xz(bounds.expected_K_frobenius_sq("both", N, M, Q, purity=p, h_hs_centered=h))
+    assert is_zero(claim.subs({dA: x, dB: z}) - lib)
+    # numeric check of E Σ_b tr_B(r_b²) with the exact twirl (dA = dB = 2)
+    rng = np.random.default_rng(43)
+    rho = random_density(4, rng, rank=1)
+    tw = twirl(np.kron(rho, rho), 2)
+    G, E = gell_mann(2), [np.eye(2) / np.sqrt(2)] + gell_mann(2)
+    mean = sum(np.trace(np.kron(np.kron(g, e), np.kron(g, e)) @ tw) for g in G for e in E)
+    assert abs(mean - float(e_state.subs({dA: 2, dB: 2, p: 1}))) < 1e-12
+
+
+# ---------------------------------------------------------------------------------------------
+# 4.4 the couplings as Hilbert–Schmidt norms
+# ---------------------------------------------------------------------------------------------
+def hermitian_symbolic(name: str, n: int) -> sp.Matrix:
+    Mx = sp.zeros(n)
+    for i in range(n):
+        Mx[i, i] = sp.Symbol(f"{name}_{i}{i}", real=True)
+        for j in range(i + 1, n):
+            re, im = sp.symbols(f"{name}r_{i}{j} {name}i_{i}{j}", real=True)
+            Mx[i, j] = re + sp.I * im
+            Mx[j, i] = re - sp.I * im
+    return Mx
+
+
+@pytest.mark.parametrize("dA_,dB_", [(2, 2), (3, 1)])
+@lemma("4.4", "Σ_a tr_B(x_a²) = ||X||_2² - ||tr_A X||_2²/dA = ||X - I_A/dA ⊗ tr_A X||_2²", "exact, symbolic Hermitian X, dA = 2, 3")
+def test_lemma_4_4_couplings_are_hs_norms(dA_, dB_):
+    """Lemma 4.4 (Pythagoras for Lemma 2.1). For Hermitian X with x_a = tr_A((G_a ⊗ I) X):
+    Σ_a tr_B(x_a²) = ||X||_2² - ||tr_A X||_2²/dA = ||X - I_A/dA ⊗ tr_A X||_2².
+    So coupling (X = H2) and state_coupling (X = ρ1) are squared HS norms of traceless-on-A parts."""
+    Xm = hermitian_symbolic("X", dA_ * dB_)
+    G = gell_mann_exact(dA_)
+    lhs = sum(((ptrace_A_exact(kron(g, sp.eye(dB_)) * Xm, dA_, dB_)) ** 2).trace() for g in G)
+    XA = ptrace_A_exact(Xm, dA_, dB_)
+    rhs1 = (Xm * Xm).trace() - (XA * XA).trace() / dA_
+    Y = Xm - kron(sp.eye(dA_), XA) / dA_
+    assert is_zero(lhs - rhs1)
+    assert is_zero(lhs - (Y * Y).trace())
+
+
+# ---------------------------------------------------------------------------------------------
+# 4.5 the inequalities
+# ---------------------------------------------------------------------------------------------
+def coupling_np(H2, dA_, dB_):
+    h = a_components(H2, dA_, dB_)
+    return float(np.einsum("akl,alk->", h, h).real)
+
+
+@given(st.integers(0, 2**32 - 1), st.sampled_from([(2, 2), (2, 4), (3, 2), (4, 2)]))
+@lemma("4.5", "coupling <= ||H - cI||_2² <= d w²/4;  state_coupling <= tr ρ² - 1/d", "random H, ρ, dA = 2..4 (hypothesis)")
+def test_lemma_4_5_coupling_inequalities(seed, dims):
+    """Lemma 4.5a. coupling = ||H2 - I_A/dA ⊗ tr_A H2||² is the squared norm of an orthogonal projection of
+    H2 - cI (for every c), so coupling <= ||H - cI||_2² <= d ||H - cI||_∞² = d (w/2)² with c the mid-spectrum.
+    state_coupling = tr ρ1² - tr(ρ_B²)/dA <= tr ρ² - 1/d because tr ρ_B² >= 1/dB (Cauchy–Schwarz).
+    Also h_c = ||H - trH/d||_2² <= ||H - cI||_2² <= d w²/4."""
+    rng = np.random.default_rng(seed)
+    dA_, dB_ = dims
+    dd = dA_ * dB_
+    H = random_hermitian(dd, rng)
+    ev = np.linalg.eigvalsh(H)
+    w = ev[-1] - ev[0]
+    assert coupling_np(H, dA_, dB_) <= dd * w**2 / 4 * (1 + 1e-12)
+    hc = np.trace(H @ H).real - np.trace(H).real ** 2 / dd
+    assert hc <= dd * w**2 / 4 * (1 + 1e-12)
+    rho = random_density(dd, rng, rank=int(rng.integers(1, dd + 1)))
+    sc = coupling_np(rho, dA_, dB_)
+    pur = np.trace(rho @ rho).real
+    assert sc <= pur - 1 / dd + 1e-12
+
+
+@pytest.mark.mutant
+@lemma("4.5", "mutant: 0.99·d w²/4 and 0.99·(tr ρ² - 1/d) are violated (equality cases)", "dA = dB = 2")
+def test_lemma_4_5_mutant_rejected():
+    """Both inequalities are sharp: H = Z ⊗ I (w = 2) has coupling = d = d w²/4, and the Bell state
+    (tr ρ_B² = 1/dB) has state_coupling = 1 - 1/d; a 1 % tighter constant fails on these instances."""
+    Z = np.diag([1.0, -1.0])
+    H = np.kron(Z, np.eye(2))
+    assert coupling_np(H, 2, 2) > 0.99 * 4 * 2**2 / 4
+    bell = np.zeros(4)
+    bell[0] = bell[3] = 1 / np.sqrt(2)
+    rho = np.outer(bell, bell)
+    assert coupling_np(rho, 2, 2) > 0.99 * (1 - 1 / 4)
+
+
+def kf_bound():
+    """(dA² - 1) w² / (4 (d + 1)) with w = 1, in x = dA, z = dB."""
+    return (x**2 - 1) / (4 * (x * z + 1))
+
+
+def expected_k_at_worst_inputs(case: str):
+    """bounds.expected_K_frobenius_sq with every input at its maximum from 4.5 (w = 1, pure ρ)."""
+    dd = Q**N
+    kw = dict(
+        coupling=dd / 4,
+        purity=1,
+        state_coupling=1 - 1 / dd,
+        h_hs_centered=dd / 4,
+    )
+    if case == "v1":
+        kw.pop("state_coupling"), kw.pop("h_hs_centered")
+    elif case == "v2":
+        kw.pop("coupling")
+    else:
+        kw.pop("coupling"), kw.pop("state_coupling")
+    return to_xz(bounds.expected_K_frobenius_sq(case, N, M, Q, **kw))
+
+
+def check_kf_bound(case: str, factor=1) -> bool:
+    """Certificate: factor·(dA²-1)w²/(4(d+1)) - E||K||_F²(worst inputs) >= 0 for all x = 2 + s, z = 2 + t."""
+    cert = certify_nonnegative(factor * kf_bound() - expected_k_at_worst_inputs(case), {x: 2 + s_, z: 2 + t_}, [s_, t_])
+    return cert.ok
+
+
+@pytest.mark.parametrize("case", ["v1", "v2", "both"])
+@lemma("4.6", "E||K||_F² <= (dA²-1) w²/(4(d+1)) in each case (equality for v1, v2 at the worst inputs)", "all q >= 2, 1 <= m < n (x = dA >= 2, z = dB >= 2), certificate")
+def test_lemma_4_6_expected_K_bound(case):
+    """Lemma 4.6. Inserting the maxima of 4.5 (coupling, h_c <= d w²/4; tr ρ² <= 1; state_coupling <= 1 - 1/d)
+    into 4.1-4.3 (all monotone in these inputs) gives E||K||_F² <= (dA² - 1) w² / (4 (d + 1)) for each case.
+    Certificate: with dA = 2 + s, dB = 2 + t the difference is N/D with N, D polynomials in s, t >= 0 with
+    nonnegative coefficients (v1, v2: N = 0, equality; both: N ∝ dB² - 1)."""
+    assert check_kf_bound(case)
+
+
+@pytest.mark.mutant
+@pytest.mark.parametrize("case", ["v1", "v2"])
+@lemma("4.6", "mutant: 0.99 × bound", "certificate + explicit instance")
+def test_lemma_4_6_mutant_rejected(case):
+    """A 1 % tighter constant fails the certificate, and indeed is false (equality holds for v1, v2)."""
+    assert not check_kf_bound(case, sp.Rational(99, 100))
+    val = expected_k_at_worst_inputs(case).subs({x: 2, z: 8})
+    assert val > sp.Rational(99, 100) * kf_bound().subs({x: 2, z: 8})
