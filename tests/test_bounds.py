@@ -119,3 +119,10 @@ def test_remark1_helpers():
 def test_product_state_coupling():
     assert B.product_state_coupling(1) == sp.Rational(1, 2)
     assert B.product_state_coupling(2, 3) == 1 - sp.Rational(1, 9)
+
+
+def test_elementwise_bound_cases():
+    assert B.elementwise_bound(1, 4, 1, case="both") == B.elementwise_bound(1, 4, 1)
+    assert B.elementwise_bound(1, 4, 1, 2, "v2") == 8 / sp.sqrt(17)
+    with pytest.raises(ValueError, match="case must be one of"):
+        B.elementwise_bound(1, 4, 1, case="x")

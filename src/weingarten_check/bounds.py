@@ -178,13 +178,21 @@ def route1_bound(w: Number, n: Number, m: Number, q: Number = 2) -> sp.Expr:
     return _w(w) * sp.sqrt(r * (dA**2 - 1)) / sp.sqrt(d + 1)
 
 
-def elementwise_bound(w: Number, n: Number, m: Number, q: Number = 2) -> sp.Expr:
-    """Route 2, the paper's element-wise route (Lemma 5): ``E[Δ] <= w dA**(5/2) / sqrt(d + 1)``.
+def elementwise_bound(w: Number, n: Number, m: Number, q: Number = 2, case: str = "v1") -> sp.Expr:
+    """Route 2, the paper's element-wise route (Lemma 5), from Hölder ``Δ <= 2 ||T||_1 <= 2 dA ||T||_F``
+    and a uniform bound on every ``E|T_ijkl|²`` (summed over the dA⁴ elements):
 
-    From Hölder ``Δ <= 2 ||T||_1 <= 2 dA ||T||_F`` and ``E|T_ijkl|² <= w² / (4 dA (d + 1))``.
+    * ``case="v1"`` or ``"both"`` (V1 a 2-design): ``E|T_ijkl|² <= w²/(4 dA (d+1))`` and
+      ``E[Δ] <= w dA**(5/2) / sqrt(d + 1)``;
+    * ``case="v2"`` (only V2 a 2-design): ``E|T_ijkl|² <= w²/(4 (d+1))`` and
+      ``E[Δ] <= w dA**3 / sqrt(d + 1)``.
+
+    Both imply the printed Theorem 1 (:func:`paper_theorem1_bound`); Route 1 is sharper.
     """
+    case = _case(case)
     dA, _, d = dimensions(n, m, q)
-    return _w(w) * dA ** sp.Rational(5, 2) / sp.sqrt(d + 1)
+    power = sp.Integer(3) if case == "v2" else sp.Rational(5, 2)
+    return _w(w) * dA**power / sp.sqrt(d + 1)
 
 
 # ---------------------------------------------------------------------------------------------
