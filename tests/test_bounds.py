@@ -126,3 +126,10 @@ def test_elementwise_bound_cases():
     assert B.elementwise_bound(1, 4, 1, 2, "v2") == 8 / sp.sqrt(17)
     with pytest.raises(ValueError, match="case must be one of"):
         B.elementwise_bound(1, 4, 1, case="x")
+
+
+def test_proposition2_schmidt_bound():
+    assert B.proposition2_schmidt_bound(10, 1, schmidt_rank=1) == sp.Rational(2, 1024)
+    assert B.proposition2_schmidt_bound(10, 1, schmidt_rank=5) == B.proposition2_bound(10, 1)
+    with pytest.raises(ValueError, match="schmidt_rank must be >= 1"):
+        B.proposition2_schmidt_bound(10, 1, schmidt_rank=0)

@@ -27,6 +27,7 @@ __all__ = [
     "route1_bound",
     "elementwise_bound",
     "proposition2_bound",
+    "proposition2_schmidt_bound",
     "expected_M_frobenius_sq",
     "expected_K_frobenius_sq",
     "task_dependent_bound",
@@ -211,6 +212,19 @@ def proposition2_bound(n: Number, m: Number, q: Number = 2) -> sp.Expr:
     """
     dA, _, d = dimensions(n, m, q)
     return sp.simplify(dA**2 / d)
+
+
+def proposition2_schmidt_bound(n: Number, m: Number, q: Number = 2, *, schmidt_rank: Number) -> sp.Expr:
+    """Sharper Proposition 2 (Lemma 7.5): ``E[Δ_QSL] <= min(dA, k) dA / d``.
+
+    ``k`` = ``schmidt_rank``: the A|B Schmidt rank of the *fixed* state — ``V2†|φ>`` when V1 is the
+    1-design, ``V1|ψ>`` when V2 is (rank M <= k, so ``||M||_1² <= k ||M||_F²``).  For the paper's
+    Fig. 5(c) setting (product target, V2 = I) ``k = 1`` and ``E[Δ_QSL] = dA/d`` holds with equality.
+    """
+    dA, _, d = dimensions(n, m, q)
+    k = _sym(schmidt_rank, "schmidt_rank")
+    _check_int(k, "schmidt_rank", 1)
+    return sp.Min(dA, k) * dA / d
 
 
 # ---------------------------------------------------------------------------------------------
