@@ -1,0 +1,253 @@
+"""variation_range: the closed forms equal brute-force optimisation over U(dA) (to 1e-9), the
+bracket brackets, and a 50-digit mpmath recomputation agrees with double precision."""
+from __future__ import annotations
+
+import mpmath
+import numpy as np
+import pytest
+from scipy.linalg import expm
+from scipy.optimize import minimize
+
+from weingarten_check.observables import heisenberg_ring, orthonormal_traceless_basis, qsl_observable
+from weingarten_check.sampling import haar_state, haar_unitary, mp_haar_state
+from weingarten_check.statevector import move_sites_first
+from weingarten_check.variation_range import (
+    adjoint_representation,
+    cost_constant,
+    cost_tensor_dense,
+    cost_value,
+    k_matrix,
+    k_matrix_mp,
+    m_matrix,
+    nuclear_upper_bound,
+    optimise_cost,
+    variation_range,
+    variation_range_bracket,
+    variation_range_fidelity,
+    variation_range_fidelity_mp,
+    variation_range_qubit,
+    variation_range_qubit_mp,
+)
+
+
+def random_hermitian(d, rng):
+    a = rng.standard_normal((d, d)) + 1j * rng.standard_normal((d, d))
+    return (a + a.conj().T) / 2
+
+
+def random_density(d, rng, rank=2):
+    z = rng.standard_normal((d, rank)) + 1j * rng.standard_normal((d, rank))
+    r = z @ z.conj().T
+    return r / np.trace(r)
+
+
+def local(U, sites, n, q):
+    """Dense UA ⊗ I_B with UA on `sites` (sorted, contiguous from 0 here for simplicity)."""
+    assert tuple(sites) == tuple(range(len(sites)))
+    return np.kron(U, np.eye(q ** (n - len(sites))))
+
+
+def direct_cost(H2, rho1, U, sites, n, q):
+    W = local(U, sites, n, q)
+    return float(np.real(np.trace(H2 @ W @ rho1 @ W.conj().T)))
+
+
+def brute_force_delta(H2, rho1, sites, n, q, starts=4, seed=0):
+    """Independent brute force: BFGS with finite-difference gradients on U = exp(i Σ x_p B_p),
+    cost evaluated from the dense matrices (no T, no K).  gtol = 1e-7 suffices for 1e-12 in
+    the value (the value error near an optimum is quadratic in the gradient)."""
+    dA = q ** len(sites)
+    B = np.concatenate([np.eye(dA)[None] / np.sqrt(dA), orthonormal_traceless_basis(dA)])
+    rng = np.random.default_rng(seed)
+    best = {}
+    for sign in (1.0, -1.0):
+        vals = []
+        for _ in range(starts):
+            f = lambda x: sign * direct_cost(H2, rho1, expm(1j * np.einsum("p,pij->ij", x, B)), sites, n, q)
+            res = minimize(f, rng.uniform(-np.pi, np.pi, dA * dA), method="BFGS", options={"gtol": 1e-7})
+            vals.append(sign * res.fun)
+        best[sign] = min(vals) if sign > 0 else max(vals)
+    return best[-1.0] - best[1.0]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_cost_tensor_and_k_reproduce_the_cost(seed):
+    rng = np.random.default_rng(seed)
+    for q, n, m in ((2, 3, 1), (3, 2, 1), (2, 3, 2)):
+        d = q**n
+        H2, rho1 = random_hermitian(d, rng), random_density(d, rng)
+        sites = tuple(range(m))
+        T = cost_tensor_dense(H2, rho1, sites, n, q)
+        K = k_matrix(T)
+        U = haar_unitary(q**m, rng)
+        c = direct_cost(H2, rho1, U, sites, n, q)
+        assert cost_value(T, U) == pytest.approx(c, abs=1e-12)
+        R = adjoint_representation(U)
+        assert np.allclose(R @ R.T, np.eye(len(R)), atol=1e-12)
+        assert cost_constant(T) + np.trace(K.T @ R) == pytest.approx(c, abs=1e-12)
+
+
+def test_non_contiguous_sites_cost_tensor():
+    rng = np.random.default_rng(5)
+    n, q = 3, 2
+    H2, rho1 = random_hermitian(8, rng), random_density(8, rng)
+    U = haar_unitary(2, rng)
+    W = np.kron(np.kron(np.eye(2), U), np.eye(2))  # U on site 1
+    T = cost_tensor_dense(H2, rho1, (1,), n, q)
+    assert cost_value(T, U) == pytest.approx(np.real(np.trace(H2 @ W @ rho1 @ W.conj().T)), abs=1e-12)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_qubit_closed_form_equals_brute_force(seed):
+    rng = np.random.default_rng(100 + seed)
+    n, q = 3, 2
+    H2 = random_hermitian(8, rng)
+    rho1 = random_density(8, rng, rank=1 + seed % 3)
+    K = k_matrix(cost_tensor_dense(H2, rho1, (0,), n, q))
+    exact = variation_range_qubit(K)
+    brute = brute_force_delta(H2, rho1, (0,), n, q)
+    assert exact == pytest.approx(brute, abs=1e-9)
+    s = np.linalg.svd(K, compute_uv=False)
+    # mutants: the three-singular-value or one-singular-value forms are wrong
+    assert abs(2 * s.sum() - brute) > 1e-3 and abs(2 * s[0] - brute) > 1e-3
+
+
+@pytest.mark.parametrize("q, n, m", [(2, 3, 1), (3, 2, 1), (2, 3, 2)])
+def test_fidelity_closed_form_equals_brute_force(q, n, m):
+    rng = np.random.default_rng(7 * q + n + m)
+    d = q**n
+    phi, psi = haar_state(d, rng), haar_state(d, rng)
+    H = np.eye(d) - np.outer(phi, phi.conj())
+    sites = tuple(range(m))
+    M = m_matrix(move_sites_first(psi.reshape((q,) * n), sites, n),
+                 move_sites_first(phi.reshape((q,) * n), sites, n))
+    exact = variation_range_fidelity(M)
+    brute = brute_force_delta(H, np.outer(psi, psi.conj()), sites, n, q)
+    assert exact == pytest.approx(brute, abs=1e-9)
+    # mutant: ||M||_F^2 instead of ||M||_1^2
+    assert abs(np.sum(np.abs(M) ** 2) - brute) > 1e-3
+    res = variation_range(H, psi, sites=sites, q=q)
+    assert res.method == "fidelity" and res.exact and res.value == pytest.approx(exact)
+
+
+@pytest.mark.parametrize("seed", [0])
+def test_bracket_for_qutrit(seed):
+    rng = np.random.default_rng(200 + seed)
+    n, q = 2, 3
+    H2, rho1 = random_hermitian(9, rng), random_density(9, rng, rank=1)
+    T = cost_tensor_dense(H2, rho1, (0,), n, q)
+    lower, upper = variation_range_bracket(T, starts=6, rng=seed)
+    brute = brute_force_delta(H2, rho1, (0,), n, q)
+    assert lower == pytest.approx(brute, abs=1e-9)  # optimiser finds the global optimum here
+    assert lower <= upper + 1e-12
+    assert upper == pytest.approx(nuclear_upper_bound(k_matrix(T)))
+
+
+def test_optimise_cost_attains_value():
+    rng = np.random.default_rng(3)
+    H2, rho1 = random_hermitian(8, rng), random_density(8, rng)
+    T = cost_tensor_dense(H2, rho1, (0,), 3, 2)
+    val, U = optimise_cost(T, True, starts=3, rng=1)
+    assert np.allclose(U.conj().T @ U, np.eye(2), atol=1e-12)
+    assert cost_value(T, U) == pytest.approx(val, abs=1e-12)
+
+
+def test_dispatcher_with_circuits_and_observables():
+    rng = np.random.default_rng(11)
+    n = 4
+    V1, V2 = haar_unitary(16, rng), haar_unitary(16, rng)
+    psi = np.zeros(16)
+    psi[0] = 1
+    H = heisenberg_ring(n)
+    r = variation_range(H, psi, V1=V1, V2=V2)
+    assert r.exact and r.method == "qubit"
+    Hd = H.dense()
+    brute = brute_force_delta(V2.conj().T @ Hd @ V2, np.outer(V1 @ psi, (V1 @ psi).conj()), (0,), n, 2, starts=6)
+    assert r.value == pytest.approx(brute, abs=1e-9)
+    # QSL: fidelity form equals the qubit K form
+    qsl = qsl_observable(n)
+    a = variation_range(qsl, psi, V1=V1, V2=V2)
+    b = variation_range(qsl, psi, V1=V1, V2=V2, method="qubit")
+    assert a.method == "fidelity" and a.value == pytest.approx(b.value, abs=1e-12)
+    # mixed state, qutrits: bracket
+    r3 = variation_range(random_hermitian(9, rng), random_density(9, rng), q=3, starts=3)
+    assert not r3.exact and r3.lower <= r3.upper
+
+
+@pytest.mark.parametrize("kwargs, exc", [
+    (dict(H=np.ones((4, 3)), state=np.ones(4) / 2), ValueError),
+    (dict(H=np.array([[0, 1], [0, 0], ]), state=np.array([1, 0])), ValueError),
+    (dict(H=np.eye(4), state=np.array([1, 0, 0, 0]), V1=2 * np.eye(4)), ValueError),
+    (dict(H=np.eye(4), state=np.array([1, 0, 0, 0]), sites=(0, 1)), ValueError),  # m = n
+    (dict(H=np.eye(4), state=np.array([1, 0, 0, 0]), q=1), ValueError),
+    (dict(H=np.eye(4), state=np.array([1, 1, 0, 0])), ValueError),  # not normalised
+    (dict(H=np.eye(4), state=np.eye(4)), ValueError),  # trace 4
+    (dict(H=np.eye(6), state=np.eye(6)[0]), ValueError),  # 6 is not a power of 2
+    (dict(H=np.eye(4), state=np.eye(4)[0], method="adam"), ValueError),
+    (dict(H=np.eye(9), state=np.eye(9)[0], q=3, method="qubit"), ValueError),
+])
+def test_bad_input_raises(kwargs, exc):
+    with pytest.raises(exc):
+        variation_range(kwargs.pop("H"), kwargs.pop("state"), **kwargs)
+
+
+def test_closed_form_argument_checks():
+    with pytest.raises(ValueError):
+        variation_range_qubit(np.eye(4))
+    with pytest.raises(ValueError):
+        variation_range_fidelity(np.ones((2, 3)))
+    with pytest.raises(ValueError):
+        m_matrix(np.ones((2, 3)), np.ones((2, 4)))
+    with pytest.raises(ValueError):
+        optimise_cost(np.zeros((2, 2, 2, 2)), True, starts=0)
+
+
+def _to_object(arr):
+    out = np.empty(arr.shape, dtype=object)
+    for idx in np.ndindex(arr.shape):
+        out[idx] = mpmath.mpc(arr[idx])
+    return out
+
+
+@pytest.mark.parametrize("n", [4, 8])
+def test_mpmath_recomputation_agrees_with_double(n):
+    """VQE (Heisenberg ring) with a 50-digit Haar state V1|0...0>, V2 = I, A = site 0:
+    the mpmath pipeline (object arrays through the same Observable.apply) and the double
+    pipeline agree to ~1e-13 relative; likewise the QSL ||M||_1^2."""
+    dps = 50
+    d = 2**n
+    with mpmath.workdps(dps):
+        psi_mp = mp_haar_state(d, 17, dps=dps)
+        psi_obj = np.array([psi_mp[i] for i in range(d)], dtype=object).reshape((2,) * n)
+        psi_dbl = np.array([complex(psi_mp[i]) for i in range(d)]).reshape((2,) * n)
+        obs = heisenberg_ring(n)
+        dA = 2
+
+        def tensor(psi, dtype):
+            rows = move_sites_first(psi, (0,), n)
+            X = np.empty((dA, dA, dA, d // dA), dtype=dtype)
+            X[...] = 0
+            for k in range(dA):
+                for i in range(dA):
+                    X[k, i, k] = rows[i]
+            X = X.reshape((dA * dA,) + (2,) * n)
+            HX = obs.apply(X).reshape(dA, dA, -1)
+            Xf = X.reshape(dA, dA, -1)
+            T = np.empty((dA,) * 4, dtype=dtype)
+            for l, j, k, i in np.ndindex(T.shape):
+                T[l, j, k, i] = np.sum(np.conj(Xf[l, j]) * HX[k, i])
+            return T, rows
+
+        T_mp, rows_mp = tensor(psi_obj, object)
+        T_dbl, rows_dbl = tensor(psi_dbl, np.complex128)
+        delta_mp = variation_range_qubit_mp(k_matrix_mp(T_mp, dps), dps)
+        delta_dbl = variation_range_qubit(k_matrix(T_dbl))
+        assert abs(delta_mp - delta_dbl) < 1e-13 * max(1, delta_dbl)
+        assert mpmath.mpf(delta_dbl) != delta_mp  # the mp value really carries more digits
+        # QSL: M_ij = <0_B δ_j0 | psi_i>
+        phi = np.zeros_like(rows_dbl)
+        phi[0, 0] = 1
+        M_dbl = m_matrix(rows_dbl, phi)
+        M_mp = mpmath.matrix([[rows_mp[i][0] if j == 0 else 0 for j in range(dA)] for i in range(dA)])
+        f_mp = variation_range_fidelity_mp(M_mp, dps)
+        assert abs(f_mp - variation_range_fidelity(M_dbl)) < 1e-14
