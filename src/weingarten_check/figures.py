@@ -49,19 +49,23 @@ CASE_STYLE = {"v1": ("C0", "o"), "v2": ("C1", "s"), "both": ("C2", "^")}
 DEFAULT_ENSEMBLES = {"vqe": ("hea", "haar", "local1"), "qae": ("hea", "haar", "local1"),
                      "qsl": ("local1", "haar", "hea")}
 
-BoundsFn = Callable[[str, str, str, int, int], tuple[float, dict[str, float]]]
+#: ``bounds_fn(task, ensemble, case, n, q, site=...) -> (w, {name: bound})``
+BoundsFn = Callable[..., tuple[float, dict[str, float]]]
 
 
-def bounds_and_width(task: str, ensemble: str, case: str, n: int, q: int) -> tuple[float, dict[str, float]]:
-    """``(w, bounds)`` for one point, from ``experiments.bounds_for`` (no sampling).
+def bounds_and_width(task: str, ensemble: str, case: str, n: int, q: int, site: int = 0) -> tuple[float, dict[str, float]]:
+    """``(w, bounds)`` for one point from :func:`experiments.bounds_for` (no sampling).
 
     ``bounds`` maps a bound name (as in ``VariationRangeEstimate.bounds``) to its value for the
-    unnormalised Δ; bounds that do not apply (e.g. the printed qubit theorem at q = 3) are absent.
+    unnormalised Δ; bounds that do not apply (e.g. the printed qubit theorem at q = 3, or
+    Theorem 1 for a 1-design ensemble) are absent.
     """
     from weingarten_check import experiments
+    from weingarten_check.sweep import _task_spec
 
-    w, bounds = experiments.bounds_for(task, ensemble, case, n, q=q)
-    return float(w), {k: float(v) for k, v in bounds.items() if v is not None}
+    spec = _task_spec(task, n, q, site)
+    bounds, _note = experiments.bounds_for(spec, ensemble, case)
+    return float(spec.w), {k: float(v) for k, v in bounds.items() if v is not None}
 
 
 @dataclass
@@ -78,6 +82,7 @@ class Series:
     mean: list[float] = field(default_factory=list)  # of Δ / w
     std: list[float] = field(default_factory=list)  # of Δ / w, ddof = 1
     stderr: list[float] = field(default_factory=list)
+    upper: list[float] = field(default_factory=list)  # mean of 2||K||_* / w where Δ is bracketed, else NaN
     bounds: dict[str, list[float]] = field(default_factory=dict)  # name -> values / w, one per n
 
     def as_dict(self) -> dict[str, Any]:
@@ -123,13 +128,14 @@ def figure5_series(
                 if r.n in seen:  # several seeds / sites: keep the largest sample
                     continue
                 seen.add(r.n)
-                w, bounds = bounds_fn(task, ens, case, r.n, q)
+                w, bounds = bounds_fn(task, ens, case, r.n, q, site=r.site)
                 s.ns.append(r.n)
                 s.samples.append(r.samples)
                 s.w.append(w)
                 s.mean.append(r.mean / w)
                 s.std.append(r.std / w)
                 s.stderr.append(r.stderr / w)
+                s.upper.append(r.upper_mean / w)
                 for name, value in bounds.items():
                     s.bounds.setdefault(name, [math.nan] * (len(s.ns) - 1)).append(value / w)
                 for name in s.bounds:
@@ -139,16 +145,16 @@ def figure5_series(
     return out
 
 
-def _bound_style(name: str) -> tuple[str, str, str]:
-    """(kind, linestyle, label) of a bound name: 'paper' (printed), 'task' (per case), 'qudit'."""
-    low = name.lower()
-    if "paper" in low or "printed" in low or "proposition2" in low or "prop" in low:
-        return "paper", (0, (5, 3)), "paper's bound (as printed)"
-    if "task" in low or "tight" in low:
-        return "task", (0, (3, 2)), "our task-dependent bound"
-    if "qudit" in low:
-        return "qudit", (0, (6, 2, 1, 2)), "our qudit Theorem 1"
-    return "other", (0, (1, 2)), name
+#: bounds drawn by default: the paper's as printed, our task-dependent (per case) and qudit Theorem 1
+DEFAULT_BOUNDS = ("paper_theorem1", "proposition2", "task_dependent", "qudit_theorem1")
+_BOUND_STYLE = {  # name -> (linestyle, colour or None for the case colour, legend label)
+    "paper_theorem1": ((0, (6, 3)), "0.45", "paper, Theorem 1 as printed: w / 2^(n/2-3m-2)"),
+    "proposition2": ((0, (6, 3)), "0.2", "paper, Proposition 2: q^(2m-n)"),
+    "task_dependent": ((0, (3, 2)), None, "ours, task-dependent: 2√r √E‖K‖²_F (per case, its colour)"),
+    "qudit_theorem1": ((0, (6, 2, 1, 2)), "k", "ours, qudit Theorem 1: w (q^2m − 1)/√(q^n + 1)"),
+    "route1": ((0, (1, 2)), "0.3", "ours, Route 1: w √(r(dA²−1)) / √(d+1)"),
+    "elementwise": ((0, (1, 1)), "0.6", "element-wise route: w dA^(5/2) / √(d+1)"),
+}
 
 
 def plot_figure5(
@@ -156,19 +162,20 @@ def plot_figure5(
     out: str | os.PathLike,
     *,
     errorbars: str = "std",
-    bounds: Sequence[str] | None = None,
+    bounds: Sequence[str] | str = DEFAULT_BOUNDS,
     title: str | None = None,
 ) -> list[Path]:
     """Draw the three panels and save ``<out>.png`` and ``<out>.pdf`` (plus ``<out>.json``, the data).
 
     ``errorbars``: ``"std"`` (standard deviation over samples, as in the paper; panel (c) shows a
-    quarter of it, as the paper does), ``"stderr"`` or ``"ci95"`` (1.96 stderr). ``bounds``
-    restricts which bound names are drawn (default: all). Returns the written paths.
+    quarter of it, as the paper does), ``"stderr"`` or ``"ci95"`` (1.96 stderr). ``bounds``: the
+    bound names to draw (default :data:`DEFAULT_BOUNDS`) or ``"all"``. Returns the written paths.
     """
     import matplotlib
 
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
 
     if errorbars not in ("std", "stderr", "ci95"):
         raise ValueError(f"errorbars must be 'std', 'stderr' or 'ci95', got {errorbars!r}")
@@ -180,7 +187,10 @@ def plot_figure5(
     out.parent.mkdir(parents=True, exist_ok=True)
     q = series[0].q
     unit = "qubits" if q == 2 else f"qudits, q = {q}"
-    fig, axes = plt.subplots(1, 3, figsize=(14, 4.4), constrained_layout=True)
+    fig, axes = plt.subplots(1, 3, figsize=(14, 5.2))
+    used_bounds: list[str] = []
+    cases_seen: dict[str, str] = {}
+    bracketed = False
     for ax, task in zip(axes, TASKS):
         ax.set_title(PANEL_TITLES[task], fontsize=11)
         ax.set_yscale("log")
@@ -192,33 +202,50 @@ def plot_figure5(
             continue
         ax.set_ylabel("E[Δ] / w(H)")
         drawn: set[str] = set()
+        ensembles = sorted({s.ensemble for s in panel})
+        ax.text(0.98, 0.98, "ensemble: " + ", ".join(ensembles), transform=ax.transAxes,
+                ha="right", va="top", fontsize=8, color="0.3")
         for s in panel:
             color, marker = CASE_STYLE[s.case]
+            cases_seen[s.case] = s.case
             err = {"std": s.std, "stderr": s.stderr, "ci95": [1.96 * e for e in s.stderr]}[errorbars]
             if errorbars == "std" and task == "qsl":
                 err = [e / 4 for e in err]
             lower = [min(e, 0.95 * m) for e, m in zip(err, s.mean)]  # keep bars on a log axis
             ax.errorbar(s.ns, s.mean, yerr=[lower, err], color=color, marker=marker, ms=5,
-                        capsize=3, lw=1.2, label=f"{CASE_LABELS[s.case]} ({s.ensemble})")
+                        capsize=3, lw=1.3, zorder=3)
+            if any(math.isfinite(u) for u in s.upper):  # bracketed Δ (dA >= 3): upper ends too
+                bracketed = True
+                ax.plot(s.ns, s.upper, color=color, marker=marker, mfc="none", ms=5, lw=0.8, ls=":")
             for name, vals in sorted(s.bounds.items()):
-                if bounds is not None and name not in bounds:
+                if bounds != "all" and name not in bounds:
                     continue
-                kind, ls, label = _bound_style(name)
-                if kind == "task":
-                    ax.plot(s.ns, vals, ls=ls, color=color, lw=1.1,
-                            label=f"{label}, {s.case}")
+                ls, bcolor, _ = _BOUND_STYLE.get(name, ((0, (1, 3)), "0.5", name))
+                if name not in used_bounds:
+                    used_bounds.append(name)
+                if bcolor is None:
+                    ax.plot(s.ns, vals, ls=ls, color=color, lw=1.1, zorder=2)
                 elif name not in drawn:
                     drawn.add(name)
-                    ax.plot(s.ns, vals, ls=ls, color="0.35" if kind == "paper" else "k", lw=1.1,
-                            label=label if kind != "other" else name)
+                    ax.plot(s.ns, vals, ls=ls, color=bcolor, lw=1.1, zorder=2)
         all_n = sorted({n for s in panel for n in s.ns})
         ax.set_xticks(all_n if len(all_n) <= 12 else all_n[:: max(1, len(all_n) // 10)])
-        ax.legend(fontsize=7, loc="best")
-    bar_note = {"std": "error bars: std over samples" + (" (¼ std in (c), as in the paper)"),
+    handles = [Line2D([], [], color=CASE_STYLE[c][0], marker=CASE_STYLE[c][1], lw=1.3, label=CASE_LABELS[c])
+               for c in CASES if c in cases_seen]
+    if bracketed:
+        handles.append(Line2D([], [], color="0.3", marker="o", mfc="none", ls=":", lw=0.8,
+                              label="dA ≥ 3: filled = certified lower end, hollow = upper end 2‖K‖_*"))
+    for name in sorted(used_bounds, key=lambda b: list(_BOUND_STYLE).index(b) if b in _BOUND_STYLE else 99):
+        ls, bcolor, label = _BOUND_STYLE.get(name, ((0, (1, 3)), "0.5", name))
+        handles.append(Line2D([], [], ls=ls, color=bcolor or "C0", lw=1.1, label=label))
+    fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=8, frameon=False)
+    bar_note = {"std": "error bars: std over samples (¼ std in (c), as in the paper)",
                 "stderr": "error bars: standard error", "ci95": "error bars: 95% CI"}[errorbars]
     nsamp = sorted({k for s in series for k in s.samples})
-    fig.suptitle(title or f"Variation range of a local unitary, m = 1 — {unit}; "
+    fig.suptitle(title or f"Variation range of a local unitary (m = 1), {unit}; "
                  f"samples per point: {', '.join(map(str, nsamp))}; {bar_note}", fontsize=10)
+    nrows = math.ceil(len(handles) / 3)
+    fig.tight_layout(rect=(0, 0.045 * nrows + 0.02, 1, 0.97))
     paths = [out.with_suffix(".png"), out.with_suffix(".pdf")]
     fig.savefig(paths[0], dpi=130)
     fig.savefig(paths[1])

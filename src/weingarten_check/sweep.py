@@ -8,12 +8,15 @@ paper's Figure 5 and its qudit extension.
 Guarantees (tested in ``tests/test_sweep.py``):
 
 * **Deterministic samples.** Sample ``index`` at size ``n`` draws all its randomness
-  from ``numpy.random.default_rng(SeedSequence(seed, spawn_key=(n, index)))``, so its
+  from ``default_rng(SeedSequence([seed, config_tag], spawn_key=(n, index)))`` (see
+  :func:`sample_rng`; ``config_tag`` separates tasks/cases), so its
   value does not depend on the order of execution, the number of workers, or on how
   often the sweep was interrupted and resumed.
 * **Atomic appends.** The results file is JSON Lines, one finished sample per line.
-  Each line is written by a single ``os.write`` on an ``O_APPEND`` descriptor followed
-  by ``fsync``; only the main process writes. Each line carries a CRC-32 of its content.
+  Each line is written by a single ``os.write`` on an ``O_APPEND`` descriptor (fsync'ed at
+  least every 0.5 s and on close); only the main process writes. Each line carries a CRC-32
+  of its content. A crash can at worst leave a torn last line, which is detected; samples not
+  yet on disk are simply recomputed, with identical values, on resume.
 * **Corruption is reported, never skipped.** On resume every line is parsed and checked
   (JSON, fields, types, CRC, trailing newline, duplicates); the first bad line raises
   :class:`CorruptResultsError` naming the file and the line number.
@@ -29,6 +32,7 @@ Executors: :class:`SerialExecutor`, :class:`ProcessExecutor` (local processes,
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -175,13 +179,22 @@ def record_config_key(rec: dict[str, Any]) -> tuple:
     return tuple(rec[f] for f in CONFIG_FIELDS)
 
 
-def sample_rng(seed: int, n: int, index: int) -> np.random.Generator:
-    """The generator of sample ``index`` at size ``n``: SeedSequence(seed, spawn_key=(n, index)).
+def config_entropy(task: str, ensemble: str, case: str, q: int, site: int) -> int:
+    """A stable 32-bit tag of a configuration (CRC-32 of ``task/ensemble/case/q/site``)."""
+    return zlib.crc32(f"{task}/{ensemble}/{case}/{int(q)}/{int(site)}".encode())
 
-    Independent of execution order, worker count and interruptions, so resumed sweeps
-    reproduce the uninterrupted values bit for bit.
+
+def sample_rng(seed: int, n: int, index: int, config: int = 0) -> np.random.Generator:
+    """The generator of sample ``index`` at size ``n``:
+    ``default_rng(SeedSequence([seed, config], spawn_key=(n, index)))``.
+
+    ``config`` is :func:`config_entropy` of the configuration, so different tasks/cases draw
+    independent circuits (otherwise e.g. the QSL cases v1 and v2 would give identical values).
+    Independent of execution order, worker count and interruptions: a resumed sweep reproduces
+    the uninterrupted values bit for bit.
     """
-    return np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=(int(n), int(index))))
+    return np.random.default_rng(
+        np.random.SeedSequence([int(seed), int(config)], spawn_key=(int(n), int(index))))
 
 
 # --------------------------------------------------------------------------- records
@@ -288,9 +301,13 @@ def repair_results(path: str | os.PathLike) -> int:
 class _AppendWriter:
     """Single-writer, append-only, fsync'ed JSON Lines writer holding an exclusive flock."""
 
+    #: seconds between fsyncs (group commit); the order and atomicity of lines never depend on it
+    FSYNC_INTERVAL = 0.5
+
     def __init__(self, path: Path, fsync: bool = True):
         self.path = path
         self.fsync = fsync
+        self._last_sync = time.monotonic()
         path.parent.mkdir(parents=True, exist_ok=True)
         self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         if fcntl is not None:
@@ -307,11 +324,14 @@ class _AppendWriter:
         written = os.write(self.fd, line)
         if written != len(line):  # pragma: no cover - regular files write fully
             raise OSError(f"short write to {self.path} ({written} of {len(line)} bytes)")
-        if self.fsync:
+        if self.fsync and time.monotonic() - self._last_sync >= self.FSYNC_INTERVAL:
             os.fsync(self.fd)
+            self._last_sync = time.monotonic()
 
     def close(self) -> None:
         if self.fd >= 0:
+            if self.fsync:
+                os.fsync(self.fd)
             os.close(self.fd)  # releases the flock
             self.fd = -1
 
@@ -327,13 +347,25 @@ class _AppendWriter:
 SampleFn = Callable[..., float]
 
 
+@functools.lru_cache(maxsize=64)
+def _task_spec(task: str, n: int, q: int, site: int):
+    """Per-process cache of :func:`experiments.task_spec` (observable, w, couplings: built once per n)."""
+    from weingarten_check.experiments import task_spec
+
+    return task_spec(task, n, q, site)
+
+
 def default_sample_fn(
     task: str, ensemble: str, case: str, n: int, *, q: int, site: int, rng: np.random.Generator
-) -> float:
-    """Δ of one sample: :func:`weingarten_check.experiments.variation_range_sample`."""
-    from weingarten_check.experiments import variation_range_sample
+) -> Any:
+    """One Δ with its certificate: :func:`weingarten_check.experiments.variation_range_sample_result`.
 
-    return float(variation_range_sample(task, ensemble, case, n, q=q, site=site, rng=rng))
+    Returns the result object (``value``, ``lower``, ``upper``, ``exact``); exact for one qubit and
+    for the fidelity task, a certified bracket otherwise (then ``value = lower``).
+    """
+    from weingarten_check.experiments import variation_range_sample_result
+
+    return variation_range_sample_result(_task_spec(task, n, q, site), ensemble, case, rng)
 
 
 @dataclass(frozen=True)
@@ -347,18 +379,29 @@ class SampleJob:
 
 
 def run_job(job: SampleJob) -> dict[str, Any]:
-    """Compute one sample; returns its record (without CRC). Runs in the worker."""
+    """Compute one sample; returns its record (without CRC). Runs in the worker.
+
+    The sample function returns a float (Δ) or an object with ``value`` and optionally ``lower``,
+    ``upper``, ``exact`` (a certified bracket); then ``upper`` and ``exact`` are recorded too.
+    """
     cfg = dict(zip(CONFIG_FIELDS, job.config))
     fn = job.sample_fn or default_sample_fn
-    rng = sample_rng(cfg["seed"], job.n, job.index)
+    rng = sample_rng(cfg["seed"], job.n, job.index,
+                     config_entropy(cfg["task"], cfg["ensemble"], cfg["case"], cfg["q"], cfg["site"]))
     t0 = time.perf_counter()
-    value = float(
-        fn(cfg["task"], cfg["ensemble"], cfg["case"], job.n, q=cfg["q"], site=cfg["site"], rng=rng)
-    )
+    out = fn(cfg["task"], cfg["ensemble"], cfg["case"], job.n, q=cfg["q"], site=cfg["site"], rng=rng)
     seconds = time.perf_counter() - t0
-    if not math.isfinite(value):
-        raise ValueError(f"sample n={job.n} index={job.index} gave a non-finite value {value!r}")
-    return {"schema": SCHEMA, **cfg, "n": job.n, "index": job.index, "value": value,
+    extra: dict[str, Any] = {}
+    if hasattr(out, "value"):
+        value = float(out.value)
+        if hasattr(out, "upper"):
+            extra = {"upper": float(out.upper), "exact": bool(getattr(out, "exact", False))}
+    else:
+        value = float(out)
+    for name, v in (("value", value), ("upper", extra.get("upper", 0.0))):
+        if not math.isfinite(v):
+            raise ValueError(f"sample n={job.n} index={job.index} gave a non-finite {name} {v!r}")
+    return {"schema": SCHEMA, **cfg, "n": job.n, "index": job.index, "value": value, **extra,
             "seconds": round(seconds, 6)}
 
 
@@ -562,7 +605,11 @@ def run_sweep(
 
 @dataclass(frozen=True)
 class SummaryRow:
-    """Sample statistics of Δ for one configuration and n (unnormalised Δ)."""
+    """Sample statistics of Δ for one configuration and n (unnormalised Δ).
+
+    ``exact`` is False when some samples are certified brackets (dA >= 3, not the fidelity task):
+    then ``mean`` is the mean of the lower ends and ``upper_mean`` the mean of the upper ends 2||K||_*.
+    """
 
     task: str
     ensemble: str
@@ -575,6 +622,8 @@ class SummaryRow:
     mean: float
     std: float  # sample standard deviation (ddof = 1; 0 for one sample)
     stderr: float  # std / sqrt(samples)
+    exact: bool = True
+    upper_mean: float = math.nan
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -582,14 +631,18 @@ class SummaryRow:
 
 def summarize(records: Iterable[dict[str, Any]]) -> list[SummaryRow]:
     """Group records by configuration and n; mean, standard deviation and standard error of Δ."""
-    groups: dict[tuple, list[float]] = {}
+    groups: dict[tuple, list[dict[str, Any]]] = {}
     for r in records:
-        groups.setdefault(record_config_key(r) + (r["n"],), []).append(float(r["value"]))
+        groups.setdefault(record_config_key(r) + (r["n"],), []).append(r)
     rows = []
     for key in sorted(groups):
-        vals = np.asarray(groups[key])
+        recs = groups[key]
+        vals = np.asarray([float(r["value"]) for r in recs])
+        uppers = np.asarray([float(r.get("upper", r["value"])) for r in recs])
+        exact = all(r.get("exact", True) for r in recs)
         std = float(vals.std(ddof=1)) if vals.size > 1 else 0.0
         cfg = dict(zip(CONFIG_FIELDS, key[:-1]))
         rows.append(SummaryRow(**cfg, n=key[-1], samples=int(vals.size), mean=float(vals.mean()),
-                               std=std, stderr=std / math.sqrt(vals.size)))
+                               std=std, stderr=std / math.sqrt(vals.size), exact=exact,
+                               upper_mean=float(uppers.mean()) if not exact else math.nan))
     return rows
