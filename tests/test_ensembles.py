@@ -1,0 +1,112 @@
+"""ensembles: the paper's circuits gate by gate, 1-design property, frame potentials."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.linalg import expm
+
+from weingarten_check.ensembles import (
+    Circuit,
+    cz_chain_diagonal,
+    frame_potential,
+    haar_layer_circuit,
+    hea_circuit,
+    local1_circuit,
+    pauli_rotation,
+    ry,
+    sample_circuit,
+)
+from weingarten_check.observables import PAULI
+
+
+def kron_all(mats):
+    out = np.array([[1.0 + 0j]])
+    for m in mats:
+        out = np.kron(out, m)
+    return out
+
+
+def test_pauli_rotations():
+    for P in "XYZ":
+        assert np.allclose(pauli_rotation(P, 0.7), expm(-0.35j * PAULI[P]))
+    assert np.allclose(ry(np.pi / 4), expm(-1j * PAULI["Y"] * np.pi / 8))  # paper: exp(-iYπ/8)
+    with pytest.raises(ValueError):
+        pauli_rotation("W", 1.0)
+
+
+@pytest.mark.parametrize("q, n", [(2, 3), (3, 3), (4, 2)])
+def test_cz_chain_diagonal(q, n):
+    w = np.exp(2j * np.pi / q)
+    cz = np.diag([w ** (a * b) for a in range(q) for b in range(q)])
+    ref = np.eye(q**n, dtype=complex)
+    for i in range(n - 1):
+        ref = kron_all([np.eye(q**i), cz, np.eye(q ** (n - i - 2))]) @ ref
+    assert np.allclose(np.diag(cz_chain_diagonal(n, q).reshape(-1)), ref)
+
+
+def test_hea_matches_gate_by_gate_reconstruction():
+    n, L = 3, 2
+    rng_seed = 5
+    c = hea_circuit(n, layers=L, rng=rng_seed)
+    assert c.depth == L + 1 and hea_circuit(4, rng=0).depth == 10 * 4 + 1
+    # rebuild from the same random numbers
+    gen = np.random.default_rng(rng_seed)
+    axes = gen.integers(0, 3, size=(L, n))
+    angles = gen.uniform(0, 2 * np.pi, size=(L, n))
+    cz = np.diag([1, 1, 1, -1]).astype(complex)
+    czs = kron_all([cz, np.eye(2)]) @ kron_all([np.eye(2), cz])
+    U = kron_all([ry(np.pi / 4)] * n)
+    for l in range(L):
+        U = czs @ kron_all([expm(-0.5j * angles[l, s] * PAULI["XYZ"[axes[l, s]]]) for s in range(n)]) @ U
+    assert np.allclose(c.unitary(), U, atol=1e-12)
+    psi = np.random.default_rng(0).standard_normal((2, 2, 2, 2)) + 0j  # batch of 2
+    assert np.allclose(c.apply_inverse(c.apply(psi)), psi, atol=1e-12)
+
+
+def test_qudit_circuits_are_unitary():
+    for c in (hea_circuit(3, q=3, layers=2, rng=1), local1_circuit(2, 3, 2), haar_layer_circuit(2, 4, 3)):
+        U = c.unitary()
+        assert np.allclose(U.conj().T @ U, np.eye(len(U)), atol=1e-12)
+
+
+def test_local1_is_a_one_design():
+    """E[U X U†] = tr(X) I / d for the Rz Ry Rz layer (Monte Carlo, 5 standard errors)."""
+    rng = np.random.default_rng(3)
+    n, S = 2, 4000
+    X = np.random.default_rng(9).standard_normal((4, 4))
+    X = X + X.T
+    acc = np.array([(lambda U: U @ X @ U.conj().T)(local1_circuit(n, rng=rng).unitary()) for _ in range(S)])
+    mean, se = acc.mean(0), acc.std(0, ddof=1) / np.sqrt(S) + 1e-12
+    target = np.trace(X) / 4 * np.eye(4)
+    assert np.all(np.abs(mean - target) < 5 * se)
+    # power: a fixed Rz(0.3) layer is not a 1-design
+    c = Circuit(2, 2, [("layer", [pauli_rotation("Z", 0.3)] * 2)])
+    U = c.unitary()
+    assert np.abs(U @ X @ U.conj().T - target).max() > 0.1
+
+
+def test_frame_potentials():
+    n = 3
+    d = 2**n
+    f, se = frame_potential("haar", n, samples=600, rng=1)
+    assert abs(f - 2) < 5 * se
+    f, se = frame_potential("haar_layer", n, samples=600, rng=2)  # product of Haar(2): 2^n
+    assert abs(f - 2**n) < 5 * se
+    f, se = frame_potential("hea", n, samples=2, rng=3, layers=0)  # a single fixed circuit: d^4
+    assert f == pytest.approx(d**4) and se == 0
+    f, se = frame_potential("hea", n, samples=300, rng=4)  # depth 10 n: close to a 2-design
+    assert abs(f - 2) < 5 * se
+    with pytest.raises(ValueError):
+        frame_potential("hea", n, samples=1)
+
+
+@pytest.mark.parametrize("call", [
+    lambda: hea_circuit(0),
+    lambda: hea_circuit(3, layers=-1),
+    lambda: local1_circuit(3, q=1),
+    lambda: sample_circuit("haar", 3),
+    lambda: hea_circuit(2, layers=1, rng=0).apply(np.zeros((3, 3))),
+])
+def test_bad_input_raises(call):
+    with pytest.raises(ValueError):
+        call()
