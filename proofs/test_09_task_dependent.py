@@ -1,0 +1,172 @@
+"""Lemma 9 — task-dependent bounds (Figure 5(a),(b)): E||K||_F² from the terms of H that touch A
+(DERIVATION.md §9).  Strings P are normalised as tr(P†P) = d (Pauli strings; Gell-Mann strings
+sqrt(q/2)λ_a ⊗ …; Weyl clock-shift strings)."""
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from _helpers import PAULI_EXACT, a_components, gell_mann_exact, is_zero, kron, lemma, ptrace_A_exact
+from weingarten_check import bounds
+from weingarten_check.haar_integrals import twirl
+from weingarten_check.observables import heisenberg_ring, qae_observable
+
+d = sp.Symbol("d", positive=True)
+qs = sp.Symbol("q", positive=True, integer=True)
+ns = sp.Symbol("n", positive=True, integer=True)
+
+
+def coupling_exact(H: sp.Matrix, dA: int, dB: int):
+    """Σ_a tr_B(h_a²) (Lemma 4.4 form: ||H||² - ||tr_A H||²/dA), exact."""
+    HA = ptrace_A_exact(H, dA, dB)
+    return sp.expand((H * H.H).trace() - (HA * HA.H).trace() / dA)
+
+
+def local_basis(q: int):
+    """Orthogonal local basis {I} ∪ {sqrt(q) G_a}, each with tr(P†P) = q."""
+    return [sp.eye(q)] + [sp.sqrt(q) * g for g in gell_mann_exact(q)]
+
+
+# ---------------------------------------------------------------------------------------------
+# 9.1 coupling of a string expansion
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("q,n", [(2, 2), (2, 3), (3, 2)])
+@lemma("9.1", "coupling = Σ_a tr_B(h_a²) = d Σ_{P touching A} |c_P|²  (h_c = d Σ_{P ≠ I} |c_P|²)", "exact: symbolic real coefficients (q = 2, n = 2), random rational (q = 2 n = 3, q = 3 n = 2)")
+def test_lemma_9_1_coupling_of_string_expansion(q, n):
+    """Lemma 9.1. For H = Σ_P c_P P over an orthogonal string basis with tr(P†Q) = d δ_PQ, Lemma 4.4 gives
+    coupling = ||H||² - ||tr_A H||²/dA = d Σ_P |c_P|² - d Σ_{P_A = I} |c_P|² = d Σ_{P touching A} |c_P|²
+    (A = site 0).  Likewise h_c = ||H - tr H/d||² = d Σ_{P ≠ I} |c_P|².  Checked exactly."""
+    rng = np.random.default_rng(91 + q + n)
+    loc = local_basis(q)
+    strings = list(itertools.product(range(len(loc)), repeat=n))
+    if q == 2 and n == 2:
+        coeffs = {s: sp.Symbol(f"c_{''.join(map(str, s))}", real=True) for s in strings}
+    else:
+        coeffs = {s: sp.Rational(int(rng.integers(-9, 10)), int(rng.integers(1, 5))) for s in strings}
+    dd = q**n
+    H = sp.zeros(dd)
+    for s, c in coeffs.items():
+        H += c * kron(*[loc[i] for i in s])
+    touching = sum(c**2 for s, c in coeffs.items() if s[0] != 0)
+    assert is_zero(coupling_exact(H, q, q ** (n - 1)) - dd * touching)
+    assert is_zero(bounds.coupling_from_pauli_coefficients([c for s, c in coeffs.items() if s[0] != 0], n, q) - dd * touching)
+    h_c = (H * H).trace() - H.trace() ** 2 / dd
+    assert is_zero(h_c - dd * sum(c**2 for s, c in coeffs.items() if any(s)))
+
+
+@pytest.mark.mutant
+@lemma("9.1", "mutant: coupling = d Σ over *all* non-identity strings (ignoring which touch A)", "q = 2, n = 2")
+def test_lemma_9_1_mutant_rejected():
+    """Counting also the strings that act only on B is rejected (H = I ⊗ Z has coupling 0, not d)."""
+    H = kron(sp.eye(2), PAULI_EXACT["Z"])
+    assert coupling_exact(H, 2, 2) == 0
+    assert coupling_exact(H, 2, 2) != 4 * 1
+
+
+# ---------------------------------------------------------------------------------------------
+# 9.2 Heisenberg ring (Eq. 9), qubits and the SU(q) ring of the library
+# ---------------------------------------------------------------------------------------------
+def heis_coupling(q, dd):
+    """SU(q) ring Σ_edges Σ_a λ_a⊗λ_a = Σ (2/q) P_a⊗P_a (P = sqrt(q/2) λ): 2(q²-1) strings touch one site."""
+    return dd * 2 * (q**2 - 1) * (sp.Integer(2) / q) ** 2
+
+
+def heis_h_c(q, n_, dd):
+    return dd * n_ * (q**2 - 1) * (sp.Integer(2) / q) ** 2
+
+
+@lemma("9.2", "Heisenberg ring, ρ = |0…0>, one qubit: v1 E||K||_F² = 18/(d+1) (bound 12/sqrt(d+1)); v2 9nd/(2(d²-1)); both 27nd²/(4(d+1)(d²-1))", "symbolic d and n (n >= 3); SU(q) ring symbolic q; library observables checked n = 3..6, q = 2, 3")
+def test_lemma_9_2_heisenberg():
+    """Lemma 9.2 (Fig. 5(a)). Eq. 9 on n >= 3 qubits, A = one qubit: 6 unit Pauli strings touch A
+    (XX, YY, ZZ on two bonds), so coupling = 6d, and with ρ = |0…0> (tr ρ² = 1):
+      v1 (V1 2-design, V2 = I):  E||K||_F² = 3 · 6d (1 - 1/d)/(d² - 1) = 18/(d + 1), bound 2√2·sqrt(18/(d+1)) = 12/sqrt(d+1);
+      v2 (V2 2-design, V1 = I):  state_coupling = 1 - 1/2, h_c = 3nd: E||K||_F² = 9nd/(2(d² - 1));
+      both:                       E||K||_F² = 9 dB² (1 - 1/d) 3nd/(d² - 1)² = 27nd²/(4(d+1)(d²-1)).
+    The factor 18 = 3 (Pauli axes at A) × 6 (terms touching A).  For the SU(q) ring of the library
+    (Σ_edges Σ_a λ_a⊗λ_a): coupling = 8d(q²-1)/q², v1: E||K||_F² = 8(q²-1)²/(q²(d+1))."""
+    dd = d
+    e_v1 = bounds.expected_K_frobenius_sq("v1", ns, 1, 2, coupling=6 * 2**ns).subs(2**ns, dd)
+    assert is_zero(e_v1 - 18 / (dd + 1))
+    assert is_zero(bounds.task_dependent_bound("v1", ns, 1, 2, coupling=6 * 2**ns).subs(2**ns, dd) - 12 / sp.sqrt(dd + 1))
+    e_v2 = bounds.expected_K_frobenius_sq("v2", ns, 1, 2, state_coupling=sp.Rational(1, 2), h_hs_centered=3 * ns * 2**ns)
+    assert is_zero(e_v2.subs(2**ns, dd) - 9 * ns * dd / (2 * (dd**2 - 1)))
+    e_both = bounds.expected_K_frobenius_sq("both", ns, 1, 2, h_hs_centered=3 * ns * 2**ns)
+    assert is_zero(sp.simplify(e_both.subs(2**ns, dd) - 9 * (dd / 2) ** 2 * (1 - 1 / dd) * 3 * ns * dd / (dd**2 - 1) ** 2))
+    assert is_zero(sp.simplify(e_both.subs(2**ns, dd) - 27 * ns * dd**2 / (4 * (dd + 1) * (dd**2 - 1))))
+    # SU(q) ring, symbolic q
+    e_q = (qs**2 - 1) * heis_coupling(qs, dd) * (1 - 1 / dd) / (dd**2 - 1)
+    assert is_zero(sp.simplify(e_q - 8 * (qs**2 - 1) ** 2 / (qs**2 * (dd + 1))))
+    assert is_zero(e_q.subs(qs, 2) - 18 / (dd + 1))
+    # the library's observables: coupling and h_c from the term lists and from the dense matrix
+    for q, n in [(2, 3), (2, 4), (2, 6), (3, 3)]:
+        H = heisenberg_ring(n, q)
+        D = q**n
+        assert abs(H.coupling([0]) - float(heis_coupling(q, D))) < 1e-8 * D
+        assert abs(H.h_hs_centered() - float(heis_h_c(q, n, D))) < 1e-8 * D
+        if D <= 64:
+            h = a_components(H.dense(), q, q ** (n - 1))
+            assert abs(np.einsum("akl,alk->", h, h).real - float(heis_coupling(q, D))) < 1e-8 * D
+
+
+@lemma("9.2", "exact E||K||_F² by the 2-fold twirl: Heisenberg n = 3 (v1: 18/9 = 2; v2: 9·3·8/(2·63))", "d = 8, exact Weingarten twirl")
+def test_lemma_9_2_heisenberg_twirl_check():
+    """Lemma 9.2 cross-checked without Lemma 4: E||K||_F² = Σ_ab tr((O_ab ⊗ O_ab) E[ρ1 ⊗ ρ1]) with the exact
+    twirl of ρ⊗ρ (v1), and Σ_ab tr((O'_ab ⊗ O'_ab) E[H2 ⊗ H2]) with the twirl of H⊗H (v2), n = 3."""
+    n, q = 3, 2
+    D = 8
+    H = heisenberg_ring(n, q).dense()
+    rho = np.zeros((D, D))
+    rho[0, 0] = 1
+    G = [np.array(g.evalf(), dtype=complex) for g in gell_mann_exact(2)]
+    # v1
+    tw = twirl(np.kron(rho, rho), 2)
+    h = a_components(H, 2, 4)
+    e_v1 = sum(np.trace(np.kron(np.kron(G[b], h[a]), np.kron(G[b], h[a])) @ tw) for a in range(3) for b in range(3))
+    assert abs(e_v1 - 18 / (D + 1)) < 1e-10
+    # v2: K_ab = tr((G_a ⊗ r_b) V2† H V2)
+    tw = twirl(np.kron(H, H), 2)
+    r = a_components(rho.astype(complex), 2, 4)
+    e_v2 = sum(np.trace(np.kron(np.kron(G[a], r[b]), np.kron(G[a], r[b])) @ tw) for a in range(3) for b in range(3))
+    assert abs(e_v2 - 9 * n * D / (2 * (D**2 - 1))) < 1e-10
+
+
+@pytest.mark.mutant
+@lemma("9.2", "mutant: 18 → 18·1.01, or one bond only (9/(d+1))", "symbolic d; twirl n = 3")
+def test_lemma_9_2_mutant_rejected():
+    """A 1 % larger constant, or counting the terms of one bond only, is rejected."""
+    e_v1 = bounds.expected_K_frobenius_sq("v1", ns, 1, 2, coupling=6 * 2**ns).subs(2**ns, d)
+    assert not is_zero(e_v1 - sp.Rational(1818, 100) / (d + 1))
+    assert not is_zero(e_v1 - 9 / (d + 1))
+
+
+# ---------------------------------------------------------------------------------------------
+# 9.3 quantum autoencoder (Eq. 10)
+# ---------------------------------------------------------------------------------------------
+@lemma("9.3", "QAE H = I - |0><0|_R ⊗ I (w = 1), ρ = |0…0>: A ∋ R: v1 3/(4(d+1)); A ∌ R, V2 = I: Δ ≡ 0; v2 3d/(8(d²-1))", "symbolic d; library observable n = 3..6")
+def test_lemma_9_3_autoencoder():
+    """Lemma 9.3 (Fig. 5(b)). H = I - |0><0|_R ⊗ I = (I - Z_R)/2 + …: the only non-identity string is
+    -Z_R/2.  If A = R: coupling = d/4, v1: E||K||_F² = 3 (d/4)(1 - 1/d)/(d² - 1) = 3/(4(d+1)), bound
+    sqrt(6)/sqrt(d+1).  If A ≠ R and V2 = I no string touches A: K = 0 and Δ = 0 for every V1.
+    v2: h_c = d/4, state_coupling = 1/2: E||K||_F² = 3d/(8(d² - 1)); both: 9 dB² (1 - 1/d)(d/4)/(d² - 1)²."""
+    e_v1 = bounds.expected_K_frobenius_sq("v1", ns, 1, 2, coupling=2**ns / 4).subs(2**ns, d)
+    assert is_zero(e_v1 - sp.Rational(3, 4) / (d + 1))
+    assert is_zero(bounds.task_dependent_bound("v1", ns, 1, 2, coupling=2**ns / 4).subs(2**ns, d) - sp.sqrt(6) / sp.sqrt(d + 1))
+    e_v2 = bounds.expected_K_frobenius_sq("v2", ns, 1, 2, state_coupling=sp.Rational(1, 2), h_hs_centered=2**ns / 4)
+    assert is_zero(e_v2.subs(2**ns, d) - 3 * d / (8 * (d**2 - 1)))
+    for n in range(3, 7):
+        D = 2**n
+        H = qae_observable(n, 2, discarded=0)
+        assert abs(H.coupling([0]) - D / 4) < 1e-9 * D
+        assert abs(H.coupling([1])) < 1e-9 * D  # A ∌ R
+        assert abs(H.h_hs_centered() - D / 4) < 1e-9 * D
+
+
+@pytest.mark.mutant
+@lemma("9.3", "mutant: QAE coupling d/2 (forgetting the 1/2 of (I - Z)/2)", "symbolic d")
+def test_lemma_9_3_mutant_rejected():
+    """Using the string coefficient 1 instead of 1/2 (coupling d instead of d/4) is rejected by the library value."""
+    H = qae_observable(4, 2, discarded=0)
+    assert abs(H.coupling([0]) - 16) > 1
