@@ -1,0 +1,352 @@
+"""Monte-Carlo estimates of E[Δ] for the paper's three tasks, checked against every bound.
+
+Tasks (paper, Figure 5; input state |0...0>, A = ``sites``, default the single site 0):
+
+* ``"vqe"``: Heisenberg ring Eq. 9 (:func:`.observables.heisenberg_ring`, SU(q) version for q>2);
+* ``"qae"``: ``H = I - |0><0|_R ⊗ I_Q``, R = site 0 discarded (Eq. 10), w = 1 (with A = R;
+  for A not containing R and V2 = I, Δ ≡ 0);
+* ``"qsl"``: ``H = I - |0...0><0...0|`` (Eq. 11), w = 1, Δ exact by ``||M||_1²`` for every dA.
+
+Ensembles: ``"haar"`` (exact Haar), ``"hea"`` (paper's hardware-efficient circuit, depth
+``layers`` = 10 n by default), ``"local1"`` (one layer of single-site rotations, a 1-design).
+Cases: ``"v1"`` (V1 random, V2 = I), ``"v2"`` (V1 = I, V2 random), ``"both"``.
+
+Scalability (math-notes, "Numerical facts"): a Haar V1 only enters through ``V1|0...0>`` =
+:func:`.sampling.haar_state`; a Haar V2 only through its restriction to the span of the
+``dA · dA`` vectors ``|k>_A ⊗ |e_s>_B`` (``e_s`` an orthonormal basis of the span of the
+``ψ_i``), which is a Haar isometry (:func:`.sampling.haar_isometry`); no d x d unitary is
+built.  A circuit V2 is applied to the batch of dA² vectors ``|k>_A|ψ_i>_B`` at once.
+
+The bounds come from :mod:`.bounds` (one source shared with ``proofs/``) and are for the
+**unnormalised** Δ.  Data flow: sampling -> states/observables -> T -> K or M -> Δ -> statistics.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Optional, Sequence
+
+import numpy as np
+
+from . import bounds as _bounds
+from .ensembles import sample_circuit
+from .observables import Observable, heisenberg_ring, qae_observable, qsl_observable
+from .sampling import RngLike, as_rng, haar_isometry, haar_state
+from .statevector import move_sites_first, zero_state
+from .variation_range import (
+    VariationRangeResult,
+    cost_tensor_pure,
+    k_matrix,
+    m_matrix,
+    nuclear_upper_bound,
+    variation_range_bracket,
+    variation_range_fidelity,
+    variation_range_qubit,
+)
+
+__all__ = [
+    "TASKS",
+    "ENSEMBLES",
+    "CASES",
+    "TaskSpec",
+    "task_spec",
+    "bounds_for",
+    "variation_range_sample",
+    "variation_range_sample_result",
+    "VariationRangeEstimate",
+    "estimate_variation_range",
+    "fit_log_slope",
+]
+
+TASKS = ("vqe", "qae", "qsl")
+ENSEMBLES = ("haar", "hea", "local1")
+CASES = ("v1", "v2", "both")
+
+
+def _check_choice(value: object, name: str, options: Sequence[str]) -> str:
+    if not isinstance(value, str) or value not in options:
+        raise ValueError(f"{name} must be one of {tuple(options)}, got {value!r}")
+    return value
+
+
+def _check_int(value: object, name: str, lower: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    if value < lower:
+        raise ValueError(f"{name} must be >= {lower}, got {value}")
+    return int(value)
+
+
+@dataclass
+class TaskSpec:
+    """Everything about a task that does not depend on the random circuits.
+
+    ``coupling = Σ_a tr_B(h_a²)`` of H (case "v1" with V2 = I), ``state_coupling = 1 - 1/dA``
+    for ρ = |0...0> (case "v2" with V1 = I), ``h_hs_centered = tr H² - (tr H)²/d``, ``purity = 1``.
+    """
+
+    task: str
+    n: int
+    q: int
+    sites: tuple[int, ...]
+    observable: Observable
+    fidelity: bool
+    coupling: float
+    state_coupling: float
+    h_hs_centered: float
+    purity: float = 1.0
+
+    @property
+    def m(self) -> int:
+        return len(self.sites)
+
+    @property
+    def dA(self) -> int:
+        return self.q ** self.m
+
+    @property
+    def w(self) -> float:
+        """Spectral width w(H) (exact: Heisenberg ground energy by sector Lanczos; 1 for QAE, QSL)."""
+        return self.observable.width
+
+
+def task_spec(task: str, n: int, q: int = 2, site: int = 0, sites: Optional[Sequence[int]] = None) -> TaskSpec:
+    """Build the observable of ``task`` on n sites of dimension q and the numbers the bounds need."""
+    task = _check_choice(task, "task", TASKS)
+    n = _check_int(n, "n", 2)
+    q = _check_int(q, "q", 2)
+    if sites is None:
+        sites = (site,)
+    sites = tuple(int(s) for s in sites)
+    if not sites or len(set(sites)) != len(sites) or any(not 0 <= s < n for s in sites):
+        raise ValueError(f"sites/site must be distinct sites in range(n) = range({n}), got {sites}")
+    if len(sites) >= n:
+        raise ValueError(f"A must be a proper subsystem (m < n), got m={len(sites)}, n={n}")
+    if task == "vqe":
+        obs = heisenberg_ring(n, q)
+    elif task == "qae":
+        obs = qae_observable(n, q)
+    else:
+        obs = qsl_observable(n, q)
+    dA = q ** len(sites)
+    return TaskSpec(task, n, q, sites, obs, task == "qsl", obs.coupling(sites), 1.0 - 1.0 / dA,
+                    obs.h_hs_centered())
+
+
+def bounds_for(spec: TaskSpec, ensemble: str, case: str) -> tuple[dict[str, float], str]:
+    """The bounds (floats, unnormalised Δ) that apply to ``(spec, ensemble, case)`` and a note.
+
+    2-design bounds (Theorem 1 as printed [qubits], its qudit form, Route 1, the element-wise
+    Route 2 and the task-dependent bound) apply to "haar" and, approximately, to "hea";
+    Proposition 2 (fidelity task) needs only a 1-design and applies to all three ensembles.
+    """
+    ensemble = _check_choice(ensemble, "ensemble", ENSEMBLES)
+    case = _check_choice(case, "case", CASES)
+    n, m, q = spec.n, spec.m, spec.q
+    out: dict[str, float] = {}
+    note = ""
+    if ensemble in ("haar", "hea"):
+        w = spec.w
+        if q == 2:
+            out["paper_theorem1"] = float(_bounds.paper_theorem1_bound(w, n, m))
+        out["qudit_theorem1"] = float(_bounds.qudit_theorem1_bound(w, n, m, q))
+        out["route1"] = float(_bounds.route1_bound(w, n, m, q))
+        out["elementwise"] = float(_bounds.elementwise_bound(w, n, m, q))
+        out["task_dependent"] = float(_bounds.task_dependent_bound(
+            case, n, m, q, coupling=spec.coupling, purity=1, state_coupling=spec.state_coupling,
+            h_hs_centered=spec.h_hs_centered))
+        if ensemble == "hea":
+            note = "hea is only an approximate 2-design: the 2-design bounds hold up to its design error"
+    else:
+        note = "local1 is only a 1-design: Theorem-1 bounds do not apply"
+    if spec.fidelity:
+        out["proposition2"] = float(_bounds.proposition2_bound(n, m, q))
+    return out, note
+
+
+# ---------------------------------------------------------------------------------------- one Δ
+def _a_first_to_sites(arr: np.ndarray, sites: tuple[int, ...], n: int, q: int, nbatch: int) -> np.ndarray:
+    """Array with batch axes then (q,)*m A-axes then (q,)*(n-m) B-axes -> batch + site order."""
+    rest = [s for s in range(n) if s not in sites]
+    order = list(sites) + rest  # position p holds site order[p]
+    inv = [order.index(s) for s in range(n)]
+    return np.ascontiguousarray(np.transpose(arr, list(range(nbatch)) + [nbatch + p for p in inv]))
+
+
+def _apply_h_batch(obs: Observable, vecs: np.ndarray) -> np.ndarray:
+    return obs.apply(vecs)
+
+
+def variation_range_sample_result(spec: TaskSpec, ensemble: str, case: str, rng: RngLike = None,
+                                  *, layers: Optional[int] = None, starts: int = 4,
+                                  general: bool = False) -> VariationRangeResult:
+    """One random Δ (with its certificate) for ``spec`` (see :func:`variation_range_sample`).
+
+    ``general=True`` forces the K-matrix route also for the fidelity task (cross-check)."""
+    ensemble = _check_choice(ensemble, "ensemble", ENSEMBLES)
+    case = _check_choice(case, "case", CASES)
+    gen = as_rng(rng)
+    n, q, sites = spec.n, spec.q, spec.sites
+    d, dA = q ** n, spec.dA
+    dB = d // dA
+    shape = (q,) * n
+    random_v1, random_v2 = case in ("v1", "both"), case in ("v2", "both")
+
+    # V1 |0...0>
+    if random_v1 and ensemble == "haar":
+        psi1 = haar_state(d, gen).reshape(shape)
+        v1c = None
+    elif random_v1:
+        v1c = sample_circuit(ensemble, n, q, gen, layers)
+        psi1 = v1c.apply(zero_state(n, q))
+    else:
+        psi1 = zero_state(n, q)
+    rows = move_sites_first(psi1, sites, n)  # (dA, dB): psi1 = Σ_i |i>_A |psi_i>_B
+
+    v2c = None
+    if random_v2 and ensemble != "haar":
+        v2c = sample_circuit(ensemble, n, q, gen, layers)
+
+    if spec.fidelity and not general:
+        if random_v2 and ensemble == "haar":
+            phi2 = haar_state(d, gen).reshape(shape)  # V2† |0...0> is Haar when V2 is
+        elif random_v2:
+            phi2 = v2c.apply_inverse(zero_state(n, q))
+        else:
+            phi2 = zero_state(n, q)
+        M = m_matrix(rows, move_sites_first(phi2, sites, n))
+        val = variation_range_fidelity(M)
+        return VariationRangeResult(val, val, val, True, "fidelity", M=M)
+
+    obs = spec.observable
+    eyeA = np.eye(dA, dtype=np.complex128)
+    if random_v2 and ensemble == "haar":
+        # orthonormal basis e_s of span{psi_i}: rows^T = E C  (E: dB x dA, C: dA x dA)
+        E, C = np.linalg.qr(rows.T)
+        r = E.shape[1]
+        W = haar_isometry(d, dA * r, gen)  # column (k, s) = V2 |k>_A |e_s>_B
+        cols = W.T.reshape((dA * r,) + shape)
+        Hs = (W.conj().T @ _apply_h_batch(obs, cols).reshape(dA * r, d).T).reshape(dA, r, dA, r)
+        T = np.einsum("tj,si,ltks->ljki", C.conj(), C, Hs, optimize=True)
+    else:
+        # the dA² vectors |k>_A |psi_i>_B, batch axes (k, i)
+        X = np.einsum("ka,ib->kiab", eyeA, rows).reshape((dA, dA) + (q,) * n)
+        X = _a_first_to_sites(X, sites, n, q, 2).reshape((dA * dA,) + shape)
+        if v2c is not None:
+            X = v2c.apply(X)
+        HX = _apply_h_batch(obs, X)
+        T = cost_tensor_pure(HX.reshape(dA, dA, -1), X.reshape(dA, dA, -1))
+    K = k_matrix(T)
+    if dA == 2:
+        val = variation_range_qubit(K)
+        return VariationRangeResult(val, val, val, True, "qubit", K=K)
+    lower, upper = variation_range_bracket(T, starts, gen)
+    return VariationRangeResult(lower, lower, upper, False, "bracket", K=K)
+
+
+def variation_range_sample(task: str, ensemble: str, case: str, n: int, q: int = 2, site: int = 0,
+                           rng: RngLike = None, *, sites: Optional[Sequence[int]] = None,
+                           layers: Optional[int] = None, starts: int = 4) -> float:
+    """One random Δ (unnormalised) for ``task`` with V1/V2 from ``ensemble`` as ``case`` says.
+
+    Exact for dA = 2 and for "qsl"; otherwise the certified lower end of the bracket
+    (use :func:`variation_range_sample_result` for both ends)."""
+    spec = task_spec(task, n, q, site, sites)
+    return variation_range_sample_result(spec, ensemble, case, rng, layers=layers, starts=starts).value
+
+
+# ---------------------------------------------------------------------------------------- statistics
+@dataclass
+class VariationRangeEstimate:
+    """Sample mean of Δ with its standard error and 95% CI (normal approximation,
+    ``mean ± 1.96 stderr``), the per-sample values, the bounds (dict name -> float, unnormalised)
+    and the spectral width w.  For bracketed Δ (``exact=False``) ``values`` are the certified
+    lower ends and ``upper_values`` the upper ends ``2||K||_*``; ``upper_mean`` etc. likewise."""
+
+    task: str
+    ensemble: str
+    case: str
+    n: int
+    q: int
+    samples: int
+    seed: int
+    m: int
+    mean: float
+    stderr: float
+    ci95: tuple[float, float]
+    values: np.ndarray = field(repr=False)
+    bounds: dict[str, float] = field(default_factory=dict)
+    w: float = float("nan")
+    exact: bool = True
+    upper_values: np.ndarray = field(default=None, repr=False)
+    upper_mean: float = float("nan")
+    upper_ci95: tuple[float, float] = (float("nan"), float("nan"))
+    layers: Optional[int] = None
+    note: str = ""
+    seconds: float = 0.0
+
+    def ratios(self) -> dict[str, float]:
+        """Tightness: ``E[Δ] / bound`` for every bound (upper end of the bracket if not exact)."""
+        top = self.mean if self.exact else self.upper_mean
+        return {k: top / v for k, v in self.bounds.items() if v > 0}
+
+    def below_all_bounds(self) -> bool:
+        """True iff the upper end of the 95% CI (of the bracket's upper end if not exact) lies
+        below every bound."""
+        top = self.ci95[1] if self.exact else self.upper_ci95[1]
+        return all(top <= b for b in self.bounds.values())
+
+
+def _stats(values: np.ndarray) -> tuple[float, float, tuple[float, float]]:
+    mean = float(values.mean())
+    se = float(values.std(ddof=1) / math.sqrt(len(values))) if len(values) > 1 else float("nan")
+    return mean, se, (mean - 1.96 * se, mean + 1.96 * se)
+
+
+def estimate_variation_range(task: str = "vqe", ensemble: str = "haar", case: str = "v1", n: int = 6,
+                             q: int = 2, samples: int = 100, seed: int = 0, site: int = 0, *,
+                             sites: Optional[Sequence[int]] = None, layers: Optional[int] = None,
+                             starts: int = 4, progress: bool = False) -> VariationRangeEstimate:
+    """E[Δ] over ``samples`` independent draws (sample s uses ``SeedSequence(seed).spawn`` child s,
+    so each value is reproducible on its own), with the bounds of :func:`bounds_for`.
+
+    Example: ``estimate_variation_range("vqe", "haar", "v1", n=10, samples=100)`` gives
+    E[Δ] ≈ 0.33 against the task-dependent bound ``12/sqrt(d+1)`` ≈ 0.375.
+    """
+    import time
+
+    t0 = time.perf_counter()
+    samples = _check_int(samples, "samples", 2)
+    seed = _check_int(seed, "seed", 0)
+    spec = task_spec(task, n, q, site, sites)
+    ensemble = _check_choice(ensemble, "ensemble", ENSEMBLES)
+    case = _check_choice(case, "case", CASES)
+    children = np.random.SeedSequence(seed).spawn(samples)
+    lows, ups = np.empty(samples), np.empty(samples)
+    exact = True
+    it = range(samples)
+    if progress:
+        from tqdm import tqdm
+        it = tqdm(it, desc=f"{task}/{ensemble}/{case} n={n} q={q}")
+    for s in it:
+        res = variation_range_sample_result(spec, ensemble, case, np.random.default_rng(children[s]),
+                                            layers=layers, starts=starts)
+        lows[s], ups[s] = res.lower, res.upper
+        exact &= res.exact
+    bnds, note = bounds_for(spec, ensemble, case)
+    mean, se, ci = _stats(lows)
+    umean, _, uci = _stats(ups)
+    L = (10 * n if layers is None else layers) if ensemble == "hea" else None
+    return VariationRangeEstimate(task, ensemble, case, spec.n, spec.q, samples, seed, spec.m, mean, se, ci,
+                                  lows, bnds, spec.w, exact, ups, umean, uci, L, note,
+                                  time.perf_counter() - t0)
+
+
+def fit_log_slope(ns: Sequence[int], means: Sequence[float], base: float = 2.0) -> float:
+    """Least-squares slope of ``log_base E[Δ]`` versus n (compare with -1/2 for Theorem 1's
+    ``2^{-n/2}`` and -1 for Proposition 2's ``2^{-n}``, qubits)."""
+    ns = np.asarray(ns, dtype=float)
+    y = np.log(np.asarray(means, dtype=float)) / np.log(base)
+    if len(ns) < 2 or len(ns) != len(y):
+        raise ValueError("fit_log_slope needs at least two (n, mean) pairs of equal length")
+    return float(np.polyfit(ns, y, 1)[0])
