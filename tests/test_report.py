@@ -58,18 +58,28 @@ def test_bound_verdict(ci, bound, verdict):
     assert rp.bound_verdict(ci, bound) == verdict
 
 
+@pytest.mark.parametrize("lower_ci, upper_ci, bound, verdict", [
+    ((0.1, 0.2), (0.3, 0.4), 0.5, "below"), ((0.1, 0.2), (0.3, 0.4), 0.25, "consistent"),
+    ((0.1, 0.2), (0.3, 0.4), 0.15, "consistent"), ((0.1, 0.2), (0.3, 0.4), 0.09, "VIOLATED")])
+def test_bound_verdict_for_brackets(lower_ci, upper_ci, bound, verdict):
+    """A bracketed Δ is certified below only by its upper ends, violated only by its lower ends."""
+    assert rp.bound_verdict(lower_ci, bound, upper_ci) == verdict
+
+
 def test_passing_report_written_as_markdown_and_json(monkeypatch, tmp_path):
     calls = []
     install_fakes(monkeypatch, calls=calls)
     rep = rp.run_verify(points=POINTS, samples=50, seed=3)
     assert rep.ok and rep.failures == []
-    assert calls == [("vqe", "haar", "v1", 4, 2, 50, 3), ("qsl", "local1", "v1", 3, 3, 50, 3)]
+    seeds = [rp.point_seed(p, 3) for p in POINTS]
+    assert calls == [("vqe", "haar", "v1", 4, 2, 50, seeds[0]), ("qsl", "local1", "v1", 3, 3, 50, seeds[1])]
+    assert len(set(seeds)) == 2 and rp.point_seed(POINTS[0], 4) != seeds[0]
     assert [c.verdicts for c in rep.numerics][0] == {"paper_theorem1": "below", "task_dependent": "below"}
     md, js = rp.write_report(rep, tmp_path / "results")
     text = md.read_text()
     assert "**PASS**" in text and "## Lemmas (proofs/): 2/2 pass" in text
     assert "| L0 | Δ ≤ bound | q ≥ 2 | passed | 0.5 |" in text
-    assert "task_dependent (E[Δ]/bound)" in text and "0.5000 (0.20)" in text
+    assert "| vqe | haar | v1 | 2 | 4 | 1.0000 | 0.1000 ± 0.0100 | 10.0000 (0.01) | — | 0.5000 (0.20) | below |" in text
     data = json.loads(js.read_text())
     assert data["ok"] is True and len(data["lemmas"]) == 2 and len(data["numerics"]) == 2
     assert data["numerics"][1]["q"] == 3 and data["numerics"][0]["ci95"] == pytest.approx([0.08, 0.12])
