@@ -92,17 +92,30 @@ def test_lemma_4_1_mutant_rejected():
 # ---------------------------------------------------------------------------------------------
 # 4.2 V2 from a 2-design, V1 fixed
 # ---------------------------------------------------------------------------------------------
+TRH, TRH2 = sp.symbols("trH trH2", real=True)
+
+
+def v2_covariance_from_engine():
+    Hs = sp.Symbol("H", commutative=False)
+    e = trace_moment([O1, O2], [Hs, Hs], d)
+    return e.subs({Tr(O1): 0, Tr(O2): 0, Tr(O1, O2): delta * t12, Tr(Hs): TRH, Tr(Hs, Hs): TRH2})
+
+
+@pytest.mark.mutant
+@lemma("4.2", "mutant: tr H² instead of tr H² - (tr H)²/d", "symbolic d")
+def test_lemma_4_2_mutant_rejected():
+    """Forgetting to centre H (using tr H² alone) is rejected: the (tr H)² term is really there."""
+    assert not is_zero(v2_covariance_from_engine() - delta * t12 * TRH2 / (d**2 - 1))
+
+
 @lemma("4.2", "V2 2-design: E[K_ab K_a'b'] = δ_aa' tr_B(r_b r_b') (tr H² - (tr H)²/d)/(d²-1)", "symbolic d >= 2, abstract H, r_b")
 def test_lemma_4_2_v2_second_moment():
     """Lemma 4.2. V2 from a unitary 2-design, V1 fixed: K_ab = tr((G_a ⊗ r_b) V2† H V2), and V2† is
     a 2-design too, so Lemma 1.2 with A = G_a ⊗ r_b (traceless), X = H gives
         E[K_ab K_a'b'] = δ_aa' tr_B(r_b r_b') (tr H² - (tr H)²/d)/(d² - 1),
     E||K||_F² = (dA²-1) · state_coupling · h_hs_centered/(d²-1) (= bounds "v2")."""
-    Hs = sp.Symbol("H", commutative=False)
-    e = trace_moment([O1, O2], [Hs, Hs], d)
-    trH, trH2 = sp.symbols("trH trH2", real=True)
-    e = e.subs({Tr(O1): 0, Tr(O2): 0, Tr(O1, O2): delta * t12, Tr(Hs): trH, Tr(Hs, Hs): trH2})
-    claim = delta * t12 * (trH2 - trH**2 / d) / (d**2 - 1)
+    e = v2_covariance_from_engine()
+    claim = delta * t12 * (TRH2 - TRH**2 / d) / (d**2 - 1)
     assert is_zero(e - claim)
     s, h = sp.symbols("s h", nonnegative=True)
     summed = (dA**2 - 1) * s * h / (d**2 - 1)
@@ -135,6 +148,19 @@ def test_lemma_4_3_both_second_moment():
     assert abs(mean - float(e_state.subs({dA: 2, dB: 2, p: 1}))) < 1e-12
 
 
+@pytest.mark.mutant
+@lemma("4.3", "mutant: dB instead of dB² (number of B-basis operators)", "numeric twirl d = 4")
+def test_lemma_4_3_mutant_rejected():
+    """With dB instead of dB² operators E_k the mean of Σ_b tr_B(r_b²) disagrees with the exact twirl."""
+    rng = np.random.default_rng(43)
+    rho = random_density(4, rng, rank=1)
+    tw = twirl(np.kron(rho, rho), 2)
+    G, E = gell_mann(2), [np.eye(2) / np.sqrt(2)] + gell_mann(2)
+    mean = sum(np.trace(np.kron(np.kron(g, e), np.kron(g, e)) @ tw) for g in G for e in E)
+    wrong = (2**2 - 1) * 2 * (1 - sp.Rational(1, 4)) / (4**2 - 1)
+    assert abs(mean - float(wrong)) > 1e-3
+
+
 # ---------------------------------------------------------------------------------------------
 # 4.4 the couplings as Hilbert–Schmidt norms
 # ---------------------------------------------------------------------------------------------
@@ -163,6 +189,16 @@ def test_lemma_4_4_couplings_are_hs_norms(dA_, dB_):
     Y = Xm - kron(sp.eye(dA_), XA) / dA_
     assert is_zero(lhs - rhs1)
     assert is_zero(lhs - (Y * Y).trace())
+
+
+@pytest.mark.mutant
+@lemma("4.4", "mutant: ||tr_A X||²/dA² instead of /dA", "dA = dB = 2")
+def test_lemma_4_4_mutant_rejected():
+    """The Pythagoras identity with the wrong weight 1/dA² is rejected."""
+    Xm = hermitian_symbolic("X", 4)
+    lhs = sum(((ptrace_A_exact(kron(g, sp.eye(2)) * Xm, 2, 2)) ** 2).trace() for g in gell_mann_exact(2))
+    XA = ptrace_A_exact(Xm, 2, 2)
+    assert not is_zero(lhs - ((Xm * Xm).trace() - (XA * XA).trace() / 4))
 
 
 # ---------------------------------------------------------------------------------------------

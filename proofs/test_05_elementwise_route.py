@@ -232,6 +232,14 @@ def test_lemma_5_4_block_norms(seed, dims):
     assert np.einsum("ijab,ijab->", Xb, Xb.conj()).real <= np.trace(rho @ rho).real - 1 / dd + 1e-12
 
 
+@pytest.mark.mutant
+@lemma("5.4", "mutant: ||<k|H'|l>||² <= 0.99 dB w²/4 fails at H' = Z ⊗ I", "dA = 2, dB = 4")
+def test_lemma_5_4_mutant_rejected():
+    """The block bound is attained by H' = Z ⊗ I_B (w = 2): ||<0|H'|0>||² = dB = dB w²/4."""
+    Hp = np.kron(np.diag([1.0, -1.0]), np.eye(4))
+    assert np.linalg.norm(blocks(Hp, 2, 4)[0, 0]) ** 2 > 0.99 * 4 * 2**2 / 4
+
+
 def per_element_bound(case):
     """Uniform bound on E|T_ijkl|² (w = 1) in x = dA, z = dB, from 5.3 + 5.4."""
     dd = x * z

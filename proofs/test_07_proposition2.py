@@ -70,6 +70,14 @@ def test_lemma_7_2_range_of_trace(dA, seed):
         assert abs(np.trace(random_unitary(dA, rng) @ Mx)) <= nuc + 1e-10
 
 
+@pytest.mark.mutant
+@lemma("7.2", "mutant: max_U |tr(U M)| = ||M||_F (Frobenius instead of trace norm)", "dA = 3")
+def test_lemma_7_2_mutant_rejected():
+    """The constructive maximiser reaches ||M||_1 > ||M||_F for M = I: the Frobenius claim is rejected."""
+    Umax, _, nuc = extremal_unitaries(np.eye(3))
+    assert abs(np.trace(Umax @ np.eye(3))) > np.linalg.norm(np.eye(3)) + 1e-3
+
+
 @settings(max_examples=3)
 @given(st.integers(0, 2**32 - 1))
 @lemma("7.2", "Δ_QSL = ||M||_1² end to end (BFGS over U(2))", "dA = 2, dB = 2 random states (hypothesis)")
