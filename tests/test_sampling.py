@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from weingarten_check.haar_integrals import haar_integral
 from weingarten_check.sampling import (
     as_rng,
     haar_isometry,
@@ -36,7 +37,7 @@ MOMENTS = {
     "U00 conj(U11)": ((0,), (0,), (1,), (1,)),
     "|U00|^2": ((0,), (0,), (0,), (0,)),
 }
-# literal values for d = 3 (used only until/unless the lead's haar_integral is importable)
+# textbook values for d = 3, cross-checked against haar_integral below
 LITERAL = {
     "|U00|^4": Fraction(2, D * (D + 1)),
     "|U00|^2|U11|^2": Fraction(1, D * D - 1),
@@ -49,21 +50,14 @@ LITERAL = {
 
 
 def exact_moment(name: str, d: int = D) -> complex:
-    """Exact value from the lead's Weingarten code when available, else the literal."""
-    try:
-        from weingarten_check.haar_integrals import haar_integral
-    except ImportError:
-        assert d == D
-        return complex(LITERAL[name])
+    """Exact value from the project's Weingarten calculus (haar_integrals.haar_integral)."""
     i, j, ic, jc = MOMENTS[name]
     return complex(haar_integral(list(i), list(j), list(ic), list(jc), d))
 
 
-def test_literals_agree_with_weingarten_module():
-    hi = pytest.importorskip("weingarten_check.haar_integrals")
-    for name, (i, j, ic, jc) in MOMENTS.items():
-        assert complex(hi.haar_integral(list(i), list(j), list(ic), list(jc), D)) == pytest.approx(
-            complex(LITERAL[name]), abs=1e-15), name
+def test_textbook_values_agree_with_weingarten_module():
+    for name in MOMENTS:
+        assert exact_moment(name) == pytest.approx(complex(LITERAL[name]), abs=1e-15), name
 
 
 def _moment_samples(mats: np.ndarray, name: str) -> np.ndarray:
