@@ -311,3 +311,11 @@ def is_zero(expr: sp.Expr) -> bool:
 
 def mat_is_zero(M: sp.Matrix) -> bool:
     return all(is_zero(x) for x in M)
+
+
+def move_sites_first(Op: np.ndarray, sites: Sequence[int], n: int, q: int = 2) -> np.ndarray:
+    """Reorder the tensor factors of a dense operator so that `sites` (in this order) come first."""
+    perm = list(sites) + [i for i in range(n) if i not in sites]
+    T = np.asarray(Op).reshape([q] * (2 * n))
+    T = T.transpose(perm + [n + i for i in perm])
+    return T.reshape(q**n, q**n)
