@@ -113,13 +113,41 @@ def _coset_class_histogram(i, j, ic, jc) -> tuple[Counter, int] | None:
     for b1 in blocks1:
         for b2 in blocks2:
             meet_order *= _factorial(len(set(b1) & set(b2)))
-    reps = _coset_representatives(blocks1, blocks2, k)
-    y2 = _young_subgroup(blocks2, k)
+    if len(blocks1) == 1 or len(blocks2) == 1:
+        # one of the subgroups is all of S_k: Y1 Y2 π = S_k, every class with its full size
+        from .symmetric_group import class_size, partitions
+
+        return Counter({mu: class_size(mu) for mu in partitions(k)}), meet_order
+    reps = np.array(_coset_representatives(blocks1, blocks2, k), dtype=np.int16)
+    y2 = np.array(_young_subgroup(blocks2, k), dtype=np.int16)
+    # g = r ∘ y ∘ π for every representative r and y ∈ Y2, as one (|reps|·|Y2|) × k array
+    y_pi = y2[:, list(pi)]
+    elements = np.concatenate([r[y_pi] for r in reps])
+    return _cycle_type_histogram(elements), meet_order
+
+
+def _cycle_type_histogram(perms: np.ndarray) -> Counter:
+    """Cycle types of the rows of an (N, k) array of permutations, counted (vectorised).
+
+    The cycle through point a has length L(a) = least t ≥ 1 with g^t(a) = a; a permutation has
+    #{a : L(a) = ℓ}/ℓ cycles of length ℓ.
+    """
+    n, k = perms.shape
+    start = np.broadcast_to(np.arange(k, dtype=perms.dtype), (n, k))
+    cur = perms.copy()
+    length = np.zeros((n, k), dtype=np.int16)
+    rows = np.arange(n)[:, None]
+    for t in range(1, k + 1):
+        hit = (cur == start) & (length == 0)
+        length[hit] = t
+        cur = perms[rows, cur]
+    counts = np.stack([(length == ell).sum(axis=1) // ell for ell in range(1, k + 1)], axis=1)
+    keys, freq = np.unique(counts, axis=0, return_counts=True)
     hist: Counter = Counter()
-    for r in reps:
-        for y in y2:
-            hist[cycle_type(compose(compose(r, y), pi))] += 1
-    return hist, meet_order
+    for key, f in zip(keys, freq):
+        mu = tuple(ell for ell in range(k, 0, -1) for _ in range(int(key[ell - 1])))
+        hist[mu] += int(f)
+    return hist
 
 
 def _factorial(n: int) -> int:
