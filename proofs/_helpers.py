@@ -13,6 +13,7 @@ from typing import Callable, Iterable, Sequence
 import numpy as np
 import pytest
 import sympy as sp
+from hypothesis import HealthCheck, settings
 from scipy.optimize import minimize
 from scipy.linalg import expm
 
@@ -24,6 +25,17 @@ from scipy.linalg import expm
 def lemma(lemma_id: str, statement: str, dimensions: str) -> pytest.MarkDecorator:
     """Tag a test as (part of) the check of lemma ``lemma_id`` (read by proofs_report)."""
     return pytest.mark.lemma(lemma_id, statement=statement, dimensions=dimensions)
+
+
+#: hypothesis settings of every lemma test: derandomised (the same examples in every run and in CI),
+#: no deadline; use ``@PROOFS`` or ``@settings(PROOFS, max_examples=N)``.
+PROOFS = settings(
+    derandomize=True,
+    deadline=None,
+    max_examples=20,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 
 # ------------------------------------------------------------------------------------------
@@ -176,14 +188,30 @@ def unitary_from_params(x: np.ndarray, dim: int) -> np.ndarray:
     return expm(1j * Hm)
 
 
-def brute_force_range(f: Callable[[np.ndarray], float], dim: int, rng: np.random.Generator, starts: int = 8):
-    """(min, max) of f over U(dim) by multi-start BFGS; a *lower* bound on max - min."""
-    npar = dim * dim
+def euler_unitary(x: np.ndarray) -> np.ndarray:
+    """Rz(x0) Ry(x1) Rz(x2): all of SU(2), which is all of U(2) up to a phase that no cost sees."""
+    a, b, c = x
+    rz = lambda t: np.diag([np.exp(-0.5j * t), np.exp(0.5j * t)])  # noqa: E731
+    ry = np.array([[np.cos(b / 2), -np.sin(b / 2)], [np.sin(b / 2), np.cos(b / 2)]])
+    return rz(a) @ ry @ rz(c)
+
+
+def brute_force_range(
+    f: Callable[[np.ndarray], float], dim: int, rng: np.random.Generator, starts: int = 8, maxiter: int | None = None
+):
+    """(min, max) of f over U(dim) by multi-start BFGS — an independent *lower* bound on max - min.
+
+    dim = 2 uses Euler angles (3 parameters), larger dims the chart exp(iH) (dim² parameters)."""
+    if dim == 2:
+        npar, chart = 3, euler_unitary
+    else:
+        npar, chart = dim * dim, (lambda x: unitary_from_params(x, dim))
+    opts = {"gtol": 1e-9} if maxiter is None else {"gtol": 1e-9, "maxiter": maxiter}
     best_min, best_max = np.inf, -np.inf
     for _ in range(starts):
-        x0 = rng.normal(size=npar) * 2.0
-        r1 = minimize(lambda x: f(unitary_from_params(x, dim)), x0, method="BFGS", options={"gtol": 1e-10})
-        r2 = minimize(lambda x: -f(unitary_from_params(x, dim)), x0, method="BFGS", options={"gtol": 1e-10})
+        x0 = rng.uniform(0, 2 * np.pi, size=npar)
+        r1 = minimize(lambda x: f(chart(x)), x0, method="BFGS", options=opts)
+        r2 = minimize(lambda x: -f(chart(x)), x0, method="BFGS", options=opts)
         best_min = min(best_min, r1.fun)
         best_max = max(best_max, -r2.fun)
     return best_min, best_max

@@ -1,7 +1,8 @@
 """pytest configuration of the lemma suite (proofs/).
 
 * registers the ``lemma(id, statement=..., dimensions=...)`` marker (see ``_helpers.lemma``);
-* loads a derandomised hypothesis profile (fixed examples in CI, no deadline);
+* (hypothesis settings are *not* changed globally — the lemma tests use ``_helpers.PROOFS``, a
+  derandomised settings object, so the unit tests in tests/ keep their own settings);
 * records, per test, its lemma, outcome and time; when the environment variable
   ``WG_PROOFS_JSON`` names a file, writes them there as JSON at the end of the session
   (``weingarten_check.proofs_report.run_proofs`` reads it).
@@ -14,18 +15,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, settings
 
 sys.path.insert(0, str(Path(__file__).parent))  # make `_helpers` importable from the tests
-
-settings.register_profile(
-    "proofs",
-    derandomize=True,  # same examples every run (CI)
-    deadline=None,
-    max_examples=20,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-settings.load_profile(os.environ.get("WG_HYPOTHESIS_PROFILE", "proofs"))
 
 _RECORDS: dict[str, dict] = {}
 

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from scipy.spatial.transform import Rotation
 
 from _helpers import (
+    PROOFS,
     adjoint_rep,
     cayley_unitary,
     gell_mann_exact,
@@ -125,6 +126,7 @@ def test_lemma_2_2_adjoint_rep_real_orthogonal():
         assert is_real_orthogonal(adjoint_rep_exact(Ue, gell_mann_exact(dim)))
 
 
+@PROOFS
 @given(st.integers(2, 4), st.integers(0, 2**32 - 1))
 @lemma("2.2", "R(U) real orthogonal on random Haar U", "dA = 2..4 (hypothesis)")
 def test_lemma_2_2_random_instances(dA, seed):
@@ -187,6 +189,7 @@ def preimage_found(Rt: np.ndarray) -> bool:
     return bool(np.allclose(adjoint_rep(U, 2).real, Rt, atol=1e-10))
 
 
+@PROOFS
 @given(st.integers(0, 2**32 - 1))
 @lemma("2.3", "every random R ∈ SO(3) has a constructive preimage", "dA = 2 (hypothesis)")
 def test_lemma_2_3_random_rotations(seed):

@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from _helpers import (
+    PROOFS,
     a_components,
     certify_nonnegative,
     gell_mann,
@@ -209,6 +210,7 @@ def coupling_np(H2, dA_, dB_):
     return float(np.einsum("akl,alk->", h, h).real)
 
 
+@PROOFS
 @given(st.integers(0, 2**32 - 1), st.sampled_from([(2, 2), (2, 4), (3, 2), (4, 2)]))
 @lemma("4.5", "coupling <= ||H - cI||_2² <= d w²/4;  state_coupling <= tr ρ² - 1/d", "random H, ρ, dA = 2..4 (hypothesis)")
 def test_lemma_4_5_coupling_inequalities(seed, dims):

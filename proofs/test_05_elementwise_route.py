@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from _helpers import (
+    PROOFS,
     blocks,
     cayley_unitary,
     cost,
@@ -101,6 +102,7 @@ def schatten(A, p):
     return s.max() if p == np.inf else (s**p).sum() ** (1 / p)
 
 
+@PROOFS
 @given(st.integers(0, 2**32 - 1), st.sampled_from([(2, 2), (2, 4), (3, 2)]))
 @lemma("5.2", "|C - c0| <= ||UA ⊗ conj UA||_∞ ||T̃||_1 = ||T̃||_1, so Δ <= 2||T̃||_1 <= 2 dA ||T̃||_F", "random instances dA = 2, 3 (hypothesis; Hölder: Bhatia, Matrix Analysis, IV.2.5)")
 def test_lemma_5_2_holder(seed, dims):
@@ -212,6 +214,7 @@ def test_lemma_5_3_mutant_rejected():
 # ---------------------------------------------------------------------------------------------
 # 5.4 uniform per-element bounds and 5.5 the resulting bound
 # ---------------------------------------------------------------------------------------------
+@PROOFS
 @given(st.integers(0, 2**32 - 1), st.sampled_from([(2, 2), (2, 4), (3, 2)]))
 @lemma("5.4", "||<k|H'|l>||_2² <= dB w²/4 (H' = H - mid-spectrum), ||X_ij||_2² <= tr ρ² - 1/d", "random H, ρ (hypothesis)")
 def test_lemma_5_4_block_norms(seed, dims):

@@ -8,7 +8,7 @@ import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
-from _helpers import certify_nonnegative, certify_univariate_nonnegative, is_zero, lemma
+from _helpers import PROOFS, certify_nonnegative, certify_univariate_nonnegative, is_zero, lemma
 from weingarten_check import bounds
 
 w = sp.Symbol("w", positive=True)
@@ -41,6 +41,7 @@ def test_lemma_6_1_qudit_theorem():
         assert bounds.route1_bound(w, n, 1, 2) == 2 * sp.sqrt(2) * sp.sqrt(3 * w**2 / (4 * (2**n + 1)))
 
 
+@PROOFS
 @given(st.lists(st.floats(0, 10), min_size=1, max_size=50))
 @lemma("6.1", "Jensen: E X <= sqrt(E X²)", "random samples (hypothesis)")
 def test_lemma_6_1_jensen(xs):

@@ -10,7 +10,7 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from _helpers import brute_force_range, is_zero, lemma, m_matrix, random_unitary
+from _helpers import PROOFS, brute_force_range, is_zero, lemma, m_matrix, random_unitary
 from weingarten_check import bounds
 from weingarten_check.haar_integrals import Tr, trace_moment, trace_moment_numeric
 
@@ -55,6 +55,7 @@ def extremal_unitaries(Mx):
     return (u @ vh).conj().T, vh.conj().T @ P @ u.conj().T, s.sum()
 
 
+@PROOFS
 @given(st.integers(2, 5), st.integers(0, 2**32 - 1))
 @lemma("7.2", "max_U |tr(U M)| = ||M||_1 and min = 0 (dA >= 2), so Δ_QSL = ||M||_1² exactly", "random M, dA = 2..5 (hypothesis; von Neumann trace inequality)")
 def test_lemma_7_2_range_of_trace(dA, seed):
@@ -78,7 +79,7 @@ def test_lemma_7_2_mutant_rejected():
     assert abs(np.trace(Umax @ np.eye(3))) > np.linalg.norm(np.eye(3)) + 1e-3
 
 
-@settings(max_examples=3)
+@settings(PROOFS, max_examples=3)
 @given(st.integers(0, 2**32 - 1))
 @lemma("7.2", "Δ_QSL = ||M||_1² end to end (BFGS over U(2))", "dA = 2, dB = 2 random states (hypothesis)")
 def test_lemma_7_2_end_to_end(seed):

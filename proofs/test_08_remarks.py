@@ -9,13 +9,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.linalg import expm
 
-from _helpers import PAULI, cost, is_zero, k_matrix, lemma, qubit_delta, random_density, random_hermitian, random_unitary
+from _helpers import PROOFS, PAULI, cost, is_zero, k_matrix, lemma, qubit_delta, random_density, random_hermitian, random_unitary
 from weingarten_check import bounds
 
 
 # ---------------------------------------------------------------------------------------------
 # 8.1 Remark 1
 # ---------------------------------------------------------------------------------------------
+@PROOFS
 @given(
     st.lists(st.tuples(st.floats(0, 1), st.floats(1e-3, 1)), min_size=1, max_size=12),
     st.floats(0.01, 10),
@@ -79,6 +80,7 @@ def test_lemma_8_2_parameter_shift():
         assert np.allclose(expm(-1j * a * Om), np.cos(a) * np.eye(4) - 1j * np.sin(a) * Om, atol=1e-12)
 
 
+@PROOFS
 @given(st.integers(0, 2**32 - 1), st.floats(0, 2 * np.pi), st.sampled_from("XYZ"))
 @lemma("8.2", "|∂C/∂θ| <= Δ for a Pauli rotation on the qubit A", "random 3-qubit instances (hypothesis)")
 def test_lemma_8_2_gradient_below_delta(seed, theta, P):
@@ -140,6 +142,7 @@ def remark2_conjugator(Omega: np.ndarray, tol: float = 1e-9) -> np.ndarray:
     return V[:, order]
 
 
+@PROOFS
 @given(st.integers(1, 4), st.integers(0, 2**32 - 1))
 @lemma("8.3", "Ω² = I, tr Ω = 0 ⇒ Ω = W (Z⊗I⊗…⊗I) W† (constructive), e^{-iθΩ} = W (e^{-iθZ}⊗I) W†", "n = 1..4 qubits, random Ω (hypothesis)")
 def test_lemma_8_3_remark2(n, seed):
@@ -240,7 +243,7 @@ def telescoping_terms(seed, n=3, n_params=4):
     return circ, H, rho, path, costs, deltas
 
 
-@settings(max_examples=5)
+@settings(PROOFS, max_examples=5)
 @given(st.integers(0, 2**32 - 1))
 @lemma("8.4", "|C(θ') - C(θ)| <= Σ_μ |C(θ^(μ)) - C(θ^(μ-1))| <= Σ_μ Δ_μ (Eq. 8); |C(θ+ε) - C(θ-ε)| <= Δ_μ (Eq. 7)", "random 3-qubit circuits with 4 parameters (hypothesis)")
 def test_lemma_8_4_telescoping(seed):

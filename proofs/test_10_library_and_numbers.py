@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 import derivation_numbers as dn
 from _helpers import (
+    PROOFS,
     brute_force_range,
     cost,
     k_matrix,
@@ -45,7 +46,7 @@ def library_vs_lemmas(seed: int, q: int, n: int, site: int):
     return rng, T, K_lib, K_here, Hm, rm
 
 
-@settings(max_examples=6)
+@settings(PROOFS, max_examples=6)
 @given(st.integers(0, 2**32 - 1), st.sampled_from([(2, 3, 0), (2, 3, 2), (3, 2, 1)]))
 @lemma("10.1", "library K, c0, C(UA), Δ (qubit exact / bracket) agree with Lemmas 3.1-3.3", "q = 2 (n = 3, A = site 0 or 2), q = 3 (n = 2, A = site 1), random instances")
 def test_lemma_10_1_library_route1(seed, qns):
@@ -68,7 +69,7 @@ def test_lemma_10_1_library_route1(seed, qns):
         assert abs(vr.nuclear_upper_bound(K_lib) - 2 * np.linalg.svd(K_here, compute_uv=False).sum()) < 1e-10
 
 
-@settings(max_examples=6)
+@settings(PROOFS, max_examples=6)
 @given(st.integers(0, 2**32 - 1), st.sampled_from([0, 1]))
 @lemma("10.2", "library Δ_QSL (dispatcher, fidelity branch) = ||M||_1² of Lemma 7.2", "q = 2, n = 3, random V1, V2")
 def test_lemma_10_2_library_fidelity(seed, site):
