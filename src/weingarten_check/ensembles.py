@@ -110,26 +110,31 @@ class Circuit:
         num_batch_axes(psi, self.n)
         if psi.shape[-1] != self.q:
             raise ValueError(f"psi has local dimension {psi.shape[-1]}, circuit has q={self.q}")
-        psi = np.array(psi, dtype=np.complex128, copy=True)
-        for op in self.ops:
-            psi = self._apply_op(psi, op, False)
-        return psi
+        return self._run(psi, self.ops, False)
 
     def apply_inverse(self, psi: np.ndarray) -> np.ndarray:
         """``U† psi``."""
         num_batch_axes(psi, self.n)
-        psi = np.array(psi, dtype=np.complex128, copy=True)
-        for op in reversed(self.ops):
-            psi = self._apply_op(psi, op, True)
+        return self._run(psi, list(reversed(self.ops)), True)
+
+    def _run(self, psi, ops, dagger):
+        psi = np.array(psi, dtype=np.complex128, copy=True, order="C")
+        spare = [np.empty_like(psi)]  # ping-pong buffer shared by all layers
+        for op in ops:
+            new = self._apply_op(psi, op, dagger, spare)
+            if new is spare[0]:
+                spare[0] = psi
+            psi = new
         return psi
 
-    def _apply_op(self, psi, op, dagger):
+    def _apply_op(self, psi, op, dagger, spare=None):
         kind = op[0]
         if kind == "layer":
             gates = op[1]
             if dagger:
                 gates = [None if g is None else g.conj().T for g in gates]
-            return apply_local_layer(psi, gates, self.n)
+            work = spare[0] if spare else None
+            return apply_local_layer(psi, gates, self.n, overwrite_input=spare is not None, work=work)
         if kind == "gate":
             g = op[2].conj().T if dagger else op[2]
             return apply_gate(psi, g, op[1], self.n)

@@ -263,8 +263,10 @@ class Observable:
             raise ValueError(f"psi has local dimension {psi.shape[-1]}, observable has q={self.q}")
         scalar, blocks, big = self._compile()
         out = scalar * psi if scalar != 0 else np.zeros_like(psi)
+        tmp = None  # one scratch buffer reused by every block
         for sites, m in blocks:
-            out += apply_gate(psi, m, sites, self.n)
+            tmp = apply_gate(psi, m, sites, self.n, out=tmp)
+            out += tmp
         for c, ops in big:
             phi = psi
             for s, m in ops.items():
@@ -303,8 +305,9 @@ def spectral_width(obs: Observable, tol: float = 1e-10) -> float:
         return obs.apply(np.asarray(v, dtype=np.complex128).reshape(shape)).reshape(-1)
 
     op = LinearOperator((obs.dim, obs.dim), matvec=mv, dtype=np.complex128)
-    hi = eigsh(op, k=1, which="LA", tol=tol, return_eigenvectors=False)[0]
-    lo = eigsh(op, k=1, which="SA", tol=tol, return_eigenvectors=False)[0]
+    v0 = np.random.default_rng(0).standard_normal(obs.dim) + 0j  # deterministic start
+    hi = eigsh(op, k=1, which="LA", tol=tol, v0=v0, ncv=40, return_eigenvectors=False)[0]
+    lo = eigsh(op, k=1, which="SA", tol=tol, v0=v0, ncv=40, return_eigenvectors=False)[0]
     return float(hi - lo)
 
 
