@@ -78,7 +78,7 @@ def test_passing_report_written_as_markdown_and_json(monkeypatch, tmp_path):
     md, js = rp.write_report(rep, tmp_path / "results")
     text = md.read_text()
     assert "**PASS**" in text and "## Lemmas (proofs/): 2/2 pass" in text
-    assert "| L0 | Δ ≤ bound | q ≥ 2 | passed | 0.5 |" in text
+    assert "| L0 | Δ ≤ bound | q ≥ 2 | passed | 0 | 0 | 0.5 |" in text
     assert "| vqe | haar | v1 | 2 | 4 | 1.0000 | 0.1000 ± 0.0100 | 10.0000 (0.01) | — | 0.5000 (0.20) | below |" in text
     data = json.loads(js.read_text())
     assert data["ok"] is True and len(data["lemmas"]) == 2 and len(data["numerics"]) == 2

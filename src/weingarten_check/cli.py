@@ -325,7 +325,8 @@ def _cmd_proofs(args: argparse.Namespace) -> int:
     extra = ("-k", args.select) if args.select else ()
     results = run_proofs(extra_pytest_args=extra)
     rows = [{"lemma": r.lemma, "statement": r.statement, "dimensions": r.dimensions, "status": r.status,
-             "seconds": r.seconds} for r in results]
+             "seconds": r.seconds, "tests": getattr(r, "tests", None), "mutants": getattr(r, "mutants", None)}
+            for r in results]
     ok = bool(rows) and all(str(r["status"]).lower() in ("passed", "pass", "ok", "proved") for r in rows)
     _emit(args, {"ok": ok, "lemmas": rows}, format_table(results) if rows else "no lemma was selected")
     return 0 if ok else 1
@@ -347,6 +348,11 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     points = [p for p in DEFAULT_POINTS if p[3] in qs]
     if args.quick:
         points = [p for p in points if p[4] == min(x[4] for x in points if x[3] == p[3])]
+    if not args.json:
+        parts = [p for p, on in (("the lemma suite in proofs/", not args.no_lemmas),
+                                 (f"{len(points)} numerical checks", not args.no_numerics)) if on]
+        print(f"weingarten-check verify: running {' and '.join(parts) or 'nothing'} "
+              "(a few minutes on 2 cores) ...", file=sys.stderr, flush=True)
     rep = run_verify(lemmas=not args.no_lemmas, numerics=not args.no_numerics, points=points,
                      samples=args.samples, seed=args.seed, progress=not args.json and sys.stderr.isatty())
     md, js = write_report(rep, outdir)

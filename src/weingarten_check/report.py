@@ -52,6 +52,8 @@ class LemmaRow:
     dimensions: str
     status: str
     seconds: float
+    tests: int = 0  # tests checking the statement
+    mutants: int = 0  # weakened statements shown to fail
 
     @property
     def ok(self) -> bool:
@@ -152,7 +154,8 @@ def _run_lemmas(extra_pytest_args: Sequence[str]) -> list[LemmaRow]:
     for r in run_proofs(extra_pytest_args=tuple(extra_pytest_args)):
         rows.append(LemmaRow(str(getattr(r, "lemma", "?")), str(getattr(r, "statement", "")),
                              str(getattr(r, "dimensions", "")), str(getattr(r, "status", "?")),
-                             float(getattr(r, "seconds", 0.0) or 0.0)))
+                             float(getattr(r, "seconds", 0.0) or 0.0), int(getattr(r, "tests", 0) or 0),
+                             int(getattr(r, "mutants", 0) or 0)))
     return rows
 
 
@@ -240,10 +243,14 @@ def format_markdown(rep: VerifyReport) -> str:
              + ", ".join(f"{k} {v}" for k, v in rep.environment.items()), ""]
     if rep.lemmas:
         npass = sum(r.ok for r in rep.lemmas)
-        lines += [f"## Lemmas (proofs/): {npass}/{len(rep.lemmas)} pass", ""]
-        lines += _table(["lemma", "statement", "dimensions", "status", "time (s)"],
-                        [(r.lemma, r.statement, r.dimensions, r.status, f"{r.seconds:.1f}")
-                         for r in rep.lemmas])
+        nmut = sum(r.mutants for r in rep.lemmas)
+        lines += [f"## Lemmas (proofs/): {npass}/{len(rep.lemmas)} pass, {nmut} weakened statements rejected", "",
+                  "Each lemma is checked by `tests` tests; `mutants` weakened versions of it (e.g. a constant "
+                  "tightened by 1 %) are run too and must fail, so the tests are not vacuous. "
+                  "Details: proofs/DERIVATION.md.", ""]
+        lines += _table(["lemma", "statement", "dimensions", "status", "tests", "mutants", "time (s)"],
+                        [(r.lemma, r.statement, r.dimensions, r.status, str(r.tests), str(r.mutants),
+                          f"{r.seconds:.1f}") for r in rep.lemmas])
         lines.append("")
     if rep.numerics:
         samples = sorted({c.samples for c in rep.numerics})
