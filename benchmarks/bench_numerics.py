@@ -13,6 +13,7 @@ Run: ``.venv/bin/python benchmarks/bench_numerics.py [--quick] [--full]``
 4. Scale and tightness: exact-Haar E[Δ] for VQE/QAE/QSL vs n, ratio to every bound, and the
    fitted slope of log2 E[Δ] vs n against the predicted one (-1/2, -1 for QSL).
    ``--full`` adds VQE n = 20 with 100 samples (the "minutes" target) and HEA n = 14.
+5. Frame potential F2 = E|tr(U† V)|^4 of the hardware-efficient ensemble vs depth L (Haar: 2).
 """
 from __future__ import annotations
 
@@ -288,11 +289,27 @@ def bench_tightness(quick: bool, full: bool):
               f"({e.seconds / 10:.2f} s per sample)")
 
 
+# ------------------------------------------------------------------------------------------ 5
+def bench_frame_potential(quick: bool):
+    from weingarten_check.ensembles import frame_potential
+
+    n = 4
+    S = 200 if quick else 500
+    print(f"\n== 5. Frame potential F2 = E|tr(U^dag V)|^4, n = {n}, {S} pairs (Haar value 2) ==")
+    for L in (1, 2, 4, 8, 16, 40):
+        f, se = frame_potential("hea", n, samples=S, rng=L, layers=L)
+        print(f"  hea L={L:>3}{' (=10n)' if L == 10 * n else '       '}: F2 = {f:9.3f} ± {se:.3f}")
+    f, se = frame_potential("local1", n, samples=S, rng=0)
+    print(f"  local1 (Rz Ry Rz layer): F2 = {f:9.3f} ± {se:.3f}")
+    f, se = frame_potential("haar", n, samples=S, rng=0)
+    print(f"  haar:                    F2 = {f:9.3f} ± {se:.3f}")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="smaller sizes (about a minute)")
     ap.add_argument("--full", action="store_true", help="add VQE n=20 x 100 samples and HEA n=14")
-    ap.add_argument("--only", choices=["sampling", "euler", "throughput", "tightness"], default=None)
+    ap.add_argument("--only", choices=["sampling", "euler", "throughput", "tightness", "frame"], default=None)
     a = ap.parse_args()
     t0 = time.perf_counter()
     if a.only in (None, "sampling"):
@@ -303,6 +320,8 @@ def main():
         bench_throughput(a.quick)
     if a.only in (None, "tightness"):
         bench_tightness(a.quick, a.full)
+    if a.only in (None, "frame"):
+        bench_frame_potential(a.quick)
     print(f"\ntotal {time.perf_counter() - t0:.1f} s")
 
 
