@@ -144,6 +144,8 @@ def test_paper_observables():
     lambda: Observable(2, 2, [(1.0, {2: np.eye(2)})]),
     lambda: Observable(2, 2, [(1.0, {0: np.eye(3)})]),
     lambda: Observable(2, 2, [(1.0, {0: np.array([[0, 1], [0, 0]])})]),  # not Hermitian
+    lambda: Observable(5, 2, [(1.0, {0: np.array([[0, 1], [0, 0]]), 3: np.eye(2)})]),  # large n path
+    lambda: Observable(5, 2, [(1j, {0: np.eye(2)})]),  # imaginary coefficient
     lambda: heisenberg_ring(1),
     lambda: qae_observable(3, discarded=5),
     lambda: gell_mann(1),

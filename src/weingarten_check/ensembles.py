@@ -53,14 +53,17 @@ def pauli_rotation(P: str, theta: float) -> np.ndarray:
 
 
 def rx(theta: float) -> np.ndarray:
+    """``Rx(θ) = exp(-i θ X / 2)``."""
     return pauli_rotation("X", theta)
 
 
 def ry(theta: float) -> np.ndarray:
+    """``Ry(θ) = exp(-i θ Y / 2)``."""
     return pauli_rotation("Y", theta)
 
 
 def rz(theta: float) -> np.ndarray:
+    """``Rz(θ) = exp(-i θ Z / 2)``."""
     return pauli_rotation("Z", theta)
 
 

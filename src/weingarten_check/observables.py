@@ -132,9 +132,10 @@ class Observable:
                 dense = self.dense()
                 if not np.allclose(dense, dense.conj().T, atol=1e-10):
                     raise ValueError("Observable must be Hermitian (H != H^dagger)")
-            elif abs(self.hs_inner(self) - self.hs_inner(self.dagger())) > 1e-9 * max(1.0, abs(self.hs_inner(self))) \
-                    or abs(self.hs_norm_sq() - np.real(self.hs_inner(self.dagger()))) > 1e-8 * max(1.0, self.hs_norm_sq()):
-                raise ValueError("Observable must be Hermitian (tr(H^2) != ||H||_2^2)")
+            else:  # ||H - H†||_2² = 2 ||H||_2² - 2 Re tr(H† H†), term-wise
+                norm2 = self.hs_norm_sq()
+                if 2 * norm2 - 2 * np.real(self.hs_inner(self.dagger())) > 1e-9 * max(1.0, norm2):
+                    raise ValueError("Observable must be Hermitian (||H - H^dagger||_2 > 0)")
 
     # ------------------------------------------------------------------ basic algebra
     @property
