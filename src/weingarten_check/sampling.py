@@ -23,6 +23,7 @@ from typing import Optional, Union
 
 import mpmath
 import numpy as np
+import scipy.linalg
 
 __all__ = [
     "RngLike",
@@ -70,7 +71,8 @@ def ginibre(d: int, k: int, rng: RngLike = None) -> np.ndarray:
 
 
 def _qr_phase_fixed(z: np.ndarray, phase_fix: bool) -> np.ndarray:
-    q, r = np.linalg.qr(z, mode="reduced")
+    # LAPACK geqrf + ungqr in place (z is our own scratch matrix): no copy, no finiteness scan
+    q, r = scipy.linalg.qr(z, overwrite_a=True, mode="economic", check_finite=False)
     if phase_fix:
         diag = np.diagonal(r).copy()
         absd = np.abs(diag)
