@@ -431,13 +431,21 @@ class SerialExecutor:
         pass
 
 
+_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
 class ProcessExecutor:
-    """Local worker processes (``concurrent.futures.ProcessPoolExecutor``)."""
+    """Local worker processes (``concurrent.futures.ProcessPoolExecutor``, spawn start method).
+
+    Each worker's BLAS/OpenMP pools are limited to ``threads_per_worker`` threads (unless the
+    variables are already set) so that N workers do not oversubscribe the cores.
+    """
 
     name = "processes"
 
-    def __init__(self, workers: int):
+    def __init__(self, workers: int, threads_per_worker: int = 1):
         self.workers = _check_int("workers", workers, 1)
+        self.threads_per_worker = _check_int("threads_per_worker", threads_per_worker, 1)
         self._pool = None
 
     def map_unordered(self, fn: Callable[[Any], Any], jobs: Sequence[Any]) -> Iterator[Any]:
@@ -448,7 +456,14 @@ class ProcessExecutor:
             self._pool = cf.ProcessPoolExecutor(
                 max_workers=self.workers, mp_context=mp.get_context("spawn")
             )
-        futures = [self._pool.submit(fn, job) for job in jobs]
+        # workers are spawned during submit() and inherit os.environ at that moment
+        added = {k: str(self.threads_per_worker) for k in _THREAD_VARS if k not in os.environ}
+        os.environ.update(added)
+        try:
+            futures = [self._pool.submit(fn, job) for job in jobs]
+        finally:
+            for k in added:
+                os.environ.pop(k, None)
         try:
             for fut in cf.as_completed(futures):
                 yield fut.result()
