@@ -8,8 +8,10 @@ import itertools
 import numpy as np
 import pytest
 import sympy as sp
+from hypothesis import given
+from hypothesis import strategies as st
 
-from _helpers import PAULI_EXACT, a_components, gell_mann_exact, is_zero, kron, lemma, ptrace_A_exact
+from _helpers import PROOFS, PAULI_EXACT, a_components, gell_mann_exact, is_zero, kron, lemma, ptrace_A_exact
 from weingarten_check import bounds
 from weingarten_check.haar_integrals import twirl
 from weingarten_check.observables import heisenberg_ring, qae_observable
@@ -55,6 +57,29 @@ def test_lemma_9_1_coupling_of_string_expansion(q, n):
     assert is_zero(bounds.coupling_from_pauli_coefficients([c for s, c in coeffs.items() if s[0] != 0], n, q) - dd * touching)
     h_c = (H * H).trace() - H.trace() ** 2 / dd
     assert is_zero(h_c - dd * sum(c**2 for s, c in coeffs.items() if any(s)))
+
+
+@PROOFS
+@given(st.integers(0, 2**32 - 1))
+@lemma("9.1", "the same for Weyl (clock-shift) strings X^a Z^b, complex coefficients", "q = 3, n = 2 (hypothesis, numeric)")
+def test_lemma_9_1_weyl_strings(seed):
+    """Lemma 9.1 exercised for the non-Hermitian generalised Pauli basis W_ab = X^a Z^b (tr W†W' = q δ):
+    H = Σ_P c_P P with c_{P†} = conj(c_P) (Hermitian), coupling = d Σ_{P touching A} |c_P|²."""
+    rng = np.random.default_rng(seed)
+    q, n = 3, 2
+    om = np.exp(2j * np.pi / q)
+    X = np.roll(np.eye(q), 1, axis=0)
+    Z = np.diag(om ** np.arange(q))
+    loc = [np.linalg.matrix_power(X, a) @ np.linalg.matrix_power(Z, b) for a in range(q) for b in range(q)]
+    strings = list(itertools.product(range(q * q), repeat=n))
+    C = rng.normal(size=len(strings)) + 1j * rng.normal(size=len(strings))
+    H = sum(c * np.kron(loc[s[0]], loc[s[1]]) for c, s in zip(C, strings))
+    H = (H + H.conj().T) / 2  # Hermitian part: coefficients c'_P = (c_P + conj(c_{P†}))/2, same string set
+    D = q**n
+    coef = np.array([np.trace(np.kron(loc[s[0]], loc[s[1]]).conj().T @ H) / D for s in strings])
+    touching = sum(abs(c) ** 2 for c, s in zip(coef, strings) if s[0] != 0)
+    h = a_components(H, q, q)
+    assert abs(np.einsum("akl,alk->", h, h).real - D * touching) < 1e-9 * D
 
 
 @pytest.mark.mutant
