@@ -84,6 +84,17 @@ def test_lemma_6_2_printed_theorem_is_a_corollary():
     assert corollary_certificate(qudit, printed_xz()).ok
 
 
+@pytest.mark.mutant
+@lemma("6.2", "mutant: an 8x smaller printed bound, w/2^(n/2-3m+1), does not follow from the element-wise route", "q = 2")
+def test_lemma_6_2_mutant_rejected():
+    """The chain is not vacuous: printed/8 is below the element-wise (V1) bound for m = 1 and large n
+    (their ratio tends to 4 sqrt(2) < 8), so the certificate must fail and an explicit n shows it false."""
+    ew1 = xz(bounds.elementwise_bound(w, N, M, Q, case="v1"))
+    assert not corollary_certificate(ew1, printed_xz() / 8).ok
+    at = {x: 2, z: 2**19, w: 1}
+    assert (printed_xz() / 8).subs(at) < ew1.subs(at)
+
+
 # ---------------------------------------------------------------------------------------------
 # 6.3 the slack of the printed constant
 # ---------------------------------------------------------------------------------------------

@@ -90,6 +90,21 @@ def test_lemma_10_2_library_fidelity(seed, site):
 
 
 @pytest.mark.mutant
+@lemma("10.2", "mutant: ||M||_F² instead of ||M||_1² is detected", "q = 2, n = 3")
+def test_lemma_10_2_mutant_rejected():
+    """With V2 random, φ2 is entangled, M has full rank and ||M||_1² > ||M||_F²: the check can tell them apart."""
+    rng = np.random.default_rng(102)
+    d = 8
+    phi = np.zeros(d)
+    phi[0] = 1.0
+    psi = random_unitary(d, rng)[:, 0]
+    V1, V2 = random_unitary(d, rng), random_unitary(d, rng)
+    res = vr.variation_range(np.eye(d) - np.outer(phi, phi), psi, V1=V1, V2=V2, sites=(0,))
+    fro2 = np.linalg.norm(m_matrix(V1 @ psi, V2.conj().T @ phi, 2, 4)) ** 2
+    assert abs(res.value - fro2) > 1e-6
+
+
+@pytest.mark.mutant
 @lemma("10.1", "mutant: comparing with K for the wrong site is detected", "q = 2, n = 3")
 def test_lemma_10_1_mutant_rejected():
     """The cross-check is sensitive: the library's K for A = site 2 differs from the lemma K for A = site 0."""
