@@ -191,3 +191,13 @@ def test_unreachable_scheduler_is_a_usage_error(capsys, tmp_path, monkeypatch):
     code, out, err = run(capsys, "sweep", "--task", "qae", "--n", "3", "--results", str(tmp_path / "r.jsonl"),
                          "--scheduler", "tcp://127.0.0.1:9", "--no-progress")
     assert code == 2 and err.startswith("weingarten-check sweep: error: --scheduler: cannot connect")
+
+
+def test_proofs_command_runs_the_real_suite(capsys):
+    """`proofs --select` runs pytest on proofs/ through proofs_report (a fast subset)."""
+    pytest.importorskip("weingarten_check.proofs_report")
+    code, out, err = run(capsys, "proofs", "--select", "lemma_7_3 or lemma_7_4", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["ok"] is True
+    assert {r["lemma"] for r in data["lemmas"]} == {"7.3", "7.4"}
+    assert all(r["mutants"] >= 1 for r in data["lemmas"])

@@ -120,3 +120,16 @@ def test_empty_lemma_suite_is_a_failure(monkeypatch):
 def test_samples_validated():
     with pytest.raises(ValueError, match="samples must be an integer >= 2"):
         rp.run_verify(samples=1)
+
+
+def test_real_numerics_small():
+    """Integration with experiments.estimate_variation_range (exact and bracketed Δ), no lemmas."""
+    pytest.importorskip("weingarten_check.experiments")
+    points = [("vqe", "haar", "v1", 2, 4), ("qae", "haar", "v1", 3, 3), ("qsl", "local1", "v1", 2, 3)]
+    rep = rp.run_verify(lemmas=False, points=points, samples=12, seed=5)
+    assert rep.ok, rep.failures
+    vqe, qae3, qsl = rep.numerics
+    assert vqe.exact and {"paper_theorem1", "qudit_theorem1", "task_dependent"} <= set(vqe.bounds)
+    assert not qae3.exact and qae3.upper_mean >= qae3.mean and "paper_theorem1" not in qae3.bounds
+    assert qsl.exact and "proposition2" in qsl.bounds
+    assert "†" in rp.format_markdown(rep)
