@@ -31,7 +31,7 @@ from weingarten_check.ensembles import cz_chain_diagonal, ry  # noqa: E402
 from weingarten_check.experiments import estimate_variation_range, fit_log_slope, task_spec  # noqa: E402
 from weingarten_check.observables import heisenberg_ring  # noqa: E402
 from weingarten_check.sampling import haar_isometry, haar_state, haar_unitary  # noqa: E402
-from weingarten_check.statevector import apply_diagonal, apply_gate, apply_local_layer, move_sites_first  # noqa: E402
+from weingarten_check.statevector import apply_diagonal, apply_gate, move_sites_first  # noqa: E402
 from weingarten_check.variation_range import cost_tensor_pure, k_matrix, variation_range_qubit  # noqa: E402
 
 

@@ -38,7 +38,6 @@ from .variation_range import (
     cost_tensor_pure,
     k_matrix,
     m_matrix,
-    nuclear_upper_bound,
     variation_range_bracket,
     variation_range_fidelity,
     variation_range_qubit,

@@ -19,7 +19,7 @@ Haar (``tests/test_sampling.py`` shows that the moments then come out wrong).
 """
 from __future__ import annotations
 
-from typing import Optional, Union
+from typing import Union
 
 import mpmath
 import numpy as np
