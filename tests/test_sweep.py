@@ -28,7 +28,7 @@ from weingarten_check.sweep import (
 )
 
 sys.path.insert(0, str(Path(__file__).parent))
-from sweep_helpers import Counting, FailAfter, fake_sample, slow_fake_sample  # noqa: E402
+from sweep_helpers import Counting, FailAfter, fake_sample  # noqa: E402
 
 SPEC = SweepSpec("vqe", "haar", "v1", ns=(3, 4, 5), samples=6, seed=11)
 
