@@ -266,6 +266,10 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         print(f"\ninterrupted: every finished sample is saved in {path}; rerun the same command to resume",
               file=sys.stderr)
         return 130
+    except MemoryError:
+        print(f"weingarten-check sweep: error: out of memory (n = {max(ns)} with q = {args.q} is too large "
+              f"for this machine); finished samples are saved in {path}", file=sys.stderr)
+        return 1
     finally:
         executor.close()
     rows = [r for res in results for r in res.summary]
@@ -274,7 +278,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     summary = []
     for r in rows:
         w, bnds = bounds_and_width(r.task, r.ensemble, r.case, r.n, r.q, site=r.site)
-        name = next((b for b in ("task_dependent", "proposition2", "qudit_theorem1") if b in bnds), None)
+        name = min(bnds, key=bnds.get) if bnds else None  # the tightest bound that applies
         top = r.mean if r.exact else r.upper_mean
         summary.append(r.as_dict() | {"w": w, "bounds": bnds, "tightest_bound": name,
                                       "ratio": top / bnds[name] if name and bnds[name] > 0 else None})
@@ -287,7 +291,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
              f"{'E[Δ]/w':>9}  E[Δ]/bound"]
     for row in summary:
         mean = f"{row['mean']:.4e}" + ("" if row["exact"] else "†")
-        ratio = f"{row['ratio']:.2f} ({row['tightest_bound']})" if row["ratio"] is not None else "—"
+        ratio = (f"{row['ratio']:.2f} ({row['tightest_bound']})" if row["ratio"] is not None else
+                 f"— ({row['tightest_bound']} = 0)" if row["tightest_bound"] else "— (no bound applies)")
         lines.append(f"{row['task']:5} {row['ensemble']:8} {row['case']:5} {row['q']:>2} {row['n']:>3} "
                      f"{row['samples']:>7} {mean:>11} {row['stderr']:>9.2e} {row['mean'] / row['w']:>9.3e}  {ratio}")
     if any(not row["exact"] for row in summary):
