@@ -148,6 +148,9 @@ def test_verify_command_writes_report(capsys, tmp_path, monkeypatch):
     code, out, err = run(capsys, "verify", "--results", str(tmp_path / "res"))
     assert code == 1 and "**FAIL**" in out
     assert (tmp_path / "res" / "verify.md").exists() and (tmp_path / "res" / "verify.json").exists()
+    code, out, err = run(capsys, "verify", "--results", str(tmp_path / "res"), "--json")
+    data = json.loads(out)
+    assert code == 1 and data["ok"] is False and data["failures"] == ["lemma L1: failed"]
 
 
 def test_wg_and_integrate_json(capsys):
