@@ -204,3 +204,17 @@ def test_proofs_command_runs_the_real_suite(capsys):
     assert code == 0 and data["ok"] is True
     assert {r["lemma"] for r in data["lemmas"]} == {"7.3", "7.4"}
     assert all(r["mutants"] >= 1 for r in data["lemmas"])
+
+
+def test_sweep_workers_match_serial_with_the_real_sampler(capsys, tmp_path):
+    """--workers 2 (spawned processes, real experiments sampler) gives the serial values bit for bit."""
+    pytest.importorskip("weingarten_check.experiments")
+    common = ["sweep", "--task", "vqe,qsl", "--ensemble", "haar", "--n", "3,4", "--samples", "3",
+              "--no-progress", "--json"]
+    assert run(capsys, *common, "--results", str(tmp_path / "a.jsonl"))[0] == 0
+    code, out, err = run(capsys, *common, "--results", str(tmp_path / "b.jsonl"), "--workers", "2")
+    assert code == 0 and json.loads(out)["executor"] == "processes"
+    key = lambda r: (r["task"], r["n"], r["index"])  # noqa: E731
+    a = {key(r): r["value"] for r in sw.read_results(tmp_path / "a.jsonl")}
+    b = {key(r): r["value"] for r in sw.read_results(tmp_path / "b.jsonl")}
+    assert len(a) == 12 and a == b
