@@ -205,3 +205,20 @@ def test_bad_input_raises(kwargs, exc):
     base.update(kwargs)
     with pytest.raises(exc):
         estimate_variation_range(**base)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("task", TASKS)
+def test_large_n_below_bounds(task, case):
+    """n = 14 qubits, 200 exact-Haar samples (slow: ~1-10 s each on 2 cores)."""
+    e = estimate_variation_range(task, "haar", case, n=14, samples=200, seed=14)
+    assert e.below_all_bounds(), (e.ci95, e.bounds)
+
+
+@pytest.mark.slow
+def test_vqe_n20_100_samples_in_minutes():
+    """The issue's scale target: exact-Haar VQE, n = 20, 100 samples (about 50 s here)."""
+    e = estimate_variation_range("vqe", "haar", "v1", n=20, samples=100, seed=0)
+    assert e.seconds < 600
+    assert e.below_all_bounds() and 0.8 < e.ratios()["task_dependent"] < 1.0
