@@ -66,16 +66,23 @@ def test_bad_input_is_one_line_naming_the_option(capsys, argv, option):
     assert option in err and "Traceback" not in err
 
 
-@pytest.mark.parametrize("target", ["file", "dir"])
-def test_unwritable_output(capsys, tmp_path, target):
+@pytest.mark.parametrize("target", ["sweep", "verify", "figure5"])
+def test_unwritable_output(capsys, tmp_path, target, fake_sampler):
     blocker = tmp_path / "blocker"
     blocker.write_text("a file, not a directory")
-    if target == "file":
+    option = "--results"
+    if target == "sweep":
         code, out, err = run(capsys, "sweep", "--task", "vqe", "--n", "4", "--results",
                              str(blocker / "r.jsonl"))
-    else:
+    elif target == "verify":
         code, out, err = run(capsys, "verify", "--no-lemmas", "--results", str(blocker / "out"))
-    assert code == 2 and "--results: cannot write" in err and err.count("\n") == 1
+    else:
+        res = str(tmp_path / "r.jsonl")
+        assert run(capsys, "sweep", "--task", "qsl", "--ensemble", "haar", "--n", "3", "--samples", "2",
+                   "--results", res, "--no-progress")[0] == 0
+        code, out, err = run(capsys, "figure5", "--results", res, "--out", str(blocker / "fig"))
+        option = "--out"
+    assert code == 2 and f"{option}: cannot write" in err and err.count("\n") == 1
 
 
 def test_sweep_resume_and_json(capsys, tmp_path, fake_sampler):
@@ -128,7 +135,8 @@ def test_figure5_command(capsys, tmp_path, fake_sampler, monkeypatch):
     res = str(tmp_path / "r.jsonl")
     assert run(capsys, "sweep", "--task", "all", "--case", "v1", "--ensemble", "haar", "--n", "3,4",
                "--samples", "3", "--results", res, "--no-progress")[0] == 0
-    code, out, err = run(capsys, "figure5", "--results", res, "--out", str(tmp_path / "f5"), "--json")
+    code, out, err = run(capsys, "figure5", "--results", res, "--out", str(tmp_path / "f5"), "--json",
+                         "--bounds", "all")
     assert code == 0
     data = json.loads(out)
     assert [f.rsplit(".", 1)[1] for f in data["files"]] == ["png", "pdf", "json"]

@@ -305,7 +305,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def _cmd_figure5(args: argparse.Namespace) -> int:
-    from .figures import figure5_series, plot_figure5
+    from .figures import DEFAULT_BOUNDS, figure5_series, plot_figure5
 
     _positive(args.q, "--q", 2)
     if not __import__("os").path.exists(args.results):
@@ -319,7 +319,8 @@ def _cmd_figure5(args: argparse.Namespace) -> int:
     _writable_dir(str(__import__("pathlib").Path(out).parent), "--out")
     try:
         series = figure5_series(records, args.q)
-        paths = plot_figure5(series, out, errorbars=args.errorbars)
+        paths = plot_figure5(series, out, errorbars=args.errorbars,
+                             bounds="all" if args.bounds == "all" else DEFAULT_BOUNDS)
     except ValueError as exc:
         msg = str(exc)
         if "no samples for q" in msg:
@@ -487,7 +488,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="examples:\n"
         "  weingarten-check figure5 --results results/sweep.jsonl\n"
         "  weingarten-check figure5 --results results/q3.jsonl --q 3 --out results/figure5_q3\n"
-        "  weingarten-check figure5 --results results/sweep.jsonl --errorbars ci95 --json",
+        "  weingarten-check figure5 --results results/sweep.jsonl --errorbars ci95 --bounds all --json",
     )
     p.add_argument("--results", default="results/sweep.jsonl", metavar="FILE",
                    help="sweep results (default: results/sweep.jsonl)")
@@ -495,6 +496,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="PREFIX", help="output prefix (default: results/figure5, results/figure5_qQ)")
     p.add_argument("--errorbars", choices=("std", "stderr", "ci95"), default="std",
                    help="std over samples as in the paper (default), stderr or ci95")
+    p.add_argument("--bounds", choices=("default", "all"), default="default",
+                   help="default: the paper's as printed, task-dependent, qudit Theorem 1; "
+                   "all: also Route 1 and the element-wise route")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(handler=_cmd_figure5)
 
