@@ -169,6 +169,11 @@ def test_dispatcher_with_circuits_and_observables():
     a = variation_range(qsl, psi, V1=V1, V2=V2)
     b = variation_range(qsl, psi, V1=V1, V2=V2, method="qubit")
     assert a.method == "fidelity" and a.value == pytest.approx(b.value, abs=1e-12)
+    # circuits are accepted in place of matrices
+    from weingarten_check.ensembles import hea_circuit
+    c1, c2 = hea_circuit(n, layers=3, rng=1), hea_circuit(n, layers=3, rng=2)
+    assert variation_range(H, psi, V1=c1, V2=c2).value == pytest.approx(
+        variation_range(H, psi, V1=c1.unitary(), V2=c2.unitary()).value, abs=1e-12)
     # mixed state, qutrits: bracket
     r3 = variation_range(random_hermitian(9, rng), random_density(9, rng), q=3, starts=3)
     assert not r3.exact and r3.lower <= r3.upper

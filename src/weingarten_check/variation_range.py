@@ -320,7 +320,8 @@ def variation_range(
     ----------
     H: Hermitian d x d matrix or :class:`Observable` (d = q**n).
     state: a state vector ψ (length d, ρ = |ψ><ψ|) or a density matrix ρ (d x d).
-    V1, V2: d x d unitaries (default identity).
+    V1, V2: d x d unitaries or circuits with a ``unitary()`` method (e.g.
+        :class:`weingarten_check.ensembles.Circuit`); default identity.
     sites: the sites of A (m = len(sites) < n).
     method: "auto" (fidelity if H = I - |φ><φ| and ρ pure, else qubit if dA = 2, else bracket),
         or force "qubit", "fidelity", "bracket".
@@ -354,6 +355,10 @@ def variation_range(
         _check_hermitian(rho, "state (density matrix)")
         if abs(np.trace(rho) - 1) > 1e-9 or np.linalg.eigvalsh(rho)[0] < -1e-9:
             raise ValueError("state (density matrix) must be positive semidefinite with trace 1")
+    if V1 is not None and hasattr(V1, "unitary"):
+        V1 = V1.unitary()
+    if V2 is not None and hasattr(V2, "unitary"):
+        V2 = V2.unitary()
     for name, V in (("V1", V1), ("V2", V2)):
         if V is not None:
             _check_unitary(_check_square(V, name, d), name)
