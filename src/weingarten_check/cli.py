@@ -372,7 +372,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         parts = [p for p, on in (("the lemma suite in proofs/", not args.no_lemmas),
                                  (f"{len(points)} numerical checks", not args.no_numerics)) if on]
         print(f"weingarten-check verify: running {' and '.join(parts) or 'nothing'} "
-              "(a few minutes on 2 cores) ...", file=sys.stderr, flush=True)
+              "(about a minute on 2 idle cores) ...", file=sys.stderr, flush=True)
     rep = run_verify(lemmas=not args.no_lemmas, numerics=not args.no_numerics, points=points,
                      samples=args.samples, seed=args.seed, progress=not args.json and sys.stderr.isatty())
     md, js = write_report(rep, outdir)
