@@ -2,7 +2,11 @@
 vanishing variation range of a local unitary in a random quantum circuit
 (Zhang, Zhu, Liu, Wang, AAAI 2024).
 
-Submodules are imported lazily so that ``import weingarten_check`` stays cheap.
+The package re-exports the main entry points. ``weingarten`` is bound eagerly: the function has
+the same name as its module, and binding it here (after the submodule import) makes
+``from weingarten_check import weingarten`` the function whatever was imported before. The
+module itself is reached with ``from weingarten_check.weingarten import ...``. Everything else
+is imported lazily so that ``import weingarten_check`` stays cheap.
 """
 from __future__ import annotations
 
@@ -11,9 +15,10 @@ from typing import Any
 
 __version__ = "0.1.0"
 
+from .weingarten import weingarten  # noqa: E402  (see the module docstring)
+
 # public name -> submodule that defines it
 _LAZY = {
-    "weingarten": "weingarten",
     "haar_integral": "haar_integrals",
     "trace_moment": "haar_integrals",
     "trace_moment_numeric": "haar_integrals",
@@ -25,8 +30,10 @@ _LAZY = {
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
         module = importlib.import_module(f"{__name__}.{_LAZY[name]}")
-        return getattr(module, name)
+        value = getattr(module, name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = sorted(_LAZY)
+__all__ = sorted([*_LAZY, "weingarten"])
