@@ -25,7 +25,6 @@ import os
 import platform
 import time
 import traceback
-import zlib
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -159,17 +158,10 @@ def _run_lemmas(extra_pytest_args: Sequence[str]) -> list[LemmaRow]:
     return rows
 
 
-def point_seed(point: tuple[str, str, str, int, int], seed: int) -> int:
-    """Seed of one point: the base seed mixed with a CRC of the point, so that different points
-    (e.g. the QSL cases v1 and v2, which are equal in distribution) use independent draws."""
-    return (zlib.crc32("/".join(map(str, point)).encode()) + 1_000_003 * int(seed)) % 2**32
-
-
 def _run_numeric(point: tuple[str, str, str, int, int], samples: int, seed: int) -> NumericCheck:
     from weingarten_check.experiments import estimate_variation_range
 
     task, ensemble, case, q, n = point
-    seed = point_seed(point, seed)
     t0 = time.perf_counter()
     est = estimate_variation_range(task, ensemble, case, n, q=q, samples=samples, seed=seed)
     bounds = {k: float(v) for k, v in est.bounds.items() if v is not None}
@@ -255,7 +247,7 @@ def format_markdown(rep: VerifyReport) -> str:
     if rep.numerics:
         samples = sorted({c.samples for c in rep.numerics})
         lines += ["## E[Δ] against the bounds", "",
-                  f"Samples per point: {', '.join(map(str, samples))} (seeds per point in the JSON). Each cell: "
+                  f"Samples per point: {', '.join(map(str, samples))} (one base seed; per-sample streams from experiments.sample_rng). Each cell: "
                   "bound (E[Δ] / bound). Verdict: `below` = the whole 95 % CI of E[Δ] is below every bound; "
                   "`consistent (X)` = bound X lies inside the CI; `VIOLATED (X)` = the whole CI is above X "
                   "(fails). Other bounds (Route 1, element-wise) are in the JSON.", ""]

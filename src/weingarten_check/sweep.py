@@ -45,6 +45,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from .experiments import CASES, ENSEMBLES, TASKS, config_entropy, sample_rng
+
 try:  # POSIX advisory locking; absent on Windows (then no lock is taken)
     import fcntl
 except ImportError:  # pragma: no cover
@@ -72,9 +74,6 @@ __all__ = [
     "make_executor",
 ]
 
-TASKS = ("vqe", "qae", "qsl")
-ENSEMBLES = ("haar", "hea", "local1")
-CASES = ("v1", "v2", "both")
 SCHEMA = "wgc-sweep/1"
 M_SITES = 1  # size of subsystem A (the paper's m = 1; experiments use a single site)
 
@@ -177,24 +176,6 @@ class SweepSpec:
 def record_config_key(rec: dict[str, Any]) -> tuple:
     """Configuration key of a record (same order as :meth:`SweepSpec.config_key`)."""
     return tuple(rec[f] for f in CONFIG_FIELDS)
-
-
-def config_entropy(task: str, ensemble: str, case: str, q: int, site: int) -> int:
-    """A stable 32-bit tag of a configuration (CRC-32 of ``task/ensemble/case/q/site``)."""
-    return zlib.crc32(f"{task}/{ensemble}/{case}/{int(q)}/{int(site)}".encode())
-
-
-def sample_rng(seed: int, n: int, index: int, config: int = 0) -> np.random.Generator:
-    """The generator of sample ``index`` at size ``n``:
-    ``default_rng(SeedSequence([seed, config], spawn_key=(n, index)))``.
-
-    ``config`` is :func:`config_entropy` of the configuration, so different tasks/cases draw
-    independent circuits (otherwise e.g. the QSL cases v1 and v2 would give identical values).
-    Independent of execution order, worker count and interruptions: a resumed sweep reproduces
-    the uninterrupted values bit for bit.
-    """
-    return np.random.default_rng(
-        np.random.SeedSequence([int(seed), int(config)], spawn_key=(int(n), int(index))))
 
 
 # --------------------------------------------------------------------------- records
