@@ -243,3 +243,16 @@ def test_estimate_uses_the_sweep_seeding_rule_and_decorrelates_cases():
         assert est.values[s] == variation_range_sample("qsl", "haar", "v1", 4, rng=rng)
     other = estimate_variation_range("qsl", "haar", "v2", 4, samples=3, seed=9)
     assert not np.allclose(est.values, other.values)
+
+
+def test_elementwise_bound_follows_the_case():
+    """Route 2 proves w dA^(5/2)/sqrt(d+1) when V1 is a 2-design, but only w dA^3/sqrt(d+1) when
+    only V2 is (Lemma 5.5): bounds_for must report the one that is proved for the case."""
+    from weingarten_check.experiments import bounds_for, task_spec
+
+    spec = task_spec("vqe", 6, 2)
+    d = 2**6
+    b1, _ = bounds_for(spec, "haar", "v1")
+    b2, _ = bounds_for(spec, "haar", "v2")
+    assert np.isclose(b1["elementwise"], spec.w * 2**2.5 / np.sqrt(d + 1))
+    assert np.isclose(b2["elementwise"], spec.w * 2**3 / np.sqrt(d + 1))

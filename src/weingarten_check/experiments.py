@@ -173,7 +173,7 @@ def bounds_for(spec: TaskSpec, ensemble: str, case: str) -> tuple[dict[str, floa
             out["paper_theorem1"] = float(_bounds.paper_theorem1_bound(w, n, m))
         out["qudit_theorem1"] = float(_bounds.qudit_theorem1_bound(w, n, m, q))
         out["route1"] = float(_bounds.route1_bound(w, n, m, q))
-        out["elementwise"] = float(_bounds.elementwise_bound(w, n, m, q))
+        out["elementwise"] = float(_bounds.elementwise_bound(w, n, m, q, case=case))
         out["task_dependent"] = float(_bounds.task_dependent_bound(
             case, n, m, q, coupling=spec.coupling, purity=1, state_coupling=spec.state_coupling,
             h_hs_centered=spec.h_hs_centered))
