@@ -457,7 +457,7 @@ def build_parser() -> argparse.ArgumentParser:
         "  weingarten-check sweep --task vqe --case v1 --n 4,6,8 --samples 50\n"
         "  weingarten-check sweep --task all --case all --n 3-10 --samples 100 --workers 2\n"
         "  weingarten-check sweep --task qsl --ensemble haar --q 3 --n 3-6 --results results/q3.jsonl\n"
-        "  weingarten-check sweep --task vqe --n 10-20:2 --ensemble haar --scheduler tcp://10.0.0.5:8786",
+        "  weingarten-check sweep --task vqe --n 10-20:2 --ensemble haar --scheduler tcp://scheduler-host:8786",
     )
     p.add_argument("--task", required=True, help="vqe, qae, qsl, a comma list, or all")
     p.add_argument("--case", default="v1", help="v1 (V1 design, V2 = I), v2, both, a comma list, or all (default: v1)")
