@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from fractions import Fraction
+from math import factorial
 from itertools import permutations as _all_perms
 from itertools import product as _product
 from typing import Any
@@ -112,7 +113,7 @@ def _coset_class_histogram(i, j, ic, jc) -> tuple[Counter, int] | None:
     meet_order = 1
     for b1 in blocks1:
         for b2 in blocks2:
-            meet_order *= _factorial(len(set(b1) & set(b2)))
+            meet_order *= factorial(len(set(b1) & set(b2)))
     if len(blocks1) == 1 or len(blocks2) == 1:
         # one of the subgroups is all of S_k: Y1 Y2 π = S_k, every class with its full size
         from .symmetric_group import class_size, partitions
@@ -148,12 +149,6 @@ def _cycle_type_histogram(perms: np.ndarray) -> Counter:
         mu = tuple(ell for ell in range(k, 0, -1) for _ in range(int(key[ell - 1])))
         hist[mu] += int(f)
     return hist
-
-
-def _factorial(n: int) -> int:
-    from math import factorial
-
-    return factorial(n)
 
 
 def _coset_representatives(blocks1, blocks2, k) -> list[tuple[int, ...]]:

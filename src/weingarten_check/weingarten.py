@@ -27,7 +27,7 @@ from collections import Counter
 from fractions import Fraction
 from functools import lru_cache
 from itertools import permutations as _all_perms
-from math import lcm, prod
+from math import gcd, lcm, prod
 from typing import Any
 
 import sympy
@@ -179,18 +179,12 @@ def weingarten_polynomial_data(mu: Partition) -> tuple[Fraction, tuple[int, ...]
     coeffs = [int(x) for x in num.coeffs()]
     content = 0
     for x in coeffs:
-        content = _gcd(content, x)
+        content = gcd(content, x)
     if coeffs[-1] < 0:
         content = -content
     coeffs = [x // content for x in coeffs]
     const = Fraction(content, big_m)
     return const, tuple(coeffs), tuple((c, e) for c, e in sorted(denom.items()) if e > 0)
-
-
-def _gcd(a: int, b: int) -> int:
-    from math import gcd
-
-    return gcd(a, b)
 
 
 @lru_cache(maxsize=None)
@@ -259,11 +253,10 @@ def gram_matrix(k: int, d: Any) -> sympy.Matrix:
     ``G(σ,τ) = tr(P_σ^† P_τ)`` for the permutation operators ``P_σ`` on ``(C^d)^{⊗k}``; the
     Weingarten matrix is its inverse (``d ≥ k``) or pseudo-inverse (``d < k``).
     """
-    dd = check_dimension(d)
+    dd = sympy.sympify(check_dimension(d))
     perms = _permutations(k)
     return sympy.Matrix(
-        len(perms), len(perms), lambda i, j: sympy.Integer(dd) ** len(cycle_type(compose(inverse(perms[i]), perms[j])))
-        if isinstance(dd, int) else dd ** len(cycle_type(compose(inverse(perms[i]), perms[j])))
+        len(perms), len(perms), lambda i, j: dd ** len(cycle_type(compose(inverse(perms[i]), perms[j])))
     )
 
 
