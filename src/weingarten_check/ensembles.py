@@ -28,7 +28,7 @@ import numpy as np
 
 from .observables import PAULI
 from .sampling import RngLike, as_rng, haar_unitary
-from .statevector import apply_diagonal, apply_gate, apply_local_layer, num_batch_axes
+from .statevector import _check_nq, apply_diagonal, apply_gate, apply_local_layer, num_batch_axes
 
 __all__ = [
     "Circuit",
@@ -65,14 +65,6 @@ def ry(theta: float) -> np.ndarray:
 def rz(theta: float) -> np.ndarray:
     """``Rz(θ) = exp(-i θ Z / 2)``."""
     return pauli_rotation("Z", theta)
-
-
-def _check_nq(n: int, q: int) -> tuple[int, int]:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be an int >= 1, got {n!r}")
-    if isinstance(q, bool) or not isinstance(q, (int, np.integer)) or q < 2:
-        raise ValueError(f"q (local dimension) must be an int >= 2, got {q!r}")
-    return int(n), int(q)
 
 
 @functools.lru_cache(maxsize=8)

@@ -34,11 +34,13 @@ __all__ = [
 ]
 
 
-def _check_nq(n: int, q: int) -> None:
+def _check_nq(n: int, q: int) -> tuple[int, int]:
+    """Validate the number of sites ``n >= 1`` and the local dimension ``q >= 2``; return them as ints."""
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"n (number of sites) must be an int >= 1, got {n!r}")
     if isinstance(q, bool) or not isinstance(q, (int, np.integer)) or q < 2:
         raise ValueError(f"q (local dimension) must be an int >= 2, got {q!r}")
+    return int(n), int(q)
 
 
 def num_batch_axes(psi: np.ndarray, n: int) -> int:
