@@ -4,10 +4,15 @@ The mutant tests inside proofs/ weaken *statements*; this tool weakens the *code
 are checked against (bounds.py, the Weingarten engine, variation_range, observables), one mutation
 at a time, by monkeypatching it in a pytest plugin, and reports which lemma tests fail.
 
-    python proofs/mutate_library.py              # all mutations (a few minutes on 2 cores)
-    python proofs/mutate_library.py K_scale      # one mutation
+    python proofs/mutate_library.py                  # every mutation, each on the lemma files that target it
+    python proofs/mutate_library.py K_scale          # one mutation
+    python proofs/mutate_library.py --all-lemmas r_dA2m2   # one mutation against the whole suite (slower)
+    python proofs/mutate_library.py --list           # the mutations and their target lemma files
 
-Every mutation must make at least one lemma test fail; the exit code is 1 otherwise.
+Each mutation runs, by default, only the lemma files listed in ``TARGETS`` (the lemmas that
+certify the mutated code), which keeps the full list to a few minutes on two cores; ``--all-lemmas``
+runs the whole of proofs/ instead.  Every mutation must make at least one lemma test fail; the exit
+code is 1 otherwise.
 The plugin is only active when WG_MUTATION is set (``pytest -p mutate_library`` with proofs/ on
 PYTHONPATH), so it never affects a normal run.
 """
@@ -29,6 +34,34 @@ MUTATIONS = {
     "trace_moment_scale": "haar_integrals.trace_moment: second moments multiplied by 1.01",
     "qubit_delta_nuclear": "variation_range.variation_range_qubit returns 2||K||_* instead of 2(σ1+σ2)",
     "coupling": "observables.Observable.coupling multiplied by 1.01",
+    "r_dA2m2": "bounds.nuclear_to_frobenius_factor returns dA² - 2 instead of dA² - 1 (dA >= 3)",
+    "schmidt_no_cap": "bounds.proposition2_schmidt_bound uses k instead of min(dA, k)",
+    "product_state_coupling": "bounds.product_state_coupling returns tr ρ_A² - 1/dA² instead of - 1/dA",
+    "markov": "bounds.markov_bound returns mean/ε² instead of mean/ε",
+    "heisenberg_yy_sign": "observables.heisenberg_ring with the YY (antisymmetric Gell-Mann) terms negated",
+    "trace_moment_trI": "haar_integrals.trace_moment: the trace of the identity is 1 instead of d",
+    "trace_moment_sigma_pi_inv": "haar_integrals.trace_moment: Wg(σπ⁻¹) instead of Wg(σπ) (differs from k = 3 on)",
+    "pauli_abs2": "bounds.coupling_from_pauli_coefficients sums c² instead of |c|²",
+}
+
+#: mutation -> the lemma files run by default (the lemmas that certify the mutated code)
+TARGETS = {
+    "K_scale": ["test_04_second_moments.py", "test_09_task_dependent.py"],
+    "qudit_dA2": ["test_06_theorem1.py"],
+    "paper_exp": ["test_06_theorem1.py"],
+    "ew_exp": ["test_05_elementwise_route.py", "test_06_theorem1.py"],
+    "prop2": ["test_07_proposition2.py"],
+    "trace_moment_scale": ["test_01_design_facts.py", "test_04_second_moments.py"],
+    "qubit_delta_nuclear": ["test_10_library_and_numbers.py"],
+    "coupling": ["test_09_task_dependent.py"],
+    "r_dA2m2": ["test_03_cost_and_exact_delta.py", "test_06_theorem1.py"],
+    "schmidt_no_cap": ["test_07_proposition2.py"],
+    "product_state_coupling": ["test_09_task_dependent.py"],
+    "markov": ["test_08_remarks.py"],
+    "heisenberg_yy_sign": ["test_09_task_dependent.py"],
+    "trace_moment_trI": ["test_01_design_facts.py", "test_10_library_and_numbers.py"],
+    "trace_moment_sigma_pi_inv": ["test_01_design_facts.py", "test_10_library_and_numbers.py"],
+    "pauli_abs2": ["test_09_task_dependent.py"],
 }
 
 
@@ -69,6 +102,66 @@ def _apply(name: str) -> None:
     elif name == "coupling":
         orig_c = observables.Observable.coupling
         observables.Observable.coupling = lambda self, s: orig_c(self, s) * 1.01
+    elif name == "r_dA2m2":
+        orig_r = bounds.nuclear_to_frobenius_factor
+
+        def r_fn(m, q=2):
+            r = orig_r(m, q)
+            return r if r == 2 else r - 1
+
+        bounds.nuclear_to_frobenius_factor = r_fn
+    elif name == "schmidt_no_cap":
+        def schmidt(n, m, q=2, *, schmidt_rank):
+            dA, _, d = bounds.dimensions(n, m, q)
+            return sp.sympify(schmidt_rank) * dA / d
+
+        bounds.proposition2_schmidt_bound = schmidt
+    elif name == "product_state_coupling":
+        bounds.product_state_coupling = lambda m, q=2, purity_A=1: sp.sympify(purity_A) - sp.Integer(1) / sp.Integer(q) ** (2 * m)
+    elif name == "markov":
+        bounds.markov_bound = lambda epsilon, mean_bound: sp.sympify(mean_bound) / sp.sympify(epsilon) ** 2
+    elif name == "heisenberg_yy_sign":
+        orig_h = observables.heisenberg_ring
+
+        def heis(n, q=2, _width=None):
+            obs = orig_h(n, q, _width)
+            flipped = []
+            for c, ops in obs.terms:
+                imaginary = all(np.abs(m.real).max() < 1e-15 for m in ops.values())  # λ antisymmetric (Y for q = 2)
+                flipped.append((-c if imaginary else c, ops))
+            obs.terms = flipped
+            obs._plan = None
+            return obs
+
+        observables.heisenberg_ring = heis
+    elif name == "trace_moment_trI":
+        orig_tw = haar_integrals._trace_word
+
+        def trace_word(coeffs_words, cyc, d):
+            out = orig_tw(coeffs_words, cyc, d)
+            if all(not coeffs_words[a][1] for a in cyc):  # a trace of the identity (empty word)
+                out = out / d
+            return out
+
+        haar_integrals._trace_word = trace_word
+    elif name == "trace_moment_sigma_pi_inv":
+        from itertools import permutations
+
+        from weingarten_check.symmetric_group import compose, cycle_type, inverse
+
+        def pairs(k):
+            perms = [tuple(p) for p in permutations(range(k))]
+            for s_ in perms:
+                for p_ in perms:
+                    yield s_, p_, cycle_type(compose(s_, inverse(p_)))
+
+        haar_integrals._perm_pairs_by_class = pairs
+    elif name == "pauli_abs2":
+        def coupling_c2(coefficients_touching_A, n, q=2):
+            coeffs = [sp.sympify(c) for c in coefficients_touching_A]
+            return sp.Integer(q) ** sp.sympify(n) * sum((c * c for c in coeffs), sp.Integer(0))
+
+        bounds.coupling_from_pauli_coefficients = coupling_c2
     else:
         raise ValueError(f"unknown mutation {name!r}; choose from {sorted(MUTATIONS)}")
 
@@ -79,24 +172,45 @@ def pytest_configure(config) -> None:  # pytest plugin hook
         _apply(name)
 
 
-def run(name: str) -> list[str]:
-    """Run proofs/ under one mutation; return the failing test ids."""
+def run(name: str, all_lemmas: bool = False) -> list[str]:
+    """Run proofs/ (or the files of ``TARGETS[name]``) under one mutation; return the failing test ids."""
+    if name not in MUTATIONS:
+        raise ValueError(f"unknown mutation {name!r}; choose from {sorted(MUTATIONS)}")
     here = Path(__file__).parent
     env = dict(os.environ, WG_MUTATION=name, PYTHONPATH=str(here) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    paths = [str(here)] if all_lemmas else [str(here / f) for f in TARGETS[name]]
     proc = subprocess.run(
-        [sys.executable, "-m", "pytest", str(here), "-q", "-p", "no:cacheprovider", "-p", "mutate_library", "-rf"],
+        [sys.executable, "-m", "pytest", *paths, "-q", "-p", "no:cacheprovider", "-p", "mutate_library", "-rf"],
         cwd=here.parent, env=env, capture_output=True, text=True,
     )
+    if proc.returncode not in (0, 1):  # 0 = all passed, 1 = some failed; anything else: pytest itself broke
+        raise RuntimeError(f"pytest could not run under mutation {name!r}:\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}")
     return re.findall(r"^FAILED (\S+)", proc.stdout, flags=re.M)
 
 
+def lemma_of(test_id: str) -> str:
+    """``test_lemma_3_4_frobenius[...]`` -> ``3.4``."""
+    m = re.search(r"test_lemma_(\d+)_(\d+)", test_id)
+    return f"{m.group(1)}.{m.group(2)}" if m else "?"
+
+
 def main(argv: list[str]) -> int:
-    names = argv or list(MUTATIONS)
+    if "--list" in argv:
+        for name, what in MUTATIONS.items():
+            print(f"{name}: {what}\n  targets: {', '.join(TARGETS[name])}")
+        return 0
+    all_lemmas = "--all-lemmas" in argv
+    names = [a for a in argv if not a.startswith("--")] or list(MUTATIONS)
     ok = True
     for name in names:
-        failed = run(name)
+        failed = run(name, all_lemmas)
         ok &= bool(failed)
-        print(f"{name}: {MUTATIONS[name]}\n  -> {len(failed)} lemma tests fail" + ("" if failed else "  (NOT DETECTED)"))
+        lemmas = sorted({lemma_of(f) for f in failed}, key=lambda s: [int(x) if x.isdigit() else 0 for x in s.split(".")])
+        print(
+            f"{name}: {MUTATIONS[name]}\n  -> {len(failed)} lemma tests fail"
+            + (f" (lemmas {', '.join(lemmas)})" if failed else "  (NOT DETECTED)"),
+            flush=True,
+        )
         for f in failed:
             print(f"     {f.split('::', 1)[-1]}")
     return 0 if ok else 1

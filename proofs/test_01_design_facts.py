@@ -23,25 +23,34 @@ from weingarten_check.haar_integrals import Tr  # traces of words, as the engine
 # ---------------------------------------------------------------------------------------------
 # 1.1 first moment
 # ---------------------------------------------------------------------------------------------
-FIRST_MOMENT = Tr(A) * Tr(X) / d
+def _tr(op):
+    """tr of an abstract operator; the identity (1) has trace d."""
+    return d if op == 1 else Tr(op)
+
+
+def first_moment_formula(a, x):
+    return _tr(a) * _tr(x) / d
 
 
 def check_first_moment(claim) -> bool:
-    return is_zero(trace_moment([A], [X], d) - claim)
+    """The engine's E tr(A V X V†) equals claim(A, X) for abstract A, X and when either is the identity
+    (A = I: E tr(V X V†) = tr X, unitarity; X = I: tr A)."""
+    return all(is_zero(trace_moment([a], [x], d) - claim(a, x)) for a, x in [(A, X), (1, X), (A, 1)])
 
 
-@lemma("1.1", "E[V X V†] = tr(X) I/d  (⇔ E tr(A V X V†) = trA trX/d, all A, X)", "symbolic d >= 1")
+@lemma("1.1", "E[V X V†] = tr(X) I/d  (⇔ E tr(A V X V†) = trA trX/d, all A, X)", "symbolic d >= 1, abstract A, X (and A = I or X = I)")
 def test_lemma_1_1_first_moment():
     """Lemma 1.1. For V from a unitary 1-design and arbitrary operators A, X on C^d:
-    E[tr(A V X V†)] = tr(A) tr(X) / d, i.e. E[V X V†] = tr(X) I / d."""
-    assert check_first_moment(FIRST_MOMENT)
+    E[tr(A V X V†)] = tr(A) tr(X) / d, i.e. E[V X V†] = tr(X) I / d.  Also for A = I or X = I
+    (tr I = d: E tr(V X V†) = tr X)."""
+    assert check_first_moment(first_moment_formula)
 
 
 @pytest.mark.mutant
 @lemma("1.1", "mutant: denominator d+1", "symbolic d")
 def test_lemma_1_1_mutant_rejected():
     """A weakened/wrong first moment (denominator d + 1) is rejected by the same checker."""
-    assert not check_first_moment(Tr(A) * Tr(X) / (d + 1))
+    assert not check_first_moment(lambda a, x: _tr(a) * _tr(x) / (d + 1))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -190,27 +199,73 @@ def frame_potential_haar(dd):
     return sp.simplify((gram_matrix(2, dd) * weingarten_matrix(2, dd)).trace())
 
 
-@lemma("1.4", "frame potential F2 = E|tr(U†V)|⁴ = 2 for Haar (d >= 2); product of single-site Haar: 2^n", "symbolic d >= 2; d = 2, 3 by entry integrals")
+def frame_potential_haar_entries(dd: int):
+    """F2 = E|tr W|⁴ = Σ_{i1,i2,j1,j2} E[W_{i1 i1} W_{i2 i2} conj(W_{j1 j1} W_{j2 j2})] from the engine's
+    entry integrals (haar_integral, eq. E1), W Haar on U(dd)."""
+    return sum(
+        (haar_integral([i1, i2], [i1, i2], [j1, j2], [j1, j2], dd) for i1, i2, j1, j2 in itertools.product(range(dd), repeat=4)),
+        sp.Integer(0),
+    )
+
+
+def frame_potential_product_layer(q: int, n: int):
+    """F2 of the layer u_1 ⊗ … ⊗ u_n (u_i independent Haar on U(q)), exactly, from entry integrals.
+
+    For U, V from the layer, W = U†V = ⊗_i u_i† v_i is again a layer of independent Haar unitaries.
+    tr W = Σ_x Π_i (w_i)_{x_i x_i} over global indices x = (x_1 … x_n), so |tr W|⁴ is a sum over four
+    global indices (x, y; x', y') of Π_i (w_i)_{x_i x_i} (w_i)_{y_i y_i} conj((w_i)_{x'_i x'_i} (w_i)_{y'_i y'_i});
+    by independence the expectation of each global term is the product over sites of single-site entry
+    integrals (haar_integral on U(q)).  The sum runs over all q^(4n) global index tuples."""
+    site = {
+        a: haar_integral([a[0], a[1]], [a[0], a[1]], [a[2], a[3]], [a[2], a[3]], q)
+        for a in itertools.product(range(q), repeat=4)
+    }
+    total = sp.Integer(0)
+    for idx in itertools.product(list(site), repeat=n):  # one (x_i, y_i, x'_i, y'_i) per site
+        term = sp.Integer(1)
+        for a in idx:
+            term *= site[a]
+            if term == 0:
+                break
+        total += term
+    return total
+
+
+#: (q, n) of the exactly computed product layers
+LAYERS = [(2, 1), (2, 2), (2, 3), (3, 2)]
+
+
+def check_frame_potentials(haar_claim, layer_claim) -> bool:
+    """The engine's F2 for Haar (symbolic d via Gram·Wg; d = 2, 3 via entry integrals) equals haar_claim(d),
+    and the exact F2 of each product layer in LAYERS equals layer_claim(q, n)."""
+    return (
+        is_zero(frame_potential_haar(d) - haar_claim(d))
+        and all(is_zero(frame_potential_haar_entries(dd) - haar_claim(dd)) for dd in (2, 3))
+        and all(is_zero(frame_potential_product_layer(q, n) - layer_claim(q, n)) for q, n in LAYERS)
+    )
+
+
+@lemma(
+    "1.4",
+    "frame potential F2 = E|tr(U†V)|⁴ = 2 for Haar (d >= 2); layer of single-site Haar unitaries: F2 = 2^n",
+    "Haar: symbolic d >= 2, and d = 2, 3 by entry integrals; product layer exactly for (q, n) = (2,1), (2,2), (2,3), (3,2)",
+)
 def test_lemma_1_4_frame_potential():
     """Lemma 1.4. For U, V independent Haar on U(d), d >= 2: F2 = E|tr(U†V)|⁴ = E|tr W|⁴ = 2.
     F2 >= 2 for every ensemble, with equality iff it is a 2-design (Gross, Audenaert, Eisert 2007;
-    Scott 2008) — stated, not re-proved.  A layer of independent single-qubit Haar unitaries on n
-    qubits has F2 = 2^n (product of the one-site values), so it is a 1-design (Lemma 1.3) but not a
-    2-design for n >= 2."""
-    assert frame_potential_haar(d) == 2
-    for dd in (2, 3):
-        total = sp.Integer(0)
-        for i1, i2, j1, j2 in itertools.product(range(dd), repeat=4):
-            total += haar_integral([i1, i2], [i1, i2], [j1, j2], [j1, j2], dd)
-        assert total == 2
-    # single-qubit Haar on each of n sites: E|tr(u_1⊗…⊗u_n)|^4 = Π E|tr u_i|^4 = 2^n
-    assert frame_potential_haar(2) ** 3 == 8
+    Scott 2008) — stated, not re-proved.  A layer of independent single-site Haar unitaries on n sites
+    has F2 = 2^n (computed exactly from single-site entry integrals over all global indices, not by
+    multiplying one-site values), so it is a 1-design (Lemma 1.3) but not a 2-design for n >= 2."""
+    assert check_frame_potentials(lambda dd: 2, lambda q, n: sp.Integer(2) ** n)
 
 
 @pytest.mark.mutant
-@lemma("1.4", "mutant: F2 = 2.02 / product layer is a 2-design", "symbolic d")
-def test_lemma_1_4_mutant_rejected():
-    """The claim F2 = 2·1.01 is rejected, and the product layer (F2 = 4 on two qubits) fails the
-    2-design criterion F2 = 2."""
-    assert frame_potential_haar(d) != sp.Rational(202, 100)
-    assert frame_potential_haar(2) ** 2 != 2
+@pytest.mark.parametrize("which", ["F2 = 2.02", "layer is a 2-design"])
+@lemma("1.4", "mutant: F2 = 2.02 for Haar / the product layer has F2 = 2 (a 2-design)", "as the lemma")
+def test_lemma_1_4_mutant_rejected(which):
+    """The same checker rejects F2 = 2·1.01 for Haar, and the claim that the product layer is a 2-design
+    (F2 = 2 for every n)."""
+    if which == "F2 = 2.02":
+        assert not check_frame_potentials(lambda dd: sp.Rational(202, 100), lambda q, n: sp.Integer(2) ** n)
+    else:
+        assert not check_frame_potentials(lambda dd: 2, lambda q, n: sp.Integer(2))

@@ -193,28 +193,47 @@ def test_lemma_3_3_mutant_rejected():
 # ---------------------------------------------------------------------------------------------
 # 3.4 from singular values to the Frobenius norm
 # ---------------------------------------------------------------------------------------------
+def delta_bound_of_K(K: np.ndarray, dA: int) -> float:
+    """The bound on Δ as a function of K alone: exact 2(σ1+σ2) for dA = 2 (3.2), 2||K||_* for dA >= 3 (3.3)."""
+    s = np.linalg.svd(K, compute_uv=False)
+    return float(2 * (s[0] + s[1])) if dA == 2 else float(2 * s.sum())
+
+
+def equality_K(dA: int) -> np.ndarray:
+    """K attaining Δ-bound = 2 sqrt(r) ||K||_F: diag(1, 1, 0) for dA = 2, the identity of size dA²-1 otherwise."""
+    return np.diag([1.0, 1.0, 0.0]) if dA == 2 else np.eye(dA**2 - 1)
+
+
+def check_frobenius_factor(dA: int, r, Ks) -> bool:
+    """Δ-bound(K) <= 2 sqrt(r) ||K||_F for every K in Ks (relative slack 1e-12 for rounding)."""
+    return all(delta_bound_of_K(K, dA) <= 2 * np.sqrt(float(r)) * np.linalg.norm(K) * (1 + 1e-12) for K in Ks)
+
+
 @PROOFS
 @given(st.integers(2, 9), st.integers(0, 2**32 - 1))
-@lemma("3.4", "Δ <= 2 sqrt(r) ||K||_F, r = 2 (dA = 2) or dA²-1 (bounds.nuclear_to_frobenius_factor)", "random K of size 3..80 (hypothesis)")
+@lemma(
+    "3.4",
+    "Δ <= 2 sqrt(r) ||K||_F, r = 2 (dA = 2) or dA²-1 (bounds.nuclear_to_frobenius_factor); sharp",
+    "dA = 2..9 (K of size 3..80): random K (hypothesis) and the equality case K = diag(1,1,0) / I",
+)
 def test_lemma_3_4_frobenius(dA, seed):
     """Lemma 3.4 (Cauchy–Schwarz on singular values). σ1+σ2 <= √2 ||K||_F and ||K||_* <= sqrt(rank K) ||K||_F
-    with rank K <= dA²-1; hence Δ <= 2 sqrt(r) ||K||_F with r from bounds.nuclear_to_frobenius_factor."""
+    with rank K <= dA²-1; hence Δ <= 2 sqrt(r) ||K||_F with r from bounds.nuclear_to_frobenius_factor.
+    Checked on random K and on the equality case (diag(1,1,0) for dA = 2, I_{dA²-1} otherwise), where
+    the library's r is the smallest constant that works."""
     rng = np.random.default_rng(seed)
     K = rng.normal(size=(dA**2 - 1, dA**2 - 1)) * rng.exponential(size=dA**2 - 1)
-    s = np.linalg.svd(K, compute_uv=False)
-    fro = np.linalg.norm(K)
-    if dA == 2:
-        delta_bound = 2 * (s[0] + s[1])  # exact Δ as a function of K (3.2)
-    else:
-        delta_bound = 2 * s.sum()  # 3.3
-    r = float(bounds.nuclear_to_frobenius_factor(1, dA))
-    assert delta_bound <= 2 * np.sqrt(r) * fro * (1 + 1e-12)
+    r = bounds.nuclear_to_frobenius_factor(1, dA)
+    assert check_frobenius_factor(dA, r, [K, equality_K(dA)])
+    # sharp: at the equality case the two sides agree
+    Ke = equality_K(dA)
+    assert abs(delta_bound_of_K(Ke, dA) - 2 * np.sqrt(float(r)) * np.linalg.norm(Ke)) < 1e-9
 
 
 @pytest.mark.mutant
-@lemma("3.4", "mutant: r = 1.98 for dA = 2 fails at K = diag(1, 1, 0)", "dA = 2")
-def test_lemma_3_4_mutant_rejected():
-    """r = 2 is sharp for one qubit: K = diag(1,1,0) has 2(σ1+σ2) = 4 = 2 sqrt(2) ||K||_F."""
-    K = np.diag([1.0, 1.0, 0.0])
-    assert qubit_delta(K) > 2 * np.sqrt(1.98) * np.linalg.norm(K)
-    assert qubit_delta(K) <= 2 * np.sqrt(2) * np.linalg.norm(K) + 1e-12
+@pytest.mark.parametrize("dA", [2, 3, 4])
+@lemma("3.4", "mutant: r × 0.99 (r = 1.98 for dA = 2, 0.99(dA²-1) otherwise) is rejected", "dA = 2, 3, 4, equality case")
+def test_lemma_3_4_mutant_rejected(dA):
+    """r is sharp: the same checker rejects 0.99 r on the equality case."""
+    r = bounds.nuclear_to_frobenius_factor(1, dA) * sp.Rational(99, 100)
+    assert not check_frobenius_factor(dA, r, [equality_K(dA)])
