@@ -16,34 +16,58 @@ from weingarten_check import bounds
 # ---------------------------------------------------------------------------------------------
 # 8.1 Remark 1
 # ---------------------------------------------------------------------------------------------
+def check_remark1(vals, pr, w, eps, var_bound=bounds.variance_bound, markov=bounds.markov_bound) -> bool:
+    """For the law Pr[Δ = vals_i] = pr_i on [0, w]: Var Δ <= var_bound(w, E[Δ]) (Eq. 4 with the exact mean
+    in place of the mean bound) and Pr[Δ >= ε] <= markov(ε, E[Δ]) (Eq. 5); relative slack 1e-9."""
+    vals, pr = np.asarray(vals, dtype=float), np.asarray(pr, dtype=float)
+    mean = float((pr * vals).sum())
+    var = float((pr * vals**2).sum()) - mean**2
+    ok_var = var <= float(var_bound(w, mean)) * (1 + 1e-9) + 1e-15
+    ok_markov = float(pr[vals >= eps].sum()) <= float(markov(eps, mean)) * (1 + 1e-9) + 1e-15
+    return ok_var and ok_markov
+
+
+#: the laws attaining the bounds: {0, w} with Pr[w] = p (Var / (w E) = 1 - p), and {0, ε} (Markov equality)
+def extremal_laws(w: float, eps: float, p: float = 1e-3):
+    return [([0.0, w], [1 - p, p], eps), ([0.0, eps], [1 - p, p], eps)]
+
+
 @PROOFS
 @given(
     st.lists(st.tuples(st.floats(0, 1), st.floats(1e-3, 1)), min_size=1, max_size=12),
     st.floats(0.01, 10),
     st.floats(0.01, 1),
 )
-@lemma("8.1", "0 <= Δ <= w ⇒ Var Δ <= E[Δ²] <= w E[Δ]; Markov Pr[Δ >= ε] <= E[Δ]/ε (Eq. 4, 5)", "random distributions on [0, w] (hypothesis)")
+@lemma("8.1", "0 <= Δ <= w ⇒ Var Δ <= E[Δ²] <= w E[Δ]; Markov Pr[Δ >= ε] <= E[Δ]/ε (Eq. 4, 5)", "random distributions on [0, w] (hypothesis) and the two extremal two-point laws")
 def test_lemma_8_1_variance_and_markov(atoms, w, eps_frac):
     """Lemma 8.1 (Remark 1). For any random variable 0 <= Δ <= w: Δ² <= w Δ, so Var Δ <= E[Δ²] <= w E[Δ];
     with Theorem 1, Var Δ <= w²/2^(n/2-3m-2) (Eq. 4 = bounds.variance_bound(w, paper bound)).
-    Markov: Pr[Δ >= ε] <= E[Δ]/ε (Eq. 5).  Exercised on random discrete distributions."""
+    Markov: Pr[Δ >= ε] <= E[Δ]/ε (Eq. 5, bounds.markov_bound), attained by the law {0, ε}.
+    Exercised on random discrete distributions and the extremal laws."""
     vals = np.array([a for a, _ in atoms]) * w
     pr = np.array([p for _, p in atoms])
     pr = pr / pr.sum()
-    mean = (pr * vals).sum()
-    var = (pr * vals**2).sum() - mean**2
-    assert var <= w * mean * (1 + 1e-9) + 1e-15
     eps = eps_frac * w
-    assert pr[vals >= eps].sum() <= mean / eps * (1 + 1e-9) + 1e-15
+    assert check_remark1(vals, pr, w, eps)
+    for v, p_, e in extremal_laws(w, eps):
+        assert check_remark1(v, p_, w, e)
+    # Markov is an equality for {0, ε}: the library bound is the exact probability there
+    p = 0.25
+    assert abs(float(bounds.markov_bound(eps, p * eps)) - p) < 1e-12
     assert bounds.variance_bound(2, bounds.paper_theorem1_bound(2, 12, 1)) == 4 * bounds.paper_theorem1_bound(1, 12, 1)
 
 
 @pytest.mark.mutant
-@lemma("8.1", "mutant: Var Δ <= 0.99 w E[Δ] fails (two-point law {0, w})", "w = 1")
-def test_lemma_8_1_mutant_rejected():
-    """Var = w² p(1-p) and w E = w² p: ratio 1 - p → 1, so 0.99 w E[Δ] is violated for p = 0.001."""
-    p, w = 0.001, 1.0
-    assert w**2 * p * (1 - p) > 0.99 * w * (w * p)
+@pytest.mark.parametrize("which", ["0.99 w E[Δ]", "0.99 E[Δ]/ε"])
+@lemma("8.1", "mutant: Var Δ <= 0.99 w E[Δ] (two-point law {0, w}) / Markov with 0.99 E[Δ]/ε ({0, ε})", "w = 1, ε = 1/2")
+def test_lemma_8_1_mutant_rejected(which):
+    """Both constants are sharp: the same checker, with 0.99 × either bound, rejects an extremal law."""
+    w, eps = 1.0, 0.5
+    if which.startswith("0.99 w"):
+        kw = dict(var_bound=lambda w_, m_: 0.99 * float(bounds.variance_bound(w_, m_)))
+    else:
+        kw = dict(markov=lambda e_, m_: 0.99 * float(bounds.markov_bound(e_, m_)))
+    assert not all(check_remark1(v, p_, w, e, **kw) for v, p_, e in extremal_laws(w, eps))
 
 
 # ---------------------------------------------------------------------------------------------
