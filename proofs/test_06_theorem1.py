@@ -8,6 +8,7 @@ import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
+import derivation_numbers as dn
 from _helpers import PROOFS, certify_nonnegative, certify_univariate_nonnegative, is_zero, lemma
 from weingarten_check import bounds
 
@@ -127,16 +128,22 @@ def test_lemma_6_3_slack():
     assert slack_holds(SLACK_ROUTE1_M1, sp.sqrt(6) * w / sp.sqrt(x * z + 1), m_val=1)
     assert slack_holds(4 * sp.sqrt(x), xz(bounds.elementwise_bound(w, N, M, Q, case="v1")))
     assert slack_holds(SLACK_EW_V2, xz(bounds.elementwise_bound(w, N, M, Q, case="v2")))
+    # the generated slack lines of DERIVATION.md (limits n → ∞ of the bounds' ratios) are these constants
+    assert dn.infimum_over_n(lambda n: bounds.qudit_theorem1_bound(1, n, 1)) == SLACK_QUDIT_M1
+    assert is_zero(dn.infimum_over_n(lambda n: bounds.route1_bound(1, n, 1)) - SLACK_ROUTE1_M1)
+    assert is_zero(dn.infimum_over_n(lambda n: bounds.elementwise_bound(1, n, 1, case="v1")) - SLACK_EW_V1_M1)
+    assert dn.infimum_over_n(lambda n: bounds.elementwise_bound(1, n, 1, case="v2")) == SLACK_EW_V2
 
 
 @pytest.mark.mutant
-@pytest.mark.parametrize("which", ["qudit", "route1", "ew_v2"])
+@pytest.mark.parametrize("which", ["qudit", "route1", "ew_v1", "ew_v2"])
 @lemma("6.3", "mutant: each slack factor × 1.01 fails (certificate and explicit n)", "q = 2, m = 1")
 def test_lemma_6_3_mutant_rejected(which):
     """The slack factors are sharp: 1.01 × the factor fails the certificate and is false at n = 20."""
     proved = {
         "qudit": (SLACK_QUDIT_M1, xz(bounds.qudit_theorem1_bound(w, N, M, Q))),
         "route1": (SLACK_ROUTE1_M1, sp.sqrt(6) * w / sp.sqrt(x * z + 1)),
+        "ew_v1": (SLACK_EW_V1_M1, xz(bounds.elementwise_bound(w, N, M, Q, case="v1"))),
         "ew_v2": (SLACK_EW_V2, xz(bounds.elementwise_bound(w, N, M, Q, case="v2"))),
     }[which]
     factor = proved[0] * sp.Rational(101, 100)

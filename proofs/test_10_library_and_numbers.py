@@ -7,11 +7,13 @@
 """
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
 import numpy as np
 import pytest
+import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -30,6 +32,7 @@ from _helpers import (
     random_unitary,
 )
 from weingarten_check import variation_range as vr
+from weingarten_check.haar_integrals import Tr, trace_moment, trace_moment_numeric, twirl
 
 HERE = Path(__file__).parent
 
@@ -46,10 +49,15 @@ def library_vs_lemmas(seed: int, q: int, n: int, site: int):
     return rng, T, K_lib, K_here, Hm, rm
 
 
-@settings(PROOFS, max_examples=6)
-@given(st.integers(0, 2**32 - 1), st.sampled_from([(2, 3, 0), (2, 3, 2), (3, 2, 1)]))
-@lemma("10.1", "library K, c0, C(UA), Δ (qubit exact / bracket) agree with Lemmas 3.1-3.3", "q = 2 (n = 3, A = site 0 or 2), q = 3 (n = 2, A = site 1), random instances")
-def test_lemma_10_1_library_route1(seed, qns):
+@pytest.mark.parametrize("qns", [(2, 3, 0), (2, 3, 1), (2, 3, 2), (2, 4, 2), (3, 2, 1), (3, 3, 1)])
+@settings(PROOFS, max_examples=2)
+@given(st.integers(0, 2**32 - 1))
+@lemma(
+    "10.1",
+    "library K, c0, C(UA), Δ (qubit exact / bracket) agree with Lemmas 3.1-3.3",
+    "random instances: q = 2, n = 3 with A = site 0, 1 (middle), 2; q = 2, n = 4, A = site 2 (middle); q = 3, n = 2, A = site 1; q = 3, n = 3, A = site 1 (middle)",
+)
+def test_lemma_10_1_library_route1(qns, seed):
     """Lemma 10.1. variation_range.k_matrix equals K of Lemma 3.1 up to the choice of basis {G_a} (same
     singular values); cost_value/cost_constant reproduce C(UA) and c0; for a qubit A variation_range_qubit
     equals 2(σ1+σ2) and the BFGS range, for a qutrit the bracket's upper end is 2||K||_* of Lemma 3.3."""
@@ -111,6 +119,89 @@ def test_lemma_10_1_mutant_rejected():
     _, _, K_lib, _, _, _ = library_vs_lemmas(5, 2, 3, 2)
     _, _, _, K_other, _, _ = library_vs_lemmas(5, 2, 3, 0)
     assert not np.allclose(np.linalg.svd(K_lib, compute_uv=False), np.linalg.svd(K_other, compute_uv=False), atol=1e-6)
+
+
+# ---------------------------------------------------------------------------------------------
+# the Weingarten engine beyond k = 2 (the lemmas use k = 1, 2, where σπ and σπ⁻¹ cannot be told apart)
+# ---------------------------------------------------------------------------------------------
+def trace_moment_at(As_num, Xs_num, d: int, k: int) -> complex:
+    """The engine's symbolic trace_moment (eq. E2) for abstract A_a, X_a, its Tr(word) atoms evaluated on
+    the given matrices (identity entries passed as the operator 1)."""
+    A_s = [sp.Symbol(f"A{a}", commutative=False) for a in range(k)]
+    X_s = [sp.Symbol(f"X{a}", commutative=False) for a in range(k)]
+    val = {**{A_s[a]: As_num[a] for a in range(k)}, **{X_s[a]: Xs_num[a] for a in range(k)}}
+    e = trace_moment([1 if As_num[a] is None else A_s[a] for a in range(k)], [1 if Xs_num[a] is None else X_s[a] for a in range(k)], d)
+    subs = {}
+    for atom in e.atoms(Tr):
+        m = np.eye(d, dtype=complex)
+        for sym in atom.args:
+            m = m @ val[sym]
+        subs[atom] = complex(np.trace(m))
+    return complex(sp.N(e.subs(subs), 17))
+
+
+def twirl_moment(As_num, Xs_num, d: int) -> complex:
+    """E Π_a tr(A_a V X_a V†) = tr((⊗A_a) E[V^{⊗k} (⊗X_a) V^{†⊗k}]) with the engine's twirl (eq. E3, its own
+    permutation algebra Wg(ρ⁻¹π)); None = identity."""
+    eye = np.eye(d)
+    As_ = [eye if a is None else a for a in As_num]
+    Xs_ = [eye if x is None else x for x in Xs_num]
+    big = lambda ms: functools.reduce(np.kron, ms)  # noqa: E731
+    return complex(np.trace(big(As_) @ twirl(big(Xs_), len(As_))))
+
+
+def check_third_moment(value, As_num, Xs_num, d: int) -> bool:
+    """value(As, Xs, d) — a claimed E Π_a tr(A_a V X_a V†), k = 3 — equals the twirl (E3) value."""
+    ref = twirl_moment(As_num, Xs_num, d)
+    return abs(value(As_num, Xs_num, d) - ref) < 1e-9 * max(1, abs(ref))
+
+
+def engine_symbolic(As_num, Xs_num, d):
+    return trace_moment_at(As_num, Xs_num, d, 3)
+
+
+def engine_numeric(As_num, Xs_num, d):
+    eye = np.eye(d)
+    return trace_moment_numeric([eye if a is None else a for a in As_num], [eye if x is None else x for x in Xs_num])
+
+
+def sigma_pi_inverse_formula(As_num, Xs_num, d):
+    """Σ_{σ,π} Wg(σπ⁻¹) tr_σ(A) tr_π(X) = Σ_{σ,π} Wg(σπ) tr_σ(A) tr_{π⁻¹}(X); tr_{π⁻¹}(X) reverses every
+    cycle's word, which is tr_π of the transposes (tr(X_c^T X_b^T X_a^T) = tr(X_a X_b X_c) reversed)."""
+    return trace_moment_at(As_num, [None if x is None else x.T for x in Xs_num], d, 3)
+
+
+def random_ops(d: int, seed: int, with_identity: bool = False):
+    rng = np.random.default_rng(seed)
+    rnd = lambda: rng.normal(size=(d, d)) + 1j * rng.normal(size=(d, d))  # noqa: E731
+    As_num, Xs_num = [rnd() for _ in range(3)], [rnd() for _ in range(3)]
+    if with_identity:
+        As_num[1], Xs_num[2] = None, None
+    return As_num, Xs_num
+
+
+@pytest.mark.parametrize("d,with_identity", [(2, False), (3, False), (3, True)])
+@lemma(
+    "10.4",
+    "the engine's trace moments (E2) agree with its twirl (E3) at k = 3, where Wg(σπ) and Wg(σπ⁻¹) differ",
+    "k = 3, d = 2 (d < k) and d = 3, random complex A_a, X_a (one case with identities)",
+)
+def test_lemma_10_4_engine_third_moment(d, with_identity):
+    """Lemma 10.4. Every lemma above uses the engine at k = 1, 2 only, where every permutation is its own
+    inverse.  At k = 3 the trace-moment formula E Π_a tr(A_a V X_a V†) = Σ_{σ,π} Wg(σπ) tr_σ(A) tr_π(X)
+    (E2: trace_moment, symbolic, evaluated on matrices; and trace_moment_numeric) must agree with the
+    twirl (E3), which has its own permutation algebra."""
+    As_num, Xs_num = random_ops(d, 104 + d, with_identity)
+    assert check_third_moment(engine_symbolic, As_num, Xs_num, d)
+    assert check_third_moment(engine_numeric, As_num, Xs_num, d)
+
+
+@pytest.mark.mutant
+@lemma("10.4", "mutant: E Π tr(A_a V X_a V†) = Σ Wg(σπ⁻¹) tr_σ(A) tr_π(X) is rejected", "k = 3, d = 3")
+def test_lemma_10_4_mutant_rejected():
+    """The same comparison with the twirl rejects the formula with σπ⁻¹ in place of σπ."""
+    As_num, Xs_num = random_ops(3, 107)
+    assert not check_third_moment(sigma_pi_inverse_formula, As_num, Xs_num, 3)
 
 
 # ---------------------------------------------------------------------------------------------
