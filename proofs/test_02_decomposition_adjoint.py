@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy.spatial.transform import Rotation
 
+from _index_calculus import Idx, Rules, completeness, equal, multiply, sum_over, term
 from _helpers import (
     PROOFS,
     adjoint_rep,
@@ -36,38 +37,75 @@ def decomposition_residual(X: sp.Matrix, dA: int, dB: int, identity_weight=None)
     return sp.expand(X - out)
 
 
+DA, DB = sp.symbols("d_A d_B", positive=True, integer=True)
+
+
+def decomposition_holds_all_dims(identity_weight=None) -> bool:
+    """Lemma 2.1 for every dA (and every dB: blocks X_ij = <i|X|j> are opaque operators on B), by index
+    calculus: block (k, l) of I_A/dA ⊗ tr_A X + Σ_a G_a ⊗ tr_A((G_a ⊗ I) X) is
+    δ_kl/dA Σ_m X_mm + Σ_ij [Σ_a (G_a)_kl (G_a)_ji] X_ij, and with 2.1b it must equal X_kl."""
+    k, l, i, j, m = (Idx(n, DA) for n in "klijm")
+    w = 1 / DA if identity_weight is None else identity_weight
+    rhs = [term(w, ("X", (m, m)), deltas=[(k, l)], summed=[m])]
+    rhs += sum_over(multiply(completeness(k, l, j, i), [term(1, ("X", (i, j)))]), i, j)
+    return equal([term(1, ("X", (k, l)))], rhs)
+
+
+@lemma(
+    "2.1",
+    "X = I_A/dA ⊗ tr_A X + Σ_a G_a ⊗ tr_A((G_a ⊗ I) X) for every X on A⊗B",
+    "symbolic dA, dB (index calculus + 2.1b); cross-check: exact on matrices of independent symbols, (dA, dB) = (2,1), (2,2), (3,1), (3,2), (4,1)",
+)
+def test_lemma_2_1_decomposition_all_dims():
+    """Lemma 2.1 for every dA, dB (symbolic): the block identity follows from the completeness relation
+    2.1b and Kronecker-delta contraction (proofs/_index_calculus.py)."""
+    assert decomposition_holds_all_dims()
+
+
 @pytest.mark.parametrize("dA,dB", [(2, 1), (2, 2), (3, 1), (3, 2), (4, 1)])
-@lemma("2.1", "X = I_A/dA ⊗ tr_A X + Σ_a G_a ⊗ tr_A((G_a ⊗ I) X) for every X on A⊗B", "exact, arbitrary symbolic X, dA = 2,3,4; all dA via completeness (2.1b)")
+@lemma("2.1", "X = I_A/dA ⊗ tr_A X + Σ_a G_a ⊗ tr_A((G_a ⊗ I) X) for every X on A⊗B", "cross-check: exact, arbitrary symbolic X, (dA, dB) = (2,1), (2,2), (3,1), (3,2), (4,1)")
 def test_lemma_2_1_decomposition(dA, dB):
     """Lemma 2.1. For every operator X on A ⊗ B:
     X = I_A/dA ⊗ tr_A X + Σ_a G_a ⊗ tr_A((G_a ⊗ I_B) X)   (identity part + traceless-on-A part).
-    Checked exactly on a matrix of independent symbols."""
+    Cross-check of the symbolic proof with explicit Gell-Mann matrices, exactly on a matrix of independent
+    symbols for the listed (dA, dB)."""
     X = symbolic_matrix("X", dA * dB)
     assert mat_is_zero(decomposition_residual(X, dA, dB))
 
 
-@pytest.mark.parametrize("dA", [2, 3, 4, 5])
-@lemma("2.1", "completeness Σ_a (G_a)_ij (G_a)_kl = δ_il δ_jk - δ_ij δ_kl / dA", "exact, dA = 2..5 (the identity behind 2.1 for every dA)")
-def test_lemma_2_1b_completeness(dA):
-    """Lemma 2.1b. {I/√dA} ∪ {G_a} is an orthonormal basis of the dA x dA matrices, so
-    Σ_a (G_a)_ij (G_a)_kl = δ_il δ_jk - δ_ij δ_kl/dA (Parseval).  This is the index form of 2.1,
-    for any orthonormal traceless Hermitian basis; checked for the Gell-Mann basis, dA = 2..5."""
-    G = gell_mann_exact(dA)
-    assert len(G) == dA**2 - 1
-    for a, ga in enumerate(G):
-        assert ga == ga.H and ga.trace() == 0
-        for b, gb in enumerate(G):
-            assert sp.simplify((ga * gb).trace()) == (1 if a == b else 0)
-    for i, j, k, l in np.ndindex(dA, dA, dA, dA):
-        lhs = sum(g[i, j] * g[k, l] for g in G)
-        rhs = (1 if (i == l and j == k) else 0) - sp.Rational(1 if (i == j and k == l) else 0, dA)
-        assert is_zero(lhs - rhs)
+@lemma(
+    "2.1",
+    "completeness Σ_a (G_a)_ij (G_a)_kl = δ_il δ_jk - δ_ij δ_kl / dA (2.1b)",
+    "symbolic dA (telescoping sums over the diagonal Gell-Mann matrices); exact entry check dA = 2..5",
+)
+def test_lemma_2_1b_completeness_symbolic():
+    """Lemma 2.1b for every dA.  Σ_a G_a ⊗ G_a splits into the pairs p < q — (sym ⊗ sym + antisym ⊗ antisym)
+    = E_pq ⊗ E_qp + E_qp ⊗ E_pq (exact algebra in the two matrix units) — and the diagonal matrices
+    D_l = (Σ_{t<l} E_tt - l E_ll)/sqrt(l(l+1)), l = 1..dA-1, whose contribution to E_jj ⊗ E_kk is
+    Σ_{l>max(j,k)} 1/(l(l+1)) plus the l = max(j,k) term: = 1 - 1/dA for j = k and -1/dA for j ≠ k
+    (telescoping sums, symbolic in dA, j, k).  Together: δ_il δ_jk - δ_ij δ_kl/dA."""
+    x, y, xp, yp = sp.symbols("x y xp yp")  # E_pq, E_qp in the left and in the right factor (bilinear)
+    sym = (x + y) * (xp + yp) / 2
+    anti = (-sp.I * x + sp.I * y) * (-sp.I * xp + sp.I * yp) / 2
+    assert is_zero(sym + anti - (x * yp + y * xp))
+    j, k, l = sp.symbols("j k l", integer=True, nonnegative=True)
+    tail = lambda start: sp.summation(1 / (l * (l + 1)), (l, start, DA - 1))  # noqa: E731
+    assert is_zero(tail(j + 1) + j / (j + 1) - (1 - 1 / DA))  # (j, j): l > j, and l = j (j²/(j(j+1)), 0 for j = 0)
+    assert is_zero(tail(k + 1) - 1 / (k + 1) + 1 / DA)  # (j, k), j < k: l > k, and l = k (1·(-k)/(k(k+1)))
+    # the entries of the implemented basis are the ones used above
+    for dA in (2, 3, 4, 5):
+        D = gell_mann_exact(dA)[dA * (dA - 1):]
+        for li, Dl in enumerate(D, start=1):
+            for t in range(dA):
+                want = (1 if t < li else (-li if t == li else 0)) / sp.sqrt(li * (li + 1))
+                assert is_zero(Dl[t, t] - want)
 
 
 @pytest.mark.mutant
-@lemma("2.1", "mutant: identity part with weight 1.01/dA", "dA = 2, dB = 2")
+@lemma("2.1", "mutant: identity part with weight 1.01/dA", "symbolic dA, dB; and dA = dB = 2 explicitly")
 def test_lemma_2_1_mutant_rejected():
-    """Weighting the identity part by 1.01/dA instead of 1/dA is rejected."""
+    """Weighting the identity part by 1.01/dA instead of 1/dA is rejected by both checkers."""
+    assert not decomposition_holds_all_dims(sp.Rational(101, 100) / DA)
     X = symbolic_matrix("X", 4)
     assert not mat_is_zero(decomposition_residual(X, 2, 2, identity_weight=sp.Rational(101, 200)))
 
@@ -108,7 +146,36 @@ def is_real_orthogonal(R: sp.Matrix, relations=(), gens=()) -> bool:
     return real and all(is_zero(red(e)) for e in (Rr.T * Rr - sp.eye(R.shape[0])))
 
 
-@lemma("2.2", "R_ab(U) = tr(G_a U G_b U†) is real orthogonal, det = +1", "dA = 2 generic symbolic U ∈ SU(2); dA = 3, 4 exact Cayley unitaries; random dA = 2..4")
+def adjoint_real_orthogonal_all_dims(basis_norm=1) -> bool:
+    """Lemma 2.2 for every dA, by index calculus: with R_ab = Σ (G_a)_pq U_qr (G_b)_rs conj(U_ps),
+    (i) conj(R_ab) = R_ab (G Hermitian: conj((G)_pq) = (G)_qp), and (ii) Σ_a R_ab R_ac = tr(G_b G_c)
+    (= δ_bc), using only 2.1b (scaled by basis_norm² for a basis with tr(G_a G_b) = basis_norm² δ_ab),
+    unitarity of U and tr G_b = 0."""
+    rules = Rules(unitary=[("U", "Ubar")], traceless=["Gb", "Gc"])
+    p, q, r, s_, p2, q2, r2, s2, x, y = (Idx(n, DA) for n in ["p", "q", "r", "s", "p2", "q2", "r2", "s2", "x", "y"])
+    R = [term(1, ("Ga", (p, q)), ("U", (q, r)), ("Gb", (r, s_)), ("Ubar", (p, s_)), summed=[p, q, r, s_])]
+    R_conj = [term(1, ("Ga", (q, p)), ("Ubar", (q, r)), ("Gb", (s_, r)), ("U", (p, s_)), summed=[p, q, r, s_])]
+    comp = [sp.sympify(basis_norm) ** 2 * t.coeff for t in completeness(p, q, p2, q2)]
+    comp = [term(c, deltas=t.deltas) for c, t in zip(comp, completeness(p, q, p2, q2))]
+    RtR = sum_over(
+        multiply(comp, [term(1, ("U", (q, r)), ("Gb", (r, s_)), ("Ubar", (p, s_)), ("U", (q2, r2)), ("Gc", (r2, s2)), ("Ubar", (p2, s2)))]),
+        p, q, r, s_, p2, q2, r2, s2,
+    )
+    tr_bc = [term(1, ("Gb", (x, y)), ("Gc", (y, x)), summed=[x, y])]
+    return equal(R, R_conj, rules) and equal(RtR, tr_bc, rules)
+
+
+@lemma(
+    "2.2",
+    "R_ab(U) = tr(G_a U G_b U†) is real orthogonal, det = +1",
+    "real orthogonal: symbolic dA (index calculus); det = +1 for dA = 2 (generic symbolic U ∈ SU(2)); cross-checks: exact Cayley unitaries dA = 3, 4",
+)
+def test_lemma_2_2_adjoint_rep_all_dims():
+    """Lemma 2.2 for every dA (symbolic): R(U) is real and R^T R = I (Σ_a R_ab R_ac = tr(G_b G_c) = δ_bc)."""
+    assert adjoint_real_orthogonal_all_dims()
+
+
+@lemma("2.2", "R_ab(U) = tr(G_a U G_b U†) is real orthogonal, det = +1", "dA = 2 generic symbolic U ∈ SU(2) (with det R = 1); dA = 3, 4 exact Cayley unitaries")
 def test_lemma_2_2_adjoint_rep_real_orthogonal():
     """Lemma 2.2. U G_b U† = Σ_a R_ab(U) G_a with R_ab = tr(G_a U G_b U†) real (G's Hermitian) and
     orthogonal (conjugation preserves the Hilbert–Schmidt inner product and maps traceless Hermitian
@@ -141,9 +208,11 @@ def test_lemma_2_2_random_instances(dA, seed):
 
 
 @pytest.mark.mutant
-@lemma("2.2", "mutant: basis normalised as tr(G_a G_b) = 2δ_ab (unnormalised Paulis)", "dA = 2")
+@lemma("2.2", "mutant: basis normalised as tr(G_a G_b) = 2δ_ab (unnormalised Paulis)", "symbolic dA; dA = 2")
 def test_lemma_2_2_mutant_rejected():
-    """With the unnormalised Pauli basis R(U) = 2 × (orthogonal) — the checker rejects orthogonality."""
+    """With the unnormalised basis (tr(G_a G_b) = 2δ_ab, e.g. Paulis) R(U) = 2 × (orthogonal) — both checkers
+    reject orthogonality."""
+    assert not adjoint_real_orthogonal_all_dims(basis_norm=sp.sqrt(2))
     U = generic_su2()
     R = adjoint_rep_exact(U, [g * sp.sqrt(2) for g in gell_mann_exact(2)])
     assert not is_real_orthogonal(R, SU2_RELATION, (A1, A2, B1, B2))

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.spatial.transform import Rotation
 
+from _index_calculus import Idx, Rules, completeness, equal, multiply, sum_over, term
 from _helpers import (
     PROOFS,
     adjoint_rep,
@@ -52,8 +53,40 @@ def affine_residual(H, rho, U, dA, dB, c0_weight=None, transpose=True):
     return sp.expand(C - total)
 
 
+DA = sp.Symbol("d_A", positive=True, integer=True)
+
+
+def affine_holds_all_dims(c0_weight=None, transpose=True) -> bool:
+    """Lemma 3.1 for every dA, dB by index calculus.  With blocks H_ij = <i|H2|j>, ρ_ij = <i|ρ1|j> and the
+    opaque t(i,j,k,l) = tr_B(H_ij ρ_kl): C(UA) = Σ U_ij conj(U_lk) t(l,i,j,k); c0 = (1/dA) Σ t(i,i,k,k);
+    K_ab = Σ (G_a)_ji (G_b)_lk t(i,j,k,l); R_ab = Σ (G_a)_pq U_qr (G_b)_rs conj(U_ps).  The sums over a, b
+    are done with 2.1b, then Kronecker deltas and unitarity of UA (U U† = U† U = I)."""
+    rules = Rules(unitary=[("U", "Ubar")])
+    i, j, k, l = (Idx(n, DA) for n in "ijkl")
+    C = [term(1, ("U", (i, j)), ("Ubar", (l, k)), ("t", (l, i, j, k)), summed=[i, j, k, l])]
+    a, b = Idx("a", DA), Idx("b", DA)
+    c0 = [term(1 / DA if c0_weight is None else c0_weight, ("t", (a, a, b, b)), summed=[a, b])]
+    i, j, k, l, p, q, r, s_ = (Idx(n + "_", DA) for n in "ijklpqrs")
+    if transpose:  # Σ_ab K_ab R_ab
+        g = multiply(completeness(j, i, p, q), completeness(l, k, r, s_))
+    else:  # Σ_ab K_ab R_ba = tr(K R)
+        g = multiply(completeness(l, k, p, q), completeness(j, i, r, s_))
+    KR = sum_over(multiply(g, [term(1, ("t", (i, j, k, l)), ("U", (q, r)), ("Ubar", (p, s_)))]), i, j, k, l, p, q, r, s_)
+    return equal(C, c0 + KR, rules)
+
+
+@lemma(
+    "3.1",
+    "C(UA) = c0 + tr(K^T R(UA)),  K_ab = tr_B(h_a r_b)",
+    "symbolic dA, dB (index calculus: 2.1b + unitarity); cross-check: exact, arbitrary symbolic H, ρ, exact unitary UA, (dA, dB) = (2,1), (2,2), (3,1)",
+)
+def test_lemma_3_1_cost_is_affine_all_dims():
+    """Lemma 3.1 for every dA, dB (symbolic, arbitrary H2, ρ1 and unitary UA)."""
+    assert affine_holds_all_dims()
+
+
 @pytest.mark.parametrize("dA,dB", [(2, 1), (2, 2), (3, 1)])
-@lemma("3.1", "C(UA) = c0 + tr(K^T R(UA)),  K_ab = tr_B(h_a r_b)", "exact: arbitrary symbolic H, ρ; exact unitary UA; dA = 2, 3")
+@lemma("3.1", "C(UA) = c0 + tr(K^T R(UA)),  K_ab = tr_B(h_a r_b)", "cross-check: exact, arbitrary symbolic H, ρ; exact unitary UA; (dA, dB) = (2,1), (2,2), (3,1)")
 def test_lemma_3_1_cost_is_affine_in_R(dA, dB):
     """Lemma 3.1. With H2 = I_A/dA ⊗ h0 + Σ_a G_a ⊗ h_a and ρ1 = I_A/dA ⊗ r0 + Σ_b G_b ⊗ r_b (Lemma 2.1):
     C(UA) = tr(H2 (UA⊗I) ρ1 (UA⊗I)†) = c0 + Σ_ab K_ab R_ab(UA), with c0 = tr_B(h0 r0)/dA and
@@ -68,9 +101,13 @@ def test_lemma_3_1_cost_is_affine_in_R(dA, dB):
 
 @pytest.mark.mutant
 @pytest.mark.parametrize("mutation", ["c0 weight 1.01/dA", "K not transposed"])
-@lemma("3.1", "mutant: c0 weight / tr(K R) instead of tr(K^T R)", "dA = 2, dB = 2")
+@lemma("3.1", "mutant: c0 weight / tr(K R) instead of tr(K^T R)", "symbolic dA, dB; and dA = dB = 2 explicitly")
 def test_lemma_3_1_mutant_rejected(mutation):
-    """A wrong constant term or a missing transpose is rejected by the same exact check."""
+    """A wrong constant term or a missing transpose is rejected by both checks."""
+    if mutation.startswith("c0"):
+        assert not affine_holds_all_dims(c0_weight=sp.Rational(101, 100) / DA)
+    else:
+        assert not affine_holds_all_dims(transpose=False)
     rng = np.random.default_rng(33)
     H, rho = symbolic_matrix("H", 4), symbolic_matrix("r", 4)
     U = cayley_unitary(random_rational_antihermitian(2, rng))

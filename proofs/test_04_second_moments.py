@@ -10,6 +10,7 @@ import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
+from _index_calculus import Idx, Rules, completeness, equal, multiply, sum_over, term
 from _helpers import (
     PROOFS,
     a_components,
@@ -176,8 +177,40 @@ def hermitian_symbolic(name: str, n: int) -> sp.Matrix:
     return Mx
 
 
+DA_SYM = sp.Symbol("d_A", positive=True, integer=True)
+
+
+def pythagoras_holds_all_dims(weight=None) -> bool:
+    """Lemma 4.4 for every dA, dB by index calculus, with the opaque t(i,j,k,l) = tr_B(X_ij X_kl)
+    (= t(k,l,i,j), cyclicity): Σ_a tr_B(x_a²) = Σ [Σ_a (G_a)_ji (G_a)_lk] t(i,j,k,l) (x_a = Σ (G_a)_ji X_ij)
+    equals ||X||² - ||tr_A X||²/dA = Σ t(i,j,j,i) - (1/dA) Σ t(i,i,k,k) (X Hermitian: tr X² = ||X||²), and so does
+    ||Y||² for Y_ij = X_ij - δ_ij/dA Σ_m X_mm."""
+    rules = Rules(symmetries={"t": [(2, 3, 0, 1)]})
+    i, j, k, l, a, b, c, e, i2, j2, m1, m2 = (Idx(n, DA_SYM) for n in ["i", "j", "k", "l", "a", "b", "c", "e", "i2", "j2", "m1", "m2"])
+    w = 1 / DA_SYM if weight is None else weight
+    lhs = sum_over(multiply(completeness(j, i, l, k), [term(1, ("t", (i, j, k, l)))]), i, j, k, l)
+    rhs = [term(1, ("t", (a, b, b, a)), summed=[a, b]), term(-w, ("t", (c, c, e, e)), summed=[c, e])]
+    y = [
+        term(1, ("t", (i2, j2, j2, i2))),
+        term(-1 / DA_SYM, ("t", (i2, j2, m1, m1)), deltas=[(j2, i2)], summed=[m1]),
+        term(-1 / DA_SYM, ("t", (m1, m1, j2, i2)), deltas=[(i2, j2)], summed=[m1]),
+        term(1 / DA_SYM**2, ("t", (m1, m1, m2, m2)), deltas=[(i2, j2), (j2, i2)], summed=[m1, m2]),
+    ]
+    return equal(lhs, rhs, rules) and equal(sum_over(y, i2, j2), rhs, rules)
+
+
+@lemma(
+    "4.4",
+    "Σ_a tr_B(x_a²) = ||X||_2² - ||tr_A X||_2²/dA = ||X - I_A/dA ⊗ tr_A X||_2²",
+    "symbolic dA, dB (index calculus + 2.1b); cross-check: exact, symbolic Hermitian X, (dA, dB) = (2, 2), (3, 1)",
+)
+def test_lemma_4_4_all_dims():
+    """Lemma 4.4 for every dA, dB (symbolic)."""
+    assert pythagoras_holds_all_dims()
+
+
 @pytest.mark.parametrize("dA_,dB_", [(2, 2), (3, 1)])
-@lemma("4.4", "Σ_a tr_B(x_a²) = ||X||_2² - ||tr_A X||_2²/dA = ||X - I_A/dA ⊗ tr_A X||_2²", "exact, symbolic Hermitian X, dA = 2, 3")
+@lemma("4.4", "Σ_a tr_B(x_a²) = ||X||_2² - ||tr_A X||_2²/dA = ||X - I_A/dA ⊗ tr_A X||_2²", "cross-check: exact, symbolic Hermitian X, (dA, dB) = (2, 2), (3, 1)")
 def test_lemma_4_4_couplings_are_hs_norms(dA_, dB_):
     """Lemma 4.4 (Pythagoras for Lemma 2.1). For Hermitian X with x_a = tr_A((G_a ⊗ I) X):
     Σ_a tr_B(x_a²) = ||X||_2² - ||tr_A X||_2²/dA = ||X - I_A/dA ⊗ tr_A X||_2².
@@ -193,9 +226,10 @@ def test_lemma_4_4_couplings_are_hs_norms(dA_, dB_):
 
 
 @pytest.mark.mutant
-@lemma("4.4", "mutant: ||tr_A X||²/dA² instead of /dA", "dA = dB = 2")
+@lemma("4.4", "mutant: ||tr_A X||²/dA² instead of /dA", "symbolic dA, dB; and dA = dB = 2 explicitly")
 def test_lemma_4_4_mutant_rejected():
-    """The Pythagoras identity with the wrong weight 1/dA² is rejected."""
+    """The Pythagoras identity with the wrong weight 1/dA² is rejected by both checks."""
+    assert not pythagoras_holds_all_dims(1 / DA_SYM**2)
     Xm = hermitian_symbolic("X", 4)
     lhs = sum(((ptrace_A_exact(kron(g, sp.eye(2)) * Xm, 2, 2)) ** 2).trace() for g in gell_mann_exact(2))
     XA = ptrace_A_exact(Xm, 2, 2)

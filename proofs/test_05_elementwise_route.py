@@ -13,6 +13,7 @@ import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
+from _index_calculus import Idx, Rules, equal, multiply, sum_over, term
 from _helpers import (
     PROOFS,
     blocks,
@@ -74,8 +75,35 @@ def elementwise_residual(H, rho, U, dA, dB, conj_second=True):
     return sp.expand(C - c0 - s)
 
 
+DA = sp.Symbol("d_A", positive=True, integer=True)
+
+
+def elementwise_holds_all_dims(conj_second=True) -> bool:
+    """Lemma 5.1 for every dA, dB by index calculus, t(i,j,k,l) = tr_B(H_ij ρ_kl) opaque:
+    C = Σ U_ij conj(U_lk) t(l,i,j,k), c0 = (1/dA) Σ t(i,i,k,k),
+    T_ijkl = tr_B(H_kl X_ij) = t(k,l,i,j) - δ_ij/dA Σ_m t(k,l,m,m); uses only deltas and U U† = I."""
+    rules = Rules(unitary=[("U", "Ubar")])
+    i, j, k, l, a, b, i2, j2, k2, l2, m = (Idx(n, DA) for n in ["i", "j", "k", "l", "a", "b", "i2", "j2", "k2", "l2", "m"])
+    C = [term(1, ("U", (i, j)), ("Ubar", (l, k)), ("t", (l, i, j, k)), summed=[i, j, k, l])]
+    c0 = [term(1 / DA, ("t", (a, a, b, b)), summed=[a, b])]
+    T = [term(1, ("t", (k2, l2, i2, j2))), term(-1 / DA, ("t", (k2, l2, m, m)), deltas=[(i2, j2)], summed=[m])]
+    second = "Ubar" if conj_second else "U"
+    S = sum_over(multiply([term(1, ("U", (l2, i2)), (second, (k2, j2)))], T), i2, j2, k2, l2)
+    return equal(C, c0 + S, rules)
+
+
+@lemma(
+    "5.1",
+    "C(UA) - c0 = Σ_ijkl (UA)_li conj((UA)_kj) T_ijkl = tr((UA ⊗ conj UA) T̃)",
+    "symbolic dA, dB (index calculus + unitarity); cross-check: exact, symbolic H, ρ, exact unitary UA, (dA, dB) = (2,1), (2,2), (3,1)",
+)
+def test_lemma_5_1_elementwise_identity_all_dims():
+    """Lemma 5.1 for every dA, dB (symbolic, arbitrary H2, ρ1, unitary UA)."""
+    assert elementwise_holds_all_dims()
+
+
 @pytest.mark.parametrize("dA,dB", [(2, 1), (2, 2), (3, 1)])
-@lemma("5.1", "C(UA) - c0 = Σ_ijkl (UA)_li conj((UA)_kj) T_ijkl = tr((UA ⊗ conj UA) T̃)", "exact: symbolic H, ρ; exact unitary UA; dA = 2, 3")
+@lemma("5.1", "C(UA) - c0 = Σ_ijkl (UA)_li conj((UA)_kj) T_ijkl = tr((UA ⊗ conj UA) T̃)", "cross-check: exact, symbolic H, ρ; exact unitary UA; (dA, dB) = (2,1), (2,2), (3,1)")
 def test_lemma_5_1_elementwise_identity(dA, dB):
     """Lemma 5.1. With X = ρ1 - I_A/dA ⊗ tr_A ρ1 (traceless on A) and T_ijkl = tr_B(<k|H2|l><i|X|j>):
     C(UA) = c0 + Σ_ijkl (UA)_li conj((UA)_kj) T_ijkl.  Checked exactly for arbitrary symbolic H2, ρ1."""
@@ -86,9 +114,10 @@ def test_lemma_5_1_elementwise_identity(dA, dB):
 
 
 @pytest.mark.mutant
-@lemma("5.1", "mutant: UA ⊗ UA instead of UA ⊗ conj UA", "dA = dB = 2")
+@lemma("5.1", "mutant: UA ⊗ UA instead of UA ⊗ conj UA", "symbolic dA, dB; and dA = dB = 2 explicitly")
 def test_lemma_5_1_mutant_rejected():
-    """Dropping the complex conjugate is rejected."""
+    """Dropping the complex conjugate is rejected by both checks."""
+    assert not elementwise_holds_all_dims(conj_second=False)
     rng = np.random.default_rng(53)
     U = cayley_unitary(random_rational_antihermitian(2, rng))
     assert not is_zero(elementwise_residual(symbolic_matrix("H", 4), symbolic_matrix("r", 4), U, 2, 2, conj_second=False))

@@ -10,6 +10,7 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from _index_calculus import Idx, equal, term
 from _helpers import PROOFS, brute_force_range, is_zero, lemma, m_matrix, random_unitary
 from weingarten_check import bounds
 from weingarten_check.haar_integrals import Tr, haar_integral, trace_moment, trace_moment_numeric
@@ -33,17 +34,35 @@ def overlap_residual(dA, dB, transpose=False):
     return sp.expand(lhs - rhs)
 
 
+def overlap_holds_all_dims(transpose=False) -> bool:
+    """Lemma 7.1 for every dA, dB by index calculus: <φ2|(UA ⊗ I)|ψ1> = Σ_ijk conj(φ_{jk}) U_ji ψ_{ik}
+    (i, j over A, k over B) and tr(UA M) = Σ_ij U_ji M_ij with M_ij = Σ_k conj(φ_{jk}) ψ_{ik} (or M^T)."""
+    i, j, i2, j2 = (Idx(n, dA_s) for n in ["i", "j", "i2", "j2"])
+    k, k2 = Idx("k", dB_s), Idx("k2", dB_s)
+    lhs = [term(1, ("phibar", (j, k)), ("U", (j, i)), ("psi", (i, k)), summed=[i, j, k])]
+    a, b = (j2, i2) if transpose else (i2, j2)  # M_ab
+    rhs = [term(1, ("U", (j2, i2)), ("phibar", (b, k2)), ("psi", (a, k2)), summed=[i2, j2, k2])]
+    return equal(lhs, rhs)
+
+
+@lemma("7.1", "<φ2|(UA⊗I)|ψ1> = tr(UA M)", "symbolic dA, dB (index calculus); cross-check: exact, symbolic vectors and arbitrary UA, (dA, dB) = (2,2), (3,1), (2,3)")
+def test_lemma_7_1_overlap_all_dims():
+    """Lemma 7.1 for every dA, dB (symbolic)."""
+    assert overlap_holds_all_dims()
+
+
 @pytest.mark.parametrize("dA,dB", [(2, 2), (3, 1), (2, 3)])
-@lemma("7.1", "<φ2|(UA⊗I)|ψ1> = tr(UA M)", "exact, symbolic vectors and arbitrary UA, dA = 2, 3")
+@lemma("7.1", "<φ2|(UA⊗I)|ψ1> = tr(UA M)", "cross-check: exact, symbolic vectors and arbitrary UA, (dA, dB) = (2,2), (3,1), (2,3)")
 def test_lemma_7_1_overlap_is_trace(dA, dB):
     """Lemma 7.1. <φ2|(UA ⊗ I)|ψ1> = Σ_ij (UA)_ji <φ_j|ψ_i> = tr(UA M), M_ij = <φ_j|ψ_i>."""
     assert is_zero(overlap_residual(dA, dB))
 
 
 @pytest.mark.mutant
-@lemma("7.1", "mutant: tr(UA M^T)", "dA = dB = 2")
+@lemma("7.1", "mutant: tr(UA M^T)", "symbolic dA, dB; and dA = dB = 2 explicitly")
 def test_lemma_7_1_mutant_rejected():
-    """Using M^T instead of M is rejected."""
+    """Using M^T instead of M is rejected by both checks."""
+    assert not overlap_holds_all_dims(transpose=True)
     assert not is_zero(overlap_residual(2, 2, transpose=True))
 
 
