@@ -169,6 +169,12 @@ def _apply(name: str) -> None:
 def pytest_configure(config) -> None:  # pytest plugin hook
     name = os.environ.get("WG_MUTATION")
     if name:
+        # a failing hypothesis test would otherwise be shrunk (hundreds of reruns): report it as found.
+        # Loaded before the test modules are imported, so _helpers.PROOFS inherits it.
+        from hypothesis import Phase, settings
+
+        settings.register_profile("wg_mutation", phases=[Phase.explicit, Phase.reuse, Phase.generate])
+        settings.load_profile("wg_mutation")
         _apply(name)
 
 
@@ -185,7 +191,7 @@ def run(name: str, all_lemmas: bool = False) -> list[str]:
     )
     if proc.returncode not in (0, 1):  # 0 = all passed, 1 = some failed; anything else: pytest itself broke
         raise RuntimeError(f"pytest could not run under mutation {name!r}:\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}")
-    return re.findall(r"^FAILED (\S+)", proc.stdout, flags=re.M)
+    return re.findall(r"^FAILED (.+?)(?: - .*)?$", proc.stdout, flags=re.M)
 
 
 def lemma_of(test_id: str) -> str:

@@ -137,7 +137,7 @@ def site_depolarise(Y: sp.Matrix, q: int, n: int, site: int) -> sp.Matrix:
 
 
 @pytest.mark.parametrize("q,n", [(2, 2), (2, 3), (3, 2)])
-@lemma("1.3", "⊗_i u_i (u_i Haar on one site) is a unitary 1-design on the whole space", "q=2 (n=2,3), q=3 (n=2) exact; all n by induction")
+@lemma("1.3", "⊗_i u_i (u_i Haar on one site) is a unitary 1-design on the whole space", "exact on a symbolic Y for (q, n) = (2, 2), (2, 3), (3, 2) only; other n by the induction step (proof, not checked)")
 def test_lemma_1_3_single_site_layers_are_1_designs(q, n):
     """Lemma 1.3. If u_1, …, u_n are independent 1-designs on C^q then E[(⊗u_i) Y (⊗u_i)†] = tr(Y) I/q^n
     for every operator Y: the composition of the single-site twirls Φ(Z) = tr(Z) I/q (Lemma 1.1, d = q)
