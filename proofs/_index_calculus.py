@@ -60,11 +60,8 @@ class Rules:
 
 
 def term(coeff, *factors, deltas=(), summed=()) -> Term:
+    """``term(c, ("X", (i, j)), deltas=[(k, l)], summed=[i])`` = Σ_i c δ_kl X_ij."""
     return Term(sp.sympify(coeff), list(deltas), [(n, tuple(ix)) for n, ix in factors], set(summed))
-
-
-def fresh(name: str, dim) -> Idx:
-    return Idx(name, sp.sympify(dim))
 
 
 # ------------------------------------------------------------------------------------------------

@@ -11,7 +11,6 @@ from scipy.spatial.transform import Rotation
 from _index_calculus import Idx, Rules, completeness, equal, multiply, sum_over, term
 from _helpers import (
     PROOFS,
-    adjoint_rep,
     brute_force_range,
     cayley_unitary,
     cost,

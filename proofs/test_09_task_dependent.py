@@ -11,7 +11,7 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from _helpers import PROOFS, PAULI_EXACT, a_components, gell_mann_exact, is_zero, kron, lemma, ptrace_A_exact
+from _helpers import PROOFS, a_components, gell_mann_exact, is_zero, kron, lemma, ptrace_A_exact
 from weingarten_check import bounds
 from weingarten_check.haar_integrals import twirl
 from weingarten_check.observables import heisenberg_ring, qae_observable
