@@ -128,6 +128,29 @@ def test_lemma_4_2_v2_second_moment():
 # ---------------------------------------------------------------------------------------------
 # 4.3 both
 # ---------------------------------------------------------------------------------------------
+def e_state_claim(n_b_ops=None):
+    """Claimed E Σ_b tr_B(r_b²) = (dA²-1) · (number of operators E_k on B) · (tr ρ² - 1/d)/(d²-1); the number
+    is dB² (an orthonormal Hermitian basis of the operators on B); n_b_ops replaces it in mutants."""
+    dd = dA * dB
+    return (dA**2 - 1) * (dB**2 if n_b_ops is None else n_b_ops) * (p - 1 / dd) / (dd**2 - 1)
+
+
+def check_both_second_moment(e_state) -> bool:
+    """4.3 for the claimed E Σ_b tr_B(r_b²) = e_state (symbolic in dA, dB, p): (i) inserted into 4.2 it gives
+    bounds.expected_K_frobenius_sq("both") for all dA, dB; (ii) it equals the mean of Σ_{b,k} tr((G_b ⊗ E_k) ρ1)²
+    computed with the exact twirl of ρ⊗ρ for dA = dB = 2, a random pure ρ."""
+    h = sp.Symbol("h", nonnegative=True)
+    dd = dA * dB
+    claim = (dA**2 - 1) * e_state * h / (dd**2 - 1)
+    lib = to_xz(bounds.expected_K_frobenius_sq("both", N, M, Q, purity=p, h_hs_centered=h))
+    rng = np.random.default_rng(43)
+    rho = random_density(4, rng, rank=1)
+    tw = twirl(np.kron(rho, rho), 2)
+    G, E = gell_mann(2), [np.eye(2) / np.sqrt(2)] + gell_mann(2)
+    mean = sum(np.trace(np.kron(np.kron(g, e), np.kron(g, e)) @ tw) for g in G for e in E)
+    return is_zero(claim.subs({dA: x, dB: z}) - lib) and abs(mean - complex(e_state.subs({dA: 2, dB: 2, p: 1}))) < 1e-12
+
+
 @lemma("4.3", "both 2-designs: E||K||_F² = (dA²-1)² dB² (tr ρ² - 1/d) h_c/(d²-1)²", "symbolic dA, dB; numeric twirl check d = 4")
 def test_lemma_4_3_both_second_moment():
     """Lemma 4.3. V1, V2 independent 2-designs.  Condition on V1 and use 4.2; then
@@ -135,32 +158,14 @@ def test_lemma_4_3_both_second_moment():
     operators on B, and each term has mean (tr ρ² - 1/d)/(d²-1) by 4.1, so
     E Σ_b tr_B(r_b²) = (dA²-1) dB² (tr ρ² - 1/d)/(d²-1), and
     E||K||_F² = (dA²-1)² dB² (tr ρ² - 1/d) h_c / (d²-1)²  (= bounds "both")."""
-    h = sp.Symbol("h", nonnegative=True)
-    dd = dA * dB
-    e_state = (dA**2 - 1) * dB**2 * (p - 1 / dd) / (dd**2 - 1)
-    claim = (dA**2 - 1) * e_state * h / (dd**2 - 1)
-    lib = to_xz(bounds.expected_K_frobenius_sq("both", N, M, Q, purity=p, h_hs_centered=h))
-    assert is_zero(claim.subs({dA: x, dB: z}) - lib)
-    # numeric check of E Σ_b tr_B(r_b²) with the exact twirl (dA = dB = 2)
-    rng = np.random.default_rng(43)
-    rho = random_density(4, rng, rank=1)
-    tw = twirl(np.kron(rho, rho), 2)
-    G, E = gell_mann(2), [np.eye(2) / np.sqrt(2)] + gell_mann(2)
-    mean = sum(np.trace(np.kron(np.kron(g, e), np.kron(g, e)) @ tw) for g in G for e in E)
-    assert abs(mean - float(e_state.subs({dA: 2, dB: 2, p: 1}))) < 1e-12
+    assert check_both_second_moment(e_state_claim())
 
 
 @pytest.mark.mutant
-@lemma("4.3", "mutant: dB instead of dB² (number of B-basis operators)", "numeric twirl d = 4")
+@lemma("4.3", "mutant: dB instead of dB² (number of B-basis operators)", "symbolic dA, dB; numeric twirl d = 4")
 def test_lemma_4_3_mutant_rejected():
-    """With dB instead of dB² operators E_k the mean of Σ_b tr_B(r_b²) disagrees with the exact twirl."""
-    rng = np.random.default_rng(43)
-    rho = random_density(4, rng, rank=1)
-    tw = twirl(np.kron(rho, rho), 2)
-    G, E = gell_mann(2), [np.eye(2) / np.sqrt(2)] + gell_mann(2)
-    mean = sum(np.trace(np.kron(np.kron(g, e), np.kron(g, e)) @ tw) for g in G for e in E)
-    wrong = (2**2 - 1) * 2 * (1 - sp.Rational(1, 4)) / (4**2 - 1)
-    assert abs(mean - float(wrong)) > 1e-3
+    """The same checker rejects dB operators E_k instead of dB² (both the library comparison and the twirl)."""
+    assert not check_both_second_moment(e_state_claim(dB))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -244,41 +249,56 @@ def coupling_np(H2, dA_, dB_):
     return float(np.einsum("akl,alk->", h, h).real)
 
 
+def coupling_inequalities_hold(H, rho, dA_: int, dB_: int, w_factor=1, purity_factor=1) -> bool:
+    """4.5 on one instance: coupling(H) <= c·d w²/4 and h_c(H) <= c·d w²/4 with c = w_factor, and
+    state_coupling(ρ) <= purity_factor·(tr ρ² - 1/d) (relative slack 1e-12)."""
+    dd = dA_ * dB_
+    ev = np.linalg.eigvalsh(H)
+    w = ev[-1] - ev[0]
+    hc = np.trace(H @ H).real - np.trace(H).real ** 2 / dd
+    pur = np.trace(rho @ rho).real
+    return (
+        coupling_np(H, dA_, dB_) <= w_factor * dd * w**2 / 4 * (1 + 1e-12)
+        and hc <= w_factor * dd * w**2 / 4 * (1 + 1e-12)
+        and coupling_np(rho, dA_, dB_) <= purity_factor * (pur - 1 / dd) * (1 + 1e-12) + 1e-15
+    )
+
+
+def equality_instance_4_5():
+    """dA = dB = 2: H = Z ⊗ I (w = 2, coupling = h_c = d = d w²/4) and the Bell state (tr ρ_B² = 1/dB,
+    state_coupling = 1 - 1/d): both inequalities are equalities."""
+    H = np.kron(np.diag([1.0, -1.0]), np.eye(2)).astype(complex)
+    bell = np.zeros(4, dtype=complex)
+    bell[0] = bell[3] = 1 / np.sqrt(2)
+    return H, np.outer(bell, bell.conj())
+
+
 @PROOFS
 @given(st.integers(0, 2**32 - 1), st.sampled_from([(2, 2), (2, 4), (3, 2), (4, 2)]))
-@lemma("4.5", "coupling <= ||H - cI||_2² <= d w²/4;  state_coupling <= tr ρ² - 1/d", "random H, ρ, dA = 2..4 (hypothesis)")
+@lemma("4.5", "coupling <= ||H - cI||_2² <= d w²/4;  state_coupling <= tr ρ² - 1/d", "random H, ρ, dA = 2..4 (hypothesis); equality instance dA = dB = 2")
 def test_lemma_4_5_coupling_inequalities(seed, dims):
     """Lemma 4.5a. coupling = ||H2 - I_A/dA ⊗ tr_A H2||² is the squared norm of an orthogonal projection of
     H2 - cI (for every c), so coupling <= ||H - cI||_2² <= d ||H - cI||_∞² = d (w/2)² with c the mid-spectrum.
     state_coupling = tr ρ1² - tr(ρ_B²)/dA <= tr ρ² - 1/d because tr ρ_B² >= 1/dB (Cauchy–Schwarz).
-    Also h_c = ||H - trH/d||_2² <= ||H - cI||_2² <= d w²/4."""
+    Also h_c = ||H - trH/d||_2² <= ||H - cI||_2² <= d w²/4.  Checked on random instances and on the
+    equality instance (H = Z ⊗ I, Bell state)."""
     rng = np.random.default_rng(seed)
     dA_, dB_ = dims
     dd = dA_ * dB_
     H = random_hermitian(dd, rng)
-    ev = np.linalg.eigvalsh(H)
-    w = ev[-1] - ev[0]
-    assert coupling_np(H, dA_, dB_) <= dd * w**2 / 4 * (1 + 1e-12)
-    hc = np.trace(H @ H).real - np.trace(H).real ** 2 / dd
-    assert hc <= dd * w**2 / 4 * (1 + 1e-12)
     rho = random_density(dd, rng, rank=int(rng.integers(1, dd + 1)))
-    sc = coupling_np(rho, dA_, dB_)
-    pur = np.trace(rho @ rho).real
-    assert sc <= pur - 1 / dd + 1e-12
+    assert coupling_inequalities_hold(H, rho, dA_, dB_)
+    assert coupling_inequalities_hold(*equality_instance_4_5(), 2, 2)
 
 
 @pytest.mark.mutant
-@lemma("4.5", "mutant: 0.99·d w²/4 and 0.99·(tr ρ² - 1/d) are violated (equality cases)", "dA = dB = 2")
-def test_lemma_4_5_mutant_rejected():
+@pytest.mark.parametrize("which", ["0.99 d w²/4", "0.99 (tr ρ² - 1/d)"])
+@lemma("4.5", "mutant: 0.99·d w²/4 or 0.99·(tr ρ² - 1/d) is violated (equality cases)", "dA = dB = 2")
+def test_lemma_4_5_mutant_rejected(which):
     """Both inequalities are sharp: H = Z ⊗ I (w = 2) has coupling = d = d w²/4, and the Bell state
-    (tr ρ_B² = 1/dB) has state_coupling = 1 - 1/d; a 1 % tighter constant fails on these instances."""
-    Z = np.diag([1.0, -1.0])
-    H = np.kron(Z, np.eye(2))
-    assert coupling_np(H, 2, 2) > 0.99 * 4 * 2**2 / 4
-    bell = np.zeros(4)
-    bell[0] = bell[3] = 1 / np.sqrt(2)
-    rho = np.outer(bell, bell)
-    assert coupling_np(rho, 2, 2) > 0.99 * (1 - 1 / 4)
+    (tr ρ_B² = 1/dB) has state_coupling = 1 - 1/d; the same checker rejects a 1 % tighter constant."""
+    kw = {"w_factor": 0.99} if which.startswith("0.99 d") else {"purity_factor": 0.99}
+    assert not coupling_inequalities_hold(*equality_instance_4_5(), 2, 2, **kw)
 
 
 def kf_bound():
