@@ -30,14 +30,20 @@ def printed_xz():
 # ---------------------------------------------------------------------------------------------
 # 6.1 the qudit theorem
 # ---------------------------------------------------------------------------------------------
+def qudit_chain_gives(claim) -> bool:
+    """The chain 2 sqrt(r) sqrt(E||K||_F²) with r = dA²-1 (3.4) and E||K||_F² <= (dA²-1) w²/(4(d+1)) (4.6)
+    equals the claimed bound (in x = dA, z = dB), exactly."""
+    chain = 2 * sp.sqrt(x**2 - 1) * sp.sqrt((x**2 - 1) * w**2 / (4 * (x * z + 1)))
+    return is_zero(sp.simplify(chain - claim))
+
+
 @lemma("6.1", "E[Δ] <= 2 sqrt(dA²-1) sqrt(E||K||_F²) <= w (q^(2m)-1)/sqrt(q^n+1)", "symbolic q, m, n (every q >= 2, 1 <= m < n)")
 def test_lemma_6_1_qudit_theorem():
     """Lemma 6.1 (qudit Theorem 1). V1, V2 or both from a unitary 2-design:
     E[Δ] <= 2 sqrt(r) E||K||_F <= 2 sqrt(r) sqrt(E||K||_F²)          (Lemma 3.4, Jensen)
          <= 2 sqrt(dA²-1) sqrt((dA²-1) w²/(4(d+1))) = w (dA²-1)/sqrt(d+1)  (Lemma 4.6, r <= dA²-1).
     For one qubit (r = 2) the same chain gives w sqrt(6)/sqrt(d+1) (bounds.route1_bound)."""
-    chain = 2 * sp.sqrt(x**2 - 1) * sp.sqrt((x**2 - 1) * w**2 / (4 * (x * z + 1)))
-    assert is_zero(sp.simplify(chain - xz(bounds.qudit_theorem1_bound(w, N, M, Q))))
+    assert qudit_chain_gives(xz(bounds.qudit_theorem1_bound(w, N, M, Q)))
     for n in range(2, 9):
         assert bounds.route1_bound(w, n, 1, 2) == 2 * sp.sqrt(2) * sp.sqrt(3 * w**2 / (4 * (2**n + 1)))
 
@@ -54,9 +60,8 @@ def test_lemma_6_1_jensen(xs):
 @pytest.mark.mutant
 @lemma("6.1", "mutant: the chain does not give 0.99 × the stated constant", "symbolic")
 def test_lemma_6_1_mutant_rejected():
-    """The algebra of the chain gives exactly w(dA²-1)/sqrt(d+1): 0.99 of it is rejected."""
-    chain = 2 * sp.sqrt(x**2 - 1) * sp.sqrt((x**2 - 1) * w**2 / (4 * (x * z + 1)))
-    assert not is_zero(sp.simplify(chain - sp.Rational(99, 100) * xz(bounds.qudit_theorem1_bound(w, N, M, Q))))
+    """The algebra of the chain gives exactly w(dA²-1)/sqrt(d+1): the same checker rejects 0.99 of it."""
+    assert not qudit_chain_gives(sp.Rational(99, 100) * xz(bounds.qudit_theorem1_bound(w, N, M, Q)))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -162,19 +167,31 @@ def first_informative_n(bound_fn, m=1, q=2, n_max=64) -> int:
     raise AssertionError("never informative")
 
 
+#: m = 1 qubits: the first n at which each bound is < w
+INFORMATIVE_FROM = {"printed": 11, "qudit": 4, "route1": 3}
+INFORMATIVE_BOUNDS = {
+    "printed": lambda n: bounds.paper_theorem1_bound(1, n, 1),
+    "qudit": lambda n: bounds.qudit_theorem1_bound(1, n, 1),
+    "route1": lambda n: bounds.route1_bound(1, n, 1),
+}
+
+
+def informative_from(claim: dict) -> bool:
+    """For each bound named in claim: the first n (m = 1, q = 2, w = 1) where the bound is < 1 is claim[name]."""
+    return all(first_informative_n(INFORMATIVE_BOUNDS[k]) == n0 for k, n0 in claim.items())
+
+
 @lemma("6.4", "m = 1 qubits: printed bound < w only for n >= 11; qudit theorem for n >= 4; Route 1 for n >= 3", "q = 2, m = 1")
 def test_lemma_6_4_informative_range():
     """Lemma 6.4. Since 0 <= Δ <= w, a bound >= w says nothing.  For m = 1 qubits the printed bound
     w 2^(5 - n/2) is informative only from n = 11 on (so not in the paper's Figure 5, n <= 10); the
     qudit theorem 3w/sqrt(2^n+1) from n = 4; Route 1's sqrt(6) w/sqrt(2^n+1) from n = 3."""
-    assert first_informative_n(lambda n: bounds.paper_theorem1_bound(1, n, 1)) == 11
+    assert informative_from(INFORMATIVE_FROM)
     assert bounds.paper_theorem1_bound(1, 10, 1) == 1
-    assert first_informative_n(lambda n: bounds.qudit_theorem1_bound(1, n, 1)) == 4
-    assert first_informative_n(lambda n: bounds.route1_bound(1, n, 1)) == 3
 
 
 @pytest.mark.mutant
 @lemma("6.4", "mutant: 'printed bound informative from n = 10' is false", "q = 2, m = 1")
 def test_lemma_6_4_mutant_rejected():
-    """At n = 10 the printed bound equals w exactly, so the claim 'informative from n = 10' fails."""
-    assert not bounds.paper_theorem1_bound(1, 10, 1) < 1
+    """At n = 10 the printed bound equals w exactly: the same checker rejects 'informative from n = 10'."""
+    assert not informative_from({**INFORMATIVE_FROM, "printed": 10})

@@ -129,15 +129,21 @@ def test_lemma_7_2_end_to_end(seed):
     assert abs((hi - lo) - nuc**2) < 1e-7
 
 
+def expected_frobenius_is(claim) -> bool:
+    """The engine's first moment E tr((I_A ⊗ φ_B) V|ψ><ψ|V†) with tr(I_A ⊗ φ_B) = dA, tr|ψ><ψ| = 1 (Lemma 1.1)
+    equals the claimed E||M||_F² (symbolic in dA and d)."""
+    A_, X_ = sp.symbols("A X", commutative=False)
+    e = trace_moment([A_], [X_], d).subs({Tr(A_): dA_s, Tr(X_): 1})
+    return is_zero(e - claim)
+
+
 @lemma("7.3", "V1 (or V2) a 1-design: E||M||_F² = dA/d", "symbolic dA, dB (Lemma 1.1 with A = I_A ⊗ φ_B)")
 def test_lemma_7_3_expected_frobenius():
     """Lemma 7.3. ||M||_F² = Σ_ij |<φ_j|ψ_i>|² = <ψ1|(I_A ⊗ φ_B)|ψ1> with φ_B = tr_A|φ2><φ2|, tr φ_B = 1.
     For V1 from a 1-design (Lemma 1.1): E = tr(I_A ⊗ φ_B) tr(|ψ><ψ|)/d = dA/d; symmetrically for V2.
     Checked: the first-moment formula with tr A = dA; the identity ||M||_F² = tr(φ_B ψ_B) numerically;
     bounds.expected_M_frobenius_sq."""
-    A_, X_ = sp.symbols("A X", commutative=False)
-    e = trace_moment([A_], [X_], d).subs({Tr(A_): dA_s, Tr(X_): 1})
-    assert is_zero(e - dA_s / d)
+    assert expected_frobenius_is(dA_s / d)
     assert is_zero(bounds.expected_M_frobenius_sq(N, M_, Q) - Q**M_ / Q**N)
     rng = np.random.default_rng(73)
     psi = rng.normal(size=8) + 1j * rng.normal(size=8)
@@ -154,10 +160,8 @@ def test_lemma_7_3_expected_frobenius():
 @pytest.mark.mutant
 @lemma("7.3", "mutant: E||M||_F² = dA/(d+1)", "symbolic")
 def test_lemma_7_3_mutant_rejected():
-    """The (2-design-like) value dA/(d+1) is rejected."""
-    A_, X_ = sp.symbols("A X", commutative=False)
-    e = trace_moment([A_], [X_], d).subs({Tr(A_): dA_s, Tr(X_): 1})
-    assert not is_zero(e - dA_s / (d + 1))
+    """The same checker rejects the (2-design-like) value dA/(d+1)."""
+    assert not expected_frobenius_is(dA_s / (d + 1))
 
 
 def rank_k_matrices(dA: int, rng):
