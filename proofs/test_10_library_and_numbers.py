@@ -37,16 +37,40 @@ from weingarten_check.haar_integrals import Tr, trace_moment, trace_moment_numer
 HERE = Path(__file__).parent
 
 
-def library_vs_lemmas(seed: int, q: int, n: int, site: int):
+def library_vs_lemmas(seed: int, q: int, n: int, site: int, lemma_site: int | None = None):
+    """A random instance; K from the library for A = ``site`` and K of Lemma 3.1 for A = ``lemma_site``
+    (default: the same site)."""
     rng = np.random.default_rng(seed)
     d = q**n
     H2 = random_hermitian(d, rng)
     rho1 = random_density(d, rng, rank=1)
     T = vr.cost_tensor_dense(H2, rho1, [site], n, q)
     K_lib = vr.k_matrix(T)
-    Hm, rm = move_sites_first(H2, [site], n, q), move_sites_first(rho1, [site], n, q)
+    lsite = site if lemma_site is None else lemma_site
+    Hm, rm = move_sites_first(H2, [lsite], n, q), move_sites_first(rho1, [lsite], n, q)
     K_here = k_matrix(Hm, rm, q, q ** (n - 1)).real
     return rng, T, K_lib, K_here, Hm, rm
+
+
+def library_matches_lemmas(seed: int, q: int, n: int, site: int, lemma_site: int | None = None, qubit_delta_claim=qubit_delta) -> bool:
+    """10.1 on one instance: the library's K (A = site) and Lemma 3.1's K (A = lemma_site, default site) have the
+    same singular values (the bases {G_a} differ); cost_value / cost_constant reproduce C(UA), c0 and
+    c0 + tr(K^T R); for a qubit A the library's variation_range_qubit equals qubit_delta_claim(K) of the
+    lemmas and the BFGS range; for a qutrit its bracket's upper end equals 2||K||_* (Lemma 3.3)."""
+    rng, T, K_lib, K_here, Hm, rm = library_vs_lemmas(seed, q, n, site, lemma_site)
+    dB = q ** (n - 1)
+    if not np.allclose(np.linalg.svd(K_lib, compute_uv=False), np.linalg.svd(K_here, compute_uv=False), atol=1e-10):
+        return False
+    U = random_unitary(q, rng)
+    R = vr.adjoint_representation(U)
+    if abs(vr.cost_value(T, U) - cost(Hm, rm, U, dB)) >= 1e-10 or abs(vr.cost_value(T, U) - vr.cost_constant(T) - np.trace(K_lib.T @ R)) >= 1e-10:
+        return False
+    if q == 2:
+        if abs(vr.variation_range_qubit(K_lib) - qubit_delta_claim(K_here)) >= 1e-10:
+            return False
+        lo, hi = brute_force_range(lambda V: cost(Hm, rm, V, dB), 2, rng, starts=2)
+        return abs((hi - lo) - vr.variation_range_qubit(K_lib)) < 1e-7
+    return abs(vr.nuclear_upper_bound(K_lib) - 2 * np.linalg.svd(K_here, compute_uv=False).sum()) < 1e-10
 
 
 @pytest.mark.parametrize("qns", [(2, 3, 0), (2, 3, 1), (2, 3, 2), (2, 4, 2), (3, 2, 1), (3, 3, 1)])
@@ -62,26 +86,13 @@ def test_lemma_10_1_library_route1(qns, seed):
     singular values); cost_value/cost_constant reproduce C(UA) and c0; for a qubit A variation_range_qubit
     equals 2(σ1+σ2) and the BFGS range, for a qutrit the bracket's upper end is 2||K||_* of Lemma 3.3."""
     q, n, site = qns
-    rng, T, K_lib, K_here, Hm, rm = library_vs_lemmas(seed, q, n, site)
-    dB = q ** (n - 1)
-    assert np.allclose(np.linalg.svd(K_lib, compute_uv=False), np.linalg.svd(K_here, compute_uv=False), atol=1e-10)
-    U = random_unitary(q, rng)
-    assert abs(vr.cost_value(T, U) - cost(Hm, rm, U, dB)) < 1e-10
-    R = vr.adjoint_representation(U)
-    assert abs(vr.cost_value(T, U) - vr.cost_constant(T) - np.trace(K_lib.T @ R)) < 1e-10
-    if q == 2:
-        assert abs(vr.variation_range_qubit(K_lib) - qubit_delta(K_here)) < 1e-10
-        lo, hi = brute_force_range(lambda V: cost(Hm, rm, V, dB), 2, rng, starts=2)
-        assert abs((hi - lo) - vr.variation_range_qubit(K_lib)) < 1e-7
-    else:
-        assert abs(vr.nuclear_upper_bound(K_lib) - 2 * np.linalg.svd(K_here, compute_uv=False).sum()) < 1e-10
+    assert library_matches_lemmas(seed, q, n, site)
 
 
-@settings(PROOFS, max_examples=6)
-@given(st.integers(0, 2**32 - 1), st.sampled_from([0, 1]))
-@lemma("10.2", "library Δ_QSL (dispatcher, fidelity branch) = ||M||_1² of Lemma 7.2", "q = 2, n = 3, random V1, V2")
-def test_lemma_10_2_library_fidelity(seed, site):
-    """Lemma 10.2. variation_range(H = I - |φ><φ|, ψ, V1, V2) uses Δ_QSL = ||M||_1² with M of Lemma 7.1."""
+def fidelity_matches(seed: int, site: int, delta_of_m) -> bool:
+    """10.2 on one instance (q = 2, n = 3, H = I - |φ><φ|, φ = |000>, random ψ, V1, V2): the library's
+    variation_range takes the exact fidelity branch and its value equals delta_of_m(M) with M of Lemma 7.1
+    for A = site."""
     rng = np.random.default_rng(seed)
     n, d = 3, 8
     phi = np.zeros(d)
@@ -89,36 +100,43 @@ def test_lemma_10_2_library_fidelity(seed, site):
     psi = random_unitary(d, rng)[:, 0]
     V1, V2 = random_unitary(d, rng), random_unitary(d, rng)
     res = vr.variation_range(np.eye(d) - np.outer(phi, phi), psi, V1=V1, V2=V2, sites=(site,))
-    assert res.exact and res.method == "fidelity"
     perm = [site] + [i for i in range(n) if i != site]
     p1 = (V1 @ psi).reshape([2] * n).transpose(perm).reshape(-1)
     f2 = (V2.conj().T @ phi).reshape([2] * n).transpose(perm).reshape(-1)
-    nuc = np.linalg.svd(m_matrix(p1, f2, 2, 4), compute_uv=False).sum()
-    assert abs(res.value - nuc**2) < 1e-10
+    return bool(res.exact and res.method == "fidelity" and abs(res.value - delta_of_m(m_matrix(p1, f2, 2, 4))) < 1e-10)
+
+
+def nuclear_sq(Mx) -> float:
+    """||M||_1² (Lemma 7.2)."""
+    return float(np.linalg.svd(Mx, compute_uv=False).sum() ** 2)
+
+
+@settings(PROOFS, max_examples=6)
+@given(st.integers(0, 2**32 - 1), st.sampled_from([0, 1]))
+@lemma("10.2", "library Δ_QSL (dispatcher, fidelity branch) = ||M||_1² of Lemma 7.2", "q = 2, n = 3, random V1, V2")
+def test_lemma_10_2_library_fidelity(seed, site):
+    """Lemma 10.2. variation_range(H = I - |φ><φ|, ψ, V1, V2) uses Δ_QSL = ||M||_1² with M of Lemma 7.1."""
+    assert fidelity_matches(seed, site, nuclear_sq)
 
 
 @pytest.mark.mutant
-@lemma("10.2", "mutant: ||M||_F² instead of ||M||_1² is detected", "q = 2, n = 3")
+@lemma("10.2", "mutant: ||M||_F² instead of ||M||_1² is rejected", "q = 2, n = 3")
 def test_lemma_10_2_mutant_rejected():
-    """With V2 random, φ2 is entangled, M has full rank and ||M||_1² > ||M||_F²: the check can tell them apart."""
-    rng = np.random.default_rng(102)
-    d = 8
-    phi = np.zeros(d)
-    phi[0] = 1.0
-    psi = random_unitary(d, rng)[:, 0]
-    V1, V2 = random_unitary(d, rng), random_unitary(d, rng)
-    res = vr.variation_range(np.eye(d) - np.outer(phi, phi), psi, V1=V1, V2=V2, sites=(0,))
-    fro2 = np.linalg.norm(m_matrix(V1 @ psi, V2.conj().T @ phi, 2, 4)) ** 2
-    assert abs(res.value - fro2) > 1e-6
+    """With V2 random, φ2 is entangled, M has full rank and ||M||_1² > ||M||_F²: the same checker rejects
+    the claim that the library computes ||M||_F²."""
+    assert not fidelity_matches(102, 0, lambda Mx: float(np.linalg.norm(Mx) ** 2))
 
 
 @pytest.mark.mutant
-@lemma("10.1", "mutant: comparing with K for the wrong site is detected", "q = 2, n = 3")
-def test_lemma_10_1_mutant_rejected():
-    """The cross-check is sensitive: the library's K for A = site 2 differs from the lemma K for A = site 0."""
-    _, _, K_lib, _, _, _ = library_vs_lemmas(5, 2, 3, 2)
-    _, _, _, K_other, _, _ = library_vs_lemmas(5, 2, 3, 0)
-    assert not np.allclose(np.linalg.svd(K_lib, compute_uv=False), np.linalg.svd(K_other, compute_uv=False), atol=1e-6)
+@pytest.mark.parametrize("which", ["wrong site", "qubit Δ = 2||K||_*"])
+@lemma("10.1", "mutant: the lemma K of the wrong site / the qubit Δ claimed to be 2||K||_* is rejected", "q = 2, n = 3")
+def test_lemma_10_1_mutant_rejected(which):
+    """The same checker rejects the claim that the library's K for A = site 2 is the lemma's K for A = site 0,
+    and the claim that the library's qubit Δ is 2||K||_* (2(σ1+σ2+σ3)) instead of 2(σ1+σ2)."""
+    if which == "wrong site":
+        assert not library_matches_lemmas(5, 2, 3, 2, lemma_site=0)
+    else:
+        assert not library_matches_lemmas(5, 2, 3, 2, qubit_delta_claim=lambda K: 2 * np.linalg.svd(K, compute_uv=False).sum())
 
 
 # ---------------------------------------------------------------------------------------------
