@@ -56,6 +56,11 @@ def v1_claim(scale=1):
     return delta * t12 * (p - 1 / d) / (d**2 - 1) * scale
 
 
+def v1_covariance_is(claim) -> bool:
+    """The engine's E[K_ab K_a'b'] (V1 a 2-design, Lemma 1.2) equals claim exactly (symbolic d)."""
+    return is_zero(v1_covariance_from_engine() - claim)
+
+
 @lemma("4.1", "V1 2-design: E[K_ab K_a'b'] = δ_bb' tr_B(h_a h_a') (tr ρ² - 1/d)/(d²-1)", "symbolic d >= 2, abstract h_a; numeric twirl check d = 4")
 def test_lemma_4_1_v1_second_moment():
     """Lemma 4.1. V1 from a unitary 2-design, V2 fixed: K_ab = tr(O_ab V1 ρ V1†) with O_ab = G_b ⊗ h_a
@@ -64,7 +69,7 @@ def test_lemma_4_1_v1_second_moment():
     and E||K||_F² = (dA² - 1) · coupling · (tr ρ² - 1/d)/(d² - 1), coupling = Σ_a tr_B(h_a²)
     (= bounds.expected_K_frobenius_sq("v1", ...)).  The tensor-trace step is checked numerically
     against the exact twirl for dA = dB = 2."""
-    assert is_zero(v1_covariance_from_engine() - v1_claim())
+    assert v1_covariance_is(v1_claim())
     # sum over a = a', b = b': Σ_b δ_bb = dA² - 1 copies of Σ_a tr_B(h_a²)
     c = sp.Symbol("c", nonnegative=True)
     summed = (dA**2 - 1) * v1_claim().subs({delta: 1, t12: c})
@@ -88,7 +93,7 @@ def test_lemma_4_1_v1_second_moment():
 @lemma("4.1", "mutant: (tr ρ² - 1/d)/(d²-1) scaled by 1.01", "symbolic d")
 def test_lemma_4_1_mutant_rejected():
     """The v1 covariance with a 1 % larger constant is rejected by the same exact check."""
-    assert not is_zero(v1_covariance_from_engine() - v1_claim(sp.Rational(101, 100)))
+    assert not v1_covariance_is(v1_claim(sp.Rational(101, 100)))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -103,11 +108,16 @@ def v2_covariance_from_engine():
     return e.subs({Tr(O1): 0, Tr(O2): 0, Tr(O1, O2): delta * t12, Tr(Hs): TRH, Tr(Hs, Hs): TRH2})
 
 
+def v2_covariance_is(claim) -> bool:
+    """The engine's E[K_ab K_a'b'] (V2 a 2-design, Lemma 1.2 with X = H) equals claim exactly (symbolic d)."""
+    return is_zero(v2_covariance_from_engine() - claim)
+
+
 @pytest.mark.mutant
 @lemma("4.2", "mutant: tr H² instead of tr H² - (tr H)²/d", "symbolic d")
 def test_lemma_4_2_mutant_rejected():
     """Forgetting to centre H (using tr H² alone) is rejected: the (tr H)² term is really there."""
-    assert not is_zero(v2_covariance_from_engine() - delta * t12 * TRH2 / (d**2 - 1))
+    assert not v2_covariance_is(delta * t12 * TRH2 / (d**2 - 1))
 
 
 @lemma("4.2", "V2 2-design: E[K_ab K_a'b'] = δ_aa' tr_B(r_b r_b') (tr H² - (tr H)²/d)/(d²-1)", "symbolic d >= 2, abstract H, r_b")
@@ -116,9 +126,7 @@ def test_lemma_4_2_v2_second_moment():
     a 2-design too, so Lemma 1.2 with A = G_a ⊗ r_b (traceless), X = H gives
         E[K_ab K_a'b'] = δ_aa' tr_B(r_b r_b') (tr H² - (tr H)²/d)/(d² - 1),
     E||K||_F² = (dA²-1) · state_coupling · h_hs_centered/(d²-1) (= bounds "v2")."""
-    e = v2_covariance_from_engine()
-    claim = delta * t12 * (TRH2 - TRH**2 / d) / (d**2 - 1)
-    assert is_zero(e - claim)
+    assert v2_covariance_is(delta * t12 * (TRH2 - TRH**2 / d) / (d**2 - 1))
     s, h = sp.symbols("s h", nonnegative=True)
     summed = (dA**2 - 1) * s * h / (d**2 - 1)
     lib = to_xz(bounds.expected_K_frobenius_sq("v2", N, M, Q, state_coupling=s, h_hs_centered=h))
@@ -214,20 +222,24 @@ def test_lemma_4_4_all_dims():
     assert pythagoras_holds_all_dims()
 
 
+def pythagoras_holds_explicit(dA_: int, dB_: int, weight=None) -> bool:
+    """Lemma 4.4 with explicit Gell-Mann matrices on a symbolic Hermitian X: Σ_a tr_B(x_a²) equals
+    ||X||² - w ||tr_A X||² (w = 1/dA unless weight is given) and ||X - I_A/dA ⊗ tr_A X||²."""
+    Xm = hermitian_symbolic("X", dA_ * dB_)
+    lhs = sum(((ptrace_A_exact(kron(g, sp.eye(dB_)) * Xm, dA_, dB_)) ** 2).trace() for g in gell_mann_exact(dA_))
+    XA = ptrace_A_exact(Xm, dA_, dB_)
+    w_ = sp.Rational(1, dA_) if weight is None else weight
+    Y = Xm - kron(sp.eye(dA_), XA) / dA_
+    return is_zero(lhs - ((Xm * Xm).trace() - w_ * (XA * XA).trace())) and is_zero(lhs - (Y * Y).trace())
+
+
 @pytest.mark.parametrize("dA_,dB_", [(2, 2), (3, 1)])
 @lemma("4.4", "Σ_a tr_B(x_a²) = ||X||_2² - ||tr_A X||_2²/dA = ||X - I_A/dA ⊗ tr_A X||_2²", "cross-check: exact, symbolic Hermitian X, (dA, dB) = (2, 2), (3, 1)")
 def test_lemma_4_4_couplings_are_hs_norms(dA_, dB_):
     """Lemma 4.4 (Pythagoras for Lemma 2.1). For Hermitian X with x_a = tr_A((G_a ⊗ I) X):
     Σ_a tr_B(x_a²) = ||X||_2² - ||tr_A X||_2²/dA = ||X - I_A/dA ⊗ tr_A X||_2².
     So coupling (X = H2) and state_coupling (X = ρ1) are squared HS norms of traceless-on-A parts."""
-    Xm = hermitian_symbolic("X", dA_ * dB_)
-    G = gell_mann_exact(dA_)
-    lhs = sum(((ptrace_A_exact(kron(g, sp.eye(dB_)) * Xm, dA_, dB_)) ** 2).trace() for g in G)
-    XA = ptrace_A_exact(Xm, dA_, dB_)
-    rhs1 = (Xm * Xm).trace() - (XA * XA).trace() / dA_
-    Y = Xm - kron(sp.eye(dA_), XA) / dA_
-    assert is_zero(lhs - rhs1)
-    assert is_zero(lhs - (Y * Y).trace())
+    assert pythagoras_holds_explicit(dA_, dB_)
 
 
 @pytest.mark.mutant
@@ -235,10 +247,7 @@ def test_lemma_4_4_couplings_are_hs_norms(dA_, dB_):
 def test_lemma_4_4_mutant_rejected():
     """The Pythagoras identity with the wrong weight 1/dA² is rejected by both checks."""
     assert not pythagoras_holds_all_dims(1 / DA_SYM**2)
-    Xm = hermitian_symbolic("X", 4)
-    lhs = sum(((ptrace_A_exact(kron(g, sp.eye(2)) * Xm, 2, 2)) ** 2).trace() for g in gell_mann_exact(2))
-    XA = ptrace_A_exact(Xm, 2, 2)
-    assert not is_zero(lhs - ((Xm * Xm).trace() - (XA * XA).trace() / 4))
+    assert not pythagoras_holds_explicit(2, 2, weight=sp.Rational(1, 4))
 
 
 # ---------------------------------------------------------------------------------------------
