@@ -29,6 +29,8 @@ MUTATIONS = {
     "trace_moment_scale": "haar_integrals.trace_moment: second moments multiplied by 1.01",
     "qubit_delta_nuclear": "variation_range.variation_range_qubit returns 2||K||_* instead of 2(σ1+σ2)",
     "coupling": "observables.Observable.coupling multiplied by 1.01",
+    "fourth_gamma": "fourth_moments.gamma_values: the G G' G G' 4-cycles multiplied by 1.01",
+    "lower_constant": "bounds.delta_frobenius_constants: lower constant multiplied by 1.01",
 }
 
 
@@ -69,6 +71,24 @@ def _apply(name: str) -> None:
     elif name == "coupling":
         orig_c = observables.Observable.coupling
         observables.Observable.coupling = lambda self, s: orig_c(self, s) * 1.01
+    elif name == "fourth_gamma":
+        from weingarten_check import fourth_moments
+
+        orig_g = fourth_moments.gamma_values
+
+        def gam(dA):
+            return {p: v * (sp.Rational(101, 100) if p in ((2, 3, 1, 0), (3, 2, 0, 1)) else 1)
+                    for p, v in orig_g(dA).items()}
+
+        fourth_moments.gamma_values = gam
+    elif name == "lower_constant":
+        orig_dc = bounds.delta_frobenius_constants
+
+        def dc(dA):
+            c, u = orig_dc(dA)
+            return c * sp.Rational(101, 100), u
+
+        bounds.delta_frobenius_constants = dc
     else:
         raise ValueError(f"unknown mutation {name!r}; choose from {sorted(MUTATIONS)}")
 

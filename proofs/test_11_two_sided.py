@@ -352,8 +352,8 @@ def holder_holds(values, probs, p_exp=sp.Rational(3, 2)) -> bool:
 @given(st.lists(st.tuples(st.integers(0, 30), st.integers(1, 9)), min_size=1, max_size=6))
 @lemma("11.5", "E X >= (E X²)^{3/2}/(E X⁴)^{1/2} for X >= 0 (Hölder), so E[Δ] >= c (E||K||²)^{3/2}/(E||K||⁴)^{1/2}", "exact on random finite laws (hypothesis); bound function vs formula")
 def test_lemma_11_5_holder(pts):
-    """Lemma 11.5. E X² = E[X^{1/2} X^{3/2}] <= (E X)^{1/2} (E X³)^{1/2} and E X³ = E[X X²] <= (E X²)... — directly:
-    Hölder with exponents (3/2, 3) on X^{2/3} · X^{4/3} gives E X² <= (E X)^{2/3} (E X⁴)^{1/3}.  Exercised
+    """Lemma 11.5. Hölder with exponents (3/2, 3) on X² = X^{2/3} · X^{4/3} gives E X² <= (E X)^{2/3} (E X⁴)^{1/3},
+    i.e. E X >= (E X²)^{3/2}/(E X⁴)^{1/2}.  Exercised
     exactly on random finite laws; then E[Δ] >= c E||K||_F (11.2) gives `bounds.expected_delta_lower_bound_from_moments`."""
     vals = [sp.Rational(v, 7) for v, _ in pts]
     tot = sum(w for _, w in pts)
@@ -366,10 +366,10 @@ def test_lemma_11_5_holder(pts):
 
 
 @pytest.mark.mutant
-@lemma("11.5", "mutant: E X >= (E X²)^{1/2} (Jensen reversed)", "exact finite law")
+@lemma("11.5", "mutant: (E X)² E X⁴ >= (E X²)² (exponent 1 instead of 3/2)", "exact finite law")
 def test_lemma_11_5_mutant_rejected():
-    """The same exact checker with the exponent 3/2 replaced by 1 (i.e. E X >= sqrt(E X²) when E X⁴ = (E X²)²
-    scale) fails on a two-point law."""
+    """The same exact checker with the exponent 3/2 replaced by 1 (the claim E X >= E X²/sqrt(E X⁴), i.e.
+    (E X)² E X⁴ >= (E X²)², false) fails on the two-point law {0, 1}: (1/2)²·(1/2) < (1/2)²."""
     vals, probs = [sp.Integer(0), sp.Integer(1)], [sp.Rational(1, 2), sp.Rational(1, 2)]
     assert not holder_holds(vals, probs, p_exp=1)
 
