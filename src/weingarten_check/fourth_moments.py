@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import math
 from fractions import Fraction
 from typing import Any, Optional, Sequence
 
@@ -89,6 +90,20 @@ def omega_tensor(dA: int) -> np.ndarray:
     return out
 
 
+def _int_repr(arr: np.ndarray) -> tuple[np.ndarray, int]:
+    """An exact object array of Fractions/ints as ``(int64 array, denominator)``; checks the range so
+    that the int64 contractions below cannot overflow (entries times the contraction size < 2**62)."""
+    flat = [Fraction(x) for x in arr.ravel()]
+    den = 1
+    for x in flat:
+        den = den * x.denominator // math.gcd(den, x.denominator)
+    ints = [int(x * den) for x in flat]
+    big = max((abs(v) for v in ints), default=0)
+    if big and big**2 * arr.size > 2**62:
+        raise OverflowError("exact tensor too large for int64 contraction")
+    return np.array(ints, dtype=np.int64).reshape(arr.shape), den
+
+
 def pair_tensor(op: np.ndarray, dA: int) -> np.ndarray:
     """``Σ_a x_a ⊗ x_a`` with ``x_a = tr_A((G_a ⊗ I) op)``, as a tensor ``[i1, i2, j1, j2]`` on S ⊗ S.
 
@@ -101,12 +116,34 @@ def pair_tensor(op: np.ndarray, dA: int) -> np.ndarray:
     if op.ndim != 2 or op.shape[1] != D or D % dA:
         raise ValueError(f"op must be a square matrix on A ⊗ S with dA = {dA} dividing its size, got shape {op.shape}")
     s = D // dA
-    t = op.reshape(dA, s, dA, s)
     obj = op.dtype == object
-    first = np.einsum("aibj,bkal->ikjl", t, t, optimize=not obj)
+    if obj:  # exact: integer contraction, then one division by dA den²
+        op_int, den = _int_repr(op)
+        t = op_int.reshape(dA, s, dA, s)
+    else:
+        t = op.reshape(dA, s, dA, s)
+    first = np.einsum("aibj,bkal->ikjl", t, t, optimize=True)
     ta = np.einsum("aiaj->ij", t)
-    second = np.einsum("ij,kl->ikjl", ta, ta, optimize=not obj)
-    return first - second * (Fraction(1, dA) if obj else 1.0 / dA)
+    second = np.einsum("ij,kl->ikjl", ta, ta, optimize=True)
+    if not obj:
+        return first - second / dA
+    w_int = dA * first - second
+    scale = dA * den * den
+    return np.array([Fraction(int(x), scale) for x in w_int.ravel()], dtype=object).reshape(w_int.shape)
+
+
+def _prepared(t: np.ndarray) -> tuple[np.ndarray, int]:
+    """``(array, denominator)``: int64 + common denominator for exact tensors, the array itself otherwise."""
+    return _int_repr(t) if t.dtype == object else (t, 1)
+
+
+def _perm_trace_prepared(sigma: Sequence[int], a: tuple[np.ndarray, int], b: tuple[np.ndarray, int]) -> Any:
+    L = "abcd"
+    spec = f"{L[0]}{L[1]}{L[sigma[0]]}{L[sigma[1]]},{L[2]}{L[3]}{L[sigma[2]]}{L[sigma[3]]}->"
+    val = np.einsum(spec, a[0], b[0], optimize=True)[()]
+    if a[0].dtype == np.int64 and b[0].dtype == np.int64:
+        return Fraction(int(val), a[1] * b[1])
+    return val / (a[1] * b[1])
 
 
 def perm_pair_trace(sigma: Sequence[int], t1: np.ndarray, t2: np.ndarray) -> Any:
@@ -115,10 +152,7 @@ def perm_pair_trace(sigma: Sequence[int], t1: np.ndarray, t2: np.ndarray) -> Any
     For ``T1 ⊗ T2 = x_0 ⊗ x_1 ⊗ x_2 ⊗ x_3`` this is ``Π_cycles tr(x_a x_σ(a) x_σ²(a) …)``, the
     convention of :func:`weingarten_check.haar_integrals.trace_moment`.
     """
-    L = "abcd"
-    spec = f"{L[0]}{L[1]}{L[sigma[0]]}{L[sigma[1]]},{L[2]}{L[3]}{L[sigma[2]]}{L[sigma[3]]}->"
-    obj = t1.dtype == object or t2.dtype == object
-    return np.einsum(spec, t1, t2, optimize=not obj)[()] if not obj else np.einsum(spec, t1, t2)
+    return _perm_trace_prepared(sigma, _prepared(t1), _prepared(t2))
 
 
 @functools.lru_cache(maxsize=None)
@@ -188,10 +222,11 @@ def fourth_moment_v1(dA: int, W_local: np.ndarray, rest_dim: Any, d: Any = _D,
     gam = gamma_values(dA)
     rest = sp.sympify(rest_dim)
     tot = sp.Integer(0)
+    w = _prepared(W_local)
     for p in PERMUTATIONS:
         if gam[p] == 0:
             continue
-        eta = _as_sympy(perm_pair_trace(p, W_local, W_local)) * rest ** _ncycles(p)
+        eta = _as_sympy(_perm_trace_prepared(p, w, w)) * rest ** _ncycles(p)
         tot += beta[p] * gam[p] * eta
     return tot.subs(_D, d)
 
@@ -206,11 +241,12 @@ def fourth_moment_v2(dA: int, R_local: np.ndarray, rest_traces: Sequence[Any], h
     alpha = permutation_coefficients(h_power_traces)
     gam = gamma_values(dA)
     tot = sp.Integer(0)
+    r = _prepared(R_local)
     for p in PERMUTATIONS:
         if gam[p] == 0:
             continue
         rest = sp.Mul(*[sp.sympify(rest_traces[len(c) - 1]) for c in cycles(p)])
-        zeta = _as_sympy(perm_pair_trace(p, R_local, R_local)) * rest
+        zeta = _as_sympy(_perm_trace_prepared(p, r, r)) * rest
         tot += alpha[p] * gam[p] * zeta
     return tot.subs(_D, d)
 
@@ -262,15 +298,17 @@ def _trace_power(m: np.ndarray, k: int) -> Fraction:
 
 @functools.lru_cache(maxsize=None)
 def _ring_local_traces(q: int) -> dict[str, Fraction]:
-    e = _ring_edge(q)
-    eye = _frac_eye(q)
-    e01, e12 = _kron(e, eye), _kron(eye, e)
-    e01sq, e12sq = e01.dot(e01), e12.dot(e12)
+    """t2, t4 (one edge) and a1, a2 (two adjacent edges), exactly: int64 products of ``q h``."""
+    e_int, den = _int_repr(_ring_edge(q))  # e = e_int / den
+    eye = np.eye(q, dtype=np.int64)
+    e01, e12 = np.kron(e_int, eye), np.kron(eye, e_int)
+    e2 = e_int @ e_int
+    e01sq, e12sq = e01 @ e01, e12 @ e12
     return {
-        "t2": _trace_power(e, 2),
-        "t4": _trace_power(e, 4),
-        "a1": Fraction(np.trace(e01sq.dot(e12sq))),
-        "a2": Fraction(np.trace(e01.dot(e12).dot(e01).dot(e12))),
+        "t2": Fraction(int(np.trace(e2)), den**2),
+        "t4": Fraction(int(np.trace(e2 @ e2)), den**4),
+        "a1": Fraction(int(np.trace(e01sq @ e12sq)), den**4),
+        "a2": Fraction(int(np.trace(e01 @ e12 @ e01 @ e12)), den**4),
     }
 
 
@@ -381,7 +419,11 @@ def expected_K_frobenius_fourth_task(task: str, case: str, n: Any, m: Any = 1, q
     use the exact traces of the dense ring, :func:`ring_power_traces`).  ``in_d=True`` returns the
     expression in the Symbol ``d`` (= q**n) instead (n may still appear for VQE v2/both)."""
     task, case, q = _check_task(task, case, m, q)
-    n_ = _check_n(n, task)
+    return _fourth_task_cached(task, case, _check_n(n, task), q, bool(in_d))
+
+
+@functools.lru_cache(maxsize=256)
+def _fourth_task_cached(task: str, case: str, n_: sp.Expr, q: int, in_d: bool) -> sp.Expr:
     dA = q
     op, s_sites = _local_task(task, q)
     d = _D
@@ -416,7 +458,11 @@ def expected_K_frobenius_sq_task(task: str, case: str, n: Any, m: Any = 1, q: in
     (v1, ``c = Σ_a tr_B h_a² = tr(W) · rest``), ``(dA²-1)(1 - 1/dA) tr H0² /(d²-1)`` (v2) and
     ``(dA²-1)² dB² (1 - 1/d) tr H0² /(d²-1)²`` (both)."""
     task, case, q = _check_task(task, case, m, q)
-    n_ = _check_n(n, task)
+    return _sq_task_cached(task, case, _check_n(n, task), q, bool(in_d))
+
+
+@functools.lru_cache(maxsize=256)
+def _sq_task_cached(task: str, case: str, n_: sp.Expr, q: int, in_d: bool) -> sp.Expr:
     dA, d = q, _D
     op, s_sites = _local_task(task, q)
     if case == "v1":
