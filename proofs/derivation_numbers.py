@@ -118,9 +118,32 @@ def render() -> str:
         f"- QAE (A = R), v1: {sp.simplify(B.expected_K_frobenius_sq('v1', n_s, 1, 2, coupling=2**n_s / 4).subs(2**n_s, dsym))}; v2: "
         f"{sp.simplify(B.expected_K_frobenius_sq('v2', n_s, 1, 2, state_coupling=B.product_state_coupling(1), h_hs_centered=2**n_s / 4).subs(2**n_s, dsym))}",
         "",
-        END,
     ]
+    lines += _two_sided_block()
+    lines.append(END)
     return "\n".join(lines)
+
+
+def _two_sided_block() -> list[str]:
+    """Lemma 11: exact fourth moments and the band [lower, upper] on E[Δ] (Haar / 4-design)."""
+    n_s = sp.Symbol("n", positive=True, integer=True)
+    from weingarten_check import fourth_moments as fm
+
+    out = ["**Two-sided bounds (Lemma 11)**, ρ = |0…0>, A = site 0, Haar V1/V2 (a 4-design suffices):", ""]
+    for task in ("vqe", "qae"):
+        for q in (2, 3):
+            e4 = fm.expected_K_frobenius_fourth_task(task, "v1", n_s, q=q, in_d=True)
+            out.append(f"- {task.upper()} q = {q}, v1: E||K||_F⁴ = {sp.factor(e4)}")
+    out += ["", "| n | VQE v1 lower (11.5) | VQE v1 upper 12/sqrt(d+1) | lower/upper | QAE v1 lower | QAE v1 upper |",
+            "|---|---|---|---|---|---|"]
+    for n in (4, 6, 8, 10, 12, 16, 20):
+        lo, up = B.expected_delta_lower_bound("vqe", "v1", n), B.expected_delta_upper_bound("vqe", "v1", n)
+        ql, qu = B.expected_delta_lower_bound("qae", "v1", n), B.expected_delta_upper_bound("qae", "v1", n)
+        out.append(f"| {n} | {_f(lo)} | {_f(up)} | {_f(lo / up)} | {_f(ql)} | {_f(qu)} |")
+    out += ["", "Sharper qudit theorem (11.3) / qudit theorem (6.1), m = 1: "
+            + ", ".join(f"q = {q}: {_f(B.qudit_theorem1_sharp_bound(1, 6, 1, q) / B.qudit_theorem1_bound(1, 6, 1, q))}"
+                        for q in (2, 3, 4)), ""]
+    return out
 
 
 def current_block(text: str) -> str:

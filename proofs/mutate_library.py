@@ -42,6 +42,8 @@ MUTATIONS = {
     "trace_moment_trI": "haar_integrals.trace_moment: the trace of the identity is 1 instead of d",
     "trace_moment_sigma_pi_inv": "haar_integrals.trace_moment: Wg(σπ⁻¹) instead of Wg(σπ) (differs from k = 3 on)",
     "pauli_abs2": "bounds.coupling_from_pauli_coefficients sums c² instead of |c|²",
+    "fourth_gamma": "fourth_moments.gamma_values: the G G' G G' 4-cycles multiplied by 1.01",
+    "lower_constant": "bounds.delta_frobenius_constants: lower constant multiplied by 1.01",
 }
 
 #: mutation -> the lemma files run by default (the lemmas that certify the mutated code)
@@ -62,6 +64,8 @@ TARGETS = {
     "trace_moment_trI": ["test_01_design_facts.py", "test_10_library_and_numbers.py"],
     "trace_moment_sigma_pi_inv": ["test_01_design_facts.py", "test_10_library_and_numbers.py"],
     "pauli_abs2": ["test_09_task_dependent.py"],
+    "fourth_gamma": ["test_11_two_sided.py"],
+    "lower_constant": ["test_11_two_sided.py"],
 }
 
 
@@ -162,6 +166,24 @@ def _apply(name: str) -> None:
             return sp.Integer(q) ** sp.sympify(n) * sum((c * c for c in coeffs), sp.Integer(0))
 
         bounds.coupling_from_pauli_coefficients = coupling_c2
+    elif name == "fourth_gamma":
+        from weingarten_check import fourth_moments
+
+        orig_g = fourth_moments.gamma_values
+
+        def gam(dA):
+            return {p: v * (sp.Rational(101, 100) if p in ((2, 3, 1, 0), (3, 2, 0, 1)) else 1)
+                    for p, v in orig_g(dA).items()}
+
+        fourth_moments.gamma_values = gam
+    elif name == "lower_constant":
+        orig_dc = bounds.delta_frobenius_constants
+
+        def dc(dA):
+            c, u = orig_dc(dA)
+            return c * sp.Rational(101, 100), u
+
+        bounds.delta_frobenius_constants = dc
     else:
         raise ValueError(f"unknown mutation {name!r}; choose from {sorted(MUTATIONS)}")
 

@@ -133,3 +133,78 @@ def test_proposition2_schmidt_bound():
     assert B.proposition2_schmidt_bound(10, 1, schmidt_rank=5) == B.proposition2_bound(10, 1)
     with pytest.raises(ValueError, match="schmidt_rank must be >= 1"):
         B.proposition2_schmidt_bound(10, 1, schmidt_rank=0)
+
+
+# ------------------------------------------------------------------------- two-sided bounds (Lemma 11)
+def test_delta_frobenius_constants():
+    assert B.delta_frobenius_constants(2) == (2, 2 * sp.sqrt(2))
+    c, u = B.delta_frobenius_constants(3)
+    assert c == 2 / sp.sqrt(8) and u == 3 * sp.sqrt(2)
+    dA = sp.Symbol("dA", positive=True)
+    assert B.delta_frobenius_constants(dA)[1] == sp.sqrt(2) * dA
+    with pytest.raises(ValueError, match="dA"):
+        B.delta_frobenius_constants(1)
+
+
+def test_qudit_theorem1_sharp_bound():
+    # dA = 2: the same as Route 1 (r = 2); dA >= 3: smaller than Route 1 by sqrt(2(dA²-1))/dA
+    assert B.qudit_theorem1_sharp_bound(1, 6, 1) == B.route1_bound(1, 6, 1)
+    for q, n, m in ((3, 4, 1), (2, 6, 2), (5, 3, 1)):
+        dA = q**m
+        ratio = B.route1_bound(1, n, m, q) / B.qudit_theorem1_sharp_bound(1, n, m, q)
+        assert sp.simplify(ratio - sp.sqrt(2 * (dA**2 - 1)) / dA) == 0
+        assert ratio > 1
+    # existing bounds unchanged
+    assert B.route1_bound(1, 4, 1) == sp.sqrt(6) / sp.sqrt(17)
+    assert B.route1_bound(1, 3, 1, 3) == B.qudit_theorem1_bound(1, 3, 1, 3)
+
+
+def test_lower_bound_from_moments():
+    # X constant: E X = sqrt(E X²) exactly, lower = c sqrt(second)
+    assert B.expected_delta_lower_bound_from_moments(4, 16, 2) == 2 * 2
+    assert B.expected_delta_lower_bound_from_moments(4, 16, 3) == 2 / sp.sqrt(8) * 2
+    assert B.expected_delta_lower_bound_from_moments(0, 0, 2) == 0
+    assert isinstance(B.expected_delta_lower_bound_from_moments(0.5, 0.3, 2), sp.Float)
+    with pytest.raises(ValueError, match="E X⁴ >= \\(E X²\\)²"):
+        B.expected_delta_lower_bound_from_moments(4, 15, 2)
+    with pytest.raises(ValueError, match="second"):
+        B.expected_delta_lower_bound_from_moments(-1, 1, 2)
+    with pytest.raises(ValueError, match="fourth = 0"):
+        B.expected_delta_lower_bound_from_moments(1, 0, 2)
+
+
+def test_expected_delta_bounds_vqe_v1_symbolic():
+    n = sp.Symbol("n", positive=True, integer=True)
+    lo = B.expected_delta_lower_bound("vqe", "v1", n)
+    up = B.expected_delta_upper_bound("vqe", "v1", n)
+    d = 2**n
+    assert sp.simplify(up - 12 / sp.sqrt(d + 1)) == 0
+    assert sp.simplify(up - B.task_dependent_bound("v1", n, 1, coupling=6 * d)) == 0
+    # at n = 10 (d = 1024): 0.2397 <= E[Δ] ≈ 0.33 <= 0.3748
+    assert 0.2397 < float(lo.subs(n, 10)) < 0.2398
+    assert sp.simplify(lo.subs(n, 10) - B.expected_delta_lower_bound("vqe", "v1", 10)) == 0
+    assert sp.limit((lo / up).subs(2**n, sp.Symbol("D")), sp.Symbol("D"), sp.oo) == 1 / sp.sqrt(sp.Rational(396, 324) * 2)
+
+
+@pytest.mark.parametrize("task", ["vqe", "qae"])
+@pytest.mark.parametrize("case", ["v1", "v2", "both"])
+def test_lower_below_upper_and_observable_path(task, case):
+    from weingarten_check.observables import heisenberg_ring, qae_observable
+
+    for q, n in ((2, 5), (3, 3)):
+        lo, up = B.expected_delta_lower_bound(task, case, n, q=q), B.expected_delta_upper_bound(task, case, n, q=q)
+        assert 0 < float(lo) < float(up)
+        obs = heisenberg_ring(n, q, _width=0.0) if task == "vqe" else qae_observable(n, q)
+        assert abs(float(B.expected_delta_lower_bound(obs, case, n)) - float(lo)) < 1e-9 * float(lo)
+        assert abs(float(B.expected_K_frobenius_fourth(obs, case, n)) - float(B.expected_K_frobenius_fourth(task, case, n, q=q))) < 1e-9
+
+
+def test_two_sided_errors():
+    from weingarten_check.observables import heisenberg_ring
+
+    with pytest.raises(TypeError, match="task"):
+        B.expected_delta_lower_bound(3, "v1", 4)
+    with pytest.raises(ValueError, match="case"):
+        B.expected_delta_lower_bound("vqe", "x", 4)
+    with pytest.raises(ValueError, match="does not match"):
+        B.expected_delta_lower_bound(heisenberg_ring(4, 2, _width=0.0), "v1", 5)

@@ -85,3 +85,19 @@ def test_figure_from_a_real_sweep(tmp_path):
         assert s.bounds, "every point carries the bounds from bounds.py"
     paths = plot_figure5(series, tmp_path / "fig")
     assert paths[0].stat().st_size > 20_000
+
+
+def test_lower_bound_band_for_haar_only(tmp_path):
+    """Exact-Haar VQE/QAE series carry the Lemma 11 lower bound (value / w) and the figure shades the band;
+    the hea and local1 series (not 4-designs) carry none."""
+    from weingarten_check import bounds as B
+
+    recs = [dict(r, ensemble="haar") if r["task"] == "vqe" else r for r in fake_records(ns=(4, 5))]
+    series = figure5_series(recs, 2, bounds_fn=fake_bounds)
+    vqe_v1 = next(s for s in series if s.task == "vqe" and s.case == "v1")
+    assert vqe_v1.ensemble == "haar"
+    assert vqe_v1.lower == pytest.approx([float(B.expected_delta_lower_bound("vqe", "v1", n)) / 4.0 for n in (4, 5)])
+    assert all(math.isnan(v) for s in series if s.task != "vqe" for v in s.lower)
+    png, _, js = plot_figure5(series, tmp_path / "band")
+    assert png.stat().st_size > 20_000
+    assert json.loads(js.read_text())["series"][0]["lower"] == pytest.approx(series[0].lower)

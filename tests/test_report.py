@@ -132,3 +132,43 @@ def test_real_numerics_small():
     assert not qae3.exact and qae3.upper_mean >= qae3.mean and "paper_theorem1" not in qae3.bounds
     assert qsl.exact and "proposition2" in qsl.bounds
     assert "†" in rp.format_markdown(rep)
+
+
+# ------------------------------------------------------------------ two-sided column (Lemma 11)
+@pytest.mark.parametrize("ci, upper_ci, lower, upper, verdict", [
+    ((0.1, 0.2), None, 0.15, 0.3, "inside [lower, upper]"), ((0.1, 0.2), None, 0.21, 0.3, "BELOW LOWER"),
+    ((0.1, 0.2), None, 0.01, 0.05, "above upper"), ((0.1, 0.2), (0.3, 0.4), 0.25, 0.5, "inside [lower, upper]"),
+    ((0.1, 0.2), (0.3, 0.4), 0.41, 0.5, "BELOW LOWER")])
+def test_band_verdict(ci, upper_ci, lower, upper, verdict):
+    assert rp.band_verdict(ci, lower, upper, upper_ci) == verdict
+
+
+def test_lower_bound_column_and_failure(monkeypatch):
+    install_fakes(monkeypatch)
+    exps = sys.modules["weingarten_check.experiments"]
+    inner = exps.estimate_variation_range
+
+    def with_lower(*a, **kw):
+        est = inner(*a, **kw)
+        est.lower_bounds = {"fourth_moment": lower_value}
+        return est
+
+    exps.estimate_variation_range = with_lower
+    lower_value = 0.05  # CI [0.08, 0.12], upper 0.5: inside
+    rep = rp.run_verify(points=POINTS[:1], samples=10, lemmas=False)
+    assert rep.ok and rep.numerics[0].band == "inside [lower, upper]"
+    text = rp.format_markdown(rep)
+    assert "lower (4th moment)" in text and "| vqe | v1 | 2 | 4 | 0.0500 | 0.1000 ± 0.0100 | 0.5000 | 2.00 | 0.20 | inside [lower, upper] |" in text
+    lower_value = 0.2  # CI entirely below the lower bound: the report fails
+    rep = rp.run_verify(points=POINTS[:1], samples=10, lemmas=False)
+    assert not rep.ok and rep.failures == ["vqe/haar/v1 q=2 n=4: E[Δ] below the lower bound 0.2"]
+
+
+def test_real_numerics_two_sided():
+    """Exact Haar VQE/QAE points carry the fourth-moment lower bound and land inside the band."""
+    rep = rp.run_verify(lemmas=False, points=[("vqe", "haar", "v1", 2, 6), ("qae", "haar", "both", 2, 4),
+                                              ("vqe", "hea", "v1", 2, 4)], samples=60, seed=1)
+    assert rep.ok, rep.failures
+    vqe, qae, hea = rep.numerics
+    assert vqe.band == qae.band == "inside [lower, upper]"
+    assert hea.lower_bounds == {} and hea.band == ""

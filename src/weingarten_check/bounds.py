@@ -36,6 +36,12 @@ __all__ = [
     "product_state_coupling",
     "variance_bound",
     "markov_bound",
+    "delta_frobenius_constants",
+    "qudit_theorem1_sharp_bound",
+    "expected_K_frobenius_fourth",
+    "expected_delta_lower_bound_from_moments",
+    "expected_delta_lower_bound",
+    "expected_delta_upper_bound",
 ]
 
 Number = Union[int, sp.Expr]
@@ -169,10 +175,12 @@ def nuclear_to_frobenius_factor(m: Number, q: Number = 2) -> sp.Expr:
 
 
 def route1_bound(w: Number, n: Number, m: Number, q: Number = 2) -> sp.Expr:
-    """Sharpest task-independent bound of Route 1 (Lemma 6):
+    """Task-independent bound of Route 1 through the nuclear norm (Lemma 6):
     ``E[Δ] <= w sqrt(r (dA² - 1)) / sqrt(d + 1)`` with ``r`` from :func:`nuclear_to_frobenius_factor`.
 
     Equals :func:`qudit_theorem1_bound` for ``dA >= 3``; for one qubit it is ``w sqrt(6)/sqrt(d+1)``.
+    Not the sharpest for ``dA >= 3``: :func:`qudit_theorem1_sharp_bound` (Lemma 11.3,
+    ``Δ <= √2 dA ||K||_F``) is smaller by ``sqrt(2 (dA² - 1))/dA`` there (equal for dA = 2).
     """
     dA, _, d = dimensions(n, m, q)
     r = nuclear_to_frobenius_factor(m, q)
@@ -361,3 +369,140 @@ def markov_bound(epsilon: Number, mean_bound: Number) -> sp.Expr:
     mb = _sym(mean_bound, "mean_bound", allow_float=True)
     _check_nonneg(mb, "mean_bound")
     return mb / e
+
+
+# ---------------------------------------------------------------------------------------------
+# Two-sided bounds (Lemma 11): Δ against ||K||_F on both sides, fourth moments, Hölder
+# ---------------------------------------------------------------------------------------------
+def _dA_value(dA: Number) -> sp.Expr:
+    dA_ = _sym(dA, "dA")
+    _check_int(dA_, "dA", 2)
+    return dA_
+
+
+def delta_frobenius_constants(dA: Number) -> tuple[sp.Expr, sp.Expr]:
+    """``(c, u)`` with ``c ||K||_F <= Δ <= u ||K||_F`` for every K (Lemmas 11.1-11.3).
+
+    * lower: ``c = 2`` for one qubit (``Δ = 2(σ1+σ2)`` and ``(σ1+σ2)² - ||K||_F² = 2σ1σ2 - σ3² >= 0``,
+      equality iff rank K <= 1 — sharper than the ``2 sqrt(2/3)`` of the issue, which it implies);
+      ``c = 2/sqrt(dA² - 1)`` otherwise (Popoviciu: ``Var_U C <= Δ²/4`` with
+      ``Var_U C = ||K||_F²/(dA² - 1)`` for Haar UA, Lemma 11.1);
+    * upper: ``u = sqrt(2) dA`` (``||R(V) - I||_F² = 2 dA² - 2 |tr V|²``, attained by
+      ``K = R(W0) - I`` with W0 a traceless diagonal unitary, Lemma 11.3); for dA = 2 this is the
+      ``2 sqrt(2)`` of Lemma 3, for dA >= 3 it beats ``2 sqrt(dA² - 1)``.
+    A symbolic ``dA`` gives the generic (dA >= 3) lower constant.
+    """
+    dA_ = _dA_value(dA)
+    if _is_num(dA_) and dA_ == 2:
+        return sp.Integer(2), 2 * sp.sqrt(2)
+    return 2 / sp.sqrt(dA_**2 - 1), sp.sqrt(2) * dA_
+
+
+def qudit_theorem1_sharp_bound(w: Number, n: Number, m: Number, q: Number = 2) -> sp.Expr:
+    """Sharper qudit Theorem 1 (Lemma 11.3): ``E[Δ] <= w dA sqrt((dA² - 1)/2) / sqrt(d + 1)``.
+
+    From ``Δ <= sqrt(2) dA ||K||_F`` (attained) and ``E||K||_F² <= (dA² - 1) w²/(4(d + 1))`` (Lemma 4);
+    V1, V2 or both from a 2-design.  Equals :func:`route1_bound` for dA = 2, smaller than it (and than
+    :func:`qudit_theorem1_bound`) by the factor ``sqrt(2(dA² - 1))/dA`` (up to sqrt(2)) for dA >= 3.
+    """
+    dA, _, d = dimensions(n, m, q)
+    return _w(w) * dA * sp.sqrt((dA**2 - 1) / sp.Integer(2)) / sp.sqrt(d + 1)
+
+
+def _task_or_observable(task, case: str, n: Number, m: Number, q: Number):
+    """Dispatch: a task name ('vqe', 'qae') -> symbolic path; an Observable -> numeric path."""
+    from . import fourth_moments as fm
+
+    case = _case(case)
+    if isinstance(task, str):
+        return fm, "task", case
+    if hasattr(task, "terms") and hasattr(task, "dense"):
+        if _sym(n, "n") != task.n:
+            raise ValueError(f"n = {n} does not match the observable's n = {task.n}")
+        return fm, "observable", case
+    raise TypeError(f"task must be 'vqe', 'qae' or an Observable, got {type(task).__name__}")
+
+
+def expected_K_frobenius_fourth(task, case: str, n: Number, m: Number = 1, q: Number = 2) -> sp.Expr:
+    """Exact ``E||K||_F⁴`` (Lemma 11.4) for V1 and/or V2 Haar-random (or from unitary **4**-designs;
+    a 2-design does not fix fourth moments), input ``|0…0>``, A = site 0.
+
+    ``task``: ``"vqe"`` (Heisenberg ring Eq. 9, SU(q) form for q >= 3, n >= 3) or ``"qae"`` (Eq. 10,
+    R = A) — then ``n`` may be a sympy Symbol and the result is a rational function of ``q**n``
+    (VQE v2/both: of ``q**n`` and n, the n >= 5 form; numeric n = 3, 4 are exact) — or any
+    :class:`~weingarten_check.observables.Observable` (numeric path at its own n, A = sites
+    ``range(m)``, float traces; returned as a sympy Float).
+    Example: VQE, v1, q = 2: ``396 (d + 4)/((d + 1)(d + 2)(d + 3))`` with ``d = 2**n``.
+    """
+    fm, kind, case = _task_or_observable(task, case, n, m, q)
+    if kind == "task":
+        return fm.expected_K_frobenius_fourth_task(task, case, n, m, q)
+    return sp.Float(fm.expected_K_frobenius_fourth_observable(task, case, tuple(range(int(m)))))
+
+
+def expected_delta_lower_bound_from_moments(second: Number, fourth: Number, dA: Number) -> sp.Expr:
+    """Lemma 11.5: ``E[Δ] >= c (E||K||_F²)^{3/2} / (E||K||_F⁴)^{1/2}``.
+
+    Hölder with X = ||K||_F >= 0: ``E X² = E[X^{1/2} X^{3/2}] <= (E X)^{2/3}(E X⁴)^{1/3}`` hence
+    ``E X >= (E X²)^{3/2}/(E X⁴)^{1/2}``; then ``Δ >= c X`` with ``c`` from
+    :func:`delta_frobenius_constants` (2 for one qubit, ``2/sqrt(dA²-1)`` otherwise).
+    ``second``, ``fourth`` are the exact moments (or floats); ``fourth = 0`` requires ``second = 0``.
+    """
+    s2 = _sym(second, "second", allow_float=True)
+    s4 = _sym(fourth, "fourth", allow_float=True)
+    _check_nonneg(s2, "second")
+    _check_nonneg(s4, "fourth")
+    if _is_num(s2) and _is_num(s4):
+        if s4 == 0:
+            if s2 != 0:
+                raise ValueError("fourth = 0 forces second = 0 (E X⁴ >= (E X²)²)")
+            return sp.Integer(0)
+        if s4 < s2**2 * (1 - sp.Rational(1, 10**12)):
+            raise ValueError(f"moments violate E X⁴ >= (E X²)²: second = {s2}, fourth = {s4}")
+    c, _ = delta_frobenius_constants(dA)
+    return c * s2 ** sp.Rational(3, 2) / sp.sqrt(s4)
+
+
+def _second_moment(task, case: str, n: Number, m: Number, q: Number) -> sp.Expr:
+    from . import fourth_moments as fm
+
+    if isinstance(task, str):
+        return fm.expected_K_frobenius_sq_task(task, case, n, m, q)
+    A = list(range(int(m)))
+    obs = task
+    dA = obs.q ** len(A)
+    if case == "v1":
+        return expected_K_frobenius_sq("v1", obs.n, len(A), obs.q, coupling=obs.coupling(A))
+    if case == "v2":
+        return expected_K_frobenius_sq("v2", obs.n, len(A), obs.q, state_coupling=1 - sp.Rational(1, dA),
+                                       h_hs_centered=obs.h_hs_centered())
+    return expected_K_frobenius_sq("both", obs.n, len(A), obs.q, h_hs_centered=obs.h_hs_centered())
+
+
+def expected_delta_lower_bound(task, case: str, n: Number, m: Number = 1, q: Number = 2) -> sp.Expr:
+    """Lower bound on E[Δ] (Lemma 11.5-11.6): :func:`expected_delta_lower_bound_from_moments` with
+    the exact second (Lemma 9) and fourth (Lemma 11.4) moments of ``||K||_F``, same ``task`` forms
+    as :func:`expected_K_frobenius_fourth`.  **Needs Haar or a unitary 4-design** for the random
+    V1/V2: a 2-design fixes E||K||_F² but not E||K||_F⁴.
+
+    Example: VQE, v1, qubits: ``2 (18/(d+1))^{3/2} / sqrt(396 (d+4)/((d+1)(d+2)(d+3)))``
+    ``~ 0.64 × 12/sqrt(d+1)`` for large d (and E[Δ] ~ 0.9 × 12/sqrt(d+1)).
+    """
+    fm, kind, case = _task_or_observable(task, case, n, m, q)
+    dA = (q if kind == "task" else task.q) ** _sym(m, "m")
+    second = _second_moment(task, case, n, m, q)
+    fourth = expected_K_frobenius_fourth(task, case, n, m, q)
+    if kind == "observable":
+        return expected_delta_lower_bound_from_moments(sp.Float(float(second)), fourth, dA)
+    return expected_delta_lower_bound_from_moments(second, fourth, dA)
+
+
+def expected_delta_upper_bound(task, case: str, n: Number, m: Number = 1, q: Number = 2) -> sp.Expr:
+    """The matching upper bound of Lemma 11.6: ``E[Δ] <= u sqrt(E||K||_F²)`` with ``u = sqrt(2) dA``
+    (:func:`delta_frobenius_constants`; Jensen).  For one qubit this is :func:`task_dependent_bound`;
+    for dA >= 3 it is sharper than it by ``sqrt(2(dA²-1))/dA``.  Needs only a 2-design."""
+    fm, kind, case = _task_or_observable(task, case, n, m, q)
+    dA = (q if kind == "task" else task.q) ** _sym(m, "m")
+    _, u = delta_frobenius_constants(dA)
+    second = _second_moment(task, case, n, m, q)
+    return u * sp.sqrt(second)

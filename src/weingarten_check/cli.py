@@ -414,7 +414,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=raw,
         description="The main job (`make verify`). Runs proofs/ (every lemma of the derivation, machine-checked)\n"
         "and estimates E[Δ] with a 95 % CI at a few n for q = 2 and 3, next to every bound. Writes\n"
-        "verify.md and verify.json under --results. Exit code 1 if a lemma fails or a CI lies above a bound.",
+        "verify.md and verify.json under --results. Exit code 1 if a lemma fails, a CI lies above a bound, or (exact Haar VQE/QAE) below the fourth-moment lower bound.",
         epilog="examples:\n"
         "  weingarten-check verify\n"
         "  weingarten-check verify --quick --no-lemmas          # numerics only, smallest n\n"

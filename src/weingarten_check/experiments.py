@@ -51,6 +51,7 @@ __all__ = [
     "TaskSpec",
     "task_spec",
     "bounds_for",
+    "lower_bounds_for",
     "variation_range_sample",
     "variation_range_sample_result",
     "VariationRangeEstimate",
@@ -186,6 +187,23 @@ def bounds_for(spec: TaskSpec, ensemble: str, case: str) -> tuple[dict[str, floa
     return out, note
 
 
+def lower_bounds_for(spec: TaskSpec, ensemble: str, case: str) -> dict[str, float]:
+    """Lower bounds on E[Δ] (floats, unnormalised Δ) that apply to ``(spec, ensemble, case)``.
+
+    ``"fourth_moment"`` (Lemma 11.5, :func:`.bounds.expected_delta_lower_bound`): Hölder with the exact
+    E||K||_F² and E||K||_F⁴.  It needs fourth moments, so only the exact-Haar ensemble qualifies ("hea"
+    is at best an approximate 2-design, "local1" a 1-design), and exact fourth moments are available for
+    VQE (n >= 3) and QAE with A = site 0 (input |0…0>).  Empty dict otherwise.
+    """
+    ensemble = _check_choice(ensemble, "ensemble", ENSEMBLES)
+    case = _check_choice(case, "case", CASES)
+    if ensemble != "haar" or spec.task not in ("vqe", "qae") or spec.sites != (0,):
+        return {}
+    if spec.task == "vqe" and spec.n < 3:
+        return {}
+    return {"fourth_moment": float(_bounds.expected_delta_lower_bound(spec.task, case, spec.n, 1, spec.q))}
+
+
 # ---------------------------------------------------------------------------------------- one Δ
 def _a_first_to_sites(arr: np.ndarray, sites: tuple[int, ...], n: int, q: int, nbatch: int) -> np.ndarray:
     """Array with batch axes then (q,)*m A-axes then (q,)*(n-m) B-axes -> batch + site order."""
@@ -306,6 +324,7 @@ class VariationRangeEstimate:
     layers: Optional[int] = None
     note: str = ""
     seconds: float = 0.0
+    lower_bounds: dict[str, float] = field(default_factory=dict)  # lower_bounds_for (Lemma 11)
 
     def ratios(self) -> dict[str, float]:
         """Tightness: ``E[Δ] / bound`` for every bound (upper end of the bracket if not exact)."""
@@ -360,9 +379,10 @@ def estimate_variation_range(task: str = "vqe", ensemble: str = "haar", case: st
     mean, se, ci = _stats(lows)
     umean, _, uci = _stats(ups)
     L = (10 * n if layers is None else layers) if ensemble == "hea" else None
+    lower = lower_bounds_for(spec, ensemble, case)
     return VariationRangeEstimate(task, ensemble, case, spec.n, spec.q, samples, seed, spec.m, mean, se, ci,
                                   lows, bnds, spec.w, exact, ups, umean, uci, L, note,
-                                  time.perf_counter() - t0)
+                                  time.perf_counter() - t0, lower)
 
 
 def fit_log_slope(ns: Sequence[int], means: Sequence[float], base: float = 2.0) -> float:

@@ -36,6 +36,7 @@ __all__ = [
     "plot_figure5",
     "figure5_from_results",
     "bounds_and_width",
+    "lower_bounds_of",
 ]
 
 PANEL_TITLES = {
@@ -68,6 +69,15 @@ def bounds_and_width(task: str, ensemble: str, case: str, n: int, q: int, site: 
     return float(spec.w), {k: float(v) for k, v in bounds.items() if v is not None}
 
 
+def lower_bounds_of(task: str, ensemble: str, case: str, n: int, q: int, site: int = 0) -> dict[str, float]:
+    """Lower bounds on E[Δ] (unnormalised) for one point, from :func:`experiments.lower_bounds_for`:
+    the fourth-moment bound of Lemma 11 for exact-Haar VQE/QAE (A = site 0), nothing otherwise."""
+    from weingarten_check import experiments
+    from weingarten_check.sweep import _task_spec
+
+    return experiments.lower_bounds_for(_task_spec(task, n, q, site), ensemble, case)
+
+
 @dataclass
 class Series:
     """One curve of a panel: statistics of Δ/w for each n of one (task, ensemble, case, q)."""
@@ -84,6 +94,7 @@ class Series:
     stderr: list[float] = field(default_factory=list)
     upper: list[float] = field(default_factory=list)  # mean of 2||K||_* / w where Δ is bracketed, else NaN
     bounds: dict[str, list[float]] = field(default_factory=dict)  # name -> values / w, one per n
+    lower: list[float] = field(default_factory=list)  # Lemma 11 lower bound / w per n (NaN: none applies)
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -95,8 +106,12 @@ def figure5_series(
     *,
     ensembles: dict[str, str] | None = None,
     bounds_fn: BoundsFn | None = None,
+    lower_fn: Callable[..., dict[str, float]] | None = None,
 ) -> list[Series]:
     """Summarise sweep records into the curves of Figure 5 for local dimension ``q``.
+
+    ``lower_fn(task, ensemble, case, n, q, site=...)`` gives the lower bounds (default
+    :func:`lower_bounds_of`; the largest is kept in ``Series.lower``).
 
     ``ensembles`` optionally fixes the ensemble per task (default: the paper's — ``hea`` for
     VQE/QAE and ``local1`` for QSL — or, if absent from the records, the first one present).
@@ -105,6 +120,7 @@ def figure5_series(
     if isinstance(q, bool) or not isinstance(q, int) or q < 2:
         raise ValueError(f"q must be an integer >= 2, got {q!r}")
     bounds_fn = bounds_fn or bounds_and_width
+    lower_fn = lower_fn or lower_bounds_of
     rows = [r for r in summarize(records) if r.q == q]
     if not rows:
         raise ValueError(f"the results hold no samples for q = {q}; run `weingarten-check sweep --q {q}` first")
@@ -136,6 +152,8 @@ def figure5_series(
                 s.std.append(r.std / w)
                 s.stderr.append(r.stderr / w)
                 s.upper.append(r.upper_mean / w)
+                low = lower_fn(task, ens, case, r.n, q, site=r.site)
+                s.lower.append(max(low.values()) / w if low else math.nan)
                 for name, value in bounds.items():
                     s.bounds.setdefault(name, [math.nan] * (len(s.ns) - 1)).append(value / w)
                 for name in s.bounds:
@@ -191,6 +209,7 @@ def plot_figure5(
     used_bounds: list[str] = []
     cases_seen: dict[str, str] = {}
     bracketed = False
+    banded = False
     for ax, task in zip(axes, TASKS):
         ax.set_title(PANEL_TITLES[task], fontsize=11)
         ax.set_yscale("log")
@@ -217,6 +236,11 @@ def plot_figure5(
             if any(math.isfinite(u) for u in s.upper):  # bracketed Δ (dA >= 3): upper ends too
                 bracketed = True
                 ax.plot(s.ns, s.upper, color=color, marker=marker, mfc="none", ms=5, lw=0.8, ls=":")
+            if any(math.isfinite(v) for v in s.lower):  # Lemma 11: lower bound and the shaded band
+                banded = True
+                top = s.bounds.get("task_dependent") or [min(v) for v in zip(*s.bounds.values())] or s.lower
+                ax.plot(s.ns, s.lower, ls=(0, (4, 1, 1, 1)), color=color, lw=1.0, zorder=2)
+                ax.fill_between(s.ns, s.lower, top, color=color, alpha=0.12, lw=0, zorder=1)
             for name, vals in sorted(s.bounds.items()):
                 if bounds != "all" and name not in bounds:
                     continue
@@ -235,6 +259,9 @@ def plot_figure5(
     if bracketed:
         handles.append(Line2D([], [], color="0.3", marker="o", mfc="none", ls=":", lw=0.8,
                               label="dA ≥ 3: filled = certified lower end, hollow = upper end 2‖K‖_*"))
+    if banded:
+        handles.append(Line2D([], [], ls=(0, (4, 1, 1, 1)), color="C0", lw=1.0,
+                              label="ours, lower bound c(E‖K‖²)^{3/2}/(E‖K‖⁴)^{1/2} (Haar: needs a 4-design); band shaded"))
     for name in sorted(used_bounds, key=lambda b: list(_BOUND_STYLE).index(b) if b in _BOUND_STYLE else 99):
         ls, bcolor, label = _BOUND_STYLE.get(name, ((0, (1, 3)), "0.5", name))
         handles.append(Line2D([], [], ls=ls, color=bcolor or "C0", lw=1.1, label=label))

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["NumericCheck", "LemmaRow", "VerifyReport", "DEFAULT_POINTS", "run_verify",
-           "bound_verdict", "format_text", "format_markdown", "write_report"]
+           "bound_verdict", "band_verdict", "format_text", "format_markdown", "write_report"]
 
 #: (task, ensemble, case, q, n) points of the quick numerical confirmation
 DEFAULT_POINTS: tuple[tuple[str, str, str, int, int], ...] = tuple(
@@ -80,10 +80,12 @@ class NumericCheck:
     exact: bool = True  # False: Δ is a certified bracket (dA >= 3); mean/ci95 are of the lower ends
     upper_mean: float = math.nan  # mean of the upper ends 2||K||_* (bracketed Δ only)
     upper_ci95: tuple[float, float] = (math.nan, math.nan)
+    lower_bounds: dict[str, float] = field(default_factory=dict)  # Lemma 11 (Haar / 4-design only)
+    band: str = ""  # band_verdict against [max lower bound, min upper bound]; "" if no lower bound applies
 
     @property
     def ok(self) -> bool:
-        return all(v != "VIOLATED" for v in self.verdicts.values())
+        return all(v != "VIOLATED" for v in self.verdicts.values()) and not self.band.startswith("BELOW")
 
 
 def bound_verdict(ci95: tuple[float, float], bound: float,
@@ -103,6 +105,20 @@ def bound_verdict(ci95: tuple[float, float], bound: float,
     return "consistent"
 
 
+def band_verdict(ci95: tuple[float, float], lower: float, upper: float,
+                 upper_ci95: tuple[float, float] | None = None) -> str:
+    """Two-sided check (Lemma 11): ``inside [lower, upper]`` unless the 95 % CI lies entirely below
+    ``lower`` (``BELOW LOWER``, a failure) or entirely above ``upper`` (``above upper``, already a
+    VIOLATED upper bound).  For a bracketed Δ the lower ends' CI is ``ci95`` and the upper ends'
+    ``upper_ci95``: only the upper ends can prove E[Δ] < lower, only the lower ends E[Δ] > upper."""
+    hi = ci95[1] if upper_ci95 is None else upper_ci95[1]
+    if hi < lower:
+        return "BELOW LOWER"
+    if ci95[0] > upper:
+        return "above upper"
+    return "inside [lower, upper]"
+
+
 @dataclass
 class VerifyReport:
     lemmas: list[LemmaRow]
@@ -119,6 +135,9 @@ class VerifyReport:
         for c in self.numerics:
             out += [f"{c.task}/{c.ensemble}/{c.case} q={c.q} n={c.n}: E[Δ] above {name}"
                     for name, v in c.verdicts.items() if v == "VIOLATED"]
+            if c.band.startswith("BELOW"):
+                out.append(f"{c.task}/{c.ensemble}/{c.case} q={c.q} n={c.n}: E[Δ] below the lower bound "
+                           f"{max(c.lower_bounds.values()):.4g}")
         return out
 
     @property
@@ -168,11 +187,16 @@ def _run_numeric(point: tuple[str, str, str, int, int], samples: int, seed: int)
     ci = (float(est.ci95[0]), float(est.ci95[1]))
     exact = bool(getattr(est, "exact", True))
     uci = tuple(float(x) for x in getattr(est, "upper_ci95", (math.nan, math.nan)))
+    lower = {k: float(v) for k, v in (getattr(est, "lower_bounds", None) or {}).items() if v is not None}
+    band = ""
+    if lower and bounds:
+        band = band_verdict(ci, max(lower.values()), min(bounds.values()), None if exact else uci)
     return NumericCheck(task, ensemble, case, q, n, samples, seed, float(est.w), float(est.mean),
                         float(est.stderr), ci, bounds,
                         {k: bound_verdict(ci, b, None if exact else uci) for k, b in bounds.items()},
                         time.perf_counter() - t0, exact,
-                        math.nan if exact else float(est.upper_mean), uci if not exact else (math.nan, math.nan))
+                        math.nan if exact else float(est.upper_mean), uci if not exact else (math.nan, math.nan),
+                        lower, band)
 
 
 def run_verify(
@@ -273,6 +297,24 @@ def format_markdown(rep: VerifyReport) -> str:
         lines += _table(["task", "ensemble", "case", "q", "n", "w", "E[Δ] ± se",
                          "paper (Thm 1 / Prop. 2)", "qudit Thm 1", "task-dependent", "verdict"], rows)
         lines.append("")
+        banded = [c for c in rep.numerics if c.lower_bounds]
+        if banded:
+            lines += ["### E[Δ] between the lower and the upper bound (Lemma 11)", "",
+                      "Lower bound: Hölder with the exact fourth moment, `c (E‖K‖²)^{3/2}/(E‖K‖⁴)^{1/2}` "
+                      "(exact Haar only — it needs a 4-design); upper: the tightest bound of the row above. "
+                      "`inside [lower, upper]` = the 95 % CI meets the band; `BELOW LOWER` fails the report.", ""]
+            brows = []
+            for c in banded:
+                lo, up = max(c.lower_bounds.values()), min(c.bounds.values())
+                est = (f"{_fmt(c.mean)} ± {_fmt(c.stderr)}" if c.exact
+                       else f"[{_fmt(c.mean)}, {_fmt(c.upper_mean)}]† ± {_fmt(c.stderr)}")
+                top = c.mean if c.exact else c.upper_mean
+                brows.append([c.task, c.case, str(c.q), str(c.n), _fmt(lo), est, _fmt(up),
+                              f"{c.mean / lo:.2f}" if lo > 0 else "—", f"{top / up:.2f}" if up > 0 else "—",
+                              f"**{c.band}**" if c.band.startswith("BELOW") else c.band])
+            lines += _table(["task", "case", "q", "n", "lower (4th moment)", "E[Δ] ± se", "upper (tightest)",
+                             "E[Δ]/lower", "E[Δ]/upper", "two-sided verdict"], brows)
+            lines.append("")
         if any(not c.exact for c in rep.numerics):
             lines += ["† dA ≥ 3 and not a fidelity cost: Δ has no closed form; each sample is a certified "
                       "bracket [best value found by optimisation over U(dA), 2‖K‖_*]. The ratio uses the "
