@@ -34,15 +34,9 @@ from .ensembles import sample_circuit
 from .observables import Observable, heisenberg_ring, qae_observable, qsl_observable
 from .sampling import RngLike, as_rng, haar_isometry, haar_state
 from .statevector import move_sites_first, zero_state
-from .variation_range import (
-    VariationRangeResult,
-    cost_tensor_pure,
-    k_matrix,
-    m_matrix,
-    variation_range_bracket,
-    variation_range_fidelity,
-    variation_range_qubit,
-)
+from .certified_delta import delta_from_k
+from .delta_result import VariationRangeResult
+from .variation_range import cost_tensor_pure, k_matrix, m_matrix, variation_range_fidelity
 
 __all__ = [
     "TASKS",
@@ -200,11 +194,14 @@ def _apply_h_batch(obs: Observable, vecs: np.ndarray) -> np.ndarray:
 
 
 def variation_range_sample_result(spec: TaskSpec, ensemble: str, case: str, rng: RngLike = None,
-                                  *, layers: Optional[int] = None, starts: int = 4,
-                                  general: bool = False) -> VariationRangeResult:
+                                  *, layers: Optional[int] = None, starts: int = 32,
+                                  general: bool = False, tol: float = 1e-6) -> VariationRangeResult:
     """One random Δ (with its certificate) for ``spec`` (see :func:`variation_range_sample`).
 
-    ``general=True`` forces the K-matrix route also for the fidelity task (cross-check)."""
+    ``general=True`` forces the K-matrix route also for the fidelity task (cross-check).  Every
+    non-fidelity Δ ends in :func:`.certified_delta.delta_from_k` (exact for dA = 2, a certified
+    bracket of relative width ``<= tol`` where reachable for dA >= 3; ``starts`` caps its random
+    optimiser starts per side)."""
     ensemble = _check_choice(ensemble, "ensemble", ENSEMBLES)
     case = _check_choice(case, "case", CASES)
     gen = as_rng(rng)
@@ -258,17 +255,12 @@ def variation_range_sample_result(spec: TaskSpec, ensemble: str, case: str, rng:
             X = v2c.apply(X)
         HX = _apply_h_batch(obs, X)
         T = cost_tensor_pure(HX.reshape(dA, dA, -1), X.reshape(dA, dA, -1))
-    K = k_matrix(T)
-    if dA == 2:
-        val = variation_range_qubit(K)
-        return VariationRangeResult(val, val, val, True, "qubit", K=K)
-    lower, upper = variation_range_bracket(T, starts, gen)
-    return VariationRangeResult(lower, lower, upper, False, "bracket", K=K)
+    return delta_from_k(k_matrix(T), dA, tol=tol, rng=gen, max_starts=starts)
 
 
 def variation_range_sample(task: str, ensemble: str, case: str, n: int, q: int = 2, site: int = 0,
                            rng: RngLike = None, *, sites: Optional[Sequence[int]] = None,
-                           layers: Optional[int] = None, starts: int = 4) -> float:
+                           layers: Optional[int] = None, starts: int = 32) -> float:
     """One random Δ (unnormalised) for ``task`` with V1/V2 from ``ensemble`` as ``case`` says.
 
     Exact for dA = 2 and for "qsl"; otherwise the certified lower end of the bracket
@@ -328,7 +320,7 @@ def _stats(values: np.ndarray) -> tuple[float, float, tuple[float, float]]:
 def estimate_variation_range(task: str = "vqe", ensemble: str = "haar", case: str = "v1", n: int = 6,
                              q: int = 2, samples: int = 100, seed: int = 0, site: int = 0, *,
                              sites: Optional[Sequence[int]] = None, layers: Optional[int] = None,
-                             starts: int = 4, progress: bool = False) -> VariationRangeEstimate:
+                             starts: int = 32, progress: bool = False) -> VariationRangeEstimate:
     """E[Δ] over ``samples`` independent draws (sample s uses :func:`sample_rng` ``(seed, n, s,
     config_entropy(task, ensemble, case, q, site))``, so each value is reproducible on its own and
     equals sample s of a sweep with the same seed), with the bounds of :func:`bounds_for`.
