@@ -43,6 +43,7 @@ __all__ = [
     "polish_dual",
     "Level1Certificate",
     "certify_level1",
+    "verify_certificate",
     "unitary_from_choi",
 ]
 
@@ -229,7 +230,6 @@ def _round_hermitian(X: np.ndarray, Q: int) -> tuple[np.ndarray, np.ndarray]:
 def _slack_numerators(E: ExactForm, t_num: int, Are, Aim, Bre, Bim) -> tuple[np.ndarray, np.ndarray]:
     """Numerators (over 2^Q) of ``t I - M_r + I⊗A_r + B_r⊗I``."""
     dA = E.dA
-    D = dA * dA
     re = -E.re.copy()
     im = -E.im.copy()
     for k in range(dA):
@@ -244,8 +244,34 @@ def _slack_numerators(E: ExactForm, t_num: int, Are, Aim, Bre, Bim) -> tuple[np.
                 c = k2 * dA + i
                 re[r, c] += Bre[k, k2]
                 im[r, c] += Bim[k, k2]
-    assert re.shape == (D, D)
     return re, im
+
+
+def verify_certificate(E: ExactForm, cert: Level1Certificate) -> bool:
+    """Independent exact check of a :class:`Level1Certificate` for the form ``E`` (Lemma 12.3):
+    ``A_r``, ``B_r`` exactly Hermitian, ``t I - (M_r - I⊗A_r - B_r⊗I)`` positive definite (exact
+    LDLᵀ), ``cert.err >= E.err`` and ``cert.bound == tr A_r + tr B_r + dA (t + cert.err)``.
+    True only if all hold; then ``max_U <u|M|u> <= cert.bound`` for the M that E encloses."""
+    dA = E.dA
+    if cert.exponent != E.exponent or cert.err < E.err:
+        return False
+    scale = Fraction(2) ** E.exponent
+    t_scaled = cert.t * scale
+    if t_scaled.denominator != 1:
+        return False
+    for re, im in ((cert.A_re, cert.A_im), (cert.B_re, cert.B_im)):
+        if np.shape(re) != (dA, dA) or np.shape(im) != (dA, dA):
+            return False
+        for i in range(dA):
+            for j in range(i + 1):
+                if re[i, j] != re[j, i] or im[i, j] != -im[j, i]:
+                    return False
+    trA = Fraction(int(sum(cert.A_re[i, i] for i in range(dA)))) / scale
+    trB = Fraction(int(sum(cert.B_re[i, i] for i in range(dA)))) / scale
+    if cert.bound != trA + trB + dA * (cert.t + cert.err):
+        return False
+    re, im = _slack_numerators(E, int(t_scaled), cert.A_re, cert.A_im, cert.B_re, cert.B_im)
+    return is_hermitian_positive_definite(re, im)
 
 
 def certify_level1(E: ExactForm, M: np.ndarray, A: np.ndarray, B: np.ndarray, *,
@@ -254,8 +280,8 @@ def certify_level1(E: ExactForm, M: np.ndarray, A: np.ndarray, B: np.ndarray, *,
 
     ``E`` is the exact rational form (``||M_true - M_r||_2 <= E.err``), ``M`` its float version
     (only used to guess λmax), ``A, B`` any Hermitian matrices (rounded to the grid of E).  The
-    shift ``t`` starts at the float λmax plus ``margin`` and is increased tenfold until the exact
-    LDLᵀ check of ``t I - (M_r - I⊗A_r - B_r⊗I)`` succeeds; ``None`` after ``max_tries``."""
+    shift ``t`` starts at the float λmax plus ``margin`` and is increased tenfold until
+    :func:`verify_certificate` accepts; ``None`` after ``max_tries``."""
     M, dA = _check_form(M)
     if E.dA != dA:
         raise ValueError(f"exact form is for dA = {E.dA}, M for dA = {dA}")
@@ -267,7 +293,7 @@ def certify_level1(E: ExactForm, M: np.ndarray, A: np.ndarray, B: np.ndarray, *,
     Af = (Are.astype(float) + 1j * Aim.astype(float)) / float(scale)
     Bf = (Bre.astype(float) + 1j * Bim.astype(float)) / float(scale)
     I = np.eye(dA)
-    S = M - np.kron(I, Af) - np.kron(B * 0 + Bf, I)
+    S = M - np.kron(I, Af) - np.kron(Bf, I)
     lam = float(np.linalg.eigvalsh(S)[-1])
     norm = float(np.abs(M).sum(axis=1).max() + dA * (np.abs(Af).max() + np.abs(Bf).max()))
     if margin is None:
@@ -275,11 +301,9 @@ def certify_level1(E: ExactForm, M: np.ndarray, A: np.ndarray, B: np.ndarray, *,
     trA = Fraction(int(sum(Are[i, i] for i in range(dA)))) / scale
     trB = Fraction(int(sum(Bre[i, i] for i in range(dA)))) / scale
     for tries in range(1, max_tries + 1):
-        t_num = math.ceil(Fraction(lam + margin) * scale)
-        re, im = _slack_numerators(E, t_num, Are, Aim, Bre, Bim)
-        if is_hermitian_positive_definite(re, im):
-            t = Fraction(t_num) / scale
-            bound = trA + trB + dA * (t + E.err)
-            return Level1Certificate(bound, t, E.err, Q, Are, Aim, Bre, Bim, tries)
+        t = Fraction(math.ceil(Fraction(lam + margin) * scale)) / scale
+        cert = Level1Certificate(trA + trB + dA * (t + E.err), t, E.err, Q, Are, Aim, Bre, Bim, tries)
+        if verify_certificate(E, cert):
+            return cert
         margin *= 10.0
     return None
