@@ -80,7 +80,7 @@ def test_checker_rejects_perturbed_certificates():
     cert = certify_level1(E, M, sol.A, sol.B)
     assert verify_certificate(E, cert)
     # infeasible: shift t below λmax of the slack (bound adjusted consistently)
-    lam_gap = Fraction(1, 10**6)
+    lam_gap = Fraction(2**cert.exponent // 10**6, 2**cert.exponent)  # on the grid of t
     low_t = cert.t - lam_gap
     bad = dataclasses.replace(cert, t=low_t, bound=cert.bound - dA * lam_gap)
     assert not verify_certificate(E, bad)
