@@ -7,7 +7,8 @@
 
   - **upper** = ``b_max + b_min`` with ``max_U <u|M|u> <= b_max`` and ``-min_U <u|M|u> <= b_min``
     proved by exact rational level-1 certificates (:func:`.unital_sdp.certify_level1`) for the
-    dual point of the unital-channel SDP solved by Clarabel, polished at the optimiser's unitary;
+    dual point of the unital-channel SDP solved by Clarabel (dA <= 5; a smoothed first-order dual
+    for larger dA), polished at the optimiser's unitary;
     ``M`` is the Hermitian form of K (:func:`.choi_form.form_from_k`).  If no certificate can be
     proved, or ``2||K||_*`` (Lemma 3.3) is smaller, that is used (``certificate = "nuclear"``);
   - **lower** = ``C(U_max) - C(U_min)`` at the optimiser's unitaries, re-orthonormalised and
@@ -29,10 +30,14 @@ from .choi_form import ExactForm, check_k, exact_form_from_k, form_from_k, ratio
 from .delta_result import VariationRangeResult
 from .exact_psd import fraction_to_float_down, fraction_to_float_up
 from .sampling import RngLike, as_rng
-from .unital_sdp import certify_level1, polish_dual, solve_level1, unitary_from_choi
+from .unital_sdp import certify_level1, polish_dual, solve_level1, solve_level1_smoothed, unitary_from_choi
 from .unitary_optimiser import optimise_form
 
-__all__ = ["qubit_delta", "nuclear_bound", "cost_mp", "delta_from_k"]
+__all__ = ["qubit_delta", "nuclear_bound", "cost_mp", "delta_from_k", "CLARABEL_MAX_DA"]
+
+#: largest dA whose level-1 SDP goes to Clarabel (interior point); larger dA use the memory-light
+#: smoothed dual (:func:`.unital_sdp.solve_level1_smoothed`)
+CLARABEL_MAX_DA = 5
 
 
 def qubit_delta(K: np.ndarray) -> float:
@@ -97,7 +102,8 @@ class _Side:
 
     def __init__(self, Ms: np.ndarray, E: ExactForm, dA: int, gen: np.random.Generator):
         self.Ms, self.E, self.dA, self.gen = Ms, E, dA, gen
-        self.sol = solve_level1(Ms)
+        # Clarabel's dense PSD block grows like dA^8 (~9 GB at dA = 9): smoothed first-order dual above
+        self.sol = solve_level1(Ms) if dA <= CLARABEL_MAX_DA else solve_level1_smoothed(Ms)
         self.val, self.U = optimise_form(Ms, True, 0, gen, initial=[unitary_from_choi(self.sol.J, dA)])
         self.starts = 0
         self.bound: Optional[Fraction] = None

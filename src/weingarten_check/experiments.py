@@ -275,7 +275,8 @@ class VariationRangeEstimate:
     """Sample mean of Δ with its standard error and 95% CI (normal approximation,
     ``mean ± 1.96 stderr``), the per-sample values, the bounds (dict name -> float, unnormalised)
     and the spectral width w.  For bracketed Δ (``exact=False``) ``values`` are the certified
-    lower ends and ``upper_values`` the upper ends ``2||K||_*``; ``upper_mean`` etc. likewise."""
+    lower ends and ``upper_values`` the proved upper ends (Lemma 12, or ``2||K||_*`` where no
+    certificate was proved); ``upper_mean`` etc. likewise."""
 
     task: str
     ensemble: str

@@ -82,7 +82,7 @@ class Series:
     mean: list[float] = field(default_factory=list)  # of Δ / w
     std: list[float] = field(default_factory=list)  # of Δ / w, ddof = 1
     stderr: list[float] = field(default_factory=list)
-    upper: list[float] = field(default_factory=list)  # mean of 2||K||_* / w where Δ is bracketed, else NaN
+    upper: list[float] = field(default_factory=list)  # mean of the certified upper ends / w where Δ is bracketed, else NaN
     bounds: dict[str, list[float]] = field(default_factory=dict)  # name -> values / w, one per n
 
     def as_dict(self) -> dict[str, Any]:
@@ -234,7 +234,7 @@ def plot_figure5(
                for c in CASES if c in cases_seen]
     if bracketed:
         handles.append(Line2D([], [], color="0.3", marker="o", mfc="none", ls=":", lw=0.8,
-                              label="dA ≥ 3: filled = certified lower end, hollow = upper end 2‖K‖_*"))
+                              label="dA ≥ 3: filled = certified lower end, hollow = certified upper end"))
     for name in sorted(used_bounds, key=lambda b: list(_BOUND_STYLE).index(b) if b in _BOUND_STYLE else 99):
         ls, bcolor, label = _BOUND_STYLE.get(name, ((0, (1, 3)), "0.5", name))
         handles.append(Line2D([], [], ls=ls, color=bcolor or "C0", lw=1.1, label=label))
