@@ -106,6 +106,7 @@ class _Side:
         self.sol = solve_level1(Ms) if dA <= CLARABEL_MAX_DA else solve_level1_smoothed(Ms)
         self.val, self.U = optimise_form(Ms, True, 0, gen, initial=[unitary_from_choi(self.sol.J, dA)])
         self.starts = 0
+        self.stalled = False
         self.bound: Optional[Fraction] = None
         self.certify()
 
@@ -117,9 +118,12 @@ class _Side:
             if c is not None and (self.bound is None or c.bound < self.bound):
                 self.bound = c.bound
 
-    def more_starts(self, n: int) -> None:
+    def more_starts(self, n: int, tol_abs: float) -> None:
+        """``n`` more Haar-random starts; the side is ``stalled`` when they improve the best value
+        by at most ``tol_abs`` (then the gap is the relaxation's, not the optimiser's)."""
         val, U = optimise_form(self.Ms, True, n, self.gen)
         self.starts += n
+        self.stalled = val <= self.val + tol_abs
         if val > self.val:
             self.val, self.U = val, U
             self.certify()
@@ -169,12 +173,12 @@ def delta_from_k(K: np.ndarray, dA: int, *, tol: float = 1e-6, rng: RngLike = 0,
         if gap <= tol:
             break
         # add random starts where the side's own gap is largest
-        loose = [s for s in (hi, lo) if s.starts < max_starts and
+        loose = [s for s in (hi, lo) if s.starts < max_starts and not s.stalled and
                  (s.bound is None or float(s.bound) - s.val > 0.5 * tol * upper)]
         if not loose:
             break
         for s in loose:
-            s.more_starts(max(4, s.starts))
+            s.more_starts(min(max(4, s.starts), max_starts - s.starts), 0.1 * tol * upper)
     if lower > upper:
         raise RuntimeError(f"certified bracket inconsistent: lower {lower} > upper {upper} (bug)")
     return VariationRangeResult(lower, lower, upper, False, "certified", K=K, certificate=cert, gap=gap)
