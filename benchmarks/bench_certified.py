@@ -1,6 +1,6 @@
 """Certified Δ for dA >= 3 (issue 8): per-sample time and achieved relative width, single-threaded.
 
-Run: ``.venv/bin/python benchmarks/bench_certified.py [--quick] [--dA9]``
+Run: ``.venv/bin/python benchmarks/bench_certified.py [--quick] [--dA9] [--samples3 N] [--samples4 N]``
 
 1. Level-1 SDP solve on the same M, side by side: Clarabel called directly (what the package uses)
    vs cvxpy + Clarabel and SCS called directly (when installed; they are not dependencies).
@@ -144,10 +144,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer samples")
     ap.add_argument("--dA9", action="store_true", help="also dA = 9 (minutes)")
+    ap.add_argument("--samples3", type=int, default=None, help="samples per dA = 3 row (default 20)")
+    ap.add_argument("--samples4", type=int, default=None, help="samples per dA = 4 row (default 6)")
     a = ap.parse_args()
     bench_solvers(a.quick)
-    bench_delta(3, 4 if a.quick else 20)
-    bench_delta(4, 2 if a.quick else 6)
+    bench_delta(3, a.samples3 or (4 if a.quick else 20))
+    bench_delta(4, a.samples4 or (2 if a.quick else 6))
     if a.dA9:
         bench_delta(9, 1 if a.quick else 2)
 

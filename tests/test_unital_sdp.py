@@ -116,3 +116,18 @@ def test_bad_dual_point():
         level1_bound(M, np.eye(2), np.eye(3))
     with pytest.raises(ValueError, match="B must be Hermitian"):
         level1_bound(M, np.eye(3), np.triu(np.ones((3, 3))))
+
+
+def test_smoothed_dual_is_a_valid_near_optimal_point():
+    """solve_level1_smoothed (used for dA > 5): its (A, B) give a bound >= the best unitary and within
+    1e-4 relative of Clarabel's optimum, and it certifies exactly."""
+    from weingarten_check.unital_sdp import solve_level1_smoothed
+
+    K = _random_k(3, 11)
+    M, E = form_from_k(K, 3), exact_form_from_k(K, 3)
+    best, _ = optimise_form(M, True, starts=3, rng=0)
+    ref = solve_level1(M).value
+    sm = solve_level1_smoothed(M)
+    assert best - 1e-9 <= sm.value <= ref * (1 + 1e-4)
+    cert = certify_level1(E, M, sm.A, sm.B)
+    assert cert is not None and float(cert.bound) >= best

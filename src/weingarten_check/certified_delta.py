@@ -31,13 +31,17 @@ from .delta_result import VariationRangeResult
 from .exact_psd import fraction_to_float_down, fraction_to_float_up
 from .sampling import RngLike, as_rng
 from .unital_sdp import certify_level1, polish_dual, solve_level1, solve_level1_smoothed, unitary_from_choi
+from .unital_sdp2 import certify_level2, solve_level2
 from .unitary_optimiser import optimise_form
 
-__all__ = ["qubit_delta", "nuclear_bound", "cost_mp", "delta_from_k", "CLARABEL_MAX_DA"]
+__all__ = ["qubit_delta", "nuclear_bound", "cost_mp", "delta_from_k", "CLARABEL_MAX_DA", "LEVEL2_MAX_DA"]
 
 #: largest dA whose level-1 SDP goes to Clarabel (interior point); larger dA use the memory-light
 #: smoothed dual (:func:`.unital_sdp.solve_level1_smoothed`)
 CLARABEL_MAX_DA = 5
+#: largest dA for the level-2 (degree-4 moment) strengthening (:mod:`.unital_sdp2`): Sym²(C^(dA²))
+#: has dimension 45 at dA = 3 but 136 at dA = 4, too large for an interior-point solve here
+LEVEL2_MAX_DA = 3
 
 
 def qubit_delta(K: np.ndarray) -> float:
@@ -107,6 +111,7 @@ class _Side:
         self.val, self.U = optimise_form(Ms, True, 0, gen, initial=[unitary_from_choi(self.sol.J, dA)])
         self.starts = 0
         self.stalled = False
+        self.level = 1
         self.bound: Optional[Fraction] = None
         self.certify()
 
@@ -134,7 +139,7 @@ def _negated(E: ExactForm) -> ExactForm:
 
 
 def delta_from_k(K: np.ndarray, dA: int, *, tol: float = 1e-6, rng: RngLike = 0,
-                 max_starts: int = 32, dps: int = 40) -> VariationRangeResult:
+                 max_starts: int = 32, dps: int = 40, level2: bool = True) -> VariationRangeResult:
     """Δ from the (dA²-1) x (dA²-1) matrix K of ``C(UA) = c0 + tr(Kᵀ R(UA))`` (module doc).
 
     Parameters
@@ -145,6 +150,7 @@ def delta_from_k(K: np.ndarray, dA: int, *, tol: float = 1e-6, rng: RngLike = 0,
     rng: seed/generator for the optimiser's random starts.
     max_starts: cap on Haar-random starts per side when the gap exceeds ``tol``.
     dps: mpmath digits for the lower end.
+    level2: allow the level-2 strengthening (dA <= ``LEVEL2_MAX_DA``) where level 1 stays loose.
     """
     K, dA = check_k(K, dA)
     if not (isinstance(tol, (int, float)) and not isinstance(tol, bool) and math.isfinite(tol) and tol >= 0):
@@ -179,6 +185,16 @@ def delta_from_k(K: np.ndarray, dA: int, *, tol: float = 1e-6, rng: RngLike = 0,
             break
         for s in loose:
             s.more_starts(min(max(4, s.starts), max_starts - s.starts), 0.1 * tol * upper)
+    if gap > tol and level2 and dA <= LEVEL2_MAX_DA and cert == "sdp-level1":
+        for s in (hi, lo):  # the optimiser has stalled: strengthen the relaxation of the loose side
+            if float(s.bound) - s.val > 0.5 * tol * upper:
+                c2 = certify_level2(s.E, s.Ms, solve_level2(s.Ms))
+                if c2 is not None and c2.bound < s.bound:
+                    s.bound, s.level = c2.bound, 2
+        up2 = fraction_to_float_up(hi.bound + lo.bound)
+        if up2 < upper:
+            upper, cert = up2, ("sdp-level2" if 2 in (hi.level, lo.level) else "sdp-level1")
+            gap = (upper - lower) / upper
     if lower > upper:
         raise RuntimeError(f"certified bracket inconsistent: lower {lower} > upper {upper} (bug)")
     return VariationRangeResult(lower, lower, upper, False, "certified", K=K, certificate=cert, gap=gap)

@@ -18,7 +18,8 @@ class VariationRangeResult:
     * otherwise ``method`` = "certified" (dA >= 3, :func:`.certified_delta.delta_from_k`):
       ``lower`` = ``C(U_max) - C(U_min)`` at found unitaries (evaluated in mpmath), ``upper`` = a
       proved bound, ``certificate`` says which ("sdp-level1": exact rational dual certificate of the
-      unital-channel SDP, Lemma 12; "nuclear": ``2||K||_*``, Lemma 3.3), ``gap`` =
+      unital-channel SDP, Lemma 12; "sdp-level2": its degree-4 strengthening on at least one side;
+      "nuclear": ``2||K||_*``, Lemma 3.3), ``gap`` =
       ``(upper - lower) / upper`` the achieved relative width.  ``value`` = ``lower`` (attained).
     """
 
