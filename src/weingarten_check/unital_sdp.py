@@ -128,10 +128,13 @@ class Level1Solution:
     seconds: float
 
 
-def solve_level1(M: np.ndarray, *, tol: float = 1e-9, max_iter: int = 200) -> Level1Solution:
+def solve_level1(M: np.ndarray, *, tol: float = 1e-7, max_iter: int = 200) -> Level1Solution:
     """Solve ``min tr A + tr B  s.t.  I⊗A + B⊗I - M ⪰ 0`` (the dual of the unital-channel SDP for
     ``max <u|M|u>``) with Clarabel on the real 2dA² x 2dA² embedding; B is kept traceless (the
-    gauge ``A + cI, B - cI`` changes nothing).  ``J`` is read off the cone's dual variable."""
+    gauge ``A + cI, B - cI`` changes nothing).  ``J`` is read off the cone's dual variable.
+    ``tol`` 1e-7 (not tighter): the certificate's accuracy comes from polishing at the optimiser's
+    unitary and the exact check, not from the solver (tighter tolerances cost ~25 % more time
+    and changed no certified width in benchmarks/bench_certified.py-style trials)."""
     import time
 
     import clarabel
