@@ -1,13 +1,13 @@
 """E[Δ]/bound for qudits with the certified Δ (issue 8): VQE and QAE, exact Haar, all three cases,
 q = 3 (n = 3..7) and q = 4 (n = 3..5), A = site 0.  Prints a markdown table.
 
-Run: ``.venv/bin/python benchmarks/qudit_ratios.py [--samples N] [--seed S] [--no-level2]``
+Run: ``.venv/bin/python benchmarks/qudit_ratios.py [--samples N] [--seed S]``
 
 Each cell uses the certified bracket of every sample: ``E[Δ]`` is the mean of the lower ends, the
 ratio ``E[Δ]/bound`` uses the mean of the proved upper ends (conservative), and ``max width`` is the
-largest relative width ``(upper - lower)/upper`` over the samples.  ``--no-level2`` skips the
-level-2 certificate (dA = 3), so a loose sample keeps its level-1 width (reported) instead of costing
-a minute.
+largest relative width ``(upper - lower)/upper`` over the samples.  The experiment path does not
+run the level-2 certificate (a minute per loose dA = 3 sample), so a loose sample keeps its level-1
+width (reported).
 """
 from __future__ import annotations
 
@@ -21,7 +21,6 @@ import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-import weingarten_check.certified_delta as cd  # noqa: E402
 from weingarten_check.experiments import estimate_variation_range  # noqa: E402
 
 
@@ -29,13 +28,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--samples", type=int, default=10)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--no-level2", action="store_true")
     a = ap.parse_args()
-    if a.no_level2:
-        cd.LEVEL2_MAX_DA = 2
     t0 = time.perf_counter()
-    print(f"samples {a.samples}, seed {a.seed}, level 2 {'off' if a.no_level2 else 'on'}, "
-          f"load average {os.getloadavg()[0]:.1f}")
+    print(f"samples {a.samples}, seed {a.seed}, load average {os.getloadavg()[0]:.1f}")
     print("| task | case | q | n | E[Δ] ± se | max width | E[Δ]/task-dependent | E[Δ]/qudit Thm 1 | E[Δ]/route 1 |")
     print("|---|---|---|---|---|---|---|---|---|")
     for q, ns in ((3, range(3, 8)), (4, range(3, 6))):

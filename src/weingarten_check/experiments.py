@@ -195,13 +195,16 @@ def _apply_h_batch(obs: Observable, vecs: np.ndarray) -> np.ndarray:
 
 def variation_range_sample_result(spec: TaskSpec, ensemble: str, case: str, rng: RngLike = None,
                                   *, layers: Optional[int] = None, starts: int = 32,
-                                  general: bool = False, tol: float = 1e-6) -> VariationRangeResult:
+                                  general: bool = False, tol: float = 1e-6,
+                                  level2: bool = False) -> VariationRangeResult:
     """One random Δ (with its certificate) for ``spec`` (see :func:`variation_range_sample`).
 
     ``general=True`` forces the K-matrix route also for the fidelity task (cross-check).  Every
     non-fidelity Δ ends in :func:`.certified_delta.delta_from_k` (exact for dA = 2, a certified
     bracket of relative width ``<= tol`` where reachable for dA >= 3; ``starts`` caps its random
-    optimiser starts per side)."""
+    optimiser starts per side).  ``level2`` is off here by default: a level-2 solve (dA = 3) takes
+    30-90 s and is needed in ~1 sample in 20, which would make sweeps and ``verify`` hours long; the
+    loose samples keep their level-1 width (reported in ``.gap``, typically <= 1e-2)."""
     ensemble = _check_choice(ensemble, "ensemble", ENSEMBLES)
     case = _check_choice(case, "case", CASES)
     gen = as_rng(rng)
@@ -255,7 +258,7 @@ def variation_range_sample_result(spec: TaskSpec, ensemble: str, case: str, rng:
             X = v2c.apply(X)
         HX = _apply_h_batch(obs, X)
         T = cost_tensor_pure(HX.reshape(dA, dA, -1), X.reshape(dA, dA, -1))
-    return delta_from_k(k_matrix(T), dA, tol=tol, rng=gen, max_starts=starts)
+    return delta_from_k(k_matrix(T), dA, tol=tol, rng=gen, max_starts=starts, level2=level2)
 
 
 def variation_range_sample(task: str, ensemble: str, case: str, n: int, q: int = 2, site: int = 0,
