@@ -117,11 +117,12 @@ def test_scalable_haar_path_equals_dense(monkeypatch, case, task, q, sites):
     e0 = np.eye(d)[0]
     dense = variation_range(spec.observable.dense(), e0, V1=V1 if case != "v2" else None,
                             V2=V2 if case != "v1" else None, sites=sites, q=q, starts=3)
-    assert res.upper == pytest.approx(dense.upper, abs=1e-10)
     if res.exact:
+        assert res.upper == pytest.approx(dense.upper, abs=1e-10)
         assert res.value == pytest.approx(dense.value, abs=1e-10)
-    else:
-        assert res.lower == pytest.approx(dense.lower, abs=1e-8)
+    else:  # two certified brackets of the same Δ (width <= tol = 1e-6 relative): they overlap
+        assert res.lower <= dense.upper and dense.lower <= res.upper
+        assert res.gap <= 1e-6 and dense.gap <= 1e-6
 
 
 @pytest.mark.parametrize("case", CASES)

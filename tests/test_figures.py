@@ -101,3 +101,11 @@ def test_lower_bound_band_for_haar_only(tmp_path):
     png, _, js = plot_figure5(series, tmp_path / "band")
     assert png.stat().st_size > 20_000
     assert json.loads(js.read_text())["series"][0]["lower"] == pytest.approx(series[0].lower)
+
+
+def test_narrow_certified_brackets_are_one_point():
+    """Upper ends are drawn only where the bracket is wider than BRACKET_RESOLUTION (0.1 %)."""
+    from weingarten_check.figures import visible_upper
+
+    up = visible_upper([1.0, 1.0, 2.0, 3.0], [1.0 + 1e-12, 1.01, math.nan, 3.0 * (1 + 2e-3)])
+    assert math.isnan(up[0]) and up[1] == 1.01 and math.isnan(up[2]) and up[3] == pytest.approx(3.006)

@@ -296,7 +296,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         lines.append(f"{row['task']:5} {row['ensemble']:8} {row['case']:5} {row['q']:>2} {row['n']:>3} "
                      f"{row['samples']:>7} {mean:>11} {row['stderr']:>9.2e} {row['mean'] / row['w']:>9.3e}  {ratio}")
     if any(not row["exact"] for row in summary):
-        lines.append("† lower end of a certified bracket (dA >= 3); the ratio uses the upper end 2||K||_*")
+        lines.append("† lower end of a certified bracket (dA >= 3, Lemma 12); the ratio uses its proved upper end")
     _emit(args, payload, "\n".join(lines))
     return 0
 

@@ -78,7 +78,7 @@ class NumericCheck:
     verdicts: dict[str, str] = field(default_factory=dict)  # name -> below / consistent / VIOLATED
     seconds: float = 0.0
     exact: bool = True  # False: Δ is a certified bracket (dA >= 3); mean/ci95 are of the lower ends
-    upper_mean: float = math.nan  # mean of the upper ends 2||K||_* (bracketed Δ only)
+    upper_mean: float = math.nan  # mean of the certified upper ends (bracketed Δ only)
     upper_ci95: tuple[float, float] = (math.nan, math.nan)
     lower_bounds: dict[str, float] = field(default_factory=dict)  # Lemma 11 (Haar / 4-design only)
     band: str = ""  # band_verdict against [max lower bound, min upper bound]; "" if no lower bound applies
@@ -317,7 +317,7 @@ def format_markdown(rep: VerifyReport) -> str:
             lines.append("")
         if any(not c.exact for c in rep.numerics):
             lines += ["† dA ≥ 3 and not a fidelity cost: Δ has no closed form; each sample is a certified "
-                      "bracket [best value found by optimisation over U(dA), 2‖K‖_*]. The ratio uses the "
+                      "bracket [C(U_max) - C(U_min) at optimised unitaries, exact SDP dual certificate (Lemma 12)]. The ratio uses the "
                       "upper end; a bound is violated only if the lower ends' CI lies above it.", ""]
     if rep.failures:
         lines += ["## Failures", ""] + [f"- {f}" for f in rep.failures] + [""]

@@ -604,7 +604,7 @@ class SummaryRow:
     """Sample statistics of Δ for one configuration and n (unnormalised Δ).
 
     ``exact`` is False when some samples are certified brackets (dA >= 3, not the fidelity task):
-    then ``mean`` is the mean of the lower ends and ``upper_mean`` the mean of the upper ends 2||K||_*.
+    then ``mean`` is the mean of the lower ends and ``upper_mean`` the mean of the certified upper ends.
     """
 
     task: str

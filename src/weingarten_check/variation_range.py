@@ -14,24 +14,26 @@ with ``C(UA) = c0 + tr(K^T R(UA))``, ``R_ab = tr(G_a UA G_b UA†)`` the adjoint
 * ``dA = 2``: exact, ``Δ = 2 (σ1(K) + σ2(K))`` (Route 1 step 4) — :func:`variation_range_qubit`.
 * fidelity costs (``H = I - |φ><φ|``, pure ρ): exact, ``Δ = ||M||_1²`` with
   ``M_ij = <φ_j|ψ_i>`` (Proposition 2 section) — :func:`variation_range_fidelity`.
-* otherwise a certified bracket ``[lower, upper]``: ``lower`` = best ``C(U_max) - C(U_min)``
-  found by multi-start BFGS over U(dA) (achieved, hence ``<= Δ``), ``upper = 2 ||K||_*``
-  (Route 1 step 5) — :func:`variation_range_bracket`.
+* otherwise (dA >= 3) a certified bracket ``[lower, upper]`` from K alone — lower end attained
+  by optimised unitaries, upper end an exactly checked dual certificate of the unital-channel SDP
+  (Lemma 12) — :func:`.certified_delta.delta_from_k`, the one function every non-fidelity Δ ends
+  in.  (:func:`variation_range_bracket` is the older ``[optimiser, 2||K||_*]`` bracket from T.)
 
 :func:`variation_range` dispatches between them for dense inputs (small n).  The scalable
 constructions of ``T`` and ``M`` for circuits and Haar ensembles live in :mod:`.experiments`.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Optional, Sequence, Union
 
 import mpmath
 import numpy as np
-from scipy.optimize import minimize
 
+from .certified_delta import delta_from_k, nuclear_bound, qubit_delta
+from .delta_result import VariationRangeResult
 from .observables import Observable, orthonormal_traceless_basis
-from .sampling import RngLike, as_rng, haar_unitary
+from .sampling import RngLike, as_rng
+from .unitary_optimiser import optimise_form
 
 __all__ = [
     "VariationRangeResult",
@@ -178,15 +180,9 @@ def m_matrix(psi_rows: np.ndarray, phi_rows: np.ndarray) -> np.ndarray:
 # ------------------------------------------------------------------------------------ exact Δ
 def variation_range_qubit(K: np.ndarray) -> float:
     """Exact Δ for one qubit (dA = 2): ``2 (σ1(K) + σ2(K))`` of the 3 x 3 K (Route 1, step 4)."""
-    K = np.asarray(K)
-    if K.shape != (3, 3):
-        raise ValueError(f"K must be 3 x 3 (dA = 2, one qubit), got shape {K.shape}")
-    if np.iscomplexobj(K):
-        if np.abs(K.imag).max() > 1e-9 * max(1.0, np.abs(K).max()):
-            raise ValueError("K must be real (Hermitian H2 and rho1 give a real K)")
-        K = K.real
-    s = np.linalg.svd(K, compute_uv=False)
-    return float(2.0 * (s[0] + s[1]))
+    if np.shape(K) != (3, 3):
+        raise ValueError(f"K must be 3 x 3 (dA = 2, one qubit), got shape {np.shape(K)}")
+    return qubit_delta(K)
 
 
 def variation_range_fidelity(M: np.ndarray) -> float:
@@ -204,61 +200,16 @@ def nuclear_upper_bound(K: np.ndarray) -> float:
 
 
 # ------------------------------------------------------------------------------------ optimisation
-def _hermitian_basis(dA: int) -> np.ndarray:
-    G = orthonormal_traceless_basis(dA)
-    return np.concatenate([np.eye(dA, dtype=np.complex128)[None] / np.sqrt(dA), G])
-
-
-def _cost_and_grad(x: np.ndarray, U0: np.ndarray, Tm: np.ndarray, B: np.ndarray, sign: float):
-    """f(x) = sign * C(U0 exp(i Σ x_p B_p)) and its exact gradient (Daleckii-Krein formula)."""
-    dA = U0.shape[0]
-    Hm = np.einsum("p,pij->ij", x, B)
-    lam, V = np.linalg.eigh(Hm)
-    E = (V * np.exp(1j * lam)) @ V.conj().T
-    U = U0 @ E
-    u = U.reshape(-1)
-    g = (Tm @ u).reshape(dA, dA)  # dC/d conj(U)
-    f = float(np.real(np.vdot(u, Tm @ u)))
-    # Φ_jk = (e^{iλj} - e^{iλk}) / (i(λj - λk)) = e^{i(λj+λk)/2} sinc((λj-λk)/2)
-    dl = lam[:, None] - lam[None, :]
-    Phi = np.exp(0.5j * (lam[:, None] + lam[None, :])) * np.sinc(dl / (2 * np.pi))
-    Z = V.conj().T @ (U0.conj().T @ g) @ V
-    Gam = -1j * V @ (np.conj(Phi) * Z) @ V.conj().T
-    grad = 2.0 * np.real(np.einsum("pij,ji->p", B, Gam))
-    return sign * f, sign * grad
-
-
 def optimise_cost(T: np.ndarray, maximise: bool, starts: int = 8, rng: RngLike = 0,
                   gtol: float = 1e-11) -> tuple[float, np.ndarray]:
     """Multi-start BFGS over U(dA) for ``max`` (or ``min``) of ``C(U)``; returns the best value
-    and the unitary achieving it.  Each start: ``U = U0 exp(iX)`` with ``U0`` Haar and
-    ``X`` Hermitian (dA² real parameters), exact gradient; the run is restarted from its end
-    point (re-centred at X = 0) until it stops improving."""
+    and the unitary achieving it (:func:`.unitary_optimiser.optimise_form` on the Hermitian part
+    of T reshaped to dA² x dA²)."""
     T, dA = _check_t(T)
     if isinstance(starts, bool) or not isinstance(starts, (int, np.integer)) or starts < 1:
         raise ValueError(f"starts must be an int >= 1, got {starts!r}")
-    gen = as_rng(rng)
     Tm = T.reshape(dA * dA, dA * dA)
-    Tm = 0.5 * (Tm + Tm.conj().T)
-    B = _hermitian_basis(dA)
-    sign = -1.0 if maximise else 1.0
-    best_val, best_U = np.inf, None
-    for _ in range(starts):
-        U0 = haar_unitary(dA, gen)
-        val = np.inf
-        for _round in range(5):
-            res = minimize(_cost_and_grad, np.zeros(dA * dA), args=(U0, Tm, B, sign), jac=True,
-                           method="BFGS", options={"gtol": gtol, "maxiter": 2000})
-            Hm = np.einsum("p,pij->ij", res.x, B)
-            lam, V = np.linalg.eigh(Hm)
-            U0 = U0 @ (V * np.exp(1j * lam)) @ V.conj().T
-            improved = val - res.fun
-            val = min(val, res.fun)
-            if improved < 1e-14 * max(1.0, abs(val)):
-                break
-        if val < best_val:
-            best_val, best_U = val, U0
-    return float(sign * best_val), best_U
+    return optimise_form(Tm, maximise, starts, as_rng(rng), gtol)
 
 
 def variation_range_bracket(T: np.ndarray, starts: int = 8, rng: RngLike = 0) -> tuple[float, float]:
@@ -277,21 +228,6 @@ def variation_range_bracket(T: np.ndarray, starts: int = 8, rng: RngLike = 0) ->
 
 
 # ------------------------------------------------------------------------------------ dispatcher
-@dataclass
-class VariationRangeResult:
-    """Δ with its certificate: ``lower <= value <= upper``; ``exact`` when lower == upper by a
-    closed form (``method`` = "qubit" or "fidelity"), else ``method`` = "bracket" and
-    ``value`` = ``lower``."""
-
-    value: float
-    lower: float
-    upper: float
-    exact: bool
-    method: str
-    K: Optional[np.ndarray] = field(default=None, repr=False)
-    M: Optional[np.ndarray] = field(default=None, repr=False)
-
-
 def _fidelity_target(H: np.ndarray, tol: float = 1e-9) -> Optional[np.ndarray]:
     """If ``H = I - |φ><φ|`` return φ, else None."""
     P = np.eye(H.shape[0]) - H
@@ -311,8 +247,9 @@ def variation_range(
     sites: Sequence[int] = (0,),
     q: int = 2,
     method: str = "auto",
-    starts: int = 8,
+    starts: int = 32,
     rng: RngLike = 0,
+    tol: float = 1e-6,
 ) -> VariationRangeResult:
     """Δ for ``U = V2 (UA ⊗ I) V1`` with dense inputs (small n), dispatching to the exact forms.
 
@@ -323,15 +260,17 @@ def variation_range(
     V1, V2: d x d unitaries or circuits with a ``unitary()`` method (e.g.
         :class:`weingarten_check.ensembles.Circuit`); default identity.
     sites: the sites of A (m = len(sites) < n).
-    method: "auto" (fidelity if H = I - |φ><φ| and ρ pure, else qubit if dA = 2, else bracket),
-        or force "qubit", "fidelity", "bracket".
-    starts, rng: multi-start settings of the bracket's lower end.
+    method: "auto" (fidelity if H = I - |φ><φ| and ρ pure, else
+        :func:`.certified_delta.delta_from_k`: exact for dA = 2, a certified bracket for dA >= 3),
+        or force "qubit" (dA = 2), "fidelity", "certified" (K route, any dA).
+    starts, rng, tol: cap on the random optimiser starts per side, their seed, and the target
+        relative width of the certified bracket (dA >= 3), see :func:`.certified_delta.delta_from_k`.
     """
     if isinstance(H, Observable):
         q = H.q
         H = H.dense()
-    if method not in ("auto", "qubit", "fidelity", "bracket"):
-        raise ValueError(f"method must be 'auto', 'qubit', 'fidelity' or 'bracket', got {method!r}")
+    if method not in ("auto", "qubit", "fidelity", "certified"):
+        raise ValueError(f"method must be 'auto', 'qubit', 'fidelity' or 'certified', got {method!r}")
     H = _check_square(H, "H")
     d = H.shape[0]
     if isinstance(q, bool) or not isinstance(q, (int, np.integer)) or q < 2:
@@ -379,13 +318,9 @@ def variation_range(
         M = m_matrix(psi1, phi2)
         val = variation_range_fidelity(M)
         return VariationRangeResult(val, val, val, True, "fidelity", K=K, M=M)
-    if method == "qubit" or (method == "auto" and dA == 2):
-        if dA != 2:
-            raise ValueError(f"method='qubit' needs dA = 2, got dA = {dA}")
-        val = variation_range_qubit(K)
-        return VariationRangeResult(val, val, val, True, "qubit", K=K)
-    lower, upper = variation_range_bracket(T, starts, rng)
-    return VariationRangeResult(lower, lower, upper, False, "bracket", K=K)
+    if method == "qubit" and dA != 2:
+        raise ValueError(f"method='qubit' needs dA = 2, got dA = {dA}")
+    return delta_from_k(K, dA, tol=tol, rng=rng, max_starts=starts)
 
 
 # ------------------------------------------------------------------------------------ mpmath

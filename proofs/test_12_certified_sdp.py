@@ -1,0 +1,318 @@
+"""Lemma 12 — Δ for dA >= 3 through the unital-channel SDP, with an exactly checked dual certificate.
+
+* 12.1 relaxation: ``C(U) - c0 = tr(M J_U)`` with ``J_U = |vec U><vec U|`` a unital channel's Choi
+  matrix, so the SDP over unital channels is >= max_U C; any Hermitian (A, B) gives
+  ``max_U C <= tr A + tr B + dA λmax(M - I⊗A - B⊗I)`` (weak duality, no feasibility needed).
+* 12.2 dA = 2 is exact (SDP range = 2(σ1+σ2)); for dA = 3 it is not: the Werner–Holevo channel.
+* 12.3 the exact certificate check (rational LDLᵀ) accepts valid certificates, which bound every
+  unitary, and rejects perturbed ones.
+The SDP solved here is this file's own small Clarabel model (dual form, constraints switchable), not
+the library's ``solve_level1``; the library's certificate code is what 12.3 checks.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+from fractions import Fraction
+
+import numpy as np
+import pytest
+import scipy.sparse as sps
+import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from _helpers import PROOFS, lemma, random_unitary
+from weingarten_check.choi_form import exact_form_from_k, form_from_k
+from weingarten_check.exact_psd import is_hermitian_positive_definite
+from weingarten_check.observables import orthonormal_traceless_basis
+from weingarten_check.unital_sdp import certify_level1, polish_dual, verify_certificate
+from weingarten_check.unitary_optimiser import optimise_form
+
+
+# ------------------------------------------------------------------------------------ lemma-level tools
+def adjoint(U: np.ndarray) -> np.ndarray:
+    G = orthonormal_traceless_basis(U.shape[0])
+    return np.real(np.einsum("aij,jk,bkl,li->ab", G, U, G, U.conj().T))
+
+
+def choi(U: np.ndarray) -> np.ndarray:
+    u = U.reshape(-1)  # row-major vec: u[k*dA + i] = U[k, i]
+    return np.outer(u, u.conj())
+
+
+def ptrace_first(J: np.ndarray, dA: int) -> np.ndarray:
+    """tr over the first factor (index k of (k, i))."""
+    return np.einsum("kikj->ij", J.reshape(dA, dA, dA, dA))
+
+
+def ptrace_second(J: np.ndarray, dA: int) -> np.ndarray:
+    """tr over the second factor (index i of (k, i))."""
+    return np.einsum("kili->kl", J.reshape(dA, dA, dA, dA))
+
+
+def ptrace_wrong(J: np.ndarray, dA: int) -> np.ndarray:
+    """Mutant: a 'partial trace' that sums the two second-factor indices independently."""
+    return np.einsum("kilj->kl", J.reshape(dA, dA, dA, dA))
+
+
+def is_unital_channel(J: np.ndarray, dA: int, ptraces=(ptrace_first, ptrace_second), tol=1e-10) -> bool:
+    """J ⪰ 0 with both partial traces = I: the Choi matrix of a trace-preserving unital channel."""
+    if np.linalg.eigvalsh(0.5 * (J + J.conj().T))[0] < -tol:
+        return False
+    return all(np.allclose(p(J, dA), np.eye(dA), atol=tol) for p in ptraces)
+
+
+def dual_bound(M: np.ndarray, A: np.ndarray, B: np.ndarray) -> float:
+    dA = A.shape[0]
+    I = np.eye(dA)
+    return float(np.real(np.trace(A) + np.trace(B)) + dA * np.linalg.eigvalsh(M - np.kron(I, A) - np.kron(B, I))[-1])
+
+
+def sdp_value(M: np.ndarray, dA: int, use_first: bool = True, use_second: bool = True) -> float:
+    """max tr(M J) over J ⪰ 0 with the chosen partial-trace constraints (and tr J = dA), via its dual
+    min dA·c + tr A + tr B  s.t.  c I + I⊗A + B⊗I ⪰ M  (A: multiplier of tr_1 J = I, B: of tr_2 J = I),
+    solved with Clarabel on the real embedding."""
+    import clarabel
+
+    D = dA * dA
+    n = 2 * D
+    iu = [(i, j) for j in range(n) for i in range(j + 1)]
+    ii = np.array([i for i, _ in iu])
+    jj = np.array([j for _, j in iu])
+    w = np.where(ii == jj, 1.0, math.sqrt(2.0))
+
+    def emb(X):
+        return np.block([[X.real, -X.imag], [X.imag, X.real]])[ii, jj] * w
+
+    herm = [np.eye(dA, dtype=complex)] + list(orthonormal_traceless_basis(dA))
+    I = np.eye(dA)
+    cols, cost = [emb(np.eye(D))], [float(dA)]
+    if use_first:
+        cols += [emb(np.kron(I, h)) for h in herm]
+        cost += [float(np.real(np.trace(h))) for h in herm]
+    if use_second:
+        cols += [emb(np.kron(h, I)) for h in herm]
+        cost += [float(np.real(np.trace(h))) for h in herm]
+    A = -np.stack(cols, axis=1)
+    s = clarabel.DefaultSettings()
+    s.verbose = False
+    solver = clarabel.DefaultSolver(sps.csc_matrix((A.shape[1], A.shape[1])), np.array(cost),
+                                    sps.csc_matrix(A), -emb(M), [clarabel.PSDTriangleConeT(n)], s)
+    sol = solver.solve()
+    return float(sol.obj_val)
+
+
+def random_k(dA: int, rng: np.random.Generator) -> np.ndarray:
+    return rng.standard_normal((dA * dA - 1, dA * dA - 1))
+
+
+# ------------------------------------------------------------------------------------ 12.1
+@settings(PROOFS, max_examples=4)
+@given(st.integers(0, 2**32 - 1), st.sampled_from([2, 3, 4]))
+@lemma("12.1", "C(U) - c0 = tr(M J_U), J_U a unital channel; SDP >= max_U C; any (A, B) bounds every unital J", "dA = 2, 3, 4, random K, U, A, B (hypothesis)")
+def test_lemma_12_1_relaxation_and_weak_duality(seed, dA):
+    """Lemma 12.1. (i) M = Σ K_ab G_a ⊗ conj G_b reproduces tr(Kᵀ R(U)) = C(U) - c0 and J_U = |u><u| passes
+    the unital-channel check, so the SDP value is >= the best unitary found; (ii) for random Hermitian
+    (A, B): tr A + tr B + dA λmax(M - I⊗A - B⊗I) >= tr(M J) for unitary J and for a mixture of
+    unitaries and the completely depolarising channel J = I/dA · dA (all unital)."""
+    rng = np.random.default_rng(seed)
+    K = random_k(dA, rng)
+    M = form_from_k(K, dA)
+    Us = [random_unitary(dA, rng) for _ in range(4)]
+    for U in Us:
+        assert abs(np.real(np.trace(M @ choi(U))) - np.sum(K * adjoint(U))) < 1e-10
+        assert is_unital_channel(choi(U), dA)
+    best, _ = optimise_form(M, True, starts=3, rng=seed % 1000)
+    assert sdp_value(M, dA) >= best - 1e-6 * max(1.0, abs(best))
+    Js = [choi(U) for U in Us] + [sum(choi(U) for U in Us) / 4, np.eye(dA * dA) / dA]
+    assert all(is_unital_channel(J, dA) for J in Js)
+    for _ in range(3):
+        A = rng.standard_normal((dA, dA)) + 1j * rng.standard_normal((dA, dA))
+        B = rng.standard_normal((dA, dA)) + 1j * rng.standard_normal((dA, dA))
+        A, B = A + A.conj().T, B + B.conj().T
+        b = dual_bound(M, A, B)
+        for J in Js:
+            assert np.real(np.trace(M @ J)) <= b + 1e-9
+
+
+@pytest.mark.mutant
+@lemma("12.1", "mutant: with a wrong partial trace a unitary's Choi matrix is not 'unital' (inclusion fails)", "dA = 3")
+def test_lemma_12_1_mutant_wrong_partial_trace():
+    """The same unital-channel check with a mis-indexed partial trace rejects J_U: the inclusion
+    'unitary channels ⊂ feasible set', on which SDP >= max rests, is then false."""
+    U = random_unitary(3, np.random.default_rng(121))
+    assert is_unital_channel(choi(U), 3)
+    assert not is_unital_channel(choi(U), 3, ptraces=(ptrace_first, ptrace_wrong))
+
+
+@pytest.mark.mutant
+@lemma("12.1", "mutant: the bound without the factor dA on λmax is violated by some unitary", "dA = 3")
+def test_lemma_12_1_mutant_missing_dimension_factor():
+    """tr A + tr B + λmax(S) (no factor dA = <u|u>) is not an upper bound: with A = B = 0 it is
+    λmax(M) < <u|M|u> at the maximiser."""
+    rng = np.random.default_rng(122)
+    K = random_k(3, rng)
+    M = form_from_k(K, 3)
+    best, _ = optimise_form(M, True, starts=3, rng=1)
+    Z = np.zeros((3, 3))
+    assert best <= dual_bound(M, Z, Z) + 1e-9  # the lemma
+    assert best > float(np.linalg.eigvalsh(M)[-1]) + 1e-3  # the mutant bound fails
+
+
+# ------------------------------------------------------------------------------------ 12.2
+def qubit_closed_form(K: np.ndarray) -> float:
+    s = np.linalg.svd(K, compute_uv=False)
+    return 2 * (s[0] + s[1])
+
+
+@settings(PROOFS, max_examples=5)
+@given(st.integers(0, 2**32 - 1))
+@lemma("12.2", "dA = 2: SDP range max_J tr(MJ) - min_J tr(MJ) over unital channels = 2(σ1+σ2) (exact relaxation)", "dA = 2, random K (hypothesis)")
+def test_lemma_12_2_qubit_exact(seed):
+    """Lemma 12.2. Every unital qubit channel is a mixture of unitaries (the unital qubit channels form
+    the tetrahedron spanned by the Pauli channels, and conjugation by unitaries), so the SDP range
+    equals Δ = 2(σ1+σ2); and the library's exact level-1 certificate reaches it to 1e-9."""
+    rng = np.random.default_rng(seed)
+    K = random_k(2, rng)
+    M = form_from_k(K, 2)
+    sdp_range = sdp_value(M, 2) + sdp_value(-M, 2)
+    assert abs(sdp_range - qubit_closed_form(K)) < 1e-6 * qubit_closed_form(K)
+
+
+def werner_holevo_choi(d: int) -> sp.Matrix:
+    """J of Φ(X) = (tr(X) I - Xᵀ)/(d-1): (I - F)/(d-1), F the swap (exact)."""
+    F = sp.zeros(d * d)
+    for k in range(d):
+        for i in range(d):
+            F[k * d + i, i * d + k] = 1
+    return (sp.eye(d * d) - F) / (d - 1)
+
+
+def k_swap(d: int) -> np.ndarray:
+    """K with form M = F - I/d: K = diag(s_a), s_a = +1 for real G_a, -1 for imaginary ones."""
+    G = orthonormal_traceless_basis(d)
+    return np.diag([1.0 if np.abs(g.imag).max() == 0 else -1.0 for g in G])
+
+
+@lemma("12.2", "dA = 3: the Werner–Holevo channel is unital but its SDP value 4 exceeds max over unitaries 2 (not exact)", "dA = 3, K = -diag(±1) (M = I/3 - F)")
+def test_lemma_12_2_qutrit_counterexample():
+    """Lemma 12.2 (the limit). For d = 3 the Werner–Holevo channel J = (I - F)/2 is a unital channel
+    (exact: J ⪰ 0, both partial traces I) with tr(M J) = d + 1 = 4 for M = I/3 - F, while
+    max_U <u|M|u> = 1 - min_U Re tr(U Ū) = 2 (optimiser, 8 starts; U = 1 ⊕ [[0, 1], [-1, 0]]): unital qutrit channels are not
+    all mixtures of unitaries (Landau & Streater 1993), and the level-1 relaxation can be loose."""
+    d = 3
+    J = werner_holevo_choi(d)
+    assert all(ev >= 0 for ev in J.eigenvals())
+    Jn = np.array(J.evalf(), dtype=complex)
+    assert is_unital_channel(Jn, d)
+    Mn = form_from_k(-k_swap(d), d)
+    Ms = sp.Matrix(np.rint(Mn.real * 3).astype(int).tolist()) / 3  # exact: I/3 - F
+    assert np.allclose(np.array(Ms.evalf(), dtype=complex), Mn, atol=1e-14)
+    assert (Ms * J).trace() == 4
+    best, _ = optimise_form(Mn, True, starts=8, rng=3)
+    assert abs(best - 2.0) < 1e-8
+    assert sdp_value(Mn, d) >= 4 - 1e-6
+
+
+def sdp_range_is_exact(K: np.ndarray, dA: int, starts: int = 6) -> bool:
+    """The 12.2 checker: SDP range (max + max of -M) equals the optimiser's range to 1e-6."""
+    M = form_from_k(K, dA)
+    hi, _ = optimise_form(M, True, starts=starts, rng=0)
+    lo, _ = optimise_form(M, False, starts=starts, rng=1)
+    return abs(sdp_value(M, dA) + sdp_value(-M, dA) - (hi - lo)) < 1e-6 * (hi - lo)
+
+
+@pytest.mark.mutant
+@lemma("12.2", "mutant: 'exact' over-generalised to dA = 3 is rejected (Werner–Holevo K)", "dA = 2 vs dA = 3")
+def test_lemma_12_2_mutant_qutrit_not_exact():
+    """The same range comparison that holds for a random qubit K fails for the qutrit K of the
+    Werner–Holevo example: exactness is a dA = 2 fact."""
+    assert sdp_range_is_exact(random_k(2, np.random.default_rng(8)), 2)
+    assert not sdp_range_is_exact(-k_swap(3), 3)
+
+
+@pytest.mark.mutant
+@lemma("12.1", "mutant: dropping the constraint tr_1 J = I loosens the relaxation (no longer = max on a tight instance)", "dA = 3")
+def test_lemma_12_1_mutant_dropped_constraint():
+    """On an instance where the unital SDP equals the best unitary (to 1e-6), the same comparison with
+    the SDP over trace-preserving-only J (tr_1 J = I dropped) fails: both constraints carry the bound."""
+    K = random_k(3, np.random.default_rng(0))
+    M = form_from_k(K, 3)
+    best, _ = optimise_form(M, True, starts=4, rng=0)
+    assert abs(sdp_value(M, 3) - best) < 1e-6 * best
+    assert sdp_value(M, 3, use_first=False) > best * (1 + 1e-3)
+
+
+# ------------------------------------------------------------------------------------ 12.3
+def certified(K: np.ndarray, dA: int, seed: int):
+    from weingarten_check.unital_sdp import solve_level1
+
+    M = form_from_k(K, dA)
+    E = exact_form_from_k(K, dA)
+    sol = solve_level1(M)
+    best, U = optimise_form(M, True, starts=2, rng=seed)
+    cert = certify_level1(E, M, *polish_dual(M, sol.A, sol.B, U))
+    return M, E, cert, best, U
+
+
+@settings(PROOFS, max_examples=3)
+@given(st.integers(0, 2**32 - 1), st.sampled_from([3, 4]))
+@lemma("12.3", "an exactly verified certificate bounds every unitary; exact PD test = sympy on small cases", "dA = 3, 4 random K (hypothesis); 3 x 3 rational Hermitian matrices")
+def test_lemma_12_3_exact_certificate(seed, dA):
+    """Lemma 12.3. verify_certificate accepts the polished certificate; its bound is >= C(U) for the
+    optimiser's unitary and 50 Haar unitaries; the rational M_r is within the proved error of M; and the
+    exact positive-definiteness test agrees with sympy's on rational Hermitian matrices near the boundary."""
+    rng = np.random.default_rng(seed)
+    K = random_k(dA, rng)
+    M, E, cert, best, U = certified(K, dA, seed % 1000)
+    assert cert is not None and verify_certificate(E, cert)
+    bound = cert.bound
+    assert Fraction(best) <= bound
+    for _ in range(50):
+        u = random_unitary(dA, rng).reshape(-1)
+        assert Fraction(float(np.real(np.vdot(u, M @ u)))) <= bound
+    Mr = (E.re.astype(float) + 1j * E.im.astype(float)) / 2.0**E.exponent
+    assert np.linalg.norm(M - Mr, 2) <= float(E.err) + 1e-13 * np.abs(M).max()
+    for _ in range(3):
+        X = rng.integers(-5, 6, (3, 3)) + 1j * rng.integers(-5, 6, (3, 3))
+        H = X + X.conj().T
+        lam_min = float(np.linalg.eigvalsh(H)[0])
+        for shift in (math.floor(-lam_min), math.ceil(-lam_min)):
+            Hs = H + shift * np.eye(3)
+            re = [[int(v) for v in r] for r in Hs.real]
+            im = [[int(v) for v in r] for r in Hs.imag]
+            sym = sp.Matrix(3, 3, lambda i, j: sp.Integer(re[i][j]) + sp.I * sp.Integer(im[i][j]))
+            assert is_hermitian_positive_definite(re, im) == bool(sym.is_positive_definite)
+
+
+@pytest.mark.mutant
+@lemma("12.3", "mutant: an unchecked certificate (shift t below λmax) is rejected and its bound is false", "dA = 3")
+def test_lemma_12_3_mutant_unchecked_certificate():
+    """Lowering t below λmax of the slack (bound adjusted consistently) is rejected by the same checker —
+    and the bound it would give is violated by the optimiser's unitary: skipping the check is unsound."""
+    K = random_k(3, np.random.default_rng(123))
+    M, E, cert, best, U = certified(K, 3, 0)
+    grid = Fraction(1, 2**E.exponent)
+    need = (cert.bound - Fraction(best)) / 3 + Fraction(1, 10**6)  # lower t by this (on the grid)
+    dt = math.ceil(need / grid) * grid
+    bad = dataclasses.replace(cert, t=cert.t - dt, bound=cert.bound - 3 * dt)
+    assert not verify_certificate(E, bad)
+    assert bad.bound < Fraction(best)
+
+
+@pytest.mark.mutant
+@lemma("12.3", "mutant: a perturbed dual / A and B on swapped factors (wrong partial trace) is rejected", "dA = 3")
+def test_lemma_12_3_mutant_perturbed_dual():
+    """The same checker rejects the certificate with B moved by 1e-3 on one diagonal entry (bound
+    recomputed, so only feasibility fails) and with A and B exchanged (I⊗B + A⊗I: the multipliers
+    attached to the wrong partial traces)."""
+    K = random_k(3, np.random.default_rng(124))
+    M, E, cert, best, U = certified(K, 3, 0)
+    assert verify_certificate(E, cert)
+    step = 2**E.exponent // 1000
+    Bre = cert.B_re.copy()
+    Bre[0, 0] -= step
+    assert not verify_certificate(E, dataclasses.replace(cert, B_re=Bre, bound=cert.bound - Fraction(step, 2**E.exponent)))
+    swapped = dataclasses.replace(cert, A_re=cert.B_re, A_im=cert.B_im, B_re=cert.A_re, B_im=cert.A_im)
+    assert not verify_certificate(E, swapped)

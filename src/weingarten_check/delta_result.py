@@ -1,0 +1,34 @@
+"""The result type of every Δ computation: a value with its certificate."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+import numpy as np
+
+__all__ = ["VariationRangeResult"]
+
+
+@dataclass
+class VariationRangeResult:
+    """Δ with its certificate: ``lower <= Δ <= upper``.
+
+    * ``exact`` (lower == upper) for the closed forms: ``method`` = "qubit" (``2(σ1+σ2)``, dA = 2)
+      or "fidelity" (``||M||_1²``);
+    * otherwise ``method`` = "certified" (dA >= 3, :func:`.certified_delta.delta_from_k`):
+      ``lower`` = ``C(U_max) - C(U_min)`` at found unitaries (evaluated in mpmath), ``upper`` = a
+      proved bound, ``certificate`` says which ("sdp-level1": exact rational dual certificate of the
+      unital-channel SDP, Lemma 12; "sdp-level2": its degree-4 strengthening on at least one side;
+      "nuclear": ``2||K||_*``, Lemma 3.3), ``gap`` =
+      ``(upper - lower) / upper`` the achieved relative width.  ``value`` = ``lower`` (attained).
+    """
+
+    value: float
+    lower: float
+    upper: float
+    exact: bool
+    method: str
+    K: Optional[np.ndarray] = field(default=None, repr=False)
+    M: Optional[np.ndarray] = field(default=None, repr=False)
+    certificate: str = ""
+    gap: float = 0.0

@@ -1,0 +1,97 @@
+"""certified_delta.delta_from_k: exact for dA = 2; for dA >= 3 the certified bracket contains the true Δ
+where it is known (optimum at a permutation unitary, constructed so), is narrow (<= tol), falls back to
+2||K||_* when no certificate is proved, and bad input is refused."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import weingarten_check.certified_delta as cd
+from weingarten_check.certified_delta import cost_mp, delta_from_k, nuclear_bound, qubit_delta
+from weingarten_check.observables import orthonormal_traceless_basis
+from weingarten_check.sampling import haar_unitary
+from weingarten_check.unitary_optimiser import optimise_form
+from weingarten_check.choi_form import form_from_k
+from weingarten_check.variation_range import adjoint_representation
+
+
+def _k_of(H, rho):
+    """K_ab = tr(G_a H) tr(G_b ρ): then C(U) = tr(H U ρ U†) up to a constant."""
+    G = orthonormal_traceless_basis(H.shape[0])
+    h = np.real(np.einsum("aij,ji->a", G, H))
+    r = np.real(np.einsum("aij,ji->a", G, rho))
+    return np.outer(h, r)
+
+
+def _rearrangement_delta(hdiag, rdiag):
+    """max - min of tr(H U ρ U†) for diagonal H, ρ: von Neumann / rearrangement, attained at
+    permutation matrices (sorted alike vs. sorted oppositely)."""
+    h, r = np.sort(hdiag)[::-1], np.sort(rdiag)
+    return float(h @ r[::-1] - h @ r)
+
+
+@pytest.mark.parametrize("dA, seed", [(3, 0), (3, 1), (4, 2)])
+def test_contains_permutation_optimum(dA, seed):
+    rng = np.random.default_rng(seed)
+    hd, rd = rng.standard_normal(dA), rng.standard_normal(dA)
+    K = _k_of(np.diag(hd), np.diag(rd))
+    true = _rearrangement_delta(hd, rd)
+    res = delta_from_k(K, dA, rng=seed)
+    assert res.method == "certified" and not res.exact and res.certificate == "sdp-level1"
+    eps = 1e-13 * true  # K is the rounded h r^T: its Δ differs from `true` at the last bits
+    assert res.lower - eps <= true <= res.upper + eps
+    assert res.gap <= 1e-6 and res.value == res.lower
+    # the permutation unitary attains it: C(P_max) - C(P_min) = true
+    order_h, order_r = np.argsort(-hd), np.argsort(-rd)
+    P = np.zeros((dA, dA))
+    P[order_h, order_r] = 1  # maps the i-th largest of ρ onto the i-th largest of H
+    assert float(np.sum(K * adjoint_representation(P))) <= res.upper
+
+
+def test_qubit_is_closed_form():
+    K = np.random.default_rng(3).standard_normal((3, 3))
+    res = delta_from_k(K, 2)
+    assert res.exact and res.method == "qubit" and res.certificate == "closed-form"
+    s = np.linalg.svd(K, compute_uv=False)
+    assert res.value == pytest.approx(2 * (s[0] + s[1]), rel=1e-14) == qubit_delta(K)
+
+
+def test_random_qutrit_against_many_starts():
+    K = np.random.default_rng(4).standard_normal((8, 8))
+    res = delta_from_k(K, 3, rng=0)
+    M = form_from_k(K, 3)
+    hi, _ = optimise_form(M, True, starts=12, rng=5)
+    lo, _ = optimise_form(M, False, starts=12, rng=6)
+    assert res.lower - 1e-9 <= hi - lo <= res.upper + 1e-9
+    assert res.gap <= 1e-6 and res.upper < nuclear_bound(K)
+
+
+def test_cost_mp_matches_float():
+    rng = np.random.default_rng(5)
+    K = rng.standard_normal((8, 8))
+    U = haar_unitary(3, rng)
+    assert float(cost_mp(K, 3, U)) == pytest.approx(np.sum(K * adjoint_representation(U)), abs=1e-12)
+
+
+def test_nuclear_fallback(monkeypatch):
+    monkeypatch.setattr(cd, "certify_level1", lambda *a, **k: None)
+    K = np.random.default_rng(6).standard_normal((8, 8))
+    res = delta_from_k(K, 3, max_starts=0)
+    assert res.certificate == "nuclear" and res.upper == nuclear_bound(K) and res.lower <= res.upper
+
+
+def test_zero_k():
+    res = delta_from_k(np.zeros((8, 8)), 3)
+    assert res.exact and res.value == res.upper == 0.0
+
+
+@pytest.mark.parametrize("kwargs, exc, msg", [
+    (dict(K=np.zeros((3, 3)), dA=3), ValueError, "8 x 8"),
+    (dict(K=np.full((8, 8), np.inf), dA=3), ValueError, "finite"),
+    (dict(K=np.zeros((8, 8)), dA=3, tol=-1.0), ValueError, "tol"),
+    (dict(K=np.zeros((8, 8)), dA=3, max_starts=-2), ValueError, "max_starts"),
+    (dict(K=np.zeros((8, 8)), dA="3"), TypeError, "dA"),
+])
+def test_bad_input(kwargs, exc, msg):
+    with pytest.raises(exc, match=msg):
+        delta_from_k(**kwargs)
