@@ -32,10 +32,19 @@ import numpy as np
 from . import bounds as _bounds
 from .ensembles import sample_circuit
 from .observables import Observable, heisenberg_ring, qae_observable, qsl_observable
-from .sampling import RngLike, as_rng, haar_isometry, haar_state
+from .reduced_states import (
+    hamiltonian_gram,
+    k_from_reduced,
+    local_grams,
+    m_from_states,
+    reduced_gram_fits,
+    touching_support,
+)
+from .sampling import RngLike, as_rng, haar_isometry, haar_isometry_cholqr, haar_state
 from .statevector import move_sites_first, zero_state
 from .variation_range import (
     VariationRangeResult,
+    cost_tensor_from_k,
     cost_tensor_pure,
     k_matrix,
     m_matrix,
@@ -53,6 +62,9 @@ __all__ = [
     "bounds_for",
     "variation_range_sample",
     "variation_range_sample_result",
+    "PATHS",
+    "SampleMatrices",
+    "sample_cost_matrices",
     "VariationRangeEstimate",
     "estimate_variation_range",
     "fit_log_slope",
@@ -199,31 +211,51 @@ def _apply_h_batch(obs: Observable, vecs: np.ndarray) -> np.ndarray:
     return obs.apply(vecs)
 
 
-def variation_range_sample_result(spec: TaskSpec, ensemble: str, case: str, rng: RngLike = None,
-                                  *, layers: Optional[int] = None, starts: int = 4,
-                                  general: bool = False) -> VariationRangeResult:
-    """One random Δ (with its certificate) for ``spec`` (see :func:`variation_range_sample`).
+PATHS = ("reduced", "dense")
 
-    ``general=True`` forces the K-matrix route also for the fidelity task (cross-check)."""
+
+@dataclass
+class SampleMatrices:
+    """The small matrices one random instance reduces to (data flow: states -> **K, T or M** -> Δ):
+    ``K`` (Route 1) for a Hamiltonian task, ``T`` (the cost tensor) where it was built on the way
+    (dense path, or a random V2) else None, ``M`` for the fidelity route (then K, T are None)."""
+
+    K: Optional[np.ndarray] = None
+    T: Optional[np.ndarray] = None
+    M: Optional[np.ndarray] = None
+
+
+def sample_cost_matrices(spec: TaskSpec, ensemble: str, case: str, rng: RngLike = None, *,
+                         layers: Optional[int] = None, general: bool = False,
+                         path: str = "reduced") -> SampleMatrices:
+    """Draw V1/V2 (as ``case`` says, from ``ensemble``) and reduce the instance to K (and T) or M.
+
+    ``path="reduced"`` (default) uses :mod:`.reduced_states`: for V2 = I, K from the reduced
+    density matrix of ``V1|0...0>`` on A ∪ supp(terms of H touching A) (one pass over the state;
+    math-notes "K needs only the terms touching A"); for a Haar V2, ``<w_x|H|w_y>`` over the
+    ``dA·r`` isometry columns block by block (no vector is multiplied by H as a whole); for a
+    circuit V2, the same on the dA² evolved vectors; M from ``dA`` amplitudes (one state is
+    ``|0...0>``) or one pass over both states.  ``path="dense"`` is the reference: H applied to
+    the dA² (or dA·r) full-size vectors.  Both paths draw the same random numbers in the same
+    order, so they agree up to rounding (tests: K, T and M to 1e-12).  Terms too large for a
+    reduced matrix (the QSL projector with ``general=True``) fall back to the dense path."""
     ensemble = _check_choice(ensemble, "ensemble", ENSEMBLES)
     case = _check_choice(case, "case", CASES)
+    path = _check_choice(path, "path", PATHS)
     gen = as_rng(rng)
     n, q, sites = spec.n, spec.q, spec.sites
     d, dA = q ** n, spec.dA
-    dB = d // dA
     shape = (q,) * n
     random_v1, random_v2 = case in ("v1", "both"), case in ("v2", "both")
+    reduced = path == "reduced"
 
-    # V1 |0...0>
+    # V1 |0...0>  (None = |0...0>, not built on the reduced path)
     if random_v1 and ensemble == "haar":
         psi1 = haar_state(d, gen).reshape(shape)
-        v1c = None
     elif random_v1:
-        v1c = sample_circuit(ensemble, n, q, gen, layers)
-        psi1 = v1c.apply(zero_state(n, q))
+        psi1 = sample_circuit(ensemble, n, q, gen, layers).apply(zero_state(n, q))
     else:
-        psi1 = zero_state(n, q)
-    rows = move_sites_first(psi1, sites, n)  # (dA, dB): psi1 = Σ_i |i>_A |psi_i>_B
+        psi1 = None if reduced else zero_state(n, q)
 
     v2c = None
     if random_v2 and ensemble != "haar":
@@ -235,12 +267,92 @@ def variation_range_sample_result(spec: TaskSpec, ensemble: str, case: str, rng:
         elif random_v2:
             phi2 = v2c.apply_inverse(zero_state(n, q))
         else:
-            phi2 = zero_state(n, q)
-        M = m_matrix(rows, move_sites_first(phi2, sites, n))
-        val = variation_range_fidelity(M)
-        return VariationRangeResult(val, val, val, True, "fidelity", M=M)
+            phi2 = None if reduced else zero_state(n, q)
+        if reduced:
+            M = m_from_states(psi1, phi2, sites, n, q)
+        else:
+            M = m_matrix(move_sites_first(psi1, sites, n), move_sites_first(phi2, sites, n))
+        return SampleMatrices(M=M)
 
     obs = spec.observable
+    T = None
+    if reduced and random_v2:  # decided before any random number of V2 is used
+        k = dA * min(d // dA, dA) if ensemble == "haar" else dA * dA
+        reduced = reduced_gram_fits(obs, k)
+    if reduced and not random_v2:
+        try:
+            S, HS = touching_support(obs, sites)
+        except ValueError:  # terms touching A with a large support (e.g. QSL's projector): dense
+            reduced = False
+        else:
+            if psi1 is None:
+                psi1 = zero_state(n, q)
+            rho = local_grams(psi1, [S], n)[0][:, 0, :, 0]
+            K = k_from_reduced(HS, rho, dA)
+    if not reduced and psi1 is None:
+        psi1 = zero_state(n, q)
+    if reduced and random_v2 and ensemble == "haar":
+        # the restriction of V2 to span{|k>_A|e_s>_B} is a Haar isometry (module doc)
+        if psi1 is None:  # rows^T of |0...0> has one non-zero entry, in its first row: the R of
+            # its QR is that of its first min(dB, dA) rows (Householder on zero tails is exact)
+            top = np.zeros((min(d // dA, dA), dA), dtype=np.complex128)
+            top[0, 0] = 1.0
+            C = np.linalg.qr(top, mode="r")
+        else:
+            C = np.linalg.qr(move_sites_first(psi1, sites, n).T, mode="r")  # rows^T = E C; E unused
+        r = C.shape[0]
+        # column (k, s) = V2 |k>_A |e_s>_B; for large d the same matrix without LAPACK's copies
+        big = d >= 64 * dA * r and d * dA * r > 2 ** 16
+        W = (haar_isometry_cholqr if big else haar_isometry)(d, dA * r, gen)
+        Hs = hamiltonian_gram(obs, W.reshape(shape + (dA * r,)), batch="last",
+                              orthonormal=True).reshape(dA, r, dA, r)
+        del W
+        T = np.einsum("tj,si,ltks->ljki", C.conj(), C, Hs, optimize=True)
+        K = k_matrix(T)
+    elif reduced and random_v2:  # a circuit V2 acts on the dA² vectors |k>_A|ψ_i>_B
+        rows = move_sites_first(zero_state(n, q) if psi1 is None else psi1, sites, n)
+        eyeA = np.eye(dA, dtype=np.complex128)
+        X = np.einsum("ka,ib->kiab", eyeA, rows).reshape((dA, dA) + (q,) * n)
+        X = _a_first_to_sites(X, sites, n, q, 2).reshape((dA * dA,) + shape)
+        X = v2c.apply(X)
+        # Hs[x, y] = <X_x|H|X_y> with x = (l, j), y = (k, i) is T[l, j, k, i]
+        T = hamiltonian_gram(obs, X, batch="first").reshape(dA, dA, dA, dA)
+        K = k_matrix(T)
+    elif not reduced:
+        T = _cost_tensor_dense_path(spec, ensemble, random_v2, psi1, v2c, gen)
+        K = k_matrix(T)
+    return SampleMatrices(K=K, T=T)
+
+
+def variation_range_sample_result(spec: TaskSpec, ensemble: str, case: str, rng: RngLike = None,
+                                  *, layers: Optional[int] = None, starts: int = 4,
+                                  general: bool = False, path: str = "reduced") -> VariationRangeResult:
+    """One random Δ (with its certificate) for ``spec`` (see :func:`variation_range_sample`):
+    :func:`sample_cost_matrices` (``path``, ``general``: see there), then K -> Δ
+    (``2(σ1+σ2)`` for dA = 2, ``||M||_1²`` for the fidelity route, else the bracket, which is given
+    ``T`` or, where only K was computed, ``cost_tensor_from_k(K)`` — the same cost up to a constant)."""
+    gen = as_rng(rng)
+    mats = sample_cost_matrices(spec, ensemble, case, gen, layers=layers, general=general, path=path)
+    if mats.M is not None:
+        val = variation_range_fidelity(mats.M)
+        return VariationRangeResult(val, val, val, True, "fidelity", M=mats.M)
+    K = mats.K
+    if spec.dA == 2:
+        val = variation_range_qubit(K)
+        return VariationRangeResult(val, val, val, True, "qubit", K=K)
+    T = mats.T if mats.T is not None else cost_tensor_from_k(K)
+    lower, upper = variation_range_bracket(T, starts, gen)
+    return VariationRangeResult(lower, lower, upper, False, "bracket", K=K)
+
+
+def _cost_tensor_dense_path(spec: TaskSpec, ensemble: str, random_v2: bool, psi1: np.ndarray,
+                            v2c, gen: np.random.Generator) -> np.ndarray:
+    """The reference construction of T (H applied to dA² or dA·r full-size vectors)."""
+    n, q, sites = spec.n, spec.q, spec.sites
+    d, dA = q ** n, spec.dA
+    shape = (q,) * n
+    obs = spec.observable
+    rows = move_sites_first(psi1, sites, n)  # (dA, dB): psi1 = Σ_i |i>_A |psi_i>_B
     eyeA = np.eye(dA, dtype=np.complex128)
     if random_v2 and ensemble == "haar":
         # orthonormal basis e_s of span{psi_i}: rows^T = E C  (E: dB x dA, C: dA x dA)
@@ -249,21 +361,14 @@ def variation_range_sample_result(spec: TaskSpec, ensemble: str, case: str, rng:
         W = haar_isometry(d, dA * r, gen)  # column (k, s) = V2 |k>_A |e_s>_B
         cols = W.T.reshape((dA * r,) + shape)
         Hs = (W.conj().T @ _apply_h_batch(obs, cols).reshape(dA * r, d).T).reshape(dA, r, dA, r)
-        T = np.einsum("tj,si,ltks->ljki", C.conj(), C, Hs, optimize=True)
-    else:
-        # the dA² vectors |k>_A |psi_i>_B, batch axes (k, i)
-        X = np.einsum("ka,ib->kiab", eyeA, rows).reshape((dA, dA) + (q,) * n)
-        X = _a_first_to_sites(X, sites, n, q, 2).reshape((dA * dA,) + shape)
-        if v2c is not None:
-            X = v2c.apply(X)
-        HX = _apply_h_batch(obs, X)
-        T = cost_tensor_pure(HX.reshape(dA, dA, -1), X.reshape(dA, dA, -1))
-    K = k_matrix(T)
-    if dA == 2:
-        val = variation_range_qubit(K)
-        return VariationRangeResult(val, val, val, True, "qubit", K=K)
-    lower, upper = variation_range_bracket(T, starts, gen)
-    return VariationRangeResult(lower, lower, upper, False, "bracket", K=K)
+        return np.einsum("tj,si,ltks->ljki", C.conj(), C, Hs, optimize=True)
+    # the dA² vectors |k>_A |psi_i>_B, batch axes (k, i)
+    X = np.einsum("ka,ib->kiab", eyeA, rows).reshape((dA, dA) + (q,) * n)
+    X = _a_first_to_sites(X, sites, n, q, 2).reshape((dA * dA,) + shape)
+    if v2c is not None:
+        X = v2c.apply(X)
+    HX = _apply_h_batch(obs, X)
+    return cost_tensor_pure(HX.reshape(dA, dA, -1), X.reshape(dA, dA, -1))
 
 
 def variation_range_sample(task: str, ensemble: str, case: str, n: int, q: int = 2, site: int = 0,
