@@ -294,3 +294,14 @@ def test_peak_memory_is_the_state_plus_small_buffers_n22():
             tracemalloc.stop()
         assert res.value > 0
         assert peak <= limit * state, (task, case, peak / state)
+
+
+@pytest.mark.parametrize("case", ["v2", "both"])
+def test_large_d_route_equals_dense(case):
+    """n = 15: the Haar isometry is drawn by CholQR2 (haar_isometry_cholqr) and <w|H|w> runs over
+    several chunks and two passes with the default chunk size; still equal to the dense path."""
+    spec = task_spec("vqe", 15, 2, sites=(7,))
+    a = sample_cost_matrices(spec, "haar", case, 9)
+    b = sample_cost_matrices(spec, "haar", case, 9, path="dense")
+    np.testing.assert_allclose(a.K, b.K, rtol=0, atol=TOL)
+    assert np.abs(a.K).max() > 1e-3
