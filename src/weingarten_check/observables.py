@@ -335,6 +335,9 @@ def heisenberg_ring_ground_energy(n: int, q: int = 2) -> float:
     # enumerate strings with the given colour counts
     if q == 2:
         ones = counts[1]
+        if math.comb(n, ones) > 10 ** 6:  # n >= 24: minutes and GBs; no exact width then
+            raise ValueError(f"heisenberg_ring_ground_energy: the sector of n = {n} qubits has "
+                             f"{math.comb(n, ones)} > 10^6 states, too large for this method")
         states = np.zeros((math.comb(n, ones), n), dtype=np.int8)
         for r, pos in enumerate(itertools.combinations(range(n), ones)):
             states[r, list(pos)] = 1
