@@ -4,7 +4,7 @@ Run: ``.venv/bin/python benchmarks/bench_scale.py [--quick] [--big] [--threads N
 
 Every row runs in a fresh subprocess (so its peak RSS, ``ru_maxrss``, is its own) that first times
 ``haar_state(q^n)`` and then one Δ sample of :func:`weingarten_check.experiments.variation_range_sample_result`
-(Heisenberg VQE, A = site 0, exact Haar; a different seed for each); it prints both times and
+(Heisenberg VQE, A = site 0, exact Haar; best of two draws, a different seed for each); it prints both times and
 their ratio side by side, so the ratio stays meaningful on a loaded machine.
 
 * v1 (V1 Haar, V2 = I) at n = 22, 24, 26 (``--big``: also 28), reduced path; goal ratio <= 2.
@@ -37,10 +37,12 @@ def one(task: str, case: str, n: int, q: int, path: str, seed: int) -> dict:
     from weingarten_check.sampling import haar_state
 
     spec = task_spec(task, n, q)
-    t0 = time.perf_counter()
-    psi = haar_state(q ** n, np.random.default_rng(seed + 1))
-    t_state = time.perf_counter() - t0
-    del psi
+    t_state = float("inf")
+    for rep in range(2):  # best of two: the first also pays for mapping fresh pages
+        t0 = time.perf_counter()
+        psi = haar_state(q ** n, np.random.default_rng(seed + 1 + rep))
+        t_state = min(t_state, time.perf_counter() - t0)
+        del psi
     t0 = time.perf_counter()
     res = variation_range_sample_result(spec, "haar", case, np.random.default_rng(seed), path=path)
     t_sample = time.perf_counter() - t0

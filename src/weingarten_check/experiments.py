@@ -312,8 +312,13 @@ def sample_cost_matrices(spec: TaskSpec, ensemble: str, case: str, rng: RngLike 
         # column (k, s) = V2 |k>_A |e_s>_B; for large d the same matrix without LAPACK's copies
         big = d >= 64 * dA * r and d * dA * r > 2 ** 16
         W = (haar_isometry_cholqr if big else haar_isometry)(d, dA * r, gen)
-        Hs = hamiltonian_gram(obs, W.reshape(shape + (dA * r,)), batch="last",
-                              orthonormal=True).reshape(dA, r, dA, r)
+        if r > 1 and not np.any(C[1:]):  # V1 = I: only the columns (k, s = 0) enter T
+            Hs = np.zeros((dA, r, dA, r), dtype=np.complex128)
+            Hs[:, 0, :, 0] = hamiltonian_gram(obs, W[:, ::r].reshape(shape + (dA,)), batch="last",
+                                              orthonormal=True)
+        else:
+            Hs = hamiltonian_gram(obs, W.reshape(shape + (dA * r,)), batch="last",
+                                  orthonormal=True).reshape(dA, r, dA, r)
         del W
         T = np.einsum("tj,si,ltks->ljki", C.conj(), C, Hs, optimize=True)
         K = k_matrix(T)
