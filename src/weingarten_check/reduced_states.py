@@ -319,20 +319,25 @@ def _pass_operator(q: int, nkept: int, key: tuple) -> "scipy.sparse.csr_matrix":
     scalar, blocks = key
     m = q ** nkept
     idx = np.arange(m, dtype=np.int64)
-    rows, cols, vals = [idx], [idx], [np.full(m, scalar, dtype=np.complex128)]
-    for positions, shape, raw in blocks:
+    total = sp.diags(np.full(m, scalar, dtype=np.complex128), format="csr")
+    for positions, shape, raw in blocks:  # one block at a time: peak memory O(m · nnz(block))
         B = np.frombuffer(raw, dtype=np.complex128).reshape(shape)
         weights = q ** (nkept - 1 - np.asarray(positions, dtype=np.int64))  # place value of each site
         digits = (idx[:, None] // weights[None, :]) % q  # (m, p)
         sigma = digits @ (q ** np.arange(len(positions) - 1, -1, -1, dtype=np.int64))
         base = idx - digits @ weights  # idx with the block's digits set to 0
+        del digits
+        rows, cols, vals = [], [], []
         for out_s, in_s in zip(*np.nonzero(B)):
             sel = sigma == in_s
             od = np.array(np.unravel_index(out_s, (q,) * len(positions)), dtype=np.int64)
             rows.append(base[sel] + od @ weights)
             cols.append(idx[sel])
             vals.append(np.full(int(sel.sum()), B[out_s, in_s]))
-    return sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(m, m))
+        if vals:
+            total = total + sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+                                          shape=(m, m))
+    return total
 
 
 def hamiltonian_gram(obs: Observable, vectors: np.ndarray, batch: str = "last",
