@@ -257,3 +257,16 @@ def test_elementwise_bound_follows_the_case():
     b2, _ = bounds_for(spec, "haar", "v2")
     assert np.isclose(b1["elementwise"], spec.w * 2**2.5 / np.sqrt(d + 1))
     assert np.isclose(b2["elementwise"], spec.w * 2**3 / np.sqrt(d + 1))
+
+
+def test_bounds_without_w_beyond_the_ground_state_limit():
+    """VQE at n = 24 qubits: w(H) is out of reach of the sector Lanczos (2.7e6 states), so w = NaN,
+    the bounds that need w are left out and the task-dependent bound (no w) stays: 12/sqrt(d+1)."""
+    from weingarten_check.experiments import bounds_for
+
+    spec = task_spec("vqe", 24, 2)
+    assert np.isnan(spec.w)
+    b, note = bounds_for(spec, "haar", "v1")
+    assert set(b) == {"task_dependent"} and "w(H) not computable" in note
+    assert b["task_dependent"] == pytest.approx(12 / np.sqrt(2 ** 24 + 1))
+    assert np.isfinite(task_spec("vqe", 12, 2).w)

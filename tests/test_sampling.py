@@ -178,3 +178,19 @@ def test_mp_versions_are_high_precision_and_haar():
     # and the phase of the first entry is uniform (phase fix in Gram-Schmidt form)
     ph = [float(mpmath.arg(mp_haar_state(2, rng, dps=30)[0])) for _ in range(400)]
     assert stats.kstest(ph, "uniform", args=(-np.pi, 2 * np.pi)).pvalue > 1e-3
+
+
+def test_haar_isometry_cholqr_is_the_same_matrix_as_haar_isometry():
+    """Same rng -> the same isometry as the Householder + phase-fix route (unique QR with diag R > 0),
+    to 1e-12, for several row-block sizes (the generator's stream is consumed in the same order)."""
+    from weingarten_check.sampling import haar_isometry_cholqr
+
+    for d, k, rows in ((2 ** 12, 4, 1000), (2 ** 16, 16, 2 ** 14), (3 ** 9, 9, 7)):
+        a = haar_isometry(d, k, 7)
+        b = haar_isometry_cholqr(d, k, 7, rows=rows)
+        np.testing.assert_allclose(b, a, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(b.conj().T @ b, np.eye(k), rtol=0, atol=1e-13)
+    with pytest.raises(ValueError, match="d >= 64 k"):
+        haar_isometry_cholqr(100, 4, 0)
+    with pytest.raises(TypeError, match="rows"):
+        haar_isometry_cholqr(2 ** 10, 2, 0, rows=1.5)

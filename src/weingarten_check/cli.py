@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
@@ -280,7 +281,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         w, bnds = bounds_and_width(r.task, r.ensemble, r.case, r.n, r.q, site=r.site)
         name = min(bnds, key=bnds.get) if bnds else None  # the tightest bound that applies
         top = r.mean if r.exact else r.upper_mean
-        summary.append(r.as_dict() | {"w": w, "bounds": bnds, "tightest_bound": name,
+        summary.append(r.as_dict() | {"w": w if math.isfinite(w) else None, "bounds": bnds, "tightest_bound": name,
                                       "ratio": top / bnds[name] if name and bnds[name] > 0 else None})
     payload = {"results": str(Path(path)), "executor": executor.name,
                "computed": sum(r.computed for r in results), "reused": sum(r.reused for r in results),
@@ -294,7 +295,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         ratio = (f"{row['ratio']:.2f} ({row['tightest_bound']})" if row["ratio"] is not None else
                  f"— ({row['tightest_bound']} = 0)" if row["tightest_bound"] else "— (no bound applies)")
         lines.append(f"{row['task']:5} {row['ensemble']:8} {row['case']:5} {row['q']:>2} {row['n']:>3} "
-                     f"{row['samples']:>7} {mean:>11} {row['stderr']:>9.2e} {row['mean'] / row['w']:>9.3e}  {ratio}")
+                     f"{row['samples']:>7} {mean:>11} {row['stderr']:>9.2e} "
+                     f"{format(row['mean'] / row['w'], '>9.3e') if row['w'] else '—':>9}  {ratio}")
     if any(not row["exact"] for row in summary):
         lines.append("† lower end of a certified bracket (dA >= 3, Lemma 12); the ratio uses its proved upper end")
     _emit(args, payload, "\n".join(lines))

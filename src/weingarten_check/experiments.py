@@ -15,7 +15,9 @@ Scalability (math-notes, "Numerical facts"): a Haar V1 only enters through ``V1|
 :func:`.sampling.haar_state`; a Haar V2 only through its restriction to the span of the
 ``dA · dA`` vectors ``|k>_A ⊗ |e_s>_B`` (``e_s`` an orthonormal basis of the span of the
 ``ψ_i``), which is a Haar isometry (:func:`.sampling.haar_isometry`); no d x d unitary is
-built.  A circuit V2 is applied to the batch of dA² vectors ``|k>_A|ψ_i>_B`` at once.
+built.  A circuit V2 is applied to the batch of dA² vectors ``|k>_A|ψ_i>_B`` at once.  K and M
+are then read off reduced matrices (:mod:`.reduced_states`, :func:`sample_cost_matrices`): one
+pass over ``V1|0...0>`` when V2 = I; the isometry columns block by block for a random V2.
 
 The bounds come from :mod:`.bounds` (one source shared with ``proofs/``) and are for the
 **unnormalised** Δ.  Data flow: sampling -> states/observables -> T -> K or M -> Δ -> statistics.
@@ -32,7 +34,15 @@ import numpy as np
 from . import bounds as _bounds
 from .ensembles import sample_circuit
 from .observables import Observable, heisenberg_ring, qae_observable, qsl_observable
-from .sampling import RngLike, as_rng, haar_isometry, haar_state
+from .reduced_states import (
+    hamiltonian_gram,
+    k_from_reduced,
+    local_grams,
+    m_from_states,
+    reduced_gram_fits,
+    touching_support,
+)
+from .sampling import RngLike, as_rng, haar_isometry, haar_isometry_cholqr, haar_state
 from .statevector import move_sites_first, zero_state
 from .certified_delta import delta_from_k
 from .delta_result import VariationRangeResult
@@ -48,6 +58,9 @@ __all__ = [
     "lower_bounds_for",
     "variation_range_sample",
     "variation_range_sample_result",
+    "PATHS",
+    "SampleMatrices",
+    "sample_cost_matrices",
     "VariationRangeEstimate",
     "estimate_variation_range",
     "fit_log_slope",
@@ -123,8 +136,13 @@ class TaskSpec:
 
     @property
     def w(self) -> float:
-        """Spectral width w(H) (exact: Heisenberg ground energy by sector Lanczos; 1 for QAE, QSL)."""
-        return self.observable.width
+        """Spectral width w(H) (exact: Heisenberg ground energy by sector Lanczos; 1 for QAE, QSL),
+        or NaN where it is not computable (the Heisenberg ring beyond the sector-Lanczos limit:
+        n > 22 qubits, q^n > 2^24 qudits); then the bounds that need w are left out."""
+        try:
+            return self.observable.width
+        except ValueError:
+            return math.nan
 
 
 def task_spec(task: str, n: int, q: int = 2, site: int = 0, sites: Optional[Sequence[int]] = None) -> TaskSpec:
@@ -164,16 +182,19 @@ def bounds_for(spec: TaskSpec, ensemble: str, case: str) -> tuple[dict[str, floa
     note = ""
     if ensemble in ("haar", "hea"):
         w = spec.w
-        if q == 2:
-            out["paper_theorem1"] = float(_bounds.paper_theorem1_bound(w, n, m))
-        out["qudit_theorem1"] = float(_bounds.qudit_theorem1_bound(w, n, m, q))
-        out["route1"] = float(_bounds.route1_bound(w, n, m, q))
-        out["elementwise"] = float(_bounds.elementwise_bound(w, n, m, q, case=case))
+        if math.isfinite(w):
+            if q == 2:
+                out["paper_theorem1"] = float(_bounds.paper_theorem1_bound(w, n, m))
+            out["qudit_theorem1"] = float(_bounds.qudit_theorem1_bound(w, n, m, q))
+            out["route1"] = float(_bounds.route1_bound(w, n, m, q))
+            out["elementwise"] = float(_bounds.elementwise_bound(w, n, m, q, case=case))
         out["task_dependent"] = float(_bounds.task_dependent_bound(
             case, n, m, q, coupling=spec.coupling, purity=1, state_coupling=spec.state_coupling,
             h_hs_centered=spec.h_hs_centered))
         if ensemble == "hea":
             note = "hea is only an approximate 2-design: the 2-design bounds hold up to its design error"
+        if not math.isfinite(w):
+            note = (note + "; " if note else "") + "w(H) not computable at this n: bounds that need w left out"
     else:
         note = "local1 is only a 1-design: Theorem-1 bounds do not apply"
     if spec.fidelity:
@@ -211,37 +232,51 @@ def _apply_h_batch(obs: Observable, vecs: np.ndarray) -> np.ndarray:
     return obs.apply(vecs)
 
 
-def variation_range_sample_result(spec: TaskSpec, ensemble: str, case: str, rng: RngLike = None,
-                                  *, layers: Optional[int] = None, starts: int = 32,
-                                  general: bool = False, tol: float = 1e-6,
-                                  level2: bool = False) -> VariationRangeResult:
-    """One random Δ (with its certificate) for ``spec`` (see :func:`variation_range_sample`).
+PATHS = ("reduced", "dense")
 
-    ``general=True`` forces the K-matrix route also for the fidelity task (cross-check).  Every
-    non-fidelity Δ ends in :func:`.certified_delta.delta_from_k` (exact for dA = 2, a certified
-    bracket of relative width ``<= tol`` where reachable for dA >= 3; ``starts`` caps its random
-    optimiser starts per side).  ``level2`` is off here by default: a level-2 solve (dA = 3) takes
-    30-90 s and is needed in ~1 sample in 20, which would make sweeps and ``verify`` hours long; the
-    loose samples keep their level-1 width (reported in ``.gap``, typically <= 1e-2)."""
+
+@dataclass
+class SampleMatrices:
+    """The small matrices one random instance reduces to (data flow: states -> **K, T or M** -> Δ):
+    ``K`` (Route 1) for a Hamiltonian task, ``T`` (the cost tensor) where it was built on the way
+    (dense path, or a random V2) else None, ``M`` for the fidelity route (then K, T are None)."""
+
+    K: Optional[np.ndarray] = None
+    T: Optional[np.ndarray] = None
+    M: Optional[np.ndarray] = None
+
+
+def sample_cost_matrices(spec: TaskSpec, ensemble: str, case: str, rng: RngLike = None, *,
+                         layers: Optional[int] = None, general: bool = False,
+                         path: str = "reduced") -> SampleMatrices:
+    """Draw V1/V2 (as ``case`` says, from ``ensemble``) and reduce the instance to K (and T) or M.
+
+    ``path="reduced"`` (default) uses :mod:`.reduced_states`: for V2 = I, K from the reduced
+    density matrix of ``V1|0...0>`` on A ∪ supp(terms of H touching A) (one pass over the state;
+    math-notes "K needs only the terms touching A"); for a Haar V2, ``<w_x|H|w_y>`` over the
+    ``dA·r`` isometry columns block by block (no vector is multiplied by H as a whole); for a
+    circuit V2, the same on the dA² evolved vectors; M from ``dA`` amplitudes (one state is
+    ``|0...0>``) or one pass over both states.  ``path="dense"`` is the reference: H applied to
+    the dA² (or dA·r) full-size vectors.  Both paths draw the same random numbers in the same
+    order, so they agree up to rounding (tests: K, T and M to 1e-12).  Terms too large for a
+    reduced matrix (the QSL projector with ``general=True``) fall back to the dense path."""
     ensemble = _check_choice(ensemble, "ensemble", ENSEMBLES)
     case = _check_choice(case, "case", CASES)
+    path = _check_choice(path, "path", PATHS)
     gen = as_rng(rng)
     n, q, sites = spec.n, spec.q, spec.sites
     d, dA = q ** n, spec.dA
-    dB = d // dA
     shape = (q,) * n
     random_v1, random_v2 = case in ("v1", "both"), case in ("v2", "both")
+    reduced = path == "reduced"
 
-    # V1 |0...0>
+    # V1 |0...0>  (None = |0...0>, not built on the reduced path)
     if random_v1 and ensemble == "haar":
         psi1 = haar_state(d, gen).reshape(shape)
-        v1c = None
     elif random_v1:
-        v1c = sample_circuit(ensemble, n, q, gen, layers)
-        psi1 = v1c.apply(zero_state(n, q))
+        psi1 = sample_circuit(ensemble, n, q, gen, layers).apply(zero_state(n, q))
     else:
-        psi1 = zero_state(n, q)
-    rows = move_sites_first(psi1, sites, n)  # (dA, dB): psi1 = Σ_i |i>_A |psi_i>_B
+        psi1 = None if reduced else zero_state(n, q)
 
     v2c = None
     if random_v2 and ensemble != "haar":
@@ -253,12 +288,95 @@ def variation_range_sample_result(spec: TaskSpec, ensemble: str, case: str, rng:
         elif random_v2:
             phi2 = v2c.apply_inverse(zero_state(n, q))
         else:
-            phi2 = zero_state(n, q)
-        M = m_matrix(rows, move_sites_first(phi2, sites, n))
-        val = variation_range_fidelity(M)
-        return VariationRangeResult(val, val, val, True, "fidelity", M=M)
+            phi2 = None if reduced else zero_state(n, q)
+        if reduced:
+            M = m_from_states(psi1, phi2, sites, n, q)
+        else:
+            M = m_matrix(move_sites_first(psi1, sites, n), move_sites_first(phi2, sites, n))
+        return SampleMatrices(M=M)
 
     obs = spec.observable
+    T = None
+    if reduced and random_v2:  # decided before any random number of V2 is used
+        k = dA * min(d // dA, dA) if ensemble == "haar" else dA * dA
+        reduced = reduced_gram_fits(obs, k)
+    if reduced and not random_v2:
+        try:
+            S, HS = touching_support(obs, sites)
+        except ValueError:  # terms touching A with a large support (e.g. QSL's projector): dense
+            reduced = False
+        else:
+            if psi1 is None:
+                psi1 = zero_state(n, q)
+            rho = local_grams(psi1, [S], n)[0][:, 0, :, 0]
+            K = k_from_reduced(HS, rho, dA)
+    if not reduced and psi1 is None:
+        psi1 = zero_state(n, q)
+    if reduced and random_v2 and ensemble == "haar":
+        # the restriction of V2 to span{|k>_A|e_s>_B} is a Haar isometry (module doc)
+        if psi1 is None:  # rows^T of |0...0> has one non-zero entry, in its first row: the R of
+            # its QR is that of its first min(dB, dA) rows (Householder on zero tails is exact)
+            top = np.zeros((min(d // dA, dA), dA), dtype=np.complex128)
+            top[0, 0] = 1.0
+            C = np.linalg.qr(top, mode="r")
+        else:
+            C = np.linalg.qr(move_sites_first(psi1, sites, n).T, mode="r")  # rows^T = E C; E unused
+        r = C.shape[0]
+        # column (k, s) = V2 |k>_A |e_s>_B; for large d the same matrix without LAPACK's copies
+        big = d >= 64 * dA * r and d * dA * r > 2 ** 16
+        W = (haar_isometry_cholqr if big else haar_isometry)(d, dA * r, gen)
+        if r > 1 and not np.any(C[1:]):  # V1 = I: only the columns (k, s = 0) enter T
+            Hs = np.zeros((dA, r, dA, r), dtype=np.complex128)
+            Hs[:, 0, :, 0] = hamiltonian_gram(obs, W[:, ::r].reshape(shape + (dA,)), batch="last",
+                                              orthonormal=True)
+        else:
+            Hs = hamiltonian_gram(obs, W.reshape(shape + (dA * r,)), batch="last",
+                                  orthonormal=True).reshape(dA, r, dA, r)
+        del W
+        T = np.einsum("tj,si,ltks->ljki", C.conj(), C, Hs, optimize=True)
+        K = k_matrix(T)
+    elif reduced and random_v2:  # a circuit V2 acts on the dA² vectors |k>_A|ψ_i>_B
+        rows = move_sites_first(zero_state(n, q) if psi1 is None else psi1, sites, n)
+        eyeA = np.eye(dA, dtype=np.complex128)
+        X = np.einsum("ka,ib->kiab", eyeA, rows).reshape((dA, dA) + (q,) * n)
+        X = _a_first_to_sites(X, sites, n, q, 2).reshape((dA * dA,) + shape)
+        X = v2c.apply(X)
+        # Hs[x, y] = <X_x|H|X_y> with x = (l, j), y = (k, i) is T[l, j, k, i]
+        T = hamiltonian_gram(obs, X, batch="first").reshape(dA, dA, dA, dA)
+        K = k_matrix(T)
+    elif not reduced:
+        T = _cost_tensor_dense_path(spec, ensemble, random_v2, psi1, v2c, gen)
+        K = k_matrix(T)
+    return SampleMatrices(K=K, T=T)
+
+
+def variation_range_sample_result(spec: TaskSpec, ensemble: str, case: str, rng: RngLike = None,
+                                  *, layers: Optional[int] = None, starts: int = 32,
+                                  general: bool = False, tol: float = 1e-6, level2: bool = False,
+                                  path: str = "reduced") -> VariationRangeResult:
+    """One random Δ (with its certificate) for ``spec`` (see :func:`variation_range_sample`):
+    :func:`sample_cost_matrices` (``path``, ``general``: see there), then ``||M||_1²`` for the
+    fidelity route (Lemma 7.2), else K -> Δ by :func:`.certified_delta.delta_from_k` (exact
+    ``2(σ1+σ2)`` for dA = 2, a certified bracket of relative width ``<= tol`` where reachable for
+    dA >= 3, Lemma 12; ``starts`` caps its random optimiser starts per side).  ``level2`` is off here
+    by default: a level-2 solve (dA = 3) takes 30-90 s and is needed in ~1 sample in 20, which would
+    make sweeps and ``verify`` hours long; the loose samples keep their level-1 width (``.gap``)."""
+    gen = as_rng(rng)
+    mats = sample_cost_matrices(spec, ensemble, case, gen, layers=layers, general=general, path=path)
+    if mats.M is not None:
+        val = variation_range_fidelity(mats.M)
+        return VariationRangeResult(val, val, val, True, "fidelity", M=mats.M)
+    return delta_from_k(mats.K, spec.dA, tol=tol, rng=gen, max_starts=starts, level2=level2)
+
+
+def _cost_tensor_dense_path(spec: TaskSpec, ensemble: str, random_v2: bool, psi1: np.ndarray,
+                            v2c, gen: np.random.Generator) -> np.ndarray:
+    """The reference construction of T (H applied to dA² or dA·r full-size vectors)."""
+    n, q, sites = spec.n, spec.q, spec.sites
+    d, dA = q ** n, spec.dA
+    shape = (q,) * n
+    obs = spec.observable
+    rows = move_sites_first(psi1, sites, n)  # (dA, dB): psi1 = Σ_i |i>_A |psi_i>_B
     eyeA = np.eye(dA, dtype=np.complex128)
     if random_v2 and ensemble == "haar":
         # orthonormal basis e_s of span{psi_i}: rows^T = E C  (E: dB x dA, C: dA x dA)
@@ -267,16 +385,14 @@ def variation_range_sample_result(spec: TaskSpec, ensemble: str, case: str, rng:
         W = haar_isometry(d, dA * r, gen)  # column (k, s) = V2 |k>_A |e_s>_B
         cols = W.T.reshape((dA * r,) + shape)
         Hs = (W.conj().T @ _apply_h_batch(obs, cols).reshape(dA * r, d).T).reshape(dA, r, dA, r)
-        T = np.einsum("tj,si,ltks->ljki", C.conj(), C, Hs, optimize=True)
-    else:
-        # the dA² vectors |k>_A |psi_i>_B, batch axes (k, i)
-        X = np.einsum("ka,ib->kiab", eyeA, rows).reshape((dA, dA) + (q,) * n)
-        X = _a_first_to_sites(X, sites, n, q, 2).reshape((dA * dA,) + shape)
-        if v2c is not None:
-            X = v2c.apply(X)
-        HX = _apply_h_batch(obs, X)
-        T = cost_tensor_pure(HX.reshape(dA, dA, -1), X.reshape(dA, dA, -1))
-    return delta_from_k(k_matrix(T), dA, tol=tol, rng=gen, max_starts=starts, level2=level2)
+        return np.einsum("tj,si,ltks->ljki", C.conj(), C, Hs, optimize=True)
+    # the dA² vectors |k>_A |psi_i>_B, batch axes (k, i)
+    X = np.einsum("ka,ib->kiab", eyeA, rows).reshape((dA, dA) + (q,) * n)
+    X = _a_first_to_sites(X, sites, n, q, 2).reshape((dA * dA,) + shape)
+    if v2c is not None:
+        X = v2c.apply(X)
+    HX = _apply_h_batch(obs, X)
+    return cost_tensor_pure(HX.reshape(dA, dA, -1), X.reshape(dA, dA, -1))
 
 
 def variation_range_sample(task: str, ensemble: str, case: str, n: int, q: int = 2, site: int = 0,

@@ -335,11 +335,14 @@ def heisenberg_ring_ground_energy(n: int, q: int = 2) -> float:
     # enumerate strings with the given colour counts
     if q == 2:
         ones = counts[1]
+        if math.comb(n, ones) > 10 ** 6:  # n >= 24: minutes and GBs; no exact width then
+            raise ValueError(f"heisenberg_ring_ground_energy: the sector of n = {n} qubits has "
+                             f"{math.comb(n, ones)} > 10^6 states, too large for this method")
         states = np.zeros((math.comb(n, ones), n), dtype=np.int8)
         for r, pos in enumerate(itertools.combinations(range(n), ones)):
             states[r, list(pos)] = 1
     else:
-        if q ** n > 2 ** 24:
+        if q ** n > 2 ** 23:  # the enumeration below holds q^n x n digits (1.7 GB at 3^15)
             raise ValueError(f"heisenberg_ring_ground_energy: q**n = {q**n} too large for this method")
         allst = np.array(np.unravel_index(np.arange(q ** n), (q,) * n)).T.astype(np.int8)
         keep = np.all(np.stack([(allst == c).sum(1) == counts[c] for c in range(q)]), axis=0)

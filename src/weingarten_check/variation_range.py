@@ -43,6 +43,7 @@ __all__ = [
     "cost_constant",
     "adjoint_representation",
     "k_matrix",
+    "cost_tensor_from_k",
     "m_matrix",
     "variation_range_qubit",
     "variation_range_fidelity",
@@ -165,6 +166,27 @@ def k_matrix(T: np.ndarray) -> np.ndarray:
     G = orthonormal_traceless_basis(dA)
     K = np.einsum("akl,bji,ljki->ab", G, G, T, optimize=True)
     return np.real(K)
+
+
+def cost_tensor_from_k(K: np.ndarray, c0: float = 0.0) -> np.ndarray:
+    """A cost tensor with the same cost function up to a constant as any T with ``k_matrix(T) = K``:
+    ``T[l,j,k,i] = c0 δ_lk δ_ij / dA + Σ_cd K_cd (G_c)_{lk} (G_d)_{ij}`` (Route 1 step 3 read
+    backwards; the cross terms ``tr_B(h_0 r_b)``, ``tr_B(h_a r_0)`` of a full T drop out of
+    ``C(U)`` for unitary U since ``Σ_l conj(U_lj) U_li = δ_ji`` and ``tr G = 0``).  So
+    ``cost_value(T, U) = c0 + tr(K^T R(U))``, ``k_matrix(T) = K``, ``cost_constant(T) = c0``, and
+    :func:`variation_range_bracket` gives the same Δ bracket as from the full T.  Used where K is
+    computed without T (:mod:`.reduced_states`)."""
+    K = np.asarray(K)
+    if K.ndim != 2 or K.shape[0] != K.shape[1]:
+        raise ValueError(f"K must be a square (dA²-1) x (dA²-1) matrix, got shape {K.shape}")
+    dA = int(round(np.sqrt(K.shape[0] + 1)))
+    if dA < 2 or dA * dA - 1 != K.shape[0]:
+        raise ValueError(f"K must be (dA²-1) x (dA²-1) for some dA >= 2, got shape {K.shape}")
+    G = orthonormal_traceless_basis(dA)
+    T = np.einsum("cd,clk,dij->ljki", K, G, G, optimize=True)
+    eye = np.eye(dA)
+    T = T + (float(c0) / dA) * np.einsum("lk,ij->ljki", eye, eye)
+    return T
 
 
 def m_matrix(psi_rows: np.ndarray, phi_rows: np.ndarray) -> np.ndarray:

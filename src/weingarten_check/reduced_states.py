@@ -1,0 +1,437 @@
+"""K, c0 and M from a state in one pass: reduced density matrices instead of dA² full-size vectors.
+
+One job: turn large state vectors (a random ``V1|0...0>``, the columns of a Haar isometry, the
+output of a circuit) into the small matrices Δ needs — the Route-1 matrix ``K``, the constant
+``c0`` and the fidelity matrix ``M`` — reading each large array once (in cache-sized chunks), with
+O(1) small buffers and no copy of the state.
+
+Mathematics (math-notes, Route 1 and "K needs only the terms touching A"): with
+``h_a = tr_A((G_a ⊗ I) H2)`` and ``r_b = tr_A((G_b ⊗ I) ρ1)``,
+
+    ``K_ab = tr_B(h_a r_b) = tr((G_b ⊗ h_a) ρ1)``.
+
+For V2 = I (``H2 = H``) a term of ``H = Σ_t c_t ⊗_s h_{t,s}`` that acts as the identity on A
+contributes ``tr(G_a) · (...) = 0`` to ``h_a``, so only the terms touching A enter, and
+``G_b ⊗ h_a`` is supported on ``S = A ∪ supp(terms touching A)``: K is a linear function of the
+reduced density matrix ``ρ_S = tr_{not S} ρ1`` (:func:`k_from_reduced`).  For the Heisenberg ring
+and one site, S has 3 sites, so ρ_S is 8 × 8.
+
+For a Haar V2 the matrix ``<w_x|H|w_y>`` over the ``dA·r`` isometry columns w (see
+:mod:`.experiments`) is needed; it is ``Σ_t <w_x|B_t|w_y>`` over the local blocks ``B_t`` of H,
+and each term is the contraction of ``B_t`` with the *cross reduced matrix*
+``G_t[(σ,y),(σ',x)] = Σ_R w_y[σ,R] conj(w_x[σ',R])`` on the block's sites
+(:func:`hamiltonian_gram`).  All blocks are handled in as few passes over the columns as their
+supports allow (two for a ring), each chunk being read from memory once.
+
+The fidelity matrix (Proposition 2 section) ``M_ij = <φ_j|ψ_i>`` is the cross reduced matrix of
+``ψ1`` and ``φ2`` on A (:func:`m_from_states`); for ``φ2 = |0...0>`` it is ``dA`` amplitudes.
+
+Data flow: states (sampling, circuits) -> **this module** (K, c0, M) -> Δ (:mod:`.variation_range`).
+The dense reference (``H`` applied to the dA² vectors ``|k>_A|ψ_i>_B``) stays in
+:func:`.experiments.variation_range_sample_result` with ``path="dense"``; the tests check that the
+two agree to 1e-12.
+"""
+from __future__ import annotations
+
+import functools
+import math
+from typing import Optional, Sequence
+
+import numpy as np
+
+from .observables import Observable, orthonormal_traceless_basis
+
+__all__ = [
+    "CHUNK_ELEMENTS",
+    "MAX_REDUCED_DIM",
+    "local_grams",
+    "touching_support",
+    "k_from_reduced",
+    "k_from_state",
+    "cost_constant_from_state",
+    "hamiltonian_gram",
+    "reduced_gram_fits",
+    "m_from_states",
+]
+
+#: target size (complex entries, batch included) of one chunk read per step: 2^16 entries = 1 MiB
+CHUNK_ELEMENTS = 2 ** 16
+#: largest reduced dimension q^|S| handled (a term of larger support needs the dense path)
+MAX_REDUCED_DIM = 4096
+
+
+# ------------------------------------------------------------------------------------ validation
+def _check_n(n: object) -> int:
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n (number of sites) must be an int >= 1, got {n!r}")
+    return int(n)
+
+
+def _check_array(arr: object, name: str, n: int, batch: Optional[str]) -> np.ndarray:
+    if not isinstance(arr, np.ndarray):
+        raise TypeError(f"{name} must be a numpy array of shape (q,)*n (+ one batch axis), "
+                        f"got {type(arr).__name__}")
+    if batch not in (None, "first", "last"):
+        raise ValueError(f"batch must be None, 'first' or 'last', got {batch!r}")
+    nb = 0 if batch is None else 1
+    if arr.ndim != n + nb:
+        raise ValueError(f"{name} must have {n} site axes"
+                         f"{'' if batch is None else ' and one batch axis ' + batch}, got shape {arr.shape}")
+    sites = arr.shape[1:] if batch == "first" else arr.shape[: arr.ndim - (batch == 'last')]
+    if len(set(sites)) != 1 or sites[0] < 2:
+        raise ValueError(f"{name}: every site axis must have the same length q >= 2, got shape {arr.shape}")
+    return arr
+
+
+def _check_supports(supports: Sequence[Sequence[int]], n: int) -> list[tuple[int, ...]]:
+    out = []
+    for sup in supports:
+        try:
+            sup = tuple(int(s) for s in sup)
+        except TypeError:
+            raise TypeError(f"each support must be a sequence of site ints, got {sup!r}") from None
+        if not sup or len(set(sup)) != len(sup) or any(not 0 <= s < n for s in sup):
+            raise ValueError(f"each support must be non-empty distinct sites in range(n) = range({n}), got {sup}")
+        out.append(sup)
+    return out
+
+
+# ------------------------------------------------------------------------------------ the one pass
+def _plan(supports: list[tuple[int, ...]], n: int, q: int, k: int) -> list[tuple[tuple[int, ...], list[int]]]:
+    """Group the supports into passes: each pass fixes a set F of sites (disjoint from the
+    supports it serves) and iterates over their values, so a chunk has ``q^(n-|F|)·k`` entries."""
+    total = q ** n * k
+    need = max(0, math.ceil(math.log(total / CHUNK_ELEMENTS, q) - 1e-9)) if total > CHUNK_ELEMENTS else 0
+    remaining = list(range(len(supports)))
+    passes = []
+    while remaining:
+        union = set().union(*(supports[i] for i in remaining))
+        free = [s for s in range(n) if s not in union]
+        if len(free) < need:
+            free = [s for s in range(n) if s not in supports[remaining[0]]]
+        F = tuple(free[:need])
+        mine = [i for i in remaining if not set(supports[i]) & set(F)]
+        passes.append((F, mine))
+        remaining = [i for i in remaining if i not in mine]
+    return passes
+
+
+def _chunk_blocks(a: np.ndarray, b: np.ndarray, supports: list[tuple[int, ...]], n: int, q: int, k: int,
+                  batch: Optional[str], batch_major: bool):
+    """Yield ``(i, X, Y)`` for every support i and every chunk: X (Y) is a contiguous copy of the
+    chunk of ``a`` (``b``) with the support's sites first and the batch axis next (``batch_major=False``:
+    shape ``(q^p, k, m)``) or the batch axis first (``batch_major=True``: ``(k, q^p, m)``); m runs
+    over the chunk's other sites.  Summing over chunks covers every value of the other sites once."""
+    off = 1 if batch == "first" else 0  # axis of site 0 in a
+    same = b is a
+    for F, mine in _plan(supports, n, q, k):
+        kept = [s for s in range(n) if s not in F]
+        pos = {s: i for i, s in enumerate(kept)}
+        cbax = None if batch is None else (0 if batch == "first" else len(kept))  # batch axis in a chunk
+        for idx in np.ndindex(*((q,) * len(F))):
+            sl = [slice(None)] * a.ndim
+            for s, v in zip(F, idx):
+                sl[off + s] = v
+            ca = a[tuple(sl)]
+            cb = ca if same else b[tuple(sl)]
+            for i in mine:
+                sup = supports[i]
+                head = [off + pos[s] for s in sup]
+                bat = [] if cbax is None else [cbax]
+                order = (bat + head if batch_major else head + bat) + [off + pos[s] for s in kept if s not in sup]
+                shape = (k, q ** len(sup), -1) if batch_major else (q ** len(sup), k, -1)
+                X = np.ascontiguousarray(np.transpose(ca, order)).reshape(shape)
+                Y = X if same else np.ascontiguousarray(np.transpose(cb, order)).reshape(shape)
+                yield i, X, Y
+
+
+def _setup(a, b, supports, n, batch):
+    n = _check_n(n)
+    a = _check_array(a, "a", n, batch)
+    b = a if b is None else _check_array(b, "b", n, batch)
+    if b.shape != a.shape:
+        raise ValueError(f"a and b must have the same shape, got {a.shape} and {b.shape}")
+    supports = _check_supports(supports, n)
+    q = a.shape[1] if batch == "first" else a.shape[0]
+    k = 1 if batch is None else (a.shape[0] if batch == "first" else a.shape[-1])
+    return n, a, b, supports, q, k
+
+
+def local_grams(a: np.ndarray, supports: Sequence[Sequence[int]], n: int, *, b: Optional[np.ndarray] = None,
+                batch: Optional[str] = None) -> list[np.ndarray]:
+    """Cross reduced matrices ``G[σ, x, σ', y] = Σ_R a_x[σ, R] conj(b_y[σ', R])`` for each support.
+
+    ``a`` (and ``b``, default ``a``) has ``n`` site axes of length q and optionally one batch axis
+    (``batch="first"`` or ``"last"``, index x resp. y; k = its length, 1 if ``batch`` is None).  For
+    a support ``S = (s_1, ..., s_p)`` (in that order), ``σ`` runs over ``q^p`` values of those sites
+    and ``R`` over all other sites.  With ``b = a`` and no batch, ``G[:, 0, :, 0]`` is the reduced
+    density matrix ``<σ|ρ_S|σ'>`` of ``ρ = |a><a|``.  Shape of each result: ``(q^p, k, q^p, k)``.
+
+    Cost: one pass over ``a`` (and ``b``) per group of supports with a common set of free sites
+    (one for a single support, two for the edges of a ring), in chunks of about
+    :data:`CHUNK_ELEMENTS` entries; extra memory O(chunk), never a copy of ``a``.
+    """
+    n, a, b, supports, q, k = _setup(a, b, supports, n, batch)
+    for sup in supports:
+        if q ** len(sup) * k > MAX_REDUCED_DIM:
+            raise ValueError(f"support {sup} with {k} vectors gives a reduced matrix of size "
+                             f"q^{len(sup)}·k = {q ** len(sup) * k} > MAX_REDUCED_DIM = {MAX_REDUCED_DIM}; "
+                             "use the dense path")
+    out = [np.zeros((q ** len(s) * k, q ** len(s) * k), dtype=np.complex128) for s in supports]
+    for i, X, Y in _chunk_blocks(a, b, supports, n, q, k, batch, batch_major=False):
+        X = X.reshape(out[i].shape[0], -1)
+        Y = X if Y is X else Y.reshape(X.shape)
+        out[i] += X @ Y.conj().T
+    return [g.reshape(q ** len(s), k, q ** len(s), k) for g, s in zip(out, supports)]
+
+
+# ------------------------------------------------------------------------------------ K for V2 = I
+def touching_support(obs: Observable, sites_A: Sequence[int]) -> tuple[tuple[int, ...], np.ndarray]:
+    """``S = A ∪ supp(terms touching A)`` (A first, in the given order, then the rest increasing)
+    and ``H_S = Σ_{t touching A} c_t ⊗_{s ∈ S} (h_{t,s} or I)`` as a ``q^|S| × q^|S|`` matrix.
+
+    Only these terms enter ``h_a = tr_A((G_a ⊗ I) H)`` (the others give ``tr G_a = 0``)."""
+    if not isinstance(obs, Observable):
+        raise TypeError(f"obs must be an Observable, got {type(obs).__name__}")
+    A = _check_supports([sites_A], obs.n)[0]
+    if len(A) >= obs.n:
+        raise ValueError(f"A must be a proper subsystem (m < n), got m = {len(A)}, n = {obs.n}")
+    touching = [(c, ops) for c, ops in obs.terms if set(ops) & set(A)]
+    rest = sorted(set().union(*(set(ops) for _, ops in touching)) - set(A)) if touching else []
+    S = A + tuple(rest)
+    q = obs.q
+    if q ** len(S) > MAX_REDUCED_DIM:
+        raise ValueError(f"the terms touching A span {len(S)} sites (q^|S| = {q ** len(S)} > "
+                         f"MAX_REDUCED_DIM = {MAX_REDUCED_DIM}); use the dense path")
+    eye = np.eye(q, dtype=np.complex128)
+    HS = np.zeros((q ** len(S),) * 2, dtype=np.complex128)
+    for c, ops in touching:
+        m = np.array([[c]], dtype=np.complex128)
+        for s in S:
+            m = np.kron(m, ops.get(s, eye))
+        HS += m
+    return S, HS
+
+
+def k_from_reduced(HS: np.ndarray, rhoS: np.ndarray, dA: int) -> np.ndarray:
+    """``K_ab = tr_{S'}(h_a r_b)`` (Route 1 step 3 restricted to S = A ∪ S'), from ``H_S`` and the
+    reduced density matrix ``ρ_S`` on the same sites (A first), both ``dA·dS' × dA·dS'``:
+    ``h_a = tr_A((G_a ⊗ I) H_S)``, ``r_b = tr_A((G_b ⊗ I) ρ_S)``.  Returns the real
+    ``(dA²-1) × (dA²-1)`` K."""
+    HS, rhoS = np.asarray(HS), np.asarray(rhoS)
+    if isinstance(dA, bool) or not isinstance(dA, (int, np.integer)) or dA < 2:
+        raise ValueError(f"dA must be an int >= 2, got {dA!r}")
+    if HS.ndim != 2 or HS.shape != rhoS.shape or HS.shape[0] != HS.shape[1] or HS.shape[0] % dA:
+        raise ValueError(f"HS and rhoS must be square of the same size, a multiple of dA = {dA}; "
+                         f"got {HS.shape} and {rhoS.shape}")
+    dR = HS.shape[0] // dA
+    G = orthonormal_traceless_basis(int(dA))
+    h = np.einsum("akl,lbkc->abc", G, HS.reshape(dA, dR, dA, dR), optimize=True)  # h_a[b, c]
+    r = np.einsum("akl,lbkc->abc", G, rhoS.reshape(dA, dR, dA, dR), optimize=True)
+    return np.real(np.einsum("abc,ecb->ae", h, r, optimize=True))
+
+
+def k_from_state(obs: Observable, psi: np.ndarray, sites_A: Sequence[int]) -> np.ndarray:
+    """Route-1 ``K`` for ``H2 = H`` (V2 = I) and ``ρ1 = |ψ><ψ|``: one pass over ψ (shape (q,)*n)
+    for the reduced density matrix on ``S = A ∪ supp(terms touching A)``, then
+    :func:`k_from_reduced`.  Equals :func:`.variation_range.k_matrix` of the dense cost tensor."""
+    if not isinstance(obs, Observable):
+        raise TypeError(f"obs must be an Observable, got {type(obs).__name__}")
+    psi = _check_array(psi, "psi", obs.n, None)
+    if psi.shape[0] != obs.q:
+        raise ValueError(f"psi has local dimension {psi.shape[0]}, the observable q = {obs.q}")
+    S, HS = touching_support(obs, sites_A)
+    dA = obs.q ** len(tuple(sites_A))
+    rho = local_grams(psi, [S], obs.n)[0][:, 0, :, 0]
+    return k_from_reduced(HS, rho, dA)
+
+
+def cost_constant_from_state(obs: Observable, psi: np.ndarray, sites_A: Sequence[int]) -> float:
+    """``c0 = E_{Haar UA} C(UA) = tr_B(tr_A(H) tr_A(ρ1))/dA`` for V2 = I, ``ρ1 = |ψ><ψ|``:
+    ``Σ_t c_t (tr_A O_{t,A}/dA) <ψ|O_{t,B}|ψ>`` from the reduced density matrices on the B-parts
+    of the terms' supports, all in one pass when the supports allow (two for a ring).
+    Equals :func:`.variation_range.cost_constant` of the dense cost tensor."""
+    if not isinstance(obs, Observable):
+        raise TypeError(f"obs must be an Observable, got {type(obs).__name__}")
+    psi = _check_array(psi, "psi", obs.n, None)
+    A = set(_check_supports([sites_A], obs.n)[0])
+    dA = obs.q ** len(A)
+    groups: dict[tuple[int, ...], np.ndarray] = {}
+    scalar = 0j
+    eye = np.eye(obs.q, dtype=np.complex128)
+    for c, ops in obs.terms:
+        v = complex(c) / dA
+        for s in A:
+            v *= np.trace(ops[s]) if s in ops else obs.q
+        supB = tuple(sorted(s for s in ops if s not in A))
+        if not supB:
+            scalar += v
+            continue
+        m = np.array([[v]], dtype=np.complex128)
+        for s in supB:
+            m = np.kron(m, ops.get(s, eye))
+        groups[supB] = groups.get(supB, 0) + m
+    sups = list(groups)
+    total = scalar * float(np.real(np.vdot(psi.reshape(-1), psi.reshape(-1)))) if scalar else 0j
+    if sups:
+        for sup, g in zip(sups, local_grams(psi, sups, obs.n)):
+            total += np.einsum("pq,qp->", groups[sup], g[:, 0, :, 0])  # tr(O ρ_sup)
+    return float(np.real(total))
+
+
+# ------------------------------------------------------------------------------------ Haar V2
+def _blocks(obs: Observable) -> tuple[complex, list[tuple[tuple[int, ...], np.ndarray]]]:
+    """H = scalar·I + Σ blocks, one matrix per distinct support (terms with equal support summed)."""
+    eye = np.eye(obs.q, dtype=np.complex128)
+    scalar = 0j
+    blocks: dict[tuple[int, ...], np.ndarray] = {}
+    for c, ops in obs.terms:
+        sup = tuple(sorted(ops))
+        if not sup:
+            scalar += c
+            continue
+        m = np.array([[c]], dtype=np.complex128)
+        for s in sup:
+            m = np.kron(m, ops.get(s, eye))
+        blocks[sup] = blocks.get(sup, 0) + m
+    return complex(scalar), list(blocks.items())
+
+
+def reduced_gram_fits(obs: Observable, k: int) -> bool:
+    """True iff :func:`hamiltonian_gram` can handle ``obs`` (``k`` vectors): every term's support
+    has ``q^|supp| <= MAX_REDUCED_DIM`` (false e.g. for the QSL projector on all n sites at large
+    n, which then needs the dense path).  ``k`` is accepted for symmetry with the memory model
+    (the chunk buffers scale with k) and must be >= 1."""
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise ValueError(f"k must be an int >= 1, got {k!r}")
+    if not isinstance(obs, Observable):
+        raise TypeError(f"obs must be an Observable, got {type(obs).__name__}")
+    big = max((len(ops) for _, ops in obs.terms), default=0)
+    return obs.q ** big <= MAX_REDUCED_DIM
+
+
+@functools.lru_cache(maxsize=8)
+def _pass_operator(q: int, nkept: int, key: tuple) -> "scipy.sparse.csr_matrix":
+    """Sparse ``Σ_t B_t`` on ``nkept`` sites (``key``: ``(scalar, ((positions, shape, bytes), ...))``),
+    site 0 most significant — the part of H one pass applies to each chunk."""
+    import scipy.sparse as sp
+
+    scalar, blocks = key
+    m = q ** nkept
+    idx = np.arange(m, dtype=np.int64)
+    total = sp.diags(np.full(m, scalar, dtype=np.complex128), format="csr")
+    for positions, shape, raw in blocks:  # one block at a time: peak memory O(m · nnz(block))
+        B = np.frombuffer(raw, dtype=np.complex128).reshape(shape)
+        weights = q ** (nkept - 1 - np.asarray(positions, dtype=np.int64))  # place value of each site
+        digits = (idx[:, None] // weights[None, :]) % q  # (m, p)
+        sigma = digits @ (q ** np.arange(len(positions) - 1, -1, -1, dtype=np.int64))
+        base = idx - digits @ weights  # idx with the block's digits set to 0
+        del digits
+        rows, cols, vals = [], [], []
+        for out_s, in_s in zip(*np.nonzero(B)):
+            sel = sigma == in_s
+            od = np.array(np.unravel_index(out_s, (q,) * len(positions)), dtype=np.int64)
+            rows.append(base[sel] + od @ weights)
+            cols.append(idx[sel])
+            vals.append(np.full(int(sel.sum()), B[out_s, in_s]))
+        if vals:
+            total = total + sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+                                          shape=(m, m))
+    return total
+
+
+def hamiltonian_gram(obs: Observable, vectors: np.ndarray, batch: str = "last",
+                     orthonormal: bool = False) -> np.ndarray:
+    """``Hs[x, y] = <v_x|H|v_y>`` for a batch of k vectors (``batch="last"``: shape ``(q,)*n + (k,)``,
+    e.g. a ``d × k`` isometry reshaped; ``"first"``: ``(k,) + (q,)*n``), term block by term block.
+
+    The vectors are read in chunks that fix the values of a few sites F (:func:`local_grams`'
+    plan: one pass for the blocks not touching F, a second for the rest, e.g. the edges near site 0
+    of a ring); on a chunk, the sum of the blocks inside the kept sites is applied as one sparse
+    matrix to all k vectors at once and contracted with them: ``Hs += X^† (H_kept X)``.  H is never
+    applied to a full vector; extra memory is O(chunk) (plus a copy of the chunk when F is not the
+    leading sites or ``batch="first"``).  The identity part of H contributes ``scalar·<v_x|v_y>``
+    (``scalar·δ_xy`` without a pass if ``orthonormal``)."""
+    if not isinstance(obs, Observable):
+        raise TypeError(f"obs must be an Observable, got {type(obs).__name__}")
+    if batch not in ("first", "last"):
+        raise ValueError(f"batch must be 'first' or 'last', got {batch!r}")
+    n = obs.n
+    vectors = _check_array(vectors, "vectors", n, batch)
+    q = vectors.shape[1] if batch == "first" else vectors.shape[0]
+    if q != obs.q:
+        raise ValueError(f"vectors have local dimension {q}, the observable q = {obs.q}")
+    k = vectors.shape[0] if batch == "first" else vectors.shape[-1]
+    scalar, blocks = _blocks(obs)
+    for sup, _ in blocks:
+        if q ** len(sup) > MAX_REDUCED_DIM:
+            raise ValueError(f"a term on {len(sup)} sites (q^p = {q ** len(sup)} > MAX_REDUCED_DIM = "
+                             f"{MAX_REDUCED_DIM}); use the dense path")
+    Hs = np.zeros((k, k), dtype=np.complex128)
+    if orthonormal:
+        Hs += scalar * np.eye(k)
+        scalar = 0j
+    supports = [sup for sup, _ in blocks]
+    passes = _plan(supports, n, q, k) if supports else []
+    if not passes and scalar != 0:
+        passes = [((), [])]
+    off = 1 if batch == "first" else 0
+    for p_no, (F, mine) in enumerate(passes):
+        kept = [s for s in range(n) if s not in F]
+        pos = {s: i for i, s in enumerate(kept)}
+        key = (complex(scalar) if p_no == 0 else 0j,
+               tuple((tuple(pos[s] for s in blocks[i][0]), blocks[i][1].shape,
+                      np.ascontiguousarray(blocks[i][1], dtype=np.complex128).tobytes()) for i in mine))
+        Hp = _pass_operator(q, len(kept), key)
+        m = q ** len(kept)
+        for idx in np.ndindex(*((q,) * len(F))):
+            sl = [slice(None)] * vectors.ndim
+            for s, v in zip(F, idx):
+                sl[off + s] = v
+            chunk = vectors[tuple(sl)]
+            if batch == "first":
+                chunk = np.moveaxis(chunk, 0, -1)
+            X = np.ascontiguousarray(chunk).reshape(m, k)  # a view when F are the leading sites
+            HX = Hp @ X
+            Hs += X.conj().T @ HX
+    return Hs
+
+
+# ------------------------------------------------------------------------------------ fidelity
+def m_from_states(psi1: Optional[np.ndarray], phi2: Optional[np.ndarray], sites_A: Sequence[int],
+                  n: int, q: int) -> np.ndarray:
+    """``M_ij = <φ_j|ψ_i>`` with ``ψ1 = Σ_i |i>_A|ψ_i>``, ``φ2 = Σ_j |j>_A|φ_j>`` (Proposition 2
+    section); ``None`` stands for ``|0...0>``.  One pass over both states when both are given;
+    ``dA`` amplitudes when one is ``|0...0>`` (then ``M`` has one non-zero column or row)."""
+    n = _check_n(n)
+    if isinstance(q, bool) or not isinstance(q, (int, np.integer)) or q < 2:
+        raise ValueError(f"q must be an int >= 2, got {q!r}")
+    A = _check_supports([sites_A], n)[0]
+    if len(A) >= n:
+        raise ValueError(f"A must be a proper subsystem (m < n), got m = {len(A)}, n = {n}")
+    dA = q ** len(A)
+    for name, x in (("psi1", psi1), ("phi2", phi2)):
+        if x is not None:
+            _check_array(x, name, n, None)
+            if x.shape[0] != q:
+                raise ValueError(f"{name} has local dimension {x.shape[0]}, expected q = {q}")
+
+    def column(state: np.ndarray) -> np.ndarray:  # <i_A, 0_B|state>, i over A
+        sl = [0] * n
+        out = np.empty(dA, dtype=np.complex128)
+        for i, digits in enumerate(np.ndindex(*((q,) * len(A)))):
+            for s, v in zip(A, digits):
+                sl[s] = v
+            out[i] = state[tuple(sl)]
+        return out
+
+    M = np.zeros((dA, dA), dtype=np.complex128)
+    if psi1 is None and phi2 is None:
+        M[0, 0] = 1.0
+    elif phi2 is None:
+        M[:, 0] = column(psi1)
+    elif psi1 is None:
+        M[0, :] = column(phi2).conj()
+    else:
+        M = local_grams(psi1, [A], n, b=phi2)[0][:, 0, :, 0]
+    return M

@@ -1,0 +1,55 @@
+"""scaling: the weighted log-slope fit recovers a known rate, and its standard error is calibrated."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from weingarten_check.scaling import PREDICTED_SLOPE, fit_log_slope_se
+
+
+def test_exact_power_law_gives_the_slope():
+    ns = np.arange(4, 20)
+    f = fit_log_slope_se(ns, 12 * 3.0 ** (-ns / 2), 0.01 * 3.0 ** (-ns / 2), base=3)
+    assert f.slope == pytest.approx(-0.5, abs=1e-12) and f.chi2_dof < 1e-20
+    assert f.intercept == pytest.approx(math.log(12, 3), abs=1e-12)
+
+
+def test_standard_error_is_calibrated():
+    """Synthetic means with known relative noise: |z| < 2 in about 95 % of 400 repetitions, and
+    the spread of the fitted slopes matches the reported standard error within 15 %."""
+    rng = np.random.default_rng(0)
+    ns = np.arange(4, 29, 2)
+    true = 2.0 ** (-ns / 2)
+    rel = np.linspace(0.02, 0.1, len(ns))
+    slopes, ses, cover = [], [], 0
+    for _ in range(400):
+        means = true * (1 + rel * rng.standard_normal(len(ns)))
+        f = fit_log_slope_se(ns, means, rel * true)
+        slopes.append(f.slope)
+        ses.append(f.stderr)
+        cover += abs(f.z(-0.5)) < 1.96
+    assert 0.9 < cover / 400 <= 1.0
+    assert np.std(slopes) == pytest.approx(np.median(ses), rel=0.15)
+
+
+def test_a_wrong_prediction_is_rejected():
+    """Mutant: data decaying like 2^(-n) (QSL rate) are far from the VQE prediction -1/2."""
+    ns = np.arange(4, 16)
+    means = 2.0 ** (-ns.astype(float))
+    f = fit_log_slope_se(ns, means, 0.05 * means)
+    assert abs(f.z(PREDICTED_SLOPE["vqe"])) > 10 and abs(f.z(PREDICTED_SLOPE["qsl"])) < 1e-6
+
+
+@pytest.mark.parametrize("args, match", [
+    (([1, 2], [1, 1], [1, 1]), "at least 3"),
+    (([1, 2, 3], [1, 1], [1, 1, 1]), "equal length"),
+    (([1, 2, 3], [1, 0, 1], [1, 1, 1]), "> 0"),
+    (([1, 2, 3], [1, 1, 1], [1, -1, 1]), "> 0"),
+])
+def test_bad_input(args, match):
+    with pytest.raises(ValueError, match=match):
+        fit_log_slope_se(*args)
+    with pytest.raises(ValueError, match="base"):
+        fit_log_slope_se([1, 2, 3], [1, 1, 1], [1, 1, 1], base=1)
