@@ -217,10 +217,26 @@ def _read_results(path: str, option: str = "--results") -> list[dict]:
 # --------------------------------------------------------------------------- sweep
 
 
+def _quiet_dask_logging() -> None:
+    """Silence the Dask client's own logging (it logs every comm failure with a traceback, ~60 lines
+    when the scheduler dies); the sweep reports such failures itself, in one line."""
+    import logging
+
+    try:
+        import distributed  # noqa: F401  (configures its loggers on import: override them after)
+    except ImportError:
+        return
+    names = [n for n in logging.root.manager.loggerDict if n.split(".")[0] in ("distributed", "tornado")]
+    for name in ["distributed", "tornado", "asyncio", *names]:
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
 def _cmd_sweep(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from .sweep import (CorruptResultsError, ResultsLockedError, SweepSpec, make_executor,
+    from .resources import MemoryCheckError, check_sweep_memory
+    from .sweep import (CorruptResultsError, ExecutorLostError, ResultsFileError, ResultsLockedError,
+                        StoredSampleMismatchError, SweepSpec, check_regular_file, make_executor,
                         repair_results, run_sweep)
 
     tasks = _choices(args.task, _TASKS, "--task")
@@ -241,18 +257,33 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
                  for t in tasks for c in cases]
     except (TypeError, ValueError) as exc:
         raise _usage_from_value_error(exc) from None
+    try:
+        check_regular_file(args.results)
+    except ResultsFileError as exc:
+        raise UsageError(f"--results: {exc}") from None
     path = _writable_file(args.results, "--results")
+    if not args.scheduler:  # a Dask cluster's memory is not this machine's
+        try:
+            check_sweep_memory(tasks, ns, args.q, workers=args.workers)
+        except MemoryCheckError as exc:
+            raise UsageError(f"--n: {exc}") from None
     if args.repair:
-        dropped = repair_results(path)
+        try:
+            dropped = repair_results(path)
+        except CorruptResultsError as exc:
+            raise UsageError(f"--repair: {exc}") from None
         print(f"repaired {path}: dropped {dropped} bytes of an incomplete last line" if dropped
               else f"{path}: no incomplete last line to repair", file=sys.stderr)
     _read_results(str(path))  # fail fast (exit 2) on a corrupt file, before any work
+    if args.scheduler:
+        _quiet_dask_logging()
     try:
         executor = make_executor(args.workers, args.scheduler)
     except ImportError as exc:
         raise UsageError(f"--scheduler: {exc}") from None
-    except (OSError, TimeoutError) as exc:
-        raise UsageError(f"--scheduler: cannot connect to {args.scheduler}: {exc}") from None
+    except (OSError, TimeoutError, ValueError, TypeError) as exc:
+        raise UsageError(f"--scheduler: cannot connect to {args.scheduler!r}: {exc} "
+                         "(expected an address such as tcp://scheduler-host:8786)") from None
     results = []
     try:
         for spec in specs:
@@ -262,6 +293,14 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         raise UsageError(f"--results: {exc}") from None
     except ResultsLockedError as exc:
         raise UsageError(f"--results: {exc}") from None
+    except StoredSampleMismatchError as exc:
+        raise UsageError(f"--results: {exc}") from None
+    except ExecutorLostError as exc:
+        print(f"weingarten-check sweep: error: {exc} (results: {path})", file=sys.stderr)
+        return 1
+    except OSError as exc:  # e.g. the disk filled up mid-sweep
+        raise UsageError(f"--results: cannot write {path}: {exc.strerror or exc}; every sample written "
+                         "before is kept; resume with the same command") from None
     except KeyboardInterrupt:
         print(f"\ninterrupted: every finished sample is saved in {path}; rerun the same command to resume",
               file=sys.stderr)
