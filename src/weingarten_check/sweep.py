@@ -903,8 +903,8 @@ class SummaryRow:
     n: int
     samples: int
     mean: float
-    std: float  # sample standard deviation (ddof = 1; 0 for one sample)
-    stderr: float  # std / sqrt(samples)
+    std: float  # sample standard deviation (ddof = 1; NaN for one sample: undefined, not 0)
+    stderr: float  # std / sqrt(samples) (NaN for one sample)
     exact: bool = True
     upper_mean: float = math.nan
 
@@ -923,7 +923,7 @@ def summarize(records: Iterable[dict[str, Any]]) -> list[SummaryRow]:
         vals = np.asarray([float(r["value"]) for r in recs])
         uppers = np.asarray([float(r.get("upper", r["value"])) for r in recs])
         exact = all(r.get("exact", True) for r in recs)
-        std = float(vals.std(ddof=1)) if vals.size > 1 else 0.0
+        std = float(vals.std(ddof=1)) if vals.size > 1 else math.nan
         cfg = dict(zip(CONFIG_FIELDS, key[:-1]))
         rows.append(SummaryRow(**cfg, n=key[-1], samples=int(vals.size), mean=float(vals.mean()),
                                std=std, stderr=std / math.sqrt(vals.size), exact=exact,
