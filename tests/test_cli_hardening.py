@@ -168,3 +168,117 @@ def test_repair_still_drops_a_torn_record(capsys, tmp_path, fake_sampler):
         code, out, err = run(capsys, *SWEEP, "--results", str(res), "--repair")
         assert code == 0 and f"dropped {len(torn)} bytes" in err
         assert res.read_bytes() == good
+
+
+# --------------------------------------------------------------------------- item 3: no vacuous PASS
+
+
+@pytest.mark.parametrize("argv, needle", [
+    (["verify", "--q", "5", "--no-lemmas"], "--q: no numerical checks are defined for q = 5"),
+    (["verify", "--q", "2,7", "--no-lemmas"], "q = 7; supported: 2, 3, 4"),
+    (["verify", "--no-lemmas", "--no-numerics"], "nothing to verify"),
+    (["verify", "--q", "2", "--no-numerics"], "--q"),
+])
+def test_verify_refuses_runs_that_check_nothing(capsys, tmp_path, argv, needle):
+    code, out, err = run(capsys, *argv, "--results", str(tmp_path / "out"))
+    one_line_error(code, err, needle)
+
+
+def test_verify_q4_runs_numerical_checks(capsys, tmp_path):
+    """q = 4 used to be dropped silently ("running 0 numerical checks", then PASS)."""
+    code, out, err = run(capsys, "verify", "--q", "4", "--no-lemmas", "--quick", "--samples", "2",
+                         "--results", str(tmp_path / "out"), "--json")
+    data = json.loads(out)
+    assert {c["q"] for c in data["numerics"]} == {4} and len(data["numerics"]) == 3
+    assert {c["task"] for c in data["numerics"]} == {"vqe", "qae", "qsl"}
+    assert all(c["bounds"] for c in data["numerics"])
+
+
+# --------------------------------------------------------------------------- item 6: strict JSON
+
+
+def _strict_loads(text: str):
+    def refuse(name):
+        raise ValueError(f"non-standard JSON constant {name}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_sweep_json_and_verify_json_are_strict(capsys, tmp_path, fake_sampler):
+    """One sample: stderr is undefined -> null, not NaN; exact Δ: no upper mean -> null."""
+    code, out, err = run(capsys, *SWEEP, "--samples", "1", "--results", str(tmp_path / "r.jsonl"), "--json")
+    row = _strict_loads(out)["summary"][0]
+    assert code == 0 and row["stderr"] is None and row["std"] is None and row["upper_mean"] is None
+    code, out, err = run(capsys, "verify", "--no-lemmas", "--quick", "--q", "2", "--samples", "2",
+                         "--results", str(tmp_path / "out"), "--json")
+    data = _strict_loads(out)
+    assert data["numerics"] and data["numerics"][0]["upper_mean"] is None
+    _strict_loads((tmp_path / "out" / "verify.json").read_text())
+
+
+def test_figure5_json_is_strict(capsys, tmp_path, fake_sampler):
+    res = str(tmp_path / "r.jsonl")
+    assert run(capsys, "sweep", "--task", "qsl", "--ensemble", "haar", "--n", "3,4", "--samples", "1",
+               "--results", res, "--no-progress")[0] == 0
+    code, out, err = run(capsys, "figure5", "--results", res, "--out", str(tmp_path / "f"), "--json")
+    assert code == 0
+    _strict_loads(out)
+    _strict_loads((tmp_path / "f.json").read_text())
+
+
+def test_one_sample_prints_na_not_zero(capsys, tmp_path, fake_sampler):
+    code, out, err = run(capsys, *SWEEP, "--samples", "1", "--results", str(tmp_path / "r.jsonl"))
+    row = out.splitlines()[-1].split()
+    assert code == 0 and "n/a" in row and "0.00e+00" not in out
+
+
+# --------------------------------------------------------------------------- items 8, 9: progress, usage
+
+
+def test_proofs_progress_per_lemma(capsys):
+    code, out, err = run(capsys, "proofs", "--select", "lemma_7_3 or lemma_7_4", "--progress")
+    assert code == 0 and "lemma 7.3" in err and "lemma 7.4" in err and "/4 " in err  # 4 tests in all
+
+
+def test_verify_lemma_stage_progress(capsys, tmp_path, monkeypatch):
+    from weingarten_check import report
+
+    real = report._run_lemmas
+    monkeypatch.setattr(report, "_run_lemmas",
+                        lambda extra, progress=False: real(("-k", "lemma_7_3"), progress))
+    code, out, err = run(capsys, "verify", "--no-numerics", "--progress", "--results", str(tmp_path / "o"))
+    assert code == 0 and "lemmas" in err and "lemma 7.3" in err
+
+
+def test_proofs_select_syntax_error_is_reported(capsys):
+    code, out, err = run(capsys, "proofs", "--select", "lemma_7 and (")
+    one_line_error(code, err, "--select", "Wrong expression")
+    code, out, err = run(capsys, "proofs", "--select", "no_such_lemma_xyz")
+    one_line_error(code, err, "--select: no lemma matches 'no_such_lemma_xyz'")
+
+
+@pytest.mark.parametrize("argv, command", [(["proofs", "--bogus"], "proofs"),
+                                           (["wg", "2,1", "extra"], "wg"),
+                                           (["sweep", "--task", "vqe", "--n", "3", "--frobnicate"], "sweep")])
+def test_unknown_options_name_the_subcommand(capsys, argv, command):
+    code, out, err = run(capsys, *argv)
+    one_line_error(code, err, f"weingarten-check {command}: error: unrecognized arguments",
+                   f"weingarten-check {command} --help")
+
+
+def test_figure5_ensemble_is_explicit(capsys, tmp_path, fake_sampler, monkeypatch):
+    from weingarten_check import figures
+
+    monkeypatch.setattr(figures, "bounds_and_width", lambda t, e, c, n, q, site=0: (1.0, {}))
+    res = str(tmp_path / "r.jsonl")
+    for ens in ("haar", "hea"):
+        assert run(capsys, "sweep", "--task", "vqe", "--ensemble", ens, "--n", "3", "--samples", "2",
+                   "--results", res, "--no-progress")[0] == 0
+    code, out, err = run(capsys, "figure5", "--results", res, "--out", str(tmp_path / "f"))
+    one_line_error(code, err, "--ensemble", "haar, hea")
+    for ens in ("haar", "hea"):
+        code, out, err = run(capsys, "figure5", "--results", res, "--out", str(tmp_path / "f"), "--ensemble",
+                             ens, "--json")
+        assert code == 0 and {s["ensemble"] for s in json.loads(out)["series"]} == {ens}
+    code, out, err = run(capsys, "figure5", "--results", res, "--out", str(tmp_path / "f"), "--ensemble", "local1")
+    one_line_error(code, err, "--ensemble: the results hold no local1 samples")

@@ -212,6 +212,7 @@ class LemmaProgress:
         self.desc = desc
         self.bar = None
         self.failed = 0
+        self.current = ""
 
     def __call__(self, lemma: str, outcome: str, done: int, total: int) -> None:
         if self.bar is None:
@@ -220,9 +221,12 @@ class LemmaProgress:
             self.bar = tqdm(total=total or None, desc=self.desc, unit="test", file=sys.stderr,
                             dynamic_ncols=True, leave=False)
         self.failed += outcome == "failed"
-        self.bar.set_postfix_str(f"lemma {lemma}" + (f", {self.failed} failed" if self.failed else ""),
-                                 refresh=False)
         self.bar.update(1)
+        changed = lemma != self.current or outcome == "failed"
+        self.current = lemma
+        # redraw at once when a new lemma starts (tqdm otherwise rate-limits redraws)
+        self.bar.set_postfix_str(f"lemma {lemma}" + (f", {self.failed} failed" if self.failed else ""),
+                                 refresh=changed)
 
     def close(self) -> None:
         if self.bar is not None:
