@@ -62,23 +62,26 @@ def _emit(args: argparse.Namespace, payload: dict, text: str) -> None:
 
 
 def _cmd_wg(args: argparse.Namespace) -> int:
-    from .symmetric_group import partitions
-    from .weingarten import _class_of, weingarten_class
+    from .limits import WorkLimitError
+    from .weingarten import _class_of, weingarten_all_classes, weingarten_class
 
     d = _dimension(args.d)
     if args.all is not None:
         if args.all < 0:
             raise UsageError(f"--all: k must be >= 0, got {args.all}")
-        rows = [(mu, weingarten_class(mu, d)) for mu in partitions(args.all)]
+        try:
+            rows = list(weingarten_all_classes(args.all, d).items())
+        except WorkLimitError as exc:
+            raise UsageError(f"--all: {exc}") from None
     else:
         if args.sigma is None:
             raise UsageError("SIGMA: give a cycle type such as 2,1 or a permutation such as 1,0,2 (or use --all K)")
         items = _int_list(args.sigma, "SIGMA")
         try:
             mu = _class_of(items)
+            rows = [(mu, weingarten_class(mu, d))]
         except (TypeError, ValueError) as exc:
             raise UsageError(f"SIGMA: {exc}") from None
-        rows = [(mu, weingarten_class(mu, d))]
     payload = {"d": str(d), "values": [{"cycle_type": list(mu), "wg": str(v)} for mu, v in rows]}
     text = "\n".join(f"Wg({','.join(map(str, mu))}; d={d}) = {v}" for mu, v in rows)
     _emit(args, payload, text)
@@ -612,9 +615,13 @@ def build_parser() -> argparse.ArgumentParser:
         "  weingarten-check wg 1,1,1 --d 2      # d < k: only partitions with <= d rows count\n"
         "  weingarten-check wg --all 4 --d d --json",
     )
-    p.add_argument("sigma", nargs="?", metavar="SIGMA", help="cycle type (2,1) or permutation images (1,0,2; contains 0)")
+    p.add_argument("sigma", nargs="?", metavar="SIGMA",
+                   help="cycle type such as 2,1 (positive parts) or a permutation such as 1,0,2 (the images of "
+                   "0..k-1); any list containing 0 is read as a permutation, so 2,0 is an error. "
+                   "Reaches k <= 35 (the character sum has p(k) terms)")
     p.add_argument("--d", default="d", help="dimension: positive integer or symbol name (default: d)")
-    p.add_argument("--all", type=int, metavar="K", help="print Wg for every cycle type of S_K")
+    p.add_argument("--all", type=int, metavar="K",
+                   help="print Wg for every cycle type of S_K (p(K)² terms: K <= 19 symbolic, K <= 24 integer d)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(handler=_cmd_wg)
 
