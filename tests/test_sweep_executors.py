@@ -293,3 +293,22 @@ def test_dask_scheduler_killed_mid_sweep_is_one_line_and_resumable(tmp_path, das
     assert "resume with the same command" in err
     kept = sw.read_results(res)
     assert 3 <= len(kept) < 400
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs >= 2 cores for a multithreaded BLAS")
+def test_estimate_equals_sweep_bit_for_bit_under_a_multithreaded_blas(tmp_path):
+    """estimate_variation_range's sample s equals a sweep's sample s even when the caller's BLAS has
+    two threads (both pin one thread per sample); the caller's setting is restored afterwards."""
+    from weingarten_check.experiments import estimate_variation_range
+
+    sw._BLAS_PIN.ensure_controller()
+    sw._BLAS_PIN._take_control()
+    sw._BLAS_PIN._controller.limit(limits=2)
+    try:
+        est = estimate_variation_range("vqe", "haar", "both", n=14, samples=2, seed=0)
+        assert sw._BLAS_PIN.threads() == {2}
+        res = sw.run_sweep(sw.SweepSpec("vqe", "haar", "both", ns=(14,), samples=2), tmp_path / "r.jsonl",
+                           progress=False)
+    finally:
+        sw._BLAS_PIN._controller.limit(limits=1)
+    assert [repr(float(v)) for v in est.values] == [repr(r["value"]) for r in res.records]
