@@ -137,9 +137,9 @@ def block_verify() -> str:
 
     rep = run_verify()
     md = format_markdown(rep).splitlines()
-    md[2] = re.sub(r"machine (\S+) (\S+) \S+", r"machine \1 \2", md[2])  # no kernel release
+    md[2] = re.sub(r"machine (\S+) (\S+) [^,]+", r"machine \1 \2", md[2])  # no kernel release
     lemma_head = next(i for i, ln in enumerate(md) if ln.startswith("## Lemmas"))
-    out = ["$ weingarten-check verify", *md[:3], md[lemma_head], *md[lemma_head + 4:lemma_head + 7], "...",
+    out = ["$ weingarten-check verify", *md[:3], "", md[lemma_head], *md[lemma_head + 4:lemma_head + 7], "...",
            "## E[Δ] against the bounds", *verify_row_lines(rep), "...",
            "report written to results/verify.md and results/verify.json"]
     return "```console\n" + "\n".join(out) + "\n```"
@@ -177,13 +177,14 @@ def current_block(name: str, text: str | None = None) -> str:
 
 def rewrite(names: list[str], check: bool = False) -> list[str]:
     """Regenerate ``names``; return the stale ones (with ``check``, README.md is not written)."""
-    text = README.read_text()
+    fresh_blocks = {name: BLOCKS[name]().splitlines() for name in names}  # may take minutes (verify)
+    text = README.read_text()  # read only now: README.md may have been edited meanwhile
     lines = text.splitlines()
     blocks = find_blocks(text)
     stale = []
     for name in sorted(names, key=lambda n: -blocks[n][0]):  # bottom up: indices stay valid
         start, end = blocks[name]
-        fresh = BLOCKS[name]().splitlines()
+        fresh = fresh_blocks[name]
         if lines[start:end + 1] != fresh:
             stale.append(name)
             lines[start:end + 1] = fresh
