@@ -112,7 +112,7 @@ def run_proofs(
     ``progress(lemma, outcome, done, total)`` is called after each test while the suite runs (from the
     events of the ``weingarten_check._proofs_progress`` plugin). Raises :class:`ProofsSelectionError`
     when pytest rejects the arguments (exit code 4, e.g. a ``-k`` syntax error; the message is pytest's)
-    or selects no test (exit code 5).
+    or ``extra_pytest_args`` select no test (exit code 5).
     """
     if isinstance(extra_pytest_args, (str, bytes)):
         raise TypeError("extra_pytest_args must be a sequence of strings, e.g. ['-k', 'lemma_6']")
@@ -132,10 +132,10 @@ def run_proofs(
         proc = _run_with_progress(cmd, pdir.parent, env, timeout, events, progress)
         elapsed = time.perf_counter() - t0
         output = proc.stdout + proc.stderr
-        if proc.returncode in (4, 5):
+        if proc.returncode == 4:  # pytest rejected the arguments
             errors = [ln.strip() for ln in output.splitlines() if ln.strip().startswith("ERROR")]
-            if proc.returncode == 4:
-                raise ProofsSelectionError(errors[0] if errors else output.strip().splitlines()[-1])
+            raise ProofsSelectionError(errors[0] if errors else output.strip().splitlines()[-1])
+        if proc.returncode == 5 and extra_pytest_args:  # the selection matched nothing
             raise ProofsSelectionError("no lemma test was selected")
         if not json_path.exists():
             raise ProofsRunError(
