@@ -159,16 +159,18 @@ def _environment() -> dict[str, str]:
 
 
 def _run_lemmas(extra_pytest_args: Sequence[str], progress: bool = False) -> list[LemmaRow]:
-    from weingarten_check import proofs_report
+    from weingarten_check.proofs_report import run_proofs
 
     if progress:  # per-lemma progress on stderr while the suite runs
-        bar = proofs_report.LemmaProgress("lemmas")
+        from weingarten_check.proofs_report import LemmaProgress
+
+        bar = LemmaProgress("lemmas")
         try:
-            results = proofs_report.run_proofs(extra_pytest_args=tuple(extra_pytest_args), progress=bar)
+            results = run_proofs(extra_pytest_args=tuple(extra_pytest_args), progress=bar)
         finally:
             bar.close()
     else:
-        results = proofs_report.run_proofs(extra_pytest_args=tuple(extra_pytest_args))
+        results = run_proofs(extra_pytest_args=tuple(extra_pytest_args))
     rows = []
     for r in results:
         rows.append(LemmaRow(str(getattr(r, "lemma", "?")), str(getattr(r, "statement", "")),
