@@ -75,7 +75,7 @@ assert sp.simplify(exact["E|U11|^6"] - 1 / sp.binomial(d + 2, 3)) == 0
 
 # %% [markdown]
 # ## Products of traces with abstract operators
-# The second-moment formula used throughout the proofs (`math-notes.md`, Route 1 step 6), for
+# The second-moment formula used throughout the proofs (`proofs/DERIVATION.md`, Lemma 1.2), for
 # arbitrary (noncommuting) $A, B, X$:
 
 # %%

@@ -68,3 +68,18 @@ def test_run_proofs_real_subset():
     assert ids == ["1.1", "6.4"]
     assert all(r.status == "passed" and r.mutants == 1 for r in res)
     assert "lemmas passed" in format_table(res)
+
+
+@pytest.mark.skipif(not default_proofs_dir().is_dir(), reason="needs the source checkout's proofs/")
+def test_run_proofs_reports_bad_selections_and_progress():
+    from weingarten_check.proofs_report import ProofsSelectionError
+
+    with pytest.raises(ProofsSelectionError, match="Wrong expression"):
+        run_proofs(["-k", "lemma_7 and ("])
+    with pytest.raises(ProofsSelectionError, match="no lemma test was selected"):
+        run_proofs(["-k", "no_such_lemma_xyz"])
+    events = []
+    res = run_proofs(["-k", "lemma_6_4"], progress=lambda *ev: events.append(ev))
+    assert [r.lemma for r in res] == ["6.4"]
+    assert events and all(e[0] == "6.4" and e[1] == "passed" for e in events)
+    assert [e[2] for e in events] == list(range(1, len(events) + 1)) and events[-1][3] == len(events)

@@ -112,8 +112,19 @@ def test_errors_in_a_part_are_recorded_not_raised(monkeypatch):
 
 def test_empty_lemma_suite_is_a_failure(monkeypatch):
     install_fakes(monkeypatch, statuses=())
-    rep = rp.run_verify(points=(), samples=10)
+    rep = rp.run_verify(numerics=False, samples=10)
     assert rep.failures == ["lemma suite: no lemma was run"]
+
+
+def test_nothing_checked_is_never_a_pass(monkeypatch):
+    """Issue 11: `verify --q 4 --no-lemmas` printed "running 0 numerical checks" then PASS."""
+    install_fakes(monkeypatch)
+    rep = rp.run_verify(lemmas=False, points=(), samples=10)
+    assert not rep.ok and rep.failures == [
+        "numerics: no numerical check point was selected, so nothing was checked"]
+    with pytest.raises(ValueError, match="nothing to verify"):
+        rp.run_verify(lemmas=False, numerics=False, samples=10)
+    assert 4 in rp.supported_qs() and set(rp.DEFAULT_QS) < set(rp.supported_qs())
 
 
 def test_samples_validated():

@@ -6,13 +6,14 @@ naming the option, with exit code 2 and no traceback.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 import sympy
+
+from . import strict_json
 
 __all__ = ["main", "build_parser", "UsageError"]
 
@@ -53,7 +54,7 @@ def _int_list(text: str, option: str) -> list[int]:
 
 def _emit(args: argparse.Namespace, payload: dict, text: str) -> None:
     if getattr(args, "json", False):
-        print(json.dumps(payload, indent=2))
+        print(strict_json.dumps(payload, indent=2, default=str))
     else:
         print(text)
 
@@ -62,23 +63,26 @@ def _emit(args: argparse.Namespace, payload: dict, text: str) -> None:
 
 
 def _cmd_wg(args: argparse.Namespace) -> int:
-    from .symmetric_group import partitions
-    from .weingarten import _class_of, weingarten_class
+    from .limits import WorkLimitError
+    from .weingarten import _class_of, weingarten_all_classes, weingarten_class
 
     d = _dimension(args.d)
     if args.all is not None:
         if args.all < 0:
             raise UsageError(f"--all: k must be >= 0, got {args.all}")
-        rows = [(mu, weingarten_class(mu, d)) for mu in partitions(args.all)]
+        try:
+            rows = list(weingarten_all_classes(args.all, d).items())
+        except WorkLimitError as exc:
+            raise UsageError(f"--all: {exc}") from None
     else:
         if args.sigma is None:
             raise UsageError("SIGMA: give a cycle type such as 2,1 or a permutation such as 1,0,2 (or use --all K)")
         items = _int_list(args.sigma, "SIGMA")
         try:
             mu = _class_of(items)
+            rows = [(mu, weingarten_class(mu, d))]
         except (TypeError, ValueError) as exc:
             raise UsageError(f"SIGMA: {exc}") from None
-        rows = [(mu, weingarten_class(mu, d))]
     payload = {"d": str(d), "values": [{"cycle_type": list(mu), "wg": str(v)} for mu, v in rows]}
     text = "\n".join(f"Wg({','.join(map(str, mu))}; d={d}) = {v}" for mu, v in rows)
     _emit(args, payload, text)
@@ -218,10 +222,26 @@ def _read_results(path: str, option: str = "--results") -> list[dict]:
 # --------------------------------------------------------------------------- sweep
 
 
+def _quiet_dask_logging() -> None:
+    """Silence the Dask client's own logging (it logs every comm failure with a traceback, ~60 lines
+    when the scheduler dies); the sweep reports such failures itself, in one line."""
+    import logging
+
+    try:
+        import distributed  # noqa: F401  (configures its loggers on import: override them after)
+    except ImportError:
+        return
+    names = [n for n in logging.root.manager.loggerDict if n.split(".")[0] in ("distributed", "tornado")]
+    for name in ["distributed", "tornado", "asyncio", *names]:
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
 def _cmd_sweep(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from .sweep import (CorruptResultsError, ResultsLockedError, SweepSpec, make_executor,
+    from .resources import MemoryCheckError, check_sweep_memory
+    from .sweep import (CorruptResultsError, ExecutorLostError, ResultsFileError, ResultsLockedError,
+                        StoredSampleMismatchError, SweepSpec, check_regular_file, make_executor,
                         repair_results, run_sweep)
 
     tasks = _choices(args.task, _TASKS, "--task")
@@ -242,18 +262,33 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
                  for t in tasks for c in cases]
     except (TypeError, ValueError) as exc:
         raise _usage_from_value_error(exc) from None
+    try:
+        check_regular_file(args.results)
+    except ResultsFileError as exc:
+        raise UsageError(f"--results: {exc}") from None
     path = _writable_file(args.results, "--results")
+    if not args.scheduler:  # a Dask cluster's memory is not this machine's
+        try:
+            check_sweep_memory(tasks, ns, args.q, workers=args.workers)
+        except MemoryCheckError as exc:
+            raise UsageError(f"--n: {exc}") from None
     if args.repair:
-        dropped = repair_results(path)
+        try:
+            dropped = repair_results(path)
+        except CorruptResultsError as exc:
+            raise UsageError(f"--repair: {exc}") from None
         print(f"repaired {path}: dropped {dropped} bytes of an incomplete last line" if dropped
               else f"{path}: no incomplete last line to repair", file=sys.stderr)
     _read_results(str(path))  # fail fast (exit 2) on a corrupt file, before any work
+    if args.scheduler:
+        _quiet_dask_logging()
     try:
         executor = make_executor(args.workers, args.scheduler)
     except ImportError as exc:
         raise UsageError(f"--scheduler: {exc}") from None
-    except (OSError, TimeoutError) as exc:
-        raise UsageError(f"--scheduler: cannot connect to {args.scheduler}: {exc}") from None
+    except (OSError, TimeoutError, ValueError, TypeError) as exc:
+        raise UsageError(f"--scheduler: cannot connect to {args.scheduler!r}: {exc} "
+                         "(expected an address such as tcp://scheduler-host:8786)") from None
     results = []
     try:
         for spec in specs:
@@ -263,6 +298,14 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         raise UsageError(f"--results: {exc}") from None
     except ResultsLockedError as exc:
         raise UsageError(f"--results: {exc}") from None
+    except StoredSampleMismatchError as exc:
+        raise UsageError(f"--results: {exc}") from None
+    except ExecutorLostError as exc:
+        print(f"weingarten-check sweep: error: {exc} (results: {path})", file=sys.stderr)
+        return 1
+    except OSError as exc:  # e.g. the disk filled up mid-sweep
+        raise UsageError(f"--results: cannot write {path}: {exc.strerror or exc}; every sample written "
+                         "before is kept; resume with the same command") from None
     except KeyboardInterrupt:
         print(f"\ninterrupted: every finished sample is saved in {path}; rerun the same command to resume",
               file=sys.stderr)
@@ -292,10 +335,11 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
              f"{'E[Δ]/w':>9}  E[Δ]/bound"]
     for row in summary:
         mean = f"{row['mean']:.4e}" + ("" if row["exact"] else "†")
+        stderr = f"{row['stderr']:.2e}" if row["samples"] > 1 else "n/a"  # undefined for one sample
         ratio = (f"{row['ratio']:.2f} ({row['tightest_bound']})" if row["ratio"] is not None else
                  f"— ({row['tightest_bound']} = 0)" if row["tightest_bound"] else "— (no bound applies)")
         lines.append(f"{row['task']:5} {row['ensemble']:8} {row['case']:5} {row['q']:>2} {row['n']:>3} "
-                     f"{row['samples']:>7} {mean:>11} {row['stderr']:>9.2e} "
+                     f"{row['samples']:>7} {mean:>11} {stderr:>9} "
                      f"{format(row['mean'] / row['w'], '>9.3e') if row['w'] else '—':>9}  {ratio}")
     if any(not row["exact"] for row in summary):
         lines.append("† lower end of a certified bracket (dA >= 3, Lemma 12); the ratio uses its proved upper end")
@@ -304,6 +348,29 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------------- figure5
+
+
+def _figure5_ensembles(records: list[dict], q: int, choice: str) -> dict[str, str]:
+    """The ensemble drawn for each task: ``auto`` = the only one in the results (several: exit 2 and ask),
+    ``paper`` = hea for vqe/qae and local1 for qsl, else the named ensemble for every task."""
+    present: dict[str, set[str]] = {}
+    for r in records:
+        if r.get("q") == q:
+            present.setdefault(r["task"], set()).add(r["ensemble"])
+    if choice == "auto":
+        several = {t: sorted(e) for t, e in present.items() if len(e) > 1}
+        if several:
+            t, ens = next(iter(sorted(several.items())))
+            raise UsageError(f"--ensemble: the results hold {t} samples for {', '.join(ens)}; choose which "
+                             f"to draw with --ensemble {'|'.join(ens)} (or paper)")
+        return {t: next(iter(e)) for t, e in present.items()}
+    wanted = dict(_PAPER_ENSEMBLE) if choice == "paper" else {t: choice for t in _TASKS}
+    chosen = {t: wanted[t] for t, e in present.items() if wanted[t] in e}
+    if present and not chosen:
+        have = sorted({e for es in present.values() for e in es})
+        raise UsageError(f"--ensemble: the results hold no {choice} samples for q = {q} "
+                         f"(they hold {', '.join(have)})")
+    return chosen
 
 
 def _cmd_figure5(args: argparse.Namespace) -> int:
@@ -317,10 +384,11 @@ def _cmd_figure5(args: argparse.Namespace) -> int:
     if not records:
         raise UsageError(f"--results: {args.results} holds no samples; run `weingarten-check sweep --results "
                          f"{args.results} ...` first")
+    ensembles = _figure5_ensembles(records, args.q, args.ensemble)
     out = args.out or ("results/figure5" if args.q == 2 else f"results/figure5_q{args.q}")
     _writable_dir(str(__import__("pathlib").Path(out).parent), "--out")
     try:
-        series = figure5_series(records, args.q)
+        series = figure5_series(records, args.q, ensembles=ensembles)
         paths = plot_figure5(series, out, errorbars=args.errorbars,
                              bounds="all" if args.bounds == "all" else DEFAULT_BOUNDS)
     except ValueError as exc:
@@ -342,10 +410,23 @@ def _cmd_figure5(args: argparse.Namespace) -> int:
 
 
 def _cmd_proofs(args: argparse.Namespace) -> int:
-    from .proofs_report import format_table, run_proofs
+    from .proofs_report import LemmaProgress, ProofsRunError, ProofsSelectionError, format_table, run_proofs
 
     extra = ("-k", args.select) if args.select else ()
-    results = run_proofs(extra_pytest_args=extra)
+    bar = LemmaProgress() if args.progress or sys.stderr.isatty() else None
+    try:
+        results = run_proofs(extra_pytest_args=extra, progress=bar)
+    except ProofsSelectionError as exc:
+        msg = str(exc)
+        if msg == "no lemma test was selected":
+            msg = f"no lemma matches {args.select!r}" if args.select else "proofs/ holds no lemma test"
+        raise UsageError(f"--select: {msg}") from None
+    except ProofsRunError as exc:
+        print(f"weingarten-check proofs: error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        if bar is not None:
+            bar.close()
     rows = [{"lemma": r.lemma, "statement": r.statement, "dimensions": r.dimensions, "status": r.status,
              "seconds": r.seconds, "tests": getattr(r, "tests", None), "mutants": getattr(r, "mutants", None)}
             for r in results]
@@ -358,15 +439,25 @@ def _cmd_proofs(args: argparse.Namespace) -> int:
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
-    from .report import DEFAULT_POINTS, format_text, run_verify, write_report
+    from .report import DEFAULT_POINTS, DEFAULT_QS, format_text, run_verify, supported_qs, write_report
 
-    outdir = _writable_dir(args.results, "--results")
+    if args.no_lemmas and args.no_numerics:
+        raise UsageError("--no-lemmas/--no-numerics: with both there is nothing to verify; drop one of them")
+    if args.q and args.no_numerics:
+        raise UsageError("--q: selects numerical checks, which --no-numerics turns off")
     if args.samples < 2:
         raise UsageError(f"--samples: must be an integer >= 2 (a confidence interval needs two samples), got {args.samples}")
     _positive(args.seed, "--seed", 0)
-    qs = sorted({int(x) for x in _int_list(args.q, "--q")}) if args.q else [2, 3]
+    qs = sorted({int(x) for x in _int_list(args.q, "--q")}) if args.q else list(DEFAULT_QS)
+    if not qs:
+        raise UsageError(f"--q: expected local dimensions such as 2,3, got {args.q!r}")
     for q in qs:
         _positive(q, "--q", 2)
+    unsupported = [q for q in qs if q not in supported_qs()]
+    if unsupported:
+        raise UsageError(f"--q: no numerical checks are defined for q = {', '.join(map(str, unsupported))}; "
+                         f"supported: {', '.join(map(str, supported_qs()))}")
+    outdir = _writable_dir(args.results, "--results")
     points = [p for p in DEFAULT_POINTS if p[3] in qs]
     if args.quick:
         points = [p for p in points if p[4] == min(x[4] for x in points if x[3] == p[3])]
@@ -376,10 +467,11 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         print(f"weingarten-check verify: running {' and '.join(parts) or 'nothing'} "
               "(about a minute on 2 idle cores) ...", file=sys.stderr, flush=True)
     rep = run_verify(lemmas=not args.no_lemmas, numerics=not args.no_numerics, points=points,
-                     samples=args.samples, seed=args.seed, progress=not args.json and sys.stderr.isatty())
+                     samples=args.samples, seed=args.seed,
+                     progress=args.progress or (not args.json and sys.stderr.isatty()))
     md, js = write_report(rep, outdir)
     if args.json:
-        print(json.dumps(rep.as_dict(), indent=1, default=str))
+        print(strict_json.dumps(rep.as_dict(), indent=1, default=str))
     else:
         print(format_text(rep))
         print(f"report written to {md} and {js}")
@@ -415,7 +507,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="run the lemma suite and a numerical check; print and save the report",
         formatter_class=raw,
         description="The main job (`make verify`). Runs proofs/ (every lemma of the derivation, machine-checked)\n"
-        "and estimates E[Δ] with a 95 % CI at a few n for q = 2 and 3, next to every bound. Writes\n"
+        "and estimates E[Δ] with a 95 % CI at a few n for q = 2 and 3 (4 on request), next to every bound. Writes\n"
         "verify.md and verify.json under --results. Exit code 1 if a lemma fails, a CI lies above a bound, or (exact Haar VQE/QAE) below the fourth-moment lower bound.",
         epilog="examples:\n"
         "  weingarten-check verify\n"
@@ -425,10 +517,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--results", default="results", metavar="DIR", help="output directory (default: results)")
     p.add_argument("--samples", type=int, default=200, help="samples per point (default: 200)")
     p.add_argument("--seed", type=int, default=0, help="base seed (default: 0)")
-    p.add_argument("--q", default="", metavar="Q[,Q]", help="local dimensions to check (default: 2,3)")
+    p.add_argument("--q", default="", metavar="Q[,Q]",
+                   help="local dimensions of the numerical checks: 2, 3 and/or 4 (default: 2,3)")
     p.add_argument("--quick", action="store_true", help="only the smallest n per q")
     p.add_argument("--no-lemmas", action="store_true", help="skip the lemma suite")
     p.add_argument("--no-numerics", action="store_true", help="skip the numerical check")
+    p.add_argument("--progress", action="store_true",
+                   help="per-lemma and per-point progress on stderr even when it is not a terminal")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(handler=_cmd_verify)
 
@@ -443,6 +538,8 @@ def build_parser() -> argparse.ArgumentParser:
         "  weingarten-check proofs --select proposition2 --json",
     )
     p.add_argument("--select", "-k", metavar="EXPR", help="only lemmas matching this pytest -k expression")
+    p.add_argument("--progress", action="store_true",
+                   help="show per-lemma progress on stderr even when it is not a terminal")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(handler=_cmd_proofs)
 
@@ -489,12 +586,16 @@ def build_parser() -> argparse.ArgumentParser:
         "Writes OUT.png, OUT.pdf and OUT.json (the plotted numbers).",
         epilog="examples:\n"
         "  weingarten-check figure5 --results results/sweep.jsonl\n"
+        "  weingarten-check figure5 --results results/sweep.jsonl --ensemble haar   # when it holds several\n"
         "  weingarten-check figure5 --results results/q3.jsonl --q 3 --out results/figure5_q3\n"
         "  weingarten-check figure5 --results results/sweep.jsonl --errorbars ci95 --bounds all --json",
     )
     p.add_argument("--results", default="results/sweep.jsonl", metavar="FILE",
                    help="sweep results (default: results/sweep.jsonl)")
     p.add_argument("--q", type=int, default=2, help="local dimension to draw (default: 2)")
+    p.add_argument("--ensemble", choices=("auto", "paper", "haar", "hea", "local1"), default="auto",
+                   help="auto (default): the one ensemble in the results, an error if there are several; "
+                   "paper: hea for vqe/qae, local1 for qsl; or one ensemble for every panel")
     p.add_argument("--out", metavar="PREFIX", help="output prefix (default: results/figure5, results/figure5_qQ)")
     p.add_argument("--errorbars", choices=("std", "stderr", "ci95"), default="std",
                    help="std over samples as in the paper (default), stderr or ci95")
@@ -516,9 +617,13 @@ def build_parser() -> argparse.ArgumentParser:
         "  weingarten-check wg 1,1,1 --d 2      # d < k: only partitions with <= d rows count\n"
         "  weingarten-check wg --all 4 --d d --json",
     )
-    p.add_argument("sigma", nargs="?", metavar="SIGMA", help="cycle type (2,1) or permutation images (1,0,2; contains 0)")
+    p.add_argument("sigma", nargs="?", metavar="SIGMA",
+                   help="cycle type such as 2,1 (positive parts) or a permutation such as 1,0,2 (the images of "
+                   "0..k-1); any list containing 0 is read as a permutation, so 2,0 is an error. "
+                   "Reaches k <= 35 (the character sum has p(k) terms)")
     p.add_argument("--d", default="d", help="dimension: positive integer or symbol name (default: d)")
-    p.add_argument("--all", type=int, metavar="K", help="print Wg for every cycle type of S_K")
+    p.add_argument("--all", type=int, metavar="K",
+                   help="print Wg for every cycle type of S_K (p(K)² terms: K <= 19 symbolic, K <= 24 integer d)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(handler=_cmd_wg)
 
@@ -540,13 +645,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--d", default="d", help="dimension: positive integer or symbol name (default: d)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(handler=_cmd_integrate)
+    parser._wgc_commands = dict(sub.choices)  # type: ignore[attr-defined]
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``weingarten-check`` console script."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extras = parser.parse_known_args(argv)
+    if extras:  # report them from the subcommand's parser, so the message names it
+        sub = parser._wgc_commands.get(getattr(args, "command", None) or "", parser)  # type: ignore[attr-defined]
+        sub.error(f"unrecognized arguments: {' '.join(extras)}")
     handler: _Handler | None = getattr(args, "handler", None)
     if handler is None:
         parser.print_help()

@@ -32,6 +32,7 @@ from typing import Optional, Sequence
 import numpy as np
 
 from . import bounds as _bounds
+from .blas_threads import BLAS_PIN
 from .ensembles import sample_circuit
 from .observables import Observable, heisenberg_ring, qae_observable, qsl_observable
 from .reduced_states import (
@@ -482,11 +483,12 @@ def estimate_variation_range(task: str = "vqe", ensemble: str = "haar", case: st
     if progress:
         from tqdm import tqdm
         it = tqdm(it, desc=f"{task}/{ensemble}/{case} n={n} q={q}")
-    for s in it:
-        res = variation_range_sample_result(spec, ensemble, case, sample_rng(seed, n, s, config),
-                                            layers=layers, starts=starts)
-        lows[s], ups[s] = res.lower, res.upper
-        exact &= res.exact
+    with BLAS_PIN.driver():  # one BLAS thread per sample, as in sweeps: sample s is bit-identical to theirs
+        for s in it:
+            res = variation_range_sample_result(spec, ensemble, case, sample_rng(seed, n, s, config),
+                                                layers=layers, starts=starts)
+            lows[s], ups[s] = res.lower, res.upper
+            exact &= res.exact
     bnds, note = bounds_for(spec, ensemble, case)
     mean, se, ci = _stats(lows)
     umean, _, uci = _stats(ups)

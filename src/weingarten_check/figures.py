@@ -18,7 +18,6 @@ figure, the tests and ``proofs/`` share one source. The data are the sweep recor
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from collections.abc import Callable, Iterable, Sequence
@@ -26,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from weingarten_check import strict_json
 from weingarten_check.sweep import CASES, TASKS, read_results, summarize
 
 __all__ = [
@@ -292,7 +292,7 @@ def plot_figure5(
     fig.savefig(paths[1])
     plt.close(fig)
     data_path = out.with_suffix(".json")
-    data_path.write_text(json.dumps({"q": q, "errorbars": errorbars,
+    data_path.write_text(strict_json.dumps({"q": q, "errorbars": errorbars,
                                      "series": [s.as_dict() for s in series]}, indent=1))
     return paths + [data_path]
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from fractions import Fraction
-from math import factorial
+from math import factorial, prod
 from itertools import permutations as _all_perms
 from itertools import product as _product
 from typing import Any
@@ -29,6 +29,8 @@ from typing import Any
 import numpy as np
 import sympy
 
+from .limits import (WorkLimitError, check_class_terms, check_coset_elements, check_permutation_pairs,
+                     partition_count)
 from .symmetric_group import Partition, compose, cycle_type, cycles, inverse
 from .weingarten import (
     _wg_integer,
@@ -119,6 +121,9 @@ def _coset_class_histogram(i, j, ic, jc) -> tuple[Counter, int] | None:
         from .symmetric_group import class_size, partitions
 
         return Counter({mu: class_size(mu) for mu in partitions(k)}), meet_order
+    y1_order = prod(factorial(len(b)) for b in blocks1)
+    y2_order = prod(factorial(len(b)) for b in blocks2)
+    check_coset_elements(k, y1_order * y2_order // meet_order)  # |Y1 Y2| permutations enumerated below
     reps = np.array(_coset_representatives(blocks1, blocks2, k), dtype=np.int16)
     y2 = np.array(_young_subgroup(blocks2, k), dtype=np.int16)
     # g = r ∘ y ∘ π for every representative r and y ∈ Y2, as one (|reps|·|Y2|) × k array
@@ -194,16 +199,41 @@ def haar_integral(
     k = len(ii)
     if k == 0:
         return sympy.Integer(1)
+    if len(set(ic)) == 1 or len(set(jc)) == 1:
+        closed = _whole_group_sum(ii, jj, ic, jc, dd)
+        return closed
     res = _coset_class_histogram(ii, jj, ic, jc)
     if res is None:
         return sympy.Integer(0)
     hist, mult = res
+    check_class_terms(k, min(len(hist), partition_count(k)), not isinstance(dd, int), "haar_integral")
     if isinstance(dd, int):
         total = sum((Fraction(c) * _wg_integer(mu, dd) for mu, c in hist.items()), Fraction(0))
         total *= mult
         return sympy.Rational(total.numerator, total.denominator)
     # symbolic: sum numerators over a common denominator with exact integer polynomials
     return sympy.factor(mult * _sum_classes_symbolic(hist, dd))
+
+
+def _whole_group_sum(i, j, ic, jc, d: Any) -> sympy.Expr:
+    """(E1) when all i' (or all j') are equal: the allowed σ (or τ) range over all of S_k.
+
+    Then ``Σ_{σ,τ} Wg(τσ⁻¹) = |Y_i' ∩ Y_j'| Σ_{g ∈ S_k} Wg(g, d)`` (each element of S_k = Y1 Y2 π
+    arises |Y1 ∩ Y2| times), and ``Σ_g Wg(g, d) = 1 / (d (d+1) ⋯ (d+k-1))``: the all-ones vector is
+    an eigenvector of the Gram matrix ``d^{#cycles(σ⁻¹τ)}`` with eigenvalue ``Σ_g d^{#cycles(g)} =
+    d (d+1) ⋯ (d+k-1)`` > 0, so also of its (pseudo-)inverse, for every d >= 1. No class is enumerated:
+    E|U_11|^{2k} at k = 40 is immediate.
+    """
+    if _matching(i, ic) is None or _matching(j, jc) is None:
+        return sympy.Integer(0)
+    k = len(i)
+    meet = 1
+    for b1 in _young_blocks(ic):
+        for b2 in _young_blocks(jc):
+            meet *= factorial(len(set(b1) & set(b2)))
+    if isinstance(d, int):
+        return sympy.Rational(meet, prod(d + a for a in range(k)))
+    return sympy.Integer(meet) / sympy.Mul(*[d + a for a in range(k)])
 
 
 def _sum_classes_symbolic(weights: dict[Partition, Any], d: sympy.Symbol) -> sympy.Expr:
@@ -322,6 +352,7 @@ def trace_moment(As: Sequence[Any], Xs: Sequence[Any], d: Any) -> sympy.Expr:
     """
     dd = check_dimension(d)
     k = _check_operator_lists(As, Xs)
+    check_permutation_pairs(k, "trace_moment")
     a_words = [_word(a, f"As[{n}]") for n, a in enumerate(As)]
     x_words = [_word(x, f"Xs[{n}]") for n, x in enumerate(Xs)]
     trace_cache: dict = {}
@@ -347,6 +378,7 @@ def trace_moment(As: Sequence[Any], Xs: Sequence[Any], d: Any) -> sympy.Expr:
 def trace_moment_numeric(As: Sequence[np.ndarray], Xs: Sequence[np.ndarray]) -> complex:
     """``E[Π_a tr(A_a V X_a V^†)]`` for concrete ``d × d`` numpy matrices (eq. E2, exact Wg in floats)."""
     k = _check_operator_lists(As, Xs)
+    check_permutation_pairs(k, "trace_moment_numeric")
     mats = [np.asarray(m) for m in list(As) + list(Xs)]
     if not mats:
         return 1.0 + 0j
@@ -403,6 +435,11 @@ def twirl(X: np.ndarray, k: int) -> np.ndarray:
     d = round(X.shape[0] ** (1.0 / k))
     if d**k != X.shape[0]:
         raise ValueError(f"X must have size d^k x d^k for k = {k}; {X.shape[0]} is not a k-th power")
+    check_permutation_pairs(k, "twirl")
+    need = factorial(k) * X.shape[0] ** 2 * 8  # the k! permutation operators, float64
+    if need > 2 * 2**30:
+        raise WorkLimitError(f"twirl at k = {k}, d = {d} is out of reach: its k! = {factorial(k)} permutation "
+                             f"operators of size {X.shape[0]}² need {need / 2**30:.3g} GiB (limit 2 GiB)")
     perms = [tuple(p) for p in _all_perms(range(k))]
     ops = [permutation_operator(p, d) for p in perms]
     b = np.array([np.trace(P.conj().T @ X) for P in ops])

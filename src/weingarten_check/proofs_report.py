@@ -16,9 +16,9 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Optional, Sequence
+from typing import Callable, Iterable, Optional, Sequence
 
-__all__ = ["LemmaResult", "ProofsRunError", "default_proofs_dir", "collect_results", "run_proofs", "format_table"]
+__all__ = ["LemmaResult", "LemmaProgress", "ProofsRunError", "ProofsSelectionError", "default_proofs_dir", "collect_results", "run_proofs", "format_table"]
 
 
 @dataclass
@@ -37,6 +37,10 @@ class LemmaResult:
 
 class ProofsRunError(RuntimeError):
     """pytest could not run the lemma suite (collection error, missing directory, ...)."""
+
+
+class ProofsSelectionError(ValueError):
+    """The pytest arguments were rejected (e.g. a ``-k`` expression with a syntax error) or selected no test."""
 
 
 def default_proofs_dir() -> Path:
@@ -95,6 +99,7 @@ def run_proofs(
     extra_pytest_args: Sequence[str] = (),
     proofs_dir: Optional[Path | str] = None,
     timeout: Optional[float] = 1800,
+    progress: Optional[Callable[[str, str, int, int], None]] = None,
 ) -> list[LemmaResult]:
     """Run ``pytest proofs/`` in a subprocess and return one :class:`LemmaResult` per lemma.
 
@@ -103,6 +108,11 @@ def run_proofs(
     pytest produced no records (e.g. a collection error) and ``FileNotFoundError`` for a missing
     ``proofs_dir``.  The pytest exit code and output are attached to the returned list as the
     attributes ``returncode`` and ``output``.
+
+    ``progress(lemma, outcome, done, total)`` is called after each test while the suite runs (from the
+    events of the ``weingarten_check._proofs_progress`` plugin). Raises :class:`ProofsSelectionError`
+    when pytest rejects the arguments (exit code 4, e.g. a ``-k`` syntax error; the message is pytest's)
+    or ``extra_pytest_args`` select no test (exit code 5).
     """
     if isinstance(extra_pytest_args, (str, bytes)):
         raise TypeError("extra_pytest_args must be a sequence of strings, e.g. ['-k', 'lemma_6']")
@@ -114,10 +124,19 @@ def run_proofs(
     with tempfile.TemporaryDirectory() as tmp:
         json_path = Path(tmp) / "proofs.json"
         env = dict(os.environ, WG_PROOFS_JSON=str(json_path))
-        cmd = [sys.executable, "-m", "pytest", str(pdir), "-q", "-p", "no:cacheprovider", *map(str, extra_pytest_args)]
+        events = Path(tmp) / "progress.txt"
+        env["WG_PROOFS_PROGRESS"] = str(events)
+        cmd = [sys.executable, "-m", "pytest", str(pdir), "-q", "-p", "no:cacheprovider",
+               "-p", "weingarten_check._proofs_progress", *map(str, extra_pytest_args)]
         t0 = time.perf_counter()
-        proc = subprocess.run(cmd, cwd=pdir.parent, env=env, capture_output=True, text=True, timeout=timeout)
+        proc = _run_with_progress(cmd, pdir.parent, env, timeout, events, progress)
         elapsed = time.perf_counter() - t0
+        output = proc.stdout + proc.stderr
+        if proc.returncode == 4:  # pytest rejected the arguments
+            errors = [ln.strip() for ln in output.splitlines() if ln.strip().startswith("ERROR")]
+            raise ProofsSelectionError(errors[0] if errors else output.strip().splitlines()[-1])
+        if proc.returncode == 5 and extra_pytest_args:  # the selection matched nothing
+            raise ProofsSelectionError("no lemma test was selected")
         if not json_path.exists():
             raise ProofsRunError(
                 f"pytest produced no lemma records (exit code {proc.returncode}); output tail:\n"
@@ -131,12 +150,87 @@ def run_proofs(
     return results
 
 
+def _run_with_progress(cmd: list[str], cwd: Path, env: dict, timeout: Optional[float], events: Path,
+                       progress: Optional[Callable[[str, str, int, int], None]]) -> subprocess.CompletedProcess:
+    """Run pytest; while it runs, turn the plugin's event lines into ``progress`` calls."""
+    if progress is None:
+        return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=err, text=True)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        pos, total, done = 0, 0, 0
+
+        def drain() -> None:
+            nonlocal pos, total, done
+            if not events.exists():
+                return
+            with open(events) as fh:
+                fh.seek(pos)
+                chunk = fh.read()
+            complete = chunk[: chunk.rfind("\n") + 1]
+            pos += len(complete.encode())
+            for line in complete.splitlines():
+                kind, _, rest = line.partition(" ")
+                if kind == "collected":
+                    total = int(rest)
+                elif kind == "done":
+                    lemma, outcome, _node = (rest.split(" ", 2) + ["", ""])[:3]
+                    done += 1
+                    progress(lemma, outcome, done, total)
+
+        try:
+            while proc.poll() is None:
+                if deadline is not None and time.monotonic() > deadline:
+                    proc.kill()
+                    proc.wait()
+                    raise subprocess.TimeoutExpired(cmd, timeout)
+                drain()
+                time.sleep(0.2)
+            drain()
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        out.seek(0)
+        err.seek(0)
+        return subprocess.CompletedProcess(cmd, proc.returncode, out.read(), err.read())
+
+
 class _ResultList(list):
     """A list of LemmaResult with the pytest run's ``returncode``, ``output`` and ``wall_seconds``."""
 
     returncode: int = 0
     output: str = ""
     wall_seconds: float = 0.0
+
+
+class LemmaProgress:
+    """A ``progress`` callback for :func:`run_proofs`: a tqdm bar on stderr (tests done of the total,
+    the lemma being checked, failures counted). Call :meth:`close` when the run is over."""
+
+    def __init__(self, desc: str = "proofs") -> None:
+        self.desc = desc
+        self.bar = None
+        self.failed = 0
+        self.current = ""
+
+    def __call__(self, lemma: str, outcome: str, done: int, total: int) -> None:
+        if self.bar is None:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total or None, desc=self.desc, unit="test", file=sys.stderr,
+                            dynamic_ncols=True, leave=False)
+        self.failed += outcome == "failed"
+        self.bar.update(1)
+        changed = lemma != self.current or outcome == "failed"
+        self.current = lemma
+        # redraw at once when a new lemma starts (tqdm otherwise rate-limits redraws)
+        self.bar.set_postfix_str(f"lemma {lemma}" + (f", {self.failed} failed" if self.failed else ""),
+                                 refresh=changed)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
 
 
 def _clip(text: str, width: int) -> str:

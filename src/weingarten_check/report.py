@@ -19,7 +19,6 @@ any bound is violated, or a part could not run.
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import math
 import os
 import platform
@@ -30,7 +29,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["NumericCheck", "LemmaRow", "VerifyReport", "DEFAULT_POINTS", "run_verify",
+from . import strict_json
+
+__all__ = ["NumericCheck", "LemmaRow", "VerifyReport", "DEFAULT_POINTS", "DEFAULT_QS", "supported_qs", "run_verify",
            "bound_verdict", "band_verdict", "format_text", "format_markdown", "write_report"]
 
 #: (task, ensemble, case, q, n) points of the quick numerical confirmation
@@ -40,7 +41,18 @@ DEFAULT_POINTS: tuple[tuple[str, str, str, int, int], ...] = tuple(
     + [("qsl", "local1", case, 2, n) for case in ("v1", "v2", "both") for n in (4, 8, 12)]
     + [(task, "haar", "v1", 3, n) for task in ("vqe", "qae") for n in (3, 4, 5)]
     + [("qsl", "local1", "v1", 3, n) for n in (3, 4, 5)]
+    # q = 4 (ququarts, dA = 4): Δ is a certified bracket except for the fidelity task; ~0.3-0.5 s per
+    # sample for vqe at n = 3, so only the smallest n (run with `verify --q 4`, not by default)
+    + [(task, "haar", "v1", 4, 3) for task in ("vqe", "qae")]
+    + [("qsl", "local1", "v1", 4, n) for n in (3, 4)]
 )
+#: local dimensions verify checks when --q is not given
+DEFAULT_QS: tuple[int, ...] = (2, 3)
+
+
+def supported_qs() -> tuple[int, ...]:
+    """The local dimensions that have numerical check points."""
+    return tuple(sorted({p[3] for p in DEFAULT_POINTS}))
 PASS_STATUSES = {"passed", "pass", "ok", "proved", "xfail"}
 
 
@@ -165,11 +177,21 @@ def _environment() -> dict[str, str]:
             "cpus": str(os.cpu_count())}
 
 
-def _run_lemmas(extra_pytest_args: Sequence[str]) -> list[LemmaRow]:
+def _run_lemmas(extra_pytest_args: Sequence[str], progress: bool = False) -> list[LemmaRow]:
     from weingarten_check.proofs_report import run_proofs
 
+    if progress:  # per-lemma progress on stderr while the suite runs
+        from weingarten_check.proofs_report import LemmaProgress
+
+        bar = LemmaProgress("lemmas")
+        try:
+            results = run_proofs(extra_pytest_args=tuple(extra_pytest_args), progress=bar)
+        finally:
+            bar.close()
+    else:
+        results = run_proofs(extra_pytest_args=tuple(extra_pytest_args))
     rows = []
-    for r in run_proofs(extra_pytest_args=tuple(extra_pytest_args)):
+    for r in results:
         rows.append(LemmaRow(str(getattr(r, "lemma", "?")), str(getattr(r, "statement", "")),
                              str(getattr(r, "dimensions", "")), str(getattr(r, "status", "?")),
                              float(getattr(r, "seconds", 0.0) or 0.0), int(getattr(r, "tests", 0) or 0),
@@ -213,6 +235,8 @@ def run_verify(
     (the failure is recorded in the report)."""
     if isinstance(samples, bool) or not isinstance(samples, int) or samples < 2:
         raise ValueError(f"samples must be an integer >= 2 (a CI needs two samples), got {samples!r}")
+    if not lemmas and not numerics:
+        raise ValueError("nothing to verify: lemmas and numerics are both off")
     started = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
     t0 = time.perf_counter()
     errors: list[str] = []
@@ -220,11 +244,13 @@ def run_verify(
     checks: list[NumericCheck] = []
     if lemmas:
         try:
-            lemma_rows = _run_lemmas(extra_pytest_args)
+            lemma_rows = _run_lemmas(extra_pytest_args, progress)
             if not lemma_rows:
                 errors.append("lemma suite: no lemma was run")
         except Exception as exc:  # recorded, not raised: the report must still be written
             errors.append(f"lemma suite could not run: {type(exc).__name__}: {exc}")
+    if numerics and not points:
+        errors.append("numerics: no numerical check point was selected, so nothing was checked")
     if numerics:
         from tqdm import tqdm
 
@@ -335,5 +361,5 @@ def write_report(rep: VerifyReport, outdir: str | os.PathLike) -> tuple[Path, Pa
     outdir.mkdir(parents=True, exist_ok=True)
     md, js = outdir / "verify.md", outdir / "verify.json"
     md.write_text(format_markdown(rep) + "\n")
-    js.write_text(json.dumps(rep.as_dict(), indent=1, default=str) + "\n")
+    js.write_text(strict_json.dumps(rep.as_dict(), indent=1, default=str) + "\n")
     return md, js

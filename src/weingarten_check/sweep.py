@@ -11,7 +11,10 @@ Guarantees (tested in ``tests/test_sweep.py``):
   from ``default_rng(SeedSequence([seed, config_tag], spawn_key=(n, index)))`` (see
   :func:`sample_rng`; ``config_tag`` separates tasks/cases), so its
   value does not depend on the order of execution, the number of workers, or on how
-  often the sweep was interrupted and resumed.
+  often the sweep was interrupted and resumed. Every sample runs with the BLAS/OpenMP pools
+  pinned to one thread (threadpoolctl, :data:`SAMPLE_BLAS_THREADS`), because OpenBLAS's last bits
+  depend on its thread count: serial, ``--workers`` and Dask values are then bit-identical on one
+  machine (a cluster of different CPUs may still differ in the last bits).
 * **Atomic appends.** The results file is JSON Lines, one finished sample per line.
   Each line is written by a single ``os.write`` on an ``O_APPEND`` descriptor (fsync'ed at
   least every 0.5 s and on close); only the main process writes. Each line carries a CRC-32
@@ -36,6 +39,7 @@ import functools
 import json
 import math
 import os
+import sys
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -45,6 +49,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from .blas_threads import BLAS_PIN as _BLAS_PIN
+from .blas_threads import SAMPLE_BLAS_THREADS  # noqa: F401  (re-exported: the pinned thread count)
+from .blas_threads import BlasPin as _BlasPin  # noqa: F401  (tests build their own)
 from .experiments import CASES, ENSEMBLES, TASKS, config_entropy, sample_rng
 
 try:  # POSIX advisory locking; absent on Windows (then no lock is taken)
@@ -62,6 +69,9 @@ __all__ = [
     "SummaryRow",
     "CorruptResultsError",
     "ResultsLockedError",
+    "ResultsFileError",
+    "StoredSampleMismatchError",
+    "ExecutorLostError",
     "sample_rng",
     "read_results",
     "repair_results",
@@ -106,6 +116,38 @@ class CorruptResultsError(ValueError):
 
 class ResultsLockedError(RuntimeError):
     """Another process holds the lock of the results file (a sweep is running)."""
+
+
+class ResultsFileError(ValueError):
+    """The results path is not something a sweep can append to (a device, FIFO, socket, ...)."""
+
+
+class StoredSampleMismatchError(RuntimeError):
+    """A stored sample recomputes to a different value (``recheck``): the file is from another sampler."""
+
+
+class ExecutorLostError(RuntimeError):
+    """The executor went away mid-sweep (Dask scheduler gone, every worker lost); finished samples are saved."""
+
+
+def check_regular_file(path: str | os.PathLike) -> None:
+    """Raise :class:`ResultsFileError` unless ``path`` is absent or a regular file (symlinks followed).
+
+    A results file is appended to, fsync'ed and locked; /dev/null, a terminal, a FIFO (opening it would
+    block) or a socket cannot hold results.
+    """
+    import stat
+
+    try:
+        st = os.stat(path)
+    except OSError:  # absent, or a parent is not a directory: opening the file reports it
+        return
+    if stat.S_ISREG(st.st_mode):
+        return
+    kind = ("a directory" if stat.S_ISDIR(st.st_mode) else "a character device" if stat.S_ISCHR(st.st_mode)
+            else "a block device" if stat.S_ISBLK(st.st_mode) else "a FIFO" if stat.S_ISFIFO(st.st_mode)
+            else "a socket" if stat.S_ISSOCK(st.st_mode) else "not a regular file")
+    raise ResultsFileError(f"{path} is {kind}; a results file must be a regular file")
 
 
 # --------------------------------------------------------------------------- specs
@@ -257,25 +299,47 @@ def read_results(path: str | os.PathLike) -> list[dict[str, Any]]:
     return records
 
 
+#: how every record line starts (``json.dumps(..., sort_keys=True)``; "case" is the first key)
+_RECORD_PREFIX = b'{"case":"'
+
+
 def repair_results(path: str | os.PathLike) -> int:
     """Drop an incomplete (torn) last line of a results file; return the number of bytes dropped.
 
-    Only the unterminated tail is removed (write to a temporary file, fsync, rename);
-    corrupt *complete* lines are never removed silently: :func:`read_results` still reports them.
+    Only the unterminated tail is removed (write to a temporary file, fsync, rename), and only
+    when the file is a results file of this schema: every complete line must be a valid record
+    (:func:`read_results`' checks) and the tail must be the beginning of a record (a torn write
+    of one line). Otherwise :class:`CorruptResultsError` is raised and nothing is changed — a notes
+    file or a figure's JSON passed by mistake is never truncated.
     """
     path = Path(path)
+    check_regular_file(path)
     if not path.exists():
         return 0
     data = path.read_bytes()
     cut = data.rfind(b"\n") + 1
     dropped = len(data) - cut
-    if dropped:
-        tmp = path.with_name(path.name + ".repair.tmp")
-        with open(tmp, "wb") as fh:
-            fh.write(data[:cut])
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+    if not dropped:
+        return 0
+    complete = data[:cut].split(b"\n")[:-1]
+    for lineno, raw in enumerate(complete, start=1):
+        try:
+            _validate_line(path, lineno, raw)
+        except CorruptResultsError as exc:
+            raise CorruptResultsError(
+                path, lineno, f"{exc.reason}; not repaired: --repair only drops a torn last line of a "
+                f"results file whose other lines are valid {SCHEMA} records") from None
+    tail = data[cut:]
+    if not (tail.startswith(_RECORD_PREFIX) or _RECORD_PREFIX.startswith(tail)):
+        raise CorruptResultsError(
+            path, len(complete) + 1, f"the incomplete last line does not start like a {SCHEMA} record "
+            f"({tail[:20]!r}...); not repaired")
+    tmp = path.with_name(path.name + ".repair.tmp")
+    with open(tmp, "wb") as fh:
+        fh.write(data[:cut])
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
     return dropped
 
 
@@ -289,6 +353,7 @@ class _AppendWriter:
         self.path = path
         self.fsync = fsync
         self._last_sync = time.monotonic()
+        check_regular_file(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         if fcntl is not None:
@@ -359,6 +424,9 @@ class SampleJob:
     sample_fn: SampleFn | None = None
 
 
+
+
+
 def run_job(job: SampleJob) -> dict[str, Any]:
     """Compute one sample; returns its record (without CRC). Runs in the worker.
 
@@ -369,6 +437,7 @@ def run_job(job: SampleJob) -> dict[str, Any]:
     fn = job.sample_fn or default_sample_fn
     rng = sample_rng(cfg["seed"], job.n, job.index,
                      config_entropy(cfg["task"], cfg["ensemble"], cfg["case"], cfg["q"], cfg["site"]))
+    _BLAS_PIN.ensure()
     t0 = time.perf_counter()
     out = fn(cfg["task"], cfg["ensemble"], cfg["case"], job.n, q=cfg["q"], site=cfg["site"], rng=rng)
     seconds = time.perf_counter() - t0
@@ -415,6 +484,42 @@ class SerialExecutor:
 _THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
+#: seconds between a worker's checks that its parent process is still alive
+PARENT_POLL_INTERVAL = 0.2
+
+
+def _exit_with_parent(parent_pid: int, use_pdeathsig: bool) -> None:
+    """Worker initializer: the worker exits as soon as the sweep process that started it dies.
+
+    On Linux the kernel sends SIGKILL when the parent dies (``prctl(PR_SET_PDEATHSIG)``; only when
+    the pool was started from the main thread, since the signal follows the *thread* that spawned
+    the worker). Everywhere, a daemon thread polls ``os.getppid()`` and calls ``os._exit`` when the
+    worker has been re-parented; it runs even while the sample computes in C (numpy releases the
+    GIL). Without this, ``kill -9`` of a ``--workers N`` sweep leaves N orphans computing.
+    """
+    import threading
+
+    if use_pdeathsig and sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            import signal
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG = 1
+        except (OSError, AttributeError):  # pragma: no cover - no libc/prctl: the poller still works
+            pass
+    if os.getppid() != parent_pid:  # the parent died before the death signal was armed
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(PARENT_POLL_INTERVAL)
+            if os.getppid() != parent_pid:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="wgc-parent-watchdog", daemon=True).start()
+
+
 class ProcessExecutor:
     """Local worker processes (``concurrent.futures.ProcessPoolExecutor``, spawn start method).
 
@@ -434,8 +539,12 @@ class ProcessExecutor:
         import multiprocessing as mp
 
         if self._pool is None:
+            import threading
+
             self._pool = cf.ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=mp.get_context("spawn")
+                max_workers=self.workers, mp_context=mp.get_context("spawn"),
+                initializer=_exit_with_parent,
+                initargs=(os.getpid(), threading.current_thread() is threading.main_thread()),
             )
         # workers are spawned during submit() and inherit os.environ at that moment
         added = {k: str(self.threads_per_worker) for k in _THREAD_VARS if k not in os.environ}
@@ -466,11 +575,20 @@ class DaskExecutor:
     """An existing Dask cluster via ``dask.distributed.Client`` (extra ``[dask]``).
 
     Pass ``address`` (e.g. ``tcp://scheduler:8786``) or an existing ``client``.
+
+    Failure handling (a sweep never hangs silently): every ``poll_interval`` seconds without a result
+    the scheduler is asked for its workers. A worker that disappears is reported (``log``); Dask
+    resubmits its samples to the remaining workers. A worker whose last heartbeat is older than
+    ``heartbeat_timeout`` counts as lost. When no live worker has been connected for ``lost_timeout``
+    seconds, :class:`ExecutorLostError` is raised; so it is when the scheduler itself goes away.
+    Samples finished before are already on disk, and rerunning the same command resumes.
     """
 
     name = "dask"
 
-    def __init__(self, address: str | None = None, client: Any = None, timeout: str | None = None):
+    def __init__(self, address: str | None = None, client: Any = None, timeout: str | None = None, *,
+                 poll_interval: float = 2.0, lost_timeout: float = 60.0, heartbeat_timeout: float = 120.0,
+                 log: Callable[[str], None] | None = None):
         try:
             from dask.distributed import Client
         except ImportError as exc:  # pragma: no cover - depends on the environment
@@ -481,20 +599,108 @@ class DaskExecutor:
             raise ValueError("DaskExecutor needs a scheduler address or a client")
         self._own = client is None
         self.client = client if client is not None else Client(address, timeout=timeout or DASK_CONNECT_TIMEOUT)
+        self.address = address or getattr(getattr(client, "scheduler", None), "address", None) or "the scheduler"
+        self.poll_interval = float(poll_interval)
+        self.lost_timeout = float(lost_timeout)
+        self.heartbeat_timeout = float(heartbeat_timeout)
+        self.log = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
+
+    def _live_workers(self) -> set[str]:
+        """Addresses of the workers whose last heartbeat is recent (raises if the scheduler is gone)."""
+        info = self.client.sync(self.client.scheduler.identity)
+        now = time.time()
+        out = set()
+        for addr, w in (info.get("workers") or {}).items():
+            last = w.get("last_seen", now) if isinstance(w, dict) else now
+            if now - float(last) <= self.heartbeat_timeout:
+                out.add(addr)
+        return out
+
+    def _lost(self, reason: str, pending: int) -> ExecutorLostError:
+        return ExecutorLostError(f"{reason}; {pending} samples unfinished (every finished sample is saved); "
+                                 "resume with the same command")
 
     def map_unordered(self, fn: Callable[[Any], Any], jobs: Sequence[Any]) -> Iterator[Any]:
-        from dask.distributed import as_completed
+        from dask.distributed import wait
 
         futures = [self.client.submit(fn, job, pure=False) for job in jobs]
+        pending = set(futures)
+        known: set[str] | None = None
+        no_worker_since: float | None = None
         try:
-            for fut in as_completed(futures):
-                yield fut.result()
+            while pending:
+                try:
+                    done, pending = wait(list(pending), timeout=self.poll_interval, return_when="FIRST_COMPLETED")
+                    pending = set(pending)
+                except TimeoutError:
+                    done = set()
+                except Exception as exc:  # comm closed, futures cancelled because the scheduler went away
+                    raise self._lost(f"lost the connection to the Dask scheduler at {self.address} "
+                                     f"({type(exc).__name__})", len(pending)) from None
+                for fut in done:
+                    if fut.status == "cancelled" or self.client.status not in ("running", "connecting"):
+                        raise self._lost(f"lost the connection to the Dask scheduler at {self.address}",
+                                         len(pending) + 1)
+                    try:
+                        yield fut.result()
+                    except (OSError, _dask_cancelled_error()) as exc:
+                        raise self._lost(f"lost the connection to the Dask scheduler at {self.address} "
+                                         f"({type(exc).__name__})", len(pending) + 1) from None
+                    except _killed_worker_error() as exc:
+                        raise ExecutorLostError(
+                            f"Dask workers died running one sample ({exc}); it may need more memory than a "
+                            "worker has; every finished sample is saved") from None
+                if done or not pending:
+                    continue
+                try:
+                    live = self._live_workers()
+                except Exception as exc:  # the scheduler is unreachable
+                    raise self._lost(f"lost the connection to the Dask scheduler at {self.address} "
+                                     f"({type(exc).__name__})", len(pending)) from None
+                if known is not None:
+                    for addr in sorted(known - live):
+                        self.log(f"weingarten-check: Dask worker {addr} lost (no heartbeat); "
+                                 f"{len(live)} worker(s) left" + ("; the scheduler resubmits its samples"
+                                                                   if live else ""))
+                known = live
+                if live:
+                    no_worker_since = None
+                elif no_worker_since is None:
+                    no_worker_since = time.monotonic()
+                elif time.monotonic() - no_worker_since >= self.lost_timeout:
+                    raise self._lost(f"no live Dask worker connected to {self.address} for "
+                                     f"{time.monotonic() - no_worker_since:.0f} s (start workers with "
+                                     f"`dask worker {self.address}`)", len(pending))
         finally:
-            self.client.cancel(futures)
+            if self.client.status == "running":
+                try:
+                    self.client.cancel(futures)
+                except Exception:  # pragma: no cover - best effort
+                    pass
 
     def close(self) -> None:
         if self._own:
-            self.client.close()
+            try:
+                self.client.close(timeout=5)
+            except Exception:  # the scheduler may already be gone; nothing left to release
+                pass
+
+
+def _dask_cancelled_error() -> type:
+    try:
+        from distributed.client import FutureCancelledError  # type: ignore[attr-defined]
+
+        return FutureCancelledError
+    except ImportError:  # pragma: no cover - older distributed
+        from concurrent.futures import CancelledError
+
+        return CancelledError
+
+
+def _killed_worker_error() -> type:
+    from distributed.scheduler import KilledWorker
+
+    return KilledWorker
 
 
 def make_executor(workers: int = 1, scheduler: str | None = None) -> Executor:
@@ -564,7 +770,7 @@ def run_sweep(
     path = Path(path)
     executor = executor or SerialExecutor()
     t0 = time.perf_counter()
-    with _AppendWriter(path, fsync=fsync) as writer:
+    with _BLAS_PIN.driver(), _AppendWriter(path, fsync=fsync) as writer:
         existing = read_results(path)  # after taking the lock
         todo = missing_samples(spec, existing)
         mine = _select(spec, existing)
@@ -573,7 +779,7 @@ def run_sweep(
             for rec in mine[: int(recheck)]:
                 fresh = run_job(SampleJob(spec.config_key(), rec["n"], rec["index"], sample_fn))
                 if not math.isclose(fresh["value"], rec["value"], rel_tol=1e-9, abs_tol=1e-12):
-                    raise RuntimeError(
+                    raise StoredSampleMismatchError(
                         f"{path}: stored sample n={rec['n']} index={rec['index']} has value "
                         f"{rec['value']!r} but recomputes to {fresh['value']!r}; the file was written "
                         "by a different version of the sampler — use a new results file"
@@ -616,8 +822,8 @@ class SummaryRow:
     n: int
     samples: int
     mean: float
-    std: float  # sample standard deviation (ddof = 1; 0 for one sample)
-    stderr: float  # std / sqrt(samples)
+    std: float  # sample standard deviation (ddof = 1; NaN for one sample: undefined, not 0)
+    stderr: float  # std / sqrt(samples) (NaN for one sample)
     exact: bool = True
     upper_mean: float = math.nan
 
@@ -636,7 +842,7 @@ def summarize(records: Iterable[dict[str, Any]]) -> list[SummaryRow]:
         vals = np.asarray([float(r["value"]) for r in recs])
         uppers = np.asarray([float(r.get("upper", r["value"])) for r in recs])
         exact = all(r.get("exact", True) for r in recs)
-        std = float(vals.std(ddof=1)) if vals.size > 1 else 0.0
+        std = float(vals.std(ddof=1)) if vals.size > 1 else math.nan
         cfg = dict(zip(CONFIG_FIELDS, key[:-1]))
         rows.append(SummaryRow(**cfg, n=key[-1], samples=int(vals.size), mean=float(vals.mean()),
                                std=std, stderr=std / math.sqrt(vals.size), exact=exact,

@@ -24,6 +24,7 @@ character table.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from fractions import Fraction
 from functools import lru_cache
 from itertools import permutations as _all_perms
@@ -33,6 +34,7 @@ from typing import Any
 import sympy
 from flint import fmpz_poly
 
+from .limits import check_class_terms, check_partitions, partition_count
 from .symmetric_group import (
     Partition,
     _mn,
@@ -82,6 +84,10 @@ def _class_of(sigma: Any) -> Partition:
     """Cycle type of ``sigma``: a permutation (contains 0) or already a partition (all parts >= 1)."""
     if getattr(sigma, "array_form", None) is not None:
         return cycle_type(sigma)
+    if isinstance(sigma, (set, frozenset, dict)) or not isinstance(sigma, (Sequence, range)):
+        raise TypeError(
+            "sigma must be an ordered sequence (tuple or list): a permutation's images of 0..k-1 or a cycle "
+            f"type; a {type(sigma).__name__} has no order, so it cannot be read as either, got {sigma!r}")
     try:
         if isinstance(sigma, (str, bytes)):
             raise TypeError
@@ -96,7 +102,13 @@ def _class_of(sigma: Any) -> Partition:
     if len(items) == 0:
         return ()
     if any(not isinstance(x, bool) and isinstance(x, (int, sympy.Integer)) and int(x) == 0 for x in items):
-        return cycle_type(as_permutation(items, "sigma"))
+        try:
+            return cycle_type(as_permutation(items, "sigma"))
+        except ValueError:
+            raise ValueError(
+                f"sigma must be a permutation of 0..{len(items) - 1} (each image exactly once), got "
+                f"{tuple(items)!r}: a sequence containing 0 is read as a permutation (the images of 0..k-1); "
+                "a cycle type has positive parts only, e.g. (2, 1)") from None
     return as_partition(items, "sigma")
 
 
@@ -199,9 +211,13 @@ def _wg_symbolic(mu: Partition, d: sympy.Symbol) -> sympy.Expr:
 
 
 def weingarten_class(mu: Any, d: Any) -> sympy.Expr:
-    """``Wg(μ, d)`` for a cycle type ``μ`` (partition of k); see :func:`weingarten`."""
+    """``Wg(μ, d)`` for a cycle type ``μ`` (partition of k); see :func:`weingarten`.
+
+    Raises :class:`~weingarten_check.limits.WorkLimitError` at once when the character sum (p(k)
+    partitions of k) is out of reach (k > 35)."""
     mu_p = as_partition(mu, "mu") if len(mu) else ()
     dd = check_dimension(d)
+    check_partitions(sum(mu_p), "Wg")
     if isinstance(dd, int):
         val = _wg_integer(mu_p, dd)
         return sympy.Rational(val.numerator, val.denominator)
@@ -216,7 +232,8 @@ def weingarten(sigma: Any, d: Any) -> sympy.Expr:
     sigma
         A permutation of ``k`` points (sequence of images of ``0..k-1`` or a sympy ``Permutation``)
         or its cycle type (a partition of ``k`` such as ``(2, 1)``). A sequence containing 0 is read
-        as a permutation, one of positive integers as a cycle type.
+        as a permutation, one of positive integers as a cycle type (so ``(2, 0)`` is an error: it is
+        neither a permutation of 0..1 nor a cycle type). Sets are refused: they have no order.
     d
         A positive integer (exact, also for ``d < k``: only partitions with ``≤ d`` rows count) or a
         sympy ``Symbol`` (the generic rational function, valid for integer ``d ≥ k``).
@@ -240,7 +257,9 @@ def weingarten_all_classes(k: int, d: Any) -> dict[Partition, sympy.Expr]:
     """``{μ: Wg(μ, d)}`` for every cycle type μ of S_k."""
     if isinstance(k, bool) or not isinstance(k, int) or k < 0:
         raise ValueError(f"k must be a nonnegative integer, got {k!r}")
-    return {mu: weingarten_class(mu, d) for mu in partitions(k)}
+    dd = check_dimension(d)
+    check_class_terms(k, partition_count(k), not isinstance(dd, int), "Wg for every class")
+    return {mu: weingarten_class(mu, dd) for mu in partitions(k)}
 
 
 def _permutations(k: int) -> list[tuple[int, ...]]:
