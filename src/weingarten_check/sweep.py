@@ -123,7 +123,7 @@ def _check_int(name: str, value: Any, minimum: int) -> int:
 class SweepSpec:
     """One sweep: Δ samples for each n in ``ns`` of a single configuration.
 
-    ``task`` in {vqe, qae, qsl}, ``ensemble`` in {haar, hea, local1}, ``case`` in
+    ``task`` in {vqe, qae, qsl}, ``ensemble`` in {haar, hea, local1, clifford}, ``case`` in
     {v1, v2, both} (which of V1, V2 is drawn from the ensemble; see the math notes),
     ``q`` the local dimension (>= 2), ``site`` the site of A (m = 1), ``samples`` >= 1
     samples per n, every n > m = 1 and > site.
@@ -148,6 +148,8 @@ class SweepSpec:
         if self.case not in CASES:
             raise ValueError(f"case must be one of {', '.join(CASES)}; got {self.case!r}")
         _check_int("q", self.q, 2)
+        if self.ensemble == "clifford" and self.q != 2:
+            raise ValueError(f"ensemble 'clifford' is for qubits only (q = 2); got q = {self.q}")
         _check_int("site", self.site, 0)
         _check_int("samples", self.samples, 1)
         _check_int("seed", self.seed, 0)
