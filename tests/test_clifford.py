@@ -233,3 +233,34 @@ def test_cli_rejects_clifford_for_qutrits_in_one_line(tmp_path):
     assert r.returncode == 2
     assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
     assert "qubits only" in r.stderr
+
+
+def test_clifford_k_is_a_lattice_point():
+    """Why Clifford E[Δ] decays like 2^-n for VQE (README): with V1 Clifford and V2 = I, K_ab are sums of
+    Pauli expectations in a stabilizer state (each 0 or ±1), so ||K||_F² is a non-negative integer for the
+    Heisenberg ring (a quarter-integer for QAE) — unlike Haar V1.  Hence ||K||_F <= ||K||_F² and
+    E[Δ] <= 2√2 E||K||_F² = 36√2/(d+1)."""
+    for task, scale in (("vqe", 1), ("qae", 4)):
+        spec = experiments.task_spec(task, 6)
+        for s in range(40):
+            res = experiments.variation_range_sample_result(spec, "clifford", "v1", experiments.sample_rng(3, 6, s, 1))
+            k2 = scale * np.sum(np.abs(res.K) ** 2)
+            assert abs(k2 - round(k2)) < 1e-9
+            assert res.value <= 2 * math.sqrt(2) * np.sum(np.abs(res.K) ** 2) / (1 if task == "vqe" else 0.5) + 1e-9
+    spec = experiments.task_spec("vqe", 6)
+    k2 = [np.sum(np.abs(experiments.variation_range_sample_result(spec, "haar", "v1", s).K) ** 2) for s in range(5)]
+    assert all(abs(x - round(x)) > 1e-6 for x in k2)  # the same check fails for Haar V1
+
+
+@pytest.mark.slow
+def test_clifford_vs_haar_script_quick(tmp_path):
+    """scripts/clifford_vs_haar.py --quick runs end to end (sweeps, table, figure)."""
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "scripts" / "clifford_vs_haar.py"
+    r = subprocess.run([sys.executable, str(script), "--quick", "--results", str(tmp_path / "c.jsonl"),
+                        "--figure", str(tmp_path / "c.png"), "--table", str(tmp_path / "c.md")],
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "c.png").stat().st_size > 10000
+    assert "| vqe | v1 | 4 |" in (tmp_path / "c.md").read_text()
