@@ -439,3 +439,84 @@ def test_lemma_13_4_mutant_rejected():
     with pytest.raises(AssertionError):
         assert stim_group_keys() == sub
     assert sub < stim_group_keys()
+
+
+# ----------------------------------------------------------------------------- 13.5
+def pauli_expectations_are_integers(states: np.ndarray, n: int, paulis=None) -> list[int]:
+    """Checker of 13.5: every <ψ|P|ψ> (P a Pauli string) is 0 or ±1 (to 1e-9); returns, per state, the
+    number of P (identity included) with <P> ≠ 0."""
+    import itertools
+
+    mats = {"I": np.eye(2), "X": X_, "Y": Y_, "Z": Z_}
+    labels = paulis or ["".join(p) for p in itertools.product("IXYZ", repeat=n)]
+    counts = []
+    for psi in states:
+        psi = psi.reshape((2,) * n)
+        nz = 0
+        for lab in labels:
+            out = psi
+            for q, c in enumerate(lab):
+                if c != "I":
+                    out = np.moveaxis(np.tensordot(mats[c], out, axes=(1, q)), 0, q)
+            e = np.vdot(psi, out)
+            assert abs(e.imag) < 1e-9 and min(abs(e.real), abs(abs(e.real) - 1)) < 1e-9, (lab, e)
+            nz += abs(e.real) > 0.5
+        counts.append(nz)
+    return counts
+
+
+@lemma("13.5", "Clifford V1, V2 = I, Heisenberg ring: K_ab = <σ_b σ_a'> + <σ_b σ_a''> ∈ Z (stabilizer Pauli expectations are 0, ±1), so E[Δ] <= 2√2 E||K||_F² = 36√2/(d+1), below 12/sqrt(d+1) for n >= 5",
+       "exact: all 60 two-qubit stabilizer states, 16 Paulis; n = 3, 4 all Paulis, n = 6 (library states); symbolic d")
+def test_lemma_13_5_clifford_specific_bound():
+    """Lemma 13.5. A stabilizer state |ψ> = V|0…0> (V Clifford) has <P> ∈ {0, ±1} for every Pauli string P,
+    non-zero for exactly the 2^n elements ±P of its stabilizer group (Gottesman; Aaronson–Gottesman 2004).
+    For the Heisenberg ring and A = one qubit, K_ab = <σ_b^(A) σ_a^(left)> + <σ_b^(A) σ_a^(right)> (Lemma 9.2's
+    normalisation, G = σ/√2), an integer: ||K||_F² ∈ Z≥0, hence ||K||_F <= ||K||_F² and, with Lemma 3.4 and
+    the exact 2-design moment 18/(d+1) (Lemmas 9.2, 13.2), E[Δ] <= 2√2 E||K||_F <= 2√2 · 18/(d+1) = 36√2/(d+1):
+    order 2^{-n}, not the 2^{-n/2} of Haar (for which the Lemma 13 moments are the same).  Checked: the Pauli
+    fact exactly on the 2-qubit orbit of 13.3 (exact arithmetic) and to 1e-9 for library Clifford states
+    (n = 3, 4: all 4^n Paulis, count = 2^n; n = 6: the 18 strings of K); the comparison symbolically."""
+    # exact, n = 2: <P> over the 60 stabilizer states of the orbit of |00>
+    C, k = group("clifford")
+    cols, kc = canonical(C[:, :, :1, :].copy(), k)
+    uniq = {}
+    for key, c, kk in zip(keys(cols, kc), cols, kc):
+        uniq.setdefault(key, (c[:, 0, :], int(kk)))
+    assert len(uniq) == 60
+    paulis2 = [_num(np.kron(a, b)) for a in (I2, X_, Y_, Z_) for b in (I2, X_, Y_, Z_)]
+    for psi, kk in uniq.values():
+        nz = 0
+        for P in paulis2:
+            Pp = _ok(np.einsum("ijc,je,cem->im", P, psi, FOLD))
+            e = _ok(np.einsum("ic,cd,ie,dem->m", psi, CONJ, Pp, FOLD))  # <ψ|P|ψ> · 4^k
+            assert e[1] == e[2] == e[3] == 0 and e[0] in (0, 4**kk, -(4**kk))
+            nz += e[0] != 0
+        assert nz == 4
+    # library states
+    from weingarten_check.clifford import random_clifford
+
+    rng = np.random.default_rng(135)
+    for n in (3, 4):
+        states = [random_clifford(n, 2, rng).state() for _ in range(2)]
+        assert pauli_expectations_are_integers(states, n) == [2**n] * 2
+    strings = [lab for a in "XYZ" for b in "XYZ" for lab in (a + b + "IIII", a + "IIII" + b)]
+    pauli_expectations_are_integers([random_clifford(6, 2, rng).state() for _ in range(5)], 6, strings)
+    # the comparison, symbolic in d
+    dd = sp.Symbol("d", positive=True)
+    e_k2 = bounds.expected_K_frobenius_sq("v1", sp.Symbol("n"), 1, 2, coupling=6 * 2 ** sp.Symbol("n")).subs(2 ** sp.Symbol("n"), dd)
+    cliff = 2 * SQRT2 * e_k2
+    assert sp.simplify(cliff - 36 * SQRT2 / (dd + 1)) == 0
+    ratio = sp.simplify(cliff / bounds.task_dependent_bound("v1", sp.Symbol("n"), 1, 2, coupling=6 * 2 ** sp.Symbol("n")).subs(2 ** sp.Symbol("n"), dd))
+    assert sp.simplify(ratio - 3 * SQRT2 / sp.sqrt(dd + 1)) == 0
+    assert ratio.subs(dd, 32) < 1 and ratio.subs(dd, 16) > 1  # smaller than the 2-design bound from n = 5 on
+
+
+@pytest.mark.mutant
+@lemma("13.5", "mutant: the same integrality checker on Haar-random states", "n = 3")
+def test_lemma_13_5_mutant_rejected():
+    """Haar states have non-integer Pauli expectations: the checker rejects them (so the 2^{-n} bound is
+    specific to stabilizer states)."""
+    from weingarten_check.sampling import haar_state
+
+    with pytest.raises(AssertionError):
+        pauli_expectations_are_integers([haar_state(8, np.random.default_rng(1))], 3)
