@@ -49,15 +49,30 @@ def test_site_order_is_big_endian_unlike_stim_default():
 
 
 def test_qiskit_tableau_handed_to_stim_is_the_same_operator():
-    """random_clifford_tableau converts qiskit's tableau (rows: images of X_j then Z_j) to stim: the
-    unitaries agree up to phase (qiskit's to_matrix is little endian, like stim's default)."""
-    from qiskit.quantum_info import random_clifford as qrc
+    """tableau_from_qiskit converts qiskit's tableau (rows: images of X_j then Z_j, sign column) to stim:
+    qiskit's own Clifford(tab).to_matrix() (little endian, like stim's default) agrees up to phase."""
+    from qiskit.quantum_info import Clifford
 
+    from weingarten_check.clifford import _draw_qiskit_tableau, tableau_from_qiskit
+
+    rng = np.random.default_rng(0)
     for n in (1, 2, 3):
-        for s in range(15):
-            c = qrc(n, seed=np.random.default_rng(s))
-            t = random_clifford_tableau(n, np.random.default_rng(s))
-            assert _equal_up_to_phase(c.to_matrix(), t.to_unitary_matrix(endian="little"), atol=1e-5)
+        for _ in range(15):
+            tab = _draw_qiskit_tableau(n, rng)
+            t = tableau_from_qiskit(tab)
+            assert _equal_up_to_phase(Clifford(tab).to_matrix(), t.to_unitary_matrix(endian="little"), atol=1e-5)
+    with pytest.raises(ValueError, match="shape"):
+        tableau_from_qiskit(np.zeros((4, 4), dtype=bool))
+
+
+def test_the_public_qiskit_sampler_has_only_100000_seeds():
+    """Why we call qiskit's Rust sampler with a 64-bit seed: the public random_clifford draws its seed
+    with rng.integers(100000), so two generators that agree on that draw give the same Clifford."""
+    import inspect
+
+    from qiskit.quantum_info import random_clifford as public
+
+    assert "integers(100000" in inspect.getsource(public)  # if qiskit fixes this, revisit clifford.py
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 5, 7])
@@ -118,6 +133,11 @@ def test_reproducible_from_the_seed_rule():
     c = random_clifford_tableau(9, experiments.sample_rng(0, 9, 4, 11))
     assert a == b and a != c
     assert random_clifford_tableau(3, 5) == random_clifford_tableau(3, 5)
+    # a fresh interpreter (qiskit not imported yet) draws the same tableau
+    code = ("from weingarten_check.clifford import random_clifford_tableau as r; import numpy as np; "
+            "print(r(3, np.random.default_rng(5)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == str(random_clifford_tableau(3, np.random.default_rng(5))).strip()
     e1 = experiments.estimate_variation_range("qsl", "clifford", "both", 5, samples=5, seed=2)
     e2 = experiments.estimate_variation_range("qsl", "clifford", "both", 5, samples=5, seed=2)
     assert np.array_equal(e1.values, e2.values)
@@ -164,7 +184,7 @@ def test_frame_potential_of_the_sampler(n, t, expect, samples):
     mean, se = frame_potential(n, t, samples, rng=np.random.default_rng(300 + 10 * n + t))
     assert se > 0
     assert abs(mean - expect) < 4 * se, (mean, se)
-    assert se < 0.25 * expect  # informative: a 1-design with F2 >= 2 + 1 would be caught
+    assert se < (0.25 if t == 2 else 0.4) * expect  # informative (|tr|^(2t) is heavy-tailed for t = 3)
 
 
 def test_frame_potential_estimator_detects_a_non_design():

@@ -5,11 +5,12 @@ that is not Haar (issue 10, part 2; Lemma 13 of ``proofs/DERIVATION.md``).
 (Bravyi–Maslov 2020) but takes no seed: stim seeds it from ``std::random_device`` (open upstream
 request quantumlib/Stim#974), so its draws cannot follow the project's seeding rule
 (:func:`weingarten_check.experiments.sample_rng`).  The draw is therefore made by
-``qiskit.quantum_info.random_clifford(n, seed=generator)`` — the same Bravyi–Maslov algorithm,
-driven by the numpy ``Generator`` we pass — and its stabilizer tableau is handed to stim
-(``stim.Tableau.from_numpy``).  No Clifford sampler is written here.  Reproducible for a fixed
-qiskit version (qiskit does not promise the same stream across versions; a sweep's
-``--recheck`` notices a change).  Uniformity (exact group distribution for n = 1, 2) and the
+qiskit's Clifford sampler (``qiskit._accelerate.synthesis.clifford.random_clifford_tableau``) — the same Bravyi–Maslov algorithm,
+seeded with a 64-bit integer drawn from the numpy ``Generator`` we pass — and its stabilizer
+tableau is handed to stim (``stim.Tableau.from_numpy``).  No Clifford sampler is written here.  We
+call qiskit's Rust sampler directly: the public ``random_clifford`` maps every seed to one of only
+100 000 (:func:`_draw_qiskit_tableau`).  Reproducible for a fixed qiskit version (qiskit does not
+promise the same stream across versions; a sweep's ``--recheck`` notices a change).  Uniformity (exact group distribution for n = 1, 2) and the
 frame potentials F2 = 2, F3 = 6 of the draws are tested in ``tests/test_clifford.py``.
 
 **From a tableau to the project's state vectors** (site 0 = most significant factor, i.e. stim's
@@ -48,6 +49,7 @@ from .statevector import _check_nq, zero_state
 
 __all__ = [
     "random_clifford_tableau",
+    "tableau_from_qiskit",
     "random_clifford",
     "CliffordUnitary",
     "snap_clifford_entries",
@@ -240,20 +242,42 @@ class CliffordUnitary:
         return snap_clifford_entries(self.tableau.to_unitary_matrix(endian="big"))
 
 
-def random_clifford_tableau(n: int, rng: RngLike = None) -> stim.Tableau:
-    """A uniformly random n-qubit Clifford (with random Pauli signs) as a stim tableau, drawn by
-    qiskit's ``random_clifford`` (Bravyi–Maslov) from the numpy generator ``rng`` (module
-    docstring: stim's ``Tableau.random`` takes no seed)."""
-    n = _check_qubits(n)
-    gen = as_rng(rng)
-    from qiskit.quantum_info import random_clifford as _qiskit_random_clifford
+def _draw_qiskit_tableau(n: int, gen: np.random.Generator) -> np.ndarray:
+    """qiskit's Bravyi–Maslov sampler (Rust) seeded with a full 64-bit seed drawn from ``gen``.
 
-    tab = np.asarray(_qiskit_random_clifford(n, seed=gen).tableau, dtype=bool)
-    # qiskit: rows 0..n-1 = images of X_j (destabilisers), rows n..2n-1 = images of Z_j
-    # (stabilisers); columns: x bits, z bits, sign bit.  x = z = 1 is Y (Hermitian), as in stim.
+    Not the public ``qiskit.quantum_info.random_clifford``: in qiskit 2.x it turns any seed or
+    Generator into ``rng.integers(100000)`` before calling this function, so its draws are
+    supported on at most 100 000 Cliffords (for n = 2 the counts over the 11 520 elements are then
+    far from uniform: chi-square 13 844 for 11 519 degrees of freedom, tests/test_clifford.py)."""
+    try:
+        import qiskit  # noqa: F401  (registers the qiskit._accelerate.* submodules)
+        from qiskit._accelerate.synthesis.clifford import random_clifford_tableau
+    except ImportError as exc:  # pragma: no cover - depends on the installed qiskit
+        raise ImportError("the Clifford ensemble needs qiskit >= 1.3 (qiskit._accelerate.synthesis."
+                          f"clifford.random_clifford_tableau): {exc}") from None
+    seed = int(gen.integers(0, 2**64, dtype=np.uint64))
+    return np.asarray(random_clifford_tableau(n, seed=seed), dtype=bool)
+
+
+def tableau_from_qiskit(tab: np.ndarray) -> stim.Tableau:
+    """stim tableau of a qiskit Clifford tableau ``tab`` (shape (2n, 2n+1), bool): rows 0..n-1 =
+    images of X_j (destabilisers), rows n..2n-1 = images of Z_j (stabilisers); columns: x bits,
+    z bits, sign bit; x = z = 1 is Y (Hermitian), as in stim."""
+    tab = np.asarray(tab, dtype=bool)
+    n = tab.shape[0] // 2
+    if tab.shape != (2 * n, 2 * n + 1) or n < 1:
+        raise ValueError(f"tab must have shape (2n, 2n+1) with n >= 1, got {tab.shape}")
     return stim.Tableau.from_numpy(
         x2x=tab[:n, :n], x2z=tab[:n, n:2 * n], z2x=tab[n:, :n], z2z=tab[n:, n:2 * n],
         x_signs=tab[:n, 2 * n], z_signs=tab[n:, 2 * n])
+
+
+def random_clifford_tableau(n: int, rng: RngLike = None) -> stim.Tableau:
+    """A uniformly random n-qubit Clifford (with random Pauli signs) as a stim tableau, drawn by
+    qiskit's Bravyi–Maslov sampler from a 64-bit seed taken from the numpy generator ``rng``
+    (module docstring: stim's ``Tableau.random`` takes no seed; :func:`_draw_qiskit_tableau`)."""
+    n = _check_qubits(n)
+    return tableau_from_qiskit(_draw_qiskit_tableau(n, as_rng(rng)))
 
 
 def random_clifford(n: int, q: int = 2, rng: RngLike = None) -> CliffordUnitary:
