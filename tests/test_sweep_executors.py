@@ -312,3 +312,28 @@ def test_estimate_equals_sweep_bit_for_bit_under_a_multithreaded_blas(tmp_path):
     finally:
         sw._BLAS_PIN._controller.limit(limits=1)
     assert [repr(float(v)) for v in est.values] == [repr(r["value"]) for r in res.records]
+
+
+def test_finished_future_whose_worker_died_does_not_hang():
+    """Regression (seen once in the full suite): ``wait`` reported a future as finished, its worker was
+    killed before the result was fetched, and ``fut.result()`` then waited forever for a recomputation
+    no worker could do. The result is fetched in ``poll_interval`` slices with the worker check between
+    them, so with no live worker the sweep stops after ``lost_timeout``."""
+    pytest.importorskip("dask.distributed")
+
+    class NeverArrives:  # a future whose data is gone with its worker
+        def result(self, timeout=None):
+            if timeout is None:  # the real one would block forever here
+                raise AssertionError("fut.result() without a timeout: the sweep would hang")
+            time.sleep(timeout)
+            raise TimeoutError
+
+    class NoWorkers:
+        status = "running"
+
+    ex = sw.DaskExecutor(client=NoWorkers(), poll_interval=0.05, lost_timeout=0.3, log=lambda m: None)
+    ex._live_workers = lambda: set()
+    t0 = time.monotonic()
+    with pytest.raises(sw.ExecutorLostError, match="no live Dask worker.*resume with the same command"):
+        ex._result(NeverArrives(), {"known": None, "no_worker_since": None}, 5)
+    assert time.monotonic() - t0 < 5

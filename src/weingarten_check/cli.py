@@ -116,7 +116,7 @@ def _cmd_integrate(args: argparse.Namespace) -> int:
 
 _TASKS = ("vqe", "qae", "qsl")
 _CASES = ("v1", "v2", "both")
-_ENSEMBLES = ("paper", "haar", "hea", "local1")
+_ENSEMBLES = ("paper", "haar", "hea", "local1", "clifford")
 #: the paper's ensembles (Fig. 5): hardware-efficient 2-design surrogate for VQE/QAE, one Rz Ry Rz layer for QSL
 _PAPER_ENSEMBLE = {"vqe": "hea", "qae": "hea", "qsl": "local1"}
 #: first word of a library ValueError -> the option it is about
@@ -560,7 +560,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--task", required=True, help="vqe, qae, qsl, a comma list, or all")
     p.add_argument("--case", default="v1", help="v1 (V1 design, V2 = I), v2, both, a comma list, or all (default: v1)")
-    p.add_argument("--ensemble", default="paper", help="paper (default), haar, hea or local1")
+    p.add_argument("--ensemble", default="paper", help="paper (default), haar, hea, local1 or clifford (uniform Clifford, an exact 2-design; qubits)")
     p.add_argument("--n", required=True, metavar="N", help="sizes: 4,6,8 or 3-10 or 4-12:2")
     p.add_argument("--q", type=int, default=2, help="local dimension (default: 2)")
     p.add_argument("--samples", type=int, default=100, help="samples per n (default: 100)")

@@ -8,7 +8,8 @@ Tasks (paper, Figure 5; input state |0...0>, A = ``sites``, default the single s
 * ``"qsl"``: ``H = I - |0...0><0...0|`` (Eq. 11), w = 1, Δ exact by ``||M||_1²`` for every dA.
 
 Ensembles: ``"haar"`` (exact Haar), ``"hea"`` (paper's hardware-efficient circuit, depth
-``layers`` = 10 n by default), ``"local1"`` (one layer of single-site rotations, a 1-design).
+``layers`` = 10 n by default), ``"local1"`` (one layer of single-site rotations, a 1-design),
+``"clifford"`` (uniformly random n-qubit Clifford, :mod:`.clifford`: an exact 3-design, qubits only).
 Cases: ``"v1"`` (V1 random, V2 = I), ``"v2"`` (V1 = I, V2 random), ``"both"``.
 
 Scalability (math-notes, "Numerical facts"): a Haar V1 only enters through ``V1|0...0>`` =
@@ -32,6 +33,7 @@ from typing import Optional, Sequence
 import numpy as np
 
 from . import bounds as _bounds
+from . import clifford as _clifford
 from .blas_threads import BLAS_PIN
 from .ensembles import sample_circuit
 from .observables import Observable, heisenberg_ring, qae_observable, qsl_observable
@@ -70,7 +72,7 @@ __all__ = [
 ]
 
 TASKS = ("vqe", "qae", "qsl")
-ENSEMBLES = ("haar", "hea", "local1")
+ENSEMBLES = ("haar", "hea", "local1", "clifford")
 CASES = ("v1", "v2", "both")
 
 
@@ -78,6 +80,12 @@ def _check_choice(value: object, name: str, options: Sequence[str]) -> str:
     if not isinstance(value, str) or value not in options:
         raise ValueError(f"{name} must be one of {tuple(options)}, got {value!r}")
     return value
+
+
+def _check_ensemble_q(ensemble: str, q: int) -> None:
+    if ensemble == "clifford" and q != 2:
+        raise ValueError(f"ensemble 'clifford' is for qubits only (q = 2), got q = {q}; "
+                         "use 'haar' or 'hea' for qudits")
 
 
 def _check_int(value: object, name: str, lower: int) -> int:
@@ -173,15 +181,17 @@ def bounds_for(spec: TaskSpec, ensemble: str, case: str) -> tuple[dict[str, floa
     """The bounds (floats, unnormalised Δ) that apply to ``(spec, ensemble, case)`` and a note.
 
     2-design bounds (Theorem 1 as printed [qubits], its qudit form, Route 1, the element-wise
-    Route 2 and the task-dependent bound) apply to "haar" and, approximately, to "hea";
-    Proposition 2 (fidelity task) needs only a 1-design and applies to all three ensembles.
+    Route 2 and the task-dependent bound) apply to "haar" and "clifford" (an exact 2-design, in
+    fact a 3-design, for qubits: Lemma 13) and, approximately, to "hea";
+    Proposition 2 (fidelity task) needs only a 1-design and applies to every ensemble.
     """
     ensemble = _check_choice(ensemble, "ensemble", ENSEMBLES)
     case = _check_choice(case, "case", CASES)
     n, m, q = spec.n, spec.m, spec.q
+    _check_ensemble_q(ensemble, q)
     out: dict[str, float] = {}
     note = ""
-    if ensemble in ("haar", "hea"):
+    if ensemble in ("haar", "hea", "clifford"):
         w = spec.w
         if math.isfinite(w):
             if q == 2:
@@ -264,6 +274,7 @@ def sample_cost_matrices(spec: TaskSpec, ensemble: str, case: str, rng: RngLike 
     ensemble = _check_choice(ensemble, "ensemble", ENSEMBLES)
     case = _check_choice(case, "case", CASES)
     path = _check_choice(path, "path", PATHS)
+    _check_ensemble_q(ensemble, spec.q)
     gen = as_rng(rng)
     n, q, sites = spec.n, spec.q, spec.sites
     d, dA = q ** n, spec.dA
@@ -274,13 +285,17 @@ def sample_cost_matrices(spec: TaskSpec, ensemble: str, case: str, rng: RngLike 
     # V1 |0...0>  (None = |0...0>, not built on the reduced path)
     if random_v1 and ensemble == "haar":
         psi1 = haar_state(d, gen).reshape(shape)
+    elif random_v1 and ensemble == "clifford":
+        psi1 = _clifford.random_clifford(n, q, gen).state()  # graph-state synthesis, O(few 2^n)
     elif random_v1:
         psi1 = sample_circuit(ensemble, n, q, gen, layers).apply(zero_state(n, q))
     else:
         psi1 = None if reduced else zero_state(n, q)
 
     v2c = None
-    if random_v2 and ensemble != "haar":
+    if random_v2 and ensemble == "clifford":
+        v2c = _clifford.random_clifford(n, q, gen)  # .apply / .apply_inverse: H, S, CX gate by gate
+    elif random_v2 and ensemble != "haar":
         v2c = sample_circuit(ensemble, n, q, gen, layers)
 
     if spec.fidelity and not general:
@@ -476,6 +491,7 @@ def estimate_variation_range(task: str = "vqe", ensemble: str = "haar", case: st
     spec = task_spec(task, n, q, site, sites)
     ensemble = _check_choice(ensemble, "ensemble", ENSEMBLES)
     case = _check_choice(case, "case", CASES)
+    _check_ensemble_q(ensemble, spec.q)
     config = config_entropy(task, ensemble, case, q, site)
     lows, ups = np.empty(samples), np.empty(samples)
     exact = True

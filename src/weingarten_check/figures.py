@@ -47,8 +47,8 @@ PANEL_TITLES = {
 CASE_LABELS = {"v1": "V1 design, V2 = I", "v2": "V1 = I, V2 design", "both": "V1, V2 designs"}
 CASE_STYLE = {"v1": ("C0", "o"), "v2": ("C1", "s"), "both": ("C2", "^")}
 #: ensemble drawn in each panel when the results hold several (the paper's choice first)
-DEFAULT_ENSEMBLES = {"vqe": ("hea", "haar", "local1"), "qae": ("hea", "haar", "local1"),
-                     "qsl": ("local1", "haar", "hea")}
+DEFAULT_ENSEMBLES = {"vqe": ("hea", "haar", "local1", "clifford"), "qae": ("hea", "haar", "local1", "clifford"),
+                     "qsl": ("local1", "haar", "hea", "clifford")}
 
 #: ``bounds_fn(task, ensemble, case, n, q, site=...) -> (w, {name: bound})``
 BoundsFn = Callable[..., tuple[float, dict[str, float]]]

@@ -45,6 +45,8 @@ DEFAULT_POINTS: tuple[tuple[str, str, str, int, int], ...] = tuple(
     # sample for vqe at n = 3, so only the smallest n (run with `verify --q 4`, not by default)
     + [(task, "haar", "v1", 4, 3) for task in ("vqe", "qae")]
     + [("qsl", "local1", "v1", 4, n) for n in (3, 4)]
+    # an exact 2-design that is not Haar: uniformly random Cliffords (Lemma 13), qubits only
+    + [("vqe", "clifford", "v1", 2, 8), ("qae", "clifford", "v2", 2, 8), ("qsl", "clifford", "both", 2, 8)]
 )
 #: local dimensions verify checks when --q is not given
 DEFAULT_QS: tuple[int, ...] = (2, 3)
@@ -341,6 +343,10 @@ def format_markdown(rep: VerifyReport) -> str:
             lines += _table(["task", "case", "q", "n", "lower (4th moment)", "E[Δ] ± se", "upper (tightest)",
                              "E[Δ]/lower", "E[Δ]/upper", "two-sided verdict"], brows)
             lines.append("")
+        if any(c.ensemble == "clifford" for c in rep.numerics):
+            lines += ["`clifford`: uniformly random n-qubit Clifford unitaries, an exact unitary 3-design "
+                      "(Lemma 13), so every 2-design bound applies; E[Δ] itself differs from Haar (README, "
+                      "\"An exact 2-design that is not Haar\").", ""]
         if any(not c.exact for c in rep.numerics):
             lines += ["† dA ≥ 3 and not a fidelity cost: Δ has no closed form; each sample is a certified "
                       "bracket [C(U_max) - C(U_min) at optimised unitaries, exact SDP dual certificate (Lemma 12)]. The ratio uses the "

@@ -165,7 +165,7 @@ def _check_int(name: str, value: Any, minimum: int) -> int:
 class SweepSpec:
     """One sweep: Δ samples for each n in ``ns`` of a single configuration.
 
-    ``task`` in {vqe, qae, qsl}, ``ensemble`` in {haar, hea, local1}, ``case`` in
+    ``task`` in {vqe, qae, qsl}, ``ensemble`` in {haar, hea, local1, clifford}, ``case`` in
     {v1, v2, both} (which of V1, V2 is drawn from the ensemble; see the math notes),
     ``q`` the local dimension (>= 2), ``site`` the site of A (m = 1), ``samples`` >= 1
     samples per n, every n > m = 1 and > site.
@@ -190,6 +190,8 @@ class SweepSpec:
         if self.case not in CASES:
             raise ValueError(f"case must be one of {', '.join(CASES)}; got {self.case!r}")
         _check_int("q", self.q, 2)
+        if self.ensemble == "clifford" and self.q != 2:
+            raise ValueError(f"ensemble 'clifford' is for qubits only (q = 2); got q = {self.q}")
         _check_int("site", self.site, 0)
         _check_int("samples", self.samples, 1)
         _check_int("seed", self.seed, 0)
@@ -625,8 +627,7 @@ class DaskExecutor:
 
         futures = [self.client.submit(fn, job, pure=False) for job in jobs]
         pending = set(futures)
-        known: set[str] | None = None
-        no_worker_since: float | None = None
+        watch = {"known": None, "no_worker_since": None}
         try:
             while pending:
                 try:
@@ -641,42 +642,55 @@ class DaskExecutor:
                     if fut.status == "cancelled" or self.client.status not in ("running", "connecting"):
                         raise self._lost(f"lost the connection to the Dask scheduler at {self.address}",
                                          len(pending) + 1)
-                    try:
-                        yield fut.result()
-                    except (OSError, _dask_cancelled_error()) as exc:
-                        raise self._lost(f"lost the connection to the Dask scheduler at {self.address} "
-                                         f"({type(exc).__name__})", len(pending) + 1) from None
-                    except _killed_worker_error() as exc:
-                        raise ExecutorLostError(
-                            f"Dask workers died running one sample ({exc}); it may need more memory than a "
-                            "worker has; every finished sample is saved") from None
+                    yield self._result(fut, watch, len(pending) + 1)
                 if done or not pending:
                     continue
-                try:
-                    live = self._live_workers()
-                except Exception as exc:  # the scheduler is unreachable
-                    raise self._lost(f"lost the connection to the Dask scheduler at {self.address} "
-                                     f"({type(exc).__name__})", len(pending)) from None
-                if known is not None:
-                    for addr in sorted(known - live):
-                        self.log(f"weingarten-check: Dask worker {addr} lost (no heartbeat); "
-                                 f"{len(live)} worker(s) left" + ("; the scheduler resubmits its samples"
-                                                                   if live else ""))
-                known = live
-                if live:
-                    no_worker_since = None
-                elif no_worker_since is None:
-                    no_worker_since = time.monotonic()
-                elif time.monotonic() - no_worker_since >= self.lost_timeout:
-                    raise self._lost(f"no live Dask worker connected to {self.address} for "
-                                     f"{time.monotonic() - no_worker_since:.0f} s (start workers with "
-                                     f"`dask worker {self.address}`)", len(pending))
+                self._watch_workers(watch, len(pending))
         finally:
             if self.client.status == "running":
                 try:
                     self.client.cancel(futures)
                 except Exception:  # pragma: no cover - best effort
                     pass
+
+    def _result(self, fut: Any, watch: dict, unfinished: int) -> Any:
+        """``fut.result()``, but never a silent wait: a finished future whose data lived on a worker that
+        died since is recomputed by the scheduler, and with no worker left it would wait forever, so
+        the wait is cut into ``poll_interval`` slices with the worker check between them."""
+        while True:
+            try:
+                return fut.result(timeout=self.poll_interval)
+            except TimeoutError:
+                self._watch_workers(watch, unfinished)
+            except (OSError, _dask_cancelled_error()) as exc:
+                raise self._lost(f"lost the connection to the Dask scheduler at {self.address} "
+                                 f"({type(exc).__name__})", unfinished) from None
+            except _killed_worker_error() as exc:
+                raise ExecutorLostError(
+                    f"Dask workers died running one sample ({exc}); it may need more memory than a "
+                    "worker has; every finished sample is saved") from None
+
+    def _watch_workers(self, watch: dict, unfinished: int) -> None:
+        """Report workers lost since the last call; raise once no live worker was seen for ``lost_timeout``."""
+        try:
+            live = self._live_workers()
+        except Exception as exc:  # the scheduler is unreachable
+            raise self._lost(f"lost the connection to the Dask scheduler at {self.address} "
+                             f"({type(exc).__name__})", unfinished) from None
+        if watch["known"] is not None:
+            for addr in sorted(watch["known"] - live):
+                self.log(f"weingarten-check: Dask worker {addr} lost (no heartbeat); "
+                         f"{len(live)} worker(s) left" + ("; the scheduler resubmits its samples"
+                                                           if live else ""))
+        watch["known"] = live
+        if live:
+            watch["no_worker_since"] = None
+        elif watch["no_worker_since"] is None:
+            watch["no_worker_since"] = time.monotonic()
+        elif time.monotonic() - watch["no_worker_since"] >= self.lost_timeout:
+            raise self._lost(f"no live Dask worker connected to {self.address} for "
+                             f"{time.monotonic() - watch['no_worker_since']:.0f} s (start workers with "
+                             f"`dask worker {self.address}`)", unfinished)
 
     def close(self) -> None:
         if self._own:
