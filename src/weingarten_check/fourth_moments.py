@@ -444,13 +444,18 @@ def _fourth_task_cached(task: str, case: str, n_: sp.Expr, q: int, in_d: bool) -
             res = fourth_moment_both(dA, d / dA, hp)
         if res.has(sp.Symbol("t3_unused")):  # pragma: no cover - tr H0 = 0 kills every tr H0³ term
             raise AssertionError("tr H0³ survived although tr H0 = 0")
+    return _in_n(res, n_, q, in_d)
+
+
+
+def _in_n(res: sp.Expr, n_: sp.Expr, q: int, in_d: bool) -> sp.Expr:
+    """Lowest terms in ``d``; then ``d = q^n`` unless ``in_d``."""
     res = sp.factor(sp.cancel(sp.together(res)))
     if in_d:
         return res
     if n_.is_number:
-        return res.subs(d, q ** int(n_))
-    return res.subs(d, q**n_)
-
+        return res.subs(_D, q ** int(n_))
+    return res.subs(_D, q**n_)
 
 def expected_K_frobenius_sq_task(task: str, case: str, n: Any, m: Any = 1, q: int = 2,
                                  *, in_d: bool = False) -> sp.Expr:
@@ -477,12 +482,7 @@ def _sq_task_cached(task: str, case: str, n_: sp.Expr, q: int, in_d: bool) -> sp
             res = (dA**2 - 1) * (1 - sp.Rational(1, dA)) * t2 / (d**2 - 1)
         else:
             res = (dA**2 - 1) ** 2 * (d / dA) ** 2 * (1 - 1 / d) * t2 / (d**2 - 1) ** 2
-    res = sp.factor(sp.cancel(sp.together(res)))
-    if in_d:
-        return res
-    if n_.is_number:
-        return res.subs(d, q ** int(n_))
-    return res.subs(d, q**n_)
+    return _in_n(res, n_, q, in_d)
 
 
 # ---------------------------------------------------------------------------------------------
