@@ -84,8 +84,10 @@ def block_sweep() -> str:
 
 
 def block_qutrit() -> str:
-    cmd = "weingarten-check sweep --task qae --ensemble haar --q 3 --n 3 --samples 10 --results results/demo.jsonl"
-    return "```console\n" + _console([cmd + " --no-progress"]).replace(" --no-progress", "") + "\n```"
+    """A qutrit point and a two-qubit A (m = 2): both dA >= 3, so certified brackets."""
+    cmds = ["weingarten-check sweep --task qae --ensemble haar --q 3 --n 3 --samples 10 --results results/demo.jsonl",
+            "weingarten-check sweep --task vqe,qae --ensemble haar --m 2 --n 4 --samples 10 --results results/demo.jsonl"]
+    return "```console\n" + _console([c + " --no-progress" for c in cmds]).replace(" --no-progress", "") + "\n```"
 
 
 def block_api() -> str:

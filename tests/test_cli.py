@@ -131,7 +131,7 @@ def test_figure5_command(capsys, tmp_path, fake_sampler, monkeypatch):
     from weingarten_check import figures
 
     monkeypatch.setattr(figures, "bounds_and_width",
-                        lambda t, e, c, n, q, site=0: (1.0, {"paper_theorem1": 2 ** (5 - n / 2)}))
+                        lambda t, e, c, n, q, site=0, m=1: (1.0, {"paper_theorem1": 2 ** (5 - n / 2)}))
     res = str(tmp_path / "r.jsonl")
     assert run(capsys, "sweep", "--task", "all", "--case", "v1", "--ensemble", "haar", "--n", "3,4",
                "--samples", "3", "--results", res, "--no-progress")[0] == 0

@@ -269,7 +269,7 @@ def test_unknown_options_name_the_subcommand(capsys, argv, command):
 def test_figure5_ensemble_is_explicit(capsys, tmp_path, fake_sampler, monkeypatch):
     from weingarten_check import figures
 
-    monkeypatch.setattr(figures, "bounds_and_width", lambda t, e, c, n, q, site=0: (1.0, {}))
+    monkeypatch.setattr(figures, "bounds_and_width", lambda t, e, c, n, q, site=0, m=1: (1.0, {}))
     res = str(tmp_path / "r.jsonl")
     for ens in ("haar", "hea"):
         assert run(capsys, "sweep", "--task", "vqe", "--ensemble", ens, "--n", "3", "--samples", "2",

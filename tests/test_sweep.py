@@ -223,7 +223,7 @@ class SerialExecutorShim(sw.SerialExecutor):
         (dict(samples=0), "samples must be an integer >= 1"),
         (dict(ns=(1, 3)), "n must be > m = 1"),
         (dict(ns=()), "ns must list at least one"),
-        (dict(site=3, ns=(3,)), "site must be < n"),
+        (dict(site=3, ns=(3,)), "site \\+ m must be <= n"),
     ],
 )
 def test_spec_rejects_bad_input(kwargs, match):

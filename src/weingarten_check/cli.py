@@ -120,7 +120,7 @@ _ENSEMBLES = ("paper", "haar", "hea", "local1", "clifford")
 #: the paper's ensembles (Fig. 5): hardware-efficient 2-design surrogate for VQE/QAE, one Rz Ry Rz layer for QSL
 _PAPER_ENSEMBLE = {"vqe": "hea", "qae": "hea", "qsl": "local1"}
 #: first word of a library ValueError -> the option it is about
-_FIELD_OPTION = {"task": "--task", "ensemble": "--ensemble", "case": "--case", "q": "--q", "site": "--site",
+_FIELD_OPTION = {"task": "--task", "ensemble": "--ensemble", "case": "--case", "q": "--q", "site": "--site", "m": "--m",
                  "samples": "--samples", "seed": "--seed", "n": "--n", "ns": "--n", "workers": "--workers",
                  "errorbars": "--errorbars"}
 
@@ -255,10 +255,11 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     _positive(args.workers, "--workers", 1)
     _positive(args.seed, "--seed", 0)
     _positive(args.site, "--site", 0)
+    _positive(args.m, "--m", 1)
     _positive(args.recheck, "--recheck", 0)
     try:
         specs = [SweepSpec(t, _PAPER_ENSEMBLE[t] if ensemble[0] == "paper" else ensemble[0], c, ns=tuple(ns),
-                           q=args.q, site=args.site, samples=args.samples, seed=args.seed)
+                           q=args.q, site=args.site, samples=args.samples, seed=args.seed, m=args.m)
                  for t in tasks for c in cases]
     except (TypeError, ValueError) as exc:
         raise _usage_from_value_error(exc) from None
@@ -321,7 +322,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 
     summary = []
     for r in rows:
-        w, bnds = bounds_and_width(r.task, r.ensemble, r.case, r.n, r.q, site=r.site)
+        w, bnds = bounds_and_width(r.task, r.ensemble, r.case, r.n, r.q, site=r.site, m=r.m)
         name = min(bnds, key=bnds.get) if bnds else None  # the tightest bound that applies
         top = r.mean if r.exact else r.upper_mean
         summary.append(r.as_dict() | {"w": w if math.isfinite(w) else None, "bounds": bnds, "tightest_bound": name,
@@ -329,20 +330,26 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     payload = {"results": str(Path(path)), "executor": executor.name,
                "computed": sum(r.computed for r in results), "reused": sum(r.reused for r in results),
                "seconds": round(sum(r.seconds for r in results), 3), "summary": summary}
+    show_m = any(row["m"] != 1 for row in summary)  # the column appears only for m >= 2 sweeps
+    show_width = any(not row["exact"] for row in summary)
     lines = [f"{payload['computed']} samples computed, {payload['reused']} reused from {path} "
              f"({executor.name}, {payload['seconds']:.1f} s)", "",
-             f"{'task':5} {'ensemble':8} {'case':5} {'q':>2} {'n':>3} {'samples':>7} {'E[Δ]':>11} {'stderr':>9} "
-             f"{'E[Δ]/w':>9}  E[Δ]/bound"]
+             f"{'task':5} {'ensemble':8} {'case':5} {'q':>2} " + (f"{'m':>2} " if show_m else "")
+             + f"{'n':>3} {'samples':>7} {'E[Δ]':>11} {'stderr':>9} {'E[Δ]/w':>9}  E[Δ]/bound"
+             + ("  widest bracket" if show_width else "")]
     for row in summary:
         mean = f"{row['mean']:.4e}" + ("" if row["exact"] else "†")
         stderr = f"{row['stderr']:.2e}" if row["samples"] > 1 else "n/a"  # undefined for one sample
         ratio = (f"{row['ratio']:.2f} ({row['tightest_bound']})" if row["ratio"] is not None else
                  f"— ({row['tightest_bound']} = 0)" if row["tightest_bound"] else "— (no bound applies)")
-        lines.append(f"{row['task']:5} {row['ensemble']:8} {row['case']:5} {row['q']:>2} {row['n']:>3} "
+        lines.append(f"{row['task']:5} {row['ensemble']:8} {row['case']:5} {row['q']:>2} "
+                     + (f"{row['m']:>2} " if show_m else "") + f"{row['n']:>3} "
                      f"{row['samples']:>7} {mean:>11} {stderr:>9} "
-                     f"{format(row['mean'] / row['w'], '>9.3e') if row['w'] else '—':>9}  {ratio}")
+                     f"{format(row['mean'] / row['w'], '>9.3e') if row['w'] else '—':>9}  {ratio}"
+                     + (f"  {row['max_width']:.1e}" if show_width and not row["exact"] else ""))
     if any(not row["exact"] for row in summary):
-        lines.append("† lower end of a certified bracket (dA >= 3, Lemma 12); the ratio uses its proved upper end")
+        lines.append("† lower end of a certified bracket (dA >= 3, Lemma 12); the ratio uses its proved upper end; "
+                     "widest bracket = the largest (upper - lower)/upper of one sample")
     _emit(args, payload, "\n".join(lines))
     return 0
 
@@ -439,7 +446,8 @@ def _cmd_proofs(args: argparse.Namespace) -> int:
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
-    from .report import DEFAULT_POINTS, DEFAULT_QS, format_text, run_verify, supported_qs, write_report
+    from .report import (DEFAULT_MS, DEFAULT_POINTS, DEFAULT_QS, format_text, point_m, run_verify, supported_ms,
+                         supported_qs, write_report)
 
     if args.no_lemmas and args.no_numerics:
         raise UsageError("--no-lemmas/--no-numerics: with both there is nothing to verify; drop one of them")
@@ -457,10 +465,20 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     if unsupported:
         raise UsageError(f"--q: no numerical checks are defined for q = {', '.join(map(str, unsupported))}; "
                          f"supported: {', '.join(map(str, supported_qs()))}")
+    ms = sorted({int(x) for x in _int_list(args.m, "--m")}) if args.m else list(DEFAULT_MS)
+    if args.m and args.no_numerics:
+        raise UsageError("--m: selects numerical checks, which --no-numerics turns off")
+    bad_m = [m for m in ms if m not in supported_ms()]
+    if not ms or bad_m:
+        raise UsageError(f"--m: no numerical checks are defined for m = {args.m}; "
+                         f"supported: {', '.join(map(str, supported_ms()))}")
     outdir = _writable_dir(args.results, "--results")
-    points = [p for p in DEFAULT_POINTS if p[3] in qs]
+    points = [p for p in DEFAULT_POINTS if p[3] in qs and point_m(p) in ms]
+    if not args.no_numerics and not points:
+        raise UsageError(f"--q/--m: no numerical checks are defined for q in {qs} with m in {ms}")
     if args.quick:
-        points = [p for p in points if p[4] == min(x[4] for x in points if x[3] == p[3])]
+        points = [p for p in points
+                  if p[4] == min(x[4] for x in points if x[3] == p[3] and point_m(x) == point_m(p))]
     if not args.json:
         parts = [p for p, on in (("the lemma suite in proofs/", not args.no_lemmas),
                                  (f"{len(points)} numerical checks", not args.no_numerics)) if on]
@@ -519,7 +537,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="base seed (default: 0)")
     p.add_argument("--q", default="", metavar="Q[,Q]",
                    help="local dimensions of the numerical checks: 2, 3 and/or 4 (default: 2,3)")
-    p.add_argument("--quick", action="store_true", help="only the smallest n per q")
+    p.add_argument("--m", default="", metavar="M[,M]",
+                   help="sizes of A to check numerically (default: 1, the paper's; 2 = two qubits, dA = 4)")
+    p.add_argument("--quick", action="store_true", help="only the smallest n per q (and m)")
     p.add_argument("--no-lemmas", action="store_true", help="skip the lemma suite")
     p.add_argument("--no-numerics", action="store_true", help="skip the numerical check")
     p.add_argument("--progress", action="store_true",
@@ -566,6 +586,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--samples", type=int, default=100, help="samples per n (default: 100)")
     p.add_argument("--seed", type=int, default=0, help="base seed (default: 0)")
     p.add_argument("--site", type=int, default=0, help="site of the local unitary, 0-based (default: 0)")
+    p.add_argument("--m", type=int, default=1,
+                   help="number of sites of A = site..site+m-1 (default: 1, the paper's; dA = q^m >= 3 gives a certified Δ)")
     p.add_argument("--results", default="results/sweep.jsonl", metavar="FILE",
                    help="JSON Lines results file (default: results/sweep.jsonl)")
     p.add_argument("--workers", type=int, default=1, help="local worker processes (default: 1)")

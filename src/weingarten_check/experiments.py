@@ -96,9 +96,16 @@ def _check_int(value: object, name: str, lower: int) -> int:
     return int(value)
 
 
-def config_entropy(task: str, ensemble: str, case: str, q: int, site: int) -> int:
-    """A stable 32-bit tag of a configuration (CRC-32 of ``task/ensemble/case/q/site``)."""
-    return zlib.crc32(f"{task}/{ensemble}/{case}/{int(q)}/{int(site)}".encode())
+def config_entropy(task: str, ensemble: str, case: str, q: int, site: int,
+                   sites: Optional[Sequence[int]] = None) -> int:
+    """A stable 32-bit tag of a configuration: CRC-32 of ``task/ensemble/case/q/site`` when A is the
+    one site ``site`` (the paper's m = 1; ``sites`` None or ``(site,)``), and of
+    ``task/ensemble/case/q/site/A=s1,s2,...`` when A is several sites, so m >= 2 draws circuits
+    independent of m = 1 while every m = 1 stream stays what it was."""
+    tag = f"{task}/{ensemble}/{case}/{int(q)}/{int(site)}"
+    if sites is not None and tuple(int(s) for s in sites) != (int(site),):
+        tag += "/A=" + ",".join(str(int(s)) for s in sites)
+    return zlib.crc32(tag.encode())
 
 
 def sample_rng(seed: int, n: int, index: int, config: int = 0) -> np.random.Generator:
@@ -477,8 +484,9 @@ def estimate_variation_range(task: str = "vqe", ensemble: str = "haar", case: st
                              sites: Optional[Sequence[int]] = None, layers: Optional[int] = None,
                              starts: int = 32, progress: bool = False) -> VariationRangeEstimate:
     """E[Δ] over ``samples`` independent draws (sample s uses :func:`sample_rng` ``(seed, n, s,
-    config_entropy(task, ensemble, case, q, site))``, so each value is reproducible on its own and
-    equals sample s of a sweep with the same seed), with the bounds of :func:`bounds_for`.
+    config_entropy(task, ensemble, case, q, site, sites))``, so each value is reproducible on its own and
+    equals sample s of a sweep with the same seed — for A = ``sites`` consecutive, a sweep with
+    ``site = sites[0]``, ``m = len(sites)``), with the bounds of :func:`bounds_for`.
 
     Example: ``estimate_variation_range("vqe", "haar", "v1", n=10, samples=100)`` gives
     E[Δ] ≈ 0.33 against the task-dependent bound ``12/sqrt(d+1)`` ≈ 0.375.
@@ -492,7 +500,7 @@ def estimate_variation_range(task: str = "vqe", ensemble: str = "haar", case: st
     ensemble = _check_choice(ensemble, "ensemble", ENSEMBLES)
     case = _check_choice(case, "case", CASES)
     _check_ensemble_q(ensemble, spec.q)
-    config = config_entropy(task, ensemble, case, q, site)
+    config = config_entropy(task, ensemble, case, q, spec.sites[0], spec.sites)
     lows, ups = np.empty(samples), np.empty(samples)
     exact = True
     it = range(samples)

@@ -54,8 +54,10 @@ DEFAULT_ENSEMBLES = {"vqe": ("hea", "haar", "local1", "clifford"), "qae": ("hea"
 BoundsFn = Callable[..., tuple[float, dict[str, float]]]
 
 
-def bounds_and_width(task: str, ensemble: str, case: str, n: int, q: int, site: int = 0) -> tuple[float, dict[str, float]]:
-    """``(w, bounds)`` for one point from :func:`experiments.bounds_for` (no sampling).
+def bounds_and_width(task: str, ensemble: str, case: str, n: int, q: int, site: int = 0,
+                     m: int = 1) -> tuple[float, dict[str, float]]:
+    """``(w, bounds)`` for one point from :func:`experiments.bounds_for` (no sampling), A = sites
+    ``site .. site + m - 1``.
 
     ``bounds`` maps a bound name (as in ``VariationRangeEstimate.bounds``) to its value for the
     unnormalised Δ; bounds that do not apply (e.g. the printed qubit theorem at q = 3, or
@@ -64,7 +66,7 @@ def bounds_and_width(task: str, ensemble: str, case: str, n: int, q: int, site: 
     from weingarten_check import experiments
     from weingarten_check.sweep import _task_spec
 
-    spec = _task_spec(task, n, q, site)
+    spec = _task_spec(task, n, q, site, m)
     bounds, _note = experiments.bounds_for(spec, ensemble, case)
     return float(spec.w), {k: float(v) for k, v in bounds.items() if v is not None}
 
@@ -133,7 +135,7 @@ def figure5_series(
         raise ValueError(f"q must be an integer >= 2, got {q!r}")
     bounds_fn = bounds_fn or bounds_and_width
     lower_fn = lower_fn or lower_bounds_of
-    rows = [r for r in summarize(records) if r.q == q]
+    rows = [r for r in summarize(records) if r.q == q and r.m == 1]  # Figure 5 is the paper's m = 1
     if not rows:
         raise ValueError(f"the results hold no samples for q = {q}; run `weingarten-check sweep --q {q}` first")
     out: list[Series] = []

@@ -34,13 +34,20 @@ from . import strict_json
 __all__ = ["NumericCheck", "LemmaRow", "VerifyReport", "DEFAULT_POINTS", "DEFAULT_QS", "supported_qs", "run_verify",
            "bound_verdict", "band_verdict", "format_text", "format_markdown", "write_report"]
 
-#: (task, ensemble, case, q, n) points of the quick numerical confirmation
-DEFAULT_POINTS: tuple[tuple[str, str, str, int, int], ...] = tuple(
+#: (task, ensemble, case, q, n) points of the quick numerical confirmation, and (task, ensemble,
+#: case, q, n, m) where A is m >= 2 sites (0 .. m-1; selected with ``verify --m``)
+DEFAULT_POINTS: tuple[tuple, ...] = tuple(
     [(task, "haar", case, 2, n) for task in ("vqe", "qae") for case in ("v1", "v2", "both")
      for n in (4, 8, 12)]
     + [("qsl", "local1", case, 2, n) for case in ("v1", "v2", "both") for n in (4, 8, 12)]
     + [(task, "haar", "v1", 3, n) for task in ("vqe", "qae") for n in (3, 4, 5)]
     + [("qsl", "local1", "v1", 3, n) for n in (3, 4, 5)]
+    # qutrits with V2 random too (certified bracket, dA = 3, ~0.1 s per sample)
+    + [(task, "haar", case, 3, n) for task in ("vqe", "qae") for case in ("v2", "both") for n in (3, 4)]
+    + [("qsl", "local1", case, 3, 3) for case in ("v2", "both")]
+    # qubits with A = two sites (dA = 4, certified bracket; ~0.5 s per sample): `verify --m 2`
+    + [(task, "haar", case, 2, n, 2) for task in ("vqe", "qae") for case in ("v1", "v2", "both") for n in (4, 6)]
+    + [("qsl", "local1", case, 2, n, 2) for case in ("v1", "v2", "both") for n in (4, 6)]
     # q = 4 (ququarts, dA = 4): Δ is a certified bracket except for the fidelity task; ~0.3-0.5 s per
     # sample for vqe at n = 3, so only the smallest n (run with `verify --q 4`, not by default)
     + [(task, "haar", "v1", 4, 3) for task in ("vqe", "qae")]
@@ -50,11 +57,23 @@ DEFAULT_POINTS: tuple[tuple[str, str, str, int, int], ...] = tuple(
 )
 #: local dimensions verify checks when --q is not given
 DEFAULT_QS: tuple[int, ...] = (2, 3)
+#: sizes of A verify checks when --m is not given (the paper's m = 1)
+DEFAULT_MS: tuple[int, ...] = (1,)
+
+
+def point_m(point: Sequence) -> int:
+    """The number m of sites of A of a check point (its sixth entry; 1 when absent)."""
+    return int(point[5]) if len(point) > 5 else 1
 
 
 def supported_qs() -> tuple[int, ...]:
     """The local dimensions that have numerical check points."""
     return tuple(sorted({p[3] for p in DEFAULT_POINTS}))
+
+
+def supported_ms() -> tuple[int, ...]:
+    """The sizes m of A that have numerical check points."""
+    return tuple(sorted({point_m(p) for p in DEFAULT_POINTS}))
 PASS_STATUSES = {"passed", "pass", "ok", "proved", "xfail"}
 
 
@@ -96,6 +115,8 @@ class NumericCheck:
     upper_ci95: tuple[float, float] = (math.nan, math.nan)
     lower_bounds: dict[str, float] = field(default_factory=dict)  # Lemma 11 (Haar / 4-design only)
     band: str = ""  # band_verdict against [max lower bound, min upper bound]; "" if no lower bound applies
+    m: int = 1  # A = sites 0 .. m-1
+    max_width: float = 0.0  # largest relative certified-bracket width (upper - lower)/upper of a sample
 
     @property
     def ok(self) -> bool:
@@ -201,12 +222,14 @@ def _run_lemmas(extra_pytest_args: Sequence[str], progress: bool = False) -> lis
     return rows
 
 
-def _run_numeric(point: tuple[str, str, str, int, int], samples: int, seed: int) -> NumericCheck:
+def _run_numeric(point: tuple, samples: int, seed: int) -> NumericCheck:
     from weingarten_check.experiments import estimate_variation_range
 
-    task, ensemble, case, q, n = point
+    task, ensemble, case, q, n = point[:5]
+    m = point_m(point)
     t0 = time.perf_counter()
-    est = estimate_variation_range(task, ensemble, case, n, q=q, samples=samples, seed=seed)
+    est = estimate_variation_range(task, ensemble, case, n, q=q, samples=samples, seed=seed,
+                                   sites=tuple(range(m)))
     bounds = {k: float(v) for k, v in est.bounds.items() if v is not None}
     ci = (float(est.ci95[0]), float(est.ci95[1]))
     exact = bool(getattr(est, "exact", True))
@@ -220,14 +243,21 @@ def _run_numeric(point: tuple[str, str, str, int, int], samples: int, seed: int)
                         {k: bound_verdict(ci, b, None if exact else uci) for k, b in bounds.items()},
                         time.perf_counter() - t0, exact,
                         math.nan if exact else float(est.upper_mean), uci if not exact else (math.nan, math.nan),
-                        lower, band)
+                        lower, band, m, _max_width(est))
+
+
+def _max_width(est: Any) -> float:
+    """Largest ``(upper - lower)/upper`` over the samples of an estimate (0 for exact Δ)."""
+    if getattr(est, "exact", True):
+        return 0.0
+    return max(((u - v) / u if u > 0 else 0.0) for v, u in zip(est.values, est.upper_values))
 
 
 def run_verify(
     *,
     lemmas: bool = True,
     numerics: bool = True,
-    points: Sequence[tuple[str, str, str, int, int]] = DEFAULT_POINTS,
+    points: Sequence[tuple] = DEFAULT_POINTS,
     samples: int = 200,
     seed: int = 0,
     extra_pytest_args: Sequence[str] = (),
@@ -274,6 +304,24 @@ def _fmt(x: float) -> str:
     return f"{x:.3e}" if (abs(x) < 1e-2 or abs(x) >= 1e3) else f"{x:.4f}"
 
 
+#: a bracketed E[Δ] whose widest sample bracket is narrower than this is printed as one number
+ONE_NUMBER_WIDTH = 1e-3
+
+
+def _estimate_cell(c: NumericCheck) -> str:
+    """``mean ± se``; for certified brackets (dA >= 3) one number with the widest sample bracket's
+    relative width when that is below :data:`ONE_NUMBER_WIDTH`, else ``[lower, upper]``."""
+    if c.exact:
+        return f"{_fmt(c.mean)} ± {_fmt(c.stderr)}"
+    if c.max_width < ONE_NUMBER_WIDTH:
+        return f"{_fmt(c.mean)}† ± {_fmt(c.stderr)} (width ≤ {c.max_width:.0e})"
+    return f"[{_fmt(c.mean)}, {_fmt(c.upper_mean)}]† ± {_fmt(c.stderr)}"
+
+
+def _q_cell(c: NumericCheck) -> str:
+    return str(c.q) if c.m == 1 else f"{c.q} (m = {c.m})"
+
+
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     out += ["| " + " | ".join(str(c).replace("|", "\\|") for c in row) + " |" for row in rows]
@@ -305,11 +353,9 @@ def format_markdown(rep: VerifyReport) -> str:
                   "(fails). Other bounds (Route 1, element-wise) are in the JSON.", ""]
         rows = []
         for c in rep.numerics:
-            est = f"{_fmt(c.mean)} ± {_fmt(c.stderr)}"
-            if not c.exact:  # bracket: lower ends .. upper ends
-                est = f"[{_fmt(c.mean)}, {_fmt(c.upper_mean)}]† ± {_fmt(c.stderr)}"
+            est = _estimate_cell(c)
             top = c.mean if c.exact else c.upper_mean
-            cells = [c.task, c.ensemble, c.case, str(c.q), str(c.n), _fmt(c.w), est]
+            cells = [c.task, c.ensemble, c.case, _q_cell(c), str(c.n), _fmt(c.w), est]
             for names in (("paper_theorem1", "proposition2"), ("qudit_theorem1",), ("task_dependent",)):
                 name = next((x for x in names if x in c.bounds), None)
                 if name is None:
@@ -334,10 +380,9 @@ def format_markdown(rep: VerifyReport) -> str:
             brows = []
             for c in banded:
                 lo, up = max(c.lower_bounds.values()), min(c.bounds.values())
-                est = (f"{_fmt(c.mean)} ± {_fmt(c.stderr)}" if c.exact
-                       else f"[{_fmt(c.mean)}, {_fmt(c.upper_mean)}]† ± {_fmt(c.stderr)}")
+                est = _estimate_cell(c)
                 top = c.mean if c.exact else c.upper_mean
-                brows.append([c.task, c.case, str(c.q), str(c.n), _fmt(lo), est, _fmt(up),
+                brows.append([c.task, c.case, _q_cell(c), str(c.n), _fmt(lo), est, _fmt(up),
                               f"{c.mean / lo:.2f}" if lo > 0 else "—", f"{top / up:.2f}" if up > 0 else "—",
                               f"**{c.band}**" if c.band.startswith("BELOW") else c.band])
             lines += _table(["task", "case", "q", "n", "lower (4th moment)", "E[Δ] ± se", "upper (tightest)",
@@ -350,7 +395,10 @@ def format_markdown(rep: VerifyReport) -> str:
         if any(not c.exact for c in rep.numerics):
             lines += ["† dA ≥ 3 and not a fidelity cost: Δ has no closed form; each sample is a certified "
                       "bracket [C(U_max) - C(U_min) at optimised unitaries, exact SDP dual certificate (Lemma 12)]. The ratio uses the "
-                      "upper end; a bound is violated only if the lower ends' CI lies above it.", ""]
+                      "upper end; a bound is violated only if the lower ends' CI lies above it. One number with "
+                      "`width ≤ w`: the mean of the lower ends, every sample's bracket narrower than w relative to "
+                      "its upper end; `[a, b]`: means of the lower and upper ends (some bracket wider than "
+                      f"{ONE_NUMBER_WIDTH:g}).", ""]
     if rep.failures:
         lines += ["## Failures", ""] + [f"- {f}" for f in rep.failures] + [""]
     return "\n".join(lines)

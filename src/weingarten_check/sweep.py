@@ -85,10 +85,11 @@ __all__ = [
 ]
 
 SCHEMA = "wgc-sweep/1"
-M_SITES = 1  # size of subsystem A (the paper's m = 1; experiments use a single site)
-
-#: fields that identify a configuration (together with n and index they identify a sample)
-CONFIG_FIELDS = ("task", "ensemble", "case", "q", "site", "seed")
+#: fields that identify a configuration (together with n and index they identify a sample);
+#: ``m`` (the number of sites of A = {site, ..., site + m - 1}) is written only when m != 1, so
+#: files from before m existed (the paper's m = 1) stay valid and keep their keys
+CONFIG_FIELDS = ("task", "ensemble", "case", "q", "site", "m", "seed")
+_CONFIG_DEFAULTS: dict[str, Any] = {"m": 1}
 _REQUIRED: dict[str, type | tuple[type, ...]] = {
     "schema": str,
     "task": str,
@@ -167,8 +168,9 @@ class SweepSpec:
 
     ``task`` in {vqe, qae, qsl}, ``ensemble`` in {haar, hea, local1, clifford}, ``case`` in
     {v1, v2, both} (which of V1, V2 is drawn from the ensemble; see the math notes),
-    ``q`` the local dimension (>= 2), ``site`` the site of A (m = 1), ``samples`` >= 1
-    samples per n, every n > m = 1 and > site.
+    ``q`` the local dimension (>= 2), A = the ``m`` consecutive sites ``site, ..., site + m - 1``
+    (default m = 1, the paper's; m = 2 with q = 2 gives dA = 4, a certified Δ), ``samples`` >= 1
+    samples per n, every n > m and >= site + m.
     """
 
     task: str
@@ -179,6 +181,7 @@ class SweepSpec:
     site: int = 0
     samples: int = 100
     seed: int = 0
+    m: int = 1
 
     def __post_init__(self) -> None:
         if self.task not in TASKS:
@@ -193,6 +196,7 @@ class SweepSpec:
         if self.ensemble == "clifford" and self.q != 2:
             raise ValueError(f"ensemble 'clifford' is for qubits only (q = 2); got q = {self.q}")
         _check_int("site", self.site, 0)
+        _check_int("m", self.m, 1)
         _check_int("samples", self.samples, 1)
         _check_int("seed", self.seed, 0)
         if isinstance(self.ns, (int, np.integer)):
@@ -202,24 +206,27 @@ class SweepSpec:
             raise ValueError("ns must list at least one number of sites n")
         for n in ns:
             _check_int("n", n, 1)
-            if n <= M_SITES:
-                raise ValueError(f"n must be > m = {M_SITES} (the size of A); got n = {n}")
-            if self.site >= n:
-                raise ValueError(f"site must be < n; got site = {self.site} with n = {n}")
+            if n <= self.m:
+                raise ValueError(f"n must be > m = {self.m} (the size of A); got n = {n}")
+            if self.site + self.m > n:
+                raise ValueError(f"site + m must be <= n (A = sites site..site+m-1 in range(n)); "
+                                 f"got site = {self.site}, m = {self.m} with n = {n}")
         object.__setattr__(self, "ns", tuple(sorted(set(int(n) for n in ns))))
 
     @property
     def config(self) -> dict[str, Any]:
-        """The fields identifying this configuration in a results file."""
-        return {f: getattr(self, f) for f in CONFIG_FIELDS}
+        """The fields identifying this configuration in a results file (``m`` only when != 1)."""
+        return {f: getattr(self, f) for f in CONFIG_FIELDS
+                if not (f in _CONFIG_DEFAULTS and getattr(self, f) == _CONFIG_DEFAULTS[f])}
 
     def config_key(self) -> tuple:
         return tuple(getattr(self, f) for f in CONFIG_FIELDS)
 
 
 def record_config_key(rec: dict[str, Any]) -> tuple:
-    """Configuration key of a record (same order as :meth:`SweepSpec.config_key`)."""
-    return tuple(rec[f] for f in CONFIG_FIELDS)
+    """Configuration key of a record (same order as :meth:`SweepSpec.config_key`; a record without
+    ``m`` has m = 1)."""
+    return tuple(rec[f] if f in rec else _CONFIG_DEFAULTS[f] for f in CONFIG_FIELDS)
 
 
 # --------------------------------------------------------------------------- records
@@ -253,6 +260,8 @@ def _validate_line(path: Path, lineno: int, raw: bytes) -> dict[str, Any]:
             raise CorruptResultsError(path, lineno, f"missing field {name!r}")
         if isinstance(rec[name], bool) or not isinstance(rec[name], typ):
             raise CorruptResultsError(path, lineno, f"field {name!r} has wrong type")
+    if "m" in rec and (isinstance(rec["m"], bool) or not isinstance(rec["m"], int) or rec["m"] < 2):
+        raise CorruptResultsError(path, lineno, "field 'm' must be an integer >= 2 when present")
     if rec["schema"] != SCHEMA:
         raise CorruptResultsError(path, lineno, f"unknown schema {rec['schema']!r} (expected {SCHEMA})")
     if not math.isfinite(rec["value"]):
@@ -396,15 +405,16 @@ SampleFn = Callable[..., float]
 
 
 @functools.lru_cache(maxsize=64)
-def _task_spec(task: str, n: int, q: int, site: int):
-    """Per-process cache of :func:`experiments.task_spec` (observable, w, couplings: built once per n)."""
+def _task_spec(task: str, n: int, q: int, site: int, m: int = 1):
+    """Per-process cache of :func:`experiments.task_spec` for A = sites ``site .. site + m - 1``
+    (observable, w, couplings: built once per n)."""
     from weingarten_check.experiments import task_spec
 
-    return task_spec(task, n, q, site)
+    return task_spec(task, n, q, site, sites=tuple(range(site, site + m)))
 
 
 def default_sample_fn(
-    task: str, ensemble: str, case: str, n: int, *, q: int, site: int, rng: np.random.Generator
+    task: str, ensemble: str, case: str, n: int, *, q: int, site: int, rng: np.random.Generator, m: int = 1
 ) -> Any:
     """One Δ with its certificate: :func:`weingarten_check.experiments.variation_range_sample_result`.
 
@@ -413,7 +423,7 @@ def default_sample_fn(
     """
     from weingarten_check.experiments import variation_range_sample_result
 
-    return variation_range_sample_result(_task_spec(task, n, q, site), ensemble, case, rng)
+    return variation_range_sample_result(_task_spec(task, n, q, site, m), ensemble, case, rng)
 
 
 @dataclass(frozen=True)
@@ -436,12 +446,15 @@ def run_job(job: SampleJob) -> dict[str, Any]:
     ``upper``, ``exact`` (a certified bracket); then ``upper`` and ``exact`` are recorded too.
     """
     cfg = dict(zip(CONFIG_FIELDS, job.config))
+    m = cfg["m"]
+    sites = tuple(range(cfg["site"], cfg["site"] + m))
     fn = job.sample_fn or default_sample_fn
     rng = sample_rng(cfg["seed"], job.n, job.index,
-                     config_entropy(cfg["task"], cfg["ensemble"], cfg["case"], cfg["q"], cfg["site"]))
+                     config_entropy(cfg["task"], cfg["ensemble"], cfg["case"], cfg["q"], cfg["site"], sites))
     _BLAS_PIN.ensure()
     t0 = time.perf_counter()
-    out = fn(cfg["task"], cfg["ensemble"], cfg["case"], job.n, q=cfg["q"], site=cfg["site"], rng=rng)
+    more = {"m": m} if m != 1 else {}  # sample functions written for m = 1 need not take m
+    out = fn(cfg["task"], cfg["ensemble"], cfg["case"], job.n, q=cfg["q"], site=cfg["site"], rng=rng, **more)
     seconds = time.perf_counter() - t0
     extra: dict[str, Any] = {}
     if hasattr(out, "value"):
@@ -453,6 +466,8 @@ def run_job(job: SampleJob) -> dict[str, Any]:
     for name, v in (("value", value), ("upper", extra.get("upper", 0.0))):
         if not math.isfinite(v):
             raise ValueError(f"sample n={job.n} index={job.index} gave a non-finite {name} {v!r}")
+    if m == 1:
+        del cfg["m"]
     return {"schema": SCHEMA, **cfg, "n": job.n, "index": job.index, "value": value, **extra,
             "seconds": round(seconds, 6)}
 
@@ -772,6 +787,7 @@ def run_sweep(
     Existing lines are read and checked first (:func:`read_results`: a corrupt line raises
     :class:`CorruptResultsError`); only missing (n, index) pairs are computed. ``sample_fn``
     (default :func:`default_sample_fn`) is called as ``fn(task, ensemble, case, n, q=, site=, rng=)``
+    (and ``m=`` when m != 1)
     and must be a module-level function for process/Dask executors. ``recheck`` > 0 recomputes
     that many already-stored samples and raises ``RuntimeError`` if they differ (i.e. the code or
     the sampler changed since the file was written). An exception in a sample stops the sweep;
@@ -840,6 +856,9 @@ class SummaryRow:
     stderr: float  # std / sqrt(samples) (NaN for one sample)
     exact: bool = True
     upper_mean: float = math.nan
+    m: int = 1  # A = sites site .. site + m - 1
+    #: largest relative width (upper - value)/upper of a sample's certified bracket (0 when exact)
+    max_width: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -856,9 +875,11 @@ def summarize(records: Iterable[dict[str, Any]]) -> list[SummaryRow]:
         vals = np.asarray([float(r["value"]) for r in recs])
         uppers = np.asarray([float(r.get("upper", r["value"])) for r in recs])
         exact = all(r.get("exact", True) for r in recs)
+        widths = [(u - v) / u if u > 0 else 0.0 for u, v in zip(uppers, vals)]
         std = float(vals.std(ddof=1)) if vals.size > 1 else math.nan
         cfg = dict(zip(CONFIG_FIELDS, key[:-1]))
         rows.append(SummaryRow(**cfg, n=key[-1], samples=int(vals.size), mean=float(vals.mean()),
                                std=std, stderr=std / math.sqrt(vals.size), exact=exact,
-                               upper_mean=float(uppers.mean()) if not exact else math.nan))
+                               upper_mean=float(uppers.mean()) if not exact else math.nan,
+                               max_width=0.0 if exact else float(max(widths))))
     return rows
