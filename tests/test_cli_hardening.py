@@ -103,22 +103,40 @@ def test_memory_check_counts_workers_and_names_the_largest_n():
     assert resources.largest_n("qsl", 3, budget) > resources.largest_n("vqe", 3, budget)
 
 
-def test_memory_estimate_bounds_the_measured_peak(tmp_path):
-    """The model is an upper bound of the peak RSS of one sample (the heaviest case, in a fresh process)."""
-    code = """
+@pytest.mark.parametrize("task, case, q, n, m", [
+    ("vqe", "both", 2, 20, 1), ("qae", "v2", 2, 20, 1), ("vqe", "v1", 2, 22, 1), ("qsl", "both", 2, 20, 1),
+    ("qae", "both", 2, 18, 2), ("vqe", "v2", 3, 12, 1),
+])
+def test_memory_estimate_bounds_the_measured_peak(task, case, q, n, m):
+    """The exact-Haar model is an upper bound of the peak of one sample (fresh process, tracemalloc:
+    numpy reports its buffers) and not so loose that it refuses sizes that fit (peak > 0.3 model)."""
+    code = f"""
 import tracemalloc
 from weingarten_check import experiments as ex
 from weingarten_check.sweep import _task_spec
-spec = _task_spec("vqe", 16, 2, 0)
+spec = _task_spec({task!r}, {n}, {q}, 0, {m})
 tracemalloc.start()
-ex.variation_range_sample_result(spec, "haar", "both", ex.sample_rng(0, 16, 0))
-print(tracemalloc.get_traced_memory()[1])  # peak bytes (numpy reports its buffers to tracemalloc)
+ex.variation_range_sample_result(spec, "haar", {case!r}, ex.sample_rng(0, {n}, 0))
+print(tracemalloc.get_traced_memory()[1])  # peak bytes
 """
     peak = int(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                              timeout=120).stdout.split()[-1])
-    est = resources.sample_bytes("vqe", 16, 2)
-    assert peak > 0.3 * est, "the model is far too loose to say which n fits"
+                              timeout=300).stdout.split()[-1])
+    est = resources.sample_bytes(task, n, q, m, ensemble="haar", case=case)
+    assert peak > 0.3 * est, f"the model is far too loose to say which n fits ({peak} vs {est})"
     assert peak <= est
+    assert est <= resources.sample_bytes(task, n, q, m)  # unknown ensemble/case: the largest model
+
+
+def test_sizes_that_fit_the_reduced_path_are_not_refused():
+    """n = 28 qubits / n = 17 qutrits with an exact-Haar V1 fit in 24 GiB (issue 10: the old dense model
+    refused them, asking for 128 GiB); a Haar V2 at n = 28 does not fit."""
+    gib = 2**30
+    resources.check_sweep_memory(["vqe", "qae", "qsl"], [28], 2, available=22 * gib, ensemble="haar", cases=["v1"])
+    resources.check_sweep_memory(["vqe", "qae", "qsl"], [17], 3, available=22 * gib, ensemble="haar", cases=["v1"])
+    with pytest.raises(resources.MemoryCheckError, match="case both"):
+        resources.check_sweep_memory(["vqe"], [28], 2, available=22 * gib, ensemble="haar", cases=["v1", "both"])
+    with pytest.raises(resources.MemoryCheckError, match="n = 28"):
+        resources.check_sweep_memory(["vqe"], [28], 2, available=22 * gib, ensemble="hea", cases=["v1"])
 
 
 def test_stored_sample_that_no_longer_matches(capsys, tmp_path, monkeypatch, fake_sampler):

@@ -270,7 +270,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     path = _writable_file(args.results, "--results")
     if not args.scheduler:  # a Dask cluster's memory is not this machine's
         try:
-            check_sweep_memory(tasks, ns, args.q, workers=args.workers)
+            check_sweep_memory(tasks, ns, args.q, workers=args.workers, m=args.m,
+                               ensemble=None if ensemble[0] == "paper" else ensemble[0], cases=cases)
         except MemoryCheckError as exc:
             raise UsageError(f"--n: {exc}") from None
     if args.repair:
