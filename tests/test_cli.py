@@ -5,20 +5,15 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from weingarten_check import cli
 from weingarten_check import sweep as sw
 
-
-def run(capsys, *argv):
-    try:
-        code = cli.main(list(argv))
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
+sys.path.insert(0, str(Path(__file__).parent))
+from cli_helpers import run  # noqa: E402
 
 
 @pytest.fixture

@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import json
 import math
+import sys
+from pathlib import Path
 
-import numpy as np
 import pytest
 
-from weingarten_check import cli, report
+from weingarten_check import report
 from weingarten_check import sweep as sw
 from weingarten_check.experiments import config_entropy, estimate_variation_range
 from weingarten_check.figures import figure5_series
 from weingarten_check.sweep import CorruptResultsError, SweepSpec, read_results, record_config_key, run_sweep
+
+sys.path.insert(0, str(Path(__file__).parent))
+from cli_helpers import run  # noqa: E402
 
 
 def fake_m(task, ensemble, case, n, *, q, site, rng, m=1):
@@ -106,15 +110,6 @@ def test_figure5_ignores_m2_records(tmp_path):
     (s,) = figure5_series(read_results(path), 2, bounds_fn=lambda *a, **k: (1.0, {}),
                           lower_fn=lambda *a, **k: {})
     assert s.samples == [2] and 10 < s.mean[0] < 11  # only the m = 1 samples
-
-
-def run(capsys, *argv):
-    try:
-        code = cli.main(list(argv))
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_cli_sweep_m2_shows_m_and_the_widest_bracket(capsys, tmp_path, monkeypatch):
