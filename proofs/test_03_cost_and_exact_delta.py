@@ -77,7 +77,7 @@ def affine_holds_all_dims(c0_weight=None, transpose=True) -> bool:
 @lemma(
     "3.1",
     "C(UA) = c0 + tr(K^T R(UA)),  K_ab = tr_B(h_a r_b)",
-    "symbolic dA, dB (index calculus: 2.1b + unitarity); cross-check: exact, arbitrary symbolic H, ρ, exact unitary UA, (dA, dB) = (2,1), (2,2), (3,1)",
+    "symbolic dA, dB (index calculus: 2.1b + unitarity)",
 )
 def test_lemma_3_1_cost_is_affine_all_dims():
     """Lemma 3.1 for every dA, dB (symbolic, arbitrary H2, ρ1 and unitary UA)."""

@@ -95,7 +95,7 @@ def elementwise_holds_all_dims(conj_second=True) -> bool:
 @lemma(
     "5.1",
     "C(UA) - c0 = Σ_ijkl (UA)_li conj((UA)_kj) T_ijkl = tr((UA ⊗ conj UA) T̃)",
-    "symbolic dA, dB (index calculus + unitarity); cross-check: exact, symbolic H, ρ, exact unitary UA, (dA, dB) = (2,1), (2,2), (3,1)",
+    "symbolic dA, dB (index calculus + unitarity)",
 )
 def test_lemma_5_1_elementwise_identity_all_dims():
     """Lemma 5.1 for every dA, dB (symbolic, arbitrary H2, ρ1, unitary UA)."""

@@ -45,7 +45,7 @@ def overlap_holds_all_dims(transpose=False) -> bool:
     return equal(lhs, rhs)
 
 
-@lemma("7.1", "<φ2|(UA⊗I)|ψ1> = tr(UA M)", "symbolic dA, dB (index calculus); cross-check: exact, symbolic vectors and arbitrary UA, (dA, dB) = (2,2), (3,1), (2,3)")
+@lemma("7.1", "<φ2|(UA⊗I)|ψ1> = tr(UA M)", "symbolic dA, dB (index calculus)")
 def test_lemma_7_1_overlap_all_dims():
     """Lemma 7.1 for every dA, dB (symbolic)."""
     assert overlap_holds_all_dims()
