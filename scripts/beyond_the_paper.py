@@ -10,8 +10,10 @@ Run: ``.venv/bin/python scripts/beyond_the_paper.py --results results/beyond.jso
 Panels: q = 2 and q = 3; semi-log E[Δ] (unnormalised) vs n with 95 % CIs; dashed: our exact
 task-dependent bound (VQE, QAE: ``2 sqrt(r) sqrt(E||K||_F²)``, ``12/sqrt(2^n+1)`` for the qubit
 Heisenberg ring), for QSL Proposition 2 ``q^(2m-n)`` and its sharp form ``dA/d`` (Lemma 7.5,
-Schmidt rank 1).  For q = 3, Δ of VQE/QAE is a certified bracket: filled markers are the lower
-ends (optimiser), open markers the upper ends ``2||K||_*``; both are fitted.  Fits:
+Schmidt rank 1).  For q = 3, Δ of VQE/QAE is a certified bracket (Lemma 12): where every sample's
+bracket is narrower than the plotting resolution (:data:`weingarten_check.figures.BRACKET_RESOLUTION`,
+relative) one point is drawn and fitted, and the table gives the widest bracket; otherwise filled
+markers are the lower ends, open markers the certified upper ends, and both are fitted.  Fits:
 :func:`weingarten_check.scaling.fit_log_slope_se` of ``log_q E[Δ]`` on ``n >= --fit-from``.
 """
 from __future__ import annotations
@@ -24,6 +26,7 @@ from pathlib import Path
 
 from weingarten_check import bounds as B
 from weingarten_check.experiments import task_spec
+from weingarten_check.figures import BRACKET_RESOLUTION
 from weingarten_check.scaling import PREDICTED_SLOPE, fit_log_slope_se
 from weingarten_check.sweep import read_results, summarize
 
@@ -51,7 +54,8 @@ def main(argv=None) -> int:
     a = ap.parse_args(argv)
     fit_from = {int(k): int(v) for k, v in (p.split(":") for p in a.fit_from.split(","))}
     recs = [r for r in read_results(a.results)
-            if r["ensemble"] == "haar" and r["case"] == "v1" and r["site"] == 0 and r["seed"] == a.seed]
+            if r["ensemble"] == "haar" and r["case"] == "v1" and r["site"] == 0 and r.get("m", 1) == 1
+            and r["seed"] == a.seed]
     if not recs:
         print(f"error: {a.results} holds no haar/v1/site 0/seed {a.seed} samples", file=sys.stderr)
         return 2
@@ -65,8 +69,8 @@ def main(argv=None) -> int:
     import matplotlib.ticker
 
     fig, axes = plt.subplots(1, len(qs), figsize=(6.2 * len(qs), 4.8), squeeze=False)
-    table = ["| q | task | n fitted | samples per n | slope of log_q E[Δ] ± se | predicted | z | χ²/dof |",
-             "|---|---|---|---|---|---|---|---|"]
+    table = ["| q | task | n fitted | samples per n | slope of log_q E[Δ] ± se | predicted | z | χ²/dof | widest bracket |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for ax, q in zip(axes[0], qs):
         for task in ("vqe", "qae", "qsl"):
             pts = sorted((r for r in rows if r.q == q and r.task == task), key=lambda r: r.n)
@@ -84,16 +88,19 @@ def main(argv=None) -> int:
                 data["points"].append({"q": q, "task": task, "n": r.n, "samples": r.samples, "mean": r.mean,
                                        "stderr": r.stderr, "exact": r.exact,
                                        "upper_mean": None if r.exact else r.upper_mean,
-                                       "upper_stderr": up_se, "bounds": bd})
+                                       "upper_stderr": up_se, "max_width": r.max_width, "bounds": bd})
             c = COLOURS[task]
             means = [r.mean for r in pts]
             ci = [1.96 * r.stderr for r in pts]
             exact = all(r.exact for r in pts)
+            widest = max(r.max_width for r in pts)
+            one_point = exact or widest < BRACKET_RESOLUTION  # bracket below the plot's resolution
             ax.errorbar(ns, means, yerr=ci, fmt="o", ms=4, color=c, capsize=2,
-                        label=LABELS[task] + ("" if exact else ", lower end"))
-            if not exact:
+                        label=LABELS[task] + ("" if exact else f", certified (bracket ≤ {widest:.0e})"
+                                              if one_point else ", lower end"))
+            if not one_point:
                 ax.plot(ns, [r.upper_mean for r in pts], "o", mfc="none", ms=5, color=c,
-                        label=LABELS[task] + ", upper end 2‖K‖*")
+                        label=LABELS[task] + ", certified upper end")
             bnames = list(reference_bounds(task, ns[0], q))
             for name, ls in zip(bnames, ("--", ":")):
                 ax.plot(ns, [reference_bounds(task, n, q)[name] for n in ns], ls, color=c, lw=1,
@@ -102,7 +109,7 @@ def main(argv=None) -> int:
                                "lemma7.5": "QSL: Lemma 7.5, dA/d"}[name])
             sel = [r for r in pts if r.n >= fit_from.get(q, 0) and r.samples >= 2]
             series = [("", [r.mean for r in sel], [r.stderr for r in sel])]
-            if not exact:
+            if not one_point:
                 pu = [p for p in data["points"] if p["q"] == q and p["task"] == task and p["n"] >= fit_from.get(q, 0)]
                 series = [(" lower end", [r.mean for r in sel], [r.stderr for r in sel]),
                           (" upper end", [p["upper_mean"] for p in pu], [p["upper_stderr"] for p in pu])]
@@ -116,7 +123,8 @@ def main(argv=None) -> int:
                                      "predicted": pred, "z": f.z(pred), "chi2_dof": f.chi2_dof})
                 table.append(f"| {q} | {task}{tag} | {sel[0].n}–{sel[-1].n} | "
                              f"{min(r.samples for r in sel)}–{max(r.samples for r in sel)} | "
-                             f"{f.slope:.4f} ± {f.stderr:.4f} | {pred} | {f.z(pred):+.1f} | {f.chi2_dof:.2f} |")
+                             f"{f.slope:.4f} ± {f.stderr:.4f} | {pred} | {f.z(pred):+.1f} | {f.chi2_dof:.2f} | "
+                             + ("exact |" if exact else f"{max(r.max_width for r in sel):.1e} |"))
         ax.set_yscale("log")
         ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
         ax.set_xlabel("n (sites)")

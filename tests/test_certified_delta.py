@@ -95,3 +95,18 @@ def test_zero_k():
 def test_bad_input(kwargs, exc, msg):
     with pytest.raises(exc, match=msg):
         delta_from_k(**kwargs)
+
+
+@pytest.mark.parametrize("e", [-14, 9])
+def test_small_and_large_k_are_certified_as_tightly_as_unit_k(e):
+    """Δ(2^e K) = 2^e Δ(K): the bracket of a scaled K is the scaled bracket, to the last bit.  Without
+    solving at unit scale a K of norm ~1e-4 (qutrits at n = 15) got relative widths ~1e-4, because the
+    solvers' tolerances are absolute."""
+    rng = np.random.default_rng(3)
+    K = rng.standard_normal((8, 8))
+    K /= np.abs(K).max()
+    ref = delta_from_k(K, 3, rng=0, level2=False)
+    scaled = delta_from_k(np.ldexp(K, e), 3, rng=0, level2=False)
+    assert ref.gap <= 1e-6
+    assert scaled.lower == np.ldexp(ref.lower, e) and scaled.upper == np.ldexp(ref.upper, e)
+    assert scaled.gap == ref.gap and scaled.certificate == ref.certificate
