@@ -140,33 +140,61 @@ def _check_multipliers(X: np.ndarray, dA: int) -> np.ndarray:
     return 0.5 * (X + X.conj().transpose(0, 2, 1))
 
 
+#: default smoothing schedule: (β relative to 1/|f(X0)|, L-BFGS iterations); short coarse phases move
+#: the multipliers off the level-1 start's degenerate top eigenspace, the last phases converge (at the
+#: optimum the top eigenvalue is typically simple, so large β is then effectively λmax itself)
+SCHEDULE: tuple[tuple[float, int], ...] = ((1e3, 40), (1e4, 40), (1e5, 300), (1e6, 100))
+
+
+class _Reached(Exception):
+    pass
+
+
 def solve_level2_fo(M: np.ndarray, X0: Optional[np.ndarray] = None, *,
-                    betas: tuple[float, ...] = (1e3, 1e4, 1e5, 1e6), maxiter: int = 300,
+                    schedule: tuple[tuple[float, int], ...] = SCHEDULE,
                     target: Optional[float] = None, time_limit: float = math.inf) -> Level2Solution:
     """Minimise (12.4) over the multipliers by L-BFGS on the log-sum-exp smoothing (module doc).
 
-    ``X0``: start (e.g. :func:`level1_multipliers`; default 0).  ``betas``: smoothing parameters
-    relative to ``1/|f(X0)|`` (scale of the problem), used in turn.  Stops early once the true
-    ``f`` is ``<= target`` (e.g. the optimiser's value plus the tolerance) or after
-    ``time_limit`` seconds.  Returns the best iterate by its float ``f`` (``gamma``)."""
+    ``X0``: start, shape ``(2(dA²-1), dA², dA²)`` (e.g. :func:`level1_multipliers`; default 0).
+    ``schedule``: ``(β, maxiter)`` phases, β relative to ``1/|f(X0)|`` (the problem's scale).
+    Stops as soon as the smoothed value — an upper bound on f — is ``<= target`` (e.g. the
+    optimiser's value plus the allowed width), or after a phase once ``time_limit`` seconds have
+    passed.  Returns the best iterate by its float f (``gamma``; a proposal, not a proof)."""
     M, dA = _check_form(M)
     D = dA * dA
+    if target is not None and not math.isfinite(target):
+        raise ValueError(f"target must be a finite float or None, got {target!r}")
+    for ph in schedule:
+        if len(ph) != 2 or not ph[0] > 0 or int(ph[1]) < 0:
+            raise ValueError(f"schedule must hold (beta > 0, maxiter >= 0) pairs, got {ph!r}")
     prob = _Problem(M, dA)
     X = np.zeros((2 * (D - 1), D, D), dtype=np.complex128) if X0 is None else _check_multipliers(X0, dA)
     t0 = time.perf_counter()
     best_f, best_X = prob.value(X), X
     scale = max(abs(best_f), float(np.abs(M).max()) * 1e-6, 1e-300)
     x = prob.pack(X)
-    status = "start"
-    for b in betas:
+    status = f"f0={best_f:.15g}"
+    for b, iters in schedule:
         if (target is not None and best_f <= target) or time.perf_counter() - t0 > time_limit:
             break
-        res = minimize(prob.smoothed, x, args=(b / scale,), jac=True, method="L-BFGS-B",
-                       options={"maxiter": maxiter, "gtol": 1e-14, "ftol": 1e-16, "maxcor": 30})
-        x = res.x
+        last = {"x": x}
+
+        def fun(y, beta=b / scale):
+            f, g = prob.smoothed(y, beta)
+            if target is not None and f <= target:
+                last["x"] = y
+                raise _Reached
+            return f, g
+
+        try:
+            res = minimize(fun, x, jac=True, method="L-BFGS-B",
+                           options={"maxiter": int(iters), "gtol": 1e-14, "ftol": 1e-16, "maxcor": 30})
+            x, nit = res.x, res.nit
+        except _Reached:
+            x, nit = last["x"], -1
         X = prob.unpack(x)
         f = prob.value(X)
-        status = f"beta={b:g}:{'converged' if res.success else 'maxiter'}"
+        status += f" | beta={b:g} it={nit} f={f:.15g} t={time.perf_counter() - t0:.2f}s"
         if f < best_f:
             best_f, best_X = f, X
     return Level2Solution(best_f, list(best_X), status, time.perf_counter() - t0)
