@@ -31,8 +31,9 @@ from scipy.optimize import minimize
 from .choi_form import rational_basis
 from .unital_sdp import _check_ab, _check_form
 from .unital_sdp2 import Level2Solution, constraint_ops, sym_pairs
+from .unitary_optimiser import polar_unitary
 
-__all__ = ["level2_value", "level1_multipliers", "solve_level2_fo"]
+__all__ = ["level2_value", "level1_multipliers", "solve_level2_fo", "unitary_from_level2", "SCHEDULE"]
 
 
 class _Sym2:
@@ -198,3 +199,19 @@ def solve_level2_fo(M: np.ndarray, X0: Optional[np.ndarray] = None, *,
         if f < best_f:
             best_f, best_X = f, X
     return Level2Solution(best_f, list(best_X), status, time.perf_counter() - t0)
+
+
+def unitary_from_level2(M: np.ndarray, X: np.ndarray) -> np.ndarray:
+    """A starting unitary for the optimiser from level-2 multipliers: where (12.4) is tight its top
+    eigenvector is ``∝ u ⊗ u`` (u = vec U); reshaped to D x D (``∝ u uᵀ``) its dominant left
+    singular vector is ∝ u,
+    reshaped to dA x dA and projected to the nearest unitary (polar factor).  Used where the
+    optimiser's own starts missed the maximum (the level-2 bound then exposes it)."""
+    M, dA = _check_form(M)
+    X = _check_multipliers(np.asarray(X), dA)
+    prob = _Problem(M, dA)
+    _lam, V = np.linalg.eigh(prob.hs(X))
+    v = prob.sym.expand(V[:, -1:])[:, 0].reshape(prob.D, prob.D)
+    # v = c u uᵀ is complex symmetric; its dominant left singular vector is ∝ u
+    Usv, _s, _Vh = np.linalg.svd(v)
+    return polar_unitary(Usv[:, 0].reshape(dA, dA))
