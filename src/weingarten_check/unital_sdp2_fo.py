@@ -28,6 +28,7 @@ from typing import Optional
 import numpy as np
 from scipy.optimize import minimize
 
+from .blas_threads import BLAS_PIN
 from .choi_form import rational_basis
 from .unital_sdp import _check_ab, _check_form
 from .unital_sdp2 import Level2Solution, constraint_ops, sym_pairs
@@ -160,7 +161,15 @@ def solve_level2_fo(M: np.ndarray, X0: Optional[np.ndarray] = None, *,
     ``schedule``: ``(β, maxiter)`` phases, β relative to ``1/|f(X0)|`` (the problem's scale).
     Stops as soon as the smoothed value — an upper bound on f — is ``<= target`` (e.g. the
     optimiser's value plus the allowed width), or after a phase once ``time_limit`` seconds have
-    passed.  Returns the best iterate by its float f (``gamma``; a proposal, not a proof)."""
+    passed.  Returns the best iterate by its float f (``gamma``; a proposal, not a proof).
+    Runs with the BLAS pinned to one thread (:data:`.blas_threads.BLAS_PIN`): the matrices are small
+    and a multi-threaded BLAS on a shared machine made each step up to 50x slower (measured)."""
+    with BLAS_PIN.driver():
+        return _solve(M, X0, schedule, target, time_limit)
+
+
+def _solve(M: np.ndarray, X0: Optional[np.ndarray], schedule: tuple[tuple[float, int], ...],
+           target: Optional[float], time_limit: float) -> Level2Solution:
     M, dA = _check_form(M)
     D = dA * dA
     if target is not None and not math.isfinite(target):
