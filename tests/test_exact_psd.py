@@ -119,9 +119,10 @@ def test_congruence_is_sound_for_any_witness():
     from weingarten_check.exact_psd import is_hermitian_pd_by_congruence
 
     zero = [[0, 0], [0, 0]]
-    ind = ([[5, 0], [0, -1]], zero)  # indefinite
-    for W in (([[1, 0], [0, 1]], zero), ([[1, 0], [0, 0]], zero), ([[3, 1], [2, 5]], [[0, 1], [1, 0]])):
-        assert not is_hermitian_pd_by_congruence(*ind, witness=W)
+    eye = ([[1, 0], [0, 1]], zero)
+    for ind in (([[5, 0], [0, -1]], zero), ([[1, 3], [3, 1]], zero), ([[1, 0], [0, 1]], [[0, 3], [-3, 0]])):
+        for W in (eye, ([[1, 0], [0, 0]], zero), ([[3, 1], [2, 5]], [[0, 1], [1, 0]])):  # indefinite
+            assert not is_hermitian_pd_by_congruence(*ind, witness=W)
     pd = ([[2, 1], [1, 2]], zero)
     assert is_hermitian_pd_by_congruence(*pd, witness=([[1, 0], [0, 1]], zero))  # 2 > 1: dominant
     assert not is_hermitian_pd_by_congruence(*pd, witness=([[1, 0], [0, 0]], zero))  # singular witness

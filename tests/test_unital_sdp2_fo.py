@@ -129,6 +129,13 @@ def test_checker_rejects_perturbed_and_wrong_m(loose_dA4):
     grid = Fraction(1, 2**cert.exponent)
     dg = Fraction(1, 10**4) * Fraction(d["best"]) // grid * grid
     assert not verify_level2(E, dataclasses.replace(cert, gamma=cert.gamma - dg, bound=cert.bound - dg))
+    # a bound just below the attained value must be refused, however little γ is lowered
+    dg = (cert.bound - Fraction(d["best"])) // grid * grid + grid
+    bad = dataclasses.replace(cert, gamma=cert.gamma - dg, bound=cert.bound - dg)
+    assert bad.bound < Fraction(d["best"]) and not verify_level2(E, bad)
+    # the arithmetic: the rounding error of M_r must be paid (dA · err), and err >= E.err
+    assert not verify_level2(E, dataclasses.replace(cert, bound=cert.bound - 4 * cert.err))
+    assert not verify_level2(E, dataclasses.replace(cert, err=cert.err / 2, bound=cert.bound - 2 * cert.err))
     Xi = list(cert.X_im)
     Xi[3] = Xi[3].copy()
     step = 2**cert.exponent // 10**3
