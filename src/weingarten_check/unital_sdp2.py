@@ -8,11 +8,13 @@ For a unitary U, ``v = u ⊗ u`` (u = vec U) lies in Sym²(C^D), D = dA², with 
 has ``<v|L|v> = Σ_a <u|X_a|u> (tr F_a + tr F_a) = 0`` (the partial traces of |u><u| are I).  So if
 ``Q = γ/dA² I - (M⊗I)/dA - L`` satisfies ``Q + t I ⪰ 0`` on Sym², then
 ``γ - <u|M|u> = <v|Q|v> >= -t dA²`` for every unitary: ``max_U <u|M|u> <= γ + t dA²``.  Level 1 is the
-special case ``X_a, Y_a`` multiples of I.  The multipliers are found by Clarabel (min γ with t = 0);
-:func:`verify_level2` proves the bound exactly (rational rounding, ``S† (Q_r + t I) S`` positive
-definite by exact LDLᵀ with S the integer spanning set of Sym², and ``||M - M_r|| <= err`` from the
-exact form adding ``dA · err``).  Practical for dA = 3 (Sym² of dimension 45); dA = 4 would need a
-136 x 136 complex PSD block, beyond an interior-point solver's memory here.
+special case ``X_a, Y_a`` multiples of I (Lemma 12.4, Eq. 12.4 of proofs/DERIVATION.md).  The
+multipliers come from :func:`solve_level2` (Clarabel, interior point: 30-90 s at dA = 3, out of memory
+reach at dA = 4 — kept as the reference) or, in :mod:`.certified_delta`, from the first-order solver
+:func:`.unital_sdp2_fo.solve_level2_fo` (seconds at dA = 4).  :func:`verify_level2` proves the bound
+exactly (rational rounding; ``S† (Q_r + t I) S`` positive definite with S the integer spanning set of
+Sym², by the congruence test of :mod:`.exact_psd` — 0.4-1.4 s at dA = 4, where the complete LDLᵀ
+takes about a minute; ``||M - M_r|| <= err`` from the exact form adds ``dA · err``).
 """
 from __future__ import annotations
 
