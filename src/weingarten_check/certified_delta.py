@@ -38,7 +38,7 @@ from .exact_psd import fraction_to_float_down, fraction_to_float_up
 from .sampling import RngLike, as_rng
 from .unital_sdp import certify_level1, polish_dual, solve_level1, solve_level1_smoothed, unitary_from_choi
 from .unital_sdp2 import certify_level2
-from .unital_sdp2_fo import level1_multipliers, solve_level2_fo, unitary_from_level2
+from .unital_sdp2_fo import SCHEDULE, level1_multipliers, solve_level2_fo, unitary_from_level2
 from .unitary_optimiser import optimise_form
 
 __all__ = ["qubit_delta", "nuclear_bound", "cost_mp", "delta_from_k", "CLARABEL_MAX_DA", "LEVEL2_MAX_DA"]
@@ -136,22 +136,30 @@ class _Side:
             if c is not None and (self.bound is None or c.bound < self.bound):
                 self.bound, self.AB = c.bound, ab
 
-    def level2(self, target: float, timings: dict) -> None:
+    def level2(self, allowance: float, timings: dict) -> None:
         """Level-2 bound (12.4) for this side: first-order multipliers from the level-1 ones, then
-        the exact check; kept only if proved and smaller.  The multipliers' top eigenvector also
-        seeds one more optimiser start (it finds the maximum where the random starts missed it)."""
+        the exact check; kept only if proved and smaller.  The solve stops once within
+        ``allowance`` of the optimiser's value.  After the coarse smoothing phases, and again at
+        the end, the level-2 matrix's top eigenvector seeds one more optimiser start (it finds the
+        maximum where the random starts missed it; the target then becomes reachable)."""
         import time
 
-        X0 = level1_multipliers(*self.AB, self.dA) if self.AB is not None else None
-        sol = solve_level2_fo(self.Ms, X0, target=target, time_limit=LEVEL2_TIME_LIMIT)
-        if sol.gamma > target:  # not within tol of the optimiser's value: maybe the optimiser is low
-            val, U = optimise_form(self.Ms, True, 0, self.gen,
-                                   initial=[unitary_from_level2(self.Ms, np.array(sol.X))])
+        X = level1_multipliers(*self.AB, self.dA) if self.AB is not None else None
+        seconds = 0.0
+        sol = None
+        for phases in (SCHEDULE[:2], SCHEDULE[2:]):
+            sol = solve_level2_fo(self.Ms, X, schedule=phases, target=self.val + allowance,
+                                  time_limit=LEVEL2_TIME_LIMIT)
+            seconds += sol.seconds
+            X = np.array(sol.X)
+            if sol.gamma <= self.val + allowance:
+                break
+            val, U = optimise_form(self.Ms, True, 0, self.gen, initial=[unitary_from_level2(self.Ms, X)])
             if val > self.val:
                 self.val, self.U = val, U
         t0 = time.perf_counter()
         c2 = certify_level2(self.E, self.Ms, sol)
-        timings["level2_solve"] = timings.get("level2_solve", 0.0) + sol.seconds
+        timings["level2_solve"] = timings.get("level2_solve", 0.0) + seconds
         timings["level2_check"] = timings.get("level2_check", 0.0) + time.perf_counter() - t0
         if c2 is not None and (self.bound is None or c2.bound < self.bound):
             self.bound, self.level = c2.bound, 2
@@ -223,7 +231,7 @@ def delta_from_k(K: np.ndarray, dA: int, *, tol: float = 1e-6, rng: RngLike = 0,
     if gap > tol and level2 and dA <= LEVEL2_MAX_DA and cert == "sdp-level1":
         for s in (hi, lo):  # the optimiser has stalled: strengthen the relaxation of the loose side
             if float(s.bound) - s.val > 0.5 * tol * upper:
-                s.level2(s.val + 0.25 * tol * upper, timings)
+                s.level2(0.25 * tol * upper, timings)
         lower_mp = cost_mp(K, dA, hi.U, dps) - cost_mp(K, dA, lo.U, dps)  # a level-2 seed may have improved U
         lower = max(lower, fraction_to_float_down(Fraction(str(lower_mp))))
         up2 = fraction_to_float_up(hi.bound + lo.bound)
