@@ -85,18 +85,6 @@ def test_zero_k():
     assert res.exact and res.value == res.upper == 0.0
 
 
-@pytest.mark.parametrize("kwargs, exc, msg", [
-    (dict(K=np.zeros((3, 3)), dA=3), ValueError, "8 x 8"),
-    (dict(K=np.full((8, 8), np.inf), dA=3), ValueError, "finite"),
-    (dict(K=np.zeros((8, 8)), dA=3, tol=-1.0), ValueError, "tol"),
-    (dict(K=np.zeros((8, 8)), dA=3, max_starts=-2), ValueError, "max_starts"),
-    (dict(K=np.zeros((8, 8)), dA="3"), TypeError, "dA"),
-])
-def test_bad_input(kwargs, exc, msg):
-    with pytest.raises(exc, match=msg):
-        delta_from_k(**kwargs)
-
-
 def test_level2_closes_loose_dA4_sample():
     """The dA = 4 exact-Haar QAE sample (both V1, V2 random, q = 2, A = sites 0, 1, n = 5, seed 17;
     benchmarks/bench_certified.py's first) is level-1 loose (width 6.6e-3 before level 2); with
@@ -111,3 +99,16 @@ def test_level2_closes_loose_dA4_sample():
     assert r2.certificate == "sdp-level2" and r2.gap <= 1e-6
     assert r2.upper < r1.upper and r2.lower >= r1.lower - 1e-12 * r1.lower
     assert set(r2.timings) == {"level2_solve", "level2_check"}
+
+
+@pytest.mark.parametrize("kwargs, exc, msg", [
+    (dict(K=np.zeros((3, 3)), dA=3), ValueError, "8 x 8"),
+    (dict(K=np.full((8, 8), np.inf), dA=3), ValueError, "finite"),
+    (dict(K=np.zeros((8, 8)), dA=3, tol=-1.0), ValueError, "tol"),
+    (dict(K=np.zeros((8, 8)), dA=3, max_starts=-2), ValueError, "max_starts"),
+    (dict(K=np.zeros((8, 8)), dA="3"), TypeError, "dA"),
+])
+def test_bad_input(kwargs, exc, msg):
+    with pytest.raises(exc, match=msg):
+        delta_from_k(**kwargs)
+
