@@ -111,4 +111,3 @@ def test_level2_closes_loose_dA4_sample():
 def test_bad_input(kwargs, exc, msg):
     with pytest.raises(exc, match=msg):
         delta_from_k(**kwargs)
-
