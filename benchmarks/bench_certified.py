@@ -8,7 +8,11 @@ Run: ``.venv/bin/python benchmarks/bench_certified.py [--quick] [--dA9] [--sampl
    ``experiments.variation_range_sample_result``): dA = 3 (q = 3, one site), dA = 4 (q = 4 one
    site; q = 2, two sites), per sample: time, relative width ``(upper - lower)/upper``, which
    certificate; the old bracket ``[lower, 2||K||_*]`` width for comparison.
+   Level 2 (first-order, Lemma 12.4) is on, as in the experiment path: the per-sample seconds of the
+   level-2 solve and of its exact check are reported separately (``VariationRangeResult.timings``).
 3. ``--dA9``: dA = 9 (q = 3, two sites), a few samples.
+4. ``--compare-check``: the exact check of one dA = 4 level-2 certificate, side by side: the
+   congruence test (what the package uses) vs the complete LDLᵀ (Bareiss) test (about a minute).
 
 Goals (issue 8): dA = 3 median width <= 1e-8, worst <= 1e-6, <= 0.3 s/sample; dA = 4 worst <= 1e-4
 at <= 10 s/sample; dA = 9 any certified width <= 1e-3.  The machine load is printed with the numbers.
@@ -117,12 +121,13 @@ CONFIGS = {
 
 
 def bench_delta(dA: int, samples: int) -> None:
-    print(f"\n== 2. delta_from_k, dA = {dA}, {samples} samples per row, tol 1e-6 ({load()}) ==")
+    print(f"\n== 2. delta_from_k, dA = {dA}, {samples} samples per row, tol 1e-6, level 2 on ({load()}) ==")
     print(f"{'task':>4} {'case':>5} {'n':>2} {'q':>2} {'sites':>6} {'time med/max [s]':>17} "
-          f"{'width med':>10} {'width max':>10} {'certificates':>16} {'old [lower, 2||K||_*] med':>26}")
-    all_w, all_t = [], []
+          f"{'width med':>10} {'width max':>10} {'certificates':>28} {'L2 solve max [s]':>17} "
+          f"{'L2 check max [s]':>17} {'old [lower, 2||K||_*] med':>26}")
+    all_w, all_t, all_s, all_c, all_cert = [], [], [], [], {}
     for task, case, n, q, sites in CONFIGS[dA]:
-        ts, ws, old, certs = [], [], [], {}
+        ts, ws, old, certs, l2s, l2c = [], [], [], {}, [], []
         for s in range(samples):
             K = sample_k(task, case, n, q, sites, 1000 * s + 17)
             t0 = time.perf_counter()
@@ -131,13 +136,52 @@ def bench_delta(dA: int, samples: int) -> None:
             ws.append(r.gap)
             old.append((nuclear_bound(K) - r.lower) / nuclear_bound(K))
             certs[r.certificate] = certs.get(r.certificate, 0) + 1
+            if "level2_solve" in r.timings:
+                l2s.append(r.timings["level2_solve"])
+                l2c.append(r.timings["level2_check"])
         all_w += ws
         all_t += ts
+        all_s += l2s
+        all_c += l2c
+        for k, v in certs.items():
+            all_cert[k] = all_cert.get(k, 0) + v
         cs = ",".join(f"{k}:{v}" for k, v in sorted(certs.items()))
+        m2 = f"{max(l2s):.3f}" if l2s else "-"
+        c2 = f"{max(l2c):.3f}" if l2c else "-"
         print(f"{task:>4} {case:>5} {n:>2} {q:>2} {str(sites):>6} {np.median(ts):>8.3f}/{max(ts):<8.3f} "
-              f"{np.median(ws):>10.1e} {max(ws):>10.1e} {cs:>16} {np.median(old):>26.2f}")
-    print(f"all dA = {dA}: median width {np.median(all_w):.1e}, worst {max(all_w):.1e}, "
-          f"median time {np.median(all_t):.3f} s, max {max(all_t):.3f} s ({load()})")
+              f"{np.median(ws):>10.1e} {max(ws):>10.1e} {cs:>28} {m2:>17} {c2:>17} {np.median(old):>26.2f}")
+    print(f"all dA = {dA} ({len(all_w)} samples): median width {np.median(all_w):.1e}, worst {max(all_w):.1e}; "
+          f"time per sample median {np.median(all_t):.3f} s, worst {max(all_t):.3f} s; certificates "
+          + ",".join(f"{k}:{v}" for k, v in sorted(all_cert.items())))
+    if all_s:
+        print(f"  level 2 on {len(all_s)} samples: solve median {np.median(all_s):.3f} s, worst {max(all_s):.3f} s; "
+              f"exact check median {np.median(all_c):.3f} s, worst {max(all_c):.3f} s ({load()})")
+    else:
+        print(f"  level 2 not needed ({load()})")
+
+
+def compare_check() -> None:
+    """Exact check of one dA = 4 level-2 certificate: congruence vs LDLᵀ, same certificate."""
+    from weingarten_check.choi_form import ExactForm, exact_form_from_k
+    from weingarten_check.unital_sdp2 import certify_level2, verify_level2
+    from weingarten_check.unital_sdp2_fo import level1_multipliers, solve_level2_fo
+
+    print(f"\n== 4. exact check of a dA = 4 level-2 certificate (136 x 136 complex) ({load()}) ==")
+    K = sample_k("qae", "both", 5, 2, (0, 1), 17)
+    M = -form_from_k(K, 4)
+    E0 = exact_form_from_k(K, 4)
+    E = ExactForm(-E0.re, -E0.im, E0.exponent, E0.err, 4)
+    s1 = solve_level1(M)
+    sol = solve_level2_fo(M, level1_multipliers(s1.A, s1.B, 4))
+    cert = certify_level2(E, M, sol)
+    t0 = time.perf_counter()
+    ok_c = verify_level2(E, cert, method="congruence")
+    t_c = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    ok_l = verify_level2(E, cert, method="ldl")
+    t_l = time.perf_counter() - t0
+    print(f"congruence: {ok_c} in {t_c:.2f} s; LDLᵀ (Bareiss, 272 x 272): {ok_l} in {t_l:.1f} s; "
+          f"ratio {t_l / t_c:.0f}x ({load()})")
 
 
 def main() -> None:
@@ -146,12 +190,15 @@ def main() -> None:
     ap.add_argument("--dA9", action="store_true", help="also dA = 9 (minutes)")
     ap.add_argument("--samples3", type=int, default=None, help="samples per dA = 3 row (default 20)")
     ap.add_argument("--samples4", type=int, default=None, help="samples per dA = 4 row (default 6)")
+    ap.add_argument("--compare-check", action="store_true", help="congruence vs LDLᵀ check (~1 min)")
     a = ap.parse_args()
     bench_solvers(a.quick)
     bench_delta(3, a.samples3 or (4 if a.quick else 20))
     bench_delta(4, a.samples4 or (2 if a.quick else 6))
     if a.dA9:
         bench_delta(9, 1 if a.quick else 2)
+    if a.compare_check:
+        compare_check()
 
 
 if __name__ == "__main__":

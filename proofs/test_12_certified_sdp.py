@@ -6,6 +6,9 @@
 * 12.2 dA = 2 is exact (SDP range = 2(σ1+σ2)); for dA = 3 it is not: the Werner–Holevo channel.
 * 12.3 the exact certificate check (rational LDLᵀ) accepts valid certificates, which bound every
   unitary, and rejects perturbed ones.
+* 12.4 level 2: ``<v|X⊗Z_c|v> = 0`` on ``v = u⊗u`` for traceless constraint operators, so
+  ``dA² λmax(P†((M⊗I)/dA + Σ X_c⊗Z_c)P)`` bounds max_U for ANY multipliers (X_c ∝ I: level 1); the
+  exact level-2 certificate (congruence check) bounds every unitary and is rejected when unchecked.
 The SDP solved here is this file's own small Clarabel model (dual form, constraints switchable), not
 the library's ``solve_level1``; the library's certificate code is what 12.3 checks.
 """
@@ -316,3 +319,151 @@ def test_lemma_12_3_mutant_perturbed_dual():
     assert not verify_certificate(E, dataclasses.replace(cert, B_re=Bre, bound=cert.bound - Fraction(step, 2**E.exponent)))
     swapped = dataclasses.replace(cert, A_re=cert.B_re, A_im=cert.B_im, B_re=cert.A_re, B_im=cert.A_im)
     assert not verify_certificate(E, swapped)
+
+
+# ------------------------------------------------------------------------------------ 12.4
+def sym2_isometry(D: int) -> np.ndarray:
+    """Columns: an orthonormal basis of Sym²(C^D) = the +1 eigenspace of (I + SWAP)/2 (own construction)."""
+    swap = np.zeros((D * D, D * D))
+    for a in range(D):
+        for b in range(D):
+            swap[a * D + b, b * D + a] = 1
+    w, V = np.linalg.eigh((np.eye(D * D) + swap) / 2)
+    return V[:, w > 0.5]
+
+
+def traceless_ops(dA: int, shift: float = 0.0) -> list[np.ndarray]:
+    """The constraint operators I⊗G_a and G_a⊗I on C^(dA²) (``shift`` ≠ 0: G_a + shift·I, the mutant)."""
+    I = np.eye(dA)
+    out = []
+    for g in orthonormal_traceless_basis(dA):
+        g = g + shift * I
+        out += [np.kron(I, g), np.kron(g, I)]
+    return out
+
+
+def level2_f(M: np.ndarray, X: list[np.ndarray], ops: list[np.ndarray], factor: float | None = None) -> float:
+    """f(X) = dA² λmax(P†((M⊗I)/dA + Σ_c X_c ⊗ Z_c)P) of Lemma 12.4 (``factor`` replaces dA²: a mutant)."""
+    D = M.shape[0]
+    dA = math.isqrt(D)
+    P = sym2_isometry(D)
+    H = np.kron(M, np.eye(D)) / dA + sum(np.kron(x, z) for x, z in zip(X, ops))
+    return float((dA * dA if factor is None else factor) * np.linalg.eigvalsh(P.conj().T @ H @ P)[-1])
+
+
+def level2_bound_holds(M: np.ndarray, X: list[np.ndarray], ops: list[np.ndarray], Us: list[np.ndarray],
+                       factor: float | None = None) -> bool:
+    """The 12.4 checker: <u|M|u> <= f(X) for every given unitary (u = vec U row-major)."""
+    f = level2_f(M, X, ops, factor)
+    return all(float(np.real(np.vdot(U.reshape(-1), M @ U.reshape(-1)))) <= f + 1e-9 * max(1.0, abs(f)) for U in Us)
+
+
+@settings(PROOFS, max_examples=3)
+@given(st.integers(0, 2**32 - 1), st.sampled_from([3, 4]))
+@lemma("12.4", "level 2: for u = vec U, v = u⊗u ∈ Sym², <v|X⊗Z_c|v> = 0 (Z_c = I⊗G_a, G_a⊗I), so max_U <u|M|u> <= dA² λmax(P†((M⊗I)/dA + Σ X_c⊗Z_c)P) for ANY Hermitian X_c; X_c ∝ I gives level 1", "dA = 3, 4, random K, X, U (hypothesis)")
+def test_lemma_12_4_level2_bound(seed, dA):
+    """Lemma 12.4. (i) For Haar U: v = u⊗u is in Sym², <v|v> = dA², <v|(M⊗I)|v> = dA <u|M|u> and
+    <v|X⊗Z_c|v> = <u|X|u> <u|Z_c|u> = 0 (tr G_a = 0); (ii) hence f(X) >= <u|M|u> for random Hermitian
+    multipliers and for the optimiser's maximiser; (iii) X_c = -(coefficient of A or B on G_a)/dA · I
+    reproduces the level-1 bound tr A + tr B + dA λmax(M - I⊗A - B⊗I) (A, B traceless)."""
+    rng = np.random.default_rng(seed)
+    D = dA * dA
+    M = form_from_k(random_k(dA, rng), dA)
+    ops = traceless_ops(dA)
+    P = sym2_isometry(D)
+    Us = [random_unitary(dA, rng) for _ in range(6)]
+    for U in Us:
+        u = U.reshape(-1)
+        v = np.kron(u, u)
+        assert np.linalg.norm(v - P @ (P.conj().T @ v)) < 1e-12 and abs(np.vdot(v, v) - dA * dA) < 1e-10
+        assert abs(np.vdot(v, np.kron(M, np.eye(D)) @ v) - dA * np.vdot(u, M @ u)) < 1e-9
+        for z in ops:
+            assert abs(np.vdot(u, z @ u)) < 1e-12
+    best, Ubest = optimise_form(M, True, starts=2, rng=seed % 1000)
+    for _ in range(2):
+        X = []
+        for _z in ops:
+            Y = rng.standard_normal((D, D)) + 1j * rng.standard_normal((D, D))
+            X.append(0.1 * (Y + Y.conj().T))
+        assert level2_bound_holds(M, X, ops, Us + [Ubest])
+    G = orthonormal_traceless_basis(dA)
+    a, b = rng.standard_normal(D - 1), rng.standard_normal(D - 1)
+    A, B = np.einsum("a,aij->ij", a, G), np.einsum("a,aij->ij", b, G)
+    X1 = []
+    for k in range(D - 1):
+        X1 += [-a[k] / dA * np.eye(D), -b[k] / dA * np.eye(D)]
+    assert abs(level2_f(M, X1, ops) - dual_bound(M, A, B)) < 1e-9 * max(1.0, abs(dual_bound(M, A, B)))
+
+
+@pytest.mark.mutant
+@lemma("12.4", "mutant: constraint operators that are not traceless (G_a + I) — the level-2 'bound' is violated", "dA = 3")
+def test_lemma_12_4_mutant_not_traceless():
+    """With Z_c built from G_a + I (so <u|Z_c|u> = dA ≠ 0) and multipliers X_c = -I on them, the same
+    checker finds the optimiser's unitary above the would-be bound: tracelessness carries the lemma."""
+    rng = np.random.default_rng(124)
+    M = form_from_k(random_k(3, rng), 3)
+    best, U = optimise_form(M, True, starts=3, rng=0)
+    X = [-np.eye(9) for _ in range(16)]
+    assert level2_bound_holds(M, X, traceless_ops(3), [U])  # the lemma: fine with traceless ops
+    assert not level2_bound_holds(M, X, traceless_ops(3, shift=1.0), [U])  # the mutant fails
+
+
+@pytest.mark.mutant
+@lemma("12.4", "mutant: the factor dA² = <v|v> replaced by dA — the bound is violated", "dA = 3")
+def test_lemma_12_4_mutant_wrong_norm():
+    """dA λmax instead of dA² λmax (X = 0): the same checker finds <u|M|u> above it at the maximiser."""
+    rng = np.random.default_rng(125)
+    M = form_from_k(random_k(3, rng), 3)
+    best, U = optimise_form(M, True, starts=3, rng=0)
+    X = [np.zeros((9, 9)) for _ in range(16)]
+    assert level2_bound_holds(M, X, traceless_ops(3), [U])
+    assert not level2_bound_holds(M, X, traceless_ops(3), [U], factor=3.0)
+
+
+def level2_certified(K: np.ndarray, dA: int):
+    """Library path: level-1 multipliers -> first-order level 2 -> exact certificate (max side)."""
+    from weingarten_check.unital_sdp import solve_level1
+    from weingarten_check.unital_sdp2 import certify_level2
+    from weingarten_check.unital_sdp2_fo import level1_multipliers, solve_level2_fo
+
+    M, E = form_from_k(K, dA), exact_form_from_k(K, dA)
+    s1 = solve_level1(M)
+    sol = solve_level2_fo(M, level1_multipliers(s1.A, s1.B, dA))
+    return M, E, certify_level2(E, M, sol), s1
+
+
+@lemma("12.4", "the exact level-2 certificate (congruence-checked S†(Q_r + tI)S ≻ 0) bounds every unitary and beats level 1 where it is loose", "dA = 3 (Werner–Holevo K), dA = 4 (random K)")
+def test_lemma_12_4_exact_certificate():
+    """verify_level2 accepts the first-order certificate; Werner–Holevo (dA = 3): the proved bound is in
+    [2, 2.3] (level 1: 4, true max 2) and the complete LDLᵀ test agrees with the congruence test; a
+    random dA = 4 K: the bound is >= the optimiser's value and >= C(U) for 50 Haar unitaries, and
+    <= the level-1 value."""
+    from weingarten_check.unital_sdp2 import verify_level2
+
+    M, E, cert, s1 = level2_certified(-k_swap(3), 3)
+    assert cert is not None and verify_level2(E, cert) and verify_level2(E, cert, method="ldl")
+    assert s1.value > 3.9 and 2 <= cert.bound <= Fraction(23, 10)
+    rng = np.random.default_rng(126)
+    M, E, cert, s1 = level2_certified(random_k(4, rng), 4)
+    assert cert is not None and verify_level2(E, cert)
+    best, _ = optimise_form(M, True, starts=3, rng=0)
+    assert Fraction(best) <= cert.bound <= Fraction(s1.value) + Fraction(1, 10**9)
+    for _ in range(50):
+        u = random_unitary(4, rng).reshape(-1)
+        assert Fraction(float(np.real(np.vdot(u, M @ u)))) <= cert.bound
+
+
+@pytest.mark.mutant
+@lemma("12.4", "mutant: an unchecked level-2 certificate (γ lowered below the optimum) is rejected and its bound is false", "dA = 3")
+def test_lemma_12_4_mutant_unchecked_certificate():
+    """γ lowered (bound adjusted consistently) until the bound is below the optimiser's value: the same
+    checker rejects it — skipping the exact check would publish a false bound."""
+    from weingarten_check.unital_sdp2 import verify_level2
+
+    M, E, cert, _s1 = level2_certified(random_k(3, np.random.default_rng(127)), 3)
+    best, _ = optimise_form(M, True, starts=3, rng=0)
+    grid = Fraction(1, 2**E.exponent)
+    dg = (cert.bound - Fraction(best)) // grid * grid + grid
+    bad = dataclasses.replace(cert, gamma=cert.gamma - dg, bound=cert.bound - dg)
+    assert verify_level2(E, cert) and bad.bound < Fraction(best)
+    assert not verify_level2(E, bad)

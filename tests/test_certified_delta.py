@@ -85,6 +85,22 @@ def test_zero_k():
     assert res.exact and res.value == res.upper == 0.0
 
 
+def test_level2_closes_loose_dA4_sample():
+    """The dA = 4 exact-Haar QAE sample (both V1, V2 random, q = 2, A = sites 0, 1, n = 5, seed 17;
+    benchmarks/bench_certified.py's first) is level-1 loose (width 6.6e-3 before level 2); with
+    level 2 (default) the loose side gets a level-2 certificate and the width is <= tol, with the
+    level-2 seconds reported."""
+    from weingarten_check.experiments import sample_cost_matrices, sample_rng, task_spec
+
+    K = sample_cost_matrices(task_spec("qae", 5, 2, sites=(0, 1)), "haar", "both", sample_rng(17, 5, 0, 0)).K
+    r1 = delta_from_k(K, 4, rng=0, level2=False)
+    assert r1.certificate == "sdp-level1" and r1.gap > 1e-3 and not r1.timings
+    r2 = delta_from_k(K, 4, rng=0)
+    assert r2.certificate == "sdp-level2" and r2.gap <= 1e-6
+    assert r2.upper < r1.upper and r2.lower >= r1.lower - 1e-12 * r1.lower
+    assert set(r2.timings) == {"level2_solve", "level2_check"}
+
+
 @pytest.mark.parametrize("kwargs, exc, msg", [
     (dict(K=np.zeros((3, 3)), dA=3), ValueError, "8 x 8"),
     (dict(K=np.full((8, 8), np.inf), dA=3), ValueError, "finite"),

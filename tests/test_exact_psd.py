@@ -94,3 +94,49 @@ def test_grid_and_directed_rounding():
     x = Fraction(1, 3)
     assert Fraction(fraction_to_float_down(x)) <= x <= Fraction(fraction_to_float_up(x))
     assert fraction_to_float_up(Fraction(1, 2)) == 0.5 == fraction_to_float_down(Fraction(1, 2))
+
+
+# ------------------------------------------------------------------ congruence (sufficient) test
+def test_congruence_agrees_away_from_boundary():
+    """With a margin of 1e-6 relative the congruence test decides like the eigenvalues (n = 40)."""
+    from weingarten_check.exact_psd import is_hermitian_pd_by_congruence
+
+    rng = np.random.default_rng(11)
+    re, im = _int_hermitian(rng, 40)
+    lam = np.linalg.eigvalsh(re.astype(float) + 1j * im.astype(float))
+    for shift, expected in ((-lam[0] + 1e-6 * abs(lam).max(), True), (-lam[0] - 1e-6 * abs(lam).max(), False)):
+        r2 = re.copy()
+        for i in range(40):
+            r2[i, i] += int(np.ceil(shift)) if expected else int(np.floor(shift))
+        assert is_hermitian_pd_by_congruence(r2, im) == expected
+        if not expected:
+            assert not is_hermitian_positive_definite(r2, im)
+
+
+def test_congruence_is_sound_for_any_witness():
+    """A non-PD matrix is never accepted, whatever the witness (identity, singular, random);
+    a PD one can be refused by a poor witness (the test is only sufficient)."""
+    from weingarten_check.exact_psd import is_hermitian_pd_by_congruence
+
+    zero = [[0, 0], [0, 0]]
+    eye = ([[1, 0], [0, 1]], zero)
+    for ind in (([[5, 0], [0, -1]], zero), ([[1, 3], [3, 1]], zero), ([[1, 0], [0, 1]], [[0, 3], [-3, 0]])):
+        for W in (eye, ([[1, 0], [0, 0]], zero), ([[3, 1], [2, 5]], [[0, 1], [1, 0]])):  # indefinite
+            assert not is_hermitian_pd_by_congruence(*ind, witness=W)
+    pd = ([[2, 1], [1, 2]], zero)
+    assert is_hermitian_pd_by_congruence(*pd, witness=([[1, 0], [0, 1]], zero))  # 2 > 1: dominant
+    assert not is_hermitian_pd_by_congruence(*pd, witness=([[1, 0], [0, 0]], zero))  # singular witness
+    assert is_hermitian_pd_by_congruence([[1, 0], [0, 1]], [[0, 2], [-2, 0]]) is False  # eigenvalues -1, 3
+
+
+def test_congruence_bad_input():
+    from weingarten_check.exact_psd import congruence_witness, is_hermitian_pd_by_congruence
+
+    with pytest.raises(ValueError, match="not Hermitian"):
+        is_hermitian_pd_by_congruence([[1, 2], [3, 1]], [[0, 0], [0, 0]])
+    with pytest.raises(ValueError, match="witness must be 2 x 2"):
+        is_hermitian_pd_by_congruence([[1, 0], [0, 1]], [[0, 0], [0, 0]], witness=([[1]], [[0]]))
+    with pytest.raises(TypeError, match="ints"):
+        is_hermitian_pd_by_congruence([[1.5, 0], [0, 1]], [[0, 0], [0, 0]])
+    with pytest.raises(ValueError, match="bits"):
+        congruence_witness([[1, 0], [0, 1]], [[0, 0], [0, 0]], bits=80)

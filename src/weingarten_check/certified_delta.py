@@ -16,7 +16,13 @@
   - K is first scaled by a power of two to unit size (exact; the solvers' tolerances are absolute);
   - adaptive: the optimiser first starts only from the SDP's dominant Choi eigenvector (polar
     projected); where the relative gap ``(upper - lower) / upper`` exceeds ``tol``, Haar-random
-    starts are added to the loose side (4, 8, ... up to ``max_starts``).
+    starts are added to the loose side (4, 8, ... up to ``max_starts``);
+  - where the gap is still above ``tol`` once the starts stall (a gap of the level-1 relaxation, not
+    of the optimiser), the loose side only gets the level-2 bound (12.4) (Lemma 12.4): multipliers by
+    the first-order solver :func:`.unital_sdp2_fo.solve_level2_fo`, warm-started at that side's
+    level-1 multipliers and stopped once its (smoothed, upper) value is within a quarter of the
+    tolerance of the optimiser's value, then proved exactly by :func:`.unital_sdp2.certify_level2`
+    (``certificate = "sdp-level2"``; dA <= ``LEVEL2_MAX_DA``).
 """
 from __future__ import annotations
 
@@ -32,7 +38,8 @@ from .delta_result import VariationRangeResult
 from .exact_psd import fraction_to_float_down, fraction_to_float_up
 from .sampling import RngLike, as_rng
 from .unital_sdp import certify_level1, polish_dual, solve_level1, solve_level1_smoothed, unitary_from_choi
-from .unital_sdp2 import certify_level2, solve_level2
+from .unital_sdp2 import certify_level2
+from .unital_sdp2_fo import SCHEDULE, level1_multipliers, solve_level2_fo, unitary_from_level2
 from .unitary_optimiser import optimise_form
 
 __all__ = ["qubit_delta", "nuclear_bound", "cost_mp", "delta_from_k", "CLARABEL_MAX_DA", "LEVEL2_MAX_DA"]
@@ -40,9 +47,13 @@ __all__ = ["qubit_delta", "nuclear_bound", "cost_mp", "delta_from_k", "CLARABEL_
 #: largest dA whose level-1 SDP goes to Clarabel (interior point); larger dA use the memory-light
 #: smoothed dual (:func:`.unital_sdp.solve_level1_smoothed`)
 CLARABEL_MAX_DA = 5
-#: largest dA for the level-2 (degree-4 moment) strengthening (:mod:`.unital_sdp2`): Sym²(C^(dA²))
-#: has dimension 45 at dA = 3 but 136 at dA = 4, too large for an interior-point solve here
-LEVEL2_MAX_DA = 3
+#: largest dA for the level-2 (degree-4 moment) strengthening, solved first-order
+#: (:mod:`.unital_sdp2_fo`): one eigendecomposition of Sym²(C^(dA²)) per step, dimension 45 at
+#: dA = 3, 136 at dA = 4 (0.1-0.3 s and 1-5 s per loose side, benchmarks/bench_certified.py);
+#: 3321 at dA = 9, out of reach
+LEVEL2_MAX_DA = 4
+#: soft time limit (s) of one side's level-2 solve (checked between smoothing phases)
+LEVEL2_TIME_LIMIT = 20.0
 
 
 def qubit_delta(K: np.ndarray) -> float:
@@ -114,15 +125,45 @@ class _Side:
         self.stalled = False
         self.level = 1
         self.bound: Optional[Fraction] = None
+        self.AB: Optional[tuple[np.ndarray, np.ndarray]] = None  # level-1 multipliers of self.bound
         self.certify()
 
     def certify(self) -> None:
-        cands = [certify_level1(self.E, self.Ms, *polish_dual(self.Ms, self.sol.A, self.sol.B, self.U))]
+        AB = polish_dual(self.Ms, self.sol.A, self.sol.B, self.U)
+        cands = [(certify_level1(self.E, self.Ms, *AB), AB)]
         if self.bound is None:
-            cands.append(certify_level1(self.E, self.Ms, self.sol.A, self.sol.B))
-        for c in cands:
+            cands.append((certify_level1(self.E, self.Ms, self.sol.A, self.sol.B), (self.sol.A, self.sol.B)))
+        for c, ab in cands:
             if c is not None and (self.bound is None or c.bound < self.bound):
-                self.bound = c.bound
+                self.bound, self.AB = c.bound, ab
+
+    def level2(self, allowance: float, timings: dict) -> None:
+        """Level-2 bound (12.4) for this side: first-order multipliers from the level-1 ones, then
+        the exact check; kept only if proved and smaller.  The solve stops once within
+        ``allowance`` of the optimiser's value.  After the coarse smoothing phases, and again at
+        the end, the level-2 matrix's top eigenvector seeds one more optimiser start (it finds the
+        maximum where the random starts missed it; the target then becomes reachable)."""
+        import time
+
+        X = level1_multipliers(*self.AB, self.dA) if self.AB is not None else None
+        seconds = 0.0
+        sol = None
+        for phases in (SCHEDULE[:2], SCHEDULE[2:]):
+            sol = solve_level2_fo(self.Ms, X, schedule=phases, target=self.val + allowance,
+                                  time_limit=LEVEL2_TIME_LIMIT)
+            seconds += sol.seconds
+            X = np.array(sol.X)
+            if sol.gamma <= self.val + allowance:
+                break
+            val, U = optimise_form(self.Ms, True, 0, self.gen, initial=[unitary_from_level2(self.Ms, X)])
+            if val > self.val:
+                self.val, self.U = val, U
+        t0 = time.perf_counter()
+        c2 = certify_level2(self.E, self.Ms, sol)
+        timings["level2_solve"] = timings.get("level2_solve", 0.0) + seconds
+        timings["level2_check"] = timings.get("level2_check", 0.0) + time.perf_counter() - t0
+        if c2 is not None and (self.bound is None or c2.bound < self.bound):
+            self.bound, self.level = c2.bound, 2
 
     def more_starts(self, n: int, tol_abs: float) -> None:
         """``n`` more Haar-random starts; the side is ``stalled`` when they improve the best value
@@ -151,7 +192,8 @@ def delta_from_k(K: np.ndarray, dA: int, *, tol: float = 1e-6, rng: RngLike = 0,
     rng: seed/generator for the optimiser's random starts.
     max_starts: cap on Haar-random starts per side when the gap exceeds ``tol``.
     dps: mpmath digits for the lower end.
-    level2: allow the level-2 strengthening (dA <= ``LEVEL2_MAX_DA``) where level 1 stays loose.
+    level2: allow the level-2 strengthening (Lemma 12.4, dA <= ``LEVEL2_MAX_DA``) on the sides
+        where level 1 stays loose (module doc); its seconds are in ``.timings``.
     """
     K, dA = check_k(K, dA)
     if not (isinstance(tol, (int, float)) and not isinstance(tol, bool) and math.isfinite(tol) and tol >= 0):
@@ -195,16 +237,18 @@ def delta_from_k(K: np.ndarray, dA: int, *, tol: float = 1e-6, rng: RngLike = 0,
             break
         for s in loose:
             s.more_starts(min(max(4, s.starts), max_starts - s.starts), 0.1 * tol * upper)
+    timings: dict = {}
     if gap > tol and level2 and dA <= LEVEL2_MAX_DA and cert == "sdp-level1":
         for s in (hi, lo):  # the optimiser has stalled: strengthen the relaxation of the loose side
             if float(s.bound) - s.val > 0.5 * tol * upper:
-                c2 = certify_level2(s.E, s.Ms, solve_level2(s.Ms))
-                if c2 is not None and c2.bound < s.bound:
-                    s.bound, s.level = c2.bound, 2
+                s.level2(0.25 * tol * upper, timings)
+        lower_mp = cost_mp(K, dA, hi.U, dps) - cost_mp(K, dA, lo.U, dps)  # a level-2 seed may have improved U
+        lower = max(lower, fraction_to_float_down(Fraction(str(lower_mp))))
         up2 = fraction_to_float_up(hi.bound + lo.bound)
         if up2 < upper:
             upper, cert = up2, ("sdp-level2" if 2 in (hi.level, lo.level) else "sdp-level1")
-            gap = (upper - lower) / upper
+        gap = (upper - lower) / upper if upper > 0 else 0.0
     if lower > upper:
         raise RuntimeError(f"certified bracket inconsistent: lower {lower} > upper {upper} (bug)")
-    return VariationRangeResult(lower, lower, upper, False, "certified", K=K, certificate=cert, gap=gap)
+    return VariationRangeResult(lower, lower, upper, False, "certified", K=K, certificate=cert, gap=gap,
+                                timings=timings)

@@ -21,6 +21,8 @@ class VariationRangeResult:
       unital-channel SDP, Lemma 12; "sdp-level2": its degree-4 strengthening on at least one side;
       "nuclear": ``2||K||_*``, Lemma 3.3), ``gap`` =
       ``(upper - lower) / upper`` the achieved relative width.  ``value`` = ``lower`` (attained).
+      ``timings``: seconds spent in optional stages (``"level2_solve"``, ``"level2_check"``: the
+      first-order level-2 solve and its exact check, summed over the sides that needed it).
     """
 
     value: float
@@ -32,3 +34,4 @@ class VariationRangeResult:
     M: Optional[np.ndarray] = field(default=None, repr=False)
     certificate: str = ""
     gap: float = 0.0
+    timings: dict = field(default_factory=dict, repr=False)

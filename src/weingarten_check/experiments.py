@@ -375,15 +375,17 @@ def sample_cost_matrices(spec: TaskSpec, ensemble: str, case: str, rng: RngLike 
 
 def variation_range_sample_result(spec: TaskSpec, ensemble: str, case: str, rng: RngLike = None,
                                   *, layers: Optional[int] = None, starts: int = 32,
-                                  general: bool = False, tol: float = 1e-6, level2: bool = False,
+                                  general: bool = False, tol: float = 1e-6, level2: bool = True,
                                   path: str = "reduced") -> VariationRangeResult:
     """One random Δ (with its certificate) for ``spec`` (see :func:`variation_range_sample`):
     :func:`sample_cost_matrices` (``path``, ``general``: see there), then ``||M||_1²`` for the
     fidelity route (Lemma 7.2), else K -> Δ by :func:`.certified_delta.delta_from_k` (exact
     ``2(σ1+σ2)`` for dA = 2, a certified bracket of relative width ``<= tol`` where reachable for
-    dA >= 3, Lemma 12; ``starts`` caps its random optimiser starts per side).  ``level2`` is off here
-    by default: a level-2 solve (dA = 3) takes 30-90 s and is needed in ~1 sample in 20, which would
-    make sweeps and ``verify`` hours long; the loose samples keep their level-1 width (``.gap``)."""
+    dA >= 3, Lemma 12; ``starts`` caps its random optimiser starts per side).  ``level2`` (on by
+    default) lets the loose sides of the ~1 sample in 20 (dA = 3; more at dA = 4) where level 1 leaves
+    a gap above ``tol`` get the first-order level-2 certificate (Lemma 12.4; 0.1-0.3 s per loose
+    side at dA = 3, seconds at dA = 4, benchmarks/bench_certified.py); ``level2=False`` keeps their
+    level-1 width (``.gap``)."""
     gen = as_rng(rng)
     mats = sample_cost_matrices(spec, ensemble, case, gen, layers=layers, general=general, path=path)
     if mats.M is not None:

@@ -8,11 +8,13 @@ For a unitary U, ``v = u ⊗ u`` (u = vec U) lies in Sym²(C^D), D = dA², with 
 has ``<v|L|v> = Σ_a <u|X_a|u> (tr F_a + tr F_a) = 0`` (the partial traces of |u><u| are I).  So if
 ``Q = γ/dA² I - (M⊗I)/dA - L`` satisfies ``Q + t I ⪰ 0`` on Sym², then
 ``γ - <u|M|u> = <v|Q|v> >= -t dA²`` for every unitary: ``max_U <u|M|u> <= γ + t dA²``.  Level 1 is the
-special case ``X_a, Y_a`` multiples of I.  The multipliers are found by Clarabel (min γ with t = 0);
-:func:`verify_level2` proves the bound exactly (rational rounding, ``S† (Q_r + t I) S`` positive
-definite by exact LDLᵀ with S the integer spanning set of Sym², and ``||M - M_r|| <= err`` from the
-exact form adding ``dA · err``).  Practical for dA = 3 (Sym² of dimension 45); dA = 4 would need a
-136 x 136 complex PSD block, beyond an interior-point solver's memory here.
+special case ``X_a, Y_a`` multiples of I (Lemma 12.4, Eq. 12.4 of proofs/DERIVATION.md).  The
+multipliers come from :func:`solve_level2` (Clarabel, interior point: 30-90 s at dA = 3, out of memory
+reach at dA = 4 — kept as the reference) or, in :mod:`.certified_delta`, from the first-order solver
+:func:`.unital_sdp2_fo.solve_level2_fo` (seconds at dA = 4).  :func:`verify_level2` proves the bound
+exactly (rational rounding; ``S† (Q_r + t I) S`` positive definite with S the integer spanning set of
+Sym², by the congruence test of :mod:`.exact_psd` — 0.4-1.4 s at dA = 4, where the complete LDLᵀ
+takes about a minute; ``||M - M_r|| <= err`` from the exact form adds ``dA · err``).
 """
 from __future__ import annotations
 
@@ -22,22 +24,24 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Optional
 
+import flint
 import numpy as np
 import scipy.sparse as sps
 
 from .choi_form import ExactForm, rational_basis
-from .exact_psd import is_hermitian_positive_definite, to_grid
+from .exact_psd import is_hermitian_pd_by_congruence, is_hermitian_positive_definite, to_grid
 from .unitary_optimiser import hermitian_parameter_basis
 
-__all__ = ["Level2Certificate", "solve_level2", "certify_level2", "verify_level2"]
+__all__ = ["Level2Solution", "Level2Certificate", "solve_level2", "certify_level2", "verify_level2",
+           "sym_pairs", "sym_isometry", "constraint_ops"]
 
 
-def _sym_pairs(D: int) -> list[tuple[int, int]]:
+def sym_pairs(D: int) -> list[tuple[int, int]]:
     return [(a, b) for a in range(D) for b in range(a, D)]
 
 
-def _sym_isometry(D: int) -> np.ndarray:
-    pairs = _sym_pairs(D)
+def sym_isometry(D: int) -> np.ndarray:
+    pairs = sym_pairs(D)
     P = np.zeros((D * D, len(pairs)))
     for c, (a, b) in enumerate(pairs):
         if a == b:
@@ -47,7 +51,7 @@ def _sym_isometry(D: int) -> np.ndarray:
     return P
 
 
-def _constraint_ops(dA: int) -> list[np.ndarray]:
+def constraint_ops(dA: int) -> list[np.ndarray]:
     """The D x D integer matrices I⊗F_a and F_a⊗I (second-copy factors of L)."""
     I = np.eye(dA)
     out = []
@@ -74,7 +78,7 @@ def solve_level2(M: np.ndarray, *, tol: float = 1e-9) -> Level2Solution:
     dA = math.isqrt(D)
     if M.shape != (D, D) or dA * dA != D or dA < 2:
         raise ValueError(f"M must be dA² x dA², got shape {M.shape}")
-    P = _sym_isometry(D)
+    P = sym_isometry(D)
     s = P.shape[1]
     n = 2 * s
     ii, jj = np.triu_indices(n)
@@ -88,7 +92,7 @@ def solve_level2(M: np.ndarray, *, tol: float = 1e-9) -> Level2Solution:
         E = np.block([[Y.real, -Y.imag], [Y.imag, Y.real]])
         return E[ii, jj] * w
 
-    Zs = _constraint_ops(dA)
+    Zs = constraint_ops(dA)
     Hb = hermitian_parameter_basis(D)
     cols = [-vec(np.eye(D * D)) / dA**2]
     for Z in Zs:
@@ -126,45 +130,51 @@ class Level2Certificate:
 
 
 def _q_numerators(E: ExactForm, gamma_num: int, t_num: int, X_re, X_im) -> tuple[np.ndarray, np.ndarray]:
-    """Numerators over ``dA² 2^Q`` of ``S† (Q_r + t I) S`` with ``Q_r = γ/dA² I - (M_r⊗I)/dA - L``."""
+    """Numerators over ``dA² 2^Q`` of ``S† (Q_r + t I) S`` with ``Q_r = γ/dA² I - (M_r⊗I)/dA - L``
+    (exact integers; ``L = Σ_c X_c ⊗ Z_c`` as one FLINT product of the stacked X's and Z's)."""
     dA = E.dA
     D = dA * dA
     N = D * D
-    Zs = _constraint_ops(dA)
-    eyeD = np.eye(D, dtype=np.int64)
-    re = np.zeros((N, N), dtype=object)
-    im = np.zeros((N, N), dtype=object)
-    re[:], im[:] = 0, 0
-    # (M_r ⊗ I)/dA -> times dA²: dA (M_r ⊗ I)
-    re -= dA * np.kron(E.re, eyeD)
-    im -= dA * np.kron(E.im, eyeD)
-    for Xr, Xi, Z in zip(X_re, X_im, Zs):
-        Zr = np.rint(Z.real).astype(np.int64).astype(object)
-        Zi = np.rint(Z.imag).astype(np.int64).astype(object)
-        re -= dA * dA * (np.kron(Xr, Zr) - np.kron(Xi, Zi))
-        im -= dA * dA * (np.kron(Xr, Zi) + np.kron(Xi, Zr))
+    Zs = constraint_ops(dA)
+    nc = len(Zs)
+    # Xm[(i,j), c] = X_c[i,j];  Zm[c, (k,l)] = Z_c[k,l];  (Xm Zm)[(i,j),(k,l)] = Σ_c X_c[i,j] Z_c[k,l]
+    Xr = flint.fmpz_mat([[int(X_re[c][i, j]) for c in range(nc)] for i in range(D) for j in range(D)])
+    Xi = flint.fmpz_mat([[int(X_im[c][i, j]) for c in range(nc)] for i in range(D) for j in range(D)])
+    Zr = flint.fmpz_mat([[int(v) for v in np.rint(Z.real).astype(np.int64).reshape(-1)] for Z in Zs])
+    Zi = flint.fmpz_mat([[int(v) for v in np.rint(Z.imag).astype(np.int64).reshape(-1)] for Z in Zs])
+    Lr = np.array([int(v) for v in (Xr * Zr - Xi * Zi).entries()], dtype=object).reshape(D, D, D, D)
+    Li = np.array([int(v) for v in (Xr * Zi + Xi * Zr).entries()], dtype=object).reshape(D, D, D, D)
+    # entry ((i,k),(j,l)) of X ⊗ Z is X[i,j] Z[k,l]
+    re = (-(dA * dA) * Lr.transpose(0, 2, 1, 3)).copy()
+    im = (-(dA * dA) * Li.transpose(0, 2, 1, 3)).copy()
+    for k in range(D):  # - dA (M_r ⊗ I): entry ((i,k),(j,k)) = M_r[i,j]
+        re[:, k, :, k] -= dA * E.re
+        im[:, k, :, k] -= dA * E.im
+    re, im = re.reshape(N, N), im.reshape(N, N)
     for i in range(N):
         re[i, i] += gamma_num + dA * dA * t_num
-    pairs = _sym_pairs(D)
+    # S: column (a, b) = e_ab + e_ba (a < b) or e_aa: exact integer spanning set of Sym²
+    pairs = sym_pairs(D)
+    i1 = np.array([a * D + b for a, b in pairs])
+    i2 = np.array([b * D + a for a, b in pairs])
+    off = np.array([int(a != b) for a, b in pairs], dtype=object)
 
-    def idx(a, b):
-        return [a * D + b] if a == b else [a * D + b, b * D + a]
+    def compress(Y: np.ndarray) -> np.ndarray:
+        C = Y[:, i1] + Y[:, i2] * off
+        return C[i1, :] + off[:, None] * C[i2, :]
 
-    s = len(pairs)
-    Sre = np.zeros((s, s), dtype=object)
-    Sim = np.zeros((s, s), dtype=object)
-    for r, (a, b) in enumerate(pairs):
-        ra = idx(a, b)
-        for c, (g, h) in enumerate(pairs):
-            cb = idx(g, h)
-            Sre[r, c] = sum(re[x, y] for x in ra for y in cb)
-            Sim[r, c] = sum(im[x, y] for x in ra for y in cb)
-    return Sre, Sim
+    return compress(re), compress(im)
 
 
-def verify_level2(E: ExactForm, cert: Level2Certificate) -> bool:
-    """Exact check of a :class:`Level2Certificate` (module doc): grid, Hermitian multipliers,
-    ``err >= E.err``, the bound's arithmetic, and ``S†(Q_r + tI)S`` positive definite."""
+def verify_level2(E: ExactForm, cert: Level2Certificate, *, method: str = "congruence") -> bool:
+    """Exact check of a :class:`Level2Certificate` (module doc, Lemma 12.4): grid, Hermitian
+    multipliers, ``err >= E.err``, the bound's arithmetic, and ``S†(Q_r + tI)S`` positive definite —
+    by ``method`` "congruence" (:func:`.exact_psd.is_hermitian_pd_by_congruence`, sufficient, fast:
+    ~1 s at dA = 4) or "ldl" (:func:`.exact_psd.is_hermitian_positive_definite`, exact LDLᵀ,
+    necessary and sufficient, about a minute at dA = 4).  True only if all hold; then
+    ``max_U <u|M|u> <= cert.bound`` for the M that E encloses."""
+    if method not in ("congruence", "ldl"):
+        raise ValueError(f"method must be 'congruence' or 'ldl', got {method!r}")
     dA = E.dA
     D = dA * dA
     if cert.exponent != E.exponent or cert.err < E.err:
@@ -185,13 +195,18 @@ def verify_level2(E: ExactForm, cert: Level2Certificate) -> bool:
     if cert.bound != cert.gamma + dA * dA * (cert.t + cert.err / dA):
         return False
     Sre, Sim = _q_numerators(E, int(g), int(t), cert.X_re, cert.X_im)
-    return is_hermitian_positive_definite(Sre, Sim)
+    if method == "ldl":
+        return is_hermitian_positive_definite(Sre, Sim)
+    return is_hermitian_pd_by_congruence(Sre, Sim)
 
 
 def certify_level2(E: ExactForm, M: np.ndarray, sol: Level2Solution, *,
-                   max_tries: int = 8) -> Optional[Level2Certificate]:
-    """Round the solver's (γ, X) to the grid of E and prove the bound (shift t grown tenfold on
-    failure); ``None`` if no try verifies."""
+                   max_tries: int = 8, method: str = "congruence") -> Optional[Level2Certificate]:
+    """Round the solver's (γ, X) (from :func:`solve_level2` or :func:`.unital_sdp2_fo.solve_level2_fo`)
+    to the grid of E and prove the bound with :func:`verify_level2` (``method``).  The shift t is
+    the float estimate of ``-λmin(P†Q_r P)`` plus a margin ``16 · dim Sym² · 2^-52 · ||Q_r||``
+    (float eigenvector errors, see :mod:`.exact_psd`), grown tenfold on failure; ``None`` if no
+    try verifies."""
     dA = E.dA
     D = dA * dA
     Q = E.exponent
@@ -208,17 +223,18 @@ def certify_level2(E: ExactForm, M: np.ndarray, sol: Level2Solution, *,
         Xim.append(i)
     gnum = round(Fraction(sol.gamma) * Fraction(2) ** Q)
     # float estimate of λmin of Q_r on Sym²
-    P = _sym_isometry(D)
+    P = sym_isometry(D)
     Xf = [(r.astype(float) + 1j * i.astype(float)) / scale for r, i in zip(Xre, Xim)]
-    L = sum(np.kron(X, Z) for X, Z in zip(Xf, _constraint_ops(dA)))
+    L = sum(np.kron(X, Z) for X, Z in zip(Xf, constraint_ops(dA)))
     Qf = gnum / scale / dA**2 * np.eye(D * D) - np.kron(M, np.eye(D)) / dA - L
-    lam = float(np.linalg.eigvalsh(P.T @ Qf @ P)[0])
-    margin = 64 * D * D * np.finfo(float).eps * max(1.0, float(np.abs(Qf).max())) * D
+    ev = np.linalg.eigvalsh(P.T @ Qf @ P)
+    lam = float(ev[0])
+    margin = 16 * P.shape[1] * np.finfo(float).eps * max(float(np.abs(ev).max()), 1e-300)
     for _ in range(max_tries):
         tnum = max(0, math.ceil(Fraction(-lam + margin) * Fraction(2) ** Q))
         g, t = Fraction(gnum, 2**Q), Fraction(tnum, 2**Q)
         cert = Level2Certificate(g + dA * dA * (t + E.err / dA), g, t, E.err, Q, tuple(Xre), tuple(Xim))
-        if verify_level2(E, cert):
+        if verify_level2(E, cert, method=method):
             return cert
         margin *= 10
     return None
