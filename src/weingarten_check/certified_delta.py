@@ -214,7 +214,7 @@ def delta_from_k(K: np.ndarray, dA: int, *, tol: float = 1e-6, rng: RngLike = 0,
         r = delta_from_k(np.ldexp(K, -e), dA, tol=tol, rng=gen, max_starts=max_starts, dps=dps, level2=level2)
         lower, upper = float(np.ldexp(r.lower, e)), float(np.ldexp(r.upper, e))
         return VariationRangeResult(lower, lower, upper, False, "certified", K=K, certificate=r.certificate,
-                                    gap=r.gap)
+                                    gap=r.gap, timings=r.timings)
     M = form_from_k(K, dA)
     E = exact_form_from_k(K, dA)
     hi, lo = _Side(M, E, dA, gen), _Side(-M, _negated(E), dA, gen)

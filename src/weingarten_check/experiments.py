@@ -484,11 +484,13 @@ def _stats(values: np.ndarray) -> tuple[float, float, tuple[float, float]]:
 def estimate_variation_range(task: str = "vqe", ensemble: str = "haar", case: str = "v1", n: int = 6,
                              q: int = 2, samples: int = 100, seed: int = 0, site: int = 0, *,
                              sites: Optional[Sequence[int]] = None, layers: Optional[int] = None,
-                             starts: int = 32, progress: bool = False) -> VariationRangeEstimate:
+                             starts: int = 32, level2: bool = True, progress: bool = False) -> VariationRangeEstimate:
     """E[Δ] over ``samples`` independent draws (sample s uses :func:`sample_rng` ``(seed, n, s,
     config_entropy(task, ensemble, case, q, site, sites))``, so each value is reproducible on its own and
     equals sample s of a sweep with the same seed — for A = ``sites`` consecutive, a sweep with
-    ``site = sites[0]``, ``m = len(sites)``), with the bounds of :func:`bounds_for`.
+    ``site = sites[0]``, ``m = len(sites)``), with the bounds of :func:`bounds_for`.  ``starts`` and
+    ``level2`` go to :func:`variation_range_sample_result` (dA >= 3: optimiser starts per side, and
+    the level-2 certificate of Lemma 12.4 for loose brackets; off, brackets stay proved but wider).
 
     Example: ``estimate_variation_range("vqe", "haar", "v1", n=10, samples=100)`` gives
     E[Δ] ≈ 0.33 against the task-dependent bound ``12/sqrt(d+1)`` ≈ 0.375.
@@ -512,7 +514,7 @@ def estimate_variation_range(task: str = "vqe", ensemble: str = "haar", case: st
     with BLAS_PIN.driver():  # one BLAS thread per sample, as in sweeps: sample s is bit-identical to theirs
         for s in it:
             res = variation_range_sample_result(spec, ensemble, case, sample_rng(seed, n, s, config),
-                                                layers=layers, starts=starts)
+                                                layers=layers, starts=starts, level2=level2)
             lows[s], ups[s] = res.lower, res.upper
             exact &= res.exact
     bnds, note = bounds_for(spec, ensemble, case)
