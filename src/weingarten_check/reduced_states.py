@@ -185,6 +185,17 @@ def local_grams(a: np.ndarray, supports: Sequence[Sequence[int]], n: int, *, b: 
     return [g.reshape(q ** len(s), k, q ** len(s), k) for g, s in zip(out, supports)]
 
 
+# ------------------------------------------------------------------------------------ term matrices
+def _support_matrix(coef: complex, ops: dict, sites: Sequence[int], q: int) -> np.ndarray:
+    """``coef · ⊗_{s ∈ sites} (ops[s] or I_q)``, a ``q^|sites|`` square matrix (first site most
+    significant): a term ``c ⊗_s h_s`` of an Observable written on the given sites."""
+    eye = np.eye(q, dtype=np.complex128)
+    m = np.array([[coef]], dtype=np.complex128)
+    for s in sites:
+        m = np.kron(m, ops.get(s, eye))
+    return m
+
+
 # ------------------------------------------------------------------------------------ K for V2 = I
 def touching_support(obs: Observable, sites_A: Sequence[int]) -> tuple[tuple[int, ...], np.ndarray]:
     """``S = A ∪ supp(terms touching A)`` (A first, in the given order, then the rest increasing)
@@ -203,13 +214,9 @@ def touching_support(obs: Observable, sites_A: Sequence[int]) -> tuple[tuple[int
     if q ** len(S) > MAX_REDUCED_DIM:
         raise ValueError(f"the terms touching A span {len(S)} sites (q^|S| = {q ** len(S)} > "
                          f"MAX_REDUCED_DIM = {MAX_REDUCED_DIM}); use the dense path")
-    eye = np.eye(q, dtype=np.complex128)
     HS = np.zeros((q ** len(S),) * 2, dtype=np.complex128)
     for c, ops in touching:
-        m = np.array([[c]], dtype=np.complex128)
-        for s in S:
-            m = np.kron(m, ops.get(s, eye))
-        HS += m
+        HS += _support_matrix(c, ops, S, q)
     return S, HS
 
 
@@ -258,7 +265,6 @@ def cost_constant_from_state(obs: Observable, psi: np.ndarray, sites_A: Sequence
     dA = obs.q ** len(A)
     groups: dict[tuple[int, ...], np.ndarray] = {}
     scalar = 0j
-    eye = np.eye(obs.q, dtype=np.complex128)
     for c, ops in obs.terms:
         v = complex(c) / dA
         for s in A:
@@ -267,10 +273,7 @@ def cost_constant_from_state(obs: Observable, psi: np.ndarray, sites_A: Sequence
         if not supB:
             scalar += v
             continue
-        m = np.array([[v]], dtype=np.complex128)
-        for s in supB:
-            m = np.kron(m, ops.get(s, eye))
-        groups[supB] = groups.get(supB, 0) + m
+        groups[supB] = groups.get(supB, 0) + _support_matrix(v, ops, supB, obs.q)
     sups = list(groups)
     total = scalar * float(np.real(np.vdot(psi.reshape(-1), psi.reshape(-1)))) if scalar else 0j
     if sups:
@@ -282,7 +285,6 @@ def cost_constant_from_state(obs: Observable, psi: np.ndarray, sites_A: Sequence
 # ------------------------------------------------------------------------------------ Haar V2
 def _blocks(obs: Observable) -> tuple[complex, list[tuple[tuple[int, ...], np.ndarray]]]:
     """H = scalar·I + Σ blocks, one matrix per distinct support (terms with equal support summed)."""
-    eye = np.eye(obs.q, dtype=np.complex128)
     scalar = 0j
     blocks: dict[tuple[int, ...], np.ndarray] = {}
     for c, ops in obs.terms:
@@ -290,10 +292,7 @@ def _blocks(obs: Observable) -> tuple[complex, list[tuple[tuple[int, ...], np.nd
         if not sup:
             scalar += c
             continue
-        m = np.array([[c]], dtype=np.complex128)
-        for s in sup:
-            m = np.kron(m, ops.get(s, eye))
-        blocks[sup] = blocks.get(sup, 0) + m
+        blocks[sup] = blocks.get(sup, 0) + _support_matrix(c, ops, sup, obs.q)
     return complex(scalar), list(blocks.items())
 
 
