@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import functools
 import math
-from typing import Optional, Sequence
+from typing import Iterable, Optional, Sequence
 
 import numpy as np
 
@@ -50,6 +50,9 @@ __all__ = [
     "k_from_state",
     "cost_constant_from_state",
     "hamiltonian_gram",
+    "chunk_rows",
+    "hamiltonian_gram_rows",
+    "qr_r_from_state",
     "reduced_gram_fits",
     "m_from_states",
 ]
@@ -283,6 +286,43 @@ def cost_constant_from_state(obs: Observable, psi: np.ndarray, sites_A: Sequence
 
 
 # ------------------------------------------------------------------------------------ Haar V2
+def qr_r_from_state(psi: np.ndarray, sites_A: Sequence[int], n: int) -> np.ndarray:
+    """``R`` of ``numpy.linalg.qr(P, mode="r")`` for ``P = move_sites_first(psi, sites_A, n).T``
+    (``dB × dA``: column i is ψ_i in ``ψ = Σ_i |i>_A |ψ_i>_B``), reading ψ once and copying nothing.
+
+    Householder QR (LAPACK ``geqrf``, what numpy calls) changes row i of the matrix only through
+    row i itself and inner products of whole columns, and its reflectors are unitary, so it leaves
+    the Gram matrix ``P^† P`` unchanged: R, LAPACK's sign convention included, depends on P only
+    through its first ``dA`` rows ``P_top`` and ``P^† P``.  So R is computed from the ``2dA × dA``
+    matrix ``[P_top; S]`` with ``S^† S = P^† P - P_top^† P_top``, where ``P^† P = conj(ρ_A)`` is
+    the reduced density matrix on A (:func:`local_grams`, one pass) and ``P_top`` is ``dA²``
+    amplitudes.  Equal to the direct factorisation up to rounding (tests: 1e-12).  If ``dB <= 2 dA``
+    P is small and factorised directly."""
+    n = _check_n(n)
+    psi = _check_array(psi, "psi", n, None)
+    q = psi.shape[0]
+    A = _check_supports([sites_A], n)[0]
+    if len(A) >= n:
+        raise ValueError(f"A must be a proper subsystem (m < n), got m = {len(A)}, n = {n}")
+    rest = [s for s in range(n) if s not in A]
+    dA, dB = q ** len(A), q ** len(rest)
+    if dB <= 2 * dA:
+        return np.linalg.qr(np.transpose(psi, list(A) + rest).reshape(dA, dB).T, mode="r")
+    top = np.empty((dA, dA), dtype=np.complex128)  # top[b, i] = <i_A, b_B|psi>, b < dA
+    idx = [0] * n
+    for i, da in enumerate(np.ndindex(*((q,) * len(A)))):
+        for s, v in zip(A, da):
+            idx[s] = v
+        for b in range(dA):
+            for s, v in zip(rest, np.unravel_index(b, (q,) * len(rest))):
+                idx[s] = int(v)
+            top[b, i] = psi[tuple(idx)]
+    gram = local_grams(psi, [A], n)[0][:, 0, :, 0].conj()  # P^† P = conj(rho_A)
+    lam, V = np.linalg.eigh(gram - top.conj().T @ top)
+    S = np.sqrt(np.clip(lam, 0.0, None))[:, None] * V.conj().T  # S^† S = the Gram matrix of the other rows
+    return np.linalg.qr(np.vstack([top, S]), mode="r")
+
+
 def _blocks(obs: Observable) -> tuple[complex, list[tuple[tuple[int, ...], np.ndarray]]]:
     """H = scalar·I + Σ blocks, one matrix per distinct support (terms with equal support summed)."""
     scalar = 0j
@@ -312,7 +352,9 @@ def reduced_gram_fits(obs: Observable, k: int) -> bool:
 @functools.lru_cache(maxsize=8)
 def _pass_operator(q: int, nkept: int, key: tuple) -> "scipy.sparse.csr_matrix":
     """Sparse ``Σ_t B_t`` on ``nkept`` sites (``key``: ``(scalar, ((positions, shape, bytes), ...))``),
-    site 0 most significant — the part of H one pass applies to each chunk."""
+    site 0 most significant — the part of H one pass applies to each chunk.  Real (float64) when
+    every entry is real (the Heisenberg, QAE and QSL observables), so that :func:`_apply` does half
+    the arithmetic; complex otherwise."""
     import scipy.sparse as sp
 
     scalar, blocks = key
@@ -336,7 +378,19 @@ def _pass_operator(q: int, nkept: int, key: tuple) -> "scipy.sparse.csr_matrix":
         if vals:
             total = total + sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
                                           shape=(m, m))
+    if not np.any(total.data.imag):
+        total = total.real.tocsr()
     return total
+
+
+def _apply(Hp, X: np.ndarray) -> np.ndarray:
+    """``Hp @ X`` for a C-contiguous complex ``(m, k)`` X; a real Hp multiplies the real and
+    imaginary parts of X as ``2k`` real columns (a view of X, no copy): the same numbers, half the
+    arithmetic of a complex product."""
+    if Hp.dtype == np.float64:
+        m, k = X.shape
+        return (Hp @ X.view(np.float64).reshape(m, 2 * k)).view(np.complex128)
+    return Hp @ X
 
 
 def hamiltonian_gram(obs: Observable, vectors: np.ndarray, batch: str = "last",
@@ -370,6 +424,21 @@ def hamiltonian_gram(obs: Observable, vectors: np.ndarray, batch: str = "last",
     if orthonormal:
         Hs += scalar * np.eye(k)
         scalar = 0j
+    _accumulate_passes(Hs, vectors, batch, n, q, k, scalar, blocks)
+    return Hs
+
+
+def _key(blocks: list[tuple[tuple[int, ...], np.ndarray]], pos: dict[int, int], scalar: complex) -> tuple:
+    """The hashable description of ``scalar·I + Σ blocks`` on the kept sites (``pos``: site ->
+    position among them) that :func:`_pass_operator` caches its sparse matrix under."""
+    return (complex(scalar),
+            tuple((tuple(pos[s] for s in sup), B.shape, np.ascontiguousarray(B, dtype=np.complex128).tobytes())
+                  for sup, B in blocks))
+
+
+def _accumulate_passes(Hs: np.ndarray, vectors: np.ndarray, batch: str, n: int, q: int, k: int,
+                       scalar: complex, blocks: list[tuple[tuple[int, ...], np.ndarray]]) -> None:
+    """``Hs += V^† (scalar·I + Σ blocks) V`` in the passes of :func:`_plan` (see :func:`hamiltonian_gram`)."""
     supports = [sup for sup, _ in blocks]
     passes = _plan(supports, n, q, k) if supports else []
     if not passes and scalar != 0:
@@ -378,10 +447,7 @@ def hamiltonian_gram(obs: Observable, vectors: np.ndarray, batch: str = "last",
     for p_no, (F, mine) in enumerate(passes):
         kept = [s for s in range(n) if s not in F]
         pos = {s: i for i, s in enumerate(kept)}
-        key = (complex(scalar) if p_no == 0 else 0j,
-               tuple((tuple(pos[s] for s in blocks[i][0]), blocks[i][1].shape,
-                      np.ascontiguousarray(blocks[i][1], dtype=np.complex128).tobytes()) for i in mine))
-        Hp = _pass_operator(q, len(kept), key)
+        Hp = _pass_operator(q, len(kept), _key([blocks[i] for i in mine], pos, scalar if p_no == 0 else 0j))
         m = q ** len(kept)
         for idx in np.ndindex(*((q,) * len(F))):
             sl = [slice(None)] * vectors.ndim
@@ -391,9 +457,73 @@ def hamiltonian_gram(obs: Observable, vectors: np.ndarray, batch: str = "last",
             if batch == "first":
                 chunk = np.moveaxis(chunk, 0, -1)
             X = np.ascontiguousarray(chunk).reshape(m, k)  # a view when F are the leading sites
-            HX = Hp @ X
+            HX = _apply(Hp, X)
             Hs += X.conj().T @ HX
-    return Hs
+
+
+# ------------------------------------------------------------------------------------ row blocks
+def chunk_rows(q: int, k: int) -> int:
+    """Rows per chunk when a ``q^n × k`` matrix is read in blocks of whole rows: the largest power
+    ``q^b`` with ``q^b · k <= CHUNK_ELEMENTS`` (1 if ``k`` alone exceeds it).  A block of
+    ``q^b`` consecutive rows fixes the values of the leading ``n - b`` sites."""
+    for name, v in (("q", q), ("k", k)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < (2 if name == "q" else 1):
+            raise ValueError(f"{name} must be an int >= {2 if name == 'q' else 1}, got {v!r}")
+    rows = 1
+    while rows * q * k <= CHUNK_ELEMENTS:
+        rows *= q
+    return rows
+
+
+def hamiltonian_gram_rows(obs: Observable, Z: np.ndarray,
+                          filled: Optional[Iterable[int]] = None) -> tuple[np.ndarray, np.ndarray]:
+    """``(Z^† Z, Z^† H Z)`` for a ``d × k`` matrix ``Z`` (``d = q^n``, row = basis state, site 0
+    most significant), e.g. a Ginibre matrix that :func:`.sampling.ginibre_fill` is writing.
+
+    ``filled`` (optional) yields how many rows of ``Z`` have been written so far (increasing, ending at
+    d); every block of :func:`chunk_rows` rows is reduced as soon as it is complete, while it is still
+    in cache: its Gram matrix and the blocks of H that lie inside the trailing sites the block
+    spans (one sparse matrix on those sites, :func:`hamiltonian_gram`'s method).  The blocks of H that
+    touch the leading sites are added afterwards in the passes of :func:`hamiltonian_gram` (one for
+    a ring); the identity part is ``scalar · Z^† Z``.  With ``Z = W R`` (:func:`.sampling.ginibre_r_factor`)
+    this gives ``W^† H W = R^{-†} (Z^† H Z) R^{-1}`` without forming W: the draw, one read of Z, and
+    no other pass (math-notes "Numerical facts": a Haar V2 enters only through this isometry)."""
+    if not isinstance(obs, Observable):
+        raise TypeError(f"obs must be an Observable, got {type(obs).__name__}")
+    n, q = obs.n, obs.q
+    if not isinstance(Z, np.ndarray) or Z.ndim != 2 or Z.shape[0] != q ** n or not Z.flags.c_contiguous:
+        raise ValueError(f"Z must be a C-contiguous numpy array of shape (q^n, k) = ({q ** n}, k), got "
+                         + (f"shape {Z.shape}" if isinstance(Z, np.ndarray) else type(Z).__name__))
+    d, k = Z.shape
+    scalar, blocks = _blocks(obs)
+    for sup, _ in blocks:
+        if q ** len(sup) > MAX_REDUCED_DIM:
+            raise ValueError(f"a term on {len(sup)} sites (q^p = {q ** len(sup)} > MAX_REDUCED_DIM = "
+                             f"{MAX_REDUCED_DIM}); use the dense path")
+    b = min(n, round(math.log(chunk_rows(q, k), q)))
+    rows = q ** b
+    lead = n - b  # a block of `rows` rows fixes sites 0 .. lead-1
+    inner = [blk for blk in blocks if min(blk[0]) >= lead]
+    outer = [blk for blk in blocks if min(blk[0]) < lead]
+    Hp = _pass_operator(q, b, _key(inner, {s: s - lead for s in range(lead, n)}, 0j)) if inner else None
+    G = np.zeros((k, k), dtype=np.complex128)
+    HG = np.zeros((k, k), dtype=np.complex128)
+    done = 0
+    for upto in ([d] if filled is None else filled):
+        if not done <= upto <= d:
+            raise ValueError(f"filled must yield increasing row counts <= d = {d}, got {upto} after {done}")
+        while done + rows <= upto:
+            X = Z[done:done + rows]  # a view: the rows just written
+            XH = X.conj().T
+            G += XH @ X
+            if Hp is not None:
+                HG += XH @ _apply(Hp, X)
+            done += rows
+    if done != d:
+        raise ValueError(f"filled stopped after {done} of d = {d} rows")
+    HG += scalar * G
+    _accumulate_passes(HG, Z.reshape((q,) * n + (k,)), "last", n, q, k, 0j, outer)
+    return G, HG
 
 
 # ------------------------------------------------------------------------------------ fidelity
