@@ -508,10 +508,11 @@ def hamiltonian_gram_rows(obs: Observable, Z: np.ndarray,
     Hp = _pass_operator(q, b, _key(inner, {s: s - lead for s in range(lead, n)}, 0j)) if inner else None
     G = np.zeros((k, k), dtype=np.complex128)
     HG = np.zeros((k, k), dtype=np.complex128)
-    done = 0
+    done = last = 0
     for upto in ([d] if filled is None else filled):
-        if not done <= upto <= d:
-            raise ValueError(f"filled must yield increasing row counts <= d = {d}, got {upto} after {done}")
+        if not last <= upto <= d:
+            raise ValueError(f"filled must yield increasing row counts <= d = {d}, got {upto} after {last}")
+        last = upto
         while done + rows <= upto:
             X = Z[done:done + rows]  # a view: the rows just written
             XH = X.conj().T
