@@ -402,3 +402,24 @@ def test_large_d_route_equals_dense(case):
     b = sample_cost_matrices(spec, "haar", case, 9, path="dense")
     np.testing.assert_allclose(a.K, b.K, rtol=0, atol=TOL)
     assert np.abs(a.K).max() > 1e-3
+
+
+@pytest.mark.parametrize("hermitian", [True, False])
+def test_pass_operator_halves_equal_the_full_product(hermitian):
+    """A Hermitian pass operator is kept as diagonal + strict upper triangle (X^† D X + A + A^†,
+    A = X^† U X); a non-Hermitian one whole; both give X^† H X of the dense matrix, real and complex."""
+    rng = np.random.default_rng(4)
+    n, q = 3, 2
+    for real in (True, False):
+        mats = []
+        for _ in range(2):
+            x = rng.standard_normal((q, q)) + (0 if real else 1j) * rng.standard_normal((q, q))
+            mats.append(x + x.conj().T if hermitian else x)
+        obs = Observable(n, q, [(0.7, {0: mats[0], 2: mats[1]})], check_hermitian=False)
+        scalar, blocks = rs._blocks(obs)
+        op = rs._pass_operator(q, n, rs._key(blocks, {s: s for s in range(n)}, 0.3))
+        assert (op.diag is None) == (not hermitian)
+        assert (op.upper.dtype == np.float64) == real
+        X = rng.standard_normal((q ** n, 3)) + 1j * rng.standard_normal((q ** n, 3))
+        ref = X.conj().T @ (obs.dense() + 0.3 * np.eye(q ** n)) @ X
+        np.testing.assert_allclose(rs._sandwich(op, X, X.conj().T), ref, rtol=0, atol=1e-12)

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import functools
 import math
-from typing import Iterable, Optional, Sequence
+from typing import Iterable, NamedTuple, Optional, Sequence
 
 import numpy as np
 
@@ -349,12 +349,22 @@ def reduced_gram_fits(obs: Observable, k: int) -> bool:
     return obs.q ** big <= MAX_REDUCED_DIM
 
 
+class _PassOperator(NamedTuple):
+    """The part of H one pass applies to each chunk: ``diag`` and the strictly upper triangle
+    ``upper`` of a Hermitian operator (the lower one is ``upper^†``), or ``diag = None`` and the
+    whole operator in ``upper``; real (float64) where every entry is real."""
+
+    diag: Optional[np.ndarray]
+    upper: "scipy.sparse.csr_matrix"
+
+
 @functools.lru_cache(maxsize=8)
-def _pass_operator(q: int, nkept: int, key: tuple) -> "scipy.sparse.csr_matrix":
+def _pass_operator(q: int, nkept: int, key: tuple) -> _PassOperator:
     """Sparse ``Σ_t B_t`` on ``nkept`` sites (``key``: ``(scalar, ((positions, shape, bytes), ...))``),
-    site 0 most significant — the part of H one pass applies to each chunk.  Real (float64) when
-    every entry is real (the Heisenberg, QAE and QSL observables), so that :func:`_apply` does half
-    the arithmetic; complex otherwise."""
+    site 0 most significant — the part of H one pass applies to each chunk, split for
+    :func:`_sandwich`: a Hermitian operator (every observable; checked here) is kept as its diagonal
+    and strict upper triangle, so ``X^† H X`` costs half the sparse products; real (float64) when
+    every entry is real (the Heisenberg, QAE and QSL observables), half the arithmetic again."""
     import scipy.sparse as sp
 
     scalar, blocks = key
@@ -380,7 +390,18 @@ def _pass_operator(q: int, nkept: int, key: tuple) -> "scipy.sparse.csr_matrix":
                                           shape=(m, m))
     if not np.any(total.data.imag):
         total = total.real.tocsr()
-    return total
+    if abs(total - total.conj().T).max() <= 1e-14 * max(1.0, abs(total).max()):
+        return _PassOperator(total.diagonal().real.copy(), sp.triu(total, k=1, format="csr"))
+    return _PassOperator(None, total)
+
+
+def _sandwich(op: _PassOperator, X: np.ndarray, XH: np.ndarray) -> np.ndarray:
+    """``X^† H_pass X`` (``XH = X^†``): ``X^† D X + A + A^†`` with ``A = X^† U X`` for a Hermitian
+    ``H_pass = D + U + U^†``, else ``X^† (H_pass X)``."""
+    A = XH @ _apply(op.upper, X)
+    if op.diag is None:
+        return A
+    return XH @ (op.diag[:, None] * X) + A + A.conj().T
 
 
 def _apply(Hp, X: np.ndarray) -> np.ndarray:
@@ -457,8 +478,7 @@ def _accumulate_passes(Hs: np.ndarray, vectors: np.ndarray, batch: str, n: int, 
             if batch == "first":
                 chunk = np.moveaxis(chunk, 0, -1)
             X = np.ascontiguousarray(chunk).reshape(m, k)  # a view when F are the leading sites
-            HX = _apply(Hp, X)
-            Hs += X.conj().T @ HX
+            Hs += _sandwich(Hp, X, X.conj().T)
 
 
 # ------------------------------------------------------------------------------------ row blocks
@@ -518,7 +538,7 @@ def hamiltonian_gram_rows(obs: Observable, Z: np.ndarray,
             XH = X.conj().T
             G += XH @ X
             if Hp is not None:
-                HG += XH @ _apply(Hp, X)
+                HG += _sandwich(Hp, X, XH)
             done += rows
     if done != d:
         raise ValueError(f"filled stopped after {done} of d = {d} rows")
