@@ -423,3 +423,23 @@ def test_pass_operator_halves_equal_the_full_product(hermitian):
         X = rng.standard_normal((q ** n, 3)) + 1j * rng.standard_normal((q ** n, 3))
         ref = X.conj().T @ (obs.dense() + 0.3 * np.eye(q ** n)) @ X
         np.testing.assert_allclose(rs._sandwich(op, X, X.conj().T), ref, rtol=0, atol=1e-12)
+
+
+def test_hamiltonian_gram_rows_in_background_is_bit_identical(chunk3):
+    """Drawing in a second thread (background=True) changes where the row counts come from, not the
+    arithmetic: G and Z^† H Z are bit-identical to the one-thread run; the producer's error reaches
+    the caller."""
+    n, q, k = 7, 2, 4
+    obs = heisenberg_ring(n, q)
+    runs = []
+    for background in (False, True):
+        Z = np.empty((q ** n, k), dtype=np.complex128)
+        runs.append(hamiltonian_gram_rows(obs, Z, ginibre_fill(Z, 8, rows=3), background=background))
+    assert all(np.array_equal(a, b) for a, b in zip(*runs))
+
+    def broken():
+        yield 16
+        raise RuntimeError("draw failed")
+
+    with pytest.raises(RuntimeError, match="draw failed"):
+        hamiltonian_gram_rows(obs, np.zeros((q ** n, k), dtype=np.complex128), broken(), background=True)

@@ -353,7 +353,10 @@ def sample_cost_matrices(spec: TaskSpec, ensemble: str, case: str, rng: RngLike 
         # <w_x|H|w_y> = (R^{-†} Z^† H Z R^{-1})_xy with R = chol(Z^† Z)^† (same W as haar_isometry).
         if d >= 64 * k and d * k > STREAMED_ISOMETRY_MIN_ENTRIES:
             Z = np.empty((d, k), dtype=np.complex128)
-            G, HZ = hamiltonian_gram_rows(obs, Z, ginibre_fill(Z, gen, rows=chunk_rows(q, k)))
+            # draw and reduce on two threads when the caller's BLAS may use two (not in sweeps, which pin
+            # one thread per sample); the same arithmetic in the same order either way
+            G, HZ = hamiltonian_gram_rows(obs, Z, ginibre_fill(Z, gen, rows=chunk_rows(q, k)),
+                                          background=max(BLAS_PIN.threads(), default=1) > 1)
             del Z
             rinv = scipy.linalg.solve_triangular(ginibre_r_factor(G), np.eye(k), lower=False)
             Hs = (rinv.conj().T @ HZ @ rinv).reshape(dA, r, dA, r)

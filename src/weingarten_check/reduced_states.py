@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import functools
 import math
-from typing import Iterable, NamedTuple, Optional, Sequence
+from typing import Iterable, Iterator, NamedTuple, Optional, Sequence
 
 import numpy as np
 
@@ -495,8 +495,41 @@ def chunk_rows(q: int, k: int) -> int:
     return rows
 
 
-def hamiltonian_gram_rows(obs: Observable, Z: np.ndarray,
-                          filled: Optional[Iterable[int]] = None) -> tuple[np.ndarray, np.ndarray]:
+def _in_background(filled: Iterable[int]) -> Iterator[int]:
+    """Run the iterable ``filled`` (e.g. :func:`.sampling.ginibre_fill`, which draws into Z) in a
+    second thread and yield its values here, so that drawing a block and reducing the previous one
+    overlap on two cores (numpy's generator and BLAS release the GIL).  Only where the values come
+    from changes: the reduction does the same arithmetic in the same order (bit-identical results)."""
+    import queue
+    import threading
+
+    done, stop = object(), threading.Event()
+    box: "queue.Queue" = queue.Queue()
+
+    def produce() -> None:
+        try:
+            for v in filled:
+                box.put(v)
+                if stop.is_set():
+                    return
+        except BaseException as exc:  # handed to the consumer, raised there
+            box.put(exc)
+        box.put(done)
+
+    worker = threading.Thread(target=produce, name="ginibre-fill", daemon=True)
+    worker.start()
+    try:
+        while (v := box.get()) is not done:
+            if isinstance(v, BaseException):
+                raise v
+            yield v
+    finally:
+        stop.set()
+        worker.join()
+
+
+def hamiltonian_gram_rows(obs: Observable, Z: np.ndarray, filled: Optional[Iterable[int]] = None,
+                          *, background: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """``(Z^† Z, Z^† H Z)`` for a ``d × k`` matrix ``Z`` (``d = q^n``, row = basis state, site 0
     most significant), e.g. a Ginibre matrix that :func:`.sampling.ginibre_fill` is writing.
 
@@ -507,7 +540,9 @@ def hamiltonian_gram_rows(obs: Observable, Z: np.ndarray,
     touch the leading sites are added afterwards in the passes of :func:`hamiltonian_gram` (one for
     a ring); the identity part is ``scalar · Z^† Z``.  With ``Z = W R`` (:func:`.sampling.ginibre_r_factor`)
     this gives ``W^† H W = R^{-†} (Z^† H Z) R^{-1}`` without forming W: the draw, one read of Z, and
-    no other pass (math-notes "Numerical facts": a Haar V2 enters only through this isometry)."""
+    no other pass (math-notes "Numerical facts": a Haar V2 enters only through this isometry).
+    ``background=True`` iterates ``filled`` in a second thread (:func:`_in_background`: the draw of
+    the next block overlaps the reduction of this one); the result is bit-identical either way."""
     if not isinstance(obs, Observable):
         raise TypeError(f"obs must be an Observable, got {type(obs).__name__}")
     n, q = obs.n, obs.q
@@ -529,7 +564,8 @@ def hamiltonian_gram_rows(obs: Observable, Z: np.ndarray,
     G = np.zeros((k, k), dtype=np.complex128)
     HG = np.zeros((k, k), dtype=np.complex128)
     done = last = 0
-    for upto in ([d] if filled is None else filled):
+    source = [d] if filled is None else (_in_background(filled) if background else filled)
+    for upto in source:
         if not last <= upto <= d:
             raise ValueError(f"filled must yield increasing row counts <= d = {d}, got {upto} after {last}")
         last = upto
