@@ -443,3 +443,16 @@ def test_hamiltonian_gram_rows_in_background_is_bit_identical(chunk3):
 
     with pytest.raises(RuntimeError, match="draw failed"):
         hamiltonian_gram_rows(obs, np.zeros((q ** n, k), dtype=np.complex128), broken(), background=True)
+
+
+def test_streamed_route_same_bits_with_and_without_the_draw_thread(monkeypatch):
+    """sample_cost_matrices draws in a second thread when the BLAS pools have >= 2 threads (the
+    benchmark) and not when pinned to one (sweeps): the same K and T bit for bit either way."""
+    import weingarten_check.experiments as ex
+
+    spec = task_spec("vqe", 15, 2, sites=(7,))
+    runs = []
+    for threads in ({1}, {2}):
+        monkeypatch.setattr(ex.BLAS_PIN, "threads", lambda t=threads: t)
+        runs.append(sample_cost_matrices(spec, "haar", "both", 9))
+    assert np.array_equal(runs[0].K, runs[1].K) and np.array_equal(runs[0].T, runs[1].T)

@@ -16,7 +16,7 @@ Scalability (math-notes, "Numerical facts"): a Haar V1 only enters through ``V1|
 :func:`.sampling.haar_state`; a Haar V2 only through its restriction to the span of the
 ``dA · dA`` vectors ``|k>_A ⊗ |e_s>_B`` (``e_s`` an orthonormal basis of the span of the
 ``ψ_i``), which is a Haar isometry (:func:`.sampling.haar_isometry`); no d x d unitary is
-built.  A circuit V2 is applied to the batch of dA² vectors ``|k>_A|ψ_i>_B`` at once.  K and M
+built, and for large d not even the isometry: its Ginibre matrix is reduced while it is drawn.  A circuit V2 is applied to the batch of dA² vectors ``|k>_A|ψ_i>_B`` at once.  K and M
 are then read off reduced matrices (:mod:`.reduced_states`, :func:`sample_cost_matrices`): one
 pass over ``V1|0...0>`` when V2 = I; the isometry columns block by block for a random V2.
 

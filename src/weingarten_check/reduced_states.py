@@ -21,7 +21,12 @@ For a Haar V2 the matrix ``<w_x|H|w_y>`` over the ``dA·r`` isometry columns w (
 and each term is the contraction of ``B_t`` with the *cross reduced matrix*
 ``G_t[(σ,y),(σ',x)] = Σ_R w_y[σ,R] conj(w_x[σ',R])`` on the block's sites
 (:func:`hamiltonian_gram`).  All blocks are handled in as few passes over the columns as their
-supports allow (two for a ring), each chunk being read from memory once.
+supports allow (two for a ring), each chunk being read from memory once; on a chunk the blocks
+are one sparse matrix, applied as diagonal + upper triangle (H is Hermitian).  For large d the
+isometry ``W = Z R^{-1}`` is not even formed: :func:`hamiltonian_gram_rows` reduces the Ginibre Z
+block by block while it is drawn (``Z^† Z`` and ``Z^† H Z``, the blocks of H near site 0 in one
+more read), and ``W^† H W = R^{-†} Z^† H Z R^{-1}``; the ``R`` of the QR of ``V1|0...0>``'s
+``dB × dA`` matrix comes from ``ρ_A`` and ``dA²`` amplitudes (:func:`qr_r_from_state`).
 
 The fidelity matrix (Proposition 2 section) ``M_ij = <φ_j|ψ_i>`` is the cross reduced matrix of
 ``ψ1`` and ``φ2`` on A (:func:`m_from_states`); for ``φ2 = |0...0>`` it is ``dA`` amplitudes.
