@@ -254,14 +254,16 @@ def chunk3(request, monkeypatch):
 @pytest.mark.parametrize("q, n", [(2, 7), (3, 5)])
 def test_hamiltonian_gram_rows_equals_dense(chunk3, q, n):
     """(Z^† Z, Z^† H Z) for a Ginibre Z, given whole or while ginibre_fill writes it (blocks of 5
-    rows, not aligned with the chunks), equal to the dense products; real and complex observables."""
+    rows, not aligned with the chunks), equal to the dense products; real and complex observables;
+    the blocks of H that touch the leading sites paired while streaming (default) or in later passes."""
     d, k = q ** n, 3
     Z = ginibre(d, k, 2)
     for obs in (heisenberg_ring(n, q), qae_observable(n, q), _random_local_observable(n, q, 5)):
         H = obs.dense()
         refs = (Z.conj().T @ Z, Z.conj().T @ H @ Z)
         Zf = np.empty((d, k), dtype=np.complex128)
-        for got in (hamiltonian_gram_rows(obs, Z), hamiltonian_gram_rows(obs, Zf, ginibre_fill(Zf, 2, rows=5))):
+        for got in (hamiltonian_gram_rows(obs, Z), hamiltonian_gram_rows(obs, Zf, ginibre_fill(Zf, 2, rows=5)),
+                    hamiltonian_gram_rows(obs, Z, lookback=False)):  # the blocks near site 0: streamed / later passes
             for g, ref in zip(got, refs):
                 np.testing.assert_allclose(g, ref, rtol=0, atol=1e-13 * np.abs(ref).max())
         assert np.array_equal(Zf, Z)

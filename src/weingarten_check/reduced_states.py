@@ -364,7 +364,7 @@ class _PassOperator(NamedTuple):
 
 
 @functools.lru_cache(maxsize=8)
-def _pass_operator(q: int, nkept: int, key: tuple) -> _PassOperator:
+def _pass_operator(q: int, nkept: int, key: tuple, split: bool = True) -> _PassOperator:
     """Sparse ``Σ_t B_t`` on ``nkept`` sites (``key``: ``(scalar, ((positions, shape, bytes), ...))``),
     site 0 most significant — the part of H one pass applies to each chunk, split for
     :func:`_sandwich`: a Hermitian operator (every observable; checked here) is kept as its diagonal
@@ -393,9 +393,17 @@ def _pass_operator(q: int, nkept: int, key: tuple) -> _PassOperator:
         if vals:
             total = total + sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
                                           shape=(m, m))
+    return _as_pass_operator(total, split)
+
+
+def _as_pass_operator(total, split: bool = True) -> _PassOperator:
+    """A sparse matrix as a :class:`_PassOperator` (real if it is, split if Hermitian and ``split``)."""
+    import scipy.sparse as sp
+
+    total = total.tocsr()
     if not np.any(total.data.imag):
         total = total.real.tocsr()
-    if abs(total - total.conj().T).max() <= 1e-14 * max(1.0, abs(total).max()):
+    if split and abs(total - total.conj().T).max() <= 1e-14 * max(1.0, abs(total).max()):
         return _PassOperator(total.diagonal().real.copy(), sp.triu(total, k=1, format="csr"))
     return _PassOperator(None, total)
 
@@ -500,6 +508,87 @@ def chunk_rows(q: int, k: int) -> int:
     return rows
 
 
+class _Lookback:
+    """The blocks of H that touch the leading sites, done while Z is streamed (for
+    :func:`hamiltonian_gram_rows`): a row block ``a`` fixes the leading sites, and a block ``B`` of H
+    on ``S = S_lead ∪ S_in`` couples row blocks ``x, y`` that differ only on ``S_lead`` through the
+    in-block operator ``B[(σ_x, ·), (σ_y, ·)] ⊗ I`` on ``S_in``.  When block ``a`` is complete every
+    pair ``(x, a)`` with ``x < a`` is added with its Hermitian conjugate (the pair ``(a, x)``: B is
+    Hermitian), the partner read from the rows already written, so each pair is done once.  The
+    pairs ``(a, a)`` are one operator on the block: the blocks of H inside it plus, for each B,
+    its diagonal part ``B[(σ_a, ·), (σ_a, ·)]``; it depends on a only through the σ's, and is built
+    once per combination (:meth:`diagonal`).  Needs every such B Hermitian (:meth:`usable`)."""
+
+    def __init__(self, inner_full, outer: list[tuple[tuple[int, ...], np.ndarray]], q: int, lead: int,
+                 b: int) -> None:
+        self.q, self.inner_full, self.terms, self.cache = q, inner_full, [], {}
+        pos = {s: s - lead for s in range(lead, lead + b)}
+        for sup, B in outer:
+            sl = [s for s in sup if s < lead]
+            si = tuple(s for s in sup if s >= lead)
+            ql, qi = q ** len(sl), q ** len(si)
+            B4 = B.reshape(ql, qi, ql, qi)
+            weights = [q ** (lead - 1 - s) for s in sl]  # place value of each S_lead site in a block index
+            offset = [sum(int(dg) * w for dg, w in zip(np.unravel_index(t, (q,) * len(sl)), weights))
+                      for t in range(ql)]
+            pairs: dict[int, list] = {}  # σ of block a -> [(offset of σ', σ), op^† of B[σ', σ] or its conj)]
+            diag: dict[int, object] = {}  # σ -> B[σ, σ] (a scalar, or the full sparse in-block matrix)
+            for sp_, sg in np.argwhere(np.any(B4 != 0, axis=(1, 3))):  # (σ', σ) with a non-zero block
+                M = B4[sp_, :, sg, :]
+                if not si:
+                    op = complex(M[0, 0])
+                else:
+                    op = _pass_operator(q, b, _key([(si, M.conj().T)], pos, 0j), split=False).upper
+                if sp_ == sg:
+                    diag[int(sg)] = op if si else complex(M[0, 0])
+                else:
+                    pairs.setdefault(int(sg), []).append((offset[sp_], op if si else op.conjugate()))
+            self.terms.append((weights, offset, pairs, diag, bool(si)))
+
+    @staticmethod
+    def usable(outer: list[tuple[tuple[int, ...], np.ndarray]]) -> bool:
+        return all(np.abs(B - B.conj().T).max() <= 1e-14 * max(1.0, np.abs(B).max()) for _, B in outer)
+
+    def block(self, a: int, Z: np.ndarray, rows: int, X: np.ndarray, XH: np.ndarray, Ga: np.ndarray) -> np.ndarray:
+        """``X^† H X`` for the pairs completed by row block ``a`` (``X = Z[a·rows:(a+1)·rows]``,
+        ``XH = X^†``, ``Ga = X^† X``), the blocks of H inside the rows included."""
+        out = np.zeros_like(Ga)
+        scalar, key = 0j, []
+        for weights, offset, pairs, diag, has_in in self.terms:
+            sg = 0  # σ of block a: its digits on S_lead
+            for w in weights:
+                sg = sg * self.q + (a // w) % self.q
+            if has_in:
+                key.append(sg if sg in diag else -1)
+            elif sg in diag:
+                scalar += diag[sg]
+            base = a - offset[sg]
+            for off, op in pairs.get(sg, ()):
+                x = base + off
+                if x > a:
+                    continue
+                Zx = Z[x * rows:(x + 1) * rows]  # S = X^† B[σ, σ'] Z_x = (the pair (x, a))^†; no copy of Z_x
+                S = op * (XH @ Zx) if isinstance(op, complex) else XH @ _apply(op, Zx)
+                out += S + S.conj().T
+        out += scalar * Ga
+        op = self.diagonal(tuple(key))
+        if op is not None:
+            out += _sandwich(op, X, XH)
+        return out
+
+    def diagonal(self, key: tuple) -> Optional[_PassOperator]:
+        """The blocks of H inside the rows plus the diagonal parts ``B[σ, σ]`` with an in-block part,
+        for the σ's in ``key`` (-1: none), as one operator (built once per key)."""
+        if key not in self.cache:
+            total = self.inner_full
+            for sg, (_, _, _, diag, _) in zip(key, [t for t in self.terms if t[4]]):
+                if sg >= 0:
+                    M = diag[sg]  # stored as op^† = op (a diagonal block of a Hermitian B)
+                    total = M if total is None else total + M
+            self.cache[key] = None if total is None else _as_pass_operator(total)
+        return self.cache[key]
+
+
 def _in_background(filled: Iterable[int]) -> Iterator[int]:
     """Run the iterable ``filled`` (e.g. :func:`.sampling.ginibre_fill`, which draws into Z) in a
     second thread and yield its values here, so that drawing a block and reducing the previous one
@@ -534,7 +623,7 @@ def _in_background(filled: Iterable[int]) -> Iterator[int]:
 
 
 def hamiltonian_gram_rows(obs: Observable, Z: np.ndarray, filled: Optional[Iterable[int]] = None,
-                          *, background: bool = False) -> tuple[np.ndarray, np.ndarray]:
+                          *, background: bool = False, lookback: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """``(Z^† Z, Z^† H Z)`` for a ``d × k`` matrix ``Z`` (``d = q^n``, row = basis state, site 0
     most significant), e.g. a Ginibre matrix that :func:`.sampling.ginibre_fill` is writing.
 
@@ -565,7 +654,11 @@ def hamiltonian_gram_rows(obs: Observable, Z: np.ndarray, filled: Optional[Itera
     lead = n - b  # a block of `rows` rows fixes sites 0 .. lead-1
     inner = [blk for blk in blocks if min(blk[0]) >= lead]
     outer = [blk for blk in blocks if min(blk[0]) < lead]
-    Hp = _pass_operator(q, b, _key(inner, {s: s - lead for s in range(lead, n)}, 0j)) if inner else None
+    inner_key = _key(inner, {s: s - lead for s in range(lead, n)}, 0j)
+    look = None
+    if outer and lookback and _Lookback.usable(outer):
+        look = _Lookback(_pass_operator(q, b, inner_key, split=False).upper if inner else None, outer, q, lead, b)
+    Hp = _pass_operator(q, b, inner_key) if inner and look is None else None
     G = np.zeros((k, k), dtype=np.complex128)
     HG = np.zeros((k, k), dtype=np.complex128)
     done = last = 0
@@ -577,14 +670,18 @@ def hamiltonian_gram_rows(obs: Observable, Z: np.ndarray, filled: Optional[Itera
         while done + rows <= upto:
             X = Z[done:done + rows]  # a view: the rows just written
             XH = X.conj().T
-            G += XH @ X
+            Ga = XH @ X
+            G += Ga
             if Hp is not None:
                 HG += _sandwich(Hp, X, XH)
+            if look is not None:
+                HG += look.block(done // rows, Z, rows, X, XH, Ga)
             done += rows
     if done != d:
         raise ValueError(f"filled stopped after {done} of d = {d} rows")
     HG += scalar * G
-    _accumulate_passes(HG, Z.reshape((q,) * n + (k,)), "last", n, q, k, 0j, outer)
+    if look is None:
+        _accumulate_passes(HG, Z.reshape((q,) * n + (k,)), "last", n, q, k, 0j, outer)
     return G, HG
 
 
