@@ -397,8 +397,9 @@ def test_peak_memory_is_the_state_plus_small_buffers_n22():
 
 @pytest.mark.parametrize("case", ["v2", "both"])
 def test_large_d_route_equals_dense(case):
-    """n = 15: the Haar isometry is drawn by CholQR2 (haar_isometry_cholqr) and <w|H|w> runs over
-    several chunks and two passes with the default chunk size; still equal to the dense path."""
+    """n = 15 (no forcing): the streamed route (the isometry's Ginibre matrix reduced while drawn,
+    ginibre_fill + hamiltonian_gram_rows) over several row blocks of the default chunk size, the
+    blocks of H near site 0 paired while streaming; still equal to the dense path."""
     spec = task_spec("vqe", 15, 2, sites=(7,))
     a = sample_cost_matrices(spec, "haar", case, 9)
     b = sample_cost_matrices(spec, "haar", case, 9, path="dense")
