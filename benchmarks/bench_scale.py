@@ -15,7 +15,8 @@ their ratio side by side, so the ratio stays meaningful on a loaded machine.
 * ``--quick``: n = 20, 22 only (a smoke run, ~1 min).
 
 Threads: ``--threads`` sets OMP/OPENBLAS/MKL threads in the subprocesses (default 2, the issue's
-"2 cores"; the chunked passes are single-threaded numpy, only the Gaussian draws and BLAS see it).
+"2 cores"; the chunked passes are single-threaded numpy; with 2 or more threads the Haar-V2 route draws
+its Ginibre blocks in a second thread while the previous block is reduced, bit-identical to one thread).
 """
 from __future__ import annotations
 

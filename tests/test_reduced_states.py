@@ -14,16 +14,19 @@ import weingarten_check.reduced_states as rs
 from weingarten_check.experiments import sample_cost_matrices, task_spec, variation_range_sample_result
 from weingarten_check.observables import Observable, heisenberg_ring, qae_observable
 from weingarten_check.reduced_states import (
+    chunk_rows,
     cost_constant_from_state,
     hamiltonian_gram,
+    hamiltonian_gram_rows,
     k_from_reduced,
     k_from_state,
     local_grams,
     m_from_states,
+    qr_r_from_state,
     reduced_gram_fits,
     touching_support,
 )
-from weingarten_check.sampling import haar_state, haar_unitary
+from weingarten_check.sampling import ginibre, ginibre_fill, haar_state, haar_unitary
 from weingarten_check.statevector import move_sites_first
 from weingarten_check.variation_range import (
     cost_constant,
@@ -238,6 +241,100 @@ def test_reduced_gram_fits_and_dense_fallback():
         touching_support(spec.observable, (0,))
 
 
+# ------------------------------------------------------------------------------- Haar V2, streamed
+@pytest.fixture(params=[8, 64, None])
+def chunk3(request, monkeypatch):
+    """8-entry chunks (one row per block: every block of H is done in the later passes), 64-entry
+    chunks (blocks of 16 rows: some blocks of H inside a row block, the rest later), default."""
+    if request.param is not None:
+        monkeypatch.setattr(rs, "CHUNK_ELEMENTS", request.param)
+    return request.param
+
+
+@pytest.mark.parametrize("q, n", [(2, 7), (3, 5)])
+def test_hamiltonian_gram_rows_equals_dense(chunk3, q, n):
+    """(Z^† Z, Z^† H Z) for a Ginibre Z, given whole or while ginibre_fill writes it (blocks of 5
+    rows, not aligned with the chunks), equal to the dense products; real and complex observables;
+    the blocks of H that touch the leading sites paired while streaming (default) or in later passes."""
+    d, k = q ** n, 3
+    Z = ginibre(d, k, 2)
+    for obs in (heisenberg_ring(n, q), qae_observable(n, q), _random_local_observable(n, q, 5)):
+        H = obs.dense()
+        refs = (Z.conj().T @ Z, Z.conj().T @ H @ Z)
+        Zf = np.empty((d, k), dtype=np.complex128)
+        for got in (hamiltonian_gram_rows(obs, Z), hamiltonian_gram_rows(obs, Zf, ginibre_fill(Zf, 2, rows=5)),
+                    hamiltonian_gram_rows(obs, Z, lookback=False)):  # the blocks near site 0: streamed / later passes
+            for g, ref in zip(got, refs):
+                np.testing.assert_allclose(g, ref, rtol=0, atol=1e-13 * np.abs(ref).max())
+        assert np.array_equal(Zf, Z)
+    assert np.abs(refs[1] - np.diag(np.diag(refs[1]))).max() > 1e-3  # off-diagonal: not trivial
+
+
+def test_hamiltonian_gram_rows_bad_input():
+    obs = heisenberg_ring(4, 2)
+    Z = np.zeros((16, 2), dtype=np.complex128)
+    with pytest.raises(ValueError, match="increasing"):
+        hamiltonian_gram_rows(obs, Z, iter([8, 4, 16]))
+    with pytest.raises(ValueError, match="stopped after"):
+        hamiltonian_gram_rows(obs, Z, iter([8]))
+    with pytest.raises(ValueError, match="shape"):
+        hamiltonian_gram_rows(obs, np.zeros((8, 2), dtype=np.complex128))
+    with pytest.raises(TypeError, match="Observable"):
+        hamiltonian_gram_rows("H", Z)
+    with pytest.raises(ValueError, match="k must be"):
+        chunk_rows(2, 0)
+    assert chunk_rows(2, 4) * 4 == rs.CHUNK_ELEMENTS and chunk_rows(3, 9) == 3 ** 8
+
+
+def _same_r(R: np.ndarray, ref: np.ndarray) -> bool:
+    return R.shape == ref.shape and bool(np.abs(R - ref).max() < 1e-12)
+
+
+def test_qr_r_from_state_equals_numpy_qr(chunk):
+    """R of numpy.linalg.qr(P, mode='r'), P = move_sites_first(psi).T (what the dense path uses),
+    from rho_A and dA² amplitudes: q = 2, 3; A first, middle, last; m = 1, 2; also the small-dB
+    branch (P factorised directly).  Mutant, same checker: the R with positive diagonal (Cholesky
+    of P^† P, the right R up to LAPACK's signs) fails wherever LAPACK's R has a negative diagonal
+    entry — the amplitudes of the first rows are what fixes those signs."""
+    flipped = 0
+    for q, n in ((2, 6), (3, 5), (2, 3)):
+        for m in (1, 2):
+            for sites in _sites(n, m):
+                psi = haar_state(q ** n, 100 * q + n + sum(sites)).reshape((q,) * n)
+                P = move_sites_first(psi, sites, n).T
+                ref = np.linalg.qr(P, mode="r")
+                assert _same_r(qr_r_from_state(psi, sites, n), ref), (q, n, sites)
+                if P.shape[0] >= P.shape[1] and np.any(np.real(np.diag(ref)) < 0):
+                    mutant = np.linalg.cholesky(P.conj().T @ P).conj().T
+                    assert not _same_r(mutant, ref)
+                    flipped += 1
+    assert flipped >= 5
+
+
+STREAM_CASES = [(2, 8, s) for s in _sites(8, 1)] + [(2, 10, s) for s in _sites(10, 2)] + \
+    [(3, 6, s) for s in _sites(6, 1)] + [(3, 8, (0, 7))]
+
+
+@pytest.mark.parametrize("q, n, sites", STREAM_CASES)
+@pytest.mark.parametrize("case", ["v2", "both"])
+def test_streamed_isometry_route_equals_dense(monkeypatch, q, n, sites, case):
+    """The route that never forms the Haar isometry (ginibre_fill + hamiltonian_gram_rows +
+    ginibre_r_factor), forced at small n: K and T equal the dense path's (which applies H to the
+    columns of haar_isometry) to 1e-12; q = 2, 3; A first, middle, last; m = 1, 2; VQE, QAE and the
+    QSL projector as a Hamiltonian (one term on all sites: every block of H in the later pass)."""
+    import weingarten_check.experiments as ex
+
+    monkeypatch.setattr(ex, "STREAMED_ISOMETRY_MIN_ENTRIES", 0)
+    monkeypatch.setattr(rs, "CHUNK_ELEMENTS", 64 if n <= 8 else 2 ** 16)
+    for task in ("vqe", "qae", "qsl"):
+        spec = task_spec(task, n, q, sites=sites)
+        a = sample_cost_matrices(spec, "haar", case, 21, general=True)
+        b = sample_cost_matrices(spec, "haar", case, 21, general=True, path="dense")
+        np.testing.assert_allclose(a.T, b.T, rtol=0, atol=TOL)
+        np.testing.assert_allclose(a.K, b.K, rtol=0, atol=TOL)
+        assert np.abs(a.K).max() > 1e-6  # |K| ~ 1/sqrt(d) (5e-5 at q = 3, n = 8, m = 2)
+
+
 # ------------------------------------------------------------------------------- bad input
 @pytest.mark.parametrize("call, exc, match", [
     (lambda: local_grams([1, 2], [(0,)], 1), TypeError, "numpy array"),
@@ -259,6 +356,8 @@ def test_reduced_gram_fits_and_dense_fallback():
     (lambda: hamiltonian_gram(heisenberg_ring(3, 2), np.zeros((2, 2, 2, 4)), batch=None), ValueError, "batch"),
     (lambda: hamiltonian_gram(heisenberg_ring(3, 2), np.zeros((3, 3, 3, 4))), ValueError, "local dimension"),
     (lambda: m_from_states(None, None, (0,), 1, 2), ValueError, "proper subsystem"),
+    (lambda: qr_r_from_state(np.zeros((2, 2)), (0, 1), 2), ValueError, "proper subsystem"),
+    (lambda: qr_r_from_state(np.zeros((2, 2, 2)), (0,), 2), ValueError, "2 site axes"),
     (lambda: m_from_states(np.zeros((3, 3)), None, (0,), 2, 2), ValueError, "expected q"),
     (lambda: m_from_states(None, None, (0,), 2, 1), ValueError, "q must be"),
     (lambda: reduced_gram_fits(heisenberg_ring(3, 2), 0), ValueError, "k must be"),
@@ -298,10 +397,65 @@ def test_peak_memory_is_the_state_plus_small_buffers_n22():
 
 @pytest.mark.parametrize("case", ["v2", "both"])
 def test_large_d_route_equals_dense(case):
-    """n = 15: the Haar isometry is drawn by CholQR2 (haar_isometry_cholqr) and <w|H|w> runs over
-    several chunks and two passes with the default chunk size; still equal to the dense path."""
+    """n = 15 (no forcing): the streamed route (the isometry's Ginibre matrix reduced while drawn,
+    ginibre_fill + hamiltonian_gram_rows) over several row blocks of the default chunk size, the
+    blocks of H near site 0 paired while streaming; still equal to the dense path."""
     spec = task_spec("vqe", 15, 2, sites=(7,))
     a = sample_cost_matrices(spec, "haar", case, 9)
     b = sample_cost_matrices(spec, "haar", case, 9, path="dense")
     np.testing.assert_allclose(a.K, b.K, rtol=0, atol=TOL)
     assert np.abs(a.K).max() > 1e-3
+
+
+@pytest.mark.parametrize("hermitian", [True, False])
+def test_pass_operator_halves_equal_the_full_product(hermitian):
+    """A Hermitian pass operator is kept as diagonal + strict upper triangle (X^† D X + A + A^†,
+    A = X^† U X); a non-Hermitian one whole; both give X^† H X of the dense matrix, real and complex."""
+    rng = np.random.default_rng(4)
+    n, q = 3, 2
+    for real in (True, False):
+        mats = []
+        for _ in range(2):
+            x = rng.standard_normal((q, q)) + (0 if real else 1j) * rng.standard_normal((q, q))
+            mats.append(x + x.conj().T if hermitian else x)
+        obs = Observable(n, q, [(0.7, {0: mats[0], 2: mats[1]})], check_hermitian=False)
+        scalar, blocks = rs._blocks(obs)
+        op = rs._pass_operator(q, n, rs._key(blocks, {s: s for s in range(n)}, 0.3))
+        assert (op.diag is None) == (not hermitian)
+        assert (op.upper.dtype == np.float64) == real
+        X = rng.standard_normal((q ** n, 3)) + 1j * rng.standard_normal((q ** n, 3))
+        ref = X.conj().T @ (obs.dense() + 0.3 * np.eye(q ** n)) @ X
+        np.testing.assert_allclose(rs._sandwich(op, X, X.conj().T), ref, rtol=0, atol=1e-12)
+
+
+def test_hamiltonian_gram_rows_in_background_is_bit_identical(chunk3):
+    """Drawing in a second thread (background=True) changes where the row counts come from, not the
+    arithmetic: G and Z^† H Z are bit-identical to the one-thread run; the producer's error reaches
+    the caller."""
+    n, q, k = 7, 2, 4
+    obs = heisenberg_ring(n, q)
+    runs = []
+    for background in (False, True):
+        Z = np.empty((q ** n, k), dtype=np.complex128)
+        runs.append(hamiltonian_gram_rows(obs, Z, ginibre_fill(Z, 8, rows=3), background=background))
+    assert all(np.array_equal(a, b) for a, b in zip(*runs))
+
+    def broken():
+        yield 16
+        raise RuntimeError("draw failed")
+
+    with pytest.raises(RuntimeError, match="draw failed"):
+        hamiltonian_gram_rows(obs, np.zeros((q ** n, k), dtype=np.complex128), broken(), background=True)
+
+
+def test_streamed_route_same_bits_with_and_without_the_draw_thread(monkeypatch):
+    """sample_cost_matrices draws in a second thread when the BLAS pools have >= 2 threads (the
+    benchmark) and not when pinned to one (sweeps): the same K and T bit for bit either way."""
+    import weingarten_check.experiments as ex
+
+    spec = task_spec("vqe", 15, 2, sites=(7,))
+    runs = []
+    for threads in ({1}, {2}):
+        monkeypatch.setattr(ex.BLAS_PIN, "threads", lambda t=threads: t)
+        runs.append(sample_cost_matrices(spec, "haar", "both", 9))
+    assert np.array_equal(runs[0].K, runs[1].K) and np.array_equal(runs[0].T, runs[1].T)

@@ -16,6 +16,7 @@ from scipy import stats
 from weingarten_check.haar_integrals import haar_integral
 from weingarten_check.sampling import (
     as_rng,
+    ginibre,
     haar_isometry,
     haar_state,
     haar_unitary,
@@ -194,3 +195,49 @@ def test_haar_isometry_cholqr_is_the_same_matrix_as_haar_isometry():
         haar_isometry_cholqr(100, 4, 0)
     with pytest.raises(TypeError, match="rows"):
         haar_isometry_cholqr(2 ** 10, 2, 0, rows=1.5)
+
+
+def test_ginibre_fill_writes_the_ginibre_numbers_block_by_block():
+    """Same generator stream: ginibre_fill(out, seed) leaves out == ginibre(d, k, seed) bit for bit,
+    whatever the block size (also one not dividing d), and yields the rows written so far."""
+    from weingarten_check.sampling import ginibre_fill
+
+    for d, k, rows in ((100, 3, 7), (64, 4, 64), (81, 9, 1000), (50, 1, 1)):
+        out = np.empty((d, k), dtype=np.complex128)
+        seen = list(ginibre_fill(out, 5, rows=rows))
+        assert seen == list(range(rows, d, rows)) + [d]
+        assert np.array_equal(out, ginibre(d, k, 5))
+    out = np.empty((10, 2), dtype=np.complex128)
+    gen = np.random.default_rng(3)
+    for _ in ginibre_fill(out, gen, rows=4):
+        pass
+    assert np.array_equal(gen.standard_normal(3), np.random.default_rng(3).standard_normal(43)[40:])  # 40 consumed
+    with pytest.raises(TypeError, match="C-contiguous complex128"):
+        next(ginibre_fill(np.empty((10, 2)), 0))
+    with pytest.raises(TypeError, match="C-contiguous complex128"):
+        next(ginibre_fill(np.empty((2, 10), dtype=np.complex128).T, 0))
+    with pytest.raises(TypeError, match="rows"):
+        next(ginibre_fill(np.empty((10, 2), dtype=np.complex128), 0, rows=2.5))
+
+
+def _same_isometry(W: np.ndarray, ref: np.ndarray) -> bool:
+    return bool(np.abs(W - ref).max() < 1e-12 and np.abs(W.conj().T @ W - np.eye(W.shape[1])).max() < 1e-13)
+
+
+def test_ginibre_r_factor_gives_the_haar_isometry():
+    """W = Z R^{-1} with R = ginibre_r_factor(Z^† Z) is haar_isometry(d, k, seed) (unique QR with
+    diag R > 0 = the phase-fixed one), to 1e-12; R is upper triangular with positive diagonal.
+    Mutant, same checker: the lower factor L (L L^† = Z^† Z) instead of R = L^† gives another
+    matrix (its columns are not the Gram-Schmidt ones)."""
+    from weingarten_check.sampling import ginibre_r_factor
+
+    for d, k in ((512, 4), (3 ** 6, 9), (4096, 16)):
+        Z = ginibre(d, k, 11)
+        R = ginibre_r_factor(Z.conj().T @ Z)
+        assert np.allclose(R, np.triu(R)) and np.all(np.real(np.diag(R)) > 0) and not np.any(np.imag(np.diag(R)))
+        ref = haar_isometry(d, k, 11)
+        assert _same_isometry(Z @ np.linalg.inv(R), ref)
+        L = np.linalg.cholesky(Z.conj().T @ Z)  # the mutant: Z L^{-1}
+        assert not _same_isometry(Z @ np.linalg.inv(L), ref)
+    with pytest.raises(ValueError, match="square"):
+        ginibre_r_factor(np.eye(3)[:2])

@@ -16,7 +16,7 @@ Scalability (math-notes, "Numerical facts"): a Haar V1 only enters through ``V1|
 :func:`.sampling.haar_state`; a Haar V2 only through its restriction to the span of the
 ``dA · dA`` vectors ``|k>_A ⊗ |e_s>_B`` (``e_s`` an orthonormal basis of the span of the
 ``ψ_i``), which is a Haar isometry (:func:`.sampling.haar_isometry`); no d x d unitary is
-built.  A circuit V2 is applied to the batch of dA² vectors ``|k>_A|ψ_i>_B`` at once.  K and M
+built, and for large d not even the isometry: its Ginibre matrix is reduced while it is drawn.  A circuit V2 is applied to the batch of dA² vectors ``|k>_A|ψ_i>_B`` at once.  K and M
 are then read off reduced matrices (:mod:`.reduced_states`, :func:`sample_cost_matrices`): one
 pass over ``V1|0...0>`` when V2 = I; the isometry columns block by block for a random V2.
 
@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
 import numpy as np
+import scipy.linalg
 
 from . import bounds as _bounds
 from . import clifford as _clifford
@@ -38,14 +39,17 @@ from .blas_threads import BLAS_PIN
 from .ensembles import sample_circuit
 from .observables import Observable, heisenberg_ring, qae_observable, qsl_observable
 from .reduced_states import (
+    chunk_rows,
     hamiltonian_gram,
+    hamiltonian_gram_rows,
     k_from_reduced,
     local_grams,
     m_from_states,
+    qr_r_from_state,
     reduced_gram_fits,
     touching_support,
 )
-from .sampling import RngLike, as_rng, haar_isometry, haar_isometry_cholqr, haar_state
+from .sampling import RngLike, as_rng, ginibre_fill, ginibre_r_factor, haar_isometry, haar_state
 from .statevector import move_sites_first, zero_state
 from .certified_delta import delta_from_k
 from .delta_result import VariationRangeResult
@@ -251,6 +255,9 @@ def _apply_h_batch(obs: Observable, vecs: np.ndarray) -> np.ndarray:
 
 
 PATHS = ("reduced", "dense")
+#: a Haar V2's isometry (d × k) is drawn and reduced block by block, never formed, when d·k exceeds
+#: this (and d >= 64 k, so that Cholesky QR is accurate); below, haar_isometry + hamiltonian_gram
+STREAMED_ISOMETRY_MIN_ENTRIES = 2 ** 16
 
 
 @dataclass
@@ -342,20 +349,34 @@ def sample_cost_matrices(spec: TaskSpec, ensemble: str, case: str, rng: RngLike 
             top = np.zeros((min(d // dA, dA), dA), dtype=np.complex128)
             top[0, 0] = 1.0
             C = np.linalg.qr(top, mode="r")
-        else:
-            C = np.linalg.qr(move_sites_first(psi1, sites, n).T, mode="r")  # rows^T = E C; E unused
+        else:  # rows^T = E C (E unused): the R of the QR from rho_A and dA² amplitudes, no copy of psi1
+            C = qr_r_from_state(psi1, sites, n)
+        psi1 = None  # not needed any more: its memory is free before the isometry is drawn
         r = C.shape[0]
-        # column (k, s) = V2 |k>_A |e_s>_B; for large d the same matrix without LAPACK's copies
-        big = d >= 64 * dA * r and d * dA * r > 2 ** 16
-        W = (haar_isometry_cholqr if big else haar_isometry)(d, dA * r, gen)
-        if r > 1 and not np.any(C[1:]):  # V1 = I: only the columns (k, s = 0) enter T
-            Hs = np.zeros((dA, r, dA, r), dtype=np.complex128)
-            Hs[:, 0, :, 0] = hamiltonian_gram(obs, W[:, ::r].reshape(shape + (dA,)), batch="last",
-                                              orthonormal=True)
+        k = dA * r
+        # column (k, s) = V2 |k>_A |e_s>_B.  For large d the isometry W = Z R^{-1} is never formed:
+        # the Ginibre Z is drawn block by block and reduced while in cache (Z^† Z and the blocks of H
+        # inside each row block), one more read of Z adds the blocks of H near site 0, and
+        # <w_x|H|w_y> = (R^{-†} Z^† H Z R^{-1})_xy with R = chol(Z^† Z)^† (same W as haar_isometry).
+        if d >= 64 * k and d * k > STREAMED_ISOMETRY_MIN_ENTRIES:
+            Z = np.empty((d, k), dtype=np.complex128)
+            # draw and reduce on two threads when the caller's BLAS may use two (not in sweeps, which pin
+            # one thread per sample); the same arithmetic in the same order either way
+            G, HZ = hamiltonian_gram_rows(obs, Z, ginibre_fill(Z, gen, rows=chunk_rows(q, k)),
+                                          background=max(BLAS_PIN.threads(), default=1) > 1)
+            del Z
+            rinv = scipy.linalg.solve_triangular(ginibre_r_factor(G), np.eye(k), lower=False)
+            Hs = (rinv.conj().T @ HZ @ rinv).reshape(dA, r, dA, r)
         else:
-            Hs = hamiltonian_gram(obs, W.reshape(shape + (dA * r,)), batch="last",
-                                  orthonormal=True).reshape(dA, r, dA, r)
-        del W
+            W = haar_isometry(d, k, gen)
+            if r > 1 and not np.any(C[1:]):  # V1 = I: only the columns (k, s = 0) enter T
+                Hs = np.zeros((dA, r, dA, r), dtype=np.complex128)
+                Hs[:, 0, :, 0] = hamiltonian_gram(obs, W[:, ::r].reshape(shape + (dA,)), batch="last",
+                                                  orthonormal=True)
+            else:
+                Hs = hamiltonian_gram(obs, W.reshape(shape + (k,)), batch="last",
+                                      orthonormal=True).reshape(dA, r, dA, r)
+            del W
         T = np.einsum("tj,si,ltks->ljki", C.conj(), C, Hs, optimize=True)
         K = k_matrix(T)
     elif reduced and random_v2:  # a circuit V2 acts on the dA² vectors |k>_A|ψ_i>_B

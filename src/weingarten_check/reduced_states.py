@@ -21,7 +21,12 @@ For a Haar V2 the matrix ``<w_x|H|w_y>`` over the ``dA·r`` isometry columns w (
 and each term is the contraction of ``B_t`` with the *cross reduced matrix*
 ``G_t[(σ,y),(σ',x)] = Σ_R w_y[σ,R] conj(w_x[σ',R])`` on the block's sites
 (:func:`hamiltonian_gram`).  All blocks are handled in as few passes over the columns as their
-supports allow (two for a ring), each chunk being read from memory once.
+supports allow (two for a ring), each chunk being read from memory once; on a chunk the blocks
+are one sparse matrix, applied as diagonal + upper triangle (H is Hermitian).  For large d the
+isometry ``W = Z R^{-1}`` is not even formed: :func:`hamiltonian_gram_rows` reduces the Ginibre Z
+block by block while it is drawn (``Z^† Z`` and ``Z^† H Z``, the blocks of H near site 0 in one
+more read), and ``W^† H W = R^{-†} Z^† H Z R^{-1}``; the ``R`` of the QR of ``V1|0...0>``'s
+``dB × dA`` matrix comes from ``ρ_A`` and ``dA²`` amplitudes (:func:`qr_r_from_state`).
 
 The fidelity matrix (Proposition 2 section) ``M_ij = <φ_j|ψ_i>`` is the cross reduced matrix of
 ``ψ1`` and ``φ2`` on A (:func:`m_from_states`); for ``φ2 = |0...0>`` it is ``dA`` amplitudes.
@@ -35,7 +40,7 @@ from __future__ import annotations
 
 import functools
 import math
-from typing import Optional, Sequence
+from typing import Iterable, Iterator, NamedTuple, Optional, Sequence
 
 import numpy as np
 
@@ -50,6 +55,9 @@ __all__ = [
     "k_from_state",
     "cost_constant_from_state",
     "hamiltonian_gram",
+    "chunk_rows",
+    "hamiltonian_gram_rows",
+    "qr_r_from_state",
     "reduced_gram_fits",
     "m_from_states",
 ]
@@ -185,6 +193,17 @@ def local_grams(a: np.ndarray, supports: Sequence[Sequence[int]], n: int, *, b: 
     return [g.reshape(q ** len(s), k, q ** len(s), k) for g, s in zip(out, supports)]
 
 
+# ------------------------------------------------------------------------------------ term matrices
+def _support_matrix(coef: complex, ops: dict, sites: Sequence[int], q: int) -> np.ndarray:
+    """``coef · ⊗_{s ∈ sites} (ops[s] or I_q)``, a ``q^|sites|`` square matrix (first site most
+    significant): a term ``c ⊗_s h_s`` of an Observable written on the given sites."""
+    eye = np.eye(q, dtype=np.complex128)
+    m = np.array([[coef]], dtype=np.complex128)
+    for s in sites:
+        m = np.kron(m, ops.get(s, eye))
+    return m
+
+
 # ------------------------------------------------------------------------------------ K for V2 = I
 def touching_support(obs: Observable, sites_A: Sequence[int]) -> tuple[tuple[int, ...], np.ndarray]:
     """``S = A ∪ supp(terms touching A)`` (A first, in the given order, then the rest increasing)
@@ -203,13 +222,9 @@ def touching_support(obs: Observable, sites_A: Sequence[int]) -> tuple[tuple[int
     if q ** len(S) > MAX_REDUCED_DIM:
         raise ValueError(f"the terms touching A span {len(S)} sites (q^|S| = {q ** len(S)} > "
                          f"MAX_REDUCED_DIM = {MAX_REDUCED_DIM}); use the dense path")
-    eye = np.eye(q, dtype=np.complex128)
     HS = np.zeros((q ** len(S),) * 2, dtype=np.complex128)
     for c, ops in touching:
-        m = np.array([[c]], dtype=np.complex128)
-        for s in S:
-            m = np.kron(m, ops.get(s, eye))
-        HS += m
+        HS += _support_matrix(c, ops, S, q)
     return S, HS
 
 
@@ -258,7 +273,6 @@ def cost_constant_from_state(obs: Observable, psi: np.ndarray, sites_A: Sequence
     dA = obs.q ** len(A)
     groups: dict[tuple[int, ...], np.ndarray] = {}
     scalar = 0j
-    eye = np.eye(obs.q, dtype=np.complex128)
     for c, ops in obs.terms:
         v = complex(c) / dA
         for s in A:
@@ -267,10 +281,7 @@ def cost_constant_from_state(obs: Observable, psi: np.ndarray, sites_A: Sequence
         if not supB:
             scalar += v
             continue
-        m = np.array([[v]], dtype=np.complex128)
-        for s in supB:
-            m = np.kron(m, ops.get(s, eye))
-        groups[supB] = groups.get(supB, 0) + m
+        groups[supB] = groups.get(supB, 0) + _support_matrix(v, ops, supB, obs.q)
     sups = list(groups)
     total = scalar * float(np.real(np.vdot(psi.reshape(-1), psi.reshape(-1)))) if scalar else 0j
     if sups:
@@ -280,9 +291,45 @@ def cost_constant_from_state(obs: Observable, psi: np.ndarray, sites_A: Sequence
 
 
 # ------------------------------------------------------------------------------------ Haar V2
+def qr_r_from_state(psi: np.ndarray, sites_A: Sequence[int], n: int) -> np.ndarray:
+    """``R`` of ``numpy.linalg.qr(P, mode="r")`` for ``P = move_sites_first(psi, sites_A, n).T``
+    (``dB × dA``: column i is ψ_i in ``ψ = Σ_i |i>_A |ψ_i>_B``), reading ψ once and copying nothing.
+
+    Householder QR (LAPACK ``geqrf``, what numpy calls) changes row i of the matrix only through
+    row i itself and inner products of whole columns, and its reflectors are unitary, so it leaves
+    the Gram matrix ``P^† P`` unchanged: R, LAPACK's sign convention included, depends on P only
+    through its first ``dA`` rows ``P_top`` and ``P^† P``.  So R is computed from the ``2dA × dA``
+    matrix ``[P_top; S]`` with ``S^† S = P^† P - P_top^† P_top``, where ``P^† P = conj(ρ_A)`` is
+    the reduced density matrix on A (:func:`local_grams`, one pass) and ``P_top`` is ``dA²``
+    amplitudes.  Equal to the direct factorisation up to rounding (tests: 1e-12).  If ``dB <= 2 dA``
+    P is small and factorised directly."""
+    n = _check_n(n)
+    psi = _check_array(psi, "psi", n, None)
+    q = psi.shape[0]
+    A = _check_supports([sites_A], n)[0]
+    if len(A) >= n:
+        raise ValueError(f"A must be a proper subsystem (m < n), got m = {len(A)}, n = {n}")
+    rest = [s for s in range(n) if s not in A]
+    dA, dB = q ** len(A), q ** len(rest)
+    if dB <= 2 * dA:
+        return np.linalg.qr(np.transpose(psi, list(A) + rest).reshape(dA, dB).T, mode="r")
+    top = np.empty((dA, dA), dtype=np.complex128)  # top[b, i] = <i_A, b_B|psi>, b < dA
+    idx = [0] * n
+    for i, da in enumerate(np.ndindex(*((q,) * len(A)))):
+        for s, v in zip(A, da):
+            idx[s] = v
+        for b in range(dA):
+            for s, v in zip(rest, np.unravel_index(b, (q,) * len(rest))):
+                idx[s] = int(v)
+            top[b, i] = psi[tuple(idx)]
+    gram = local_grams(psi, [A], n)[0][:, 0, :, 0].conj()  # P^† P = conj(rho_A)
+    lam, V = np.linalg.eigh(gram - top.conj().T @ top)
+    S = np.sqrt(np.clip(lam, 0.0, None))[:, None] * V.conj().T  # S^† S = the Gram matrix of the other rows
+    return np.linalg.qr(np.vstack([top, S]), mode="r")
+
+
 def _blocks(obs: Observable) -> tuple[complex, list[tuple[tuple[int, ...], np.ndarray]]]:
     """H = scalar·I + Σ blocks, one matrix per distinct support (terms with equal support summed)."""
-    eye = np.eye(obs.q, dtype=np.complex128)
     scalar = 0j
     blocks: dict[tuple[int, ...], np.ndarray] = {}
     for c, ops in obs.terms:
@@ -290,10 +337,7 @@ def _blocks(obs: Observable) -> tuple[complex, list[tuple[tuple[int, ...], np.nd
         if not sup:
             scalar += c
             continue
-        m = np.array([[c]], dtype=np.complex128)
-        for s in sup:
-            m = np.kron(m, ops.get(s, eye))
-        blocks[sup] = blocks.get(sup, 0) + m
+        blocks[sup] = blocks.get(sup, 0) + _support_matrix(c, ops, sup, obs.q)
     return complex(scalar), list(blocks.items())
 
 
@@ -310,10 +354,23 @@ def reduced_gram_fits(obs: Observable, k: int) -> bool:
     return obs.q ** big <= MAX_REDUCED_DIM
 
 
+class _PassOperator(NamedTuple):
+    """The part of H one pass applies to each chunk: ``diag`` and the strictly upper triangle
+    ``upper`` of a Hermitian operator (the lower one is ``upper^†``), or ``diag = None`` and the
+    whole operator in ``upper``; real (float64) where every entry is real."""
+
+    diag: Optional[np.ndarray]
+    upper: "scipy.sparse.csr_matrix"
+
+
 @functools.lru_cache(maxsize=8)
-def _pass_operator(q: int, nkept: int, key: tuple) -> "scipy.sparse.csr_matrix":
+def _pass_operator(q: int, nkept: int, key: tuple, split: bool = True) -> _PassOperator:
     """Sparse ``Σ_t B_t`` on ``nkept`` sites (``key``: ``(scalar, ((positions, shape, bytes), ...))``),
-    site 0 most significant — the part of H one pass applies to each chunk."""
+    site 0 most significant — the part of H one pass applies to each chunk, split for
+    :func:`_sandwich`: a Hermitian operator (every observable; checked here) is kept as its diagonal
+    and strict upper triangle, so ``X^† H X`` costs half the sparse products; real (float64) when
+    every entry is real (the Heisenberg, QAE and QSL observables): half the flops, though at n = 24
+    the sparse product measured no faster (it is bound by memory access, not arithmetic)."""
     import scipy.sparse as sp
 
     scalar, blocks = key
@@ -337,7 +394,38 @@ def _pass_operator(q: int, nkept: int, key: tuple) -> "scipy.sparse.csr_matrix":
         if vals:
             total = total + sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
                                           shape=(m, m))
-    return total
+    return _as_pass_operator(total, split)
+
+
+def _as_pass_operator(total, split: bool = True) -> _PassOperator:
+    """A sparse matrix as a :class:`_PassOperator` (real if it is, split if Hermitian and ``split``)."""
+    import scipy.sparse as sp
+
+    total = total.tocsr()
+    if not np.any(total.data.imag):
+        total = total.real.tocsr()
+    if split and abs(total - total.conj().T).max() <= 1e-14 * max(1.0, abs(total).max()):
+        return _PassOperator(total.diagonal().real.copy(), sp.triu(total, k=1, format="csr"))
+    return _PassOperator(None, total)
+
+
+def _sandwich(op: _PassOperator, X: np.ndarray, XH: np.ndarray) -> np.ndarray:
+    """``X^† H_pass X`` (``XH = X^†``): ``X^† D X + A + A^†`` with ``A = X^† U X`` for a Hermitian
+    ``H_pass = D + U + U^†``, else ``X^† (H_pass X)``."""
+    A = XH @ _apply(op.upper, X)
+    if op.diag is None:
+        return A
+    return XH @ (op.diag[:, None] * X) + A + A.conj().T
+
+
+def _apply(Hp, X: np.ndarray) -> np.ndarray:
+    """``Hp @ X`` for a C-contiguous complex ``(m, k)`` X; a real Hp multiplies the real and
+    imaginary parts of X as ``2k`` real columns (a view of X, no copy): the same numbers, half the
+    flops of a complex product."""
+    if Hp.dtype == np.float64:
+        m, k = X.shape
+        return (Hp @ X.view(np.float64).reshape(m, 2 * k)).view(np.complex128)
+    return Hp @ X
 
 
 def hamiltonian_gram(obs: Observable, vectors: np.ndarray, batch: str = "last",
@@ -371,6 +459,21 @@ def hamiltonian_gram(obs: Observable, vectors: np.ndarray, batch: str = "last",
     if orthonormal:
         Hs += scalar * np.eye(k)
         scalar = 0j
+    _accumulate_passes(Hs, vectors, batch, n, q, k, scalar, blocks)
+    return Hs
+
+
+def _key(blocks: list[tuple[tuple[int, ...], np.ndarray]], pos: dict[int, int], scalar: complex) -> tuple:
+    """The hashable description of ``scalar·I + Σ blocks`` on the kept sites (``pos``: site ->
+    position among them) that :func:`_pass_operator` caches its sparse matrix under."""
+    return (complex(scalar),
+            tuple((tuple(pos[s] for s in sup), B.shape, np.ascontiguousarray(B, dtype=np.complex128).tobytes())
+                  for sup, B in blocks))
+
+
+def _accumulate_passes(Hs: np.ndarray, vectors: np.ndarray, batch: str, n: int, q: int, k: int,
+                       scalar: complex, blocks: list[tuple[tuple[int, ...], np.ndarray]]) -> None:
+    """``Hs += V^† (scalar·I + Σ blocks) V`` in the passes of :func:`_plan` (see :func:`hamiltonian_gram`)."""
     supports = [sup for sup, _ in blocks]
     passes = _plan(supports, n, q, k) if supports else []
     if not passes and scalar != 0:
@@ -379,10 +482,7 @@ def hamiltonian_gram(obs: Observable, vectors: np.ndarray, batch: str = "last",
     for p_no, (F, mine) in enumerate(passes):
         kept = [s for s in range(n) if s not in F]
         pos = {s: i for i, s in enumerate(kept)}
-        key = (complex(scalar) if p_no == 0 else 0j,
-               tuple((tuple(pos[s] for s in blocks[i][0]), blocks[i][1].shape,
-                      np.ascontiguousarray(blocks[i][1], dtype=np.complex128).tobytes()) for i in mine))
-        Hp = _pass_operator(q, len(kept), key)
+        Hp = _pass_operator(q, len(kept), _key([blocks[i] for i in mine], pos, scalar if p_no == 0 else 0j))
         m = q ** len(kept)
         for idx in np.ndindex(*((q,) * len(F))):
             sl = [slice(None)] * vectors.ndim
@@ -392,9 +492,198 @@ def hamiltonian_gram(obs: Observable, vectors: np.ndarray, batch: str = "last",
             if batch == "first":
                 chunk = np.moveaxis(chunk, 0, -1)
             X = np.ascontiguousarray(chunk).reshape(m, k)  # a view when F are the leading sites
-            HX = Hp @ X
-            Hs += X.conj().T @ HX
-    return Hs
+            Hs += _sandwich(Hp, X, X.conj().T)
+
+
+# ------------------------------------------------------------------------------------ row blocks
+def chunk_rows(q: int, k: int) -> int:
+    """Rows per chunk when a ``q^n × k`` matrix is read in blocks of whole rows: the largest power
+    ``q^b`` with ``q^b · k <= CHUNK_ELEMENTS`` (1 if ``k`` alone exceeds it).  A block of
+    ``q^b`` consecutive rows fixes the values of the leading ``n - b`` sites."""
+    for name, v in (("q", q), ("k", k)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < (2 if name == "q" else 1):
+            raise ValueError(f"{name} must be an int >= {2 if name == 'q' else 1}, got {v!r}")
+    rows = 1
+    while rows * q * k <= CHUNK_ELEMENTS:
+        rows *= q
+    return rows
+
+
+class _Lookback:
+    """The blocks of H that touch the leading sites, done while Z is streamed (for
+    :func:`hamiltonian_gram_rows`): a row block ``a`` fixes the leading sites, and a block ``B`` of H
+    on ``S = S_lead ∪ S_in`` couples row blocks ``x, y`` that differ only on ``S_lead`` through the
+    in-block operator ``B[(σ_x, ·), (σ_y, ·)] ⊗ I`` on ``S_in``.  When block ``a`` is complete every
+    pair ``(x, a)`` with ``x < a`` is added with its Hermitian conjugate (the pair ``(a, x)``: B is
+    Hermitian), the partner read from the rows already written, so each pair is done once.  The
+    pairs ``(a, a)`` are one operator on the block: the blocks of H inside it plus, for each B,
+    its diagonal part ``B[(σ_a, ·), (σ_a, ·)]``; it depends on a only through the σ's, and is built
+    once per combination (:meth:`diagonal`).  Needs every such B Hermitian (:meth:`usable`)."""
+
+    def __init__(self, inner_full, outer: list[tuple[tuple[int, ...], np.ndarray]], q: int, lead: int,
+                 b: int) -> None:
+        self.q, self.inner_full, self.terms, self.cache = q, inner_full, [], {}
+        pos = {s: s - lead for s in range(lead, lead + b)}
+        for sup, B in outer:
+            sl = [s for s in sup if s < lead]
+            si = tuple(s for s in sup if s >= lead)
+            ql, qi = q ** len(sl), q ** len(si)
+            B4 = B.reshape(ql, qi, ql, qi)
+            weights = [q ** (lead - 1 - s) for s in sl]  # place value of each S_lead site in a block index
+            offset = [sum(int(dg) * w for dg, w in zip(np.unravel_index(t, (q,) * len(sl)), weights))
+                      for t in range(ql)]
+            pairs: dict[int, list] = {}  # σ of block a -> [(offset of σ', σ), op^† of B[σ', σ] or its conj)]
+            diag: dict[int, object] = {}  # σ -> B[σ, σ] (a scalar, or the full sparse in-block matrix)
+            for sp_, sg in np.argwhere(np.any(B4 != 0, axis=(1, 3))):  # (σ', σ) with a non-zero block
+                M = B4[sp_, :, sg, :]
+                if not si:
+                    op = complex(M[0, 0])
+                else:
+                    op = _pass_operator(q, b, _key([(si, M.conj().T)], pos, 0j), split=False).upper
+                if sp_ == sg:
+                    diag[int(sg)] = op if si else complex(M[0, 0])
+                else:
+                    pairs.setdefault(int(sg), []).append((offset[sp_], op if si else op.conjugate()))
+            self.terms.append((weights, offset, pairs, diag, bool(si)))
+
+    @staticmethod
+    def usable(outer: list[tuple[tuple[int, ...], np.ndarray]]) -> bool:
+        return all(np.abs(B - B.conj().T).max() <= 1e-14 * max(1.0, np.abs(B).max()) for _, B in outer)
+
+    def block(self, a: int, Z: np.ndarray, rows: int, X: np.ndarray, XH: np.ndarray, Ga: np.ndarray) -> np.ndarray:
+        """``X^† H X`` for the pairs completed by row block ``a`` (``X = Z[a·rows:(a+1)·rows]``,
+        ``XH = X^†``, ``Ga = X^† X``), the blocks of H inside the rows included."""
+        out = np.zeros_like(Ga)
+        scalar, key = 0j, []
+        for weights, offset, pairs, diag, has_in in self.terms:
+            sg = 0  # σ of block a: its digits on S_lead
+            for w in weights:
+                sg = sg * self.q + (a // w) % self.q
+            if has_in:
+                key.append(sg if sg in diag else -1)
+            elif sg in diag:
+                scalar += diag[sg]
+            base = a - offset[sg]
+            for off, op in pairs.get(sg, ()):
+                x = base + off
+                if x > a:
+                    continue
+                Zx = Z[x * rows:(x + 1) * rows]  # S = X^† B[σ, σ'] Z_x = (the pair (x, a))^†; no copy of Z_x
+                S = op * (XH @ Zx) if isinstance(op, complex) else XH @ _apply(op, Zx)
+                out += S + S.conj().T
+        out += scalar * Ga
+        op = self.diagonal(tuple(key))
+        if op is not None:
+            out += _sandwich(op, X, XH)
+        return out
+
+    def diagonal(self, key: tuple) -> Optional[_PassOperator]:
+        """The blocks of H inside the rows plus the diagonal parts ``B[σ, σ]`` with an in-block part,
+        for the σ's in ``key`` (-1: none), as one operator (built once per key)."""
+        if key not in self.cache:
+            total = self.inner_full
+            for sg, (_, _, _, diag, _) in zip(key, [t for t in self.terms if t[4]]):
+                if sg >= 0:
+                    M = diag[sg]  # stored as op^† = op (a diagonal block of a Hermitian B)
+                    total = M if total is None else total + M
+            self.cache[key] = None if total is None else _as_pass_operator(total)
+        return self.cache[key]
+
+
+def _in_background(filled: Iterable[int]) -> Iterator[int]:
+    """Run the iterable ``filled`` (e.g. :func:`.sampling.ginibre_fill`, which draws into Z) in a
+    second thread and yield its values here, so that drawing a block and reducing the previous one
+    overlap on two cores (numpy's generator and BLAS release the GIL).  Only where the values come
+    from changes: the reduction does the same arithmetic in the same order (bit-identical results)."""
+    import queue
+    import threading
+
+    done, stop = object(), threading.Event()
+    box: "queue.Queue" = queue.Queue()
+
+    def produce() -> None:
+        try:
+            for v in filled:
+                box.put(v)
+                if stop.is_set():
+                    return
+        except BaseException as exc:  # handed to the consumer, raised there
+            box.put(exc)
+        box.put(done)
+
+    worker = threading.Thread(target=produce, name="ginibre-fill", daemon=True)
+    worker.start()
+    try:
+        while (v := box.get()) is not done:
+            if isinstance(v, BaseException):
+                raise v
+            yield v
+    finally:
+        stop.set()
+        worker.join()
+
+
+def hamiltonian_gram_rows(obs: Observable, Z: np.ndarray, filled: Optional[Iterable[int]] = None,
+                          *, background: bool = False, lookback: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """``(Z^† Z, Z^† H Z)`` for a ``d × k`` matrix ``Z`` (``d = q^n``, row = basis state, site 0
+    most significant), e.g. a Ginibre matrix that :func:`.sampling.ginibre_fill` is writing.
+
+    ``filled`` (optional) yields how many rows of ``Z`` have been written so far (increasing, ending at
+    d); every block of :func:`chunk_rows` rows is reduced as soon as it is complete, while it is still
+    in cache: its Gram matrix and the blocks of H that lie inside the trailing sites the block
+    spans (one sparse matrix on those sites, :func:`hamiltonian_gram`'s method).  The blocks of H that
+    touch the leading sites are added afterwards in the passes of :func:`hamiltonian_gram` (one for
+    a ring); the identity part is ``scalar · Z^† Z``.  With ``Z = W R`` (:func:`.sampling.ginibre_r_factor`)
+    this gives ``W^† H W = R^{-†} (Z^† H Z) R^{-1}`` without forming W: the draw, one read of Z, and
+    no other pass (math-notes "Numerical facts": a Haar V2 enters only through this isometry).
+    ``background=True`` iterates ``filled`` in a second thread (:func:`_in_background`: the draw of
+    the next block overlaps the reduction of this one); the result is bit-identical either way."""
+    if not isinstance(obs, Observable):
+        raise TypeError(f"obs must be an Observable, got {type(obs).__name__}")
+    n, q = obs.n, obs.q
+    if not isinstance(Z, np.ndarray) or Z.ndim != 2 or Z.shape[0] != q ** n or not Z.flags.c_contiguous:
+        raise ValueError(f"Z must be a C-contiguous numpy array of shape (q^n, k) = ({q ** n}, k), got "
+                         + (f"shape {Z.shape}" if isinstance(Z, np.ndarray) else type(Z).__name__))
+    d, k = Z.shape
+    scalar, blocks = _blocks(obs)
+    for sup, _ in blocks:
+        if q ** len(sup) > MAX_REDUCED_DIM:
+            raise ValueError(f"a term on {len(sup)} sites (q^p = {q ** len(sup)} > MAX_REDUCED_DIM = "
+                             f"{MAX_REDUCED_DIM}); use the dense path")
+    b = min(n, round(math.log(chunk_rows(q, k), q)))
+    rows = q ** b
+    lead = n - b  # a block of `rows` rows fixes sites 0 .. lead-1
+    inner = [blk for blk in blocks if min(blk[0]) >= lead]
+    outer = [blk for blk in blocks if min(blk[0]) < lead]
+    inner_key = _key(inner, {s: s - lead for s in range(lead, n)}, 0j)
+    look = None
+    if outer and lookback and _Lookback.usable(outer):
+        look = _Lookback(_pass_operator(q, b, inner_key, split=False).upper if inner else None, outer, q, lead, b)
+    Hp = _pass_operator(q, b, inner_key) if inner and look is None else None
+    G = np.zeros((k, k), dtype=np.complex128)
+    HG = np.zeros((k, k), dtype=np.complex128)
+    done = last = 0
+    source = [d] if filled is None else (_in_background(filled) if background else filled)
+    for upto in source:
+        if not last <= upto <= d:
+            raise ValueError(f"filled must yield increasing row counts <= d = {d}, got {upto} after {last}")
+        last = upto
+        while done + rows <= upto:
+            X = Z[done:done + rows]  # a view: the rows just written
+            XH = X.conj().T
+            Ga = XH @ X
+            G += Ga
+            if Hp is not None:
+                HG += _sandwich(Hp, X, XH)
+            if look is not None:
+                HG += look.block(done // rows, Z, rows, X, XH, Ga)
+            done += rows
+    if done != d:
+        raise ValueError(f"filled stopped after {done} of d = {d} rows")
+    HG += scalar * G
+    if look is None:
+        _accumulate_passes(HG, Z.reshape((q,) * n + (k,)), "last", n, q, k, 0j, outer)
+    return G, HG
 
 
 # ------------------------------------------------------------------------------------ fidelity

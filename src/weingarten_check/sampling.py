@@ -12,6 +12,10 @@ Haar (``tests/test_sampling.py`` shows that the moments then come out wrong).
   Haar V2 contributes when it only acts on a k-dimensional subspace (math-notes,
   "Numerical facts").
 * ``haar_state(d, rng)``        - the first column, i.e. a normalised complex Gaussian vector, O(d).
+* ``ginibre_fill(out, rng)``    - the numbers of ``ginibre(d, k, rng)`` written into ``out`` block by
+  block (a generator), so that a caller can reduce each block while it is in cache; with
+  ``ginibre_r_factor`` (``R`` with ``Z = W R``) this gives the Haar isometry ``W = Z R^{-1}`` of
+  :func:`haar_isometry` without forming it (``W^† X W = R^{-†} (Z^† X Z) R^{-1}``).
 * ``mp_haar_unitary``, ``mp_haar_isometry``, ``mp_haar_state`` - the same at a chosen mpmath
   precision (modified Gram-Schmidt, which produces ``diag R > 0`` directly), for small d.
 
@@ -19,7 +23,7 @@ Haar (``tests/test_sampling.py`` shows that the moments then come out wrong).
 """
 from __future__ import annotations
 
-from typing import Union
+from typing import Iterator, Union
 
 import mpmath
 import numpy as np
@@ -29,6 +33,8 @@ __all__ = [
     "RngLike",
     "as_rng",
     "ginibre",
+    "ginibre_fill",
+    "ginibre_r_factor",
     "haar_unitary",
     "haar_isometry",
     "haar_isometry_cholqr",
@@ -101,16 +107,54 @@ def haar_isometry(d: int, k: int, rng: RngLike = None, *, phase_fix: bool = True
     return _qr_phase_fixed(ginibre(d, k, rng), phase_fix)
 
 
+def ginibre_fill(out: np.ndarray, rng: RngLike = None, *, rows: int = 2 ** 14) -> Iterator[int]:
+    """Write the ``d × k`` Ginibre matrix of :func:`ginibre` ``(d, k, rng)`` into ``out`` (C-contiguous
+    complex128, shape ``(d, k)``), ``rows`` rows at a time; a generator that yields the number of
+    rows written so far after each block.  The generator's stream is consumed in the same order as
+    one ``standard_normal((d, k, 2))`` call, so ``out`` ends up equal to ``ginibre(d, k, rng)``
+    entry by entry (bit for bit); the caller can reduce each block while it is still in cache.
+    Nothing is allocated besides ``out`` (the normals are drawn into it in place)."""
+    if not isinstance(out, np.ndarray) or out.dtype != np.complex128 or out.ndim != 2 \
+            or not out.flags.c_contiguous:
+        raise TypeError("out must be a C-contiguous complex128 numpy array of shape (d, k), got "
+                        + (f"dtype {out.dtype}, shape {out.shape}" if isinstance(out, np.ndarray)
+                           else type(out).__name__))
+    rows = _check_dim(rows, "rows")
+    gen = as_rng(rng)
+    d, k = out.shape
+    flat = out.view(np.float64).reshape(d, k, 2)  # (re, im) pairs: the layout standard_normal fills
+    scale = np.sqrt(0.5)
+    for i0 in range(0, d, rows):
+        i1 = min(d, i0 + rows)
+        gen.standard_normal(out=flat[i0:i1])
+        flat[i0:i1] *= scale  # = ginibre's complex z *= sqrt(1/2), entry by entry
+        yield i1
+
+
+def ginibre_r_factor(gram: np.ndarray) -> np.ndarray:
+    """The upper-triangular ``R`` with positive diagonal and ``R^† R = gram``, for ``gram = Z^† Z`` of a
+    full-rank ``d × k`` Z: then ``Z = W R`` with ``W = Z R^{-1}`` an isometry, and since the QR
+    factorisation with ``diag R > 0`` is unique, W is exactly the Mezzadri-phase-fixed Q of
+    :func:`haar_isometry` for the same Ginibre Z (Cholesky QR).  Accurate to ~1e-15 when Z is well
+    conditioned (a d × k Ginibre matrix with ``d >= 64 k``: ``cond(Z) < 1.5`` with overwhelming
+    probability; the loss of orthogonality of Cholesky QR is O(eps · cond(Z)²))."""
+    gram = np.asarray(gram)
+    if gram.ndim != 2 or gram.shape[0] != gram.shape[1]:
+        raise ValueError(f"gram must be a square (k, k) matrix, got shape {gram.shape}")
+    return np.linalg.cholesky(gram).conj().T  # gram = L L^† = R^† R with R = L^†, diag R > 0
+
+
 def haar_isometry_cholqr(d: int, k: int, rng: RngLike = None, *, rows: int = 2 ** 14) -> np.ndarray:
     """The matrix :func:`haar_isometry` returns for the same ``rng`` (equal up to rounding), in
     the memory of the result alone: the same Ginibre numbers are drawn ``rows`` rows at a time
-    (the generator's stream is consumed in the same order) into the ``d × k`` output, which is
-    then orthonormalised in place by Cholesky QR, twice (CholQR2: ``R = chol(Z^† Z)^†``,
+    (:func:`ginibre_fill`) into the ``d × k`` output, which is then orthonormalised in place by
+    Cholesky QR, twice (CholQR2: ``R = chol(Z^† Z)^†`` (:func:`ginibre_r_factor`),
     ``Z <- Z R^{-1}``; each Gram matrix is accumulated in the pass that writes the block, so the
     whole costs the draw plus two passes).  The QR factorisation with ``diag R > 0`` is unique, and it is exactly
     the Mezzadri-phase-fixed one, so this is the same Haar isometry (math-notes, "Numerical
     facts").  Needs ``d >= 64 k`` (then ``cond(Z) < 1.5`` with overwhelming probability and
     CholQR2 is accurate to ~1e-15); intended for large d (no LAPACK copies of the d × k matrix).
+    A caller that only needs ``W^† X W`` can skip forming W: see :func:`ginibre_fill`.
     """
     d = _check_dim(d, "d")
     k = _check_dim(k, "k")
@@ -118,17 +162,15 @@ def haar_isometry_cholqr(d: int, k: int, rng: RngLike = None, *, rows: int = 2 *
     if d < 64 * k:
         raise ValueError(f"haar_isometry_cholqr needs d >= 64 k (well-conditioned Ginibre), got d={d}, k={k}; "
                          "use haar_isometry")
-    gen = as_rng(rng)
     z = np.empty((d, k), dtype=np.complex128)
     gram = np.zeros((k, k), dtype=np.complex128)
-    for i0 in range(0, d, rows):  # draw, and accumulate Z^† Z while the block is in cache
-        i1 = min(d, i0 + rows)
-        g = gen.standard_normal((i1 - i0, k, 2))
+    i0 = 0
+    for i1 in ginibre_fill(z, rng, rows=rows):  # accumulate Z^† Z while the block is in cache
         zc = z[i0:i1]
-        np.multiply(g.view(np.complex128)[..., 0], np.sqrt(0.5), out=zc)
         gram += zc.conj().T @ zc
+        i0 = i1
     for last in (False, True):  # CholQR2: Z <- Z R1^{-1} (accumulating the new gram), then R2^{-1}
-        upper = np.linalg.cholesky(gram).conj().T  # gram = R^† R, diag R > 0
+        upper = ginibre_r_factor(gram)
         rinv = scipy.linalg.solve_triangular(upper, np.eye(k), lower=False)
         gram = np.zeros((k, k), dtype=np.complex128)
         for i0 in range(0, d, rows):
