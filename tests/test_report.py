@@ -183,3 +183,13 @@ def test_real_numerics_two_sided():
     vqe, qae, hea = rep.numerics
     assert vqe.band == qae.band == "inside [lower, upper]"
     assert hea.lower_bounds == {} and hea.band == ""
+
+
+def test_every_task_and_case_has_points_for_qudits_and_two_qubits():
+    """Issue 8: verify shows the certified value for q = 3, 4 and for qubits with m = 2, for every
+    task (vqe, qae, qsl) and case (v1, v2, both)."""
+    from weingarten_check.report import DEFAULT_POINTS, point_m
+
+    for q, m in ((3, 1), (4, 1), (2, 2)):
+        have = {(p[0], p[2]) for p in DEFAULT_POINTS if p[3] == q and point_m(p) == m}
+        assert have == {(t, c) for t in ("vqe", "qae", "qsl") for c in ("v1", "v2", "both")}, (q, m)

@@ -50,8 +50,9 @@ DEFAULT_POINTS: tuple[tuple, ...] = tuple(
     + [("qsl", "local1", case, 2, n, 2) for case in ("v1", "v2", "both") for n in (4, 6)]
     # q = 4 (ququarts, dA = 4): Δ is a certified bracket except for the fidelity task; ~0.3-0.5 s per
     # sample for vqe at n = 3, so only the smallest n (run with `verify --q 4`, not by default)
-    + [(task, "haar", "v1", 4, 3) for task in ("vqe", "qae")]
+    + [(task, "haar", case, 4, 3) for task in ("vqe", "qae") for case in ("v1", "v2", "both")]
     + [("qsl", "local1", "v1", 4, n) for n in (3, 4)]
+    + [("qsl", "local1", case, 4, 3) for case in ("v2", "both")]
     # an exact 2-design that is not Haar: uniformly random Cliffords (Lemma 13), qubits only
     + [("vqe", "clifford", "v1", 2, 8), ("qae", "clifford", "v2", 2, 8), ("qsl", "clifford", "both", 2, 8)]
 )
