@@ -447,7 +447,7 @@ def _cmd_proofs(args: argparse.Namespace) -> int:
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
-    from .report import (DEFAULT_MS, DEFAULT_POINTS, DEFAULT_QS, format_text, point_m, run_verify, supported_ms,
+    from .report import (DEFAULT_MS, DEFAULT_QS, default_points, format_text, point_m, run_verify, supported_ms,
                          supported_qs, write_report)
 
     if args.no_lemmas and args.no_numerics:
@@ -474,7 +474,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         raise UsageError(f"--m: no numerical checks are defined for m = {args.m}; "
                          f"supported: {', '.join(map(str, supported_ms()))}")
     outdir = _writable_dir(args.results, "--results")
-    points = [p for p in DEFAULT_POINTS if p[3] in qs and point_m(p) in ms]
+    points = default_points(qs, ms)
     if not args.no_numerics and not points:
         raise UsageError(f"--q/--m: no numerical checks are defined for q in {qs} with m in {ms}")
     if args.quick:

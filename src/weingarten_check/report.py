@@ -31,7 +31,8 @@ from typing import Any
 
 from . import strict_json
 
-__all__ = ["NumericCheck", "LemmaRow", "VerifyReport", "DEFAULT_POINTS", "DEFAULT_QS", "supported_qs", "run_verify",
+__all__ = ["NumericCheck", "LemmaRow", "VerifyReport", "DEFAULT_POINTS", "DEFAULT_QS", "DEFAULT_MS", "default_points",
+           "point_m", "supported_qs", "supported_ms", "run_verify",
            "bound_verdict", "band_verdict", "format_text", "format_markdown", "write_report"]
 
 #: (task, ensemble, case, q, n) points of the quick numerical confirmation, and (task, ensemble,
@@ -70,6 +71,12 @@ def point_m(point: Sequence) -> int:
 def supported_qs() -> tuple[int, ...]:
     """The local dimensions that have numerical check points."""
     return tuple(sorted({p[3] for p in DEFAULT_POINTS}))
+
+
+def default_points(qs: Sequence[int] = DEFAULT_QS, ms: Sequence[int] = DEFAULT_MS) -> list[tuple]:
+    """The check points ``verify`` runs for local dimensions ``qs`` and sizes of A ``ms`` (the CLI's
+    ``--q``/``--m``; defaults: what plain ``weingarten-check verify`` runs)."""
+    return [p for p in DEFAULT_POINTS if p[3] in qs and point_m(p) in ms]
 
 
 def supported_ms() -> tuple[int, ...]:
@@ -258,14 +265,17 @@ def run_verify(
     *,
     lemmas: bool = True,
     numerics: bool = True,
-    points: Sequence[tuple] = DEFAULT_POINTS,
+    points: Sequence[tuple] | None = None,
     samples: int = 200,
     seed: int = 0,
     extra_pytest_args: Sequence[str] = (),
     progress: bool = False,
 ) -> VerifyReport:
-    """Run the lemma suite and the numerical confirmation; never raises for a failing part
-    (the failure is recorded in the report)."""
+    """Run the lemma suite and the numerical confirmation at ``points`` (default
+    :func:`default_points`: what plain ``weingarten-check verify`` runs); never raises for a failing
+    part (the failure is recorded in the report)."""
+    if points is None:
+        points = default_points()
     if isinstance(samples, bool) or not isinstance(samples, int) or samples < 2:
         raise ValueError(f"samples must be an integer >= 2 (a CI needs two samples), got {samples!r}")
     if not lemmas and not numerics:
