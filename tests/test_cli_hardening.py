@@ -200,8 +200,9 @@ def test_verify_q4_runs_numerical_checks(capsys, tmp_path):
     code, out, err = run(capsys, "verify", "--q", "4", "--no-lemmas", "--quick", "--samples", "2",
                          "--results", str(tmp_path / "out"), "--json")
     data = json.loads(out)
-    assert {c["q"] for c in data["numerics"]} == {4} and len(data["numerics"]) == 3
-    assert {c["task"] for c in data["numerics"]} == {"vqe", "qae", "qsl"}
+    assert {c["q"] for c in data["numerics"]} == {4} and len(data["numerics"]) == 9
+    assert {(c["task"], c["case"]) for c in data["numerics"]} == {(t, c) for t in ("vqe", "qae", "qsl")
+                                                                  for c in ("v1", "v2", "both")}
     assert all(c["bounds"] for c in data["numerics"])
 
 
