@@ -68,15 +68,8 @@ def _as_int_matrix(a: object, name: str) -> list[list[int]]:
 def real_embedding(re: IntMatrix, im: IntMatrix) -> list[list[int]]:
     """``[[X, -Y], [Y, X]]`` of ``Z = X + iY``; raises ValueError unless ``Z`` is exactly Hermitian
     (``X = Xᵀ``, ``Y = -Yᵀ``)."""
-    X, Y = _as_int_matrix(re, "re"), _as_int_matrix(im, "im")
+    X, Y = _check_hermitian_ints(re, im)
     n = len(X)
-    if len(Y) != n:
-        raise ValueError(f"re and im must have the same shape, got {n} and {len(Y)}")
-    for i in range(n):
-        for j in range(i + 1):
-            if X[i][j] != X[j][i] or Y[i][j] != -Y[j][i]:
-                raise ValueError(f"matrix is not Hermitian at entry ({i}, {j}): re must be symmetric "
-                                 "and im antisymmetric")
     top = [X[i] + [-y for y in Y[i]] for i in range(n)]
     bot = [Y[i] + X[i] for i in range(n)]
     return top + bot
@@ -119,6 +112,7 @@ def is_hermitian_positive_definite(re: IntMatrix, im: IntMatrix) -> bool:
 
 
 def _check_hermitian_ints(re: IntMatrix, im: IntMatrix) -> tuple[list[list[int]], list[list[int]]]:
+    """``re``, ``im`` as int matrices; ValueError unless ``re + i·im`` is exactly Hermitian."""
     X, Y = _as_int_matrix(re, "re"), _as_int_matrix(im, "im")
     n = len(X)
     if len(Y) != n:
