@@ -13,18 +13,7 @@ from weingarten_check import cli
 from weingarten_check import sweep as sw
 
 sys.path.insert(0, str(Path(__file__).parent))
-from cli_helpers import run  # noqa: E402
-
-
-@pytest.fixture
-def fake_sampler(monkeypatch):
-    """Replace the physics by a cheap deterministic sampler (the sweep machinery is what is tested)."""
-
-    def fake(task, ensemble, case, n, *, q, site, rng):
-        return float(rng.random()) * 2.0 ** -n
-
-    monkeypatch.setattr(sw, "default_sample_fn", fake)
-    return fake
+from cli_helpers import fake_sampler, run  # noqa: E402,F401 (fake_sampler: a fixture)
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ from weingarten_check import resources
 from weingarten_check import sweep as sw
 
 sys.path.insert(0, str(Path(__file__).parent))
-from cli_helpers import run  # noqa: E402
+from cli_helpers import fake_sampler, run  # noqa: E402,F401 (fake_sampler: a fixture)
 
 
 def one_line_error(code, err, *needles):
@@ -24,15 +24,6 @@ def one_line_error(code, err, *needles):
     assert err.count("\n") == 1 and err.startswith("weingarten-check ") and "Traceback" not in err, err
     for needle in needles:
         assert needle in err, err
-
-
-@pytest.fixture
-def fake_sampler(monkeypatch):
-    def fake(task, ensemble, case, n, *, q, site, rng):
-        return float(rng.random()) * 2.0 ** -n
-
-    monkeypatch.setattr(sw, "default_sample_fn", fake)
-    return fake
 
 
 SWEEP = ["sweep", "--task", "vqe", "--ensemble", "haar", "--n", "3", "--samples", "3", "--no-progress"]
