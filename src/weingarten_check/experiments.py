@@ -489,6 +489,14 @@ class VariationRangeEstimate:
         top = self.mean if self.exact else self.upper_mean
         return {k: top / v for k, v in self.bounds.items() if v > 0}
 
+    @property
+    def max_width(self) -> float:
+        """Largest relative width ``(upper - lower)/upper`` of one sample's certified bracket
+        (Lemma 12); 0 for exact Δ."""
+        if self.exact:
+            return 0.0
+        return float(max(((u - v) / u if u > 0 else 0.0) for v, u in zip(self.values, self.upper_values)))
+
     def below_all_bounds(self) -> bool:
         """True iff the upper end of the 95% CI (of the bracket's upper end if not exact) lies
         below every bound."""

@@ -251,14 +251,7 @@ def _run_numeric(point: tuple, samples: int, seed: int) -> NumericCheck:
                         {k: bound_verdict(ci, b, None if exact else uci) for k, b in bounds.items()},
                         time.perf_counter() - t0, exact,
                         math.nan if exact else float(est.upper_mean), uci if not exact else (math.nan, math.nan),
-                        lower, band, m, _max_width(est))
-
-
-def _max_width(est: Any) -> float:
-    """Largest ``(upper - lower)/upper`` over the samples of an estimate (0 for exact Δ)."""
-    if getattr(est, "exact", True):
-        return 0.0
-    return max(((u - v) / u if u > 0 else 0.0) for v, u in zip(est.values, est.upper_values))
+                        lower, band, m, float(getattr(est, "max_width", 0.0)))
 
 
 def run_verify(
