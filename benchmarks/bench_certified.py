@@ -17,6 +17,7 @@ Run: ``.venv/bin/python benchmarks/bench_certified.py [--quick] [--dA9] [--sampl
 Goals (issue 8): dA = 3 median width <= 1e-8, worst <= 1e-6, <= 0.3 s/sample; dA = 4 worst <= 1e-4
 at <= 10 s/sample; dA = 9 any certified width <= 1e-3.  The machine load is printed with the numbers.
 """
+
 from __future__ import annotations
 
 import os
@@ -30,11 +31,11 @@ import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-import weingarten_check.experiments as ex  # noqa: E402
-from weingarten_check.certified_delta import delta_from_k, nuclear_bound  # noqa: E402
-from weingarten_check.choi_form import form_from_k  # noqa: E402
-from weingarten_check.experiments import sample_rng, task_spec  # noqa: E402
-from weingarten_check.unital_sdp import solve_level1  # noqa: E402
+import weingarten_check.experiments.tasks as ex  # noqa: E402
+from weingarten_check.delta.certified import delta_from_k, nuclear_bound  # noqa: E402
+from weingarten_check.delta.cost import form_from_k  # noqa: E402
+from weingarten_check.delta.sdp.level1 import solve_level1  # noqa: E402
+from weingarten_check.experiments.tasks import sample_rng, task_spec  # noqa: E402
 
 
 def load() -> str:
@@ -78,11 +79,14 @@ def bench_solvers(quick: bool) -> None:
     print(f"\n== 1. Level-1 SDP, same M, best of 3 ({load()}) ==")
     try:
         import cvxpy  # noqa: F401
+
         have_cvxpy = True
     except ImportError:
         have_cvxpy = False
-    print(f"{'dA':>3} {'Clarabel direct [s]':>20} {'cvxpy+Clarabel [s]':>19} {'ratio':>6} "
-          f"{'cvxpy+SCS [s]':>14} {'|value diff| (Clarabel)':>24}")
+    print(
+        f"{'dA':>3} {'Clarabel direct [s]':>20} {'cvxpy+Clarabel [s]':>19} {'ratio':>6} "
+        f"{'cvxpy+SCS [s]':>14} {'|value diff| (Clarabel)':>24}"
+    )
     for dA in (3, 4):
         K = np.random.default_rng(dA).standard_normal((dA * dA - 1, dA * dA - 1))
         M = form_from_k(K, dA)
@@ -104,27 +108,40 @@ def bench_solvers(quick: bool) -> None:
                 best_s = time.perf_counter() - t0
             except Exception:  # pragma: no cover - SCS missing
                 best_s = math.nan
-            print(f"{dA:>3} {t_d:>20.4f} {best_c:>19.4f} {best_c / t_d:>6.1f} {best_s:>14.4f} "
-                  f"{abs(v_c - sol.value):>24.2e}")
+            print(
+                f"{dA:>3} {t_d:>20.4f} {best_c:>19.4f} {best_c / t_d:>6.1f} {best_s:>14.4f} "
+                f"{abs(v_c - sol.value):>24.2e}"
+            )
         else:
             print(f"{dA:>3} {t_d:>20.4f} {'not installed':>19}")
 
 
 # ------------------------------------------------------------------------------------------ 2
 CONFIGS = {
-    3: [("vqe", "v1", 4, 3, (0,)), ("vqe", "v2", 4, 3, (0,)), ("vqe", "both", 4, 3, (0,)),
-        ("qae", "v2", 4, 3, (0,)), ("qae", "both", 4, 3, (0,))],
-    4: [("vqe", "v1", 3, 4, (0,)), ("qae", "both", 3, 4, (0,)),
-        ("vqe", "v1", 5, 2, (0, 1)), ("qae", "both", 5, 2, (0, 1))],
+    3: [
+        ("vqe", "v1", 4, 3, (0,)),
+        ("vqe", "v2", 4, 3, (0,)),
+        ("vqe", "both", 4, 3, (0,)),
+        ("qae", "v2", 4, 3, (0,)),
+        ("qae", "both", 4, 3, (0,)),
+    ],
+    4: [
+        ("vqe", "v1", 3, 4, (0,)),
+        ("qae", "both", 3, 4, (0,)),
+        ("vqe", "v1", 5, 2, (0, 1)),
+        ("qae", "both", 5, 2, (0, 1)),
+    ],
     9: [("vqe", "v1", 3, 3, (0, 1)), ("qae", "both", 3, 3, (0, 1))],
 }
 
 
 def bench_delta(dA: int, samples: int) -> None:
     print(f"\n== 2. delta_from_k, dA = {dA}, {samples} samples per row, tol 1e-6, level 2 on ({load()}) ==")
-    print(f"{'task':>4} {'case':>5} {'n':>2} {'q':>2} {'sites':>6} {'time med/max [s]':>17} "
-          f"{'width med':>10} {'width max':>10} {'certificates':>28} {'L2 solve max [s]':>17} "
-          f"{'L2 check max [s]':>17} {'old [lower, 2||K||_*] med':>26}")
+    print(
+        f"{'task':>4} {'case':>5} {'n':>2} {'q':>2} {'sites':>6} {'time med/max [s]':>17} "
+        f"{'width med':>10} {'width max':>10} {'certificates':>28} {'L2 solve max [s]':>17} "
+        f"{'L2 check max [s]':>17} {'old [lower, 2||K||_*] med':>26}"
+    )
     all_w, all_t, all_s, all_c, all_cert = [], [], [], [], {}
     for task, case, n, q, sites in CONFIGS[dA]:
         ts, ws, old, certs, l2s, l2c = [], [], [], {}, [], []
@@ -148,23 +165,29 @@ def bench_delta(dA: int, samples: int) -> None:
         cs = ",".join(f"{k}:{v}" for k, v in sorted(certs.items()))
         m2 = f"{max(l2s):.3f}" if l2s else "-"
         c2 = f"{max(l2c):.3f}" if l2c else "-"
-        print(f"{task:>4} {case:>5} {n:>2} {q:>2} {str(sites):>6} {np.median(ts):>8.3f}/{max(ts):<8.3f} "
-              f"{np.median(ws):>10.1e} {max(ws):>10.1e} {cs:>28} {m2:>17} {c2:>17} {np.median(old):>26.2f}")
-    print(f"all dA = {dA} ({len(all_w)} samples): median width {np.median(all_w):.1e}, worst {max(all_w):.1e}; "
-          f"time per sample median {np.median(all_t):.3f} s, worst {max(all_t):.3f} s; certificates "
-          + ",".join(f"{k}:{v}" for k, v in sorted(all_cert.items())))
+        print(
+            f"{task:>4} {case:>5} {n:>2} {q:>2} {str(sites):>6} {np.median(ts):>8.3f}/{max(ts):<8.3f} "
+            f"{np.median(ws):>10.1e} {max(ws):>10.1e} {cs:>28} {m2:>17} {c2:>17} {np.median(old):>26.2f}"
+        )
+    print(
+        f"all dA = {dA} ({len(all_w)} samples): median width {np.median(all_w):.1e}, worst {max(all_w):.1e}; "
+        f"time per sample median {np.median(all_t):.3f} s, worst {max(all_t):.3f} s; certificates "
+        + ",".join(f"{k}:{v}" for k, v in sorted(all_cert.items()))
+    )
     if all_s:
-        print(f"  level 2 on {len(all_s)} samples: solve median {np.median(all_s):.3f} s, worst {max(all_s):.3f} s; "
-              f"exact check median {np.median(all_c):.3f} s, worst {max(all_c):.3f} s ({load()})")
+        print(
+            f"  level 2 on {len(all_s)} samples: solve median {np.median(all_s):.3f} s, worst {max(all_s):.3f} s; "
+            f"exact check median {np.median(all_c):.3f} s, worst {max(all_c):.3f} s ({load()})"
+        )
     else:
         print(f"  level 2 not needed ({load()})")
 
 
 def compare_check() -> None:
     """Exact check of one dA = 4 level-2 certificate: congruence vs LDLᵀ, same certificate."""
-    from weingarten_check.choi_form import ExactForm, exact_form_from_k
-    from weingarten_check.unital_sdp2 import certify_level2, verify_level2
-    from weingarten_check.unital_sdp2_fo import level1_multipliers, solve_level2_fo
+    from weingarten_check.delta.cost import ExactForm, exact_form_from_k
+    from weingarten_check.delta.sdp.level2 import certify_level2, verify_level2
+    from weingarten_check.delta.sdp.level2_fo import level1_multipliers, solve_level2_fo
 
     print(f"\n== 4. exact check of a dA = 4 level-2 certificate (136 x 136 complex) ({load()}) ==")
     K = sample_k("qae", "both", 5, 2, (0, 1), 17)
@@ -180,8 +203,10 @@ def compare_check() -> None:
     t0 = time.perf_counter()
     ok_l = verify_level2(E, cert, method="ldl")
     t_l = time.perf_counter() - t0
-    print(f"congruence: {ok_c} in {t_c:.2f} s; LDLᵀ (Bareiss, 272 x 272): {ok_l} in {t_l:.1f} s; "
-          f"ratio {t_l / t_c:.0f}x ({load()})")
+    print(
+        f"congruence: {ok_c} in {t_c:.2f} s; LDLᵀ (Bareiss, 272 x 272): {ok_l} in {t_l:.1f} s; "
+        f"ratio {t_l / t_c:.0f}x ({load()})"
+    )
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ comparison, the same value at one numeric n through the numeric Observable path 
 Monte-Carlo cost of matching it to ~1 % (2000 exact-Haar samples via the experiment path, q = 2 only).
 Times are best of 3; ratios are to the fastest warm symbolic time in the run.
 """
+
 from __future__ import annotations
 
 import os
@@ -21,14 +22,20 @@ import time  # noqa: E402
 
 import sympy as sp  # noqa: E402
 
-from weingarten_check import fourth_moments as fm  # noqa: E402
-from weingarten_check.experiments import sample_rng, task_spec, variation_range_sample_result  # noqa: E402
-from weingarten_check.observables import heisenberg_ring, qae_observable  # noqa: E402
+from weingarten_check.experiments.tasks import sample_rng, task_spec, variation_range_sample_result  # noqa: E402
+from weingarten_check.states.observables import heisenberg_ring, qae_observable  # noqa: E402
+from weingarten_check.theory import fourth_moments as fm  # noqa: E402
 
 
 def clear_caches() -> None:
-    for f in (fm._coefficients_cached, fm.gamma_values, fm._ring_local_traces, fm._ring_dense_power_traces,
-              fm._fourth_task_cached, fm._sq_task_cached):
+    for f in (
+        fm._coefficients_cached,
+        fm.gamma_values,
+        fm._ring_local_traces,
+        fm._ring_dense_power_traces,
+        fm._fourth_task_cached,
+        fm._sq_task_cached,
+    ):
         f.cache_clear()
 
 
@@ -54,7 +61,12 @@ def main() -> None:
             for case in ("v1", "v2", "both"):
                 cold = best(lambda: fm.expected_K_frobenius_fourth_task(task, case, n, q=q), cold=True)
                 # warm: the coefficient/γ caches filled, the task result itself recomputed
-                warm = best(lambda: (fm._fourth_task_cached.cache_clear(), fm.expected_K_frobenius_fourth_task(task, case, n, q=q)))
+                warm = best(
+                    lambda: (
+                        fm._fourth_task_cached.cache_clear(),
+                        fm.expected_K_frobenius_fourth_task(task, case, n, q=q),
+                    )
+                )
                 n_num = 6 if q == 2 else 4
                 obs = heisenberg_ring(n_num, q, _width=0.0) if task == "vqe" else qae_observable(n_num, q)
                 numeric = best(lambda: fm.expected_K_frobenius_fourth_observable(obs, case))
@@ -68,11 +80,15 @@ def main() -> None:
                 rows.append((task, case, q, cold, warm, n_num, numeric, mc))
     fastest = min(r[4] for r in rows)
     print(f"uptime: {os.popen('uptime').read().strip()}")
-    print("| task | case | q | symbolic E‖K‖⁴, cold (s) | warm (s) | warm / fastest | numeric path at n (s) | MC 2000 samples, n = 8 (s) |")
+    print(
+        "| task | case | q | symbolic E‖K‖⁴, cold (s) | warm (s) | warm / fastest | numeric path at n (s) | MC 2000 samples, n = 8 (s) |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     for task, case, q, cold, warm, n_num, numeric, mc in rows:
-        print(f"| {task} | {case} | {q} | {cold:.3f} | {warm:.3f} | {warm / fastest:.1f} | {numeric:.3f} (n = {n_num}) | "
-              f"{'—' if mc != mc else f'{mc:.1f}'} |")
+        print(
+            f"| {task} | {case} | {q} | {cold:.3f} | {warm:.3f} | {warm / fastest:.1f} | {numeric:.3f} (n = {n_num}) | "
+            f"{'—' if mc != mc else f'{mc:.1f}'} |"
+        )
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ Run: ``.venv/bin/python benchmarks/bench_numerics.py [--quick] [--full]``
    ``--full`` adds VQE n = 20 with 100 samples (the "minutes" target) and HEA n = 14.
 5. Frame potential F2 = E|tr(U† V)|^4 of the hardware-efficient ensemble vs depth L (Haar: 2).
 """
+
 from __future__ import annotations
 
 import os
@@ -27,12 +28,12 @@ import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from weingarten_check.ensembles import cz_chain_diagonal, ry  # noqa: E402
-from weingarten_check.experiments import estimate_variation_range, fit_log_slope, task_spec  # noqa: E402
-from weingarten_check.observables import heisenberg_ring  # noqa: E402
-from weingarten_check.sampling import haar_isometry, haar_state, haar_unitary  # noqa: E402
-from weingarten_check.statevector import apply_diagonal, apply_gate, move_sites_first  # noqa: E402
-from weingarten_check.variation_range import cost_tensor_pure, k_matrix, variation_range_qubit  # noqa: E402
+from weingarten_check.circuits.ensembles import cz_chain_diagonal, ry  # noqa: E402
+from weingarten_check.delta.variation_range import cost_tensor_pure, k_matrix, variation_range_qubit  # noqa: E402
+from weingarten_check.experiments.tasks import estimate_variation_range, fit_log_slope, task_spec  # noqa: E402
+from weingarten_check.states.observables import heisenberg_ring  # noqa: E402
+from weingarten_check.states.sampling import haar_isometry, haar_state, haar_unitary  # noqa: E402
+from weingarten_check.states.statevector import apply_diagonal, apply_gate, move_sites_first  # noqa: E402
 
 
 def best_time(fn, repeat=3):
@@ -51,22 +52,24 @@ def bench_sampling(quick: bool):
 
     print("\n== 1. Haar sampling (best of 3, one thread) ==")
     print(f"{'d':>6} {'ours [s]':>10} {'scipy [s]':>10} {'scipy/ours':>11}")
-    for e in ([8, 9, 10] if quick else [8, 9, 10, 11]):
+    for e in [8, 9, 10] if quick else [8, 9, 10, 11]:
         d = 2**e
         rng = np.random.default_rng(0)
         t_ours, _ = best_time(lambda: haar_unitary(d, rng))
         t_sc, _ = best_time(lambda: unitary_group.rvs(d, random_state=rng))
         print(f"{d:>6} {t_ours:>10.4f} {t_sc:>10.4f} {t_sc / t_ours:>11.2f}")
     t, W = best_time(lambda: haar_isometry(2**20, 4, 1))
-    print(f"haar_isometry(d=2^20, k=4): {t:.3f} s   (orthonormality error "
-          f"{np.abs(W.conj().T @ W - np.eye(4)).max():.1e})")
+    print(
+        f"haar_isometry(d=2^20, k=4): {t:.3f} s   (orthonormality error {np.abs(W.conj().T @ W - np.eye(4)).max():.1e})"
+    )
     t, _ = best_time(lambda: haar_state(2**24, 2), repeat=2)
     print(f"haar_state(d=2^24): {t:.3f} s")
 
 
 # ------------------------------------------------------------------------------------------ 2
 def _euler(angles):
-    from weingarten_check.ensembles import rz
+    from weingarten_check.circuits.ensembles import rz
+
     a, b, c = angles
     return rz(a) @ ry(b) @ rz(c)
 
@@ -77,9 +80,11 @@ def bench_exact_vs_euler(quick: bool):
     print("\n== 2. Exact Δ vs the paper's Euler-angle optimisation (VQE, V1 Haar, A = qubit 0) ==")
     print("BFGS: scipy BFGS (finite differences), 1 start per max/min; Adam: lr 0.05, parameter-shift")
     print("gradients, until the cost changes < 1e-10 or 3000 steps; 3 instances per n.")
-    print(f"{'n':>3} {'t_exact [ms]':>13} {'t_bfgs [ms]':>12} {'bfgs/exact':>11} {'max|dΔ| bfgs':>13} "
-          f"{'t_adam [ms]':>12} {'adam/exact':>11} {'max|dΔ| adam':>13}")
-    for n in ([4, 6, 8] if quick else [4, 5, 6, 7, 8, 9, 10]):
+    print(
+        f"{'n':>3} {'t_exact [ms]':>13} {'t_bfgs [ms]':>12} {'bfgs/exact':>11} {'max|dΔ| bfgs':>13} "
+        f"{'t_adam [ms]':>12} {'adam/exact':>11} {'max|dΔ| adam':>13}"
+    )
+    for n in [4, 6, 8] if quick else [4, 5, 6, 7, 8, 9, 10]:
         H = heisenberg_ring(n)
         shape = (2,) * n
         t_ex = t_bf = t_ad = 0.0
@@ -133,8 +138,10 @@ def bench_exact_vs_euler(quick: bool):
             d_ad = adam(-1.0, rng.uniform(0, 2 * np.pi, 3)) - adam(1.0, rng.uniform(0, 2 * np.pi, 3))
             t_ad += time.perf_counter() - t0
             err_ad = max(err_ad, abs(d_ad - d_exact))
-        print(f"{n:>3} {1e3 * t_ex / 3:>13.3f} {1e3 * t_bf / 3:>12.1f} {t_bf / t_ex:>11.0f} {err_bf:>13.1e} "
-              f"{1e3 * t_ad / 3:>12.1f} {t_ad / t_ex:>11.0f} {err_ad:>13.1e}")
+        print(
+            f"{n:>3} {1e3 * t_ex / 3:>13.3f} {1e3 * t_bf / 3:>12.1f} {t_bf / t_ex:>11.0f} {err_bf:>13.1e} "
+            f"{1e3 * t_ad / 3:>12.1f} {t_ad / t_ex:>11.0f} {err_ad:>13.1e}"
+        )
     print("(Euler angles parametrise SU(2) up to phase, so the optimum is the same set; the parameter-shift")
     print(" rule is exact for Rz/Ry; differences are optimiser tolerance or a local optimum.)")
 
@@ -143,7 +150,7 @@ def bench_exact_vs_euler(quick: bool):
 def _ours_layer(n, batch):
     """L layers as a Circuit (fused single-site blocks, one shared CZ-chain diagonal, two
     ping-pong buffers)."""
-    from weingarten_check.ensembles import Circuit
+    from weingarten_check.circuits.ensembles import Circuit
 
     diag = cz_chain_diagonal(n, 2)
     gates = [ry(0.1 * (s + 1)) for s in range(n)]
@@ -178,6 +185,7 @@ def _ours_layer_unfused(n):
 def _lightning_layer(n):
     try:
         import pennylane as qml
+
         dev = qml.device("lightning.qubit", wires=n)
     except Exception as exc:  # not installed / no device
         return None, f"skipped ({type(exc).__name__}: {exc})"
@@ -191,6 +199,7 @@ def _lightning_layer(n):
                 for s in range(n - 1):
                     qml.CZ(wires=[s, s + 1])
             return qml.state()
+
         return circ
 
     return make, ""
@@ -216,6 +225,7 @@ def _qulacs_layer(n):
             st.set_zero_state()
             c.update_quantum_state(st)
             return st
+
         return run
 
     return make, ""
@@ -224,8 +234,10 @@ def _qulacs_layer(n):
 def bench_throughput(quick: bool):
     n = 18 if quick else 20
     L = 5
-    print(f"\n== 3. Gate throughput, n = {n}: one hardware-efficient layer = {n} RY + {n - 1} CZ "
-          f"(per layer, from {L} layers, best of 3, one thread) ==")
+    print(
+        f"\n== 3. Gate throughput, n = {n}: one hardware-efficient layer = {n} RY + {n - 1} CZ "
+        f"(per layer, from {L} layers, best of 3, one thread) =="
+    )
     rows = []
     t, _ = best_time(lambda: _ours_layer(n, 0)(L))
     rows.append(("ours (numpy, fused 3-site blocks + one CZ diagonal)", t / L))
@@ -252,11 +264,14 @@ def bench_throughput(quick: bool):
     ours = rows[0][1]
     # batch of dA^2 + 1 = 5 vectors through the same layer
     t5, _ = best_time(lambda: _ours_layer(n, 5)(L))
-    print(f"  ours, batch of 5 vectors (dA^2+1) in one array: {1e3 * t5 / L:.2f} ms/layer = "
-          f"{t5 / L / 5 * 1e3:.2f} ms per vector-layer ({t5 / (5 * ours * L):.2f} x single)")
+    print(
+        f"  ours, batch of 5 vectors (dA^2+1) in one array: {1e3 * t5 / L:.2f} ms/layer = "
+        f"{t5 / L / 5 * 1e3:.2f} ms per vector-layer ({t5 / (5 * ours * L):.2f} x single)"
+    )
     for name, t in rows[2:]:
-        print(f"  vs {name}: 5 separate runs = {5e3 * t:.2f} ms/layer; ours batched / theirs = "
-              f"{(t5 / L) / (5 * t):.2f}")
+        print(
+            f"  vs {name}: 5 separate runs = {5e3 * t:.2f} ms/layer; ours batched / theirs = {(t5 / L) / (5 * t):.2f}"
+        )
 
 
 # ------------------------------------------------------------------------------------------ 4
@@ -281,17 +296,21 @@ def bench_tightness(quick: bool, full: bool):
         print(f"  w(H) = {w:.10f}  (sector Lanczos, {time.perf_counter() - t0:.1f} s)")
         for case in ("v1",):
             e = estimate_variation_range("vqe", "haar", case, n=20, samples=100, seed=0)
-            print(f"  case {case}: E[Δ] = {e.mean:.5e} ± {e.stderr:.1e}, task-dependent bound "
-                  f"{e.bounds['task_dependent']:.5e} (ratio {e.ratios()['task_dependent']:.3f}), {e.seconds:.1f} s")
+            print(
+                f"  case {case}: E[Δ] = {e.mean:.5e} ± {e.stderr:.1e}, task-dependent bound "
+                f"{e.bounds['task_dependent']:.5e} (ratio {e.ratios()['task_dependent']:.3f}), {e.seconds:.1f} s"
+            )
         print("\n-- hardware-efficient ensemble, n = 14, depth 10 n = 140 layers, case v1, 10 samples")
         e = estimate_variation_range("vqe", "hea", "v1", n=14, samples=10, seed=0)
-        print(f"  E[Δ] = {e.mean:.4e} ± {e.stderr:.1e}, bound {e.bounds['task_dependent']:.4e}, {e.seconds:.1f} s "
-              f"({e.seconds / 10:.2f} s per sample)")
+        print(
+            f"  E[Δ] = {e.mean:.4e} ± {e.stderr:.1e}, bound {e.bounds['task_dependent']:.4e}, {e.seconds:.1f} s "
+            f"({e.seconds / 10:.2f} s per sample)"
+        )
 
 
 # ------------------------------------------------------------------------------------------ 5
 def bench_frame_potential(quick: bool):
-    from weingarten_check.ensembles import frame_potential
+    from weingarten_check.circuits.ensembles import frame_potential
 
     n = 4
     S = 200 if quick else 500

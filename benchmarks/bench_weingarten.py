@@ -10,6 +10,7 @@ Every timing of ours starts from cold caches (``clear_caches()``); every haarpy 
 fresh subprocess killed after ``--timeout`` seconds (reported as ``>T``). Results are also checked
 for agreement where both finish.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,7 +26,7 @@ import sympy
 
 
 def _ours_wg_all(k: int, d: str | int) -> tuple[float, dict]:
-    from weingarten_check.weingarten import clear_caches, weingarten_all_classes
+    from weingarten_check.calculus.unitary import clear_caches, weingarten_all_classes
 
     dim = sympy.Symbol("d") if d == "d" else int(d)
     clear_caches()
@@ -54,8 +55,8 @@ def _monomial(kind: str, k: int) -> tuple[list, list, list, list]:
 
 
 def _ours_monomial(kind: str, k: int) -> tuple[float, str]:
-    from weingarten_check.haar_integrals import haar_integral
-    from weingarten_check.weingarten import clear_caches
+    from weingarten_check.calculus.unitary import clear_caches
+    from weingarten_check.calculus.unitary_integrals import haar_integral
 
     clear_caches()
     t = time.perf_counter()
@@ -68,7 +69,9 @@ def _haarpy_monomial(kind: str, k: int, algorithm: str, queue) -> None:
 
     i, j, ic, jc = _monomial(kind, k)
     t = time.perf_counter()
-    v = haarpy.haar_integral_unitary((tuple(i), tuple(j)), (tuple(ic), tuple(jc)), sympy.Symbol("d"), algorithm=algorithm)
+    v = haarpy.haar_integral_unitary(
+        (tuple(i), tuple(j)), (tuple(ic), tuple(jc)), sympy.Symbol("d"), algorithm=algorithm
+    )
     queue.put((time.perf_counter() - t, str(v)))
 
 
@@ -129,7 +132,7 @@ def main(argv=None) -> int:
         for label, ours_fn, theirs_target, theirs_args in cells:
             t_ours, v_ours = ours_fn()
             res = _run_capped(theirs_target, theirs_args, cap) if have_haarpy and theirs_target else None
-            t_theirs, v_theirs = (res if res else (None, None))
+            t_theirs, v_theirs = res if res else (None, None)
             if v_theirs is None:
                 agree = "n/a"
             elif isinstance(v_ours, dict):
@@ -141,7 +144,9 @@ def main(argv=None) -> int:
             else:
                 theirs_cell, ratio_cell = _fmt(t_theirs, cap), _ratio(t_theirs, t_ours, cap)
             print(f"| {label} | {t_ours:.3f} | {theirs_cell} | {ratio_cell} | {agree} |", flush=True)
-            rows.append({"table": title, "case": label, "ours_s": t_ours, "haarpy_s": t_theirs, "cap_s": cap, "agree": agree})
+            rows.append(
+                {"table": title, "case": label, "ours_s": t_ours, "haarpy_s": t_theirs, "cap_s": cap, "agree": agree}
+            )
 
     ks_sym = range(2, 9) if args.quick else range(2, 13)
     table(
@@ -165,7 +170,12 @@ def main(argv=None) -> int:
             table(
                 f"{name}, symbolic d, haarpy algorithm={algorithm}",
                 [
-                    (f"k = {k}", (lambda k=k, kind=kind: _ours_monomial(kind, k)), _haarpy_monomial, (kind, k, algorithm))
+                    (
+                        f"k = {k}",
+                        (lambda k=k, kind=kind: _ours_monomial(kind, k)),
+                        _haarpy_monomial,
+                        (kind, k, algorithm),
+                    )
                     for k in ks_mono
                 ],
             )

@@ -9,6 +9,7 @@ largest relative width ``(upper - lower)/upper`` over the samples.  The experime
 run the level-2 certificate (a minute per loose dA = 3 sample), so a loose sample keeps its level-1
 width (reported).
 """
+
 from __future__ import annotations
 
 import os
@@ -21,7 +22,7 @@ import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from weingarten_check.experiments import estimate_variation_range  # noqa: E402
+from weingarten_check.experiments.tasks import estimate_variation_range  # noqa: E402
 
 
 def main() -> None:
@@ -42,8 +43,11 @@ def main() -> None:
                     width = float(np.max((up - e.values) / np.where(up > 0, up, 1.0)))
                     r = e.ratios()
                     cell = lambda k: f"{r[k]:.2f}" if k in r else "—"  # noqa: E731
-                    print(f"| {task} | {case} | {q} | {n} | {e.mean:.4g} ± {e.stderr:.2g} | {width:.1e} | "
-                          f"{cell('task_dependent')} | {cell('qudit_theorem1')} | {cell('route1')} |", flush=True)
+                    print(
+                        f"| {task} | {case} | {q} | {n} | {e.mean:.4g} ± {e.stderr:.2g} | {width:.1e} | "
+                        f"{cell('task_dependent')} | {cell('qudit_theorem1')} | {cell('route1')} |",
+                        flush=True,
+                    )
     print(f"total {time.perf_counter() - t0:.0f} s, load average {os.getloadavg()[0]:.1f}")
 
 

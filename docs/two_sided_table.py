@@ -7,13 +7,14 @@ E[Δ] over exact-Haar samples (experiments.estimate_variation_range, exact qubit
 seeding rule), and the upper bound 12/sqrt(d+1) (bounds.expected_delta_upper_bound = task_dependent_bound).
 Prints a Markdown table; the last column says whether the 95 % CI meets [lower, upper].
 """
+
 from __future__ import annotations
 
 import argparse
 import time
 
-from weingarten_check import bounds as B
-from weingarten_check.experiments import estimate_variation_range
+from weingarten_check.experiments.tasks import estimate_variation_range
+from weingarten_check.theory import bounds as B
 
 
 def main() -> None:
@@ -23,8 +24,10 @@ def main() -> None:
     ap.add_argument("--n", default="4-20", help="range lo-hi (inclusive)")
     args = ap.parse_args()
     lo_n, hi_n = (int(x) for x in args.n.split("-"))
-    print(f"VQE (Heisenberg ring Eq. 9), |0…0>, A = site 0, V1 Haar, V2 = I; {args.samples} samples per n, "
-          f"seed {args.seed}")
+    print(
+        f"VQE (Heisenberg ring Eq. 9), |0…0>, A = site 0, V1 Haar, V2 = I; {args.samples} samples per n, "
+        f"seed {args.seed}"
+    )
     print()
     print("| n | lower (Lemma 11) | E[Δ] (95 % CI) | upper 12/√(d+1) | E[Δ]/lower | E[Δ]/upper | inside | time (s) |")
     print("|---|---|---|---|---|---|---|---|")
@@ -34,9 +37,12 @@ def main() -> None:
         lo = float(B.expected_delta_lower_bound("vqe", "v1", n))
         up = float(B.expected_delta_upper_bound("vqe", "v1", n))
         inside = est.ci95[1] >= lo and est.ci95[0] <= up
-        print(f"| {n} | {lo:.4g} | {est.mean:.4g} [{est.ci95[0]:.4g}, {est.ci95[1]:.4g}] | {up:.4g} | "
-              f"{est.mean / lo:.2f} | {est.mean / up:.2f} | {'yes' if inside else 'NO'} | "
-              f"{time.perf_counter() - t0:.1f} |", flush=True)
+        print(
+            f"| {n} | {lo:.4g} | {est.mean:.4g} [{est.ci95[0]:.4g}, {est.ci95[1]:.4g}] | {up:.4g} | "
+            f"{est.mean / lo:.2f} | {est.mean / up:.2f} | {'yes' if inside else 'NO'} | "
+            f"{time.perf_counter() - t0:.1f} |",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

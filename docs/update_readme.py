@@ -9,6 +9,7 @@ still shows them, so a change of the code that moves a number fails the tests un
     python docs/update_readme.py --check    # exit 1 and name the stale blocks, rewrite nothing
     python docs/update_readme.py exact api  # only these blocks
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,8 +47,9 @@ def run_cli(command: str, cwd: Path) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
-def _console(commands: list[str], *, keep: Callable[[int, list[str]], list[str]] | None = None,
-             show_exit: bool = False) -> str:
+def _console(
+    commands: list[str], *, keep: Callable[[int, list[str]], list[str]] | None = None, show_exit: bool = False
+) -> str:
     """A console transcript: ``$ command`` then its output, for each command (run in one temp dir)."""
     lines: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -66,27 +68,36 @@ def _console(commands: list[str], *, keep: Callable[[int, list[str]], list[str]]
 
 def block_exact() -> str:
     """Exact Weingarten values and Haar integrals (instant)."""
-    return "```console\n" + _console([
-        "weingarten-check wg 2,1 --d d",
-        "weingarten-check wg 1,1,1 --d 2            # d < k: only partitions with <= d rows count",
-        "weingarten-check integrate --i 0,0 --j 0,0 --d d",
-        "weingarten-check integrate --i 0,1 --j 0,1 --i-conj 0,1 --j-conj 1,0 --d d",
-    ]) + "\n```"
+    return (
+        "```console\n"
+        + _console(
+            [
+                "weingarten-check wg 2,1 --d d",
+                "weingarten-check wg 1,1,1 --d 2            # d < k: only partitions with <= d rows count",
+                "weingarten-check integrate --i 0,0 --j 0,0 --d d",
+                "weingarten-check integrate --i 0,1 --j 0,1 --i-conj 0,1 --j-conj 1,0 --d d",
+            ]
+        )
+        + "\n```"
+    )
 
 
 def block_sweep() -> str:
     """The E[Δ]-versus-n demo, run twice (the second run reuses every sample)."""
     cmd = "weingarten-check sweep --task vqe --ensemble haar --n 4,8,12,16 --samples 100 --results results/demo.jsonl"
-    text = _console([cmd + " --no-progress", cmd + " --no-progress"],
-                    keep=lambda n, body: body if n == 0 else body[:1] + ["..."])
+    text = _console(
+        [cmd + " --no-progress", cmd + " --no-progress"], keep=lambda n, body: body if n == 0 else body[:1] + ["..."]
+    )
     bad = _console(["weingarten-check sweep --task vqa --n 4"], show_exit=True)
     return "```console\n" + text.replace(" --no-progress", "") + "\n" + bad + "\n```"
 
 
 def block_qutrit() -> str:
     """A qutrit point and a two-qubit A (m = 2): both dA >= 3, so certified brackets."""
-    cmds = ["weingarten-check sweep --task qae --ensemble haar --q 3 --n 3 --samples 10 --results results/demo.jsonl",
-            "weingarten-check sweep --task vqe,qae --ensemble haar --m 2 --n 4 --samples 10 --results results/demo.jsonl"]
+    cmds = [
+        "weingarten-check sweep --task qae --ensemble haar --q 3 --n 3 --samples 10 --results results/demo.jsonl",
+        "weingarten-check sweep --task vqe,qae --ensemble haar --m 2 --n 4 --samples 10 --results results/demo.jsonl",
+    ]
     return "```console\n" + _console([c + " --no-progress" for c in cmds]).replace(" --no-progress", "") + "\n```"
 
 
@@ -95,55 +106,70 @@ def block_api() -> str:
     import sympy as sp
 
     from weingarten_check import estimate_variation_range
-    from weingarten_check.weingarten import weingarten
+    from weingarten_check.calculus.unitary import weingarten
 
     wg = weingarten((2, 1), sp.Symbol("d"))
     est = estimate_variation_range("vqe", "haar", "v1", n=10, samples=100, seed=0)
-    return "\n".join([
-        "```python",
-        "import sympy as sp",
-        "from weingarten_check.weingarten import weingarten",
-        "from weingarten_check import estimate_variation_range",
-        "from weingarten_check.sweep import SweepSpec, run_sweep",
-        "from weingarten_check.figures import figure5_from_results",
-        "",
-        f'weingarten((2, 1), sp.Symbol("d"))            # {wg}',
-        'est = estimate_variation_range("vqe", "haar", "v1", n=10, samples=100, seed=0)',
-        f'est.mean, est.ci95, est.bounds["task_dependent"]   # {est.mean:.4f}, ({est.ci95[0]:.4f}, '
-        f'{est.ci95[1]:.4f}), {est.bounds["task_dependent"]:.4f}',
-        'res = run_sweep(SweepSpec("qae", "hea", "both", ns=range(3, 9), samples=50), "results/qae.jsonl")',
-        'figure5_from_results("results/qae.jsonl", "results/fig_qae")   # PNG, PDF and the plotted numbers (JSON)',
-        "```",
-    ])
+    return "\n".join(
+        [
+            "```python",
+            "import sympy as sp",
+            "from weingarten_check.calculus.unitary import weingarten",
+            "from weingarten_check import estimate_variation_range",
+            "from weingarten_check.experiments.sweep import SweepSpec, run_sweep",
+            "from weingarten_check.reporting.figures import figure5_from_results",
+            "",
+            f'weingarten((2, 1), sp.Symbol("d"))            # {wg}',
+            'est = estimate_variation_range("vqe", "haar", "v1", n=10, samples=100, seed=0)',
+            f'est.mean, est.ci95, est.bounds["task_dependent"]   # {est.mean:.4f}, ({est.ci95[0]:.4f}, '
+            f"{est.ci95[1]:.4f}), {est.bounds['task_dependent']:.4f}",
+            'res = run_sweep(SweepSpec("qae", "hea", "both", ns=range(3, 9), samples=50), "results/qae.jsonl")',
+            'figure5_from_results("results/qae.jsonl", "results/fig_qae")   # PNG, PDF and the plotted numbers (JSON)',
+            "```",
+        ]
+    )
 
 
 #: rows of the verify table shown in the README: (task, ensemble, case, q, n)
-VERIFY_ROWS = (("vqe", "haar", "v1", 2, 12), ("qae", "haar", "both", 2, 12), ("qsl", "local1", "v1", 2, 12),
-               ("vqe", "haar", "v1", 3, 5))
+VERIFY_ROWS = (
+    ("vqe", "haar", "v1", 2, 12),
+    ("qae", "haar", "both", 2, 12),
+    ("qsl", "local1", "v1", 2, 12),
+    ("vqe", "haar", "v1", 3, 5),
+)
 
 
 def verify_row_lines(rep) -> list[str]:
     """The Markdown table lines of ``rep`` for :data:`VERIFY_ROWS` (header first)."""
-    from weingarten_check.report import format_markdown
+    from weingarten_check.reporting.verify_report import format_markdown
 
     lines = format_markdown(rep).splitlines()
     head = next(i for i, ln in enumerate(lines) if ln.startswith("| task | ensemble"))
     wanted = [f"| {t} | {e} | {c} | {q} | {n} |" for t, e, c, q, n in VERIFY_ROWS]
-    rows = [ln for ln in lines[head + 2:] if any(ln.startswith(w) for w in wanted)]
-    return lines[head:head + 2] + rows
+    rows = [ln for ln in lines[head + 2 :] if any(ln.startswith(w) for w in wanted)]
+    return lines[head : head + 2] + rows
 
 
 def block_verify() -> str:
     """`weingarten-check verify` abridged: the PASS line, the first lemma row, four numerics rows."""
-    from weingarten_check.report import format_markdown, run_verify
+    from weingarten_check.reporting.verify_report import format_markdown
 
     rep = _verify_report()
     md = format_markdown(rep).splitlines()
     md[2] = re.sub(r"machine (\S+) (\S+) [^,]+", r"machine \1 \2", md[2])  # no kernel release
     lemma_head = next(i for i, ln in enumerate(md) if ln.startswith("## Lemmas"))
-    out = ["$ weingarten-check verify", *md[:3], "", md[lemma_head], *md[lemma_head + 4:lemma_head + 7], "...",
-           "## E[Δ] against the bounds", *verify_row_lines(rep), "...",
-           "report written to results/verify.md and results/verify.json"]
+    out = [
+        "$ weingarten-check verify",
+        *md[:3],
+        "",
+        md[lemma_head],
+        *md[lemma_head + 4 : lemma_head + 7],
+        "...",
+        "## E[Δ] against the bounds",
+        *verify_row_lines(rep),
+        "...",
+        "report written to results/verify.md and results/verify.json",
+    ]
     return "```console\n" + "\n".join(out) + "\n```"
 
 
@@ -152,7 +178,7 @@ _VERIFY_CACHE: list = []
 
 def _verify_report():
     """``run_verify()`` once per process (the verify and lemmas blocks share its lemma run)."""
-    from weingarten_check.report import run_verify
+    from weingarten_check.reporting.verify_report import run_verify
 
     if not _VERIFY_CACHE:
         _VERIFY_CACHE.append(run_verify())
@@ -161,12 +187,15 @@ def _verify_report():
 
 def lemma_table_lines(rows) -> list[str]:
     """The README lemma table (a Markdown table, not a fenced block) from lemma rows of a run."""
+
     def cell(text: str) -> str:
         return str(text).replace("|", "\\|")
 
     out = ["| lemma | statement | dimensions covered | checks + mutants | status |", "|---|---|---|---|---|"]
-    out += [f"| {r.lemma} | {cell(r.statement)} | {cell(r.dimensions)} | {r.tests} + {r.mutants}m | {r.status} |"
-            for r in rows]
+    out += [
+        f"| {r.lemma} | {cell(r.statement)} | {cell(r.dimensions)} | {r.tests} + {r.mutants}m | {r.status} |"
+        for r in rows
+    ]
     return out
 
 
@@ -176,15 +205,19 @@ def block_lemmas() -> str:
     if _VERIFY_CACHE:
         rows = _VERIFY_CACHE[0].lemmas
     else:
-        from weingarten_check.proofs_report import run_proofs
+        from weingarten_check.reporting.proofs_report import run_proofs
 
         rows = run_proofs()
     return "\n".join(lemma_table_lines(rows))
 
 
 BLOCKS: dict[str, Callable[[], str]] = {
-    "exact": block_exact, "sweep": block_sweep, "qutrit": block_qutrit,
-    "api": block_api, "verify": block_verify, "lemmas": block_lemmas,
+    "exact": block_exact,
+    "sweep": block_sweep,
+    "qutrit": block_qutrit,
+    "api": block_api,
+    "verify": block_verify,
+    "lemmas": block_lemmas,
 }
 
 
@@ -215,7 +248,7 @@ def find_blocks(text: str) -> dict[str, tuple[int, int]]:
 def current_block(name: str, text: str | None = None) -> str:
     text = README.read_text() if text is None else text
     start, end = find_blocks(text)[name]
-    return "\n".join(text.splitlines()[start:end + 1])
+    return "\n".join(text.splitlines()[start : end + 1])
 
 
 def rewrite(names: list[str], check: bool = False) -> list[str]:
@@ -228,9 +261,9 @@ def rewrite(names: list[str], check: bool = False) -> list[str]:
     for name in sorted(names, key=lambda n: -blocks[n][0]):  # bottom up: indices stay valid
         start, end = blocks[name]
         fresh = fresh_blocks[name]
-        if lines[start:end + 1] != fresh:
+        if lines[start : end + 1] != fresh:
             stale.append(name)
-            lines[start:end + 1] = fresh
+            lines[start : end + 1] = fresh
     if stale and not check:
         README.write_text("\n".join(lines) + "\n")
     return stale

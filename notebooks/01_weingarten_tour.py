@@ -26,9 +26,9 @@
 import numpy as np
 import sympy as sp
 
-from weingarten_check.haar_integrals import haar_integral, trace_moment
-from weingarten_check.sampling import haar_unitary
-from weingarten_check.weingarten import gram_matrix, weingarten, weingarten_all_classes, weingarten_matrix
+from weingarten_check.calculus.unitary import gram_matrix, weingarten, weingarten_all_classes, weingarten_matrix
+from weingarten_check.calculus.unitary_integrals import haar_integral, trace_moment
+from weingarten_check.states.sampling import haar_unitary
 
 d = sp.Symbol("d", positive=True, integer=True)
 

@@ -23,7 +23,7 @@
 #
 # Differences from the paper: Δ is computed **exactly** (two largest singular values of the 3×3 matrix K,
 # or $\|M\|_1^2$ for the fidelity), not by Adam; and the bounds drawn are both the paper's as printed and
-# our task-dependent ones from `weingarten_check.bounds`. This notebook uses few samples and small n so it
+# our task-dependent ones from `weingarten_check.theory.bounds`. This notebook uses few samples and small n so it
 # runs in seconds; `weingarten-check sweep` + `weingarten-check figure5` make the full-size figure.
 
 # %%
@@ -32,8 +32,8 @@ from pathlib import Path
 
 from IPython.display import Image, display
 
-from weingarten_check.figures import figure5_series, plot_figure5
-from weingarten_check.sweep import SweepSpec, read_results, run_sweep
+from weingarten_check.experiments.sweep import SweepSpec, read_results, run_sweep
+from weingarten_check.reporting.figures import figure5_series, plot_figure5
 
 workdir = Path(tempfile.mkdtemp(prefix="fig5-"))
 results = workdir / "sweep.jsonl"
@@ -50,8 +50,7 @@ PAPER_ENSEMBLE = {"vqe": "hea", "qae": "hea", "qsl": "local1"}
 # %%
 for task, ensemble in PAPER_ENSEMBLE.items():
     for case in ("v1", "v2", "both"):
-        res = run_sweep(SweepSpec(task, ensemble, case, ns=NS, samples=SAMPLES, seed=0), results,
-                        progress=False)
+        res = run_sweep(SweepSpec(task, ensemble, case, ns=NS, samples=SAMPLES, seed=0), results, progress=False)
         print(f"{task}/{ensemble}/{case}: {res.computed} computed, {res.reused} reused, {res.seconds:.1f} s")
 
 # %%
@@ -75,8 +74,11 @@ display(Image(filename=str(paths[0])))
 # above 1 (the exact-Haar check with confidence intervals is `weingarten-check verify`).
 
 # %%
-COLUMNS = {"paper (Thm 1 / Prop. 2)": ("paper_theorem1", "proposition2"), "qudit Thm 1": ("qudit_theorem1",),
-           "task-dependent": ("task_dependent",)}
+COLUMNS = {
+    "paper (Thm 1 / Prop. 2)": ("paper_theorem1", "proposition2"),
+    "qudit Thm 1": ("qudit_theorem1",),
+    "task-dependent": ("task_dependent",),
+}
 print(f"{'task':4} {'case':5} {'n':>2} {'E[Δ]/w':>8}  " + "  ".join(f"{c:>23}" for c in COLUMNS))
 for s in series:
     for i, n in enumerate(s.ns):

@@ -27,8 +27,8 @@
 # %%
 import sympy as sp
 
-from weingarten_check import bounds
-from weingarten_check.experiments import estimate_variation_range
+from weingarten_check.experiments.tasks import estimate_variation_range
+from weingarten_check.theory import bounds
 
 n, q = sp.symbols("n q", positive=True, integer=True)
 print("qudit Theorem 1 (w = 1):   ", bounds.qudit_theorem1_bound(1, n, 1, q))
@@ -42,8 +42,10 @@ print("element-wise (Route 2):    ", bounds.elementwise_bound(1, n, 1, q))
 print(f"{'q':>2} {'n':>2} {'qudit Thm 1':>12} {'element-wise':>13} {'Prop. 2':>10}")
 for qq in (2, 3, 4):
     for nn in (3, 4, 6, 8):
-        print(f"{qq:>2} {nn:>2} {float(bounds.qudit_theorem1_bound(1, nn, 1, qq)):12.4e} "
-              f"{float(bounds.elementwise_bound(1, nn, 1, qq)):13.4e} {float(bounds.proposition2_bound(nn, 1, qq)):10.4e}")
+        print(
+            f"{qq:>2} {nn:>2} {float(bounds.qudit_theorem1_bound(1, nn, 1, qq)):12.4e} "
+            f"{float(bounds.elementwise_bound(1, nn, 1, qq)):13.4e} {float(bounds.proposition2_bound(nn, 1, qq)):10.4e}"
+        )
 
 # %% [markdown]
 # ## E[Δ] against the bounds for q = 3 and 4 (exact Haar V1, V2 = I)
@@ -57,8 +59,11 @@ for task in ("vqe", "qae", "qsl"):
             est = estimate_variation_range(task, "haar", "v1", nn, q=qq, samples=16, seed=1)
             rows.append(est)
             ratios = ", ".join(f"{k} {r:.2f}" for k, r in sorted(est.ratios().items()))
-            value = (f"E[Δ] = {est.mean:.4f} ± {est.stderr:.4f}" if est.exact else
-                     f"E[Δ] in [{est.mean:.4f}, {est.upper_mean:.4f}] (bracket)")
+            value = (
+                f"E[Δ] = {est.mean:.4f} ± {est.stderr:.4f}"
+                if est.exact
+                else f"E[Δ] in [{est.mean:.4f}, {est.upper_mean:.4f}] (bracket)"
+            )
             print(f"{task} q={qq} n={nn}: {value}; E[Δ]/bound: {ratios}")
 
 # %% [markdown]
@@ -87,8 +92,10 @@ for task in ("vqe", "qae", "qsl"):
             est = estimate_variation_range(task, "haar", case, 4, q=qq, samples=3, seed=2, sites=sites)
             width = est.max_width
             tag = "exact" if est.exact else f"certified, widest bracket {width:.1e}"
-            print(f"{task:4} {case:5} q={qq} m={len(sites)} n=4: E[Δ] = {est.mean:.5f} ± {est.stderr:.5f} ({tag}); "
-                  f"E[Δ]/tightest bound = {min(est.ratios().values()):.2f}")
+            print(
+                f"{task:4} {case:5} q={qq} m={len(sites)} n=4: E[Δ] = {est.mean:.5f} ± {est.stderr:.5f} ({tag}); "
+                f"E[Δ]/tightest bound = {min(est.ratios().values()):.2f}"
+            )
             assert est.exact or width < 1e-2
 
 # %% [markdown]
@@ -100,13 +107,14 @@ from pathlib import Path
 
 from IPython.display import Image, display
 
-from weingarten_check.figures import figure5_from_results
-from weingarten_check.sweep import SweepSpec, run_sweep
+from weingarten_check.experiments.sweep import SweepSpec, run_sweep
+from weingarten_check.reporting.figures import figure5_from_results
 
 workdir = Path(tempfile.mkdtemp(prefix="fig5q3-"))
 for task in ("vqe", "qae", "qsl"):
     for case in ("v1", "v2"):
-        run_sweep(SweepSpec(task, "haar", case, ns=(3, 4, 5), q=3, samples=4, seed=0),
-                  workdir / "q3.jsonl", progress=False)
+        run_sweep(
+            SweepSpec(task, "haar", case, ns=(3, 4, 5), q=3, samples=4, seed=0), workdir / "q3.jsonl", progress=False
+        )
 paths = figure5_from_results(workdir / "q3.jsonl", workdir / "figure5_q3", q=3, errorbars="stderr")
 display(Image(filename=str(paths[0])))

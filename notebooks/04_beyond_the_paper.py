@@ -28,11 +28,11 @@ import time
 import numpy as np
 import sympy as sp
 
-from weingarten_check import bounds
-from weingarten_check.ensembles import frame_potential
-from weingarten_check.observables import heisenberg_ring
-from weingarten_check.sampling import haar_state
-from weingarten_check.variation_range import cost_tensor_dense, cost_value, k_matrix, variation_range_qubit
+from weingarten_check.circuits.ensembles import frame_potential
+from weingarten_check.delta.variation_range import cost_tensor_dense, cost_value, k_matrix, variation_range_qubit
+from weingarten_check.states.observables import heisenberg_ring
+from weingarten_check.states.sampling import haar_state
+from weingarten_check.theory import bounds
 
 # %% [markdown]
 # ## 1. Exact Δ versus Adam on the Euler angles
@@ -40,6 +40,7 @@ from weingarten_check.variation_range import cost_tensor_dense, cost_value, k_ma
 # $V_2 = I$, $U_A$ on qubit 0. Gradients by the parameter-shift rule of Eq. 6
 # ($\partial_x C = [C(x+\pi/2) - C(x-\pi/2)]/2$ for $e^{-ixP/2}$ with $P^2 = I$), Adam with learning rate 0.1,
 # one random start each for the max and the min, as a plain reimplementation of the paper's procedure.
+
 
 # %%
 def rz(a):
@@ -126,8 +127,10 @@ for nn in (4, 6, 8, 10, 12):
     qd = float(qudit.subs(n, nn))
     task = float(bounds.task_dependent_bound("v1", nn, 1, 2, coupling=6 * 2**nn)) / w
     print(f"{nn:>3} {p:10.3e} {qd:12.3e} {task:14.3e} {p / task:20.1f}")
-print("printed Theorem 1 (divided by w) drops below 1 only for n >",
-      max(nn for nn in range(2, 40) if float(printed.subs(n, nn)) >= 1))
+print(
+    "printed Theorem 1 (divided by w) drops below 1 only for n >",
+    max(nn for nn in range(2, 40) if float(printed.subs(n, nn)) >= 1),
+)
 
 # %% [markdown]
 # ## 3. Frame potential of the hardware-efficient circuits versus depth

@@ -4,18 +4,19 @@ Conventions: operators on A ⊗ B are (dA*dB) x (dA*dB) matrices with A the *fir
 ``{G_a}`` is the orthonormal traceless Hermitian basis of generalised Gell-Mann matrices,
 ``tr(G_a G_b) = δ_ab``.  Exact objects are sympy matrices, numeric ones numpy arrays.
 """
+
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import numpy as np
 import pytest
 import sympy as sp
 from hypothesis import HealthCheck, settings
-from scipy.optimize import minimize
 from scipy.linalg import expm
+from scipy.optimize import minimize
 
 # ------------------------------------------------------------------------------------------
 # lemma marker: every lemma test is tagged with its id, a short statement and the dimensions it covers
@@ -264,7 +265,7 @@ def random_density(d: int, rng: np.random.Generator, rank: int | None = None) ->
 
 
 def random_unitary(d: int, rng: np.random.Generator) -> np.ndarray:
-    from weingarten_check.sampling import haar_unitary
+    from weingarten_check.states.sampling import haar_unitary
 
     return haar_unitary(d, rng)
 

@@ -16,11 +16,12 @@ expression is a list of :class:`Term`; :func:`equal` brings both sides to a cano
 contracted, dummy indices renamed in a canonical order) and compares coefficients exactly with sympy.
 This is a small term-rewriting system, not a general tensor package: it only knows the rules above.
 """
+
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
 
 import sympy as sp
 

@@ -5,8 +5,9 @@
   derandomised settings object, so the unit tests in tests/ keep their own settings);
 * records, per test, its lemma, outcome and time; when the environment variable
   ``WG_PROOFS_JSON`` names a file, writes them there as JSON at the end of the session
-  (``weingarten_check.proofs_report.run_proofs`` reads it).
+  (``weingarten_check.reporting.proofs_report.run_proofs`` reads it).
 """
+
 from __future__ import annotations
 
 import json

@@ -16,6 +16,7 @@ code is 1 otherwise.
 The plugin is only active when WG_MUTATION is set (``pytest -p mutate_library`` with proofs/ on
 PYTHONPATH), so it never affects a normal run.
 """
+
 from __future__ import annotations
 
 import os
@@ -73,20 +74,24 @@ def _apply(name: str) -> None:
     import numpy as np
     import sympy as sp
 
-    from weingarten_check import bounds, haar_integrals, observables, variation_range
+    from weingarten_check.calculus import unitary_integrals as haar_integrals
+    from weingarten_check.delta import variation_range
+    from weingarten_check.states import observables
+    from weingarten_check.theory import bounds
 
     if name == "K_scale":
         orig = bounds.expected_K_frobenius_sq
         bounds.expected_K_frobenius_sq = lambda *a, **k: orig(*a, **k) * sp.Rational(101, 100)
     elif name == "qudit_dA2":
+
         def qudit(w, n, m, q=2):
             dA, _, d = bounds.dimensions(n, m, q)
             return bounds._w(w) * dA**2 / sp.sqrt(d + 1)
 
         bounds.qudit_theorem1_bound = qudit
     elif name == "paper_exp":
-        bounds.paper_theorem1_bound = lambda w, n, m: bounds._w(w) * sp.Integer(2) ** (
-            3 * sp.sympify(m) + 1 - sp.sympify(n) / 2
+        bounds.paper_theorem1_bound = lambda w, n, m: (
+            bounds._w(w) * sp.Integer(2) ** (3 * sp.sympify(m) + 1 - sp.sympify(n) / 2)
         )
     elif name == "ew_exp":
         orig_ew = bounds.elementwise_bound
@@ -115,13 +120,16 @@ def _apply(name: str) -> None:
 
         bounds.nuclear_to_frobenius_factor = r_fn
     elif name == "schmidt_no_cap":
+
         def schmidt(n, m, q=2, *, schmidt_rank):
             dA, _, d = bounds.dimensions(n, m, q)
             return sp.sympify(schmidt_rank) * dA / d
 
         bounds.proposition2_schmidt_bound = schmidt
     elif name == "product_state_coupling":
-        bounds.product_state_coupling = lambda m, q=2, purity_A=1: sp.sympify(purity_A) - sp.Integer(1) / sp.Integer(q) ** (2 * m)
+        bounds.product_state_coupling = lambda m, q=2, purity_A=1: (
+            sp.sympify(purity_A) - sp.Integer(1) / sp.Integer(q) ** (2 * m)
+        )
     elif name == "markov":
         bounds.markov_bound = lambda epsilon, mean_bound: sp.sympify(mean_bound) / sp.sympify(epsilon) ** 2
     elif name == "heisenberg_yy_sign":
@@ -151,7 +159,7 @@ def _apply(name: str) -> None:
     elif name == "trace_moment_sigma_pi_inv":
         from itertools import permutations
 
-        from weingarten_check.symmetric_group import compose, cycle_type, inverse
+        from weingarten_check.calculus.symmetric_group import compose, cycle_type, inverse
 
         def pairs(k):
             perms = [tuple(p) for p in permutations(range(k))]
@@ -161,19 +169,22 @@ def _apply(name: str) -> None:
 
         haar_integrals._perm_pairs_by_class = pairs
     elif name == "pauli_abs2":
+
         def coupling_c2(coefficients_touching_A, n, q=2):
             coeffs = [sp.sympify(c) for c in coefficients_touching_A]
             return sp.Integer(q) ** sp.sympify(n) * sum((c * c for c in coeffs), sp.Integer(0))
 
         bounds.coupling_from_pauli_coefficients = coupling_c2
     elif name == "fourth_gamma":
-        from weingarten_check import fourth_moments
+        from weingarten_check.theory import fourth_moments
 
         orig_g = fourth_moments.gamma_values
 
         def gam(dA):
-            return {p: v * (sp.Rational(101, 100) if p in ((2, 3, 1, 0), (3, 2, 0, 1)) else 1)
-                    for p, v in orig_g(dA).items()}
+            return {
+                p: v * (sp.Rational(101, 100) if p in ((2, 3, 1, 0), (3, 2, 0, 1)) else 1)
+                for p, v in orig_g(dA).items()
+            }
 
         fourth_moments.gamma_values = gam
     elif name == "lower_constant":
@@ -209,7 +220,10 @@ def run(name: str, all_lemmas: bool = False) -> list[str]:
     paths = [str(here)] if all_lemmas else [str(here / f) for f in TARGETS[name]]
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", *paths, "-q", "-p", "no:cacheprovider", "-p", "mutate_library", "-rf"],
-        cwd=here.parent, env=env, capture_output=True, text=True,
+        cwd=here.parent,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     if proc.returncode not in (0, 1):  # 0 = all passed, 1 = some failed; anything else: pytest itself broke
         raise RuntimeError(f"pytest could not run under mutation {name!r}:\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}")
@@ -233,7 +247,9 @@ def main(argv: list[str]) -> int:
     for name in names:
         failed = run(name, all_lemmas)
         ok &= bool(failed)
-        lemmas = sorted({lemma_of(f) for f in failed}, key=lambda s: [int(x) if x.isdigit() else 0 for x in s.split(".")])
+        lemmas = sorted(
+            {lemma_of(f) for f in failed}, key=lambda s: [int(x) if x.isdigit() else 0 for x in s.split(".")]
+        )
         print(
             f"{name}: {MUTATIONS[name]}\n  -> {len(failed)} lemma tests fail"
             + (f" (lemmas {', '.join(lemmas)})" if failed else "  (NOT DETECTED)"),

@@ -1,8 +1,9 @@
 """Lemma 1 — unitary design facts (DERIVATION.md §1).
 
-Uses the project's Weingarten engine (weingarten_check.haar_integrals / .weingarten), so these
+Uses the project's Weingarten engine (weingarten_check.calculus.unitary_integrals / .weingarten), so these
 tests also check that engine against the closed forms the rest of the derivation relies on.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -10,14 +11,14 @@ import itertools
 import numpy as np
 import pytest
 import sympy as sp
-
 from _helpers import is_zero, lemma, mat_is_zero, symbolic_matrix
-from weingarten_check.haar_integrals import haar_integral, trace_moment, trace_moment_numeric
-from weingarten_check.weingarten import gram_matrix, weingarten, weingarten_matrix
+
+from weingarten_check.calculus.unitary import gram_matrix, weingarten, weingarten_matrix
+from weingarten_check.calculus.unitary_integrals import haar_integral, trace_moment, trace_moment_numeric
 
 d = sp.Symbol("d", positive=True)
 A, B, X = sp.symbols("A B X", commutative=False)
-from weingarten_check.haar_integrals import Tr  # traces of words, as the engine returns them
+from weingarten_check.calculus.unitary_integrals import Tr  # traces of words, as the engine returns them
 
 
 # ---------------------------------------------------------------------------------------------
@@ -38,7 +39,11 @@ def check_first_moment(claim) -> bool:
     return all(is_zero(trace_moment([a], [x], d) - claim(a, x)) for a, x in [(A, X), (1, X), (A, 1)])
 
 
-@lemma("1.1", "E[V X V†] = tr(X) I/d  (⇔ E tr(A V X V†) = trA trX/d, all A, X)", "symbolic d >= 1, abstract A, X (and A = I or X = I)")
+@lemma(
+    "1.1",
+    "E[V X V†] = tr(X) I/d  (⇔ E tr(A V X V†) = trA trX/d, all A, X)",
+    "symbolic d >= 1, abstract A, X (and A = I or X = I)",
+)
 def test_lemma_1_1_first_moment():
     """Lemma 1.1. For V from a unitary 1-design and arbitrary operators A, X on C^d:
     E[tr(A V X V†)] = tr(A) tr(X) / d, i.e. E[V X V†] = tr(X) I / d.  Also for A = I or X = I
@@ -58,9 +63,7 @@ def test_lemma_1_1_mutant_rejected():
 # ---------------------------------------------------------------------------------------------
 def second_moment_formula(trA, trB, trAB, trX, trX2, dd):
     """E[tr(A V X V†) tr(B V X V†)] for V from a unitary 2-design (d >= 2)."""
-    return (trA * trB * trX**2 + trAB * trX2) / (dd**2 - 1) - (trAB * trX**2 + trA * trB * trX2) / (
-        dd * (dd**2 - 1)
-    )
+    return (trA * trB * trX**2 + trAB * trX2) / (dd**2 - 1) - (trAB * trX**2 + trA * trB * trX2) / (dd * (dd**2 - 1))
 
 
 SECOND_MOMENT = second_moment_formula(Tr(A), Tr(B), Tr(A, B), Tr(X), Tr(X, X), d)
@@ -89,9 +92,7 @@ def test_lemma_1_2_second_moment():
     Am, Bm, Xm = (rng.normal(size=(3, 3)) + 1j * rng.normal(size=(3, 3)) for _ in range(3))
     lhs = trace_moment_numeric([Am, Bm], [Xm, Xm])
     rhs = complex(
-        second_moment_formula(
-            np.trace(Am), np.trace(Bm), np.trace(Am @ Bm), np.trace(Xm), np.trace(Xm @ Xm), 3
-        )
+        second_moment_formula(np.trace(Am), np.trace(Bm), np.trace(Am @ Bm), np.trace(Xm), np.trace(Xm @ Xm), 3)
     )
     assert abs(lhs - rhs) < 1e-12
 
@@ -137,7 +138,11 @@ def site_depolarise(Y: sp.Matrix, q: int, n: int, site: int) -> sp.Matrix:
 
 
 @pytest.mark.parametrize("q,n", [(2, 2), (2, 3), (3, 2)])
-@lemma("1.3", "⊗_i u_i (u_i Haar on one site) is a unitary 1-design on the whole space", "exact on a symbolic Y for (q, n) = (2, 2), (2, 3), (3, 2) only; other n by the induction step (proof, not checked)")
+@lemma(
+    "1.3",
+    "⊗_i u_i (u_i Haar on one site) is a unitary 1-design on the whole space",
+    "exact on a symbolic Y for (q, n) = (2, 2), (2, 3), (3, 2) only; other n by the induction step (proof, not checked)",
+)
 def test_lemma_1_3_single_site_layers_are_1_designs(q, n):
     """Lemma 1.3. If u_1, …, u_n are independent 1-designs on C^q then E[(⊗u_i) Y (⊗u_i)†] = tr(Y) I/q^n
     for every operator Y: the composition of the single-site twirls Φ(Z) = tr(Z) I/q (Lemma 1.1, d = q)
@@ -173,7 +178,11 @@ def is_one_design_layer(gates) -> bool:
     return mat_is_zero(sp.simplify(Z - Y.trace() * sp.eye(2) / 2))
 
 
-@lemma("1.3", "the paper's 1-design layer Rz(φ)Ry(θ)Rz(α), uniform angles, is a 1-design on a qubit", "q = 2, exact integral over the angles")
+@lemma(
+    "1.3",
+    "the paper's 1-design layer Rz(φ)Ry(θ)Rz(α), uniform angles, is a 1-design on a qubit",
+    "q = 2, exact integral over the angles",
+)
 def test_lemma_1_3_euler_layer_is_1_design():
     """Lemma 1.3 (paper's QSL surrogate). For u = Rz(φ) Ry(θ) Rz(α) with φ, θ, α uniform on [0, 2π):
     E[u Y u†] = tr(Y) I/2 for every 2x2 operator Y (exact integration over the angles)."""
@@ -203,7 +212,10 @@ def frame_potential_haar_entries(dd: int):
     """F2 = E|tr W|⁴ = Σ_{i1,i2,j1,j2} E[W_{i1 i1} W_{i2 i2} conj(W_{j1 j1} W_{j2 j2})] from the engine's
     entry integrals (haar_integral, eq. E1), W Haar on U(dd)."""
     return sum(
-        (haar_integral([i1, i2], [i1, i2], [j1, j2], [j1, j2], dd) for i1, i2, j1, j2 in itertools.product(range(dd), repeat=4)),
+        (
+            haar_integral([i1, i2], [i1, i2], [j1, j2], [j1, j2], dd)
+            for i1, i2, j1, j2 in itertools.product(range(dd), repeat=4)
+        ),
         sp.Integer(0),
     )
 

@@ -1,14 +1,10 @@
 """Lemma 2 — identity part + traceless-on-A part; the adjoint representation (DERIVATION.md §2)."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 import sympy as sp
-from hypothesis import given
-from hypothesis import strategies as st
-from scipy.spatial.transform import Rotation
-
-from _index_calculus import Idx, Rules, completeness, equal, multiply, sum_over, term
 from _helpers import (
     PROOFS,
     adjoint_rep,
@@ -23,6 +19,10 @@ from _helpers import (
     random_unitary,
     symbolic_matrix,
 )
+from _index_calculus import Idx, Rules, completeness, equal, multiply, sum_over, term
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy.spatial.transform import Rotation
 
 
 # ---------------------------------------------------------------------------------------------
@@ -63,7 +63,11 @@ def test_lemma_2_1_decomposition_all_dims():
 
 
 @pytest.mark.parametrize("dA,dB", [(2, 1), (2, 2), (3, 1), (3, 2), (4, 1)])
-@lemma("2.1", "X = I_A/dA ⊗ tr_A X + Σ_a G_a ⊗ tr_A((G_a ⊗ I) X) for every X on A⊗B", "cross-check: exact, arbitrary symbolic X, (dA, dB) = (2,1), (2,2), (3,1), (3,2), (4,1)")
+@lemma(
+    "2.1",
+    "X = I_A/dA ⊗ tr_A X + Σ_a G_a ⊗ tr_A((G_a ⊗ I) X) for every X on A⊗B",
+    "cross-check: exact, arbitrary symbolic X, (dA, dB) = (2,1), (2,2), (3,1), (3,2), (4,1)",
+)
 def test_lemma_2_1_decomposition(dA, dB):
     """Lemma 2.1. For every operator X on A ⊗ B:
     X = I_A/dA ⊗ tr_A X + Σ_a G_a ⊗ tr_A((G_a ⊗ I_B) X)   (identity part + traceless-on-A part).
@@ -94,7 +98,7 @@ def test_lemma_2_1b_completeness_symbolic():
     assert is_zero(tail(k + 1) - 1 / (k + 1) + 1 / DA)  # (j, k), j < k: l > k, and l = k (1·(-k)/(k(k+1)))
     # the entries of the implemented basis are the ones used above
     for dA in (2, 3, 4, 5):
-        D = gell_mann_exact(dA)[dA * (dA - 1):]
+        D = gell_mann_exact(dA)[dA * (dA - 1) :]
         for li, Dl in enumerate(D, start=1):
             for t in range(dA):
                 want = (1 if t < li else (-li if t == li else 0)) / sp.sqrt(li * (li + 1))
@@ -158,8 +162,28 @@ def adjoint_real_orthogonal_all_dims(basis_norm=1) -> bool:
     comp = [sp.sympify(basis_norm) ** 2 * t.coeff for t in completeness(p, q, p2, q2)]
     comp = [term(c, deltas=t.deltas) for c, t in zip(comp, completeness(p, q, p2, q2))]
     RtR = sum_over(
-        multiply(comp, [term(1, ("U", (q, r)), ("Gb", (r, s_)), ("Ubar", (p, s_)), ("U", (q2, r2)), ("Gc", (r2, s2)), ("Ubar", (p2, s2)))]),
-        p, q, r, s_, p2, q2, r2, s2,
+        multiply(
+            comp,
+            [
+                term(
+                    1,
+                    ("U", (q, r)),
+                    ("Gb", (r, s_)),
+                    ("Ubar", (p, s_)),
+                    ("U", (q2, r2)),
+                    ("Gc", (r2, s2)),
+                    ("Ubar", (p2, s2)),
+                )
+            ],
+        ),
+        p,
+        q,
+        r,
+        s_,
+        p2,
+        q2,
+        r2,
+        s2,
     )
     tr_bc = [term(1, ("Gb", (x, y)), ("Gc", (y, x)), summed=[x, y])]
     return equal(R, R_conj, rules) and equal(RtR, tr_bc, rules)
@@ -175,7 +199,11 @@ def test_lemma_2_2_adjoint_rep_all_dims():
     assert adjoint_real_orthogonal_all_dims()
 
 
-@lemma("2.2", "R_ab(U) = tr(G_a U G_b U†) is real orthogonal, det = +1", "dA = 2 generic symbolic U ∈ SU(2) (with det R = 1); dA = 3, 4 exact Cayley unitaries")
+@lemma(
+    "2.2",
+    "R_ab(U) = tr(G_a U G_b U†) is real orthogonal, det = +1",
+    "dA = 2 generic symbolic U ∈ SU(2) (with det R = 1); dA = 3, 4 exact Cayley unitaries",
+)
 def test_lemma_2_2_adjoint_rep_real_orthogonal():
     """Lemma 2.2. U G_b U† = Σ_a R_ab(U) G_a with R_ab = tr(G_a U G_b U†) real (G's Hermitian) and
     orthogonal (conjugation preserves the Hilbert–Schmidt inner product and maps traceless Hermitian
@@ -229,7 +257,11 @@ def su2_for_rotation(n, th):
     return sp.cos(th / 2) * sp.eye(2) - sp.I * sp.sin(th / 2) * (n[0] * X + n[1] * Y + n[2] * Z)
 
 
-@lemma("2.3", "dA = 2: R(U(2)) = SO(3); R(exp(-iθ n·σ/2)) = rotation by θ about n", "symbolic unit axis n and angle θ (+ Euler's rotation theorem)")
+@lemma(
+    "2.3",
+    "dA = 2: R(U(2)) = SO(3); R(exp(-iθ n·σ/2)) = rotation by θ about n",
+    "symbolic unit axis n and angle θ (+ Euler's rotation theorem)",
+)
 def test_lemma_2_3_onto_SO3():
     """Lemma 2.3. For dA = 2 (basis σ/√2) R(exp(-iθ n·σ/2)) is the rotation by θ about the unit axis n
     (Rodrigues' formula).  By Euler's rotation theorem every R ∈ SO(3) is such a rotation, so

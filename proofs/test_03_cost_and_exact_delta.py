@@ -1,14 +1,10 @@
 """Lemma 3 — the cost is affine in R(UA); exact qubit Δ; nuclear-norm bound (DERIVATION.md §3)."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 import sympy as sp
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from scipy.spatial.transform import Rotation
-
-from _index_calculus import Idx, Rules, completeness, equal, multiply, sum_over, term
 from _helpers import (
     PROOFS,
     brute_force_range,
@@ -28,7 +24,12 @@ from _helpers import (
     random_unitary,
     symbolic_matrix,
 )
-from weingarten_check import bounds
+from _index_calculus import Idx, Rules, completeness, equal, multiply, sum_over, term
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.spatial.transform import Rotation
+
+from weingarten_check.theory import bounds
 
 
 # ---------------------------------------------------------------------------------------------
@@ -70,7 +71,9 @@ def affine_holds_all_dims(c0_weight=None, transpose=True) -> bool:
         g = multiply(completeness(j, i, p, q), completeness(l, k, r, s_))
     else:  # Σ_ab K_ab R_ba = tr(K R)
         g = multiply(completeness(l, k, p, q), completeness(j, i, r, s_))
-    KR = sum_over(multiply(g, [term(1, ("t", (i, j, k, l)), ("U", (q, r)), ("Ubar", (p, s_)))]), i, j, k, l, p, q, r, s_)
+    KR = sum_over(
+        multiply(g, [term(1, ("t", (i, j, k, l)), ("U", (q, r)), ("Ubar", (p, s_)))]), i, j, k, l, p, q, r, s_
+    )
     return equal(C, c0 + KR, rules)
 
 
@@ -85,7 +88,11 @@ def test_lemma_3_1_cost_is_affine_all_dims():
 
 
 @pytest.mark.parametrize("dA,dB", [(2, 1), (2, 2), (3, 1)])
-@lemma("3.1", "C(UA) = c0 + tr(K^T R(UA)),  K_ab = tr_B(h_a r_b)", "cross-check: exact, arbitrary symbolic H, ρ; exact unitary UA; (dA, dB) = (2,1), (2,2), (3,1)")
+@lemma(
+    "3.1",
+    "C(UA) = c0 + tr(K^T R(UA)),  K_ab = tr_B(h_a r_b)",
+    "cross-check: exact, arbitrary symbolic H, ρ; exact unitary UA; (dA, dB) = (2,1), (2,2), (3,1)",
+)
 def test_lemma_3_1_cost_is_affine_in_R(dA, dB):
     """Lemma 3.1. With H2 = I_A/dA ⊗ h0 + Σ_a G_a ⊗ h_a and ρ1 = I_A/dA ⊗ r0 + Σ_b G_b ⊗ r_b (Lemma 2.1):
     C(UA) = tr(H2 (UA⊗I) ρ1 (UA⊗I)†) = c0 + Σ_ab K_ab R_ab(UA), with c0 = tr_B(h0 r0)/dA and
@@ -178,7 +185,11 @@ def qubit_delta_matches(delta_formula, seed: int) -> bool:
 
 @settings(PROOFS, max_examples=4)
 @given(st.integers(0, 2**32 - 1))
-@lemma("3.2", "qubit A: Δ = 2(σ1(K)+σ2(K)) exactly (no optimiser needed)", "dA = 2, random H, ρ, V1, V2 on 2 qubits (hypothesis) vs multi-start BFGS on U(2)")
+@lemma(
+    "3.2",
+    "qubit A: Δ = 2(σ1(K)+σ2(K)) exactly (no optimiser needed)",
+    "dA = 2, random H, ρ, V1, V2 on 2 qubits (hypothesis) vs multi-start BFGS on U(2)",
+)
 def test_lemma_3_2_exact_qubit_delta(seed):
     """Lemma 3.2. For dA = 2, Δ = max_UA C - min_UA C = 2(σ1(K) + σ2(K)) (Lemma 2.3 + 3.1 + 3.2a/b).
     Exercised end to end: Δ from the formula equals max - min of C found by multi-start BFGS on U(2)."""
@@ -217,7 +228,11 @@ def nuclear_bound_holds(factor, H2, rho1, dA: int, dB: int, rng, witnesses=(), s
 
 @settings(PROOFS, max_examples=3)
 @given(st.integers(0, 2**32 - 1))
-@lemma("3.3", "dA >= 3: Δ <= 2||K||_* (von Neumann trace inequality over O(dA²-1))", "dA = 3, dB = 2 random instances (hypothesis) vs BFGS lower bound; the rank-one equality instance dA = 3, dB = 1")
+@lemma(
+    "3.3",
+    "dA >= 3: Δ <= 2||K||_* (von Neumann trace inequality over O(dA²-1))",
+    "dA = 3, dB = 2 random instances (hypothesis) vs BFGS lower bound; the rank-one equality instance dA = 3, dB = 1",
+)
 def test_lemma_3_3_nuclear_norm_bound(seed):
     """Lemma 3.3. R(UA) is orthogonal (Lemma 2.2) so |tr(K^T R)| <= ||K||_* (von Neumann 1937 trace
     inequality, Mirsky 1975) and Δ <= 2 ||K||_*.  Exercised on random qutrit instances: the range found by
@@ -284,7 +299,9 @@ def test_lemma_3_4_frobenius(dA, seed):
 
 @pytest.mark.mutant
 @pytest.mark.parametrize("dA", [2, 3, 4])
-@lemma("3.4", "mutant: r × 0.99 (r = 1.98 for dA = 2, 0.99(dA²-1) otherwise) is rejected", "dA = 2, 3, 4, equality case")
+@lemma(
+    "3.4", "mutant: r × 0.99 (r = 1.98 for dA = 2, 0.99(dA²-1) otherwise) is rejected", "dA = 2, 3, 4, equality case"
+)
 def test_lemma_3_4_mutant_rejected(dA):
     """r is sharp: the same checker rejects 0.99 r on the equality case."""
     r = bounds.nuclear_to_frobenius_factor(1, dA) * sp.Rational(99, 100)

@@ -2,15 +2,12 @@
 
 K_ab = tr((G_b ⊗ h_a) ρ1) = tr((G_a ⊗ r_b) H2)  with  ρ1 = V1 ρ V1†,  H2 = V2† H V2.
 """
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 import sympy as sp
-from hypothesis import given
-from hypothesis import strategies as st
-
-from _index_calculus import Idx, Rules, completeness, equal, multiply, sum_over, term
 from _helpers import (
     PROOFS,
     a_components,
@@ -24,8 +21,12 @@ from _helpers import (
     random_density,
     random_hermitian,
 )
-from weingarten_check import bounds
-from weingarten_check.haar_integrals import Tr, trace_moment, twirl
+from _index_calculus import Idx, Rules, completeness, equal, multiply, sum_over, term
+from hypothesis import given
+from hypothesis import strategies as st
+
+from weingarten_check.calculus.unitary_integrals import Tr, trace_moment, twirl
+from weingarten_check.theory import bounds
 
 d = sp.Symbol("d", positive=True)
 dA, dB = sp.symbols("d_A d_B", positive=True)
@@ -61,7 +62,11 @@ def v1_covariance_is(claim) -> bool:
     return is_zero(v1_covariance_from_engine() - claim)
 
 
-@lemma("4.1", "V1 2-design: E[K_ab K_a'b'] = δ_bb' tr_B(h_a h_a') (tr ρ² - 1/d)/(d²-1)", "symbolic d >= 2, abstract h_a; numeric twirl check d = 4")
+@lemma(
+    "4.1",
+    "V1 2-design: E[K_ab K_a'b'] = δ_bb' tr_B(h_a h_a') (tr ρ² - 1/d)/(d²-1)",
+    "symbolic d >= 2, abstract h_a; numeric twirl check d = 4",
+)
 def test_lemma_4_1_v1_second_moment():
     """Lemma 4.1. V1 from a unitary 2-design, V2 fixed: K_ab = tr(O_ab V1 ρ V1†) with O_ab = G_b ⊗ h_a
     traceless, so by Lemma 1.2
@@ -120,7 +125,11 @@ def test_lemma_4_2_mutant_rejected():
     assert not v2_covariance_is(delta * t12 * TRH2 / (d**2 - 1))
 
 
-@lemma("4.2", "V2 2-design: E[K_ab K_a'b'] = δ_aa' tr_B(r_b r_b') (tr H² - (tr H)²/d)/(d²-1)", "symbolic d >= 2, abstract H, r_b")
+@lemma(
+    "4.2",
+    "V2 2-design: E[K_ab K_a'b'] = δ_aa' tr_B(r_b r_b') (tr H² - (tr H)²/d)/(d²-1)",
+    "symbolic d >= 2, abstract H, r_b",
+)
 def test_lemma_4_2_v2_second_moment():
     """Lemma 4.2. V2 from a unitary 2-design, V1 fixed: K_ab = tr((G_a ⊗ r_b) V2† H V2), and V2† is
     a 2-design too, so Lemma 1.2 with A = G_a ⊗ r_b (traceless), X = H gives
@@ -159,7 +168,11 @@ def check_both_second_moment(e_state) -> bool:
     return is_zero(claim.subs({dA: x, dB: z}) - lib) and abs(mean - complex(e_state.subs({dA: 2, dB: 2, p: 1}))) < 1e-12
 
 
-@lemma("4.3", "both 2-designs: E||K||_F² = (dA²-1)² dB² (tr ρ² - 1/d) h_c/(d²-1)²", "symbolic dA, dB; numeric twirl check d = 4")
+@lemma(
+    "4.3",
+    "both 2-designs: E||K||_F² = (dA²-1)² dB² (tr ρ² - 1/d) h_c/(d²-1)²",
+    "symbolic dA, dB; numeric twirl check d = 4",
+)
 def test_lemma_4_3_both_second_moment():
     """Lemma 4.3. V1, V2 independent 2-designs.  Condition on V1 and use 4.2; then
     Σ_b tr_B(r_b²) = Σ_{b,k} tr((G_b ⊗ E_k) ρ1)² over an orthonormal Hermitian basis {E_k} of the dB²
@@ -199,7 +212,9 @@ def pythagoras_holds_all_dims(weight=None) -> bool:
     equals ||X||² - ||tr_A X||²/dA = Σ t(i,j,j,i) - (1/dA) Σ t(i,i,k,k) (X Hermitian: tr X² = ||X||²), and so does
     ||Y||² for Y_ij = X_ij - δ_ij/dA Σ_m X_mm."""
     rules = Rules(symmetries={"t": [(2, 3, 0, 1)]})
-    i, j, k, l, a, b, c, e, i2, j2, m1, m2 = (Idx(n, DA_SYM) for n in ["i", "j", "k", "l", "a", "b", "c", "e", "i2", "j2", "m1", "m2"])
+    i, j, k, l, a, b, c, e, i2, j2, m1, m2 = (
+        Idx(n, DA_SYM) for n in ["i", "j", "k", "l", "a", "b", "c", "e", "i2", "j2", "m1", "m2"]
+    )
     w = 1 / DA_SYM if weight is None else weight
     lhs = sum_over(multiply(completeness(j, i, l, k), [term(1, ("t", (i, j, k, l)))]), i, j, k, l)
     rhs = [term(1, ("t", (a, b, b, a)), summed=[a, b]), term(-w, ("t", (c, c, e, e)), summed=[c, e])]
@@ -234,7 +249,11 @@ def pythagoras_holds_explicit(dA_: int, dB_: int, weight=None) -> bool:
 
 
 @pytest.mark.parametrize("dA_,dB_", [(2, 2), (3, 1)])
-@lemma("4.4", "Σ_a tr_B(x_a²) = ||X||_2² - ||tr_A X||_2²/dA = ||X - I_A/dA ⊗ tr_A X||_2²", "cross-check: exact, symbolic Hermitian X, (dA, dB) = (2, 2), (3, 1)")
+@lemma(
+    "4.4",
+    "Σ_a tr_B(x_a²) = ||X||_2² - ||tr_A X||_2²/dA = ||X - I_A/dA ⊗ tr_A X||_2²",
+    "cross-check: exact, symbolic Hermitian X, (dA, dB) = (2, 2), (3, 1)",
+)
 def test_lemma_4_4_couplings_are_hs_norms(dA_, dB_):
     """Lemma 4.4 (Pythagoras for Lemma 2.1). For Hermitian X with x_a = tr_A((G_a ⊗ I) X):
     Σ_a tr_B(x_a²) = ||X||_2² - ||tr_A X||_2²/dA = ||X - I_A/dA ⊗ tr_A X||_2².
@@ -284,7 +303,11 @@ def equality_instance_4_5():
 
 @PROOFS
 @given(st.integers(0, 2**32 - 1), st.sampled_from([(2, 2), (2, 4), (3, 2), (4, 2)]))
-@lemma("4.5", "coupling <= ||H - cI||_2² <= d w²/4;  state_coupling <= tr ρ² - 1/d", "random H, ρ, dA = 2..4 (hypothesis); equality instance dA = dB = 2")
+@lemma(
+    "4.5",
+    "coupling <= ||H - cI||_2² <= d w²/4;  state_coupling <= tr ρ² - 1/d",
+    "random H, ρ, dA = 2..4 (hypothesis); equality instance dA = dB = 2",
+)
 def test_lemma_4_5_coupling_inequalities(seed, dims):
     """Lemma 4.5a. coupling = ||H2 - I_A/dA ⊗ tr_A H2||² is the squared norm of an orthogonal projection of
     H2 - cI (for every c), so coupling <= ||H - cI||_2² <= d ||H - cI||_∞² = d (w/2)² with c the mid-spectrum.
@@ -340,7 +363,11 @@ def check_kf_bound(case: str, factor=1) -> bool:
 
 
 @pytest.mark.parametrize("case", ["v1", "v2", "both"])
-@lemma("4.6", "E||K||_F² <= (dA²-1) w²/(4(d+1)) in each case (equality for v1, v2 at the worst inputs)", "all q >= 2, 1 <= m < n (x = dA >= 2, z = dB >= 2), certificate")
+@lemma(
+    "4.6",
+    "E||K||_F² <= (dA²-1) w²/(4(d+1)) in each case (equality for v1, v2 at the worst inputs)",
+    "all q >= 2, 1 <= m < n (x = dA >= 2, z = dB >= 2), certificate",
+)
 def test_lemma_4_6_expected_K_bound(case):
     """Lemma 4.6. Inserting the maxima of 4.5 (coupling, h_c <= d w²/4; tr ρ² <= 1; state_coupling <= 1 - 1/d)
     into 4.1-4.3 (all monotone in these inputs) gives E||K||_F² <= (dA² - 1) w² / (4 (d + 1)) for each case.

@@ -3,6 +3,7 @@
 X = ρ1 - I_A/dA ⊗ tr_A ρ1,  T_ijkl = tr_B(<k|H2|l> <i|X|j>),
 C(UA) - c0 = Σ_ijkl (UA)_li conj((UA)_kj) T_ijkl = tr((UA ⊗ conj UA) T̃),  T̃[(i,j),(l,k)] = T_ijkl.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -10,10 +11,6 @@ import itertools
 import numpy as np
 import pytest
 import sympy as sp
-from hypothesis import given
-from hypothesis import strategies as st
-
-from _index_calculus import Idx, Rules, equal, multiply, sum_over, term
 from _helpers import (
     PROOFS,
     blocks,
@@ -32,8 +29,12 @@ from _helpers import (
     random_unitary,
     symbolic_matrix,
 )
-from weingarten_check import bounds
-from weingarten_check.haar_integrals import Tr, trace_moment, twirl
+from _index_calculus import Idx, Rules, equal, multiply, sum_over, term
+from hypothesis import given
+from hypothesis import strategies as st
+
+from weingarten_check.calculus.unitary_integrals import Tr, trace_moment, twirl
+from weingarten_check.theory import bounds
 
 d = sp.Symbol("d", positive=True)
 x, z = sp.symbols("x z", positive=True)  # dA, dB
@@ -49,8 +50,7 @@ def t_tensor_exact(H: sp.Matrix, rho: sp.Matrix, dA: int, dB: int):
         return Mx[i * dB : (i + 1) * dB, j * dB : (j + 1) * dB]
 
     return {
-        (i, j, k, l): (blk(H, k, l) * blk(Xm, i, j)).trace()
-        for i, j, k, l in itertools.product(range(dA), repeat=4)
+        (i, j, k, l): (blk(H, k, l) * blk(Xm, i, j)).trace() for i, j, k, l in itertools.product(range(dA), repeat=4)
     }
 
 
@@ -83,7 +83,9 @@ def elementwise_holds_all_dims(conj_second=True) -> bool:
     C = Σ U_ij conj(U_lk) t(l,i,j,k), c0 = (1/dA) Σ t(i,i,k,k),
     T_ijkl = tr_B(H_kl X_ij) = t(k,l,i,j) - δ_ij/dA Σ_m t(k,l,m,m); uses only deltas and U U† = I."""
     rules = Rules(unitary=[("U", "Ubar")])
-    i, j, k, l, a, b, i2, j2, k2, l2, m = (Idx(n, DA) for n in ["i", "j", "k", "l", "a", "b", "i2", "j2", "k2", "l2", "m"])
+    i, j, k, l, a, b, i2, j2, k2, l2, m = (
+        Idx(n, DA) for n in ["i", "j", "k", "l", "a", "b", "i2", "j2", "k2", "l2", "m"]
+    )
     C = [term(1, ("U", (i, j)), ("Ubar", (l, k)), ("t", (l, i, j, k)), summed=[i, j, k, l])]
     c0 = [term(1 / DA, ("t", (a, a, b, b)), summed=[a, b])]
     T = [term(1, ("t", (k2, l2, i2, j2))), term(-1 / DA, ("t", (k2, l2, m, m)), deltas=[(i2, j2)], summed=[m])]
@@ -103,7 +105,11 @@ def test_lemma_5_1_elementwise_identity_all_dims():
 
 
 @pytest.mark.parametrize("dA,dB", [(2, 1), (2, 2), (3, 1)])
-@lemma("5.1", "C(UA) - c0 = Σ_ijkl (UA)_li conj((UA)_kj) T_ijkl = tr((UA ⊗ conj UA) T̃)", "cross-check: exact, symbolic H, ρ; exact unitary UA; (dA, dB) = (2,1), (2,2), (3,1)")
+@lemma(
+    "5.1",
+    "C(UA) - c0 = Σ_ijkl (UA)_li conj((UA)_kj) T_ijkl = tr((UA ⊗ conj UA) T̃)",
+    "cross-check: exact, symbolic H, ρ; exact unitary UA; (dA, dB) = (2,1), (2,2), (3,1)",
+)
 def test_lemma_5_1_elementwise_identity(dA, dB):
     """Lemma 5.1. With X = ρ1 - I_A/dA ⊗ tr_A ρ1 (traceless on A) and T_ijkl = tr_B(<k|H2|l><i|X|j>):
     C(UA) = c0 + Σ_ijkl (UA)_li conj((UA)_kj) T_ijkl.  Checked exactly for arbitrary symbolic H2, ρ1."""
@@ -120,7 +126,9 @@ def test_lemma_5_1_mutant_rejected():
     assert not elementwise_holds_all_dims(conj_second=False)
     rng = np.random.default_rng(53)
     U = cayley_unitary(random_rational_antihermitian(2, rng))
-    assert not is_zero(elementwise_residual(symbolic_matrix("H", 4), symbolic_matrix("r", 4), U, 2, 2, conj_second=False))
+    assert not is_zero(
+        elementwise_residual(symbolic_matrix("H", 4), symbolic_matrix("r", 4), U, 2, 2, conj_second=False)
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -150,7 +158,11 @@ def holder_equality_cases():
 
 @PROOFS
 @given(st.integers(0, 2**32 - 1), st.sampled_from([(2, 2), (2, 4), (3, 2)]))
-@lemma("5.2", "|C - c0| <= ||UA ⊗ conj UA||_∞ ||T̃||_1 = ||T̃||_1, so Δ <= 2||T̃||_1 <= 2 dA ||T̃||_F", "random instances dA = 2, 3 (hypothesis; Hölder: Bhatia, Matrix Analysis, IV.2.5); equality cases dA = 2")
+@lemma(
+    "5.2",
+    "|C - c0| <= ||UA ⊗ conj UA||_∞ ||T̃||_1 = ||T̃||_1, so Δ <= 2||T̃||_1 <= 2 dA ||T̃||_F",
+    "random instances dA = 2, 3 (hypothesis; Hölder: Bhatia, Matrix Analysis, IV.2.5); equality cases dA = 2",
+)
 def test_lemma_5_2_holder(seed, dims):
     """Lemma 5.2 (Hölder for Schatten norms, Bhatia 1997 Cor. IV.2.6). |tr(W T̃)| <= ||W||_∞ ||T̃||_1;
     W = UA ⊗ conj UA is unitary so ||W||_∞ = 1; hence Δ <= 2||T̃||_1, and ||T̃||_1 <= dA ||T̃||_F
@@ -217,12 +229,19 @@ def v1_element_moments_hold(claimed_factor) -> bool:
     (1 - δ_ij/dA) ||<k|H2|l>||²) equals the claim claimed_factor(i = j) ||<k|H2|l>||² (tr ρ² - 1/d)/(d²-1)."""
     p, hkl = sp.symbols("p h_kl", nonnegative=True)
     return all(
-        is_zero(moment_abs2(0, v1_class_factor(i_eq_j) * hkl, 1, p) - claimed_factor(i_eq_j) * hkl * (p - 1 / d) / (d**2 - 1))
+        is_zero(
+            moment_abs2(0, v1_class_factor(i_eq_j) * hkl, 1, p)
+            - claimed_factor(i_eq_j) * hkl * (p - 1 / d) / (d**2 - 1)
+        )
         for i_eq_j in (True, False)
     )
 
 
-@lemma("5.3", "V1 2-design: E|T_ijkl|² = (1 - δ_ij/dA) ||<k|H2|l>||_2² (tr ρ² - 1/d)/(d²-1)", "symbolic d; class factor exact for dA = 2..5; twirl check d = 4 (all 16 elements)")
+@lemma(
+    "5.3",
+    "V1 2-design: E|T_ijkl|² = (1 - δ_ij/dA) ||<k|H2|l>||_2² (tr ρ² - 1/d)/(d²-1)",
+    "symbolic d; class factor exact for dA = 2..5; twirl check d = 4 (all 16 elements)",
+)
 def test_lemma_5_3_v1_elementwise_moments():
     """Lemma 5.3 (V1 a 2-design). T_ijkl = tr(O ρ1) with O = (|j><i| - δ_ij I/dA) ⊗ <k|H2|l>, tr O = 0, so
     E|T_ijkl|² = tr(O O†)(tr ρ² - 1/d)/(d² - 1) = (1 - δ_ij/dA) ||<k|H2|l>||_2² (tr ρ² - 1/d)/(d² - 1).
@@ -245,7 +264,11 @@ def test_lemma_5_3_v1_elementwise_moments():
         assert abs(lhs - rhs) < 1e-12
 
 
-@lemma("5.3", "V2 2-design (H0 = H - trH/d): E|T_ijkl|² = (||X_ij||² - δ_kl |tr X_ij|²/d) tr H0²/(d²-1)", "symbolic d; classes k = l / k ≠ l")
+@lemma(
+    "5.3",
+    "V2 2-design (H0 = H - trH/d): E|T_ijkl|² = (||X_ij||² - δ_kl |tr X_ij|²/d) tr H0²/(d²-1)",
+    "symbolic d; classes k = l / k ≠ l",
+)
 def test_lemma_5_3_v2_elementwise_moments():
     """Lemma 5.3 (V2 a 2-design, V1 fixed; H shifted to H0 = H - tr(H)/d, which leaves C - c0 unchanged).
     T_ijkl = tr(O' V2† H0 V2) with O' = |l><k| ⊗ X_ij, tr O' = δ_kl tr_B X_ij, so by Lemma 1.2
@@ -280,7 +303,8 @@ def block_norms_hold(H, rho, dA: int, dB: int, h_factor=1, x_factor=1) -> bool:
     Xb = blocks(Xm, dA, dB)
     return bool(
         (np.einsum("klab,klab->kl", Hb, Hb.conj()).real <= h_factor * dB * w**2 / 4 * (1 + 1e-12)).all()
-        and np.einsum("ijab,ijab->", Xb, Xb.conj()).real <= x_factor * (np.trace(rho @ rho).real - 1 / dd) * (1 + 1e-12) + 1e-15
+        and np.einsum("ijab,ijab->", Xb, Xb.conj()).real
+        <= x_factor * (np.trace(rho @ rho).real - 1 / dd) * (1 + 1e-12) + 1e-15
     )
 
 
@@ -295,7 +319,11 @@ def block_equality_instance(dA: int = 2, dB: int = 4):
 
 @PROOFS
 @given(st.integers(0, 2**32 - 1), st.sampled_from([(2, 2), (2, 4), (3, 2)]))
-@lemma("5.4", "||<k|H'|l>||_2² <= dB w²/4 (H' = H - mid-spectrum), ||X_ij||_2² <= tr ρ² - 1/d", "random H, ρ (hypothesis); equality instance dA = 2, dB = 4")
+@lemma(
+    "5.4",
+    "||<k|H'|l>||_2² <= dB w²/4 (H' = H - mid-spectrum), ||X_ij||_2² <= tr ρ² - 1/d",
+    "random H, ρ (hypothesis); equality instance dA = 2, dB = 4",
+)
 def test_lemma_5_4_block_norms(seed, dims):
     """Lemma 5.4. Σ_l ||<k|H'|l>||_2² = tr_B <k|H'²|k> <= dB ||H'||_∞² = dB w²/4, so every block obeys the
     bound; and Σ_ij ||X_ij||_2² = ||X||_2² = tr ρ1² - tr ρ_B²/dA <= tr ρ² - 1/d (Lemma 4.4/4.5).
@@ -335,10 +363,14 @@ def elementwise_instance_moment(case: str):
     dd = dA_ * dB_
     if case == "v1":
         Hp = kron(sp.diag(1, -1), sp.eye(dB_)) / 2
-        hkl = max((Hp[k * dB_ : (k + 1) * dB_, l * dB_ : (l + 1) * dB_] ** 2).trace() for k in range(2) for l in range(2))
+        hkl = max(
+            (Hp[k * dB_ : (k + 1) * dB_, l * dB_ : (l + 1) * dB_] ** 2).trace() for k in range(2) for l in range(2)
+        )
         fac = max(element_norm_factor(dA_, i, j) for i in range(2) for j in range(2))
         return moment_abs2(0, fac * hkl, 1, 1).subs(d, dd)
-    psi = (kron(sp.Matrix([1, 0]), sp.Matrix([1, 0, 0, 0])) + kron(sp.Matrix([0, 1]), sp.Matrix([0, 1, 0, 0]))) / sp.sqrt(2)
+    psi = (
+        kron(sp.Matrix([1, 0]), sp.Matrix([1, 0, 0, 0])) + kron(sp.Matrix([0, 1]), sp.Matrix([0, 1, 0, 0]))
+    ) / sp.sqrt(2)
     rho = psi * psi.H
     Xm = rho - kron(sp.eye(dA_), ptrace_A_exact(rho, dA_, dB_)) / dA_
     blk = [Xm[i * dB_ : (i + 1) * dB_, j * dB_ : (j + 1) * dB_] for i in range(2) for j in range(2)]
@@ -357,7 +389,11 @@ def elementwise_bound_holds(case: str, pe) -> bool:
 
 
 @pytest.mark.parametrize("case", ["v1", "v2"])
-@lemma("5.5", "E[Δ] <= 2 dA sqrt(dA⁴ · max E|T_ijkl|²) = w dA^(5/2)/sqrt(d+1) (V1) or w dA³/sqrt(d+1) (V2)", "symbolic dA, dB (all q >= 2, 1 <= m < n); per-element bound against the exact moments at dA = 2, dB = 4 (attained for V1)")
+@lemma(
+    "5.5",
+    "E[Δ] <= 2 dA sqrt(dA⁴ · max E|T_ijkl|²) = w dA^(5/2)/sqrt(d+1) (V1) or w dA³/sqrt(d+1) (V2)",
+    "symbolic dA, dB (all q >= 2, 1 <= m < n); per-element bound against the exact moments at dA = 2, dB = 4 (attained for V1)",
+)
 def test_lemma_5_5_elementwise_bound(case):
     """Lemma 5.5. per-element: E|T_ijkl|² <= w²/(4 dA (d+1)) (V1) and <= w²/(4 (d+1)) (V2).  With Jensen,
     E[Δ] <= 2 E||T̃||_1 <= 2 dA sqrt(E||T̃||_F²) <= 2 dA sqrt(dA⁴ · per-element) which is

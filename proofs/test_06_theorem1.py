@@ -1,16 +1,17 @@
 """Lemma 6 — Theorem 1: the qudit theorem, the printed qubit bound as a corollary, the slack
 (DERIVATION.md §6).  x = dA = q^m >= 2, z = dB = q^(n-m) >= 2 cover every q >= 2, 1 <= m < n."""
+
 from __future__ import annotations
 
+import derivation_numbers as dn
 import numpy as np
 import pytest
 import sympy as sp
+from _helpers import PROOFS, certify_nonnegative, certify_univariate_nonnegative, is_zero, lemma
 from hypothesis import given
 from hypothesis import strategies as st
 
-import derivation_numbers as dn
-from _helpers import PROOFS, certify_nonnegative, certify_univariate_nonnegative, is_zero, lemma
-from weingarten_check import bounds
+from weingarten_check.theory import bounds
 
 w = sp.Symbol("w", positive=True)
 x, z, s, t = sp.symbols("x z s t", positive=True)
@@ -37,7 +38,11 @@ def qudit_chain_gives(claim) -> bool:
     return is_zero(sp.simplify(chain - claim))
 
 
-@lemma("6.1", "E[Δ] <= 2 sqrt(dA²-1) sqrt(E||K||_F²) <= w (q^(2m)-1)/sqrt(q^n+1)", "symbolic q, m, n (every q >= 2, 1 <= m < n)")
+@lemma(
+    "6.1",
+    "E[Δ] <= 2 sqrt(dA²-1) sqrt(E||K||_F²) <= w (q^(2m)-1)/sqrt(q^n+1)",
+    "symbolic q, m, n (every q >= 2, 1 <= m < n)",
+)
 def test_lemma_6_1_qudit_theorem():
     """Lemma 6.1 (qudit Theorem 1). V1, V2 or both from a unitary 2-design:
     E[Δ] <= 2 sqrt(r) E||K||_F <= 2 sqrt(r) sqrt(E||K||_F²)          (Lemma 3.4, Jensen)
@@ -72,7 +77,11 @@ def corollary_certificate(smaller, larger):
     return certify_nonnegative(sp.expand(larger**2 - smaller**2), *REGION)
 
 
-@lemma("6.2", "Eq. 3 as printed: w(dA²-1)/sqrt(d+1) <= w dA^(5/2)/sqrt(d+1) <= w dA³/sqrt(d+1) <= w/2^(n/2-3m-2)", "q = 2, all 1 <= m < n (certificate in x = 2^m, z = 2^(n-m))")
+@lemma(
+    "6.2",
+    "Eq. 3 as printed: w(dA²-1)/sqrt(d+1) <= w dA^(5/2)/sqrt(d+1) <= w dA³/sqrt(d+1) <= w/2^(n/2-3m-2)",
+    "q = 2, all 1 <= m < n (certificate in x = 2^m, z = 2^(n-m))",
+)
 def test_lemma_6_2_printed_theorem_is_a_corollary():
     """Lemma 6.2 (Theorem 1 as printed). For qubits, each proved bound is below the printed one
     w / 2^(n/2 - 3m - 2) = 4 w dA³/sqrt(d), for all 1 <= m < n: the qudit theorem (6.1) and both
@@ -91,7 +100,9 @@ def test_lemma_6_2_printed_theorem_is_a_corollary():
 
 
 @pytest.mark.mutant
-@lemma("6.2", "mutant: an 8x smaller printed bound, w/2^(n/2-3m+1), does not follow from the element-wise route", "q = 2")
+@lemma(
+    "6.2", "mutant: an 8x smaller printed bound, w/2^(n/2-3m+1), does not follow from the element-wise route", "q = 2"
+)
 def test_lemma_6_2_mutant_rejected():
     """The chain is not vacuous: printed/8 is below the element-wise (V1) bound for m = 1 and large n
     (their ratio tends to 4 sqrt(2) < 8), so the certificate must fail and an explicit n shows it false."""
@@ -119,7 +130,11 @@ def slack_holds(factor, proved, m_val=None) -> bool:
     return certify_univariate_nonnegative(sp.expand(e / w**2), z, 2).ok
 
 
-@lemma("6.3", "printed/qudit >= 4dA³/(dA²-1) (= 32/3 for m = 1, sharp as n → ∞); printed/element-wise >= 4 sqrt(dA) (V1), 4 (V2)", "q = 2, all 1 <= m < n")
+@lemma(
+    "6.3",
+    "printed/qudit >= 4dA³/(dA²-1) (= 32/3 for m = 1, sharp as n → ∞); printed/element-wise >= 4 sqrt(dA) (V1), 4 (V2)",
+    "q = 2, all 1 <= m < n",
+)
 def test_lemma_6_3_slack():
     """Lemma 6.3 (slack of the printed constant). For all 1 <= m < n (qubits):
     printed / qudit = 4 dA³ sqrt(1 + 1/d)/(dA² - 1) > 4 dA³/(dA² - 1) >= 32/3 ≈ 10.67, infimum 32/3 at m = 1;
@@ -181,7 +196,11 @@ def informative_from(claim: dict) -> bool:
     return all(first_informative_n(INFORMATIVE_BOUNDS[k]) == n0 for k, n0 in claim.items())
 
 
-@lemma("6.4", "m = 1 qubits: printed bound < w only for n >= 11; qudit theorem for n >= 4; Route 1 for n >= 3", "q = 2, m = 1")
+@lemma(
+    "6.4",
+    "m = 1 qubits: printed bound < w only for n >= 11; qudit theorem for n >= 4; Route 1 for n >= 3",
+    "q = 2, m = 1",
+)
 def test_lemma_6_4_informative_range():
     """Lemma 6.4. Since 0 <= Δ <= w, a bound >= w says nothing.  For m = 1 qubits the printed bound
     w 2^(5 - n/2) is informative only from n = 11 on (so not in the paper's Figure 5, n <= 10); the

@@ -2,18 +2,19 @@
 
 ψ1 = V1|ψ> = Σ_i |i>_A|ψ_i>_B,  φ2 = V2†|φ> = Σ_j |j>_A|φ_j>_B,  M_ij = <φ_j|ψ_i>.
 """
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 import sympy as sp
+from _helpers import PROOFS, brute_force_range, is_zero, lemma, m_matrix, random_unitary
+from _index_calculus import Idx, equal, term
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from _index_calculus import Idx, equal, term
-from _helpers import PROOFS, brute_force_range, is_zero, lemma, m_matrix, random_unitary
-from weingarten_check import bounds
-from weingarten_check.haar_integrals import Tr, haar_integral, trace_moment, trace_moment_numeric
+from weingarten_check.calculus.unitary_integrals import Tr, haar_integral, trace_moment, trace_moment_numeric
+from weingarten_check.theory import bounds
 
 d = sp.Symbol("d", positive=True)
 dA_s, dB_s = sp.symbols("d_A d_B", positive=True)
@@ -52,7 +53,11 @@ def test_lemma_7_1_overlap_all_dims():
 
 
 @pytest.mark.parametrize("dA,dB", [(2, 2), (3, 1), (2, 3)])
-@lemma("7.1", "<φ2|(UA⊗I)|ψ1> = tr(UA M)", "cross-check: exact, symbolic vectors and arbitrary UA, (dA, dB) = (2,2), (3,1), (2,3)")
+@lemma(
+    "7.1",
+    "<φ2|(UA⊗I)|ψ1> = tr(UA M)",
+    "cross-check: exact, symbolic vectors and arbitrary UA, (dA, dB) = (2,2), (3,1), (2,3)",
+)
 def test_lemma_7_1_overlap_is_trace(dA, dB):
     """Lemma 7.1. <φ2|(UA ⊗ I)|ψ1> = Σ_ij (UA)_ji <φ_j|ψ_i> = tr(UA M), M_ij = <φ_j|ψ_i>."""
     assert is_zero(overlap_residual(dA, dB))
@@ -90,7 +95,11 @@ def trace_norm(Mx):
 
 @PROOFS
 @given(st.integers(2, 5), st.integers(0, 2**32 - 1))
-@lemma("7.2", "max_U |tr(U M)| = ||M||_1 and min = 0 (dA >= 2), so Δ_QSL = ||M||_1² exactly", "random M, dA = 2..5 (hypothesis; von Neumann trace inequality)")
+@lemma(
+    "7.2",
+    "max_U |tr(U M)| = ||M||_1 and min = 0 (dA >= 2), so Δ_QSL = ||M||_1² exactly",
+    "random M, dA = 2..5 (hypothesis; von Neumann trace inequality)",
+)
 def test_lemma_7_2_range_of_trace(dA, seed):
     """Lemma 7.2. |tr(U M)| <= ||M||_1 (von Neumann trace inequality) with equality at U = (u vh)†, and
     tr(U M) = 0 at U = vh† P u† for a cyclic shift P (zero diagonal, needs dA >= 2).  C = 1 - |tr(UA M)|²
@@ -151,7 +160,10 @@ def test_lemma_7_3_expected_frobenius():
     psi, phi = psi / np.linalg.norm(psi), phi / np.linalg.norm(phi)
     dA, dB = 2, 4
     phiB = np.einsum("ia,ib->ab", phi.reshape(dA, dB), phi.reshape(dA, dB).conj())
-    assert abs(np.linalg.norm(m_matrix(psi, phi, dA, dB)) ** 2 - (psi.conj() @ np.kron(np.eye(dA), phiB) @ psi).real) < 1e-12
+    assert (
+        abs(np.linalg.norm(m_matrix(psi, phi, dA, dB)) ** 2 - (psi.conj() @ np.kron(np.eye(dA), phiB) @ psi).real)
+        < 1e-12
+    )
     # the first moment through the numeric engine: E<ψ1|(I ⊗ φ_B)|ψ1> = dA/d
     val = trace_moment_numeric([np.kron(np.eye(dA), phiB)], [np.outer(psi, psi.conj())])
     assert abs(val - dA / (dA * dB)) < 1e-12
@@ -168,7 +180,9 @@ def rank_k_matrices(dA: int, rng):
     """For each rank k = 1..dA: a random M of rank k and the extremal M with k equal singular values."""
     out = []
     for k in range(1, dA + 1):
-        G = (rng.normal(size=(dA, k)) + 1j * rng.normal(size=(dA, k))) @ (rng.normal(size=(k, dA)) + 1j * rng.normal(size=(k, dA)))
+        G = (rng.normal(size=(dA, k)) + 1j * rng.normal(size=(dA, k))) @ (
+            rng.normal(size=(k, dA)) + 1j * rng.normal(size=(k, dA))
+        )
         P = np.diag([1.0] * k + [0.0] * (dA - k)).astype(complex)
         out.append((k, G))
         out.append((k, random_unitary(dA, rng) @ P @ random_unitary(dA, rng)))
@@ -187,7 +201,11 @@ def check_cs_constant(const, dA: int, rng, ranks=None) -> bool:
     return True
 
 
-@lemma("7.4", "E[Δ_QSL] <= dA E||M||_F² = dA²/d = q^(2m-n) (Proposition 2 and its qudit form)", "symbolic q, m, n; Cauchy–Schwarz (random and extremal M of every rank) dA = 2..6")
+@lemma(
+    "7.4",
+    "E[Δ_QSL] <= dA E||M||_F² = dA²/d = q^(2m-n) (Proposition 2 and its qudit form)",
+    "symbolic q, m, n; Cauchy–Schwarz (random and extremal M of every rank) dA = 2..6",
+)
 def test_lemma_7_4_proposition2():
     """Lemma 7.4 (Proposition 2). ||M||_1² <= rank(M) ||M||_F² <= dA ||M||_F² (Cauchy–Schwarz on singular
     values), so E[Δ_QSL] <= dA · dA/d = q^(2m-n); for qubits 1/2^(n-2m) (Eq. 12).  Needs only a 1-design.
@@ -297,5 +315,7 @@ def test_lemma_7_5_mutant_rejected(which):
         claim = lambda n, m, q, k: library_schmidt_bound(n, m, q, k) * (sp.Rational(99, 100) if k == 1 else 1)  # noqa: E731
     else:
         # only k >= 2 is changed, so only the equality instances can reject it
-        claim = lambda n, m, q, k: library_schmidt_bound(n, m, q, k) * (1 - sp.Rational(1, 2) / min(q**m, k) if k >= 2 else 1)  # noqa: E731
+        claim = lambda n, m, q, k: (
+            library_schmidt_bound(n, m, q, k) * (1 - sp.Rational(1, 2) / min(q**m, k) if k >= 2 else 1)
+        )  # noqa: E731
     assert not check_schmidt_bound(claim, rng)

@@ -1,16 +1,17 @@
 """Lemma 8 — Remark 1 (variance, Markov), Eq. 6 (parameter shift), Remark 2 (global generators),
 Eq. 7-8 (finite differences, telescoping) (DERIVATION.md §8)."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 import sympy as sp
+from _helpers import PAULI, PROOFS, cost, k_matrix, lemma, qubit_delta, random_density, random_hermitian, random_unitary
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.linalg import expm
 
-from _helpers import PROOFS, PAULI, cost, k_matrix, lemma, qubit_delta, random_density, random_hermitian, random_unitary
-from weingarten_check import bounds
+from weingarten_check.theory import bounds
 
 
 # ---------------------------------------------------------------------------------------------
@@ -38,7 +39,11 @@ def extremal_laws(w: float, eps: float, p: float = 1e-3):
     st.floats(0.01, 10),
     st.floats(0.01, 1),
 )
-@lemma("8.1", "0 <= Δ <= w ⇒ Var Δ <= E[Δ²] <= w E[Δ]; Markov Pr[Δ >= ε] <= E[Δ]/ε (Eq. 4, 5)", "random distributions on [0, w] (hypothesis) and the two extremal two-point laws")
+@lemma(
+    "8.1",
+    "0 <= Δ <= w ⇒ Var Δ <= E[Δ²] <= w E[Δ]; Markov Pr[Δ >= ε] <= E[Δ]/ε (Eq. 4, 5)",
+    "random distributions on [0, w] (hypothesis) and the two extremal two-point laws",
+)
 def test_lemma_8_1_variance_and_markov(atoms, w, eps_frac):
     """Lemma 8.1 (Remark 1). For any random variable 0 <= Δ <= w: Δ² <= w Δ, so Var Δ <= E[Δ²] <= w E[Δ];
     with Theorem 1, Var Δ <= w²/2^(n/2-3m-2) (Eq. 4 = bounds.variance_bound(w, paper bound)).
@@ -59,7 +64,9 @@ def test_lemma_8_1_variance_and_markov(atoms, w, eps_frac):
 
 @pytest.mark.mutant
 @pytest.mark.parametrize("which", ["0.99 w E[Δ]", "0.99 E[Δ]/ε"])
-@lemma("8.1", "mutant: Var Δ <= 0.99 w E[Δ] (two-point law {0, w}) / Markov with 0.99 E[Δ]/ε ({0, ε})", "w = 1, ε = 1/2")
+@lemma(
+    "8.1", "mutant: Var Δ <= 0.99 w E[Δ] (two-point law {0, w}) / Markov with 0.99 E[Δ]/ε ({0, ε})", "w = 1, ε = 1/2"
+)
 def test_lemma_8_1_mutant_rejected(which):
     """Both constants are sharp: the same checker, with 0.99 × either bound, rejects an extremal law."""
     w, eps = 1.0, 0.5
@@ -97,7 +104,11 @@ def shift_identity_holds(shift) -> bool:
     return all(sp.simplify(c) == 0 for c in sp.Poly(e, z, T0, T1, T2, T3).coeffs())
 
 
-@lemma("8.2", "Ω² = I: e^{-iθΩ} = cos θ I - i sin θ Ω and ∂C/∂θ = C(θ+π/4) - C(θ-π/4) (Eq. 6); |∂C| <= Δ", "symbolic θ and abstract traces; random Ω (numeric)")
+@lemma(
+    "8.2",
+    "Ω² = I: e^{-iθΩ} = cos θ I - i sin θ Ω and ∂C/∂θ = C(θ+π/4) - C(θ-π/4) (Eq. 6); |∂C| <= Δ",
+    "symbolic θ and abstract traces; random Ω (numeric)",
+)
 def test_lemma_8_2_parameter_shift():
     """Lemma 8.2 (Eq. 6). If Ω² = I then e^{-iθΩ} = cos θ I - i sin θ Ω (even/odd powers), C(θ) is a
     trigonometric polynomial of degree 2 in θ with four abstract coefficients (traces), and
@@ -120,9 +131,10 @@ def gradient_below_delta(H2, rho1, dB: int, P: str, theta: float, factor=1) -> b
 
     grad = C(theta + np.pi / 4) - C(theta - np.pi / 4)
     h = 1e-5
-    return abs(grad - (C(theta + h) - C(theta - h)) / (2 * h)) < 1e-6 and abs(grad) <= factor * qubit_delta(
-        k_matrix(H2, rho1, 2, dB).real
-    ) + 1e-12
+    return (
+        abs(grad - (C(theta + h) - C(theta - h)) / (2 * h)) < 1e-6
+        and abs(grad) <= factor * qubit_delta(k_matrix(H2, rho1, 2, dB).real) + 1e-12
+    )
 
 
 #: the equality instance of |∂C| <= Δ: H = Z, ρ = |0><0| (one qubit, dB = 1), Ω = X, θ = π/4: C = cos 2θ,
@@ -132,7 +144,11 @@ GRADIENT_EQUALITY = (PAULI["Z"], np.diag([1.0, 0.0]).astype(complex), 1, "X", np
 
 @PROOFS
 @given(st.integers(0, 2**32 - 1), st.floats(0, 2 * np.pi), st.sampled_from("XYZ"))
-@lemma("8.2", "|∂C/∂θ| <= Δ for a Pauli rotation on the qubit A", "random 3-qubit instances (hypothesis); the one-qubit equality instance")
+@lemma(
+    "8.2",
+    "|∂C/∂θ| <= Δ for a Pauli rotation on the qubit A",
+    "random 3-qubit instances (hypothesis); the one-qubit equality instance",
+)
 def test_lemma_8_2_gradient_below_delta(seed, theta, P):
     """Lemma 8.2 exercised: UA = e^{-iθP} on qubit A inside random V1, V2: |∂C/∂θ| (central difference
     of the exact trigonometric form) <= Δ = 2(σ1 + σ2) (Lemma 3.2); and at the equality instance
@@ -177,7 +193,9 @@ def remark2_conjugator(Omega: np.ndarray, tol: float = 1e-9) -> np.ndarray:
     if not np.allclose(Omega @ Omega, np.eye(d), atol=tol):
         raise ValueError("Omega must satisfy Omega^2 = I")
     if abs(np.trace(Omega)) > tol:
-        raise ValueError(f"Omega must be traceless (tr Omega = {np.trace(Omega).real:.3g}); then d/2 eigenvalues are +1")
+        raise ValueError(
+            f"Omega must be traceless (tr Omega = {np.trace(Omega).real:.3g}); then d/2 eigenvalues are +1"
+        )
     ev, V = np.linalg.eigh(Omega)
     order = np.argsort(-ev)  # +1 eigenvectors first
     return V[:, order]
@@ -185,7 +203,11 @@ def remark2_conjugator(Omega: np.ndarray, tol: float = 1e-9) -> np.ndarray:
 
 @PROOFS
 @given(st.integers(1, 4), st.integers(0, 2**32 - 1))
-@lemma("8.3", "Ω² = I, tr Ω = 0 ⇒ Ω = W (Z⊗I⊗…⊗I) W† (constructive), e^{-iθΩ} = W (e^{-iθZ}⊗I) W†", "n = 1..4 qubits, random Ω (hypothesis)")
+@lemma(
+    "8.3",
+    "Ω² = I, tr Ω = 0 ⇒ Ω = W (Z⊗I⊗…⊗I) W† (constructive), e^{-iθΩ} = W (e^{-iθZ}⊗I) W†",
+    "n = 1..4 qubits, random Ω (hypothesis)",
+)
 def test_lemma_8_3_remark2(n, seed):
     """Lemma 8.3 (Remark 2). Ω² = I ⇒ eigenvalues ±1; tr Ω = 0 ⇒ d/2 of each, the spectrum of Z ⊗ I…I.
     W = eigenvectors ordered (+1 first) is unitary and Ω = W (Z ⊗ I) W†; then e^{-iθΩ} = W(e^{-iθZ} ⊗ I)W†,
@@ -313,7 +335,11 @@ def telescoping_equality_instance():
 
 @settings(PROOFS, max_examples=5)
 @given(st.integers(0, 2**32 - 1))
-@lemma("8.4", "|C(θ') - C(θ)| <= Σ_μ |C(θ^(μ)) - C(θ^(μ-1))| <= Σ_μ Δ_μ (Eq. 8); |C(θ+ε) - C(θ-ε)| <= Δ_μ (Eq. 7)", "random 3-qubit circuits with 4 parameters (hypothesis); a 2-qubit equality instance")
+@lemma(
+    "8.4",
+    "|C(θ') - C(θ)| <= Σ_μ |C(θ^(μ)) - C(θ^(μ-1))| <= Σ_μ Δ_μ (Eq. 8); |C(θ+ε) - C(θ-ε)| <= Δ_μ (Eq. 7)",
+    "random 3-qubit circuits with 4 parameters (hypothesis); a 2-qubit equality instance",
+)
 def test_lemma_8_4_telescoping(seed):
     """Lemma 8.4 (Eq. 7-8). Along the path θ^(0) = θ, θ^(μ) = θ^(μ-1) with θ_μ replaced by θ'_μ, consecutive
     points differ in one gate only, so each step is at most that gate's variation range Δ_μ (at the

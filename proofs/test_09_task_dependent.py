@@ -1,6 +1,7 @@
 """Lemma 9 — task-dependent bounds (Figure 5(a),(b)): E||K||_F² from the terms of H that touch A
 (DERIVATION.md §9).  Strings P are normalised as tr(P†P) = d (Pauli strings; Gell-Mann strings
 sqrt(q/2)λ_a ⊗ …; Weyl clock-shift strings)."""
+
 from __future__ import annotations
 
 import itertools
@@ -8,13 +9,13 @@ import itertools
 import numpy as np
 import pytest
 import sympy as sp
+from _helpers import PROOFS, a_components, gell_mann_exact, is_zero, kron, lemma, ptrace_A_exact
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from _helpers import PROOFS, a_components, gell_mann_exact, is_zero, kron, lemma, ptrace_A_exact
-from weingarten_check import bounds
-from weingarten_check.haar_integrals import twirl
-from weingarten_check.observables import heisenberg_ring, qae_observable
+from weingarten_check.calculus.unitary_integrals import twirl
+from weingarten_check.states.observables import heisenberg_ring, qae_observable
+from weingarten_check.theory import bounds
 
 d = sp.Symbol("d", positive=True)
 qs = sp.Symbol("q", positive=True, integer=True)
@@ -101,7 +102,11 @@ def test_lemma_9_1_coupling_of_string_expansion(basis, q, n):
 
 @settings(PROOFS, max_examples=6)
 @given(st.integers(0, 2**32 - 1))
-@lemma("9.1", "the same for Weyl (clock-shift) strings X^a Z^b, complex coefficients", "q = 3, n = 2, A = site 0 (hypothesis, numeric; also bounds.coupling_from_pauli_coefficients)")
+@lemma(
+    "9.1",
+    "the same for Weyl (clock-shift) strings X^a Z^b, complex coefficients",
+    "q = 3, n = 2, A = site 0 (hypothesis, numeric; also bounds.coupling_from_pauli_coefficients)",
+)
 def test_lemma_9_1_weyl_strings(seed):
     """Lemma 9.1 exercised for the non-Hermitian generalised Pauli basis W_ab = X^a Z^b (tr W†W' = q δ):
     H = Σ_P c_P P with c_{P†} = conj(c_P) (Hermitian), coupling = d Σ_{P touching A} |c_P|²."""
@@ -120,12 +125,18 @@ def test_lemma_9_1_weyl_strings(seed):
     touching = sum(abs(c) ** 2 for c, s in zip(coef, strings) if s[0] != 0)
     h = a_components(H, q, q)
     assert abs(np.einsum("akl,alk->", h, h).real - D * touching) < 1e-9 * D
-    lib = complex(bounds.coupling_from_pauli_coefficients([complex(c) for c, s in zip(coef, strings) if s[0] != 0], n, q))
+    lib = complex(
+        bounds.coupling_from_pauli_coefficients([complex(c) for c, s in zip(coef, strings) if s[0] != 0], n, q)
+    )
     assert abs(lib - D * touching) < 1e-9 * D
 
 
 @pytest.mark.mutant
-@lemma("9.1", "mutant: coupling = d Σ over *all* non-identity strings (ignoring which touch A)", "q = 2, n = 2, symbolic coefficients")
+@lemma(
+    "9.1",
+    "mutant: coupling = d Σ over *all* non-identity strings (ignoring which touch A)",
+    "q = 2, n = 2, symbolic coefficients",
+)
 def test_lemma_9_1_mutant_rejected():
     """The same checker rejects counting also the strings that act only on B."""
     H, coeffs = string_hamiltonian(2, 2, "gell-mann", np.random.default_rng(95))
@@ -198,11 +209,15 @@ def test_lemma_9_2_heisenberg():
     dd = d
     half = bounds.product_state_coupling(1, 2)
     assert heisenberg_v1_is(18 / (dd + 1))
-    assert is_zero(bounds.task_dependent_bound("v1", ns, 1, 2, coupling=6 * 2**ns).subs(2**ns, dd) - 12 / sp.sqrt(dd + 1))
+    assert is_zero(
+        bounds.task_dependent_bound("v1", ns, 1, 2, coupling=6 * 2**ns).subs(2**ns, dd) - 12 / sp.sqrt(dd + 1)
+    )
     e_v2 = bounds.expected_K_frobenius_sq("v2", ns, 1, 2, state_coupling=half, h_hs_centered=3 * ns * 2**ns)
     assert is_zero(e_v2.subs(2**ns, dd) - 9 * ns * dd / (2 * (dd**2 - 1)))
     e_both = bounds.expected_K_frobenius_sq("both", ns, 1, 2, h_hs_centered=3 * ns * 2**ns)
-    assert is_zero(sp.simplify(e_both.subs(2**ns, dd) - 9 * (dd / 2) ** 2 * (1 - 1 / dd) * 3 * ns * dd / (dd**2 - 1) ** 2))
+    assert is_zero(
+        sp.simplify(e_both.subs(2**ns, dd) - 9 * (dd / 2) ** 2 * (1 - 1 / dd) * 3 * ns * dd / (dd**2 - 1) ** 2)
+    )
     assert is_zero(sp.simplify(e_both.subs(2**ns, dd) - 27 * ns * dd**2 / (4 * (dd + 1) * (dd**2 - 1))))
     # SU(q) ring, symbolic q
     e_q = (qs**2 - 1) * heis_coupling(qs, dd) * (1 - 1 / dd) / (dd**2 - 1)
@@ -233,7 +248,11 @@ def test_lemma_9_2_heisenberg():
             assert abs(state_coupling_np(np.kron(rA, e0), dA, dB) - float(lib)) < 1e-12
 
 
-@lemma("9.2", "exact E||K||_F² by the 2-fold twirl: Heisenberg n = 3 (v1: 18/9 = 2; v2: 9·3·8/(2·63))", "d = 8, exact Weingarten twirl")
+@lemma(
+    "9.2",
+    "exact E||K||_F² by the 2-fold twirl: Heisenberg n = 3 (v1: 18/9 = 2; v2: 9·3·8/(2·63))",
+    "d = 8, exact Weingarten twirl",
+)
 def test_lemma_9_2_heisenberg_twirl_check():
     """Lemma 9.2 cross-checked without Lemma 4: E||K||_F² = Σ_ab tr((O_ab ⊗ O_ab) E[ρ1 ⊗ ρ1]) with the exact
     twirl of ρ⊗ρ (v1), and Σ_ab tr((O'_ab ⊗ O'_ab) E[H2 ⊗ H2]) with the twirl of H⊗H (v2), n = 3."""
@@ -275,8 +294,12 @@ def check_qae(string_coefficient) -> bool:
     ok = is_zero(bounds.coupling_from_pauli_coefficients([c], ns, 2) - 2**ns * c**2)
     e_v1 = bounds.expected_K_frobenius_sq("v1", ns, 1, 2, coupling=2**ns * c**2).subs(2**ns, d)
     ok &= is_zero(e_v1 - sp.Rational(3, 4) / (d + 1))
-    ok &= is_zero(bounds.task_dependent_bound("v1", ns, 1, 2, coupling=2**ns * c**2).subs(2**ns, d) - sp.sqrt(6) / sp.sqrt(d + 1))
-    e_v2 = bounds.expected_K_frobenius_sq("v2", ns, 1, 2, state_coupling=bounds.product_state_coupling(1, 2), h_hs_centered=2**ns * c**2)
+    ok &= is_zero(
+        bounds.task_dependent_bound("v1", ns, 1, 2, coupling=2**ns * c**2).subs(2**ns, d) - sp.sqrt(6) / sp.sqrt(d + 1)
+    )
+    e_v2 = bounds.expected_K_frobenius_sq(
+        "v2", ns, 1, 2, state_coupling=bounds.product_state_coupling(1, 2), h_hs_centered=2**ns * c**2
+    )
     ok &= is_zero(e_v2.subs(2**ns, d) - 3 * d / (8 * (d**2 - 1)))
     for n in range(3, 7):
         D = 2**n
@@ -287,7 +310,11 @@ def check_qae(string_coefficient) -> bool:
     return bool(ok)
 
 
-@lemma("9.3", "QAE H = I - |0><0|_R ⊗ I (w = 1), ρ = |0…0>: A ∋ R: v1 3/(4(d+1)); A ∌ R, V2 = I: Δ ≡ 0; v2 3d/(8(d²-1))", "symbolic d; library observable n = 3..6")
+@lemma(
+    "9.3",
+    "QAE H = I - |0><0|_R ⊗ I (w = 1), ρ = |0…0>: A ∋ R: v1 3/(4(d+1)); A ∌ R, V2 = I: Δ ≡ 0; v2 3d/(8(d²-1))",
+    "symbolic d; library observable n = 3..6",
+)
 def test_lemma_9_3_autoencoder():
     """Lemma 9.3 (Fig. 5(b)). |0><0| = (I + Z)/2, so H = I - |0><0|_R ⊗ I = (I - Z_R)/2:
     the only non-identity string is -Z_R/2.  If A = R: coupling = d/4, v1: E||K||_F² = 3 (d/4)(1 - 1/d)/(d² - 1)
@@ -297,7 +324,11 @@ def test_lemma_9_3_autoencoder():
 
 
 @pytest.mark.mutant
-@lemma("9.3", "mutant: string coefficient -1 instead of -1/2 (coupling d instead of d/4)", "symbolic d; library observable n = 3..6")
+@lemma(
+    "9.3",
+    "mutant: string coefficient -1 instead of -1/2 (coupling d instead of d/4)",
+    "symbolic d; library observable n = 3..6",
+)
 def test_lemma_9_3_mutant_rejected():
     """The same checker rejects the string coefficient -1 (forgetting the 1/2 of (I - Z)/2)."""
     assert not check_qae(-1)

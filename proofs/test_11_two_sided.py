@@ -2,18 +2,15 @@
 moments of K (DERIVATION.md §11).  The lower side needs Haar or a unitary **4**-design for the random
 V1/V2: a 2-design fixes E||K||_F² but not E||K||_F⁴.
 """
+
 from __future__ import annotations
 
 import itertools
 import math
-from fractions import Fraction
 
 import numpy as np
 import pytest
 import sympy as sp
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from _helpers import (
     PROOFS,
     adjoint_rep,
@@ -30,9 +27,12 @@ from _helpers import (
     random_hermitian,
     random_unitary,
 )
-from weingarten_check import bounds as B
-from weingarten_check import fourth_moments as fm
-from weingarten_check.haar_integrals import Tr, trace_moment, twirl
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from weingarten_check.calculus.unitary_integrals import Tr, trace_moment, twirl
+from weingarten_check.theory import bounds as B
+from weingarten_check.theory import fourth_moments as fm
 
 dA_s = sp.Symbol("dA", positive=True)
 d = sp.Symbol("d", positive=True)
@@ -58,11 +58,14 @@ def adjoint_second_moment(dim):
 def variance_claim_holds(denominator) -> bool:
     """Var_U C = Σ K_ab K_a'b' E[R_ab R_a'b'] equals ||K||²/denominator iff E[R_ab R_a'b'] = δδ/denominator."""
     vals, first = adjoint_second_moment(dA_s)
-    return (first == 0 and is_zero(vals["same"] - 1 / denominator)
-            and vals["a_differs"] == 0 and vals["b_differs"] == 0)
+    return first == 0 and is_zero(vals["same"] - 1 / denominator) and vals["a_differs"] == 0 and vals["b_differs"] == 0
 
 
-@lemma("11.1", "Haar UA: E R(UA) = 0, E[R_ab R_a'b'] = δ_aa' δ_bb'/(dA²-1), so Var_U C = ||K||_F²/(dA²-1)", "symbolic dA (Weingarten k = 2 on U(dA)); exact Haar average dA = 2, 3")
+@lemma(
+    "11.1",
+    "Haar UA: E R(UA) = 0, E[R_ab R_a'b'] = δ_aa' δ_bb'/(dA²-1), so Var_U C = ||K||_F²/(dA²-1)",
+    "symbolic dA (Weingarten k = 2 on U(dA)); exact Haar average dA = 2, 3",
+)
 def test_lemma_11_1_variance_of_cost():
     """Lemma 11.1. C(UA) = c0 + Σ K_ab R_ab(UA) (Lemma 3).  With tr G_a = 0, tr G_a G_a' = δ_aa', the
     Weingarten formula (Lemma 1.2 on U(dA)) gives E R_ab = 0 and E[R_ab R_a'b'] = δ_aa' δ_bb'/(dA² - 1)
@@ -84,7 +87,11 @@ def test_lemma_11_1_variance_of_cost():
 
 
 @pytest.mark.mutant
-@lemma("11.1", "mutant: Var_U C = ||K||²/dA² (the dimension of U(dA) instead of the adjoint representation's)", "symbolic dA")
+@lemma(
+    "11.1",
+    "mutant: Var_U C = ||K||²/dA² (the dimension of U(dA) instead of the adjoint representation's)",
+    "symbolic dA",
+)
 def test_lemma_11_1_mutant_rejected():
     """The same symbolic checker rejects the denominator dA² (and dA² - 2)."""
     assert not variance_claim_holds(dA_s**2)
@@ -123,7 +130,11 @@ def qubit_constant_certificate(c):
     return certify_nonnegative(expr, {}, [s3, s, t]).ok
 
 
-@lemma("11.2", "Δ >= 2||K||_F/sqrt(dA²-1) (Popoviciu: Var_U C <= Δ²/4); dA = 2: Δ = 2(σ1+σ2) >= 2||K||_F (equality iff rank K <= 1), which implies the issue's 2 sqrt(2/3)", "Popoviciu: certificate (two-point law); qubit: certificate in σ's; random K, dA = 2 exact, dA = 3 brute force")
+@lemma(
+    "11.2",
+    "Δ >= 2||K||_F/sqrt(dA²-1) (Popoviciu: Var_U C <= Δ²/4); dA = 2: Δ = 2(σ1+σ2) >= 2||K||_F (equality iff rank K <= 1), which implies the issue's 2 sqrt(2/3)",
+    "Popoviciu: certificate (two-point law); qubit: certificate in σ's; random K, dA = 2 exact, dA = 3 brute force",
+)
 def test_lemma_11_2_popoviciu_and_qubit_constant():
     """Lemma 11.2. C(UA) takes values in an interval of length Δ, so Var_U C <= Δ²/4 (Popoviciu; the
     two-point law at the ends is extremal) and by 11.1 Δ >= 2||K||_F/sqrt(dA² - 1).  For one qubit
@@ -194,7 +205,11 @@ def upper_constant_attained(u, dim) -> bool:
     return bool(sp.simplify(gain - u * sp.sqrt(fro2)) <= 0)
 
 
-@lemma("11.3", "||R(V) - I||_F² = 2dA² - 2|tr V|², so Δ <= sqrt(2) dA ||K||_F, attained by K = R(W0) - I; qudit thm w dA sqrt((dA²-1)/2)/sqrt(d+1)", "identity exact for symbolic V (dA = 2, 3); equality exact dA = 2, 3; random instances")
+@lemma(
+    "11.3",
+    "||R(V) - I||_F² = 2dA² - 2|tr V|², so Δ <= sqrt(2) dA ||K||_F, attained by K = R(W0) - I; qudit thm w dA sqrt((dA²-1)/2)/sqrt(d+1)",
+    "identity exact for symbolic V (dA = 2, 3); equality exact dA = 2, 3; random instances",
+)
 def test_lemma_11_3_sharp_upper():
     """Lemma 11.3. Δ = max_{U,V} tr(K^T (R(U) - R(V))) = max tr(K^T (R(UV†) - I) R(V)) <= ||K||_F max_W ||R(W) - I||_F
     (R(V) orthogonal) and ||R(W) - I||_F² = 2(dA²-1) - 2 tr R(W) = 2dA² - 2|tr W|² <= 2dA².  Equality: K = R(W0) - I
@@ -216,7 +231,12 @@ def test_lemma_11_3_sharp_upper():
     K = rng.normal(size=(3, 3))
     assert qubit_delta(K) <= 2 * math.sqrt(2) * np.linalg.norm(K) + 1e-12
     for n in (3, 4, 6):
-        assert sp.simplify(B.qudit_theorem1_sharp_bound(1, n, 1, 3) * sp.sqrt(2 * 8) / 3 - B.qudit_theorem1_bound(1, n, 1, 3)) == 0
+        assert (
+            sp.simplify(
+                B.qudit_theorem1_sharp_bound(1, n, 1, 3) * sp.sqrt(2 * 8) / 3 - B.qudit_theorem1_bound(1, n, 1, 3)
+            )
+            == 0
+        )
 
 
 @pytest.mark.mutant
@@ -249,19 +269,30 @@ def brute_force_fourth(H, rho, dA, dB, case):
     ||K||⁴ = Σ_{ab,a'b'} Π tr((H2 ⊗ ρ1) X), contracted with E[H2^{⊗4}] and E[ρ1^{⊗4}]."""
     D = dA * dB
     G = gell_mann(dA)
-    TH = twirl(np.kron(np.kron(H, H), np.kron(H, H)), 4) if case in ("v2", "both") else np.kron(np.kron(H, H), np.kron(H, H))
-    Tr_ = twirl(np.kron(np.kron(rho, rho), np.kron(rho, rho)), 4) if case in ("v1", "both") else np.kron(np.kron(rho, rho), np.kron(rho, rho))
+    TH = (
+        twirl(np.kron(np.kron(H, H), np.kron(H, H)), 4)
+        if case in ("v2", "both")
+        else np.kron(np.kron(H, H), np.kron(H, H))
+    )
+    Tr_ = (
+        twirl(np.kron(np.kron(rho, rho), np.kron(rho, rho)), 4)
+        if case in ("v1", "both")
+        else np.kron(np.kron(rho, rho), np.kron(rho, rho))
+    )
     TH = TH.reshape((D,) * 8)  # x1..x4, y1..y4
     Tr_ = Tr_.reshape((D,) * 8)  # u1..u4, v1..v4
     # S2 = Σ_ab X_ab ⊗ X_ab as a tensor [(y1 v1),(x1 u1),(y2 v2),(x2 u2)]: K_ab = Σ H[x,y] ρ[u,v] X[(y,v),(x,u)]
-    S2 = sum(np.kron(swap_x(dA, dB, G[a], G[b]), swap_x(dA, dB, G[a], G[b]))
-             for a in range(dA**2 - 1) for b in range(dA**2 - 1))
+    S2 = sum(
+        np.kron(swap_x(dA, dB, G[a], G[b]), swap_x(dA, dB, G[a], G[b]))
+        for a in range(dA**2 - 1)
+        for b in range(dA**2 - 1)
+    )
     S2 = S2.reshape(D, D, D, D, D, D, D, D)  # y1 v1 y2 v2 | x1 u1 x2 u2
     return np.einsum("ABCDEFGH,IJKLMNOP,EMFNAIBJ,GOHPCKDL->", TH, Tr_, S2, S2, optimize=True).real
 
 
 def formula_fourth(H, rho, dA, dB, case):
-    """Lemma 11.4 (11.4a-c) through weingarten_check.fourth_moments (trace_moment coefficients)."""
+    """Lemma 11.4 (11.4a-c) through weingarten_check.theory.fourth_moments (trace_moment coefficients)."""
     D = dA * dB
     if case == "v1":
         return float(fm.fourth_moment_v1(dA, fm.pair_tensor(H, dA), 1, D))
@@ -273,7 +304,11 @@ def formula_fourth(H, rho, dA, dB, case):
 
 
 @pytest.mark.parametrize("case", ["v1", "v2", "both"])
-@lemma("11.4", "E||K||_F⁴ (v1, v2, both; Haar = 4-design) by (11.4a-c); VQE and QAE symbolic in n, e.g. VQE v1: 396(d+4)/((d+1)(d+2)(d+3))", "symbolic d (trace_moment k = 4); brute-force exact twirl d = 4 (random H, pure ρ); VQE/QAE vs Observable n = 3..6")
+@lemma(
+    "11.4",
+    "E||K||_F⁴ (v1, v2, both; Haar = 4-design) by (11.4a-c); VQE and QAE symbolic in n, e.g. VQE v1: 396(d+4)/((d+1)(d+2)(d+3))",
+    "symbolic d (trace_moment k = 4); brute-force exact twirl d = 4 (random H, pure ρ); VQE/QAE vs Observable n = 3..6",
+)
 def test_lemma_11_4_fourth_moments(case):
     """Lemma 11.4. ||K||_F⁴ = Σ_{ab,a'b'} K_ab² K_a'b'² is a degree-4 polynomial in ρ1 (v1), H2 (v2) or in both.
     With E[F2^{⊗4}] = Σ_σ c_σ P_σ (c from the Weingarten engine's trace_moment, k = 4: β_σ = 1/(d(d+1)(d+2)(d+3)) for a
@@ -290,7 +325,7 @@ def test_lemma_11_4_fourth_moments(case):
     bf = brute_force_fourth(H, rho, dA, dB, case)
     assert abs(bf - formula_fourth(H, rho, dA, dB, case)) < 1e-9 * abs(bf)
     # the paper's tasks, symbolic in n, against the Observable path at several n
-    from weingarten_check.observables import heisenberg_ring, qae_observable
+    from weingarten_check.states.observables import heisenberg_ring, qae_observable
 
     for task, q, n in (("vqe", 2, 3), ("vqe", 2, 4), ("vqe", 2, 6), ("qae", 2, 5), ("vqe", 3, 3), ("qae", 3, 4)):
         obs = heisenberg_ring(n, q, _width=0.0) if task == "vqe" else qae_observable(n, q)
@@ -299,27 +334,44 @@ def test_lemma_11_4_fourth_moments(case):
         if n >= 5:
             assert sp.simplify(fm.expected_K_frobenius_fourth_task(task, case, ns, q=q).subs(ns, n) - exact) == 0
     if case == "v1":
-        assert sp.simplify(fm.expected_K_frobenius_fourth_task("vqe", "v1", ns, in_d=True)
-                           - 396 * (d + 4) / ((d + 1) * (d + 2) * (d + 3))) == 0
+        assert (
+            sp.simplify(
+                fm.expected_K_frobenius_fourth_task("vqe", "v1", ns, in_d=True)
+                - 396 * (d + 4) / ((d + 1) * (d + 2) * (d + 3))
+            )
+            == 0
+        )
 
 
-@lemma("11.4", "Monte Carlo: E||K||_F⁴ within 5 standard errors (2000 Haar samples, seed 2024)", "VQE v1 and QAE both, q = 2, n = 4")
+@lemma(
+    "11.4",
+    "Monte Carlo: E||K||_F⁴ within 5 standard errors (2000 Haar samples, seed 2024)",
+    "VQE v1 and QAE both, q = 2, n = 4",
+)
 def test_lemma_11_4_monte_carlo():
     """Lemma 11.4 against sampling (independent of every formula): 2000 exact-Haar draws through the library's
     experiment path (the full grid n = 4, 6, 8 / q = 3, n = 3, 4 is in tests/test_fourth_moments.py)."""
-    from weingarten_check.experiments import config_entropy, sample_rng, task_spec, variation_range_sample_result
+    from weingarten_check.experiments.tasks import config_entropy, sample_rng, task_spec, variation_range_sample_result
 
     for task, case in (("vqe", "v1"), ("qae", "both")):
         spec = task_spec(task, 4, 2)
         cfg = config_entropy(task, "haar", case, 2, 0)
-        x4 = np.array([np.sum(variation_range_sample_result(spec, "haar", case, sample_rng(2024, 4, s, cfg)).K ** 2) ** 2
-                       for s in range(2000)])
+        x4 = np.array(
+            [
+                np.sum(variation_range_sample_result(spec, "haar", case, sample_rng(2024, 4, s, cfg)).K ** 2) ** 2
+                for s in range(2000)
+            ]
+        )
         exact = float(fm.expected_K_frobenius_fourth_task(task, case, 4))
         assert abs(x4.mean() - exact) <= 5 * x4.std(ddof=1) / math.sqrt(len(x4))
 
 
 @pytest.mark.mutant
-@lemma("11.4", "mutant: the 2-design shortcut E||K||⁴ = (E||K||²)² ; Haar-state moment with d(d+1)(d+2)² ", "brute-force twirl d = 4; symbolic d")
+@lemma(
+    "11.4",
+    "mutant: the 2-design shortcut E||K||⁴ = (E||K||²)² ; Haar-state moment with d(d+1)(d+2)² ",
+    "brute-force twirl d = 4; symbolic d",
+)
 def test_lemma_11_4_mutant_rejected():
     """The brute-force twirl rejects the guess that second moments fix the fourth ((E||K||²)², which is what a
     2-design-only argument would use), and the symbolic VQE value rejects a wrong Haar-state normalisation."""
@@ -328,7 +380,7 @@ def test_lemma_11_4_mutant_rejected():
     psi = random_unitary(4, rng)[:, 0]
     rho = np.outer(psi, psi.conj())
     bf = brute_force_fourth(H, rho, 2, 2, "v1")
-    from weingarten_check.observables import heisenberg_ring  # noqa: F401
+    from weingarten_check.states.observables import heisenberg_ring  # noqa: F401
 
     W = fm.pair_tensor(H, 2)
     second = (2**2 - 1) * sum(W[i, k, k, i] for i in range(2) for k in range(2)).real * (1 - 1 / 4) / (16 - 1)
@@ -350,7 +402,11 @@ def holder_holds(values, probs, p_exp=sp.Rational(3, 2)) -> bool:
 
 @settings(PROOFS, max_examples=40)
 @given(st.lists(st.tuples(st.integers(0, 30), st.integers(1, 9)), min_size=1, max_size=6))
-@lemma("11.5", "E X >= (E X²)^{3/2}/(E X⁴)^{1/2} for X >= 0 (Hölder), so E[Δ] >= c (E||K||²)^{3/2}/(E||K||⁴)^{1/2}", "exact on random finite laws (hypothesis); bound function vs formula")
+@lemma(
+    "11.5",
+    "E X >= (E X²)^{3/2}/(E X⁴)^{1/2} for X >= 0 (Hölder), so E[Δ] >= c (E||K||²)^{3/2}/(E||K||⁴)^{1/2}",
+    "exact on random finite laws (hypothesis); bound function vs formula",
+)
 def test_lemma_11_5_holder(pts):
     """Lemma 11.5. Hölder with exponents (3/2, 3) on X² = X^{2/3} · X^{4/3} gives E X² <= (E X)^{2/3} (E X⁴)^{1/3},
     i.e. E X >= (E X²)^{3/2}/(E X⁴)^{1/2}.  Exercised
@@ -362,7 +418,12 @@ def test_lemma_11_5_holder(pts):
     e2 = sum(p * v**2 for v, p in zip(vals, probs))
     e4 = sum(p * v**4 for v, p in zip(vals, probs))
     if e4 > 0:
-        assert sp.simplify(B.expected_delta_lower_bound_from_moments(e2, e4, 2) - 2 * e2 ** sp.Rational(3, 2) / sp.sqrt(e4)) == 0
+        assert (
+            sp.simplify(
+                B.expected_delta_lower_bound_from_moments(e2, e4, 2) - 2 * e2 ** sp.Rational(3, 2) / sp.sqrt(e4)
+            )
+            == 0
+        )
 
 
 @pytest.mark.mutant
@@ -398,7 +459,11 @@ def scaled_limits(task, case, q, rate=sp.Rational(1, 2)):
 
 
 @pytest.mark.parametrize("task,case,q", THETA_CASES)
-@lemma("11.6", "Theorem: Haar (4-design) V1/V2: c (E||K||²)^{3/2}/(E||K||⁴)^{1/2} <= E[Δ] <= sqrt(2) dA sqrt(E||K||²); VQE v1, QAE: E[Δ] = Θ(q^{-n/2}), VQE v2/both: Θ(sqrt(n) q^{-n/2}) — both limits finite and > 0", "symbolic n (limits d = q^n → ∞), q = 2, 3, every case")
+@lemma(
+    "11.6",
+    "Theorem: Haar (4-design) V1/V2: c (E||K||²)^{3/2}/(E||K||⁴)^{1/2} <= E[Δ] <= sqrt(2) dA sqrt(E||K||²); VQE v1, QAE: E[Δ] = Θ(q^{-n/2}), VQE v2/both: Θ(sqrt(n) q^{-n/2}) — both limits finite and > 0",
+    "symbolic n (limits d = q^n → ∞), q = 2, 3, every case",
+)
 def test_lemma_11_6_theta(task, case, q):
     """Lemma 11.6 (Theorem).  11.2 + 11.5 (lower, needs 4th moments: Haar or a 4-design) and 11.3 + Jensen (upper,
     a 2-design suffices) give c (E X²)^{3/2}/(E X⁴)^{1/2} <= E[Δ] <= u sqrt(E X²), X = ||K||_F.  With the exact
@@ -414,7 +479,11 @@ def test_lemma_11_6_theta(task, case, q):
 
 
 @pytest.mark.mutant
-@lemma("11.6", "mutant: E[Δ] = Θ(q^{-0.51 n}) (a faster rate): the same limit of d^0.51·lower is infinite", "symbolic n, VQE v1 and QAE both, q = 2")
+@lemma(
+    "11.6",
+    "mutant: E[Δ] = Θ(q^{-0.51 n}) (a faster rate): the same limit of d^0.51·lower is infinite",
+    "symbolic n, VQE v1 and QAE both, q = 2",
+)
 def test_lemma_11_6_mutant_rejected():
     """Scaling by d^{0.51} instead of d^{1/2} sends the lower bound's limit to infinity: a faster rate than n/2
     contradicts the lower bound, so the rate is not better than n/2."""

@@ -12,6 +12,7 @@
 The SDP solved here is this file's own small Clarabel model (dual form, constraints switchable), not
 the library's ``solve_level1``; the library's certificate code is what 12.3 checks.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -22,15 +23,15 @@ import numpy as np
 import pytest
 import scipy.sparse as sps
 import sympy as sp
+from _helpers import PROOFS, lemma, random_unitary
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from _helpers import PROOFS, lemma, random_unitary
-from weingarten_check.choi_form import exact_form_from_k, form_from_k
-from weingarten_check.exact_psd import is_hermitian_positive_definite
-from weingarten_check.observables import orthonormal_traceless_basis
-from weingarten_check.unital_sdp import certify_level1, polish_dual, verify_certificate
-from weingarten_check.unitary_optimiser import optimise_form
+from weingarten_check.delta.cost import exact_form_from_k, form_from_k
+from weingarten_check.delta.optimiser import optimise_form
+from weingarten_check.delta.sdp.exact_psd import is_hermitian_positive_definite
+from weingarten_check.delta.sdp.level1 import certify_level1, polish_dual, verify_certificate
+from weingarten_check.states.observables import orthonormal_traceless_basis
 
 
 # ------------------------------------------------------------------------------------ lemma-level tools
@@ -100,8 +101,14 @@ def sdp_value(M: np.ndarray, dA: int, use_first: bool = True, use_second: bool =
     A = -np.stack(cols, axis=1)
     s = clarabel.DefaultSettings()
     s.verbose = False
-    solver = clarabel.DefaultSolver(sps.csc_matrix((A.shape[1], A.shape[1])), np.array(cost),
-                                    sps.csc_matrix(A), -emb(M), [clarabel.PSDTriangleConeT(n)], s)
+    solver = clarabel.DefaultSolver(
+        sps.csc_matrix((A.shape[1], A.shape[1])),
+        np.array(cost),
+        sps.csc_matrix(A),
+        -emb(M),
+        [clarabel.PSDTriangleConeT(n)],
+        s,
+    )
     sol = solver.solve()
     return float(sol.obj_val)
 
@@ -113,7 +120,11 @@ def random_k(dA: int, rng: np.random.Generator) -> np.ndarray:
 # ------------------------------------------------------------------------------------ 12.1
 @settings(PROOFS, max_examples=4)
 @given(st.integers(0, 2**32 - 1), st.sampled_from([2, 3, 4]))
-@lemma("12.1", "C(U) - c0 = tr(M J_U), J_U a unital channel; SDP >= max_U C; any (A, B) bounds every unital J", "dA = 2, 3, 4, random K, U, A, B (hypothesis)")
+@lemma(
+    "12.1",
+    "C(U) - c0 = tr(M J_U), J_U a unital channel; SDP >= max_U C; any (A, B) bounds every unital J",
+    "dA = 2, 3, 4, random K, U, A, B (hypothesis)",
+)
 def test_lemma_12_1_relaxation_and_weak_duality(seed, dA):
     """Lemma 12.1. (i) M = Σ K_ab G_a ⊗ conj G_b reproduces tr(Kᵀ R(U)) = C(U) - c0 and J_U = |u><u| passes
     the unital-channel check, so the SDP value is >= the best unitary found; (ii) for random Hermitian
@@ -171,7 +182,11 @@ def qubit_closed_form(K: np.ndarray) -> float:
 
 @settings(PROOFS, max_examples=5)
 @given(st.integers(0, 2**32 - 1))
-@lemma("12.2", "dA = 2: SDP range max_J tr(MJ) - min_J tr(MJ) over unital channels = 2(σ1+σ2) (exact relaxation)", "dA = 2, random K (hypothesis)")
+@lemma(
+    "12.2",
+    "dA = 2: SDP range max_J tr(MJ) - min_J tr(MJ) over unital channels = 2(σ1+σ2) (exact relaxation)",
+    "dA = 2, random K (hypothesis)",
+)
 def test_lemma_12_2_qubit_exact(seed):
     """Lemma 12.2. Every unital qubit channel is a mixture of unitaries (the unital qubit channels form
     the tetrahedron spanned by the Pauli channels, and conjugation by unitaries), so the SDP range
@@ -198,7 +213,11 @@ def k_swap(d: int) -> np.ndarray:
     return np.diag([1.0 if np.abs(g.imag).max() == 0 else -1.0 for g in G])
 
 
-@lemma("12.2", "dA = 3: the Werner–Holevo channel is unital but its SDP value 4 exceeds max over unitaries 2 (not exact)", "dA = 3, K = -diag(±1) (M = I/3 - F)")
+@lemma(
+    "12.2",
+    "dA = 3: the Werner–Holevo channel is unital but its SDP value 4 exceeds max over unitaries 2 (not exact)",
+    "dA = 3, K = -diag(±1) (M = I/3 - F)",
+)
 def test_lemma_12_2_qutrit_counterexample():
     """Lemma 12.2 (the limit). For d = 3 the Werner–Holevo channel J = (I - F)/2 is a unital channel
     (exact: J ⪰ 0, both partial traces I) with tr(M J) = d + 1 = 4 for M = I/3 - F, while
@@ -236,7 +255,11 @@ def test_lemma_12_2_mutant_qutrit_not_exact():
 
 
 @pytest.mark.mutant
-@lemma("12.1", "mutant: dropping the constraint tr_1 J = I loosens the relaxation (no longer = max on a tight instance)", "dA = 3")
+@lemma(
+    "12.1",
+    "mutant: dropping the constraint tr_1 J = I loosens the relaxation (no longer = max on a tight instance)",
+    "dA = 3",
+)
 def test_lemma_12_1_mutant_dropped_constraint():
     """On an instance where the unital SDP equals the best unitary (to 1e-6), the same comparison with
     the SDP over trace-preserving-only J (tr_1 J = I dropped) fails: both constraints carry the bound."""
@@ -249,7 +272,7 @@ def test_lemma_12_1_mutant_dropped_constraint():
 
 # ------------------------------------------------------------------------------------ 12.3
 def certified(K: np.ndarray, dA: int, seed: int):
-    from weingarten_check.unital_sdp import solve_level1
+    from weingarten_check.delta.sdp.level1 import solve_level1
 
     M = form_from_k(K, dA)
     E = exact_form_from_k(K, dA)
@@ -261,7 +284,11 @@ def certified(K: np.ndarray, dA: int, seed: int):
 
 @settings(PROOFS, max_examples=3)
 @given(st.integers(0, 2**32 - 1), st.sampled_from([3, 4]))
-@lemma("12.3", "an exactly verified certificate bounds every unitary; exact PD test = sympy on small cases", "dA = 3, 4 random K (hypothesis); 3 x 3 rational Hermitian matrices")
+@lemma(
+    "12.3",
+    "an exactly verified certificate bounds every unitary; exact PD test = sympy on small cases",
+    "dA = 3, 4 random K (hypothesis); 3 x 3 rational Hermitian matrices",
+)
 def test_lemma_12_3_exact_certificate(seed, dA):
     """Lemma 12.3. verify_certificate accepts the polished certificate; its bound is >= C(U) for the
     optimiser's unitary and 50 Haar unitaries; the rational M_r is within the proved error of M; and the
@@ -316,7 +343,9 @@ def test_lemma_12_3_mutant_perturbed_dual():
     step = 2**E.exponent // 1000
     Bre = cert.B_re.copy()
     Bre[0, 0] -= step
-    assert not verify_certificate(E, dataclasses.replace(cert, B_re=Bre, bound=cert.bound - Fraction(step, 2**E.exponent)))
+    assert not verify_certificate(
+        E, dataclasses.replace(cert, B_re=Bre, bound=cert.bound - Fraction(step, 2**E.exponent))
+    )
     swapped = dataclasses.replace(cert, A_re=cert.B_re, A_im=cert.B_im, B_re=cert.A_re, B_im=cert.A_im)
     assert not verify_certificate(E, swapped)
 
@@ -351,8 +380,9 @@ def level2_f(M: np.ndarray, X: list[np.ndarray], ops: list[np.ndarray], factor: 
     return float((dA * dA if factor is None else factor) * np.linalg.eigvalsh(P.conj().T @ H @ P)[-1])
 
 
-def level2_bound_holds(M: np.ndarray, X: list[np.ndarray], ops: list[np.ndarray], Us: list[np.ndarray],
-                       factor: float | None = None) -> bool:
+def level2_bound_holds(
+    M: np.ndarray, X: list[np.ndarray], ops: list[np.ndarray], Us: list[np.ndarray], factor: float | None = None
+) -> bool:
     """The 12.4 checker: <u|M|u> <= f(X) for every given unitary (u = vec U row-major)."""
     f = level2_f(M, X, ops, factor)
     return all(float(np.real(np.vdot(U.reshape(-1), M @ U.reshape(-1)))) <= f + 1e-9 * max(1.0, abs(f)) for U in Us)
@@ -360,7 +390,11 @@ def level2_bound_holds(M: np.ndarray, X: list[np.ndarray], ops: list[np.ndarray]
 
 @settings(PROOFS, max_examples=3)
 @given(st.integers(0, 2**32 - 1), st.sampled_from([3, 4]))
-@lemma("12.4", "level 2: for u = vec U, v = u⊗u ∈ Sym², <v|X⊗Z_c|v> = 0 (Z_c = I⊗G_a, G_a⊗I), so max_U <u|M|u> <= dA² λmax(P†((M⊗I)/dA + Σ X_c⊗Z_c)P) for ANY Hermitian X_c; X_c ∝ I gives level 1", "dA = 3, 4, random K, X, U (hypothesis)")
+@lemma(
+    "12.4",
+    "level 2: for u = vec U, v = u⊗u ∈ Sym², <v|X⊗Z_c|v> = 0 (Z_c = I⊗G_a, G_a⊗I), so max_U <u|M|u> <= dA² λmax(P†((M⊗I)/dA + Σ X_c⊗Z_c)P) for ANY Hermitian X_c; X_c ∝ I gives level 1",
+    "dA = 3, 4, random K, X, U (hypothesis)",
+)
 def test_lemma_12_4_level2_bound(seed, dA):
     """Lemma 12.4. (i) For Haar U: v = u⊗u is in Sym², <v|v> = dA², <v|(M⊗I)|v> = dA <u|M|u> and
     <v|X⊗Z_c|v> = <u|X|u> <u|Z_c|u> = 0 (tr G_a = 0); (ii) hence f(X) >= <u|M|u> for random Hermitian
@@ -396,7 +430,9 @@ def test_lemma_12_4_level2_bound(seed, dA):
 
 
 @pytest.mark.mutant
-@lemma("12.4", "mutant: constraint operators that are not traceless (G_a + I) — the level-2 'bound' is violated", "dA = 3")
+@lemma(
+    "12.4", "mutant: constraint operators that are not traceless (G_a + I) — the level-2 'bound' is violated", "dA = 3"
+)
 def test_lemma_12_4_mutant_not_traceless():
     """With Z_c built from G_a + I (so <u|Z_c|u> = dA ≠ 0) and multipliers X_c = -I on them, the same
     checker finds the optimiser's unitary above the would-be bound: tracelessness carries the lemma."""
@@ -422,9 +458,9 @@ def test_lemma_12_4_mutant_wrong_norm():
 
 def level2_certified(K: np.ndarray, dA: int):
     """Library path: level-1 multipliers -> first-order level 2 -> exact certificate (max side)."""
-    from weingarten_check.unital_sdp import solve_level1
-    from weingarten_check.unital_sdp2 import certify_level2
-    from weingarten_check.unital_sdp2_fo import level1_multipliers, solve_level2_fo
+    from weingarten_check.delta.sdp.level1 import solve_level1
+    from weingarten_check.delta.sdp.level2 import certify_level2
+    from weingarten_check.delta.sdp.level2_fo import level1_multipliers, solve_level2_fo
 
     M, E = form_from_k(K, dA), exact_form_from_k(K, dA)
     s1 = solve_level1(M)
@@ -432,13 +468,17 @@ def level2_certified(K: np.ndarray, dA: int):
     return M, E, certify_level2(E, M, sol), s1
 
 
-@lemma("12.4", "the exact level-2 certificate (congruence-checked S†(Q_r + tI)S ≻ 0) bounds every unitary and beats level 1 where it is loose", "dA = 3 (Werner–Holevo K), dA = 4 (random K)")
+@lemma(
+    "12.4",
+    "the exact level-2 certificate (congruence-checked S†(Q_r + tI)S ≻ 0) bounds every unitary and beats level 1 where it is loose",
+    "dA = 3 (Werner–Holevo K), dA = 4 (random K)",
+)
 def test_lemma_12_4_exact_certificate():
     """verify_level2 accepts the first-order certificate; Werner–Holevo (dA = 3): the proved bound is in
     [2, 2.3] (level 1: 4, true max 2) and the complete LDLᵀ test agrees with the congruence test; a
     random dA = 4 K: the bound is >= the optimiser's value and >= C(U) for 50 Haar unitaries, and
     <= the level-1 value."""
-    from weingarten_check.unital_sdp2 import verify_level2
+    from weingarten_check.delta.sdp.level2 import verify_level2
 
     M, E, cert, s1 = level2_certified(-k_swap(3), 3)
     assert cert is not None and verify_level2(E, cert) and verify_level2(E, cert, method="ldl")
@@ -454,11 +494,15 @@ def test_lemma_12_4_exact_certificate():
 
 
 @pytest.mark.mutant
-@lemma("12.4", "mutant: an unchecked level-2 certificate (γ lowered below the optimum) is rejected and its bound is false", "dA = 3")
+@lemma(
+    "12.4",
+    "mutant: an unchecked level-2 certificate (γ lowered below the optimum) is rejected and its bound is false",
+    "dA = 3",
+)
 def test_lemma_12_4_mutant_unchecked_certificate():
     """γ lowered (bound adjusted consistently) until the bound is below the optimiser's value: the same
     checker rejects it — skipping the exact check would publish a false bound."""
-    from weingarten_check.unital_sdp2 import verify_level2
+    from weingarten_check.delta.sdp.level2 import verify_level2
 
     M, E, cert, _s1 = level2_certified(random_k(3, np.random.default_rng(127)), 3)
     best, _ = optimise_form(M, True, starts=3, rng=0)

@@ -11,11 +11,12 @@ Panels: q = 2 and q = 3; semi-log E[Δ] (unnormalised) vs n with 95 % CIs; dashe
 task-dependent bound (VQE, QAE: ``2 sqrt(r) sqrt(E||K||_F²)``, ``12/sqrt(2^n+1)`` for the qubit
 Heisenberg ring), for QSL Proposition 2 ``q^(2m-n)`` and its sharp form ``dA/d`` (Lemma 7.5,
 Schmidt rank 1).  For q = 3, Δ of VQE/QAE is a certified bracket (Lemma 12): where every sample's
-bracket is narrower than the plotting resolution (:data:`weingarten_check.figures.BRACKET_RESOLUTION`,
+bracket is narrower than the plotting resolution (:data:`weingarten_check.reporting.figures.BRACKET_RESOLUTION`,
 relative) one point is drawn and fitted, and the table gives the widest bracket; otherwise filled
 markers are the lower ends, open markers the certified upper ends, and both are fitted.  Fits:
-:func:`weingarten_check.scaling.fit_log_slope_se` of ``log_q E[Δ]`` on ``n >= --fit-from``.
+:func:`weingarten_check.experiments.statistics.fit_log_slope_se` of ``log_q E[Δ]`` on ``n >= --fit-from``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,11 +25,11 @@ import math
 import sys
 from pathlib import Path
 
-from weingarten_check import bounds as B
-from weingarten_check.experiments import task_spec
-from weingarten_check.figures import BRACKET_RESOLUTION
-from weingarten_check.scaling import PREDICTED_SLOPE, fit_log_slope_se
-from weingarten_check.sweep import read_results, summarize
+from weingarten_check.experiments.statistics import PREDICTED_SLOPE, fit_log_slope_se
+from weingarten_check.experiments.sweep import read_results, summarize
+from weingarten_check.experiments.tasks import task_spec
+from weingarten_check.reporting.figures import BRACKET_RESOLUTION
+from weingarten_check.theory import bounds as B
 
 COLOURS = {"vqe": "C0", "qae": "C1", "qsl": "C2"}
 LABELS = {"vqe": "VQE (Heisenberg ring)", "qae": "QAE (one site discarded)", "qsl": "QSL (fidelity)"}
@@ -37,12 +38,25 @@ LABELS = {"vqe": "VQE (Heisenberg ring)", "qae": "QAE (one site discarded)", "qs
 def reference_bounds(task: str, n: int, q: int) -> dict[str, float]:
     """Bounds for case v1, m = 1, A = site 0 (no spectral width needed)."""
     if task == "qsl":
-        return {"proposition2": float(B.proposition2_bound(n, 1, q)),
-                "lemma7.5": float(B.proposition2_schmidt_bound(n, 1, q, schmidt_rank=1))}
+        return {
+            "proposition2": float(B.proposition2_bound(n, 1, q)),
+            "lemma7.5": float(B.proposition2_schmidt_bound(n, 1, q, schmidt_rank=1)),
+        }
     spec = task_spec(task, n, q)
-    return {"task_dependent": float(B.task_dependent_bound(
-        "v1", n, 1, q, coupling=spec.coupling, purity=1, state_coupling=spec.state_coupling,
-        h_hs_centered=spec.h_hs_centered))}
+    return {
+        "task_dependent": float(
+            B.task_dependent_bound(
+                "v1",
+                n,
+                1,
+                q,
+                coupling=spec.coupling,
+                purity=1,
+                state_coupling=spec.state_coupling,
+                h_hs_centered=spec.h_hs_centered,
+            )
+        )
+    }
 
 
 def main(argv=None) -> int:
@@ -53,9 +67,15 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     a = ap.parse_args(argv)
     fit_from = {int(k): int(v) for k, v in (p.split(":") for p in a.fit_from.split(","))}
-    recs = [r for r in read_results(a.results)
-            if r["ensemble"] == "haar" and r["case"] == "v1" and r["site"] == 0 and r.get("m", 1) == 1
-            and r["seed"] == a.seed]
+    recs = [
+        r
+        for r in read_results(a.results)
+        if r["ensemble"] == "haar"
+        and r["case"] == "v1"
+        and r["site"] == 0
+        and r.get("m", 1) == 1
+        and r["seed"] == a.seed
+    ]
     if not recs:
         print(f"error: {a.results} holds no haar/v1/site 0/seed {a.seed} samples", file=sys.stderr)
         return 2
@@ -69,8 +89,10 @@ def main(argv=None) -> int:
     import matplotlib.ticker
 
     fig, axes = plt.subplots(1, len(qs), figsize=(6.2 * len(qs), 4.8), squeeze=False)
-    table = ["| q | task | n fitted | samples per n | slope of log_q E[Δ] ± se | predicted | z | χ²/dof | widest bracket |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    table = [
+        "| q | task | n fitted | samples per n | slope of log_q E[Δ] ± se | predicted | z | χ²/dof | widest bracket |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     for ax, q in zip(axes[0], qs):
         for task in ("vqe", "qae", "qsl"):
             pts = sorted((r for r in rows if r.q == q and r.task == task), key=lambda r: r.n)
@@ -81,50 +103,99 @@ def main(argv=None) -> int:
                 bd = reference_bounds(task, r.n, q)
                 up_se = None
                 if not r.exact:  # standard error of the upper ends
-                    ups = [float(x.get("upper", x["value"])) for x in recs
-                           if (x["q"], x["task"], x["n"]) == (q, task, r.n)]
+                    ups = [
+                        float(x.get("upper", x["value"])) for x in recs if (x["q"], x["task"], x["n"]) == (q, task, r.n)
+                    ]
                     mu = sum(ups) / len(ups)
                     up_se = math.sqrt(sum((u - mu) ** 2 for u in ups) / (len(ups) - 1) / len(ups))
-                data["points"].append({"q": q, "task": task, "n": r.n, "samples": r.samples, "mean": r.mean,
-                                       "stderr": r.stderr, "exact": r.exact,
-                                       "upper_mean": None if r.exact else r.upper_mean,
-                                       "upper_stderr": up_se, "max_width": r.max_width, "bounds": bd})
+                data["points"].append(
+                    {
+                        "q": q,
+                        "task": task,
+                        "n": r.n,
+                        "samples": r.samples,
+                        "mean": r.mean,
+                        "stderr": r.stderr,
+                        "exact": r.exact,
+                        "upper_mean": None if r.exact else r.upper_mean,
+                        "upper_stderr": up_se,
+                        "max_width": r.max_width,
+                        "bounds": bd,
+                    }
+                )
             c = COLOURS[task]
             means = [r.mean for r in pts]
             ci = [1.96 * r.stderr for r in pts]
             exact = all(r.exact for r in pts)
             widest = max(r.max_width for r in pts)
             one_point = exact or widest < BRACKET_RESOLUTION  # bracket below the plot's resolution
-            ax.errorbar(ns, means, yerr=ci, fmt="o", ms=4, color=c, capsize=2,
-                        label=LABELS[task] + ("" if exact else f", certified (bracket ≤ {widest:.0e})"
-                                              if one_point else ", lower end"))
+            ax.errorbar(
+                ns,
+                means,
+                yerr=ci,
+                fmt="o",
+                ms=4,
+                color=c,
+                capsize=2,
+                label=LABELS[task]
+                + ("" if exact else f", certified (bracket ≤ {widest:.0e})" if one_point else ", lower end"),
+            )
             if not one_point:
-                ax.plot(ns, [r.upper_mean for r in pts], "o", mfc="none", ms=5, color=c,
-                        label=LABELS[task] + ", certified upper end")
+                ax.plot(
+                    ns,
+                    [r.upper_mean for r in pts],
+                    "o",
+                    mfc="none",
+                    ms=5,
+                    color=c,
+                    label=LABELS[task] + ", certified upper end",
+                )
             bnames = list(reference_bounds(task, ns[0], q))
             for name, ls in zip(bnames, ("--", ":")):
-                ax.plot(ns, [reference_bounds(task, n, q)[name] for n in ns], ls, color=c, lw=1,
-                        label={"task_dependent": f"{task.upper()}: task-dependent bound (ours)",
-                               "proposition2": "QSL: Proposition 2, q^(2m−n)",
-                               "lemma7.5": "QSL: Lemma 7.5, dA/d"}[name])
+                ax.plot(
+                    ns,
+                    [reference_bounds(task, n, q)[name] for n in ns],
+                    ls,
+                    color=c,
+                    lw=1,
+                    label={
+                        "task_dependent": f"{task.upper()}: task-dependent bound (ours)",
+                        "proposition2": "QSL: Proposition 2, q^(2m−n)",
+                        "lemma7.5": "QSL: Lemma 7.5, dA/d",
+                    }[name],
+                )
             sel = [r for r in pts if r.n >= fit_from.get(q, 0) and r.samples >= 2]
             series = [("", [r.mean for r in sel], [r.stderr for r in sel])]
             if not one_point:
                 pu = [p for p in data["points"] if p["q"] == q and p["task"] == task and p["n"] >= fit_from.get(q, 0)]
-                series = [(" lower end", [r.mean for r in sel], [r.stderr for r in sel]),
-                          (" upper end", [p["upper_mean"] for p in pu], [p["upper_stderr"] for p in pu])]
+                series = [
+                    (" lower end", [r.mean for r in sel], [r.stderr for r in sel]),
+                    (" upper end", [p["upper_mean"] for p in pu], [p["upper_stderr"] for p in pu]),
+                ]
             for tag, m, s in series:
                 if len(sel) < 3:
                     continue
                 f = fit_log_slope_se([r.n for r in sel], m, s, base=q)
                 pred = PREDICTED_SLOPE[task]
-                data["fits"].append({"q": q, "task": task + tag.replace(" ", "_"), "n_from": sel[0].n,
-                                     "n_to": sel[-1].n, "slope": f.slope, "stderr": f.stderr,
-                                     "predicted": pred, "z": f.z(pred), "chi2_dof": f.chi2_dof})
-                table.append(f"| {q} | {task}{tag} | {sel[0].n}–{sel[-1].n} | "
-                             f"{min(r.samples for r in sel)}–{max(r.samples for r in sel)} | "
-                             f"{f.slope:.4f} ± {f.stderr:.4f} | {pred} | {f.z(pred):+.1f} | {f.chi2_dof:.2f} | "
-                             + ("exact |" if exact else f"{max(r.max_width for r in sel):.1e} |"))
+                data["fits"].append(
+                    {
+                        "q": q,
+                        "task": task + tag.replace(" ", "_"),
+                        "n_from": sel[0].n,
+                        "n_to": sel[-1].n,
+                        "slope": f.slope,
+                        "stderr": f.stderr,
+                        "predicted": pred,
+                        "z": f.z(pred),
+                        "chi2_dof": f.chi2_dof,
+                    }
+                )
+                table.append(
+                    f"| {q} | {task}{tag} | {sel[0].n}–{sel[-1].n} | "
+                    f"{min(r.samples for r in sel)}–{max(r.samples for r in sel)} | "
+                    f"{f.slope:.4f} ± {f.stderr:.4f} | {pred} | {f.z(pred):+.1f} | {f.chi2_dof:.2f} | "
+                    + ("exact |" if exact else f"{max(r.max_width for r in sel):.1e} |")
+                )
         ax.set_yscale("log")
         ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
         ax.set_xlabel("n (sites)")

@@ -13,6 +13,7 @@ with Δ > 0 (Δ < 1e-12, i.e. K = 0 up to rounding, counts as 0), the task-depen
 the verdict against every 2-design bound as in `verify` (below / consistent = bound inside the CI /
 VIOLATED = whole CI above; exit code 1 only then).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,10 +23,10 @@ from pathlib import Path
 
 import numpy as np
 
-from weingarten_check.experiments import CASES, TASKS
-from weingarten_check.figures import bounds_and_width
-from weingarten_check.report import bound_verdict
-from weingarten_check.sweep import SweepSpec, make_executor, read_results, run_sweep
+from weingarten_check.experiments.sweep import SweepSpec, make_executor, read_results, run_sweep
+from weingarten_check.experiments.tasks import CASES, TASKS
+from weingarten_check.reporting.figures import bounds_and_width
+from weingarten_check.reporting.verify_report import bound_verdict
 
 ENSEMBLES = ("clifford", "haar")
 ZERO = 1e-12
@@ -72,11 +73,29 @@ def comparison(records: list[dict]) -> list[dict]:
                 verdicts = {k: bound_verdict(ci, b) for k, b in bnds.items()}
                 bad = [k for k, v in verdicts.items() if v == "VIOLATED"]
                 near = [k for k, v in verdicts.items() if v == "consistent"]
-                verdict = f"VIOLATED ({', '.join(bad)})" if bad else f"consistent ({', '.join(near)})" if near else "below"
-                rows.append(dict(task=task, case=case, n=n, samples_clifford=len(c), samples_haar=len(h), w=w,
-                                 clifford=mc, clifford_se=sc, haar=mh, haar_se=sh, ratio=ratio, ratio_se=rse,
-                                 nonzero=float(np.mean(c > 0)), bound=bnds.get("task_dependent", float("nan")),
-                                 verdict=verdict, bounds=bnds))
+                verdict = (
+                    f"VIOLATED ({', '.join(bad)})" if bad else f"consistent ({', '.join(near)})" if near else "below"
+                )
+                rows.append(
+                    dict(
+                        task=task,
+                        case=case,
+                        n=n,
+                        samples_clifford=len(c),
+                        samples_haar=len(h),
+                        w=w,
+                        clifford=mc,
+                        clifford_se=sc,
+                        haar=mh,
+                        haar_se=sh,
+                        ratio=ratio,
+                        ratio_se=rse,
+                        nonzero=float(np.mean(c > 0)),
+                        bound=bnds.get("task_dependent", float("nan")),
+                        verdict=verdict,
+                        bounds=bnds,
+                    )
+                )
     return rows
 
 
@@ -85,33 +104,41 @@ def fmt(x: float) -> str:
 
 
 def table(rows: list[dict]) -> str:
-    out = ["| task | case | n | samples (C/H) | Clifford E[Δ] (95 % CI) | Haar E[Δ] (95 % CI) | Clifford/Haar (95 % CI) "
-           "| Clifford Δ > 0 | task-dep. bound | Clifford vs every 2-design bound |",
-           "|---|---|---|---|---|---|---|---|---|---|"]
+    out = [
+        "| task | case | n | samples (C/H) | Clifford E[Δ] (95 % CI) | Haar E[Δ] (95 % CI) | Clifford/Haar (95 % CI) "
+        "| Clifford Δ > 0 | task-dep. bound | Clifford vs every 2-design bound |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for r in rows:
         ci = lambda m, s: f"{fmt(m)} ({fmt(max(m - 1.96 * s, 0))}, {fmt(m + 1.96 * s)})"  # noqa: E731
         rat = "—" if r["clifford"] == 0 else ci(r["ratio"], r["ratio_se"])
-        out.append(f"| {r['task']} | {r['case']} | {r['n']} | {r['samples_clifford']}/{r['samples_haar']} | "
-                   f"{ci(r['clifford'], r['clifford_se'])} | {ci(r['haar'], r['haar_se'])} | {rat} | "
-                   f"{r['nonzero']:.3f} | {fmt(r['bound'])} | {r['verdict']} |")
+        out.append(
+            f"| {r['task']} | {r['case']} | {r['n']} | {r['samples_clifford']}/{r['samples_haar']} | "
+            f"{ci(r['clifford'], r['clifford_se'])} | {ci(r['haar'], r['haar_se'])} | {rat} | "
+            f"{r['nonzero']:.3f} | {fmt(r['bound'])} | {r['verdict']} |"
+        )
     return "\n".join(out)
 
 
 def qsl_determinants(n: int = 8, samples: int = 400) -> str:
     """Why QSL 'both' differs: Δ_QSL = ||M||_F² + 2|det M| for the 2x2 overlap matrix M; the first term has
     the same mean dA/d for any 1-design, the second does not.  Recomputes the sweep's samples (same seeds)."""
-    from weingarten_check import experiments as ex
+    from weingarten_check.experiments import tasks as ex
 
     spec = ex.task_spec("qsl", n)
     lines = [f"QSL both, n = {n}, {samples} samples (seed {ARGS.seed}, the sweep's samples):"]
     for ens in ENSEMBLES:
         cfg = ex.config_entropy("qsl", ens, "both", 2, 0)
-        Ms = [ex.variation_range_sample_result(spec, ens, "both", ex.sample_rng(ARGS.seed, n, s, cfg)).M
-              for s in range(samples)]
+        Ms = [
+            ex.variation_range_sample_result(spec, ens, "both", ex.sample_rng(ARGS.seed, n, s, cfg)).M
+            for s in range(samples)
+        ]
         det = np.array([abs(np.linalg.det(M)) for M in Ms])
         f2 = np.array([np.sum(np.abs(M) ** 2) for M in Ms])
-        lines.append(f"  {ens:8s}: P(det M = 0) = {np.mean(det < 1e-12):.3f}, E||M||_F^2 = {f2.mean():.5f} "
-                     f"(dA/d = {2 / 2**n:.5f}), 2E|det M| = {2 * det.mean():.5f}")
+        lines.append(
+            f"  {ens:8s}: P(det M = 0) = {np.mean(det < 1e-12):.3f}, E||M||_F^2 = {f2.mean():.5f} "
+            f"(dA/d = {2 / 2**n:.5f}), 2E|det M| = {2 * det.mean():.5f}"
+        )
     return "\n".join(lines)
 
 
@@ -160,22 +187,38 @@ def figure(rows: list[dict], out: Path) -> None:
                 m = np.array([r[key] / r["w"] for r in rs])
                 e = np.array([1.96 * r[key + "_se"] / r["w"] for r in rs])
                 ok = m > 0
-                ax.errorbar(np.array(ns)[ok], m[ok], yerr=[np.minimum(e[ok], 0.95 * m[ok]), e[ok]], color=color,
-                            marker=marker, mfc=mfc, ls=ls, lw=1.2, ms=5, capsize=3)
+                ax.errorbar(
+                    np.array(ns)[ok],
+                    m[ok],
+                    yerr=[np.minimum(e[ok], 0.95 * m[ok]), e[ok]],
+                    color=color,
+                    marker=marker,
+                    mfc=mfc,
+                    ls=ls,
+                    lw=1.2,
+                    ms=5,
+                    capsize=3,
+                )
             ax.plot(ns, [r["bound"] / r["w"] for r in rs], ls=":", color=color, lw=1.0)
             if task == "vqe" and case == "v1":  # Lemma 13.5: Clifford-only bound 36√2/(d+1)
-                ax.plot(ns, [36 * math.sqrt(2) / (2**n + 1) / r["w"] for n, r in zip(ns, rs)], ls="-.",
-                        color="k", lw=1.0)
-    handles = [Line2D([], [], color=style[c][0], marker=style[c][1], label=lab) for c, lab in
-               (("v1", "V1 random, V2 = I"), ("v2", "V1 = I, V2 random"), ("both", "V1, V2 random"))]
-    handles += [Line2D([], [], color="0.3", marker="o", ls="-", label="Clifford (filled)"),
-                Line2D([], [], color="0.3", marker="o", mfc="none", ls="--", label="Haar (hollow)"),
-                Line2D([], [], color="0.3", ls=":", label="task-dependent 2-design bound"),
-                Line2D([], [], color="k", ls="-.", label="Clifford only, V1 random: 36√2/(d+1) (Lemma 13.5)"),
-                Line2D([], [], ls="none", label="missing Clifford points: Δ = 0 in every sample")]
+                ax.plot(
+                    ns, [36 * math.sqrt(2) / (2**n + 1) / r["w"] for n, r in zip(ns, rs)], ls="-.", color="k", lw=1.0
+                )
+    handles = [
+        Line2D([], [], color=style[c][0], marker=style[c][1], label=lab)
+        for c, lab in (("v1", "V1 random, V2 = I"), ("v2", "V1 = I, V2 random"), ("both", "V1, V2 random"))
+    ]
+    handles += [
+        Line2D([], [], color="0.3", marker="o", ls="-", label="Clifford (filled)"),
+        Line2D([], [], color="0.3", marker="o", mfc="none", ls="--", label="Haar (hollow)"),
+        Line2D([], [], color="0.3", ls=":", label="task-dependent 2-design bound"),
+        Line2D([], [], color="k", ls="-.", label="Clifford only, V1 random: 36√2/(d+1) (Lemma 13.5)"),
+        Line2D([], [], ls="none", label="missing Clifford points: Δ = 0 in every sample"),
+    ]
     fig.legend(handles=handles, loc="lower center", ncol=4, fontsize=8, frameon=False)
-    fig.suptitle(f"E[Δ] for uniformly random Clifford vs Haar V1/V2 (m = 1, seed {ARGS.seed}); error bars: 95 % CI",
-                 fontsize=10)
+    fig.suptitle(
+        f"E[Δ] for uniformly random Clifford vs Haar V1/V2 (m = 1, seed {ARGS.seed}); error bars: 95 % CI", fontsize=10
+    )
     fig.tight_layout(rect=(0, 0.1, 1, 0.96))
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out, dpi=120)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from weingarten_check import cli
-from weingarten_check import sweep as sw
+from weingarten_check.experiments import sweep as sw
 
 
 def run(capsys, *argv):
@@ -23,7 +23,7 @@ def fake_sampler(monkeypatch):
     """Replace the physics by a cheap deterministic sampler (the sweep machinery is what is tested)."""
 
     def fake(task, ensemble, case, n, *, q, site, rng):
-        return float(rng.random()) * 2.0 ** -n
+        return float(rng.random()) * 2.0**-n
 
     monkeypatch.setattr(sw, "default_sample_fn", fake)
     return fake

@@ -1,4 +1,5 @@
-"""Unit tests of weingarten_check.bounds (the proofs of the bounds live in proofs/)."""
+"""Unit tests of weingarten_check.theory.bounds (the proofs of the bounds live in proofs/)."""
+
 from __future__ import annotations
 
 from fractions import Fraction
@@ -7,7 +8,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from weingarten_check import bounds as B
+from weingarten_check.theory import bounds as B
 
 
 def test_paper_theorem1_values():
@@ -183,24 +184,32 @@ def test_expected_delta_bounds_vqe_v1_symbolic():
     # at n = 10 (d = 1024): 0.2397 <= E[Δ] ≈ 0.33 <= 0.3748
     assert 0.2397 < float(lo.subs(n, 10)) < 0.2398
     assert sp.simplify(lo.subs(n, 10) - B.expected_delta_lower_bound("vqe", "v1", 10)) == 0
-    assert sp.limit((lo / up).subs(2**n, sp.Symbol("D")), sp.Symbol("D"), sp.oo) == 1 / sp.sqrt(sp.Rational(396, 324) * 2)
+    assert sp.limit((lo / up).subs(2**n, sp.Symbol("D")), sp.Symbol("D"), sp.oo) == 1 / sp.sqrt(
+        sp.Rational(396, 324) * 2
+    )
 
 
 @pytest.mark.parametrize("task", ["vqe", "qae"])
 @pytest.mark.parametrize("case", ["v1", "v2", "both"])
 def test_lower_below_upper_and_observable_path(task, case):
-    from weingarten_check.observables import heisenberg_ring, qae_observable
+    from weingarten_check.states.observables import heisenberg_ring, qae_observable
 
     for q, n in ((2, 5), (3, 3)):
         lo, up = B.expected_delta_lower_bound(task, case, n, q=q), B.expected_delta_upper_bound(task, case, n, q=q)
         assert 0 < float(lo) < float(up)
         obs = heisenberg_ring(n, q, _width=0.0) if task == "vqe" else qae_observable(n, q)
         assert abs(float(B.expected_delta_lower_bound(obs, case, n)) - float(lo)) < 1e-9 * float(lo)
-        assert abs(float(B.expected_K_frobenius_fourth(obs, case, n)) - float(B.expected_K_frobenius_fourth(task, case, n, q=q))) < 1e-9
+        assert (
+            abs(
+                float(B.expected_K_frobenius_fourth(obs, case, n))
+                - float(B.expected_K_frobenius_fourth(task, case, n, q=q))
+            )
+            < 1e-9
+        )
 
 
 def test_two_sided_errors():
-    from weingarten_check.observables import heisenberg_ring
+    from weingarten_check.states.observables import heisenberg_ring
 
     with pytest.raises(TypeError, match="task"):
         B.expected_delta_lower_bound(3, "v1", 4)

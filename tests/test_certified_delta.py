@@ -1,18 +1,19 @@
 """certified_delta.delta_from_k: exact for dA = 2; for dA >= 3 the certified bracket contains the true Δ
 where it is known (optimum at a permutation unitary, constructed so), is narrow (<= tol), falls back to
 2||K||_* when no certificate is proved, and bad input is refused."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-import weingarten_check.certified_delta as cd
-from weingarten_check.certified_delta import cost_mp, delta_from_k, nuclear_bound, qubit_delta
-from weingarten_check.observables import orthonormal_traceless_basis
-from weingarten_check.sampling import haar_unitary
-from weingarten_check.unitary_optimiser import optimise_form
-from weingarten_check.choi_form import form_from_k
-from weingarten_check.variation_range import adjoint_representation
+import weingarten_check.delta.certified as cd
+from weingarten_check.delta.certified import cost_mp, delta_from_k, nuclear_bound, qubit_delta
+from weingarten_check.delta.cost import form_from_k
+from weingarten_check.delta.optimiser import optimise_form
+from weingarten_check.delta.variation_range import adjoint_representation
+from weingarten_check.states.observables import orthonormal_traceless_basis
+from weingarten_check.states.sampling import haar_unitary
 
 
 def _k_of(H, rho):
@@ -90,7 +91,7 @@ def test_level2_closes_loose_dA4_sample():
     benchmarks/bench_certified.py's first) is level-1 loose (width 6.6e-3 before level 2); with
     level 2 (default) the loose side gets a level-2 certificate and the width is <= tol, with the
     level-2 seconds reported."""
-    from weingarten_check.experiments import sample_cost_matrices, sample_rng, task_spec
+    from weingarten_check.experiments.tasks import sample_cost_matrices, sample_rng, task_spec
 
     K = sample_cost_matrices(task_spec("qae", 5, 2, sites=(0, 1)), "haar", "both", sample_rng(17, 5, 0, 0)).K
     r1 = delta_from_k(K, 4, rng=0, level2=False)
@@ -101,13 +102,16 @@ def test_level2_closes_loose_dA4_sample():
     assert set(r2.timings) == {"level2_solve", "level2_check"}
 
 
-@pytest.mark.parametrize("kwargs, exc, msg", [
-    (dict(K=np.zeros((3, 3)), dA=3), ValueError, "8 x 8"),
-    (dict(K=np.full((8, 8), np.inf), dA=3), ValueError, "finite"),
-    (dict(K=np.zeros((8, 8)), dA=3, tol=-1.0), ValueError, "tol"),
-    (dict(K=np.zeros((8, 8)), dA=3, max_starts=-2), ValueError, "max_starts"),
-    (dict(K=np.zeros((8, 8)), dA="3"), TypeError, "dA"),
-])
+@pytest.mark.parametrize(
+    "kwargs, exc, msg",
+    [
+        (dict(K=np.zeros((3, 3)), dA=3), ValueError, "8 x 8"),
+        (dict(K=np.full((8, 8), np.inf), dA=3), ValueError, "finite"),
+        (dict(K=np.zeros((8, 8)), dA=3, tol=-1.0), ValueError, "tol"),
+        (dict(K=np.zeros((8, 8)), dA=3, max_starts=-2), ValueError, "max_starts"),
+        (dict(K=np.zeros((8, 8)), dA="3"), TypeError, "dA"),
+    ],
+)
 def test_bad_input(kwargs, exc, msg):
     with pytest.raises(exc, match=msg):
         delta_from_k(**kwargs)

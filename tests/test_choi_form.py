@@ -1,20 +1,21 @@
 """choi_form: <vec U|M|vec U> = tr(Kᵀ R(U)) (Lemma 12.1), K -> M -> K round trip, the exact rational
 form is within its proved error, bad K is refused."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from weingarten_check.choi_form import (
+from weingarten_check.delta.cost import (
     check_k,
     exact_form_from_k,
     form_from_k,
     k_from_form,
     rational_basis,
 )
-from weingarten_check.observables import orthonormal_traceless_basis
-from weingarten_check.sampling import haar_unitary
-from weingarten_check.variation_range import adjoint_representation
+from weingarten_check.delta.variation_range import adjoint_representation
+from weingarten_check.states.observables import orthonormal_traceless_basis
+from weingarten_check.states.sampling import haar_unitary
 
 
 @pytest.mark.parametrize("dA", [2, 3, 4])
@@ -54,14 +55,17 @@ def test_rational_basis_is_exact():
             assert np.allclose((fr + 1j * fi) / np.sqrt(p), g, atol=1e-15)
 
 
-@pytest.mark.parametrize("K, dA, exc, msg", [
-    (np.zeros((8, 8)), 2, ValueError, "3 x 3"),
-    (np.zeros((3, 3)), 1, ValueError, ">= 2"),
-    (np.zeros((8, 8)), 3.0, TypeError, "int"),
-    (np.full((8, 8), np.nan), 3, ValueError, "finite"),
-    (np.eye(8) * 1j, 3, ValueError, "real"),
-    (np.array([["a"] * 8] * 8), 3, TypeError, "numeric"),
-])
+@pytest.mark.parametrize(
+    "K, dA, exc, msg",
+    [
+        (np.zeros((8, 8)), 2, ValueError, "3 x 3"),
+        (np.zeros((3, 3)), 1, ValueError, ">= 2"),
+        (np.zeros((8, 8)), 3.0, TypeError, "int"),
+        (np.full((8, 8), np.nan), 3, ValueError, "finite"),
+        (np.eye(8) * 1j, 3, ValueError, "real"),
+        (np.array([["a"] * 8] * 8), 3, TypeError, "numeric"),
+    ],
+)
 def test_bad_k(K, dA, exc, msg):
     with pytest.raises(exc, match=msg):
         check_k(K, dA)

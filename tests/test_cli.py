@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from weingarten_check import cli
-from weingarten_check import sweep as sw
+from weingarten_check.experiments import sweep as sw
 
 sys.path.insert(0, str(Path(__file__).parent))
 from cli_helpers import fake_sampler, run  # noqa: E402,F401 (fake_sampler: a fixture)
@@ -56,14 +56,29 @@ def test_unwritable_output(capsys, tmp_path, target, fake_sampler):
     blocker.write_text("a file, not a directory")
     option = "--results"
     if target == "sweep":
-        code, out, err = run(capsys, "sweep", "--task", "vqe", "--n", "4", "--results",
-                             str(blocker / "r.jsonl"))
+        code, out, err = run(capsys, "sweep", "--task", "vqe", "--n", "4", "--results", str(blocker / "r.jsonl"))
     elif target == "verify":
         code, out, err = run(capsys, "verify", "--no-lemmas", "--results", str(blocker / "out"))
     else:
         res = str(tmp_path / "r.jsonl")
-        assert run(capsys, "sweep", "--task", "qsl", "--ensemble", "haar", "--n", "3", "--samples", "2",
-                   "--results", res, "--no-progress")[0] == 0
+        assert (
+            run(
+                capsys,
+                "sweep",
+                "--task",
+                "qsl",
+                "--ensemble",
+                "haar",
+                "--n",
+                "3",
+                "--samples",
+                "2",
+                "--results",
+                res,
+                "--no-progress",
+            )[0]
+            == 0
+        )
         code, out, err = run(capsys, "figure5", "--results", res, "--out", str(blocker / "fig"))
         option = "--out"
     assert code == 2 and f"{option}: cannot write" in err and err.count("\n") == 1
@@ -71,14 +86,29 @@ def test_unwritable_output(capsys, tmp_path, target, fake_sampler):
 
 def test_sweep_resume_and_json(capsys, tmp_path, fake_sampler):
     res = str(tmp_path / "r.jsonl")
-    args = ["sweep", "--task", "vqe,qsl", "--case", "all", "--ensemble", "haar", "--n", "3-5:2",
-            "--samples", "3", "--results", res, "--no-progress"]
+    args = [
+        "sweep",
+        "--task",
+        "vqe,qsl",
+        "--case",
+        "all",
+        "--ensemble",
+        "haar",
+        "--n",
+        "3-5:2",
+        "--samples",
+        "3",
+        "--results",
+        res,
+        "--no-progress",
+    ]
     code, out, err = run(capsys, *args, "--json")
     assert code == 0
     data = json.loads(out)
     assert data["computed"] == 2 * 3 * 2 * 3 and data["reused"] == 0
     assert {(r["task"], r["case"], r["n"]) for r in data["summary"]} == {
-        (t, c, n) for t in ("vqe", "qsl") for c in ("v1", "v2", "both") for n in (3, 5)}
+        (t, c, n) for t in ("vqe", "qsl") for c in ("v1", "v2", "both") for n in (3, 5)
+    }
     code, out, err = run(capsys, *args)
     assert code == 0 and out.startswith("0 samples computed, 36 reused")
     assert len(sw.read_results(res)) == 36
@@ -86,8 +116,20 @@ def test_sweep_resume_and_json(capsys, tmp_path, fake_sampler):
 
 def test_sweep_reports_corrupt_file(capsys, tmp_path, fake_sampler):
     res = tmp_path / "r.jsonl"
-    args = ["sweep", "--task", "vqe", "--ensemble", "haar", "--n", "3", "--samples", "4",
-            "--results", str(res), "--no-progress"]
+    args = [
+        "sweep",
+        "--task",
+        "vqe",
+        "--ensemble",
+        "haar",
+        "--n",
+        "3",
+        "--samples",
+        "4",
+        "--results",
+        str(res),
+        "--no-progress",
+    ]
     assert run(capsys, *args)[0] == 0
     lines = res.read_text().splitlines(keepends=True)
     lines[1] = lines[1].replace('"value":', '"value":2')
@@ -100,8 +142,20 @@ def test_sweep_reports_corrupt_file(capsys, tmp_path, fake_sampler):
 
 def test_sweep_repair_torn_line(capsys, tmp_path, fake_sampler):
     res = tmp_path / "r.jsonl"
-    args = ["sweep", "--task", "qae", "--ensemble", "haar", "--n", "3", "--samples", "2",
-            "--results", str(res), "--no-progress"]
+    args = [
+        "sweep",
+        "--task",
+        "qae",
+        "--ensemble",
+        "haar",
+        "--n",
+        "3",
+        "--samples",
+        "2",
+        "--results",
+        str(res),
+        "--no-progress",
+    ]
     assert run(capsys, *args)[0] == 0
     with open(res, "a") as fh:
         fh.write('{"case":"v1","ensem')
@@ -112,15 +166,35 @@ def test_sweep_repair_torn_line(capsys, tmp_path, fake_sampler):
 
 
 def test_figure5_command(capsys, tmp_path, fake_sampler, monkeypatch):
-    from weingarten_check import figures
+    from weingarten_check.reporting import figures
 
-    monkeypatch.setattr(figures, "bounds_and_width",
-                        lambda t, e, c, n, q, site=0, m=1: (1.0, {"paper_theorem1": 2 ** (5 - n / 2)}))
+    monkeypatch.setattr(
+        figures, "bounds_and_width", lambda t, e, c, n, q, site=0, m=1: (1.0, {"paper_theorem1": 2 ** (5 - n / 2)})
+    )
     res = str(tmp_path / "r.jsonl")
-    assert run(capsys, "sweep", "--task", "all", "--case", "v1", "--ensemble", "haar", "--n", "3,4",
-               "--samples", "3", "--results", res, "--no-progress")[0] == 0
-    code, out, err = run(capsys, "figure5", "--results", res, "--out", str(tmp_path / "f5"), "--json",
-                         "--bounds", "all")
+    assert (
+        run(
+            capsys,
+            "sweep",
+            "--task",
+            "all",
+            "--case",
+            "v1",
+            "--ensemble",
+            "haar",
+            "--n",
+            "3,4",
+            "--samples",
+            "3",
+            "--results",
+            res,
+            "--no-progress",
+        )[0]
+        == 0
+    )
+    code, out, err = run(
+        capsys, "figure5", "--results", res, "--out", str(tmp_path / "f5"), "--json", "--bounds", "all"
+    )
     assert code == 0
     data = json.loads(out)
     assert [f.rsplit(".", 1)[1] for f in data["files"]] == ["png", "pdf", "json"]
@@ -130,11 +204,12 @@ def test_figure5_command(capsys, tmp_path, fake_sampler, monkeypatch):
 
 
 def test_verify_command_writes_report(capsys, tmp_path, monkeypatch):
-    from weingarten_check import report
+    from weingarten_check.reporting import verify_report as report
 
     def fake_run_verify(**kw):
-        return report.VerifyReport([report.LemmaRow("L1", "s", "q>=2", "failed", 0.1)], [], [],
-                                   "now", 0.1, {"python": "3"})
+        return report.VerifyReport(
+            [report.LemmaRow("L1", "s", "q>=2", "failed", 0.1)], [], [], "now", 0.1, {"python": "3"}
+        )
 
     monkeypatch.setattr(report, "run_verify", fake_run_verify)
     code, out, err = run(capsys, "verify", "--results", str(tmp_path / "res"))
@@ -158,8 +233,9 @@ def test_wg_and_integrate_json(capsys):
 
 def test_help_has_examples_for_every_command():
     for cmd in ("verify", "proofs", "sweep", "figure5", "wg", "integrate"):
-        out = subprocess.run([sys.executable, "-m", "weingarten_check.cli", cmd, "--help"],
-                             capture_output=True, text=True, check=True).stdout
+        out = subprocess.run(
+            [sys.executable, "-m", "weingarten_check.cli", cmd, "--help"], capture_output=True, text=True, check=True
+        ).stdout
         assert "examples:" in out and f"weingarten-check {cmd}" in out
 
 
@@ -167,15 +243,30 @@ def test_sweep_on_a_dask_scheduler(capsys, tmp_path, fake_sampler):
     """--scheduler ADDRESS goes through dask.distributed.Client (in-process LocalCluster here)."""
     distributed = pytest.importorskip("dask.distributed")
     res = str(tmp_path / "r.jsonl")
-    args = ["sweep", "--task", "qae", "--ensemble", "haar", "--n", "3,4", "--samples", "3",
-            "--results", res, "--no-progress", "--json"]
+    args = [
+        "sweep",
+        "--task",
+        "qae",
+        "--ensemble",
+        "haar",
+        "--n",
+        "3,4",
+        "--samples",
+        "3",
+        "--results",
+        res,
+        "--no-progress",
+        "--json",
+    ]
     assert run(capsys, *args)[0] == 0
     serial = {(r["n"], r["index"]): r["value"] for r in sw.read_results(res)}
     res2 = str(tmp_path / "r2.jsonl")
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
-                                  dashboard_address=None) as cluster:
-        code, out, err = run(capsys, *args[:-4], "--results", res2, "--no-progress", "--json",
-                             "--scheduler", cluster.scheduler_address)
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+    ) as cluster:
+        code, out, err = run(
+            capsys, *args[:-4], "--results", res2, "--no-progress", "--json", "--scheduler", cluster.scheduler_address
+        )
     assert code == 0 and json.loads(out)["executor"] == "dask"
     assert {(r["n"], r["index"]): r["value"] for r in sw.read_results(res2)} == serial
 
@@ -183,14 +274,25 @@ def test_sweep_on_a_dask_scheduler(capsys, tmp_path, fake_sampler):
 def test_unreachable_scheduler_is_a_usage_error(capsys, tmp_path, monkeypatch):
     pytest.importorskip("dask.distributed")
     monkeypatch.setattr(sw, "DASK_CONNECT_TIMEOUT", "1s")
-    code, out, err = run(capsys, "sweep", "--task", "qae", "--n", "3", "--results", str(tmp_path / "r.jsonl"),
-                         "--scheduler", "tcp://127.0.0.1:9", "--no-progress")
+    code, out, err = run(
+        capsys,
+        "sweep",
+        "--task",
+        "qae",
+        "--n",
+        "3",
+        "--results",
+        str(tmp_path / "r.jsonl"),
+        "--scheduler",
+        "tcp://127.0.0.1:9",
+        "--no-progress",
+    )
     assert code == 2 and err.startswith("weingarten-check sweep: error: --scheduler: cannot connect")
 
 
 def test_proofs_command_runs_the_real_suite(capsys):
     """`proofs --select` runs pytest on proofs/ through proofs_report (a fast subset)."""
-    pytest.importorskip("weingarten_check.proofs_report")
+    pytest.importorskip("weingarten_check.reporting.proofs_report")
     code, out, err = run(capsys, "proofs", "--select", "lemma_7_3 or lemma_7_4", "--json")
     data = json.loads(out)
     assert code == 0 and data["ok"] is True
@@ -200,9 +302,20 @@ def test_proofs_command_runs_the_real_suite(capsys):
 
 def test_sweep_workers_match_serial_with_the_real_sampler(capsys, tmp_path):
     """--workers 2 (spawned processes, real experiments sampler) gives the serial values bit for bit."""
-    pytest.importorskip("weingarten_check.experiments")
-    common = ["sweep", "--task", "vqe,qsl", "--ensemble", "haar", "--n", "3,4", "--samples", "3",
-              "--no-progress", "--json"]
+    pytest.importorskip("weingarten_check.experiments.tasks")
+    common = [
+        "sweep",
+        "--task",
+        "vqe,qsl",
+        "--ensemble",
+        "haar",
+        "--n",
+        "3,4",
+        "--samples",
+        "3",
+        "--no-progress",
+        "--json",
+    ]
     assert run(capsys, *common, "--results", str(tmp_path / "a.jsonl"))[0] == 0
     code, out, err = run(capsys, *common, "--results", str(tmp_path / "b.jsonl"), "--workers", "2")
     assert code == 0 and json.loads(out)["executor"] == "processes"

@@ -4,7 +4,6 @@ strict JSON, refusing --repair on files that are not results files, progress and
 from __future__ import annotations
 
 import json
-import math
 import os
 import subprocess
 import sys
@@ -12,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from weingarten_check import resources
-from weingarten_check import sweep as sw
+from weingarten_check.experiments import resources
+from weingarten_check.experiments import sweep as sw
 
 sys.path.insert(0, str(Path(__file__).parent))
 from cli_helpers import fake_sampler, run  # noqa: E402,F401 (fake_sampler: a fixture)
@@ -70,8 +69,21 @@ def test_disk_full_mid_sweep_is_one_line_and_keeps_samples(capsys, tmp_path, fak
 
 def test_size_beyond_memory_is_refused_up_front(capsys, tmp_path):
     """n = 60 used to die inside numpy ("array is too big"); now: one line naming the n that fits."""
-    code, out, err = run(capsys, "sweep", "--task", "vqe", "--ensemble", "haar", "--n", "60", "--samples", "1",
-                         "--results", str(tmp_path / "r.jsonl"), "--no-progress")
+    code, out, err = run(
+        capsys,
+        "sweep",
+        "--task",
+        "vqe",
+        "--ensemble",
+        "haar",
+        "--n",
+        "60",
+        "--samples",
+        "1",
+        "--results",
+        str(tmp_path / "r.jsonl"),
+        "--no-progress",
+    )
     one_line_error(code, err, "--n: n = 60", "available on this machine", "fits")
     assert not (tmp_path / "r.jsonl").exists()
 
@@ -87,24 +99,34 @@ def test_memory_check_counts_workers_and_names_the_largest_n():
     assert resources.largest_n("qsl", 3, budget) > resources.largest_n("vqe", 3, budget)
 
 
-@pytest.mark.parametrize("task, case, q, n, m", [
-    ("vqe", "both", 2, 20, 1), ("qae", "v2", 2, 20, 1), ("vqe", "v1", 2, 22, 1), ("qsl", "both", 2, 20, 1),
-    ("qae", "both", 2, 18, 2), ("vqe", "v2", 3, 12, 1),
-])
+@pytest.mark.parametrize(
+    "task, case, q, n, m",
+    [
+        ("vqe", "both", 2, 20, 1),
+        ("qae", "v2", 2, 20, 1),
+        ("vqe", "v1", 2, 22, 1),
+        ("qsl", "both", 2, 20, 1),
+        ("qae", "both", 2, 18, 2),
+        ("vqe", "v2", 3, 12, 1),
+    ],
+)
 def test_memory_estimate_bounds_the_measured_peak(task, case, q, n, m):
     """The exact-Haar model is an upper bound of the peak of one sample (fresh process, tracemalloc:
     numpy reports its buffers) and not so loose that it refuses sizes that fit (peak > 0.3 model)."""
     code = f"""
 import tracemalloc
-from weingarten_check import experiments as ex
-from weingarten_check.sweep import _task_spec
+from weingarten_check.experiments import tasks as ex
+from weingarten_check.experiments.sweep import _task_spec
 spec = _task_spec({task!r}, {n}, {q}, 0, {m})
 tracemalloc.start()
 ex.variation_range_sample_result(spec, "haar", {case!r}, ex.sample_rng(0, {n}, 0))
 print(tracemalloc.get_traced_memory()[1])  # peak bytes
 """
-    peak = int(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                              timeout=300).stdout.split()[-1])
+    peak = int(
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300
+        ).stdout.split()[-1]
+    )
     est = resources.sample_bytes(task, n, q, m, ensemble="haar", case=case)
     assert peak > 0.3 * est, f"the model is far too loose to say which n fits ({peak} vs {est})"
     assert peak <= est
@@ -140,11 +162,14 @@ def _results_file(capsys, tmp_path) -> Path:
     return res
 
 
-@pytest.mark.parametrize("content", [
-    "my notes\nabout the run\nno newline at the end",  # a notes file
-    json.dumps({"q": 2, "series": [{"task": "vqe", "mean": [0.1, 0.2]}]}, indent=2),  # figure5.json
-    "partial",  # one unterminated line that is not a record
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        "my notes\nabout the run\nno newline at the end",  # a notes file
+        json.dumps({"q": 2, "series": [{"task": "vqe", "mean": [0.1, 0.2]}]}, indent=2),  # figure5.json
+        "partial",  # one unterminated line that is not a record
+    ],
+)
 def test_repair_refuses_files_that_are_not_results(capsys, tmp_path, fake_sampler, content):
     path = tmp_path / "notes.txt"
     path.write_text(content)
@@ -175,12 +200,15 @@ def test_repair_still_drops_a_torn_record(capsys, tmp_path, fake_sampler):
 # --------------------------------------------------------------------------- item 3: no vacuous PASS
 
 
-@pytest.mark.parametrize("argv, needle", [
-    (["verify", "--q", "5", "--no-lemmas"], "--q: no numerical checks are defined for q = 5"),
-    (["verify", "--q", "2,7", "--no-lemmas"], "q = 7; supported: 2, 3, 4"),
-    (["verify", "--no-lemmas", "--no-numerics"], "nothing to verify"),
-    (["verify", "--q", "2", "--no-numerics"], "--q"),
-])
+@pytest.mark.parametrize(
+    "argv, needle",
+    [
+        (["verify", "--q", "5", "--no-lemmas"], "--q: no numerical checks are defined for q = 5"),
+        (["verify", "--q", "2,7", "--no-lemmas"], "q = 7; supported: 2, 3, 4"),
+        (["verify", "--no-lemmas", "--no-numerics"], "nothing to verify"),
+        (["verify", "--q", "2", "--no-numerics"], "--q"),
+    ],
+)
 def test_verify_refuses_runs_that_check_nothing(capsys, tmp_path, argv, needle):
     code, out, err = run(capsys, *argv, "--results", str(tmp_path / "out"))
     one_line_error(code, err, needle)
@@ -188,12 +216,24 @@ def test_verify_refuses_runs_that_check_nothing(capsys, tmp_path, argv, needle):
 
 def test_verify_q4_runs_numerical_checks(capsys, tmp_path):
     """q = 4 used to be dropped silently ("running 0 numerical checks", then PASS)."""
-    code, out, err = run(capsys, "verify", "--q", "4", "--no-lemmas", "--quick", "--samples", "2",
-                         "--results", str(tmp_path / "out"), "--json")
+    code, out, err = run(
+        capsys,
+        "verify",
+        "--q",
+        "4",
+        "--no-lemmas",
+        "--quick",
+        "--samples",
+        "2",
+        "--results",
+        str(tmp_path / "out"),
+        "--json",
+    )
     data = json.loads(out)
     assert {c["q"] for c in data["numerics"]} == {4} and len(data["numerics"]) == 9
-    assert {(c["task"], c["case"]) for c in data["numerics"]} == {(t, c) for t in ("vqe", "qae", "qsl")
-                                                                  for c in ("v1", "v2", "both")}
+    assert {(c["task"], c["case"]) for c in data["numerics"]} == {
+        (t, c) for t in ("vqe", "qae", "qsl") for c in ("v1", "v2", "both")
+    }
     assert all(c["bounds"] for c in data["numerics"])
 
 
@@ -212,8 +252,19 @@ def test_sweep_json_and_verify_json_are_strict(capsys, tmp_path, fake_sampler):
     code, out, err = run(capsys, *SWEEP, "--samples", "1", "--results", str(tmp_path / "r.jsonl"), "--json")
     row = _strict_loads(out)["summary"][0]
     assert code == 0 and row["stderr"] is None and row["std"] is None and row["upper_mean"] is None
-    code, out, err = run(capsys, "verify", "--no-lemmas", "--quick", "--q", "2", "--samples", "2",
-                         "--results", str(tmp_path / "out"), "--json")
+    code, out, err = run(
+        capsys,
+        "verify",
+        "--no-lemmas",
+        "--quick",
+        "--q",
+        "2",
+        "--samples",
+        "2",
+        "--results",
+        str(tmp_path / "out"),
+        "--json",
+    )
     data = _strict_loads(out)
     assert data["numerics"] and data["numerics"][0]["upper_mean"] is None
     _strict_loads((tmp_path / "out" / "verify.json").read_text())
@@ -221,8 +272,24 @@ def test_sweep_json_and_verify_json_are_strict(capsys, tmp_path, fake_sampler):
 
 def test_figure5_json_is_strict(capsys, tmp_path, fake_sampler):
     res = str(tmp_path / "r.jsonl")
-    assert run(capsys, "sweep", "--task", "qsl", "--ensemble", "haar", "--n", "3,4", "--samples", "1",
-               "--results", res, "--no-progress")[0] == 0
+    assert (
+        run(
+            capsys,
+            "sweep",
+            "--task",
+            "qsl",
+            "--ensemble",
+            "haar",
+            "--n",
+            "3,4",
+            "--samples",
+            "1",
+            "--results",
+            res,
+            "--no-progress",
+        )[0]
+        == 0
+    )
     code, out, err = run(capsys, "figure5", "--results", res, "--out", str(tmp_path / "f"), "--json")
     assert code == 0
     _strict_loads(out)
@@ -244,11 +311,10 @@ def test_proofs_progress_per_lemma(capsys):
 
 
 def test_verify_lemma_stage_progress(capsys, tmp_path, monkeypatch):
-    from weingarten_check import report
+    from weingarten_check.reporting import verify_report as report
 
     real = report._run_lemmas
-    monkeypatch.setattr(report, "_run_lemmas",
-                        lambda extra, progress=False: real(("-k", "lemma_7_3"), progress))
+    monkeypatch.setattr(report, "_run_lemmas", lambda extra, progress=False: real(("-k", "lemma_7_3"), progress))
     code, out, err = run(capsys, "verify", "--no-numerics", "--progress", "--results", str(tmp_path / "o"))
     assert code == 0 and "lemmas" in err and "lemma 7.3" in err
 
@@ -260,28 +326,51 @@ def test_proofs_select_syntax_error_is_reported(capsys):
     one_line_error(code, err, "--select: no lemma matches 'no_such_lemma_xyz'")
 
 
-@pytest.mark.parametrize("argv, command", [(["proofs", "--bogus"], "proofs"),
-                                           (["wg", "2,1", "extra"], "wg"),
-                                           (["sweep", "--task", "vqe", "--n", "3", "--frobnicate"], "sweep")])
+@pytest.mark.parametrize(
+    "argv, command",
+    [
+        (["proofs", "--bogus"], "proofs"),
+        (["wg", "2,1", "extra"], "wg"),
+        (["sweep", "--task", "vqe", "--n", "3", "--frobnicate"], "sweep"),
+    ],
+)
 def test_unknown_options_name_the_subcommand(capsys, argv, command):
     code, out, err = run(capsys, *argv)
-    one_line_error(code, err, f"weingarten-check {command}: error: unrecognized arguments",
-                   f"weingarten-check {command} --help")
+    one_line_error(
+        code, err, f"weingarten-check {command}: error: unrecognized arguments", f"weingarten-check {command} --help"
+    )
 
 
 def test_figure5_ensemble_is_explicit(capsys, tmp_path, fake_sampler, monkeypatch):
-    from weingarten_check import figures
+    from weingarten_check.reporting import figures
 
     monkeypatch.setattr(figures, "bounds_and_width", lambda t, e, c, n, q, site=0, m=1: (1.0, {}))
     res = str(tmp_path / "r.jsonl")
     for ens in ("haar", "hea"):
-        assert run(capsys, "sweep", "--task", "vqe", "--ensemble", ens, "--n", "3", "--samples", "2",
-                   "--results", res, "--no-progress")[0] == 0
+        assert (
+            run(
+                capsys,
+                "sweep",
+                "--task",
+                "vqe",
+                "--ensemble",
+                ens,
+                "--n",
+                "3",
+                "--samples",
+                "2",
+                "--results",
+                res,
+                "--no-progress",
+            )[0]
+            == 0
+        )
     code, out, err = run(capsys, "figure5", "--results", res, "--out", str(tmp_path / "f"))
     one_line_error(code, err, "--ensemble", "haar, hea")
     for ens in ("haar", "hea"):
-        code, out, err = run(capsys, "figure5", "--results", res, "--out", str(tmp_path / "f"), "--ensemble",
-                             ens, "--json")
+        code, out, err = run(
+            capsys, "figure5", "--results", res, "--out", str(tmp_path / "f"), "--ensemble", ens, "--json"
+        )
         assert code == 0 and {s["ensemble"] for s in json.loads(out)["series"]} == {ens}
     code, out, err = run(capsys, "figure5", "--results", res, "--out", str(tmp_path / "f"), "--ensemble", "local1")
     one_line_error(code, err, "--ensemble: the results hold no local1 samples")

@@ -1,4 +1,5 @@
-"""Tests of weingarten_check.clifford: conventions, exactness, seeding, uniformity, design property."""
+"""Tests of weingarten_check.circuits.clifford: conventions, exactness, seeding, uniformity, design property."""
+
 from __future__ import annotations
 
 import math
@@ -10,8 +11,7 @@ import numpy as np
 import pytest
 import stim
 
-from weingarten_check import experiments
-from weingarten_check.clifford import (
+from weingarten_check.circuits.clifford import (
     CliffordUnitary,
     frame_potential,
     random_clifford,
@@ -19,7 +19,8 @@ from weingarten_check.clifford import (
     snap_clifford_entries,
     stim_gate_matrix,
 )
-from weingarten_check.statevector import zero_state
+from weingarten_check.experiments import tasks as experiments
+from weingarten_check.states.statevector import zero_state
 
 
 def _equal_up_to_phase(a: np.ndarray, b: np.ndarray, atol: float = 1e-12) -> bool:
@@ -53,7 +54,7 @@ def test_qiskit_tableau_handed_to_stim_is_the_same_operator():
     qiskit's own Clifford(tab).to_matrix() (little endian, like stim's default) agrees up to phase."""
     from qiskit.quantum_info import Clifford
 
-    from weingarten_check.clifford import _draw_qiskit_tableau, tableau_from_qiskit
+    from weingarten_check.circuits.clifford import _draw_qiskit_tableau, tableau_from_qiskit
 
     rng = np.random.default_rng(0)
     for n in (1, 2, 3):
@@ -114,8 +115,9 @@ def test_state_at_twenty_qubits_is_a_normalised_stabilizer_state():
         for q in range(20):
             p = P[q]  # 0=I, 1=X, 2=Y, 3=Z
             if p:
-                out = np.moveaxis(np.tensordot(stim_gate_matrix("IXYZ"[p] if p else "I"), np.moveaxis(out, q, 0),
-                                               axes=(1, 0)), 0, q)
+                out = np.moveaxis(
+                    np.tensordot(stim_gate_matrix("IXYZ"[p] if p else "I"), np.moveaxis(out, q, 0), axes=(1, 0)), 0, q
+                )
         assert np.allclose(P.sign * out, state, atol=1e-12)
 
 
@@ -134,8 +136,10 @@ def test_reproducible_from_the_seed_rule():
     assert a == b and a != c
     assert random_clifford_tableau(3, 5) == random_clifford_tableau(3, 5)
     # a fresh interpreter (qiskit not imported yet) draws the same tableau
-    code = ("from weingarten_check.clifford import random_clifford_tableau as r; import numpy as np; "
-            "print(r(3, np.random.default_rng(5)))")
+    code = (
+        "from weingarten_check.circuits.clifford import random_clifford_tableau as r; import numpy as np; "
+        "print(r(3, np.random.default_rng(5)))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == str(random_clifford_tableau(3, np.random.default_rng(5))).strip()
     e1 = experiments.estimate_variation_range("qsl", "clifford", "both", 5, samples=5, seed=2)
@@ -207,8 +211,15 @@ def test_experiments_K_second_moment_matches_haar(case, expect):
     """Through the experiments path (sampler -> state/circuit -> K): the mean of ||K||_F² over Clifford
     draws matches the exact 2-design value of Lemma 9.2 for the Heisenberg ring at n = 3 (within 4 se)."""
     spec = experiments.task_spec("vqe", 3)
-    vals = [np.sum(np.abs(experiments.variation_range_sample_result(
-        spec, "clifford", case, experiments.sample_rng(1, 3, s, 5)).K) ** 2) for s in range(600)]
+    vals = [
+        np.sum(
+            np.abs(
+                experiments.variation_range_sample_result(spec, "clifford", case, experiments.sample_rng(1, 3, s, 5)).K
+            )
+            ** 2
+        )
+        for s in range(600)
+    ]
     mean, se = np.mean(vals), np.std(vals, ddof=1) / np.sqrt(len(vals))
     assert abs(mean - expect) < 4 * se and se < 0.1 * expect
 
@@ -240,16 +251,33 @@ def test_bad_input():
         experiments.estimate_variation_range("vqe", "clifford", "v1", 3, q=3, samples=2)
     with pytest.raises(ValueError, match="qubits only"):
         experiments.bounds_for(experiments.task_spec("vqe", 3, q=3), "clifford", "v1")
-    from weingarten_check.sweep import SweepSpec
+    from weingarten_check.experiments.sweep import SweepSpec
 
     with pytest.raises(ValueError, match="qubits only"):
         SweepSpec("vqe", "clifford", "v1", ns=(3,), q=3)
 
 
 def test_cli_rejects_clifford_for_qutrits_in_one_line(tmp_path):
-    r = subprocess.run([sys.executable, "-m", "weingarten_check.cli", "sweep", "--task", "vqe", "--ensemble",
-                        "clifford", "--q", "3", "--n", "3", "--results", str(tmp_path / "r.jsonl")],
-                       capture_output=True, text=True)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "weingarten_check.cli",
+            "sweep",
+            "--task",
+            "vqe",
+            "--ensemble",
+            "clifford",
+            "--q",
+            "3",
+            "--n",
+            "3",
+            "--results",
+            str(tmp_path / "r.jsonl"),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert r.returncode == 2
     assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
     assert "qubits only" in r.stderr
@@ -278,9 +306,22 @@ def test_clifford_vs_haar_script_quick(tmp_path):
     from pathlib import Path
 
     script = Path(__file__).resolve().parents[1] / "scripts" / "clifford_vs_haar.py"
-    r = subprocess.run([sys.executable, str(script), "--quick", "--results", str(tmp_path / "c.jsonl"),
-                        "--figure", str(tmp_path / "c.png"), "--table", str(tmp_path / "c.md")],
-                       capture_output=True, text=True, timeout=600)
+    r = subprocess.run(
+        [
+            sys.executable,
+            str(script),
+            "--quick",
+            "--results",
+            str(tmp_path / "c.jsonl"),
+            "--figure",
+            str(tmp_path / "c.png"),
+            "--table",
+            str(tmp_path / "c.md"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "c.png").stat().st_size > 10000
     assert "| vqe | v1 | 4 |" in (tmp_path / "c.md").read_text()

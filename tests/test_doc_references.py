@@ -17,8 +17,14 @@ CITED = re.compile(r"`([\w./-]+\.(?:md|py|json|png|pdf|txt|toml))`")
 def _repo_files() -> set[str]:
     """Tracked and new (not ignored) files: what a clone would hold."""
     try:
-        out = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
-                             capture_output=True, text=True, check=True, timeout=60).stdout
+        out = subprocess.run(
+            ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        ).stdout
     except (OSError, subprocess.SubprocessError):
         pytest.skip("not a git checkout")
     return set(out.split())

@@ -1,11 +1,12 @@
 """ensembles: the paper's circuits gate by gate, 1-design property, frame potentials."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 from scipy.linalg import expm
 
-from weingarten_check.ensembles import (
+from weingarten_check.circuits.ensembles import (
     Circuit,
     cz_chain_diagonal,
     frame_potential,
@@ -16,7 +17,7 @@ from weingarten_check.ensembles import (
     ry,
     sample_circuit,
 )
-from weingarten_check.observables import PAULI
+from weingarten_check.states.observables import PAULI
 
 
 def kron_all(mats):
@@ -100,13 +101,16 @@ def test_frame_potentials():
         frame_potential("hea", n, samples=1)
 
 
-@pytest.mark.parametrize("call", [
-    lambda: hea_circuit(0),
-    lambda: hea_circuit(3, layers=-1),
-    lambda: local1_circuit(3, q=1),
-    lambda: sample_circuit("haar", 3),
-    lambda: hea_circuit(2, layers=1, rng=0).apply(np.zeros((3, 3))),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: hea_circuit(0),
+        lambda: hea_circuit(3, layers=-1),
+        lambda: local1_circuit(3, q=1),
+        lambda: sample_circuit("haar", 3),
+        lambda: hea_circuit(2, layers=1, rng=0).apply(np.zeros((3, 3))),
+    ],
+)
 def test_bad_input_raises(call):
     with pytest.raises(ValueError):
         call()

@@ -1,5 +1,6 @@
 """exact_psd: exact positive definiteness agrees with eigenvalues, is decided on the boundary
 (a 2^-200 margin is seen), and bad input is refused."""
+
 from __future__ import annotations
 
 from fractions import Fraction
@@ -7,7 +8,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from weingarten_check.exact_psd import (
+from weingarten_check.delta.sdp.exact_psd import (
     fraction_to_float_down,
     fraction_to_float_up,
     is_hermitian_positive_definite,
@@ -69,13 +70,16 @@ def test_real_embedding_shape_and_hermiticity():
     assert E == [[1, 2, 0, -1], [2, 5, 1, 0], [0, 1, 1, 2], [-1, 0, 2, 5]]
 
 
-@pytest.mark.parametrize("re, im, exc, msg", [
-    ([[1, 2], [3, 1]], [[0, 0], [0, 0]], ValueError, "Hermitian"),
-    ([[1, 0], [0, 1]], [[1, 0], [0, 0]], ValueError, "Hermitian"),
-    ([[1, 0], [0, 1]], [[0, 0, 0], [0, 0, 0]], ValueError, "square"),
-    ([[1.0, 0], [0, 1]], [[0, 0], [0, 0]], TypeError, "ints"),
-    ([[1, 0, 0]], [[0, 0, 0]], ValueError, "square"),
-])
+@pytest.mark.parametrize(
+    "re, im, exc, msg",
+    [
+        ([[1, 2], [3, 1]], [[0, 0], [0, 0]], ValueError, "Hermitian"),
+        ([[1, 0], [0, 1]], [[1, 0], [0, 0]], ValueError, "Hermitian"),
+        ([[1, 0], [0, 1]], [[0, 0, 0], [0, 0, 0]], ValueError, "square"),
+        ([[1.0, 0], [0, 1]], [[0, 0], [0, 0]], TypeError, "ints"),
+        ([[1, 0, 0]], [[0, 0, 0]], ValueError, "square"),
+    ],
+)
 def test_bad_input(re, im, exc, msg):
     with pytest.raises(exc, match=msg):
         is_hermitian_positive_definite(re, im)
@@ -99,7 +103,7 @@ def test_grid_and_directed_rounding():
 # ------------------------------------------------------------------ congruence (sufficient) test
 def test_congruence_agrees_away_from_boundary():
     """With a margin of 1e-6 relative the congruence test decides like the eigenvalues (n = 40)."""
-    from weingarten_check.exact_psd import is_hermitian_pd_by_congruence
+    from weingarten_check.delta.sdp.exact_psd import is_hermitian_pd_by_congruence
 
     rng = np.random.default_rng(11)
     re, im = _int_hermitian(rng, 40)
@@ -116,7 +120,7 @@ def test_congruence_agrees_away_from_boundary():
 def test_congruence_is_sound_for_any_witness():
     """A non-PD matrix is never accepted, whatever the witness (identity, singular, random);
     a PD one can be refused by a poor witness (the test is only sufficient)."""
-    from weingarten_check.exact_psd import is_hermitian_pd_by_congruence
+    from weingarten_check.delta.sdp.exact_psd import is_hermitian_pd_by_congruence
 
     zero = [[0, 0], [0, 0]]
     eye = ([[1, 0], [0, 1]], zero)
@@ -130,7 +134,7 @@ def test_congruence_is_sound_for_any_witness():
 
 
 def test_congruence_bad_input():
-    from weingarten_check.exact_psd import congruence_witness, is_hermitian_pd_by_congruence
+    from weingarten_check.delta.sdp.exact_psd import congruence_witness, is_hermitian_pd_by_congruence
 
     with pytest.raises(ValueError, match="not Hermitian"):
         is_hermitian_pd_by_congruence([[1, 2], [3, 1]], [[0, 0], [0, 0]])

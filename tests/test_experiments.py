@@ -1,14 +1,16 @@
 """experiments: E[Δ] (with its 95% CI) lies below every applicable bound, for q = 2, 3, 4, the
 three tasks and the three V1/V2 cases; the scalable Haar paths equal dense computations."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
 import weingarten_check
-from weingarten_check import experiments as ex
-from weingarten_check.ensembles import hea_circuit, local1_circuit
-from weingarten_check.experiments import (
+from weingarten_check.circuits.ensembles import hea_circuit, local1_circuit
+from weingarten_check.delta.variation_range import variation_range
+from weingarten_check.experiments import tasks as ex
+from weingarten_check.experiments.tasks import (
     CASES,
     TASKS,
     estimate_variation_range,
@@ -17,8 +19,7 @@ from weingarten_check.experiments import (
     variation_range_sample,
     variation_range_sample_result,
 )
-from weingarten_check.sampling import haar_unitary
-from weingarten_check.variation_range import variation_range
+from weingarten_check.states.sampling import haar_unitary
 
 GRID = {2: (6, 200), 3: (3, 40), 4: (3, 24)}  # q -> (n, samples)
 
@@ -56,8 +57,7 @@ def test_task_dependent_bound_is_tight_enough_to_be_tested(task, case):
 
 def test_known_value_vqe_n10():
     """math-notes: VQE, V1 Haar, n = 10: E[Δ] ≈ 0.33 and bound 12/sqrt(d+1)."""
-    e = weingarten_check.estimate_variation_range(task="vqe", ensemble="haar", case="v1", n=10,
-                                                  samples=100, seed=0)
+    e = weingarten_check.estimate_variation_range(task="vqe", ensemble="haar", case="v1", n=10, samples=100, seed=0)
     assert e.bounds["task_dependent"] == pytest.approx(12 / np.sqrt(2**10 + 1))
     assert abs(e.mean - 0.33) < 4 * e.stderr + 0.01
     assert e.w == pytest.approx(28.0617854180, abs=1e-8)
@@ -65,8 +65,11 @@ def test_known_value_vqe_n10():
 
 def test_task_spec_numbers():
     s = task_spec("vqe", 6)
-    assert s.coupling == pytest.approx(6 * 2**6) and s.state_coupling == 0.5 and s.w == pytest.approx(
-        6 - (-11.2111025509), abs=1e-8)
+    assert (
+        s.coupling == pytest.approx(6 * 2**6)
+        and s.state_coupling == 0.5
+        and s.w == pytest.approx(6 - (-11.2111025509), abs=1e-8)
+    )
     assert task_spec("qae", 5).w == 1 and task_spec("qsl", 5, q=3).w == 1
     assert task_spec("qae", 5, site=3).coupling == 0  # discarded site 0 not in A
 
@@ -77,8 +80,9 @@ def test_qae_with_A_away_from_R_and_V2_identity_is_flat():
 
 
 @pytest.mark.parametrize("case", CASES)
-@pytest.mark.parametrize("task, q, sites", [("vqe", 2, (0,)), ("qae", 2, (1,)), ("vqe", 3, (0,)), ("qsl", 2, (0,)),
-                                            ("vqe", 2, (0, 2))])
+@pytest.mark.parametrize(
+    "task, q, sites", [("vqe", 2, (0,)), ("qae", 2, (1,)), ("vqe", 3, (0,)), ("qsl", 2, (0,)), ("vqe", 2, (0, 2))]
+)
 def test_scalable_haar_path_equals_dense(monkeypatch, case, task, q, sites):
     """Patch haar_state / haar_isometry with pieces of explicit unitaries V1, V2: the isometry
     route must then give exactly the dense Δ(V1, V2)."""
@@ -116,8 +120,15 @@ def test_scalable_haar_path_equals_dense(monkeypatch, case, task, q, sites):
     monkeypatch.setattr(ex, "haar_isometry", fake_isometry)
     res = variation_range_sample_result(spec, "haar", case, 0, starts=3)
     e0 = np.eye(d)[0]
-    dense = variation_range(spec.observable.dense(), e0, V1=V1 if case != "v2" else None,
-                            V2=V2 if case != "v1" else None, sites=sites, q=q, starts=3)
+    dense = variation_range(
+        spec.observable.dense(),
+        e0,
+        V1=V1 if case != "v2" else None,
+        V2=V2 if case != "v1" else None,
+        sites=sites,
+        q=q,
+        starts=3,
+    )
     if res.exact:
         assert res.upper == pytest.approx(dense.upper, abs=1e-10)
         assert res.value == pytest.approx(dense.value, abs=1e-10)
@@ -151,8 +162,9 @@ def test_qsl_general_route_equals_fidelity_route():
     assert a.value == pytest.approx(b.value, abs=1e-12)
     for case in ("v2", "both"):
         va = np.array([variation_range_sample_result(spec, "haar", case, s).value for s in range(300)])
-        vb = np.array([variation_range_sample_result(spec, "haar", case, 1000 + s, general=True).value
-                       for s in range(300)])
+        vb = np.array(
+            [variation_range_sample_result(spec, "haar", case, 1000 + s, general=True).value for s in range(300)]
+        )
         se = np.hypot(va.std(ddof=1), vb.std(ddof=1)) / np.sqrt(300)
         assert abs(va.mean() - vb.mean()) < 5 * se
 
@@ -193,17 +205,20 @@ def test_reproducible_and_sample_api():
     assert 0 <= v <= a.w
 
 
-@pytest.mark.parametrize("kwargs, exc", [
-    (dict(task="foo"), ValueError),
-    (dict(ensemble="design"), ValueError),
-    (dict(case="v3"), ValueError),
-    (dict(n=1), ValueError),
-    (dict(q=1), ValueError),
-    (dict(samples=1), ValueError),
-    (dict(site=7), ValueError),
-    (dict(n=2.5), TypeError),
-    (dict(seed=-1), ValueError),
-])
+@pytest.mark.parametrize(
+    "kwargs, exc",
+    [
+        (dict(task="foo"), ValueError),
+        (dict(ensemble="design"), ValueError),
+        (dict(case="v3"), ValueError),
+        (dict(n=1), ValueError),
+        (dict(q=1), ValueError),
+        (dict(samples=1), ValueError),
+        (dict(site=7), ValueError),
+        (dict(n=2.5), TypeError),
+        (dict(seed=-1), ValueError),
+    ],
+)
 def test_bad_input_raises(kwargs, exc):
     base = dict(task="vqe", ensemble="haar", case="v1", n=4, samples=3)
     base.update(kwargs)
@@ -232,7 +247,7 @@ def test_estimate_uses_the_sweep_seeding_rule_and_decorrelates_cases():
     """Sample s of an estimate is sample s of a sweep with the same seed (one seeding rule,
     experiments.sample_rng), and the QSL cases v1 and v2 (equal in distribution) are independent
     draws rather than the same numbers."""
-    from weingarten_check.experiments import (
+    from weingarten_check.experiments.tasks import (
         config_entropy,
         estimate_variation_range,
         sample_rng,
@@ -250,7 +265,7 @@ def test_estimate_uses_the_sweep_seeding_rule_and_decorrelates_cases():
 def test_elementwise_bound_follows_the_case():
     """Route 2 proves w dA^(5/2)/sqrt(d+1) when V1 is a 2-design, but only w dA^3/sqrt(d+1) when
     only V2 is (Lemma 5.5): bounds_for must report the one that is proved for the case."""
-    from weingarten_check.experiments import bounds_for, task_spec
+    from weingarten_check.experiments.tasks import bounds_for, task_spec
 
     spec = task_spec("vqe", 6, 2)
     d = 2**6
@@ -263,11 +278,11 @@ def test_elementwise_bound_follows_the_case():
 def test_bounds_without_w_beyond_the_ground_state_limit():
     """VQE at n = 24 qubits: w(H) is out of reach of the sector Lanczos (2.7e6 states), so w = NaN,
     the bounds that need w are left out and the task-dependent bound (no w) stays: 12/sqrt(d+1)."""
-    from weingarten_check.experiments import bounds_for
+    from weingarten_check.experiments.tasks import bounds_for
 
     spec = task_spec("vqe", 24, 2)
     assert np.isnan(spec.w)
     b, note = bounds_for(spec, "haar", "v1")
     assert set(b) == {"task_dependent"} and "w(H) not computable" in note
-    assert b["task_dependent"] == pytest.approx(12 / np.sqrt(2 ** 24 + 1))
+    assert b["task_dependent"] == pytest.approx(12 / np.sqrt(2**24 + 1))
     assert np.isfinite(task_spec("vqe", 12, 2).w)

@@ -8,8 +8,8 @@ import math
 import numpy as np
 import pytest
 
-from weingarten_check.figures import figure5_from_results, figure5_series, plot_figure5
-from weingarten_check.sweep import SweepSpec, read_results, run_sweep
+from weingarten_check.experiments.sweep import SweepSpec, read_results, run_sweep
+from weingarten_check.reporting.figures import figure5_from_results, figure5_series, plot_figure5
 
 
 def fake_records(q=2, ns=(3, 4, 5), samples=5):
@@ -18,8 +18,19 @@ def fake_records(q=2, ns=(3, 4, 5), samples=5):
         for case in ("v1", "v2", "both"):
             for n in ns:
                 for i in range(samples):
-                    recs.append(dict(task=task, ensemble=ens, case=case, q=q, site=0, seed=0, n=n,
-                                     index=i, value=float(2.0 ** -n * (1 + i))))
+                    recs.append(
+                        dict(
+                            task=task,
+                            ensemble=ens,
+                            case=case,
+                            q=q,
+                            site=0,
+                            seed=0,
+                            n=n,
+                            index=i,
+                            value=float(2.0**-n * (1 + i)),
+                        )
+                    )
     return recs
 
 
@@ -33,11 +44,10 @@ def fake_bounds(task, ensemble, case, n, q, site=0):
 
 def test_series_are_means_over_w_with_bounds_per_n():
     series = figure5_series(fake_records(), 2, bounds_fn=fake_bounds)
-    assert [(s.task, s.case) for s in series] == [(t, c) for t in ("vqe", "qae", "qsl")
-                                                  for c in ("v1", "v2", "both")]
+    assert [(s.task, s.case) for s in series] == [(t, c) for t in ("vqe", "qae", "qsl") for c in ("v1", "v2", "both")]
     vqe = series[0]
     assert vqe.ns == [3, 4, 5] and vqe.samples == [5, 5, 5] and vqe.w == [4.0] * 3
-    vals = np.array([2.0 ** -3 * (1 + i) for i in range(5)])
+    vals = np.array([2.0**-3 * (1 + i) for i in range(5)])
     assert vqe.mean[0] == pytest.approx(vals.mean() / 4)
     assert vqe.std[0] == pytest.approx(vals.std(ddof=1) / 4)
     assert vqe.stderr[0] == pytest.approx(vals.std(ddof=1) / 4 / math.sqrt(5))
@@ -74,7 +84,7 @@ def test_bad_errorbars(tmp_path):
 
 def test_figure_from_a_real_sweep(tmp_path):
     """End to end with the real sampler and bounds (small n, few samples)."""
-    pytest.importorskip("weingarten_check.experiments")
+    pytest.importorskip("weingarten_check.experiments.tasks")
     path = tmp_path / "res.jsonl"
     for task, ens in (("vqe", "haar"), ("qsl", "local1")):
         run_sweep(SweepSpec(task, ens, "v1", ns=(3, 4), samples=4, seed=1), path, progress=False)
@@ -90,7 +100,7 @@ def test_figure_from_a_real_sweep(tmp_path):
 def test_lower_bound_band_for_haar_only(tmp_path):
     """Exact-Haar VQE/QAE series carry the Lemma 11 lower bound (value / w) and the figure shades the band;
     the hea and local1 series (not 4-designs) carry none."""
-    from weingarten_check import bounds as B
+    from weingarten_check.theory import bounds as B
 
     recs = [dict(r, ensemble="haar") if r["task"] == "vqe" else r for r in fake_records(ns=(4, 5))]
     series = figure5_series(recs, 2, bounds_fn=fake_bounds)
@@ -105,7 +115,7 @@ def test_lower_bound_band_for_haar_only(tmp_path):
 
 def test_narrow_certified_brackets_are_one_point():
     """Upper ends are drawn only where the bracket is wider than BRACKET_RESOLUTION (0.1 %)."""
-    from weingarten_check.figures import visible_upper
+    from weingarten_check.reporting.figures import visible_upper
 
     up = visible_upper([1.0, 1.0, 2.0, 3.0], [1.0 + 1e-12, 1.01, math.nan, 3.0 * (1 + 2e-3)])
     assert math.isnan(up[0]) and up[1] == 1.01 and math.isnan(up[2]) and up[3] == pytest.approx(3.006)

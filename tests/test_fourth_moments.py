@@ -1,10 +1,11 @@
-"""Unit tests of weingarten_check.fourth_moments (Lemma 11.4): exact E||K||_F⁴ against the dense
+"""Unit tests of weingarten_check.theory.fourth_moments (Lemma 11.4): exact E||K||_F⁴ against the dense
 matrices, the numeric-Observable path and Monte Carlo (>= 2000 Haar samples, 5 standard errors).
 
 Monte Carlo seeds: ``experiments.sample_rng(SEED, n, s, config_entropy(task, "haar", case, q, 0))``
 with SEED = 2024; the default suite runs n = 4 (qubits) and n = 3 (qutrits), the slow suite
 n = 4, 6, 8 (q = 2) and n = 3, 4 (q = 3).
 """
+
 from __future__ import annotations
 
 import functools
@@ -14,11 +15,11 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from weingarten_check import fourth_moments as fm
-from weingarten_check import variation_range as vr
-from weingarten_check.experiments import config_entropy, sample_rng, task_spec, variation_range_sample_result
-from weingarten_check.observables import heisenberg_ring, qae_observable
-from weingarten_check.sampling import haar_state, haar_unitary
+from weingarten_check.delta import variation_range as vr
+from weingarten_check.experiments.tasks import config_entropy, sample_rng, task_spec, variation_range_sample_result
+from weingarten_check.states.observables import heisenberg_ring, qae_observable
+from weingarten_check.states.sampling import haar_state, haar_unitary
+from weingarten_check.theory import fourth_moments as fm
 
 SEED = 2024
 SAMPLES = 2000
@@ -26,7 +27,7 @@ ns = sp.Symbol("n", positive=True, integer=True)
 d = sp.Symbol("d", positive=True)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def sample_k_norm_sq(task: str, case: str, n: int, q: int, samples: int = SAMPLES) -> np.ndarray:
     """||K||_F² of `samples` independent Haar draws: the library's experiment path for qubits (exact
     Haar V1 state / V2 isometry), dense Haar unitaries for qutrits (d <= 81)."""
@@ -70,8 +71,12 @@ def _mc_check(task, case, q, n):
 
 #: representative subset for the default suite (every case and both tasks once); the rest is slow
 SMALL = [("vqe", "v1", 2, 4), ("qae", "v2", 2, 4), ("vqe", "both", 2, 4), ("qae", "v1", 3, 3)]
-ALL = [(t, c, q, n) for t in ("vqe", "qae") for c in ("v1", "v2", "both")
-       for q, n in ((2, 4), (2, 6), (2, 8), (3, 3), (3, 4))]
+ALL = [
+    (t, c, q, n)
+    for t in ("vqe", "qae")
+    for c in ("v1", "v2", "both")
+    for q, n in ((2, 4), (2, 6), (2, 8), (3, 3), (3, 4))
+]
 
 
 @pytest.mark.parametrize("task,case,q,n", SMALL)
@@ -95,8 +100,13 @@ def test_monte_carlo_detects_a_wrong_value():
 
 # ------------------------------------------------------------------------------------------- exact
 def test_vqe_v1_closed_form():
-    assert sp.simplify(fm.expected_K_frobenius_fourth_task("vqe", "v1", ns, in_d=True)
-                       - 396 * (d + 4) / ((d + 1) * (d + 2) * (d + 3))) == 0
+    assert (
+        sp.simplify(
+            fm.expected_K_frobenius_fourth_task("vqe", "v1", ns, in_d=True)
+            - 396 * (d + 4) / ((d + 1) * (d + 2) * (d + 3))
+        )
+        == 0
+    )
     assert sp.simplify(fm.expected_K_frobenius_sq_task("vqe", "v1", ns, in_d=True) - 18 / (d + 1)) == 0
     v = fm.expected_K_frobenius_fourth_task("vqe", "v1", ns)
     assert v.has(ns) and sp.simplify(v.subs(ns, 6) - fm.expected_K_frobenius_fourth_task("vqe", "v1", 6)) == 0

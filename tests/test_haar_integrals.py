@@ -1,4 +1,5 @@
 """Tests for Haar moment integrals: entries (E1), trace products (E2), the twirl (E3)."""
+
 from __future__ import annotations
 
 from functools import reduce
@@ -10,7 +11,9 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from weingarten_check.haar_integrals import (
+from weingarten_check.calculus.symmetric_group import compose, inverse
+from weingarten_check.calculus.unitary import weingarten
+from weingarten_check.calculus.unitary_integrals import (
     Tr,
     haar_integral,
     permutation_operator,
@@ -18,8 +21,6 @@ from weingarten_check.haar_integrals import (
     trace_moment_numeric,
     twirl,
 )
-from weingarten_check.symmetric_group import compose, inverse
-from weingarten_check.weingarten import weingarten
 
 d = sympy.Symbol("d")
 

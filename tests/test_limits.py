@@ -11,10 +11,10 @@ from math import factorial
 import pytest
 import sympy
 
-from weingarten_check import haar_integrals as hi
-from weingarten_check import limits
-from weingarten_check.limits import WorkLimitError, partition_count
-from weingarten_check.weingarten import weingarten, weingarten_all_classes, weingarten_class
+from weingarten_check.calculus import limits
+from weingarten_check.calculus import unitary_integrals as hi
+from weingarten_check.calculus.limits import WorkLimitError, partition_count
+from weingarten_check.calculus.unitary import weingarten, weingarten_all_classes, weingarten_class
 
 d = sympy.Symbol("d", positive=True, integer=True)
 
@@ -69,17 +69,21 @@ def test_all_equal_indices_at_k40_use_the_closed_form():
     """E|U_11|^{2k} = k! (d-1)! / (d+k-1)!; at k = 40, d = 40 it used to hang (> 120 s, 2 GB)."""
     zeros = [0] * 40
     assert hi.haar_integral(zeros, zeros, zeros, zeros, 40) == sympy.Rational(
-        Fraction(factorial(40) * factorial(39), factorial(79)))
+        Fraction(factorial(40) * factorial(39), factorial(79))
+    )
     assert sympy.simplify(hi.haar_integral([0] * 3, [0] * 3, [0] * 3, [0] * 3, d) - 6 / (d * (d + 1) * (d + 2))) == 0
 
 
-@pytest.mark.parametrize("i, j, ic, jc", [
-    ((0, 0, 0), (0, 1, 2), (0, 0, 0), (2, 0, 1)),
-    ((0, 1, 2), (1, 1, 1), (2, 1, 0), (1, 1, 1)),
-    ((0, 0, 0, 0), (0, 0, 1, 1), (0, 0, 0, 0), (1, 0, 1, 0)),
-    ((1, 1, 1, 1, 1), (0, 1, 2, 0, 1), (1, 1, 1, 1, 1), (1, 0, 0, 2, 1)),
-    ((0, 0, 0), (0, 1, 2), (0, 0, 0), (0, 1, 1)),  # index multisets differ: 0
-])
+@pytest.mark.parametrize(
+    "i, j, ic, jc",
+    [
+        ((0, 0, 0), (0, 1, 2), (0, 0, 0), (2, 0, 1)),
+        ((0, 1, 2), (1, 1, 1), (2, 1, 0), (1, 1, 1)),
+        ((0, 0, 0, 0), (0, 0, 1, 1), (0, 0, 0, 0), (1, 0, 1, 0)),
+        ((1, 1, 1, 1, 1), (0, 1, 2, 0, 1), (1, 1, 1, 1, 1), (1, 0, 0, 2, 1)),
+        ((0, 0, 0), (0, 1, 2), (0, 0, 0), (0, 1, 1)),  # index multisets differ: 0
+    ],
+)
 def test_closed_form_equals_the_class_sum(i, j, ic, jc):
     """The closed form (one side all equal) against the general coset enumeration it replaces."""
     for dim in (2, 3, 5, d):
@@ -105,20 +109,39 @@ def test_sigma_must_be_ordered_and_zero_means_permutation():
         weingarten((2, 0), 3)
 
 
-@pytest.mark.parametrize("argv, needle", [
-    (["wg", "99999999999999"], "SIGMA: Wg at k = 99999999999999 is out of reach"),
-    (["wg", "--all", "40", "--d", "3"], "--all: "),
-    (["wg", "2,0", "--d", "3"], "read as a permutation"),
-    (["integrate", "--i", ",".join(["0"] * 20 + ["1"] * 20), "--j", ",".join(["0"] * 20 + ["1"] * 20),
-      "--d", "2"], "out of reach"),
-])
+@pytest.mark.parametrize(
+    "argv, needle",
+    [
+        (["wg", "99999999999999"], "SIGMA: Wg at k = 99999999999999 is out of reach"),
+        (["wg", "--all", "40", "--d", "3"], "--all: "),
+        (["wg", "2,0", "--d", "3"], "read as a permutation"),
+        (
+            [
+                "integrate",
+                "--i",
+                ",".join(["0"] * 20 + ["1"] * 20),
+                "--j",
+                ",".join(["0"] * 20 + ["1"] * 20),
+                "--d",
+                "2",
+            ],
+            "out of reach",
+        ),
+    ],
+)
 def test_cli_refuses_at_once(argv, needle):
-    proc = subprocess.run([sys.executable, "-m", "weingarten_check.cli", *argv], capture_output=True, text=True,
-                          timeout=120)  # a hang (the old behaviour) fails here instead of blocking the suite
+    proc = subprocess.run(
+        [sys.executable, "-m", "weingarten_check.cli", *argv], capture_output=True, text=True, timeout=120
+    )  # a hang (the old behaviour) fails here instead of blocking the suite
     assert proc.returncode == 2 and needle in proc.stderr and proc.stderr.count("\n") == 1, proc.stderr
 
 
 def test_wg_help_documents_zero_as_permutation():
-    out = subprocess.run([sys.executable, "-m", "weingarten_check.cli", "wg", "--help"], capture_output=True,
-                         text=True, check=True, timeout=60).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "weingarten_check.cli", "wg", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
     assert "containing 0 is read as a" in " ".join(out.split()) and "k <= 35" in out

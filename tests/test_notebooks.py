@@ -29,8 +29,9 @@ def test_notebook_executes(path, tmp_path):
     assert nb.metadata.get("jupytext", {}).get("text_representation", {}).get("format_name") == "percent"
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code"), "stored without outputs"
     t0 = time.perf_counter()
-    client = nbclient.NotebookClient(nb, timeout=TIMEOUT_PER_CELL, kernel_name="python3",
-                                     resources={"metadata": {"path": str(tmp_path)}})
+    client = nbclient.NotebookClient(
+        nb, timeout=TIMEOUT_PER_CELL, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    )
     client.execute()
     seconds = time.perf_counter() - t0
     print(f"{path.name}: {seconds:.1f} s")

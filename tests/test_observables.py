@@ -1,10 +1,11 @@
 """observables: term-wise algebra (traces, partial traces, couplings) equals dense linear algebra."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from weingarten_check.observables import (
+from weingarten_check.states.observables import (
     PAULI,
     Observable,
     gell_mann,
@@ -15,7 +16,7 @@ from weingarten_check.observables import (
     qsl_observable,
     spectral_width,
 )
-from weingarten_check.sampling import haar_state
+from weingarten_check.states.sampling import haar_state
 
 
 def dense_partial_trace(H: np.ndarray, sites, n: int, q: int) -> np.ndarray:
@@ -140,16 +141,19 @@ def test_paper_observables():
     assert qae_observable(6).coupling([3]) == 0  # R = site 0 not in A
 
 
-@pytest.mark.parametrize("call", [
-    lambda: Observable(2, 2, [(1.0, {2: np.eye(2)})]),
-    lambda: Observable(2, 2, [(1.0, {0: np.eye(3)})]),
-    lambda: Observable(2, 2, [(1.0, {0: np.array([[0, 1], [0, 0]])})]),  # not Hermitian
-    lambda: Observable(5, 2, [(1.0, {0: np.array([[0, 1], [0, 0]]), 3: np.eye(2)})]),  # large n path
-    lambda: Observable(5, 2, [(1j, {0: np.eye(2)})]),  # imaginary coefficient
-    lambda: heisenberg_ring(1),
-    lambda: qae_observable(3, discarded=5),
-    lambda: gell_mann(1),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: Observable(2, 2, [(1.0, {2: np.eye(2)})]),
+        lambda: Observable(2, 2, [(1.0, {0: np.eye(3)})]),
+        lambda: Observable(2, 2, [(1.0, {0: np.array([[0, 1], [0, 0]])})]),  # not Hermitian
+        lambda: Observable(5, 2, [(1.0, {0: np.array([[0, 1], [0, 0]]), 3: np.eye(2)})]),  # large n path
+        lambda: Observable(5, 2, [(1j, {0: np.eye(2)})]),  # imaginary coefficient
+        lambda: heisenberg_ring(1),
+        lambda: qae_observable(3, discarded=5),
+        lambda: gell_mann(1),
+    ],
+)
 def test_bad_input_raises(call):
     with pytest.raises(ValueError):
         call()

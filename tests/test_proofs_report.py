@@ -1,9 +1,10 @@
-"""Tests of weingarten_check.proofs_report (grouping, table, and a real run of two lemmas)."""
+"""Tests of weingarten_check.reporting.proofs_report (grouping, table, and a real run of two lemmas)."""
+
 from __future__ import annotations
 
 import pytest
 
-from weingarten_check.proofs_report import (
+from weingarten_check.reporting.proofs_report import (
     LemmaResult,
     ProofsRunError,
     collect_results,
@@ -13,11 +14,51 @@ from weingarten_check.proofs_report import (
 )
 
 RECORDS = [
-    {"lemma": "10.1", "statement": "late", "dimensions": "x", "mutant": False, "outcome": "passed", "seconds": 1.0, "nodeid": "a"},
-    {"lemma": "2.1", "statement": "decomp", "dimensions": "dA=2", "mutant": False, "outcome": "passed", "seconds": 0.5, "nodeid": "b"},
-    {"lemma": "2.1", "statement": "mutant: w", "dimensions": "dA=2", "mutant": True, "outcome": "passed", "seconds": 0.25, "nodeid": "c"},
-    {"lemma": "2.1", "statement": "decomp b", "dimensions": "dA=3", "mutant": False, "outcome": "passed", "seconds": 0.25, "nodeid": "d"},
-    {"lemma": "3.2", "statement": "qubit", "dimensions": "dA=2", "mutant": False, "outcome": "failed", "seconds": 2.0, "nodeid": "e"},
+    {
+        "lemma": "10.1",
+        "statement": "late",
+        "dimensions": "x",
+        "mutant": False,
+        "outcome": "passed",
+        "seconds": 1.0,
+        "nodeid": "a",
+    },
+    {
+        "lemma": "2.1",
+        "statement": "decomp",
+        "dimensions": "dA=2",
+        "mutant": False,
+        "outcome": "passed",
+        "seconds": 0.5,
+        "nodeid": "b",
+    },
+    {
+        "lemma": "2.1",
+        "statement": "mutant: w",
+        "dimensions": "dA=2",
+        "mutant": True,
+        "outcome": "passed",
+        "seconds": 0.25,
+        "nodeid": "c",
+    },
+    {
+        "lemma": "2.1",
+        "statement": "decomp b",
+        "dimensions": "dA=3",
+        "mutant": False,
+        "outcome": "passed",
+        "seconds": 0.25,
+        "nodeid": "d",
+    },
+    {
+        "lemma": "3.2",
+        "statement": "qubit",
+        "dimensions": "dA=2",
+        "mutant": False,
+        "outcome": "failed",
+        "seconds": 2.0,
+        "nodeid": "e",
+    },
 ]
 
 
@@ -72,7 +113,7 @@ def test_run_proofs_real_subset():
 
 @pytest.mark.skipif(not default_proofs_dir().is_dir(), reason="needs the source checkout's proofs/")
 def test_run_proofs_reports_bad_selections_and_progress():
-    from weingarten_check.proofs_report import ProofsSelectionError
+    from weingarten_check.reporting.proofs_report import ProofsSelectionError
 
     with pytest.raises(ProofsSelectionError, match="Wrong expression"):
         run_proofs(["-k", "lemma_7 and ("])

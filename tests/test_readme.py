@@ -44,7 +44,7 @@ def test_sweep_demo_matches_a_fresh_run(upd):
 
 
 def test_verify_rows_at_n12_match_a_fresh_run(upd):
-    from weingarten_check.report import run_verify
+    from weingarten_check.reporting.verify_report import run_verify
 
     shown = upd.current_block("verify").splitlines()
     points = [p for p in upd.VERIFY_ROWS if p[3] == 2]
@@ -57,7 +57,7 @@ def test_verify_rows_at_n12_match_a_fresh_run(upd):
 
 @pytest.mark.slow
 def test_qutrit_blocks_match_a_fresh_run(upd):
-    from weingarten_check.report import run_verify
+    from weingarten_check.reporting.verify_report import run_verify
 
     assert _mask(upd.BLOCKS["qutrit"]()) == _mask(upd.current_block("qutrit"))
     rep = run_verify(lemmas=False, points=[p for p in upd.VERIFY_ROWS if p[3] == 3], samples=200, seed=0)

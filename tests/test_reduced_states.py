@@ -5,15 +5,25 @@ The dense reference is the path the project used before (H applied to the dA² f
 Every equality is also run with tiny chunks, so that the chunked passes (several fixed sites,
 a second pass for the blocks near site 0 of a ring) are exercised at small n.
 """
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-import weingarten_check.reduced_states as rs
-from weingarten_check.experiments import sample_cost_matrices, task_spec, variation_range_sample_result
-from weingarten_check.observables import Observable, heisenberg_ring, qae_observable
-from weingarten_check.reduced_states import (
+import weingarten_check.states.reduced as rs
+from weingarten_check.delta.variation_range import (
+    cost_constant,
+    cost_tensor_dense,
+    cost_tensor_from_k,
+    cost_value,
+    k_matrix,
+    m_matrix,
+    variation_range_bracket,
+)
+from weingarten_check.experiments.tasks import sample_cost_matrices, task_spec, variation_range_sample_result
+from weingarten_check.states.observables import Observable, heisenberg_ring, qae_observable
+from weingarten_check.states.reduced import (
     chunk_rows,
     cost_constant_from_state,
     hamiltonian_gram,
@@ -26,17 +36,8 @@ from weingarten_check.reduced_states import (
     reduced_gram_fits,
     touching_support,
 )
-from weingarten_check.sampling import ginibre, ginibre_fill, haar_state, haar_unitary
-from weingarten_check.statevector import move_sites_first
-from weingarten_check.variation_range import (
-    cost_constant,
-    cost_tensor_dense,
-    cost_tensor_from_k,
-    cost_value,
-    k_matrix,
-    m_matrix,
-    variation_range_bracket,
-)
+from weingarten_check.states.sampling import ginibre, ginibre_fill, haar_state, haar_unitary
+from weingarten_check.states.statevector import move_sites_first
 
 TOL = 1e-12
 
@@ -65,11 +66,10 @@ def test_reduced_k_and_m_equal_dense(chunk, q, n, m, sites, case):
     """The issue's equality test: q = 2, 3; A first/middle/last; m = 1, 2; all tasks and cases."""
     for task in ("vqe", "qae", "qsl"):
         spec = task_spec(task, n, q, sites=sites)
-        for general in ((False, True) if task == "qsl" else (False,)):
+        for general in (False, True) if task == "qsl" else (False,):
             seed = 1000 * q + 10 * n + len(sites)
             a = sample_cost_matrices(spec, "haar", case, np.random.default_rng(seed), general=general)
-            b = sample_cost_matrices(spec, "haar", case, np.random.default_rng(seed), general=general,
-                                     path="dense")
+            b = sample_cost_matrices(spec, "haar", case, np.random.default_rng(seed), general=general, path="dense")
             if task == "qsl" and not general:
                 assert a.K is None and b.K is None
                 np.testing.assert_allclose(a.M, b.M, rtol=0, atol=TOL)
@@ -136,7 +136,7 @@ def test_local_grams_equal_dense_partial_traces(chunk, batch, q, n):
 
 
 def test_reduced_density_matrix_is_a_state():
-    psi = haar_state(2 ** 7, 1).reshape((2,) * 7)
+    psi = haar_state(2**7, 1).reshape((2,) * 7)
     rho = local_grams(psi, [(6, 0, 3)], 7)[0][:, 0, :, 0]
     assert np.allclose(rho, rho.conj().T) and abs(np.trace(rho) - 1) < 1e-12
     assert np.linalg.eigvalsh(rho)[0] > -1e-12
@@ -146,7 +146,7 @@ def test_reduced_density_matrix_is_a_state():
 def test_k_and_c0_from_state_equal_dense(chunk, sites):
     n, q = 6, 2
     for obs in (heisenberg_ring(n, q), qae_observable(n, q, discarded=3), _random_local_observable(n, q, 7)):
-        psi = haar_state(q ** n, 11).reshape((q,) * n)
+        psi = haar_state(q**n, 11).reshape((q,) * n)
         T = cost_tensor_dense(obs.dense(), np.outer(psi.reshape(-1), psi.reshape(-1).conj()), sites, n, q)
         np.testing.assert_allclose(k_from_state(obs, psi, sites), k_matrix(T), rtol=0, atol=TOL)
         assert abs(cost_constant_from_state(obs, psi, sites) - cost_constant(T)) < TOL
@@ -169,22 +169,24 @@ def _random_local_observable(n: int, q: int, seed: int) -> Observable:
 def test_hamiltonian_gram_equals_dense(chunk, batch):
     for n, q in ((6, 2), (4, 3)):
         for obs in (heisenberg_ring(n, q), qae_observable(n, q), _random_local_observable(n, q, 3)):
-            d = q ** n
+            d = q**n
             W = haar_unitary(d, 4)[:, :5]
             ref = W.conj().T @ obs.dense() @ W
             vec = W.reshape((q,) * n + (5,)) if batch == "last" else np.ascontiguousarray(W.T).reshape((5,) + (q,) * n)
-            np.testing.assert_allclose(hamiltonian_gram(obs, vec, batch=batch, orthonormal=True), ref,
-                                       rtol=0, atol=1e-11)
+            np.testing.assert_allclose(
+                hamiltonian_gram(obs, vec, batch=batch, orthonormal=True), ref, rtol=0, atol=1e-11
+            )
             V = 2.0 * W  # not orthonormal: the identity part must use <v_x|v_y>
             vec = V.reshape((q,) * n + (5,)) if batch == "last" else np.ascontiguousarray(V.T).reshape((5,) + (q,) * n)
-            np.testing.assert_allclose(hamiltonian_gram(obs, vec, batch=batch), V.conj().T @ obs.dense() @ V,
-                                       rtol=0, atol=1e-10)
+            np.testing.assert_allclose(
+                hamiltonian_gram(obs, vec, batch=batch), V.conj().T @ obs.dense() @ V, rtol=0, atol=1e-10
+            )
 
 
 def test_m_from_states_equals_dense():
     n, q, sites = 5, 2, (3, 1)
-    psi = haar_state(q ** n, 1).reshape((q,) * n)
-    phi = haar_state(q ** n, 2).reshape((q,) * n)
+    psi = haar_state(q**n, 1).reshape((q,) * n)
+    phi = haar_state(q**n, 2).reshape((q,) * n)
     zero = np.zeros((q,) * n, dtype=complex)
     zero[(0,) * n] = 1
     for a, b in ((psi, phi), (psi, None), (None, phi), (None, None)):
@@ -199,7 +201,7 @@ def test_cost_tensor_from_k_has_the_same_cost_up_to_the_constant():
     and the cross terms it drops are really there in a full T (so the test is not vacuous)."""
     rng = np.random.default_rng(0)
     for q, n, sites in ((2, 3, (1,)), (3, 2, (0,)), (2, 3, (0, 2))):
-        d = q ** n
+        d = q**n
         x = rng.standard_normal((d, d)) + 1j * rng.standard_normal((d, d))
         H = x + x.conj().T
         psi = haar_state(d, rng)
@@ -232,7 +234,7 @@ def test_touching_support_keeps_only_terms_touching_a():
 
 
 def test_reduced_gram_fits_and_dense_fallback():
-    from weingarten_check.observables import qsl_observable
+    from weingarten_check.states.observables import qsl_observable
 
     assert reduced_gram_fits(heisenberg_ring(30, 2), 4)
     assert not reduced_gram_fits(qsl_observable(13, 2), 4)  # 2^13 > MAX_REDUCED_DIM
@@ -256,14 +258,17 @@ def test_hamiltonian_gram_rows_equals_dense(chunk3, q, n):
     """(Z^† Z, Z^† H Z) for a Ginibre Z, given whole or while ginibre_fill writes it (blocks of 5
     rows, not aligned with the chunks), equal to the dense products; real and complex observables;
     the blocks of H that touch the leading sites paired while streaming (default) or in later passes."""
-    d, k = q ** n, 3
+    d, k = q**n, 3
     Z = ginibre(d, k, 2)
     for obs in (heisenberg_ring(n, q), qae_observable(n, q), _random_local_observable(n, q, 5)):
         H = obs.dense()
         refs = (Z.conj().T @ Z, Z.conj().T @ H @ Z)
         Zf = np.empty((d, k), dtype=np.complex128)
-        for got in (hamiltonian_gram_rows(obs, Z), hamiltonian_gram_rows(obs, Zf, ginibre_fill(Zf, 2, rows=5)),
-                    hamiltonian_gram_rows(obs, Z, lookback=False)):  # the blocks near site 0: streamed / later passes
+        for got in (
+            hamiltonian_gram_rows(obs, Z),
+            hamiltonian_gram_rows(obs, Zf, ginibre_fill(Zf, 2, rows=5)),
+            hamiltonian_gram_rows(obs, Z, lookback=False),
+        ):  # the blocks near site 0: streamed / later passes
             for g, ref in zip(got, refs):
                 np.testing.assert_allclose(g, ref, rtol=0, atol=1e-13 * np.abs(ref).max())
         assert np.array_equal(Zf, Z)
@@ -283,7 +288,7 @@ def test_hamiltonian_gram_rows_bad_input():
         hamiltonian_gram_rows("H", Z)
     with pytest.raises(ValueError, match="k must be"):
         chunk_rows(2, 0)
-    assert chunk_rows(2, 4) * 4 == rs.CHUNK_ELEMENTS and chunk_rows(3, 9) == 3 ** 8
+    assert chunk_rows(2, 4) * 4 == rs.CHUNK_ELEMENTS and chunk_rows(3, 9) == 3**8
 
 
 def _same_r(R: np.ndarray, ref: np.ndarray) -> bool:
@@ -300,7 +305,7 @@ def test_qr_r_from_state_equals_numpy_qr(chunk):
     for q, n in ((2, 6), (3, 5), (2, 3)):
         for m in (1, 2):
             for sites in _sites(n, m):
-                psi = haar_state(q ** n, 100 * q + n + sum(sites)).reshape((q,) * n)
+                psi = haar_state(q**n, 100 * q + n + sum(sites)).reshape((q,) * n)
                 P = move_sites_first(psi, sites, n).T
                 ref = np.linalg.qr(P, mode="r")
                 assert _same_r(qr_r_from_state(psi, sites, n), ref), (q, n, sites)
@@ -311,8 +316,12 @@ def test_qr_r_from_state_equals_numpy_qr(chunk):
     assert flipped >= 5
 
 
-STREAM_CASES = [(2, 8, s) for s in _sites(8, 1)] + [(2, 10, s) for s in _sites(10, 2)] + \
-    [(3, 6, s) for s in _sites(6, 1)] + [(3, 8, (0, 7))]
+STREAM_CASES = (
+    [(2, 8, s) for s in _sites(8, 1)]
+    + [(2, 10, s) for s in _sites(10, 2)]
+    + [(3, 6, s) for s in _sites(6, 1)]
+    + [(3, 8, (0, 7))]
+)
 
 
 @pytest.mark.parametrize("q, n, sites", STREAM_CASES)
@@ -322,10 +331,10 @@ def test_streamed_isometry_route_equals_dense(monkeypatch, q, n, sites, case):
     ginibre_r_factor), forced at small n: K and T equal the dense path's (which applies H to the
     columns of haar_isometry) to 1e-12; q = 2, 3; A first, middle, last; m = 1, 2; VQE, QAE and the
     QSL projector as a Hamiltonian (one term on all sites: every block of H in the later pass)."""
-    import weingarten_check.experiments as ex
+    import weingarten_check.experiments.tasks as ex
 
     monkeypatch.setattr(ex, "STREAMED_ISOMETRY_MIN_ENTRIES", 0)
-    monkeypatch.setattr(rs, "CHUNK_ELEMENTS", 64 if n <= 8 else 2 ** 16)
+    monkeypatch.setattr(rs, "CHUNK_ELEMENTS", 64 if n <= 8 else 2**16)
     for task in ("vqe", "qae", "qsl"):
         spec = task_spec(task, n, q, sites=sites)
         a = sample_cost_matrices(spec, "haar", case, 21, general=True)
@@ -336,35 +345,38 @@ def test_streamed_isometry_route_equals_dense(monkeypatch, q, n, sites, case):
 
 
 # ------------------------------------------------------------------------------- bad input
-@pytest.mark.parametrize("call, exc, match", [
-    (lambda: local_grams([1, 2], [(0,)], 1), TypeError, "numpy array"),
-    (lambda: local_grams(np.zeros((2, 2)), [(0,)], 3), ValueError, "3 site axes"),
-    (lambda: local_grams(np.zeros((2, 3)), [(0,)], 2), ValueError, "same length q"),
-    (lambda: local_grams(np.zeros((2, 2)), [(2,)], 2), ValueError, "range"),
-    (lambda: local_grams(np.zeros((2, 2)), [(0, 0)], 2), ValueError, "distinct"),
-    (lambda: local_grams(np.zeros((2, 2)), [()], 2), ValueError, "non-empty"),
-    (lambda: local_grams(np.zeros((2, 2)), [0], 2), TypeError, "sequence"),
-    (lambda: local_grams(np.zeros((2, 2)), [(0,)], 2, batch="middle"), ValueError, "batch"),
-    (lambda: local_grams(np.zeros((2, 2)), [(0,)], 2, b=np.zeros((2, 2, 2))), ValueError, "site axes"),
-    (lambda: local_grams(np.zeros((2,) * 13), [tuple(range(13))], 13), ValueError, "MAX_REDUCED_DIM"),
-    (lambda: local_grams(np.zeros((2, 2)), [(0,)], 0), ValueError, "n"),
-    (lambda: k_from_state("H", np.zeros((2, 2)), (0,)), TypeError, "Observable"),
-    (lambda: k_from_state(heisenberg_ring(3, 2), np.zeros((3, 3, 3)), (0,)), ValueError, "local dimension"),
-    (lambda: touching_support(heisenberg_ring(3, 2), (0, 1, 2)), ValueError, "proper subsystem"),
-    (lambda: k_from_reduced(np.eye(4), np.eye(3), 2), ValueError, "square of the same size"),
-    (lambda: k_from_reduced(np.eye(4), np.eye(4), 1), ValueError, "dA"),
-    (lambda: hamiltonian_gram(heisenberg_ring(3, 2), np.zeros((2, 2, 2, 4)), batch=None), ValueError, "batch"),
-    (lambda: hamiltonian_gram(heisenberg_ring(3, 2), np.zeros((3, 3, 3, 4))), ValueError, "local dimension"),
-    (lambda: m_from_states(None, None, (0,), 1, 2), ValueError, "proper subsystem"),
-    (lambda: qr_r_from_state(np.zeros((2, 2)), (0, 1), 2), ValueError, "proper subsystem"),
-    (lambda: qr_r_from_state(np.zeros((2, 2, 2)), (0,), 2), ValueError, "2 site axes"),
-    (lambda: m_from_states(np.zeros((3, 3)), None, (0,), 2, 2), ValueError, "expected q"),
-    (lambda: m_from_states(None, None, (0,), 2, 1), ValueError, "q must be"),
-    (lambda: reduced_gram_fits(heisenberg_ring(3, 2), 0), ValueError, "k must be"),
-    (lambda: cost_tensor_from_k(np.zeros((4, 4))), ValueError, "dA²-1"),
-    (lambda: cost_tensor_from_k(np.zeros((3, 2))), ValueError, "square"),
-    (lambda: sample_cost_matrices(task_spec("vqe", 3), "haar", "v1", 0, path="sparse"), ValueError, "path"),
-])
+@pytest.mark.parametrize(
+    "call, exc, match",
+    [
+        (lambda: local_grams([1, 2], [(0,)], 1), TypeError, "numpy array"),
+        (lambda: local_grams(np.zeros((2, 2)), [(0,)], 3), ValueError, "3 site axes"),
+        (lambda: local_grams(np.zeros((2, 3)), [(0,)], 2), ValueError, "same length q"),
+        (lambda: local_grams(np.zeros((2, 2)), [(2,)], 2), ValueError, "range"),
+        (lambda: local_grams(np.zeros((2, 2)), [(0, 0)], 2), ValueError, "distinct"),
+        (lambda: local_grams(np.zeros((2, 2)), [()], 2), ValueError, "non-empty"),
+        (lambda: local_grams(np.zeros((2, 2)), [0], 2), TypeError, "sequence"),
+        (lambda: local_grams(np.zeros((2, 2)), [(0,)], 2, batch="middle"), ValueError, "batch"),
+        (lambda: local_grams(np.zeros((2, 2)), [(0,)], 2, b=np.zeros((2, 2, 2))), ValueError, "site axes"),
+        (lambda: local_grams(np.zeros((2,) * 13), [tuple(range(13))], 13), ValueError, "MAX_REDUCED_DIM"),
+        (lambda: local_grams(np.zeros((2, 2)), [(0,)], 0), ValueError, "n"),
+        (lambda: k_from_state("H", np.zeros((2, 2)), (0,)), TypeError, "Observable"),
+        (lambda: k_from_state(heisenberg_ring(3, 2), np.zeros((3, 3, 3)), (0,)), ValueError, "local dimension"),
+        (lambda: touching_support(heisenberg_ring(3, 2), (0, 1, 2)), ValueError, "proper subsystem"),
+        (lambda: k_from_reduced(np.eye(4), np.eye(3), 2), ValueError, "square of the same size"),
+        (lambda: k_from_reduced(np.eye(4), np.eye(4), 1), ValueError, "dA"),
+        (lambda: hamiltonian_gram(heisenberg_ring(3, 2), np.zeros((2, 2, 2, 4)), batch=None), ValueError, "batch"),
+        (lambda: hamiltonian_gram(heisenberg_ring(3, 2), np.zeros((3, 3, 3, 4))), ValueError, "local dimension"),
+        (lambda: m_from_states(None, None, (0,), 1, 2), ValueError, "proper subsystem"),
+        (lambda: qr_r_from_state(np.zeros((2, 2)), (0, 1), 2), ValueError, "proper subsystem"),
+        (lambda: qr_r_from_state(np.zeros((2, 2, 2)), (0,), 2), ValueError, "2 site axes"),
+        (lambda: m_from_states(np.zeros((3, 3)), None, (0,), 2, 2), ValueError, "expected q"),
+        (lambda: m_from_states(None, None, (0,), 2, 1), ValueError, "q must be"),
+        (lambda: reduced_gram_fits(heisenberg_ring(3, 2), 0), ValueError, "k must be"),
+        (lambda: cost_tensor_from_k(np.zeros((4, 4))), ValueError, "dA²-1"),
+        (lambda: cost_tensor_from_k(np.zeros((3, 2))), ValueError, "square"),
+        (lambda: sample_cost_matrices(task_spec("vqe", 3), "haar", "v1", 0, path="sparse"), ValueError, "path"),
+    ],
+)
 def test_bad_input_raises(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
@@ -380,9 +392,15 @@ def test_peak_memory_is_the_state_plus_small_buffers_n22():
     import tracemalloc
 
     n = 22
-    state = 16 * 2 ** n
-    limits = {("vqe", "v1"): 1.2, ("qae", "v1"): 1.2, ("vqe", "v2"): 4.5, ("vqe", "both"): 5.5,
-              ("qsl", "v1"): 1.2, ("qsl", "both"): 2.2}
+    state = 16 * 2**n
+    limits = {
+        ("vqe", "v1"): 1.2,
+        ("qae", "v1"): 1.2,
+        ("vqe", "v2"): 4.5,
+        ("vqe", "both"): 5.5,
+        ("qsl", "v1"): 1.2,
+        ("qsl", "both"): 2.2,
+    }
     for (task, case), limit in limits.items():
         spec = task_spec(task, n, 2)
         tracemalloc.start()
@@ -423,8 +441,8 @@ def test_pass_operator_halves_equal_the_full_product(hermitian):
         op = rs._pass_operator(q, n, rs._key(blocks, {s: s for s in range(n)}, 0.3))
         assert (op.diag is None) == (not hermitian)
         assert (op.upper.dtype == np.float64) == real
-        X = rng.standard_normal((q ** n, 3)) + 1j * rng.standard_normal((q ** n, 3))
-        ref = X.conj().T @ (obs.dense() + 0.3 * np.eye(q ** n)) @ X
+        X = rng.standard_normal((q**n, 3)) + 1j * rng.standard_normal((q**n, 3))
+        ref = X.conj().T @ (obs.dense() + 0.3 * np.eye(q**n)) @ X
         np.testing.assert_allclose(rs._sandwich(op, X, X.conj().T), ref, rtol=0, atol=1e-12)
 
 
@@ -436,7 +454,7 @@ def test_hamiltonian_gram_rows_in_background_is_bit_identical(chunk3):
     obs = heisenberg_ring(n, q)
     runs = []
     for background in (False, True):
-        Z = np.empty((q ** n, k), dtype=np.complex128)
+        Z = np.empty((q**n, k), dtype=np.complex128)
         runs.append(hamiltonian_gram_rows(obs, Z, ginibre_fill(Z, 8, rows=3), background=background))
     assert all(np.array_equal(a, b) for a, b in zip(*runs))
 
@@ -445,13 +463,13 @@ def test_hamiltonian_gram_rows_in_background_is_bit_identical(chunk3):
         raise RuntimeError("draw failed")
 
     with pytest.raises(RuntimeError, match="draw failed"):
-        hamiltonian_gram_rows(obs, np.zeros((q ** n, k), dtype=np.complex128), broken(), background=True)
+        hamiltonian_gram_rows(obs, np.zeros((q**n, k), dtype=np.complex128), broken(), background=True)
 
 
 def test_streamed_route_same_bits_with_and_without_the_draw_thread(monkeypatch):
     """sample_cost_matrices draws in a second thread when the BLAS pools have >= 2 threads (the
     benchmark) and not when pinned to one (sweeps): the same K and T bit for bit either way."""
-    import weingarten_check.experiments as ex
+    import weingarten_check.experiments.tasks as ex
 
     spec = task_spec("vqe", 15, 2, sites=(7,))
     runs = []

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from weingarten_check import report as rp
+from weingarten_check.reporting import verify_report as rp
 
 
 @dataclass
@@ -33,34 +33,44 @@ class FakeEstimate:
 
 
 def install_fakes(monkeypatch, statuses=("passed", "passed"), mean=0.1, bound=0.5, calls=None):
-    proofs = types.ModuleType("weingarten_check.proofs_report")
+    proofs = types.ModuleType("weingarten_check.reporting.proofs_report")
     proofs.run_proofs = lambda extra_pytest_args=(): [
-        FakeLemma(f"L{i}", "Δ ≤ bound", "q ≥ 2", s, 0.5) for i, s in enumerate(statuses)]
-    exps = types.ModuleType("weingarten_check.experiments")
+        FakeLemma(f"L{i}", "Δ ≤ bound", "q ≥ 2", s, 0.5) for i, s in enumerate(statuses)
+    ]
+    exps = types.ModuleType("weingarten_check.experiments.tasks")
 
     def estimate(task, ensemble, case, n, q=2, samples=100, seed=0, **kw):
         if calls is not None:
             calls.append((task, ensemble, case, n, q, samples, seed))
-        return FakeEstimate(mean, 0.01, (mean - 0.02, mean + 0.02), 1.0,
-                            {"paper_theorem1": 10.0, "task_dependent": bound, "n/a": None})
+        return FakeEstimate(
+            mean, 0.01, (mean - 0.02, mean + 0.02), 1.0, {"paper_theorem1": 10.0, "task_dependent": bound, "n/a": None}
+        )
 
     exps.estimate_variation_range = estimate
-    monkeypatch.setitem(sys.modules, "weingarten_check.proofs_report", proofs)
-    monkeypatch.setitem(sys.modules, "weingarten_check.experiments", exps)
+    monkeypatch.setitem(sys.modules, "weingarten_check.reporting.proofs_report", proofs)
+    monkeypatch.setitem(sys.modules, "weingarten_check.experiments.tasks", exps)
 
 
 POINTS = [("vqe", "haar", "v1", 2, 4), ("qsl", "local1", "v1", 3, 3)]
 
 
-@pytest.mark.parametrize("ci, bound, verdict", [
-    ((0.1, 0.2), 0.2, "below"), ((0.1, 0.2), 0.15, "consistent"), ((0.1, 0.2), 0.0999, "VIOLATED")])
+@pytest.mark.parametrize(
+    "ci, bound, verdict",
+    [((0.1, 0.2), 0.2, "below"), ((0.1, 0.2), 0.15, "consistent"), ((0.1, 0.2), 0.0999, "VIOLATED")],
+)
 def test_bound_verdict(ci, bound, verdict):
     assert rp.bound_verdict(ci, bound) == verdict
 
 
-@pytest.mark.parametrize("lower_ci, upper_ci, bound, verdict", [
-    ((0.1, 0.2), (0.3, 0.4), 0.5, "below"), ((0.1, 0.2), (0.3, 0.4), 0.25, "consistent"),
-    ((0.1, 0.2), (0.3, 0.4), 0.15, "consistent"), ((0.1, 0.2), (0.3, 0.4), 0.09, "VIOLATED")])
+@pytest.mark.parametrize(
+    "lower_ci, upper_ci, bound, verdict",
+    [
+        ((0.1, 0.2), (0.3, 0.4), 0.5, "below"),
+        ((0.1, 0.2), (0.3, 0.4), 0.25, "consistent"),
+        ((0.1, 0.2), (0.3, 0.4), 0.15, "consistent"),
+        ((0.1, 0.2), (0.3, 0.4), 0.09, "VIOLATED"),
+    ],
+)
 def test_bound_verdict_for_brackets(lower_ci, upper_ci, bound, verdict):
     """A bracketed Δ is certified below only by its upper ends, violated only by its lower ends."""
     assert rp.bound_verdict(lower_ci, bound, upper_ci) == verdict
@@ -104,7 +114,7 @@ def test_errors_in_a_part_are_recorded_not_raised(monkeypatch):
     def boom(**kw):
         raise RuntimeError("pytest not found")
 
-    sys.modules["weingarten_check.proofs_report"].run_proofs = boom
+    sys.modules["weingarten_check.reporting.proofs_report"].run_proofs = boom
     rep = rp.run_verify(points=POINTS[:1], samples=10)
     assert not rep.ok
     assert rep.failures == ["lemma suite could not run: RuntimeError: pytest not found"]
@@ -120,8 +130,7 @@ def test_nothing_checked_is_never_a_pass(monkeypatch):
     """Issue 11: `verify --q 4 --no-lemmas` printed "running 0 numerical checks" then PASS."""
     install_fakes(monkeypatch)
     rep = rp.run_verify(lemmas=False, points=(), samples=10)
-    assert not rep.ok and rep.failures == [
-        "numerics: no numerical check point was selected, so nothing was checked"]
+    assert not rep.ok and rep.failures == ["numerics: no numerical check point was selected, so nothing was checked"]
     with pytest.raises(ValueError, match="nothing to verify"):
         rp.run_verify(lemmas=False, numerics=False, samples=10)
     assert 4 in rp.supported_qs() and set(rp.DEFAULT_QS) < set(rp.supported_qs())
@@ -134,7 +143,7 @@ def test_samples_validated():
 
 def test_real_numerics_small():
     """Integration with experiments.estimate_variation_range (exact and bracketed Δ), no lemmas."""
-    pytest.importorskip("weingarten_check.experiments")
+    pytest.importorskip("weingarten_check.experiments.tasks")
     points = [("vqe", "haar", "v1", 2, 4), ("qae", "haar", "v1", 3, 3), ("qsl", "local1", "v1", 2, 3)]
     rep = rp.run_verify(lemmas=False, points=points, samples=12, seed=5)
     assert rep.ok, rep.failures
@@ -146,17 +155,23 @@ def test_real_numerics_small():
 
 
 # ------------------------------------------------------------------ two-sided column (Lemma 11)
-@pytest.mark.parametrize("ci, upper_ci, lower, upper, verdict", [
-    ((0.1, 0.2), None, 0.15, 0.3, "inside [lower, upper]"), ((0.1, 0.2), None, 0.21, 0.3, "BELOW LOWER"),
-    ((0.1, 0.2), None, 0.01, 0.05, "above upper"), ((0.1, 0.2), (0.3, 0.4), 0.25, 0.5, "inside [lower, upper]"),
-    ((0.1, 0.2), (0.3, 0.4), 0.41, 0.5, "BELOW LOWER")])
+@pytest.mark.parametrize(
+    "ci, upper_ci, lower, upper, verdict",
+    [
+        ((0.1, 0.2), None, 0.15, 0.3, "inside [lower, upper]"),
+        ((0.1, 0.2), None, 0.21, 0.3, "BELOW LOWER"),
+        ((0.1, 0.2), None, 0.01, 0.05, "above upper"),
+        ((0.1, 0.2), (0.3, 0.4), 0.25, 0.5, "inside [lower, upper]"),
+        ((0.1, 0.2), (0.3, 0.4), 0.41, 0.5, "BELOW LOWER"),
+    ],
+)
 def test_band_verdict(ci, upper_ci, lower, upper, verdict):
     assert rp.band_verdict(ci, lower, upper, upper_ci) == verdict
 
 
 def test_lower_bound_column_and_failure(monkeypatch):
     install_fakes(monkeypatch)
-    exps = sys.modules["weingarten_check.experiments"]
+    exps = sys.modules["weingarten_check.experiments.tasks"]
     inner = exps.estimate_variation_range
 
     def with_lower(*a, **kw):
@@ -169,7 +184,10 @@ def test_lower_bound_column_and_failure(monkeypatch):
     rep = rp.run_verify(points=POINTS[:1], samples=10, lemmas=False)
     assert rep.ok and rep.numerics[0].band == "inside [lower, upper]"
     text = rp.format_markdown(rep)
-    assert "lower (4th moment)" in text and "| vqe | v1 | 2 | 4 | 0.0500 | 0.1000 ± 0.0100 | 0.5000 | 2.00 | 0.20 | inside [lower, upper] |" in text
+    assert (
+        "lower (4th moment)" in text
+        and "| vqe | v1 | 2 | 4 | 0.0500 | 0.1000 ± 0.0100 | 0.5000 | 2.00 | 0.20 | inside [lower, upper] |" in text
+    )
     lower_value = 0.2  # CI entirely below the lower bound: the report fails
     rep = rp.run_verify(points=POINTS[:1], samples=10, lemmas=False)
     assert not rep.ok and rep.failures == ["vqe/haar/v1 q=2 n=4: E[Δ] below the lower bound 0.2"]
@@ -177,8 +195,12 @@ def test_lower_bound_column_and_failure(monkeypatch):
 
 def test_real_numerics_two_sided():
     """Exact Haar VQE/QAE points carry the fourth-moment lower bound and land inside the band."""
-    rep = rp.run_verify(lemmas=False, points=[("vqe", "haar", "v1", 2, 6), ("qae", "haar", "both", 2, 4),
-                                              ("vqe", "hea", "v1", 2, 4)], samples=60, seed=1)
+    rep = rp.run_verify(
+        lemmas=False,
+        points=[("vqe", "haar", "v1", 2, 6), ("qae", "haar", "both", 2, 4), ("vqe", "hea", "v1", 2, 4)],
+        samples=60,
+        seed=1,
+    )
     assert rep.ok, rep.failures
     vqe, qae, hea = rep.numerics
     assert vqe.band == qae.band == "inside [lower, upper]"
@@ -188,7 +210,7 @@ def test_real_numerics_two_sided():
 def test_every_task_and_case_has_points_for_qudits_and_two_qubits():
     """Issue 8: verify shows the certified value for q = 3, 4 and for qubits with m = 2, for every
     task (vqe, qae, qsl) and case (v1, v2, both)."""
-    from weingarten_check.report import DEFAULT_POINTS, point_m
+    from weingarten_check.reporting.verify_report import DEFAULT_POINTS, point_m
 
     for q, m in ((3, 1), (4, 1), (2, 2)):
         have = {(p[0], p[2]) for p in DEFAULT_POINTS if p[3] == q and point_m(p) == m}
@@ -199,10 +221,12 @@ def test_run_verify_default_points_are_what_plain_verify_runs(monkeypatch):
     """run_verify() without points runs default_points() — q = 2, 3 and m = 1, as `weingarten-check
     verify` does (the README's verify block is generated by run_verify(); it ran the q = 4 and m = 2
     points too before)."""
-    from weingarten_check import report as rp
+    from weingarten_check.reporting import verify_report as rp
 
     seen = []
-    monkeypatch.setattr(rp, "_run_numeric", lambda point, samples, seed: seen.append(point) or (_ for _ in ()).throw(RuntimeError("x")))
+    monkeypatch.setattr(
+        rp, "_run_numeric", lambda point, samples, seed: seen.append(point) or (_ for _ in ()).throw(RuntimeError("x"))
+    )
     rp.run_verify(lemmas=False, samples=2)
     assert seen == rp.default_points()
     assert {p[3] for p in seen} == set(rp.DEFAULT_QS) and {rp.point_m(p) for p in seen} == {1}

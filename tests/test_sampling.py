@@ -1,9 +1,10 @@
-"""Distribution tests for weingarten_check.sampling: moments against exact Weingarten values.
+"""Distribution tests for weingarten_check.states.sampling: moments against exact Weingarten values.
 
 Tolerances are 5 standard errors of the Monte-Carlo mean (fixed seeds), so a correct sampler
 fails with probability ~1e-6 per check while a wrong distribution (no phase fix, real
 orthogonal matrices) is rejected by a wide margin.
 """
+
 from __future__ import annotations
 
 from fractions import Fraction
@@ -13,8 +14,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from weingarten_check.haar_integrals import haar_integral
-from weingarten_check.sampling import (
+from weingarten_check.calculus.unitary_integrals import haar_integral
+from weingarten_check.states.sampling import (
     as_rng,
     ginibre,
     haar_isometry,
@@ -151,14 +152,17 @@ def test_seeds_are_reproducible_and_rng_types():
     assert isinstance(as_rng(None), np.random.Generator)
 
 
-@pytest.mark.parametrize("call, exc", [
-    (lambda: haar_unitary(0, 1), ValueError),
-    (lambda: haar_unitary(2.5, 1), TypeError),
-    (lambda: haar_isometry(3, 4, 1), ValueError),
-    (lambda: haar_state(4, "seed"), TypeError),
-    (lambda: haar_state(4, -1), ValueError),
-    (lambda: mp_haar_state(4, 1, dps=5), ValueError),
-])
+@pytest.mark.parametrize(
+    "call, exc",
+    [
+        (lambda: haar_unitary(0, 1), ValueError),
+        (lambda: haar_unitary(2.5, 1), TypeError),
+        (lambda: haar_isometry(3, 4, 1), ValueError),
+        (lambda: haar_state(4, "seed"), TypeError),
+        (lambda: haar_state(4, -1), ValueError),
+        (lambda: mp_haar_state(4, 1, dps=5), ValueError),
+    ],
+)
 def test_bad_input_raises(call, exc):
     with pytest.raises(exc):
         call()
@@ -184,9 +188,9 @@ def test_mp_versions_are_high_precision_and_haar():
 def test_haar_isometry_cholqr_is_the_same_matrix_as_haar_isometry():
     """Same rng -> the same isometry as the Householder + phase-fix route (unique QR with diag R > 0),
     to 1e-12, for several row-block sizes (the generator's stream is consumed in the same order)."""
-    from weingarten_check.sampling import haar_isometry_cholqr
+    from weingarten_check.states.sampling import haar_isometry_cholqr
 
-    for d, k, rows in ((2 ** 12, 4, 1000), (2 ** 16, 16, 2 ** 14), (3 ** 9, 9, 7)):
+    for d, k, rows in ((2**12, 4, 1000), (2**16, 16, 2**14), (3**9, 9, 7)):
         a = haar_isometry(d, k, 7)
         b = haar_isometry_cholqr(d, k, 7, rows=rows)
         np.testing.assert_allclose(b, a, rtol=0, atol=1e-12)
@@ -194,13 +198,13 @@ def test_haar_isometry_cholqr_is_the_same_matrix_as_haar_isometry():
     with pytest.raises(ValueError, match="d >= 64 k"):
         haar_isometry_cholqr(100, 4, 0)
     with pytest.raises(TypeError, match="rows"):
-        haar_isometry_cholqr(2 ** 10, 2, 0, rows=1.5)
+        haar_isometry_cholqr(2**10, 2, 0, rows=1.5)
 
 
 def test_ginibre_fill_writes_the_ginibre_numbers_block_by_block():
     """Same generator stream: ginibre_fill(out, seed) leaves out == ginibre(d, k, seed) bit for bit,
     whatever the block size (also one not dividing d), and yields the rows written so far."""
-    from weingarten_check.sampling import ginibre_fill
+    from weingarten_check.states.sampling import ginibre_fill
 
     for d, k, rows in ((100, 3, 7), (64, 4, 64), (81, 9, 1000), (50, 1, 1)):
         out = np.empty((d, k), dtype=np.complex128)
@@ -229,9 +233,9 @@ def test_ginibre_r_factor_gives_the_haar_isometry():
     diag R > 0 = the phase-fixed one), to 1e-12; R is upper triangular with positive diagonal.
     Mutant, same checker: the lower factor L (L L^† = Z^† Z) instead of R = L^† gives another
     matrix (its columns are not the Gram-Schmidt ones)."""
-    from weingarten_check.sampling import ginibre_r_factor
+    from weingarten_check.states.sampling import ginibre_r_factor
 
-    for d, k in ((512, 4), (3 ** 6, 9), (4096, 16)):
+    for d, k in ((512, 4), (3**6, 9), (4096, 16)):
         Z = ginibre(d, k, 11)
         R = ginibre_r_factor(Z.conj().T @ Z)
         assert np.allclose(R, np.triu(R)) and np.all(np.real(np.diag(R)) > 0) and not np.any(np.imag(np.diag(R)))

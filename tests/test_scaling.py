@@ -1,4 +1,5 @@
 """scaling: the weighted log-slope fit recovers a known rate, and its standard error is calibrated."""
+
 from __future__ import annotations
 
 import math
@@ -6,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from weingarten_check.scaling import PREDICTED_SLOPE, fit_log_slope_se
+from weingarten_check.experiments.statistics import PREDICTED_SLOPE, fit_log_slope_se
 
 
 def test_exact_power_law_gives_the_slope():
@@ -42,12 +43,15 @@ def test_a_wrong_prediction_is_rejected():
     assert abs(f.z(PREDICTED_SLOPE["vqe"])) > 10 and abs(f.z(PREDICTED_SLOPE["qsl"])) < 1e-6
 
 
-@pytest.mark.parametrize("args, match", [
-    (([1, 2], [1, 1], [1, 1]), "at least 3"),
-    (([1, 2, 3], [1, 1], [1, 1, 1]), "equal length"),
-    (([1, 2, 3], [1, 0, 1], [1, 1, 1]), "> 0"),
-    (([1, 2, 3], [1, 1, 1], [1, -1, 1]), "> 0"),
-])
+@pytest.mark.parametrize(
+    "args, match",
+    [
+        (([1, 2], [1, 1], [1, 1]), "at least 3"),
+        (([1, 2, 3], [1, 1], [1, 1, 1]), "equal length"),
+        (([1, 2, 3], [1, 0, 1], [1, 1, 1]), "> 0"),
+        (([1, 2, 3], [1, 1, 1], [1, -1, 1]), "> 0"),
+    ],
+)
 def test_bad_input(args, match):
     with pytest.raises(ValueError, match=match):
         fit_log_slope_se(*args)

@@ -1,11 +1,12 @@
 """statevector: gate application without q^n x q^n matrices agrees with dense Kronecker products."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from weingarten_check.sampling import haar_state, haar_unitary
-from weingarten_check.statevector import (
+from weingarten_check.states.sampling import haar_state, haar_unitary
+from weingarten_check.states.statevector import (
     apply_diagonal,
     apply_gate,
     apply_local_layer,
@@ -36,10 +37,20 @@ def dense_gate(gate: np.ndarray, sites, n: int, q: int) -> np.ndarray:
     return out
 
 
-@pytest.mark.parametrize("q, n, sites", [
-    (2, 4, (0,)), (2, 4, (3,)), (2, 4, (1, 2)), (2, 4, (3, 0)), (2, 4, (0, 2)),
-    (3, 3, (1,)), (3, 3, (2, 0)), (4, 3, (0, 1)), (2, 5, (4, 2, 1)),
-])
+@pytest.mark.parametrize(
+    "q, n, sites",
+    [
+        (2, 4, (0,)),
+        (2, 4, (3,)),
+        (2, 4, (1, 2)),
+        (2, 4, (3, 0)),
+        (2, 4, (0, 2)),
+        (3, 3, (1,)),
+        (3, 3, (2, 0)),
+        (4, 3, (0, 1)),
+        (2, 5, (4, 2, 1)),
+    ],
+)
 def test_apply_gate_matches_dense(q, n, sites):
     rng = np.random.default_rng(0)
     gate = haar_unitary(q ** len(sites), rng) + 0.3 * rng.standard_normal((q ** len(sites),) * 2)
@@ -94,15 +105,18 @@ def test_diagonal_inner_norm_and_layout_helpers():
     assert np.allclose(rows[1], psi[:, :, 1].reshape(-1))
 
 
-@pytest.mark.parametrize("call", [
-    lambda: apply_gate(zero_state(3), np.eye(3), (0,), 3),          # wrong gate size
-    lambda: apply_gate(zero_state(3), np.eye(2), (3,), 3),          # site out of range
-    lambda: apply_gate(zero_state(3), np.eye(4), (1, 1), 3),        # repeated site
-    lambda: apply_gate(np.zeros((2, 3)), np.eye(2), (0,), 2),       # not q on every axis
-    lambda: zero_state(3, q=1),
-    lambda: basis_state([0, 2], 2),
-    lambda: apply_local_layer(zero_state(3), [None] * 2, 3),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: apply_gate(zero_state(3), np.eye(3), (0,), 3),  # wrong gate size
+        lambda: apply_gate(zero_state(3), np.eye(2), (3,), 3),  # site out of range
+        lambda: apply_gate(zero_state(3), np.eye(4), (1, 1), 3),  # repeated site
+        lambda: apply_gate(np.zeros((2, 3)), np.eye(2), (0,), 2),  # not q on every axis
+        lambda: zero_state(3, q=1),
+        lambda: basis_state([0, 2], 2),
+        lambda: apply_local_layer(zero_state(3), [None] * 2, 3),
+    ],
+)
 def test_bad_input_raises(call):
     with pytest.raises(ValueError):
         call()

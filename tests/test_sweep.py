@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from weingarten_check import sweep as sw
-from weingarten_check.sweep import (
+from weingarten_check.experiments import sweep as sw
+from weingarten_check.experiments.sweep import (
     CorruptResultsError,
     ProcessExecutor,
     ResultsLockedError,
@@ -86,7 +86,7 @@ def test_sigkill_midway_then_resume(tmp_path, reference):
         import sys
         sys.path.insert(0, {str(Path(__file__).parent)!r})
         from sweep_helpers import slow_fake_sample
-        from weingarten_check.sweep import SweepSpec, run_sweep
+        from weingarten_check.experiments.sweep import SweepSpec, run_sweep
         spec = SweepSpec("vqe", "haar", "v1", ns=(3, 4, 5), samples=6, seed=11)
         run_sweep(spec, {str(path)!r}, sample_fn=slow_fake_sample, progress=False)
     """)
@@ -181,8 +181,13 @@ def test_process_executor_gives_identical_values(tmp_path, reference):
     ex = ProcessExecutor(2)
     try:
         with pytest.raises(ValueError, match="non-finite"):
-            run_sweep(SweepSpec("qsl", "haar", "v1", ns=(3,), samples=2), tmp_path / "nan.jsonl",
-                      sample_fn=nan_sample, executor=ex, progress=False)
+            run_sweep(
+                SweepSpec("qsl", "haar", "v1", ns=(3,), samples=2),
+                tmp_path / "nan.jsonl",
+                sample_fn=nan_sample,
+                executor=ex,
+                progress=False,
+            )
         res = run_sweep(SPEC, path, sample_fn=fake_sample, executor=ex, progress=False)
     finally:
         ex.close()
@@ -197,8 +202,9 @@ def nan_sample(*args, **kwargs):
 def test_dask_executor_local_cluster(tmp_path, reference):
     distributed = pytest.importorskip("dask.distributed")
     path = tmp_path / "dask.jsonl"
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
-                                  dashboard_address=None) as cluster:
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+    ) as cluster:
         with distributed.Client(cluster) as client:
             ex = sw.DaskExecutor(client=client)
             with pytest.raises(KeyboardInterrupt):
@@ -241,8 +247,10 @@ def test_spec_type_errors():
 
 
 def test_summarize_statistics():
-    recs = [dict(task="vqe", ensemble="haar", case="v1", q=2, site=0, seed=0, n=4, index=i, value=v)
-            for i, v in enumerate([1.0, 2.0, 3.0, 6.0])]
+    recs = [
+        dict(task="vqe", ensemble="haar", case="v1", q=2, site=0, seed=0, n=4, index=i, value=v)
+        for i, v in enumerate([1.0, 2.0, 3.0, 6.0])
+    ]
     (row,) = summarize(recs)
     assert row.samples == 4 and row.mean == 3.0
     assert row.std == pytest.approx(np.std([1, 2, 3, 6], ddof=1))

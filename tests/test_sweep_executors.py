@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from weingarten_check import sweep as sw
+from weingarten_check.experiments import sweep as sw
 
 HERE = Path(__file__).parent
 PY = sys.executable
@@ -29,8 +29,9 @@ PY = sys.executable
 
 def _env_without_thread_limits(**extra: str) -> dict[str, str]:
     """The environment with every BLAS/OpenMP thread limit removed (BLAS then uses all cores)."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+    }
     env["PYTHONPATH"] = os.pathsep.join([str(HERE), env.get("PYTHONPATH", "")])
     env.update(extra)
     return env
@@ -50,14 +51,38 @@ def test_serial_processes_and_dask_are_bit_identical_at_n14(tmp_path):
 
     The serial run gets a multithreaded BLAS (no thread variables); without the per-sample pin its
     last bits differed from the single-threaded workers' on most samples."""
-    common = ["sweep", "--task", "vqe,qae", "--case", "v2,both", "--ensemble", "haar", "--n", "14",
-              "--samples", "2", "--no-progress", "--recheck", "0"]
+    common = [
+        "sweep",
+        "--task",
+        "vqe,qae",
+        "--case",
+        "v2,both",
+        "--ensemble",
+        "haar",
+        "--n",
+        "14",
+        "--samples",
+        "2",
+        "--no-progress",
+        "--recheck",
+        "0",
+    ]
     env = _env_without_thread_limits()
     cli = [PY, "-m", "weingarten_check.cli"]
-    subprocess.run(cli + common + ["--results", str(tmp_path / "serial.jsonl")], env=env, check=True,
-                   timeout=120, capture_output=True)
-    subprocess.run(cli + common + ["--results", str(tmp_path / "procs.jsonl"), "--workers", "2"], env=env,
-                   check=True, timeout=120, capture_output=True)
+    subprocess.run(
+        cli + common + ["--results", str(tmp_path / "serial.jsonl")],
+        env=env,
+        check=True,
+        timeout=120,
+        capture_output=True,
+    )
+    subprocess.run(
+        cli + common + ["--results", str(tmp_path / "procs.jsonl"), "--workers", "2"],
+        env=env,
+        check=True,
+        timeout=120,
+        capture_output=True,
+    )
     dask_script = textwrap.dedent(f"""
         import sys
         from distributed import LocalCluster
@@ -65,7 +90,7 @@ def test_serial_processes_and_dask_are_bit_identical_at_n14(tmp_path):
         if __name__ == "__main__":
             with LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
                               dashboard_address=None) as cluster:
-                sys.exit(cli.main({common!r} + ["--results", {str(tmp_path / 'dask.jsonl')!r},
+                sys.exit(cli.main({common!r} + ["--results", {str(tmp_path / "dask.jsonl")!r},
                                                "--scheduler", cluster.scheduler_address]))
     """)
     pytest.importorskip("dask.distributed")
@@ -100,8 +125,13 @@ def test_blas_pin_holds_in_worker_threads_and_is_restored_after_a_sweep(tmp_path
 
     sw._BLAS_PIN.ensure_controller()
     sw._BLAS_PIN._controller.limit(limits=2)  # the main thread takes control first (as a CLI would)
-    sw.run_sweep(sw.SweepSpec("vqe", "haar", "v1", ns=(3,), samples=6), tmp_path / "r.jsonl",
-                 sample_fn=sample, executor=ThreadExecutor(), progress=False)
+    sw.run_sweep(
+        sw.SweepSpec("vqe", "haar", "v1", ns=(3,), samples=6),
+        tmp_path / "r.jsonl",
+        sample_fn=sample,
+        executor=ThreadExecutor(),
+        progress=False,
+    )
     assert seen and all(s == {sw.SAMPLE_BLAS_THREADS} for s in seen)
     assert sw._BLAS_PIN.threads() == {2}  # restored to what the caller had
     sw._BLAS_PIN._controller.limit(limits=max(before))
@@ -112,7 +142,7 @@ def test_blas_pin_holds_in_worker_threads_and_is_restored_after_a_sweep(tmp_path
 _ORPHAN_SCRIPT = """
 import os, sys
 from sweep_helpers import slow_fake_sample
-from weingarten_check.sweep import ProcessExecutor, SweepSpec, run_sweep
+from weingarten_check.experiments.sweep import ProcessExecutor, SweepSpec, run_sweep
 if __name__ == "__main__":
     run_sweep(SweepSpec("vqe", "haar", "v1", ns=(3, 4), samples=200), sys.argv[1],
               sample_fn=slow_fake_sample, executor=ProcessExecutor(2), progress=False)
@@ -145,8 +175,12 @@ def test_kill_9_of_a_workers_sweep_leaves_no_orphans(tmp_path):
     res = tmp_path / "r.jsonl"
     script = tmp_path / "orphan_sweep.py"
     script.write_text(_ORPHAN_SCRIPT)
-    proc = subprocess.Popen([PY, str(script), str(res)], env=_env_without_thread_limits(WGC_TEST_SLEEP="0.2"),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [PY, str(script), str(res)],
+        env=_env_without_thread_limits(WGC_TEST_SLEEP="0.2"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     orphans: list[int] = []
     try:
         deadline = time.monotonic() + 30
@@ -176,7 +210,7 @@ def test_kill_9_of_a_workers_sweep_leaves_no_orphans(tmp_path):
 _PRELOAD = """
 # dask worker --preload: the worker's default sampler becomes the slow fake one (tests only)
 from sweep_helpers import slow_fake_sample
-from weingarten_check import sweep
+from weingarten_check.experiments import sweep
 sweep.default_sample_fn = slow_fake_sample
 """
 
@@ -215,15 +249,38 @@ def dask_processes(tmp_path):
     preload.write_text(_PRELOAD)
 
     def start_scheduler() -> tuple[str, subprocess.Popen]:
-        p = _start([_dask_cli(), "scheduler", "--scheduler-file", str(sched_file), "--port", "0",
-                    "--no-dashboard", "--no-show"], env)
+        p = _start(
+            [
+                _dask_cli(),
+                "scheduler",
+                "--scheduler-file",
+                str(sched_file),
+                "--port",
+                "0",
+                "--no-dashboard",
+                "--no-show",
+            ],
+            env,
+        )
         procs.append(p)
         _wait_for(lambda: sched_file.exists() and sched_file.stat().st_size > 0, 30, "the scheduler")
         return json.loads(sched_file.read_text())["address"], p
 
     def start_worker(address: str) -> subprocess.Popen:
-        p = _start([_dask_cli(), "worker", address, "--no-nanny", "--nthreads", "1", "--no-dashboard",
-                    "--preload", str(preload)], env)
+        p = _start(
+            [
+                _dask_cli(),
+                "worker",
+                address,
+                "--no-nanny",
+                "--nthreads",
+                "1",
+                "--no-dashboard",
+                "--preload",
+                str(preload),
+            ],
+            env,
+        )
         procs.append(p)
         return p
 
@@ -273,7 +330,8 @@ def test_dask_scheduler_killed_mid_sweep_is_one_line_and_resumable(tmp_path, das
     cli = textwrap.dedent(f"""
         import sys
         from sweep_helpers import slow_fake_sample
-        from weingarten_check import cli, sweep
+        from weingarten_check import cli
+        from weingarten_check.experiments import sweep
         sweep.default_sample_fn = slow_fake_sample
         sys.exit(cli.main(["sweep", "--task", "vqe", "--ensemble", "haar", "--n", "3", "--samples", "400",
                            "--results", {str(res)!r}, "--no-progress", "--scheduler", {address!r}]))
@@ -299,7 +357,7 @@ def test_dask_scheduler_killed_mid_sweep_is_one_line_and_resumable(tmp_path, das
 def test_estimate_equals_sweep_bit_for_bit_under_a_multithreaded_blas(tmp_path):
     """estimate_variation_range's sample s equals a sweep's sample s even when the caller's BLAS has
     two threads (both pin one thread per sample); the caller's setting is restored afterwards."""
-    from weingarten_check.experiments import estimate_variation_range
+    from weingarten_check.experiments.tasks import estimate_variation_range
 
     sw._BLAS_PIN.ensure_controller()
     sw._BLAS_PIN._take_control()
@@ -307,8 +365,9 @@ def test_estimate_equals_sweep_bit_for_bit_under_a_multithreaded_blas(tmp_path):
     try:
         est = estimate_variation_range("vqe", "haar", "both", n=14, samples=2, seed=0)
         assert sw._BLAS_PIN.threads() == {2}
-        res = sw.run_sweep(sw.SweepSpec("vqe", "haar", "both", ns=(14,), samples=2), tmp_path / "r.jsonl",
-                           progress=False)
+        res = sw.run_sweep(
+            sw.SweepSpec("vqe", "haar", "both", ns=(14,), samples=2), tmp_path / "r.jsonl", progress=False
+        )
     finally:
         sw._BLAS_PIN._controller.limit(limits=1)
     assert [repr(float(v)) for v in est.values] == [repr(r["value"]) for r in res.records]

@@ -14,11 +14,17 @@ from pathlib import Path
 
 import pytest
 
-from weingarten_check import report
-from weingarten_check import sweep as sw
-from weingarten_check.experiments import config_entropy, estimate_variation_range
-from weingarten_check.figures import figure5_series
-from weingarten_check.sweep import CorruptResultsError, SweepSpec, read_results, record_config_key, run_sweep
+from weingarten_check.experiments import sweep as sw
+from weingarten_check.experiments.sweep import (
+    CorruptResultsError,
+    SweepSpec,
+    read_results,
+    record_config_key,
+    run_sweep,
+)
+from weingarten_check.experiments.tasks import config_entropy, estimate_variation_range
+from weingarten_check.reporting import verify_report as report
+from weingarten_check.reporting.figures import figure5_series
 
 sys.path.insert(0, str(Path(__file__).parent))
 from cli_helpers import run  # noqa: E402
@@ -36,12 +42,15 @@ def test_config_entropy_keeps_one_site_streams_and_separates_two_sites():
     assert config_entropy("vqe", "haar", "v1", 2, 0, (0, 1)) != config_entropy("vqe", "haar", "v1", 2, 0, (0, 2))
 
 
-@pytest.mark.parametrize("kwargs, exc, match", [
-    (dict(m=0), ValueError, "m must be an integer >= 1"),
-    (dict(m=1.5), TypeError, "m must be an integer"),
-    (dict(m=3, ns=(3,)), ValueError, "n must be > m = 3"),
-    (dict(m=2, site=2, ns=(3,)), ValueError, r"site \+ m must be <= n"),
-])
+@pytest.mark.parametrize(
+    "kwargs, exc, match",
+    [
+        (dict(m=0), ValueError, "m must be an integer >= 1"),
+        (dict(m=1.5), TypeError, "m must be an integer"),
+        (dict(m=3, ns=(3,)), ValueError, "n must be > m = 3"),
+        (dict(m=2, site=2, ns=(3,)), ValueError, r"site \+ m must be <= n"),
+    ],
+)
 def test_spec_rejects_bad_m(kwargs, exc, match):
     base = dict(task="vqe", ensemble="haar", case="v1", ns=(4,), q=2, samples=2)
     base.update(kwargs)
@@ -61,19 +70,18 @@ def test_m1_records_have_no_m_field_and_old_records_key_as_m1(tmp_path):
 def test_m2_is_kept_apart_from_m1_in_one_file(tmp_path):
     path = tmp_path / "r.jsonl"
     one = run_sweep(SweepSpec("vqe", "haar", "v1", ns=(4,), samples=3), path, sample_fn=fake_m, progress=False)
-    two = run_sweep(SweepSpec("vqe", "haar", "v1", ns=(4,), samples=3, m=2), path, sample_fn=fake_m,
-                    progress=False)
+    two = run_sweep(SweepSpec("vqe", "haar", "v1", ns=(4,), samples=3, m=2), path, sample_fn=fake_m, progress=False)
     assert two.computed == 3 and two.reused == 0  # not mistaken for the m = 1 samples
     recs = read_results(path)
     assert sorted(r.get("m", 1) for r in recs) == [1, 1, 1, 2, 2, 2]
     assert all(20 < r["value"] < 21 for r in two.records)  # the sampler got m = 2
     # independent streams: the fractional parts differ from the m = 1 ones
     assert {round(r["value"] - 20, 12) for r in two.records}.isdisjoint(
-        {round(r["value"] - 10, 12) for r in one.records})
+        {round(r["value"] - 10, 12) for r in one.records}
+    )
     rows = sw.summarize(recs)
     assert sorted(r.m for r in rows) == [1, 2]
-    again = run_sweep(SweepSpec("vqe", "haar", "v1", ns=(4,), samples=3, m=2), path, sample_fn=fake_m,
-                      progress=False)
+    again = run_sweep(SweepSpec("vqe", "haar", "v1", ns=(4,), samples=3, m=2), path, sample_fn=fake_m, progress=False)
     assert again.computed == 0 and again.reused == 3
 
 
@@ -90,13 +98,12 @@ def test_a_bad_m_field_is_a_corrupt_line(tmp_path, bad):
 
 def test_m2_sweep_sample_equals_estimate_sample_bit_for_bit(tmp_path):
     """The real sampler (dA = 4, certified bracket): the sweep's seeding equals the estimate's."""
-    res = run_sweep(SweepSpec("qae", "haar", "v1", ns=(3,), q=2, samples=2, m=2), tmp_path / "r.jsonl",
-                    progress=False)
+    res = run_sweep(SweepSpec("qae", "haar", "v1", ns=(3,), q=2, samples=2, m=2), tmp_path / "r.jsonl", progress=False)
     est = estimate_variation_range("qae", "haar", "v1", 3, q=2, samples=2, sites=(0, 1))
     assert [r["value"] for r in res.records] == list(est.values)
     assert [r["upper"] for r in res.records] == list(est.upper_values)
     assert not any(r["exact"] for r in res.records)
-    row, = res.summary
+    (row,) = res.summary
     assert row.m == 2 and 0 <= row.max_width < 1e-3
     assert row.max_width == max((r["upper"] - r["value"]) / r["upper"] for r in res.records)
 
@@ -107,8 +114,7 @@ def test_figure5_ignores_m2_records(tmp_path):
     with pytest.raises(ValueError, match="no samples for q = 2"):
         figure5_series(read_results(path), 2)
     run_sweep(SweepSpec("vqe", "haar", "v1", ns=(4,), samples=2), path, sample_fn=fake_m, progress=False)
-    (s,) = figure5_series(read_results(path), 2, bounds_fn=lambda *a, **k: (1.0, {}),
-                          lower_fn=lambda *a, **k: {})
+    (s,) = figure5_series(read_results(path), 2, bounds_fn=lambda *a, **k: (1.0, {}), lower_fn=lambda *a, **k: {})
     assert s.samples == [2] and 10 < s.mean[0] < 11  # only the m = 1 samples
 
 
@@ -122,26 +128,60 @@ def test_cli_sweep_m2_shows_m_and_the_widest_bracket(capsys, tmp_path, monkeypat
         return Bracket(1.0 + float(rng.random()))
 
     monkeypatch.setattr(sw, "default_sample_fn", fake)
-    code, out, err = run(capsys, "sweep", "--task", "vqe", "--n", "4", "--m", "2", "--samples", "3",
-                         "--ensemble", "haar", "--results", str(tmp_path / "r.jsonl"), "--no-progress")
+    code, out, err = run(
+        capsys,
+        "sweep",
+        "--task",
+        "vqe",
+        "--n",
+        "4",
+        "--m",
+        "2",
+        "--samples",
+        "3",
+        "--ensemble",
+        "haar",
+        "--results",
+        str(tmp_path / "r.jsonl"),
+        "--no-progress",
+    )
     assert code == 0, err
     header = next(line for line in out.splitlines() if line.startswith("task"))
     assert header.split()[:6] == ["task", "ensemble", "case", "q", "m", "n"] and "widest bracket" in header
     row = next(line for line in out.splitlines() if line.startswith("vqe"))
     assert row.split()[4] == "2" and row.split()[-1] in ("2.0e-07", "1.9e-07")
-    code, out, err = run(capsys, "sweep", "--task", "vqe", "--n", "4", "--m", "2", "--samples", "3",
-                         "--ensemble", "haar", "--results", str(tmp_path / "r.jsonl"), "--no-progress", "--json")
+    code, out, err = run(
+        capsys,
+        "sweep",
+        "--task",
+        "vqe",
+        "--n",
+        "4",
+        "--m",
+        "2",
+        "--samples",
+        "3",
+        "--ensemble",
+        "haar",
+        "--results",
+        str(tmp_path / "r.jsonl"),
+        "--no-progress",
+        "--json",
+    )
     assert json.loads(out)["summary"][0]["m"] == 2
 
 
-@pytest.mark.parametrize("argv, option", [
-    (["sweep", "--task", "vqe", "--n", "4", "--m", "0"], "--m"),
-    (["sweep", "--task", "vqe", "--n", "4", "--m", "4"], "--n"),
-    (["sweep", "--task", "vqe", "--n", "4", "--m", "2", "--site", "3"], "--site"),
-    (["verify", "--no-lemmas", "--m", "7"], "--m"),
-    (["verify", "--no-lemmas", "--q", "3", "--m", "2"], "--q/--m"),
-    (["verify", "--no-numerics", "--m", "2"], "--m"),
-])
+@pytest.mark.parametrize(
+    "argv, option",
+    [
+        (["sweep", "--task", "vqe", "--n", "4", "--m", "0"], "--m"),
+        (["sweep", "--task", "vqe", "--n", "4", "--m", "4"], "--n"),
+        (["sweep", "--task", "vqe", "--n", "4", "--m", "2", "--site", "3"], "--site"),
+        (["verify", "--no-lemmas", "--m", "7"], "--m"),
+        (["verify", "--no-lemmas", "--q", "3", "--m", "2"], "--q/--m"),
+        (["verify", "--no-numerics", "--m", "2"], "--m"),
+    ],
+)
 def test_cli_bad_m_is_one_line_naming_the_option(capsys, tmp_path, argv, option):
     code, out, err = run(capsys, *argv, "--results", str(tmp_path / ("r.jsonl" if argv[0] == "sweep" else "v")))
     assert code == 2
@@ -162,8 +202,20 @@ def test_verify_points_with_m2_estimate_two_sites():
 
 
 def _check(**kw):
-    base = dict(task="vqe", ensemble="haar", case="v1", q=3, n=4, samples=10, seed=0, w=1.0, mean=0.5,
-                stderr=0.01, ci95=(0.48, 0.52), bounds={})
+    base = dict(
+        task="vqe",
+        ensemble="haar",
+        case="v1",
+        q=3,
+        n=4,
+        samples=10,
+        seed=0,
+        w=1.0,
+        mean=0.5,
+        stderr=0.01,
+        ci95=(0.48, 0.52),
+        bounds={},
+    )
     return report.NumericCheck(**(base | kw))
 
 

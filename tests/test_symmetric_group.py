@@ -1,4 +1,5 @@
 """Tests for the symmetric-group layer (partitions, classes, Murnaghan–Nakayama characters)."""
+
 from __future__ import annotations
 
 from math import factorial
@@ -9,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sympy.combinatorics import Permutation
 
-from weingarten_check.symmetric_group import (
+from weingarten_check.calculus.symmetric_group import (
     as_permutation,
     character,
     character_table,

@@ -1,6 +1,7 @@
 """unital_sdp: the level-1 bound holds for any (A, B) (Lemma 12.1), the solver's J is a unital
 channel, polishing makes the bound tight at the maximiser, the exact checker accepts the certificate
 and rejects perturbed (infeasible or mis-added) ones (Lemma 12.3), bad input is refused."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -9,9 +10,9 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from weingarten_check.choi_form import exact_form_from_k, form_from_k
-from weingarten_check.sampling import haar_unitary
-from weingarten_check.unital_sdp import (
+from weingarten_check.delta.cost import exact_form_from_k, form_from_k
+from weingarten_check.delta.optimiser import optimise_form
+from weingarten_check.delta.sdp.level1 import (
     certify_level1,
     level1_bound,
     partial_traces,
@@ -20,7 +21,7 @@ from weingarten_check.unital_sdp import (
     unitary_from_choi,
     verify_certificate,
 )
-from weingarten_check.unitary_optimiser import optimise_form
+from weingarten_check.states.sampling import haar_unitary
 
 
 def _random_k(dA, seed):
@@ -99,12 +100,15 @@ def test_checker_rejects_perturbed_certificates():
     assert not verify_certificate(E, dataclasses.replace(cert, A_im=Aim))
 
 
-@pytest.mark.parametrize("M, msg", [
-    (np.eye(5), "dA²"),
-    (np.ones((4, 3)), "square"),
-    (np.triu(np.ones((9, 9))), "Hermitian"),
-    (np.full((9, 9), np.nan), "finite"),
-])
+@pytest.mark.parametrize(
+    "M, msg",
+    [
+        (np.eye(5), "dA²"),
+        (np.ones((4, 3)), "square"),
+        (np.triu(np.ones((9, 9))), "Hermitian"),
+        (np.full((9, 9), np.nan), "finite"),
+    ],
+)
 def test_bad_form(M, msg):
     with pytest.raises(ValueError, match=msg):
         solve_level1(M)
@@ -121,7 +125,7 @@ def test_bad_dual_point():
 def test_smoothed_dual_is_a_valid_near_optimal_point():
     """solve_level1_smoothed (used for dA > 5): its (A, B) give a bound >= the best unitary and within
     1e-4 relative of Clarabel's optimum, and it certifies exactly."""
-    from weingarten_check.unital_sdp import solve_level1_smoothed
+    from weingarten_check.delta.sdp.level1 import solve_level1_smoothed
 
     K = _random_k(3, 11)
     M, E = form_from_k(K, 3), exact_form_from_k(K, 3)

@@ -9,6 +9,7 @@
 * the exact checker rejects a perturbed / infeasible certificate and a certificate for another M;
 * bad input gets a ValueError naming the argument.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -17,18 +18,18 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from weingarten_check.choi_form import ExactForm, exact_form_from_k, form_from_k
-from weingarten_check.experiments import sample_cost_matrices, sample_rng, task_spec
-from weingarten_check.observables import orthonormal_traceless_basis
-from weingarten_check.unital_sdp import certify_level1, level1_bound, polish_dual, solve_level1
-from weingarten_check.unital_sdp2 import certify_level2, verify_level2
-from weingarten_check.unital_sdp2_fo import (
+from weingarten_check.delta.cost import ExactForm, exact_form_from_k, form_from_k
+from weingarten_check.delta.optimiser import optimise_form
+from weingarten_check.delta.sdp.level1 import certify_level1, level1_bound, polish_dual, solve_level1
+from weingarten_check.delta.sdp.level2 import certify_level2, verify_level2
+from weingarten_check.delta.sdp.level2_fo import (
     level1_multipliers,
     level2_value,
     solve_level2_fo,
     unitary_from_level2,
 )
-from weingarten_check.unitary_optimiser import optimise_form
+from weingarten_check.experiments.tasks import sample_cost_matrices, sample_rng, task_spec
+from weingarten_check.states.observables import orthonormal_traceless_basis
 
 
 def _negated(E: ExactForm) -> ExactForm:
@@ -49,11 +50,19 @@ def loose_dA4():
     M, E = -form_from_k(K, 4), _negated(exact_form_from_k(K, 4))
     best, U = optimise_form(M, True, 16, 0)
     sol = solve_level1(M)
-    c1 = min((c for c in (certify_level1(E, M, sol.A, sol.B),
-                          certify_level1(E, M, *polish_dual(M, sol.A, sol.B, U))) if c is not None),
-             key=lambda c: c.bound)
-    A, B = (sol.A, sol.B) if level1_bound(M, sol.A, sol.B) <= level1_bound(M, *polish_dual(M, sol.A, sol.B, U)) \
+    c1 = min(
+        (
+            c
+            for c in (certify_level1(E, M, sol.A, sol.B), certify_level1(E, M, *polish_dual(M, sol.A, sol.B, U)))
+            if c is not None
+        ),
+        key=lambda c: c.bound,
+    )
+    A, B = (
+        (sol.A, sol.B)
+        if level1_bound(M, sol.A, sol.B) <= level1_bound(M, *polish_dual(M, sol.A, sol.B, U))
         else polish_dual(M, sol.A, sol.B, U)
+    )
     s2 = solve_level2_fo(M, level1_multipliers(A, B, 4))
     c2 = certify_level2(E, M, s2)
     return dict(K=K, M=M, E=E, best=best, U=U, c1=c1, s2=s2, c2=c2)

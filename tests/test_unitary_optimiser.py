@@ -1,12 +1,13 @@
 """unitary_optimiser: BFGS reaches the known max of a rank-one form, extra starts are used, polar
 projection gives the nearest unitary, bad input is refused."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from weingarten_check.sampling import haar_unitary
-from weingarten_check.unitary_optimiser import optimise_form, polar_unitary
+from weingarten_check.delta.optimiser import optimise_form, polar_unitary
+from weingarten_check.states.sampling import haar_unitary
 
 
 def test_rank_one_form_max():

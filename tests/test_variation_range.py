@@ -1,5 +1,6 @@
 """variation_range: the closed forms equal brute-force optimisation over U(dA) (to 1e-9), the
 bracket brackets, and a 50-digit mpmath recomputation agrees with double precision."""
+
 from __future__ import annotations
 
 import mpmath
@@ -8,10 +9,7 @@ import pytest
 from scipy.linalg import expm
 from scipy.optimize import minimize
 
-from weingarten_check.observables import heisenberg_ring, orthonormal_traceless_basis, qsl_observable
-from weingarten_check.sampling import haar_state, haar_unitary, mp_haar_state
-from weingarten_check.statevector import move_sites_first
-from weingarten_check.variation_range import (
+from weingarten_check.delta.variation_range import (
     adjoint_representation,
     cost_constant,
     cost_tensor_dense,
@@ -28,6 +26,9 @@ from weingarten_check.variation_range import (
     variation_range_qubit,
     variation_range_qubit_mp,
 )
+from weingarten_check.states.observables import heisenberg_ring, orthonormal_traceless_basis, qsl_observable
+from weingarten_check.states.sampling import haar_state, haar_unitary, mp_haar_state
+from weingarten_check.states.statevector import move_sites_first
 
 
 def random_hermitian(d, rng):
@@ -119,8 +120,7 @@ def test_fidelity_closed_form_equals_brute_force(q, n, m):
     phi, psi = haar_state(d, rng), haar_state(d, rng)
     H = np.eye(d) - np.outer(phi, phi.conj())
     sites = tuple(range(m))
-    M = m_matrix(move_sites_first(psi.reshape((q,) * n), sites, n),
-                 move_sites_first(phi.reshape((q,) * n), sites, n))
+    M = m_matrix(move_sites_first(psi.reshape((q,) * n), sites, n), move_sites_first(phi.reshape((q,) * n), sites, n))
     exact = variation_range_fidelity(M)
     brute = brute_force_delta(H, np.outer(psi, psi.conj()), sites, n, q, starts=4 if m == 1 else 2)
     assert exact == pytest.approx(brute, abs=1e-9)
@@ -170,27 +170,43 @@ def test_dispatcher_with_circuits_and_observables():
     b = variation_range(qsl, psi, V1=V1, V2=V2, method="qubit")
     assert a.method == "fidelity" and a.value == pytest.approx(b.value, abs=1e-12)
     # circuits are accepted in place of matrices
-    from weingarten_check.ensembles import hea_circuit
+    from weingarten_check.circuits.ensembles import hea_circuit
+
     c1, c2 = hea_circuit(n, layers=3, rng=1), hea_circuit(n, layers=3, rng=2)
     assert variation_range(H, psi, V1=c1, V2=c2).value == pytest.approx(
-        variation_range(H, psi, V1=c1.unitary(), V2=c2.unitary()).value, abs=1e-12)
+        variation_range(H, psi, V1=c1.unitary(), V2=c2.unitary()).value, abs=1e-12
+    )
     # mixed state, qutrits: bracket
     r3 = variation_range(random_hermitian(9, rng), random_density(9, rng), q=3, starts=3)
     assert not r3.exact and r3.lower <= r3.upper
 
 
-@pytest.mark.parametrize("kwargs, exc", [
-    (dict(H=np.ones((4, 3)), state=np.ones(4) / 2), ValueError),
-    (dict(H=np.array([[0, 1], [0, 0], ]), state=np.array([1, 0])), ValueError),
-    (dict(H=np.eye(4), state=np.array([1, 0, 0, 0]), V1=2 * np.eye(4)), ValueError),
-    (dict(H=np.eye(4), state=np.array([1, 0, 0, 0]), sites=(0, 1)), ValueError),  # m = n
-    (dict(H=np.eye(4), state=np.array([1, 0, 0, 0]), q=1), ValueError),
-    (dict(H=np.eye(4), state=np.array([1, 1, 0, 0])), ValueError),  # not normalised
-    (dict(H=np.eye(4), state=np.eye(4)), ValueError),  # trace 4
-    (dict(H=np.eye(6), state=np.eye(6)[0]), ValueError),  # 6 is not a power of 2
-    (dict(H=np.eye(4), state=np.eye(4)[0], method="adam"), ValueError),
-    (dict(H=np.eye(9), state=np.eye(9)[0], q=3, method="qubit"), ValueError),
-])
+@pytest.mark.parametrize(
+    "kwargs, exc",
+    [
+        (dict(H=np.ones((4, 3)), state=np.ones(4) / 2), ValueError),
+        (
+            dict(
+                H=np.array(
+                    [
+                        [0, 1],
+                        [0, 0],
+                    ]
+                ),
+                state=np.array([1, 0]),
+            ),
+            ValueError,
+        ),
+        (dict(H=np.eye(4), state=np.array([1, 0, 0, 0]), V1=2 * np.eye(4)), ValueError),
+        (dict(H=np.eye(4), state=np.array([1, 0, 0, 0]), sites=(0, 1)), ValueError),  # m = n
+        (dict(H=np.eye(4), state=np.array([1, 0, 0, 0]), q=1), ValueError),
+        (dict(H=np.eye(4), state=np.array([1, 1, 0, 0])), ValueError),  # not normalised
+        (dict(H=np.eye(4), state=np.eye(4)), ValueError),  # trace 4
+        (dict(H=np.eye(6), state=np.eye(6)[0]), ValueError),  # 6 is not a power of 2
+        (dict(H=np.eye(4), state=np.eye(4)[0], method="adam"), ValueError),
+        (dict(H=np.eye(9), state=np.eye(9)[0], q=3, method="qubit"), ValueError),
+    ],
+)
 def test_bad_input_raises(kwargs, exc):
     with pytest.raises(exc):
         variation_range(kwargs.pop("H"), kwargs.pop("state"), **kwargs)

@@ -1,4 +1,5 @@
 """Tests for the Weingarten function Wg(σ, d) of U(d)."""
+
 from __future__ import annotations
 
 from fractions import Fraction
@@ -10,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sympy.combinatorics import Permutation
 
-from weingarten_check.symmetric_group import compose, cycle_type, inverse, partitions
-from weingarten_check.weingarten import (
+from weingarten_check.calculus.symmetric_group import compose, cycle_type, inverse, partitions
+from weingarten_check.calculus.unitary import (
     gram_matrix,
     weingarten,
     weingarten_all_classes,
@@ -57,7 +58,7 @@ def test_order_three_closed_form():
 def test_sum_over_group_gives_moment_of_first_entry(k):
     """E|U_11|^{2k} = Σ_{σ,τ} Wg(τσ^{-1}) = k! Σ_μ |C_μ| Wg(μ), and |U_11|² ~ Beta(1, d-1),
     whose k-th moment is k!(d-1)!/(d+k-1)! = 1/binom(d+k-1, k)."""
-    from weingarten_check.symmetric_group import class_size
+    from weingarten_check.calculus.symmetric_group import class_size
 
     total = sympy.factorial(k) * sum(class_size(mu) * wg for mu, wg in weingarten_all_classes(k, d).items())
     assert _is_zero(total - 1 / sympy.binomial(d + k - 1, k).expand(func=True))

@@ -5,9 +5,10 @@ vanishing variation range of a local unitary in a random quantum circuit
 The package re-exports the main entry points. ``weingarten`` is bound eagerly: the function has
 the same name as its module, and binding it here (after the submodule import) makes
 ``from weingarten_check import weingarten`` the function whatever was imported before. The
-module itself is reached with ``from weingarten_check.weingarten import ...``. Everything else
+module itself is reached with ``from weingarten_check.calculus.unitary import ...``. Everything else
 is imported lazily so that ``import weingarten_check`` stays cheap.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -15,15 +16,15 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-from .weingarten import weingarten  # noqa: E402  (see the module docstring)
+from .calculus.unitary import weingarten  # noqa: E402  (see the module docstring)
 
 # public name -> submodule that defines it
 _LAZY = {
-    "haar_integral": "haar_integrals",
-    "trace_moment": "haar_integrals",
-    "trace_moment_numeric": "haar_integrals",
-    "twirl": "haar_integrals",
-    "estimate_variation_range": "experiments",
+    "haar_integral": "calculus.unitary_integrals",
+    "trace_moment": "calculus.unitary_integrals",
+    "trace_moment_numeric": "calculus.unitary_integrals",
+    "twirl": "calculus.unitary_integrals",
+    "estimate_variation_range": "experiments.tasks",
 }
 
 

@@ -1,0 +1,156 @@
+"""Work estimates for the exact engines, checked before any work starts.
+
+The engines are exact and their cost is combinatorial; past a size they would run for hours or be
+killed for memory (issue 11: ``wg 99999999999999`` hung, ``trace_moment`` at k = 40 enumerated
+(40!)² permutation pairs until SIGKILL). Each public entry point estimates its work from class and
+coset counts first and raises :class:`WorkLimitError` (a ``ValueError``) naming the count, the limit
+and what is still in reach.
+
+Counts and limits (measured on 2 shared cores under load ~13; see the commit message):
+
+* ``Wg(μ, d)`` sums one character over all partitions λ ⊢ k (:func:`partition_count` ``p(k)``):
+  p(34) = 12 310 took ~8 s (integer d) and ~15 s (symbolic d). Limit ``p(k) <= MAX_PARTITIONS``
+  (k <= 35).
+* every class of S_k (``wg --all K``): ``p(K)²`` character terms; K = 18 took 12 s symbolically.
+  Limits ``MAX_TERMS_SYMBOLIC`` (K <= 19) and ``MAX_TERMS_INTEGER`` (K <= 24).
+* ``trace_moment``/``trace_moment_numeric``/``twirl`` enumerate all (σ, π) ∈ S_k × S_k:
+  (k!)² pairs; k = 6 (518 400 pairs) took 15-150 s. Limit ``MAX_PERMUTATION_PAIRS`` (k <= 6).
+* ``haar_integral`` enumerates the product set ``Y_{i'} Y_{j'} π`` of two Young subgroups:
+  ``|Y1| |Y2| / |Y1 ∩ Y2|`` permutations of k points held in memory. Limit ``MAX_COSET_ELEMENTS``.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import cache
+
+__all__ = [
+    "WorkLimitError",
+    "partition_count",
+    "check_partitions",
+    "check_class_terms",
+    "check_permutation_pairs",
+    "check_coset_elements",
+    "MAX_PARTITIONS",
+    "MAX_TERMS_SYMBOLIC",
+    "MAX_TERMS_INTEGER",
+    "MAX_PERMUTATION_PAIRS",
+    "MAX_COSET_ELEMENTS",
+]
+
+MAX_PARTITIONS = 15_000
+MAX_TERMS_SYMBOLIC = 250_000
+MAX_TERMS_INTEGER = 2_500_000
+MAX_PERMUTATION_PAIRS = 600_000
+MAX_COSET_ELEMENTS = 2_000_000
+
+#: exact p(k) is computed up to this k; beyond it only the Hardy–Ramanujan estimate is needed
+_EXACT_UP_TO = 2_000
+
+
+class WorkLimitError(ValueError):
+    """The requested exact computation is out of reach; the message estimates the work and says what fits."""
+
+
+@cache
+def _partition_counts(upto: int) -> tuple[int, ...]:
+    """p(0..upto) by Euler's pentagonal number recurrence (exact integers)."""
+    p = [1] + [0] * upto
+    for n in range(1, upto + 1):
+        total, j = 0, 1
+        while True:
+            g1 = j * (3 * j - 1) // 2
+            if g1 > n:
+                break
+            sign = 1 if j % 2 else -1
+            total += sign * p[n - g1]
+            g2 = j * (3 * j + 1) // 2
+            if g2 <= n:
+                total += sign * p[n - g2]
+            j += 1
+        p[n] = total
+    return tuple(p)
+
+
+def partition_count(k: int) -> float:
+    """The number p(k) of partitions of k: exact (an int) for k <= 2000, else the Hardy–Ramanujan
+    estimate ``exp(π √(2k/3)) / (4 k √3)`` as a float (``inf`` when it overflows)."""
+    if k < 0:
+        return 0
+    if k <= _EXACT_UP_TO:
+        return _partition_counts(_EXACT_UP_TO)[k]
+    log_p = math.pi * math.sqrt(2 * k / 3) - math.log(4 * k * math.sqrt(3))
+    return math.exp(log_p) if log_p < 700 else math.inf
+
+
+def _log10_partition_count(k: int) -> float:
+    """log10 of the Hardy–Ramanujan estimate of p(k) (finite for every k >= 1)."""
+    return (math.pi * math.sqrt(2 * k / 3) - math.log(4 * k * math.sqrt(3))) / math.log(10)
+
+
+def _fmt_p(k: int) -> str:
+    p = partition_count(k)
+    return _fmt(p) if math.isfinite(p) else f"≈ 10^{_log10_partition_count(k):.3g}"
+
+
+def _fmt(x: float) -> str:
+    if isinstance(x, int) and x < 10**7:
+        return f"{x:_}".replace("_", " ")
+    if math.isinf(x):
+        return "astronomically many"
+    return f"≈ {x:.2e}"
+
+
+def _largest(pred, start: int = 0) -> int:
+    k = start
+    while pred(k + 1):
+        k += 1
+    return k
+
+
+def check_partitions(k: int, what: str = "Wg") -> None:
+    """A single class of S_k: the character sum has p(k) terms."""
+    p = partition_count(k)
+    if p > MAX_PARTITIONS:
+        kmax = _largest(lambda j: partition_count(j) <= MAX_PARTITIONS)
+        raise WorkLimitError(
+            f"{what} at k = {k} is out of reach: its character sum runs over all p(k) = {_fmt_p(k)} partitions "
+            f"of k (p(34) = 12 310 takes ~10 s); the limit is p(k) <= {MAX_PARTITIONS}, i.e. k <= {kmax}"
+        )
+
+
+def check_class_terms(k: int, classes: float, symbolic: bool, what: str) -> None:
+    """``classes`` character sums of p(k) terms each (every class: classes = p(k))."""
+    check_partitions(k, what)
+    terms = classes * partition_count(k)
+    limit = MAX_TERMS_SYMBOLIC if symbolic else MAX_TERMS_INTEGER
+    if terms > limit:
+        kmax = _largest(lambda j: partition_count(j) ** 2 <= limit)
+        kind = "symbolic" if symbolic else "integer"
+        raise WorkLimitError(
+            f"{what} at k = {k} is out of reach: {_fmt(classes)} classes × p(k) = {_fmt(partition_count(k))} "
+            f"character terms = {_fmt(terms)} (limit {_fmt(limit)} for {kind} d: every class is in reach up "
+            f"to k = {kmax})"
+        )
+
+
+def check_permutation_pairs(k: int, what: str) -> None:
+    """Sums over all (σ, π) ∈ S_k × S_k: (k!)² pairs."""
+    pairs = math.factorial(k) ** 2 if k <= 170 else math.inf
+    if pairs > MAX_PERMUTATION_PAIRS:
+        kmax = _largest(lambda j: math.factorial(j) ** 2 <= MAX_PERMUTATION_PAIRS)
+        raise WorkLimitError(
+            f"{what} at k = {k} is out of reach: it sums over all (σ, π) in S_k × S_k, (k!)² = "
+            f"{_fmt(float(pairs))} pairs (k = 6, 518 400 pairs, takes 15-150 s); the limit is k <= {kmax}"
+        )
+
+
+def check_coset_elements(k: int, elements: int) -> None:
+    """``haar_integral``: the product set of two Young subgroups, ``elements`` permutations of k points."""
+    if elements > MAX_COSET_ELEMENTS:
+        raise WorkLimitError(
+            f"haar_integral at k = {k} is out of reach: the δ's allow |Y_i'|·|Y_j'|/|Y_i' ∩ Y_j'| = "
+            f"{_fmt(float(elements))} permutations (Y = the Young subgroups of equal indices), limit "
+            f"{_fmt(MAX_COSET_ELEMENTS)}; fewer repeated indices, or all indices equal on one side "
+            "(then a closed form is used), are in reach"
+        )

@@ -1,0 +1,231 @@
+"""The symmetric group S_k: partitions, cycle types, class sizes, irreducible characters.
+
+Everything here is exact integer arithmetic. Conventions:
+
+* A permutation of ``k`` points is a tuple ``p`` of the images ``p[a] = sigma(a)`` of ``0..k-1``
+  (the ``array_form`` of a sympy ``Permutation``). Composition is ``(s ∘ t)(a) = s[t[a]]``.
+* A partition is a non-increasing tuple of positive integers; ``()`` is the partition of 0.
+* Characters follow the Murnaghan–Nakayama rule (Sagan, *The Symmetric Group*, Thm 4.10.2);
+  dimensions the hook length formula (ibid., Thm 3.10.2); the Schur polynomial at ``1^d`` the
+  hook–content formula ``s_λ(1^d) = Π_{(i,j)∈λ} (d + j - i) / h(i,j)`` (Stanley, EC2, Cor. 7.21.4).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from functools import cache
+from math import factorial, prod
+from typing import Any
+
+Partition = tuple[int, ...]
+Perm = tuple[int, ...]
+
+__all__ = [
+    "Partition",
+    "Perm",
+    "as_permutation",
+    "as_partition",
+    "partitions",
+    "cycle_type",
+    "cycles",
+    "compose",
+    "inverse",
+    "identity",
+    "centralizer_order",
+    "class_size",
+    "character",
+    "character_table",
+    "dimension",
+    "hook_product",
+    "contents",
+]
+
+
+def as_permutation(sigma: Any, name: str = "sigma") -> Perm:
+    """Return ``sigma`` as a tuple of images ``(sigma(0), ..., sigma(k-1))``.
+
+    Accepts a sympy ``Permutation`` or any sequence of the integers ``0..k-1`` in some order.
+    Raises ``TypeError``/``ValueError`` naming ``name`` otherwise.
+    """
+    array_form = getattr(sigma, "array_form", None)
+    if array_form is not None:
+        return tuple(int(a) for a in array_form)
+    if isinstance(sigma, (str, bytes)) or not isinstance(sigma, Sequence):
+        raise TypeError(
+            f"{name} must be a permutation given as a sequence of the images of 0..k-1 "
+            f"(e.g. (1, 0, 2)) or a sympy Permutation, got {type(sigma).__name__}"
+        )
+    try:
+        images = tuple(int(a) for a in sigma)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must contain integers, got {sigma!r}") from None
+    if any(int(a) != a for a in sigma) or sorted(images) != list(range(len(images))):
+        raise ValueError(
+            f"{name} must be a permutation of 0..{len(images) - 1} (each image exactly once), got {tuple(sigma)!r}"
+        )
+    return images
+
+
+def as_partition(mu: Any, name: str = "mu") -> Partition:
+    """Return ``mu`` as a partition (non-increasing tuple of positive ints); sorts if needed."""
+    if isinstance(mu, (str, bytes)) or not isinstance(mu, Sequence):
+        raise TypeError(f"{name} must be a partition given as a sequence of positive integers, got {mu!r}")
+    parts = []
+    for x in mu:
+        if isinstance(x, bool) or int(x) != x or int(x) < 1:
+            raise ValueError(f"{name} must consist of positive integers, got {tuple(mu)!r}")
+        parts.append(int(x))
+    return tuple(sorted(parts, reverse=True))
+
+
+@cache
+def partitions(k: int) -> tuple[Partition, ...]:
+    """All partitions of ``k`` in reverse lexicographic order (``(k,)`` first, ``(1,)*k`` last)."""
+    if k < 0:
+        raise ValueError(f"k must be a nonnegative integer, got {k}")
+
+    def gen(n: int, largest: int) -> Iterator[Partition]:
+        if n == 0:
+            yield ()
+            return
+        for first in range(min(n, largest), 0, -1):
+            for rest in gen(n - first, first):
+                yield (first,) + rest
+
+    return tuple(gen(k, k))
+
+
+def identity(k: int) -> Perm:
+    """The identity permutation of ``k`` points."""
+    return tuple(range(k))
+
+
+def compose(s: Perm, t: Perm) -> Perm:
+    """``s ∘ t`` (apply ``t`` first)."""
+    return tuple(s[a] for a in t)
+
+
+def inverse(s: Perm) -> Perm:
+    """The inverse permutation."""
+    inv = [0] * len(s)
+    for a, b in enumerate(s):
+        inv[b] = a
+    return tuple(inv)
+
+
+def cycles(s: Perm) -> list[tuple[int, ...]]:
+    """Cycles of ``s`` as tuples ``(a, s(a), s(s(a)), ...)``, each starting at its smallest point."""
+    seen = [False] * len(s)
+    out = []
+    for a in range(len(s)):
+        if not seen[a]:
+            cyc = []
+            b = a
+            while not seen[b]:
+                seen[b] = True
+                cyc.append(b)
+                b = s[b]
+            out.append(tuple(cyc))
+    return out
+
+
+def cycle_type(s: Any) -> Partition:
+    """Cycle type of a permutation (a partition of ``k``, non-increasing)."""
+    p = as_permutation(s)
+    seen = [False] * len(p)
+    lengths = []
+    for a in range(len(p)):
+        if not seen[a]:
+            n = 0
+            b = a
+            while not seen[b]:
+                seen[b] = True
+                b = p[b]
+                n += 1
+            lengths.append(n)
+    return tuple(sorted(lengths, reverse=True))
+
+
+def centralizer_order(mu: Partition) -> int:
+    """``z_mu = Π_i i^{m_i} m_i!``, the order of the centraliser of a permutation of cycle type mu."""
+    return prod(i**m * factorial(m) for i, m in Counter(mu).items())
+
+
+def class_size(mu: Partition) -> int:
+    """Number of permutations of cycle type ``mu``: ``k!/z_mu``."""
+    return factorial(sum(mu)) // centralizer_order(mu)
+
+
+def _beta_set(lam: Partition) -> tuple[int, ...]:
+    """First-column hook lengths (beta numbers) ``lam_i + (l - 1 - i)``: strictly decreasing."""
+    ell = len(lam)
+    return tuple(lam[i] + ell - 1 - i for i in range(ell))
+
+
+def _from_beta(beta: Sequence[int]) -> Partition:
+    b = sorted(beta, reverse=True)
+    ell = len(b)
+    lam = tuple(b[i] - (ell - 1 - i) for i in range(ell))
+    return tuple(x for x in lam if x > 0)
+
+
+@cache
+def _rim_hook_removals(lam: Partition, r: int) -> tuple[tuple[Partition, int], ...]:
+    """All ``(lam minus a rim hook of length r, (-1)^{height})``.
+
+    On the beta set, removing a rim hook of length r moves one bead from position b to b - r
+    (free, nonnegative); the height is the number of beads strictly between.
+    """
+    beta = _beta_set(lam)
+    bset = set(beta)
+    out = []
+    for b in beta:
+        c = b - r
+        if c >= 0 and c not in bset:
+            height = sum(1 for x in beta if c < x < b)
+            new = [x for x in beta if x != b] + [c]
+            out.append((_from_beta(new), -1 if height % 2 else 1))
+    return tuple(out)
+
+
+@cache
+def _mn(lam: Partition, mu: Partition) -> int:
+    """Murnaghan–Nakayama recursion; ``mu`` is consumed from the front (largest part first)."""
+    if not mu:
+        return 1 if not lam else 0
+    r, rest = mu[0], mu[1:]
+    return sum(sign * _mn(smaller, rest) for smaller, sign in _rim_hook_removals(lam, r))
+
+
+def character(lam: Any, mu: Any) -> int:
+    """Irreducible character ``χ_λ(μ)`` of S_k at the class of cycle type ``μ`` (Murnaghan–Nakayama)."""
+    lam_p = as_partition(lam, "lam")
+    mu_p = as_partition(mu, "mu")
+    if sum(lam_p) != sum(mu_p):
+        raise ValueError(f"lam and mu must be partitions of the same k, got |lam|={sum(lam_p)}, |mu|={sum(mu_p)}")
+    return _mn(lam_p, mu_p)
+
+
+@cache
+def character_table(k: int) -> tuple[tuple[int, ...], ...]:
+    """Rows ``λ``, columns ``μ``, both in the order of :func:`partitions`."""
+    parts = partitions(k)
+    return tuple(tuple(_mn(lam, mu) for mu in parts) for lam in parts)
+
+
+def hook_product(lam: Partition) -> int:
+    """Product of the hook lengths of ``λ``."""
+    conj = [sum(1 for x in lam if x > j) for j in range(lam[0])] if lam else []
+    return prod(lam[i] - j + conj[j] - i - 1 for i in range(len(lam)) for j in range(lam[i]))
+
+
+def dimension(lam: Any) -> int:
+    """Dimension ``χ_λ(1) = k!/Π hooks`` of the irreducible representation (hook length formula)."""
+    lam_p = as_partition(lam, "lam")
+    return factorial(sum(lam_p)) // hook_product(lam_p)
+
+
+def contents(lam: Partition) -> tuple[int, ...]:
+    """Contents ``j - i`` of the cells ``(i, j)`` of ``λ`` (0-based): ``s_λ(1^d) = Π (d + c) / Π hooks``."""
+    return tuple(j - i for i in range(len(lam)) for j in range(lam[i]))

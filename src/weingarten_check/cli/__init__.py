@@ -1,0 +1,5 @@
+"""Command line: ``weingarten-check``."""
+
+from .main import main
+
+__all__ = ["main"]

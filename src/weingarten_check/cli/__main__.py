@@ -1,0 +1,7 @@
+"""``python -m weingarten_check.cli``: the ``weingarten-check`` command."""
+
+import sys
+
+from .main import main
+
+sys.exit(main())

@@ -1,0 +1,277 @@
+"""Δ from K alone, with a certificate: the one place every Δ computation for non-fidelity costs ends.
+
+``delta_from_k(K, dA)``:
+
+* ``dA = 2``: exact, ``Δ = 2(σ1(K) + σ2(K))`` (Lemma 3.2);
+* ``dA >= 3``: a certified bracket ``lower <= Δ <= upper`` (Lemma 12):
+
+  - **upper** = ``b_max + b_min`` with ``max_U <u|M|u> <= b_max`` and ``-min_U <u|M|u> <= b_min``
+    proved by exact rational level-1 certificates (:func:`.unital_sdp.certify_level1`) for the
+    dual point of the unital-channel SDP solved by Clarabel (dA <= 5; a smoothed first-order dual
+    for larger dA), polished at the optimiser's unitary;
+    ``M`` is the Hermitian form of K (:func:`.choi_form.form_from_k`).  If no certificate can be
+    proved, or ``2||K||_*`` (Lemma 3.3) is smaller, that is used (``certificate = "nuclear"``);
+  - **lower** = ``C(U_max) - C(U_min)`` at the optimiser's unitaries, re-orthonormalised and
+    evaluated from K in mpmath at ``dps`` digits (attained values, hence ``<= Δ``);
+  - K is first scaled by a power of two to unit size (exact; the solvers' tolerances are absolute);
+  - adaptive: the optimiser first starts only from the SDP's dominant Choi eigenvector (polar
+    projected); where the relative gap ``(upper - lower) / upper`` exceeds ``tol``, Haar-random
+    starts are added to the loose side (4, 8, ... up to ``max_starts``);
+  - where the gap is still above ``tol`` once the starts stall (a gap of the level-1 relaxation, not
+    of the optimiser), the loose side only gets the level-2 bound (12.4) (Lemma 12.4): multipliers by
+    the first-order solver :func:`.unital_sdp2_fo.solve_level2_fo`, warm-started at that side's
+    level-1 multipliers and stopped once its (smoothed, upper) value is within a quarter of the
+    tolerance of the optimiser's value, then proved exactly by :func:`.unital_sdp2.certify_level2`
+    (``certificate = "sdp-level2"``; dA <= ``LEVEL2_MAX_DA``).
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import mpmath
+import numpy as np
+
+from ..states.sampling import RngLike, as_rng
+from .cost import ExactForm, check_k, exact_form_from_k, form_from_k, rational_basis
+from .optimiser import optimise_form
+from .result import VariationRangeResult
+from .sdp.exact_psd import fraction_to_float_down, fraction_to_float_up
+from .sdp.level1 import certify_level1, polish_dual, solve_level1, solve_level1_smoothed, unitary_from_choi
+from .sdp.level2 import certify_level2
+from .sdp.level2_fo import SCHEDULE, level1_multipliers, solve_level2_fo, unitary_from_level2
+
+__all__ = ["qubit_delta", "nuclear_bound", "cost_mp", "delta_from_k", "CLARABEL_MAX_DA", "LEVEL2_MAX_DA"]
+
+#: largest dA whose level-1 SDP goes to Clarabel (interior point); larger dA use the memory-light
+#: smoothed dual (:func:`.unital_sdp.solve_level1_smoothed`)
+CLARABEL_MAX_DA = 5
+#: largest dA for the level-2 (degree-4 moment) strengthening, solved first-order
+#: (:mod:`.unital_sdp2_fo`): one eigendecomposition of Sym²(C^(dA²)) per step, dimension 45 at
+#: dA = 3, 136 at dA = 4 (0.1-0.3 s and 1-5 s per loose side, benchmarks/bench_certified.py);
+#: 3321 at dA = 9, out of reach
+LEVEL2_MAX_DA = 4
+#: soft time limit (s) of one side's level-2 solve (checked between smoothing phases)
+LEVEL2_TIME_LIMIT = 20.0
+
+
+def qubit_delta(K: np.ndarray) -> float:
+    """Exact Δ for dA = 2: ``2 (σ1(K) + σ2(K))`` of the 3 x 3 K (Lemma 3.2)."""
+    K, _ = check_k(K, 2)
+    s = np.linalg.svd(K, compute_uv=False)
+    return float(2.0 * (s[0] + s[1]))
+
+
+def nuclear_bound(K: np.ndarray) -> float:
+    """``2 ||K||_*`` >= Δ (Lemma 3.3), inflated by a relative ``1e-12`` to cover the rounding of a
+    double-precision SVD (a floating-point bound, not an exact one)."""
+    s = np.linalg.svd(np.asarray(K, dtype=float), compute_uv=False)
+    return float(2.0 * np.sum(s) * (1 + 1e-12))
+
+
+def _reunitarise_mp(U: np.ndarray, dps: int) -> mpmath.matrix:
+    """Newton polar iteration ``X <- X (3I - X†X) / 2`` at ``dps`` digits from a float unitary."""
+    n = U.shape[0]
+    with mpmath.workdps(dps):
+        X = mpmath.matrix([[mpmath.mpc(complex(U[i, j])) for j in range(n)] for i in range(n)])
+        I = mpmath.eye(n)
+        for _ in range(8):
+            E = X.H * X - I
+            if mpmath.mnorm(E, 1) < mpmath.mpf(10) ** (-dps + 3):
+                break
+            X = X * (3 * I - X.H * X) / 2
+        else:  # pragma: no cover - only for inputs far from unitary
+            raise ValueError("U is too far from unitary to re-orthonormalise")
+        return X
+
+
+def cost_mp(K: np.ndarray, dA: int, U: np.ndarray, dps: int = 40) -> mpmath.mpf:
+    """``C(U) - c0 = Σ_ab K_ab tr(G_a U G_b U†)`` at ``dps`` digits, with U re-orthonormalised at
+    that precision and ``G_a = F_a / sqrt(p_a)`` exact (:func:`.choi_form.rational_basis`)."""
+    K, dA = check_k(K, dA)
+    U = np.asarray(U, dtype=np.complex128)
+    if U.shape != (dA, dA):
+        raise ValueError(f"U must be dA x dA = {dA} x {dA}, got shape {U.shape}")
+    basis = rational_basis(dA)
+    with mpmath.workdps(dps):
+        X = _reunitarise_mp(U, dps)
+        nz = [
+            [
+                (l, k, mpmath.mpc(int(fr[l, k]), int(fi[l, k])))
+                for l in range(dA)
+                for k in range(dA)
+                if fr[l, k] or fi[l, k]
+            ]
+            for fr, fi, _ in basis
+        ]
+        inv_sqrt = [1 / mpmath.sqrt(p) for _, _, p in basis]
+        total = mpmath.mpf(0)
+        for a in range(len(basis)):
+            for b in range(len(basis)):
+                kab = K[a, b]
+                if kab == 0:
+                    continue
+                acc = mpmath.mpc(0)
+                for l, k, fa in nz[a]:  # tr(F_a U F_b U†) = Σ F_a[l,k] U[k,i] F_b[i,j] conj U[l,j]
+                    for i, j, fb in nz[b]:
+                        acc += fa * X[k, i] * fb * mpmath.conj(X[l, j])
+                total += mpmath.mpf(float(kab)) * inv_sqrt[a] * inv_sqrt[b] * mpmath.re(acc)
+        return +total
+
+
+class _Side:
+    """One side (max of ``<u|Ms|u>``; the min side uses ``Ms = -M``)."""
+
+    def __init__(self, Ms: np.ndarray, E: ExactForm, dA: int, gen: np.random.Generator):
+        self.Ms, self.E, self.dA, self.gen = Ms, E, dA, gen
+        # Clarabel's dense PSD block grows like dA^8 (~9 GB at dA = 9): smoothed first-order dual above
+        self.sol = solve_level1(Ms) if dA <= CLARABEL_MAX_DA else solve_level1_smoothed(Ms)
+        self.val, self.U = optimise_form(Ms, True, 0, gen, initial=[unitary_from_choi(self.sol.J, dA)])
+        self.starts = 0
+        self.stalled = False
+        self.level = 1
+        self.bound: Fraction | None = None
+        self.AB: tuple[np.ndarray, np.ndarray] | None = None  # level-1 multipliers of self.bound
+        self.certify()
+
+    def certify(self) -> None:
+        AB = polish_dual(self.Ms, self.sol.A, self.sol.B, self.U)
+        cands = [(certify_level1(self.E, self.Ms, *AB), AB)]
+        if self.bound is None:
+            cands.append((certify_level1(self.E, self.Ms, self.sol.A, self.sol.B), (self.sol.A, self.sol.B)))
+        for c, ab in cands:
+            if c is not None and (self.bound is None or c.bound < self.bound):
+                self.bound, self.AB = c.bound, ab
+
+    def level2(self, allowance: float, timings: dict) -> None:
+        """Level-2 bound (12.4) for this side: first-order multipliers from the level-1 ones, then
+        the exact check; kept only if proved and smaller.  The solve stops once within
+        ``allowance`` of the optimiser's value.  After the coarse smoothing phases, and again at
+        the end, the level-2 matrix's top eigenvector seeds one more optimiser start (it finds the
+        maximum where the random starts missed it; the target then becomes reachable)."""
+        import time
+
+        X = level1_multipliers(*self.AB, self.dA) if self.AB is not None else None
+        seconds = 0.0
+        sol = None
+        for phases in (SCHEDULE[:2], SCHEDULE[2:]):
+            sol = solve_level2_fo(
+                self.Ms, X, schedule=phases, target=self.val + allowance, time_limit=LEVEL2_TIME_LIMIT
+            )
+            seconds += sol.seconds
+            X = np.array(sol.X)
+            if sol.gamma <= self.val + allowance:
+                break
+            val, U = optimise_form(self.Ms, True, 0, self.gen, initial=[unitary_from_level2(self.Ms, X)])
+            if val > self.val:
+                self.val, self.U = val, U
+        t0 = time.perf_counter()
+        c2 = certify_level2(self.E, self.Ms, sol)
+        timings["level2_solve"] = timings.get("level2_solve", 0.0) + seconds
+        timings["level2_check"] = timings.get("level2_check", 0.0) + time.perf_counter() - t0
+        if c2 is not None and (self.bound is None or c2.bound < self.bound):
+            self.bound, self.level = c2.bound, 2
+
+    def more_starts(self, n: int, tol_abs: float) -> None:
+        """``n`` more Haar-random starts; the side is ``stalled`` when they improve the best value
+        by at most ``tol_abs`` (then the gap is the relaxation's, not the optimiser's)."""
+        val, U = optimise_form(self.Ms, True, n, self.gen)
+        self.starts += n
+        self.stalled = val <= self.val + tol_abs
+        if val > self.val:
+            self.val, self.U = val, U
+            self.certify()
+
+
+def _negated(E: ExactForm) -> ExactForm:
+    return ExactForm(-E.re, -E.im, E.exponent, E.err, E.dA)
+
+
+def delta_from_k(
+    K: np.ndarray,
+    dA: int,
+    *,
+    tol: float = 1e-6,
+    rng: RngLike = 0,
+    max_starts: int = 32,
+    dps: int = 40,
+    level2: bool = True,
+) -> VariationRangeResult:
+    """Δ from the (dA²-1) x (dA²-1) matrix K of ``C(UA) = c0 + tr(Kᵀ R(UA))`` (module doc).
+
+    Parameters
+    ----------
+    K: real matrix in the basis :func:`.observables.orthonormal_traceless_basis` ``(dA)``.
+    dA: dimension of A (``q**m``).
+    tol: target relative width ``(upper - lower) / upper`` of the certified bracket (dA >= 3).
+    rng: seed/generator for the optimiser's random starts.
+    max_starts: cap on Haar-random starts per side when the gap exceeds ``tol``.
+    dps: mpmath digits for the lower end.
+    level2: allow the level-2 strengthening (Lemma 12.4, dA <= ``LEVEL2_MAX_DA``) on the sides
+        where level 1 stays loose (module doc); its seconds are in ``.timings``.
+    """
+    K, dA = check_k(K, dA)
+    if not (isinstance(tol, (int, float)) and not isinstance(tol, bool) and math.isfinite(tol) and tol >= 0):
+        raise ValueError(f"tol must be a finite float >= 0, got {tol!r}")
+    if isinstance(max_starts, bool) or not isinstance(max_starts, (int, np.integer)) or max_starts < 0:
+        raise ValueError(f"max_starts must be an int >= 0, got {max_starts!r}")
+    if dA == 2:
+        val = qubit_delta(K)
+        return VariationRangeResult(val, val, val, True, "qubit", K=K, certificate="closed-form")
+    if not np.any(K):
+        return VariationRangeResult(0.0, 0.0, 0.0, True, "certified", K=K, certificate="zero")
+    gen = as_rng(rng)
+    # Δ(2^e K) = 2^e Δ(K): solve at unit scale.  The solvers' tolerances are absolute, so a K of norm
+    # 1e-4 (qutrits at n = 15) lost four digits of relative width; scaling by a power of two is exact
+    # in floating point, so the scaled-back ends are still a proved bracket.
+    e = int(np.round(np.log2(np.abs(K).max())))
+    if e != 0:
+        r = delta_from_k(np.ldexp(K, -e), dA, tol=tol, rng=gen, max_starts=max_starts, dps=dps, level2=level2)
+        lower, upper = float(np.ldexp(r.lower, e)), float(np.ldexp(r.upper, e))
+        return VariationRangeResult(
+            lower, lower, upper, False, "certified", K=K, certificate=r.certificate, gap=r.gap, timings=r.timings
+        )
+    M = form_from_k(K, dA)
+    E = exact_form_from_k(K, dA)
+    hi, lo = _Side(M, E, dA, gen), _Side(-M, _negated(E), dA, gen)
+    nuc = nuclear_bound(K)
+    while True:
+        lower_mp = cost_mp(K, dA, hi.U, dps) - cost_mp(K, dA, lo.U, dps)  # C(Umax) - C(Umin)
+        lower = max(0.0, fraction_to_float_down(Fraction(str(lower_mp))))
+        if hi.bound is not None and lo.bound is not None:
+            up_sdp = fraction_to_float_up(hi.bound + lo.bound)
+        else:
+            up_sdp = math.inf
+        upper, cert = (up_sdp, "sdp-level1") if up_sdp <= nuc else (nuc, "nuclear")
+        gap = (upper - lower) / upper if upper > 0 else 0.0
+        if gap <= tol:
+            break
+        # add random starts where the side's own gap is largest
+        loose = [
+            s
+            for s in (hi, lo)
+            if s.starts < max_starts
+            and not s.stalled
+            and (s.bound is None or float(s.bound) - s.val > 0.5 * tol * upper)
+        ]
+        if not loose:
+            break
+        for s in loose:
+            s.more_starts(min(max(4, s.starts), max_starts - s.starts), 0.1 * tol * upper)
+    timings: dict = {}
+    if gap > tol and level2 and dA <= LEVEL2_MAX_DA and cert == "sdp-level1":
+        for s in (hi, lo):  # the optimiser has stalled: strengthen the relaxation of the loose side
+            if float(s.bound) - s.val > 0.5 * tol * upper:
+                s.level2(0.25 * tol * upper, timings)
+        lower_mp = cost_mp(K, dA, hi.U, dps) - cost_mp(K, dA, lo.U, dps)  # a level-2 seed may have improved U
+        lower = max(lower, fraction_to_float_down(Fraction(str(lower_mp))))
+        up2 = fraction_to_float_up(hi.bound + lo.bound)
+        if up2 < upper:
+            upper, cert = up2, ("sdp-level2" if 2 in (hi.level, lo.level) else "sdp-level1")
+        gap = (upper - lower) / upper if upper > 0 else 0.0
+    if lower > upper:
+        raise RuntimeError(f"certified bracket inconsistent: lower {lower} > upper {upper} (bug)")
+    return VariationRangeResult(
+        lower, lower, upper, False, "certified", K=K, certificate=cert, gap=gap, timings=timings
+    )

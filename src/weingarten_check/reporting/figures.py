@@ -1,0 +1,357 @@
+"""Figure 5 of the paper (and its qudit version) from sweep results.
+
+Three panels, semi-log: (a) VQE with the Heisenberg ring (Eq. 9), (b) QAE with one site
+discarded (Eq. 10), (c) QSL, fidelity with |0…0> (Eq. 11). Each panel shows the sample mean
+of Δ/w(H) versus n for the three randomness cases (V1 a design and V2 = I; V1 = I and V2 a
+design; both), with error bars, and the bounds as dashed lines:
+
+* the paper's bounds as printed — Theorem 1 (Eq. 3, ``w / 2**(n/2 - 3m - 2)``, qubits only) in
+  (a), (b) and Proposition 2 (Eq. 12, ``q**(2m - n)``) in (c);
+* ours — the exact task-dependent bound of Lemma 9 (``2 sqrt(r) sqrt(E||K||_F²)``, one line per
+  case) in (a), (b), and the qudit Theorem 1 ``w (q^(2m) - 1)/sqrt(q^n + 1)`` in every panel.
+
+All bound values come from :mod:`weingarten_check.theory.bounds` through
+:func:`weingarten_check.experiments.tasks.estimate_variation_range` (its ``bounds`` dict), so the
+figure, the tests and ``proofs/`` share one source. The data are the sweep records
+(:mod:`weingarten_check.experiments.sweep`), summarised per (task, case, n).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from weingarten_check.experiments.sweep import CASES, TASKS, read_results, summarize
+from weingarten_check.reporting import strict_json
+
+__all__ = [
+    "PANEL_TITLES",
+    "CASE_LABELS",
+    "Series",
+    "figure5_series",
+    "plot_figure5",
+    "figure5_from_results",
+    "bounds_and_width",
+    "lower_bounds_of",
+]
+
+PANEL_TITLES = {
+    "vqe": "(a) VQE, Heisenberg ring",
+    "qae": "(b) QAE, one site discarded",
+    "qsl": "(c) QSL, fidelity with |0…0⟩",
+}
+CASE_LABELS = {"v1": "V1 design, V2 = I", "v2": "V1 = I, V2 design", "both": "V1, V2 designs"}
+CASE_STYLE = {"v1": ("C0", "o"), "v2": ("C1", "s"), "both": ("C2", "^")}
+#: ensemble drawn in each panel when the results hold several (the paper's choice first)
+DEFAULT_ENSEMBLES = {
+    "vqe": ("hea", "haar", "local1", "clifford"),
+    "qae": ("hea", "haar", "local1", "clifford"),
+    "qsl": ("local1", "haar", "hea", "clifford"),
+}
+
+#: ``bounds_fn(task, ensemble, case, n, q, site=...) -> (w, {name: bound})``
+BoundsFn = Callable[..., tuple[float, dict[str, float]]]
+
+
+def bounds_and_width(
+    task: str, ensemble: str, case: str, n: int, q: int, site: int = 0, m: int = 1
+) -> tuple[float, dict[str, float]]:
+    """``(w, bounds)`` for one point from :func:`experiments.bounds_for` (no sampling), A = sites
+    ``site .. site + m - 1``.
+
+    ``bounds`` maps a bound name (as in ``VariationRangeEstimate.bounds``) to its value for the
+    unnormalised Δ; bounds that do not apply (e.g. the printed qubit theorem at q = 3, or
+    Theorem 1 for a 1-design ensemble) are absent.
+    """
+    from weingarten_check.experiments import tasks as experiments
+    from weingarten_check.experiments.sweep import _task_spec
+
+    spec = _task_spec(task, n, q, site, m)
+    bounds, _note = experiments.bounds_for(spec, ensemble, case)
+    return float(spec.w), {k: float(v) for k, v in bounds.items() if v is not None}
+
+
+def lower_bounds_of(task: str, ensemble: str, case: str, n: int, q: int, site: int = 0) -> dict[str, float]:
+    """Lower bounds on E[Δ] (unnormalised) for one point, from :func:`experiments.lower_bounds_for`:
+    the fourth-moment bound of Lemma 11 for exact-Haar VQE/QAE (A = site 0), nothing otherwise."""
+    from weingarten_check.experiments import tasks as experiments
+    from weingarten_check.experiments.sweep import _task_spec
+
+    return experiments.lower_bounds_for(_task_spec(task, n, q, site), ensemble, case)
+
+
+@dataclass
+class Series:
+    """One curve of a panel: statistics of Δ/w for each n of one (task, ensemble, case, q)."""
+
+    task: str
+    ensemble: str
+    case: str
+    q: int
+    ns: list[int] = field(default_factory=list)
+    samples: list[int] = field(default_factory=list)
+    w: list[float] = field(default_factory=list)
+    mean: list[float] = field(default_factory=list)  # of Δ / w
+    std: list[float] = field(default_factory=list)  # of Δ / w, ddof = 1
+    stderr: list[float] = field(default_factory=list)
+    upper: list[float] = field(
+        default_factory=list
+    )  # mean of the certified upper ends / w where Δ is bracketed, else NaN
+    bounds: dict[str, list[float]] = field(default_factory=dict)  # name -> values / w, one per n
+    lower: list[float] = field(default_factory=list)  # Lemma 11 lower bound / w per n (NaN: none applies)
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+#: relative bracket width below which a certified bracket is drawn as one point (a hollow marker for
+#: the upper end would sit on the filled one on a log axis)
+BRACKET_RESOLUTION = 1e-3
+
+
+def visible_upper(mean: list[float], upper: list[float], resolution: float = BRACKET_RESOLUTION) -> list[float]:
+    """The upper ends worth drawing: ``upper`` where ``(upper - mean)/upper > resolution``, else NaN
+    (the certified bracket is narrower than the plot can show: Lemma 12 usually gives ~1e-12)."""
+    return [u if math.isfinite(u) and u > 0 and (u - m) / u > resolution else math.nan for m, u in zip(mean, upper)]
+
+
+def figure5_series(
+    records: Iterable[dict[str, Any]],
+    q: int = 2,
+    *,
+    ensembles: dict[str, str] | None = None,
+    bounds_fn: BoundsFn | None = None,
+    lower_fn: Callable[..., dict[str, float]] | None = None,
+) -> list[Series]:
+    """Summarise sweep records into the curves of Figure 5 for local dimension ``q``.
+
+    ``lower_fn(task, ensemble, case, n, q, site=...)`` gives the lower bounds (default
+    :func:`lower_bounds_of`; the largest is kept in ``Series.lower``).
+
+    ``ensembles`` optionally fixes the ensemble per task (default: the paper's — ``hea`` for
+    VQE/QAE and ``local1`` for QSL — or, if absent from the records, the first one present).
+    Raises ``ValueError`` if the records hold nothing for ``q``.
+    """
+    if isinstance(q, bool) or not isinstance(q, int) or q < 2:
+        raise ValueError(f"q must be an integer >= 2, got {q!r}")
+    bounds_fn = bounds_fn or bounds_and_width
+    lower_fn = lower_fn or lower_bounds_of
+    rows = [r for r in summarize(records) if r.q == q and r.m == 1]  # Figure 5 is the paper's m = 1
+    if not rows:
+        raise ValueError(f"the results hold no samples for q = {q}; run `weingarten-check sweep --q {q}` first")
+    out: list[Series] = []
+    for task in TASKS:
+        present = {r.ensemble for r in rows if r.task == task}
+        if not present:
+            continue
+        if ensembles and task in ensembles:
+            ens = ensembles[task]
+        else:
+            ens = next((e for e in DEFAULT_ENSEMBLES[task] if e in present), sorted(present)[0])
+        for case in CASES:
+            pts = sorted(
+                (r for r in rows if r.task == task and r.ensemble == ens and r.case == case),
+                key=lambda r: (r.n, -r.samples),
+            )
+            if not pts:
+                continue
+            s = Series(task, ens, case, q)
+            seen = set()
+            for r in pts:
+                if r.n in seen:  # several seeds / sites: keep the largest sample
+                    continue
+                seen.add(r.n)
+                w, bounds = bounds_fn(task, ens, case, r.n, q, site=r.site)
+                s.ns.append(r.n)
+                s.samples.append(r.samples)
+                s.w.append(w)
+                s.mean.append(r.mean / w)
+                s.std.append(r.std / w)
+                s.stderr.append(r.stderr / w)
+                s.upper.append(r.upper_mean / w)
+                low = lower_fn(task, ens, case, r.n, q, site=r.site)
+                s.lower.append(max(low.values()) / w if low else math.nan)
+                for name, value in bounds.items():
+                    s.bounds.setdefault(name, [math.nan] * (len(s.ns) - 1)).append(value / w)
+                for name in s.bounds:
+                    if len(s.bounds[name]) < len(s.ns):
+                        s.bounds[name].append(math.nan)
+            out.append(s)
+    return out
+
+
+#: bounds drawn by default: the paper's as printed, our task-dependent (per case) and qudit Theorem 1
+DEFAULT_BOUNDS = ("paper_theorem1", "proposition2", "task_dependent", "qudit_theorem1")
+_BOUND_STYLE = {  # name -> (linestyle, colour or None for the case colour, legend label)
+    "paper_theorem1": ((0, (6, 3)), "0.45", "paper, Theorem 1 as printed: w / 2^(n/2-3m-2)"),
+    "proposition2": ((0, (6, 3)), "0.2", "paper, Proposition 2: q^(2m-n)"),
+    "task_dependent": ((0, (3, 2)), None, "ours, task-dependent: 2√r √E‖K‖²_F (per case, its colour)"),
+    "qudit_theorem1": ((0, (6, 2, 1, 2)), "k", "ours, qudit Theorem 1: w (q^2m − 1)/√(q^n + 1)"),
+    "route1": ((0, (1, 2)), "0.3", "ours, Route 1: w √(r(dA²−1)) / √(d+1)"),
+    "elementwise": ((0, (1, 1)), "0.6", "element-wise route: w dA^(5/2) / √(d+1)"),
+}
+
+
+def plot_figure5(
+    series: Sequence[Series],
+    out: str | os.PathLike,
+    *,
+    errorbars: str = "std",
+    bounds: Sequence[str] | str = DEFAULT_BOUNDS,
+    title: str | None = None,
+) -> list[Path]:
+    """Draw the three panels and save ``<out>.png`` and ``<out>.pdf`` (plus ``<out>.json``, the data).
+
+    ``errorbars``: ``"std"`` (standard deviation over samples, as in the paper; panel (c) shows a
+    quarter of it, as the paper does), ``"stderr"`` or ``"ci95"`` (1.96 stderr). ``bounds``: the
+    bound names to draw (default :data:`DEFAULT_BOUNDS`) or ``"all"``. Returns the written paths.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+
+    if errorbars not in ("std", "stderr", "ci95"):
+        raise ValueError(f"errorbars must be 'std', 'stderr' or 'ci95', got {errorbars!r}")
+    if not series:
+        raise ValueError("nothing to plot: no series")
+    out = Path(out)
+    if out.suffix in (".png", ".pdf"):
+        out = out.with_suffix("")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    q = series[0].q
+    unit = "qubits" if q == 2 else f"qudits, q = {q}"
+    fig, axes = plt.subplots(1, 3, figsize=(14, 5.2))
+    used_bounds: list[str] = []
+    cases_seen: dict[str, str] = {}
+    bracketed = False
+    banded = False
+    for ax, task in zip(axes, TASKS):
+        ax.set_title(PANEL_TITLES[task], fontsize=11)
+        ax.set_yscale("log")
+        ax.set_xlabel(f"n ({unit})")
+        ax.grid(True, which="major", alpha=0.3)
+        panel = [s for s in series if s.task == task]
+        if not panel:
+            ax.text(0.5, 0.5, "no data", transform=ax.transAxes, ha="center", va="center")
+            continue
+        ax.set_ylabel("E[Δ] / w(H)")
+        drawn: set[str] = set()
+        ensembles = sorted({s.ensemble for s in panel})
+        ax.text(
+            0.98,
+            0.98,
+            "ensemble: " + ", ".join(ensembles),
+            transform=ax.transAxes,
+            ha="right",
+            va="top",
+            fontsize=8,
+            color="0.3",
+        )
+        for s in panel:
+            color, marker = CASE_STYLE[s.case]
+            cases_seen[s.case] = s.case
+            err = {"std": s.std, "stderr": s.stderr, "ci95": [1.96 * e for e in s.stderr]}[errorbars]
+            if errorbars == "std" and task == "qsl":
+                err = [e / 4 for e in err]
+            lower = [min(e, 0.95 * m) for e, m in zip(err, s.mean)]  # keep bars on a log axis
+            ax.errorbar(s.ns, s.mean, yerr=[lower, err], color=color, marker=marker, ms=5, capsize=3, lw=1.3, zorder=3)
+            up = visible_upper(s.mean, s.upper)
+            if any(math.isfinite(u) for u in up):  # a bracket wider than the plot resolution
+                bracketed = True
+                ax.plot(s.ns, up, color=color, marker=marker, mfc="none", ms=5, lw=0.8, ls=":")
+            if any(math.isfinite(v) for v in s.lower):  # Lemma 11: lower bound and the shaded band
+                banded = True
+                top = s.bounds.get("task_dependent") or [min(v) for v in zip(*s.bounds.values())] or s.lower
+                ax.plot(s.ns, s.lower, ls=(0, (4, 1, 1, 1)), color=color, lw=1.0, zorder=2)
+                ax.fill_between(s.ns, s.lower, top, color=color, alpha=0.12, lw=0, zorder=1)
+            for name, vals in sorted(s.bounds.items()):
+                if bounds != "all" and name not in bounds:
+                    continue
+                ls, bcolor, _ = _BOUND_STYLE.get(name, ((0, (1, 3)), "0.5", name))
+                if name not in used_bounds:
+                    used_bounds.append(name)
+                if bcolor is None:
+                    ax.plot(s.ns, vals, ls=ls, color=color, lw=1.1, zorder=2)
+                elif name not in drawn:
+                    drawn.add(name)
+                    ax.plot(s.ns, vals, ls=ls, color=bcolor, lw=1.1, zorder=2)
+        all_n = sorted({n for s in panel for n in s.ns})
+        ax.set_xticks(all_n if len(all_n) <= 12 else all_n[:: max(1, len(all_n) // 10)])
+    handles = [
+        Line2D([], [], color=CASE_STYLE[c][0], marker=CASE_STYLE[c][1], lw=1.3, label=CASE_LABELS[c])
+        for c in CASES
+        if c in cases_seen
+    ]
+    if bracketed:
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color="0.3",
+                marker="o",
+                mfc="none",
+                ls=":",
+                lw=0.8,
+                label="dA ≥ 3: filled = certified lower end, hollow = certified upper end "
+                "(only where the bracket is wider than 0.1 %)",
+            )
+        )
+    if banded:
+        handles.append(
+            Line2D(
+                [],
+                [],
+                ls=(0, (4, 1, 1, 1)),
+                color="C0",
+                lw=1.0,
+                label="ours, lower bound c(E‖K‖²)^{3/2}/(E‖K‖⁴)^{1/2} (Haar: needs a 4-design); band shaded",
+            )
+        )
+    for name in sorted(used_bounds, key=lambda b: list(_BOUND_STYLE).index(b) if b in _BOUND_STYLE else 99):
+        ls, bcolor, label = _BOUND_STYLE.get(name, ((0, (1, 3)), "0.5", name))
+        handles.append(Line2D([], [], ls=ls, color=bcolor or "C0", lw=1.1, label=label))
+    fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=8, frameon=False)
+    bar_note = {
+        "std": "error bars: std over samples (¼ std in (c), as in the paper)",
+        "stderr": "error bars: standard error",
+        "ci95": "error bars: 95% CI",
+    }[errorbars]
+    nsamp = sorted({k for s in series for k in s.samples})
+    fig.suptitle(
+        title
+        or f"Variation range of a local unitary (m = 1), {unit}; "
+        f"samples per point: {', '.join(map(str, nsamp))}; {bar_note}",
+        fontsize=10,
+    )
+    nrows = math.ceil(len(handles) / 3)
+    fig.tight_layout(rect=(0, 0.045 * nrows + 0.02, 1, 0.97))
+    paths = [out.with_suffix(".png"), out.with_suffix(".pdf")]
+    fig.savefig(paths[0], dpi=130)
+    fig.savefig(paths[1])
+    plt.close(fig)
+    data_path = out.with_suffix(".json")
+    data_path.write_text(
+        strict_json.dumps({"q": q, "errorbars": errorbars, "series": [s.as_dict() for s in series]}, indent=1)
+    )
+    return paths + [data_path]
+
+
+def figure5_from_results(
+    results: str | os.PathLike | Iterable[dict[str, Any]],
+    out: str | os.PathLike,
+    q: int = 2,
+    *,
+    errorbars: str = "std",
+    ensembles: dict[str, str] | None = None,
+    bounds_fn: BoundsFn | None = None,
+) -> list[Path]:
+    """Read sweep results (a JSON Lines file or records) and write Figure 5 for ``q``."""
+    records = read_results(results) if isinstance(results, (str, os.PathLike)) else list(results)
+    series = figure5_series(records, q, ensembles=ensembles, bounds_fn=bounds_fn)
+    return plot_figure5(series, out, errorbars=errorbars)

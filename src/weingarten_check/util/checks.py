@@ -1,0 +1,223 @@
+"""Argument checks shared by every layer: one function per kind of argument.
+
+Each check returns the normalised value and raises a ``TypeError`` (wrong kind) or ``ValueError``
+(wrong value) whose message names the argument and the expected form, so that a caller's bad input
+is reported in the caller's own words (``n``, ``sites``, ``H``, ...).  Every public function of the
+library that takes one of these arguments validates it here, not with a private copy.
+
+Examples
+--------
+>>> check_int(3, "n", 1)
+3
+>>> check_sites([0, 2], n=4)
+(0, 2)
+>>> check_sites([0, 1, 2], n=3)
+Traceback (most recent call last):
+...
+ValueError: A must be a proper subsystem: need m = len(sites) < n, got m=3, n=3
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from numbers import Integral
+
+import numpy as np
+
+__all__ = [
+    "is_int",
+    "check_int",
+    "check_choice",
+    "check_local_dim",
+    "check_nq",
+    "check_sites",
+    "check_square",
+    "check_hermitian",
+    "check_unitary",
+]
+
+
+def is_int(value: object) -> bool:
+    """True for Python, numpy and sympy integers, False for ``bool`` and everything else.
+
+    Examples
+    --------
+    >>> is_int(3), is_int(np.int64(3)), is_int(True), is_int(3.0)
+    (True, True, False, False)
+    """
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (Integral, np.integer)):
+        return True
+    return bool(getattr(value, "is_Integer", False))
+
+
+def check_int(value: object, name: str, minimum: int | None = None) -> int:
+    """Return ``value`` as an ``int``; raise if it is not an integer or is below ``minimum``.
+
+    Parameters
+    ----------
+    value : object
+        The argument to check (``bool`` is refused).
+    name : str
+        The argument's name, used in the error message.
+    minimum : int, optional
+        The smallest admissible value.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not an integer.
+    ValueError
+        If ``value < minimum``.
+
+    Examples
+    --------
+    >>> check_int(np.int64(4), "q", 2)
+    4
+    >>> check_int(1, "q", 2)
+    Traceback (most recent call last):
+    ...
+    ValueError: q must be an int >= 2, got 1
+    """
+    expected = "an int" if minimum is None else f"an int >= {minimum}"
+    if not is_int(value):
+        raise TypeError(f"{name} must be {expected}, got {value!r} ({type(value).__name__})")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be {expected}, got {value!r}")
+    return int(value)
+
+
+def check_choice(value: object, name: str, options: Sequence[str]) -> str:
+    """Return ``value`` if it is one of ``options``; otherwise raise a ``ValueError`` listing them.
+
+    Examples
+    --------
+    >>> check_choice("v1", "case", ("v1", "v2", "both"))
+    'v1'
+    >>> check_choice("v3", "case", ("v1", "v2", "both"))
+    Traceback (most recent call last):
+    ...
+    ValueError: case must be one of ('v1', 'v2', 'both'), got 'v3'
+    """
+    if not isinstance(value, str) or value not in options:
+        raise ValueError(f"{name} must be one of {tuple(options)}, got {value!r}")
+    return value
+
+
+def check_local_dim(q: object, name: str = "q (local dimension)") -> int:
+    """Return the local dimension ``q >= 2`` as an ``int``.
+
+    Examples
+    --------
+    >>> check_local_dim(3)
+    3
+    """
+    if not is_int(q) or q < 2:
+        raise ValueError(f"{name} must be an int >= 2, got {q!r}")
+    return int(q)
+
+
+def check_nq(n: object, q: object, min_n: int = 1) -> tuple[int, int]:
+    """Return ``(n, q)`` as ints: ``n >= min_n`` sites of local dimension ``q >= 2``.
+
+    ``min_n = 2`` is what a proper subsystem A of at least one site needs.
+
+    Examples
+    --------
+    >>> check_nq(4, 2)
+    (4, 2)
+    >>> check_nq(1, 2, min_n=2)
+    Traceback (most recent call last):
+    ...
+    ValueError: n (number of sites) must be an int >= 2, got 1
+    """
+    if not is_int(n) or n < min_n:
+        raise ValueError(f"n (number of sites) must be an int >= {min_n}, got {n!r}")
+    return int(n), check_local_dim(q)
+
+
+def check_sites(sites: object, n: int, *, proper: bool = True) -> tuple[int, ...]:
+    """Return the sites of a subsystem A as a tuple of distinct ints in ``range(n)``.
+
+    Parameters
+    ----------
+    sites : sequence of int
+        The sites of A (non-empty).
+    n : int
+        The number of sites of the whole system.
+    proper : bool, default True
+        Also require A to be a proper subsystem, ``m = len(sites) < n`` (B non-empty), as every
+        statement about a local unitary on A inside a larger circuit does.
+
+    Raises
+    ------
+    TypeError
+        If ``sites`` is not a sequence of ints.
+    ValueError
+        If ``sites`` is empty, repeats a site, leaves ``range(n)``, or (``proper``) covers every site.
+    """
+    try:
+        out = tuple(int(s) for s in sites)  # type: ignore[union-attr]
+    except TypeError:
+        raise TypeError(f"sites must be a sequence of ints (the sites of A), got {sites!r}") from None
+    if not out:
+        raise ValueError("sites (the sites of A) must be non-empty")
+    if len(set(out)) != len(out) or any(not 0 <= s < n for s in out):
+        raise ValueError(f"sites must be distinct ints in range(n) = range({n}), got {out}")
+    if proper and len(out) >= n:
+        raise ValueError(f"A must be a proper subsystem: need m = len(sites) < n, got m={len(out)}, n={n}")
+    return out
+
+
+def check_square(a: object, name: str, d: int | None = None) -> np.ndarray:
+    """Return ``a`` as a complex square matrix (of size ``d`` if given).
+
+    Examples
+    --------
+    >>> check_square(np.eye(2), "U").dtype
+    dtype('complex128')
+    >>> check_square(np.ones((2, 3)), "U")
+    Traceback (most recent call last):
+    ...
+    ValueError: U must be a square matrix, got shape (2, 3)
+    """
+    arr = np.asarray(a, dtype=np.complex128)
+    if arr.ndim != 2 or arr.shape[0] != arr.shape[1]:
+        raise ValueError(f"{name} must be a square matrix, got shape {arr.shape}")
+    if d is not None and arr.shape[0] != d:
+        raise ValueError(f"{name} must be {d} x {d}, got {arr.shape}")
+    return arr
+
+
+def check_hermitian(a: np.ndarray, name: str, tol: float = 1e-9) -> None:
+    """Raise a ``ValueError`` unless ``a == a†`` to relative tolerance ``tol``.
+
+    Examples
+    --------
+    >>> check_hermitian(np.array([[0, 1j], [1j, 0]]), "H")
+    Traceback (most recent call last):
+    ...
+    ValueError: H must be Hermitian (H != H^dagger)
+    """
+    scale = max(1.0, float(np.abs(a).max()))
+    if not np.allclose(a, np.conj(a).T, atol=tol * scale):
+        raise ValueError(f"{name} must be Hermitian ({name} != {name}^dagger)")
+
+
+def check_unitary(u: np.ndarray, name: str, tol: float = 1e-9) -> None:
+    """Raise a ``ValueError`` unless ``u† u == I`` to tolerance ``tol``.
+
+    Examples
+    --------
+    >>> check_unitary(2 * np.eye(2), "V1")
+    Traceback (most recent call last):
+    ...
+    ValueError: V1 must be unitary (V1^dagger V1 != I)
+    """
+    if not np.allclose(np.conj(u).T @ u, np.eye(u.shape[0]), atol=tol):
+        raise ValueError(f"{name} must be unitary ({name}^dagger {name} != I)")
