@@ -25,25 +25,14 @@ import sympy as sp  # noqa: E402
 from weingarten_check.experiments.tasks import sample_rng, task_spec, variation_range_sample_result  # noqa: E402
 from weingarten_check.states.observables import heisenberg_ring, qae_observable  # noqa: E402
 from weingarten_check.theory import fourth_moments as fm  # noqa: E402
-
-
-def clear_caches() -> None:
-    for f in (
-        fm._coefficients_cached,
-        fm.gamma_values,
-        fm._ring_local_traces,
-        fm._ring_dense_power_traces,
-        fm._fourth_task_cached,
-        fm._sq_task_cached,
-    ):
-        f.cache_clear()
+from weingarten_check.theory import task_moments as tm  # noqa: E402
 
 
 def best(fn, repeat=3, cold=False):
     t = float("inf")
     for _ in range(repeat):
         if cold:
-            clear_caches()
+            tm.clear_caches()
         t0 = time.perf_counter()
         fn()
         t = min(t, time.perf_counter() - t0)
@@ -59,12 +48,12 @@ def main() -> None:
     for task in ("vqe", "qae"):
         for q in (2, 3):
             for case in ("v1", "v2", "both"):
-                cold = best(lambda: fm.expected_K_frobenius_fourth_task(task, case, n, q=q), cold=True)
+                cold = best(lambda: tm.expected_K_frobenius_fourth_task(task, case, n, q=q), cold=True)
                 # warm: the coefficient/γ caches filled, the task result itself recomputed
                 warm = best(
                     lambda: (
-                        fm._fourth_task_cached.cache_clear(),
-                        fm.expected_K_frobenius_fourth_task(task, case, n, q=q),
+                        tm.clear_caches(results_only=True),
+                        tm.expected_K_frobenius_fourth_task(task, case, n, q=q),
                     )
                 )
                 n_num = 6 if q == 2 else 4

@@ -130,12 +130,12 @@ def render() -> str:
 def _two_sided_block() -> list[str]:
     """Lemma 11: exact fourth moments and the band [lower, upper] on E[Δ] (Haar / 4-design)."""
     n_s = sp.Symbol("n", positive=True, integer=True)
-    from weingarten_check.theory import fourth_moments as fm
+    from weingarten_check.theory import task_moments as tm
 
     out = ["**Two-sided bounds (Lemma 11)**, ρ = |0…0>, A = site 0, Haar V1/V2 (a 4-design suffices):", ""]
     for task in ("vqe", "qae"):
         for q in (2, 3):
-            e4 = fm.expected_K_frobenius_fourth_task(task, "v1", n_s, q=q, in_d=True)
+            e4 = tm.expected_K_frobenius_fourth_task(task, "v1", n_s, q=q, in_d=True)
             out.append(f"- {task.upper()} q = {q}, v1: E||K||_F⁴ = {sp.factor(e4)}")
     out += [
         "",

@@ -33,6 +33,7 @@ from hypothesis import strategies as st
 from weingarten_check.calculus.unitary_integrals import Tr, trace_moment, twirl
 from weingarten_check.theory import bounds as B
 from weingarten_check.theory import fourth_moments as fm
+from weingarten_check.theory import task_moments as tm
 
 dA_s = sp.Symbol("dA", positive=True)
 d = sp.Symbol("d", positive=True)
@@ -329,14 +330,14 @@ def test_lemma_11_4_fourth_moments(case):
 
     for task, q, n in (("vqe", 2, 3), ("vqe", 2, 4), ("vqe", 2, 6), ("qae", 2, 5), ("vqe", 3, 3), ("qae", 3, 4)):
         obs = heisenberg_ring(n, q, _width=0.0) if task == "vqe" else qae_observable(n, q)
-        exact = fm.expected_K_frobenius_fourth_task(task, case, n, q=q)
+        exact = tm.expected_K_frobenius_fourth_task(task, case, n, q=q)
         assert abs(fm.expected_K_frobenius_fourth_observable(obs, case) - float(exact)) < 1e-9 * float(exact)
         if n >= 5:
-            assert sp.simplify(fm.expected_K_frobenius_fourth_task(task, case, ns, q=q).subs(ns, n) - exact) == 0
+            assert sp.simplify(tm.expected_K_frobenius_fourth_task(task, case, ns, q=q).subs(ns, n) - exact) == 0
     if case == "v1":
         assert (
             sp.simplify(
-                fm.expected_K_frobenius_fourth_task("vqe", "v1", ns, in_d=True)
+                tm.expected_K_frobenius_fourth_task("vqe", "v1", ns, in_d=True)
                 - 396 * (d + 4) / ((d + 1) * (d + 2) * (d + 3))
             )
             == 0
@@ -362,7 +363,7 @@ def test_lemma_11_4_monte_carlo():
                 for s in range(2000)
             ]
         )
-        exact = float(fm.expected_K_frobenius_fourth_task(task, case, 4))
+        exact = float(tm.expected_K_frobenius_fourth_task(task, case, 4))
         assert abs(x4.mean() - exact) <= 5 * x4.std(ddof=1) / math.sqrt(len(x4))
 
 
@@ -386,7 +387,7 @@ def test_lemma_11_4_mutant_rejected():
     second = (2**2 - 1) * sum(W[i, k, k, i] for i in range(2) for k in range(2)).real * (1 - 1 / 4) / (16 - 1)
     assert abs(bf - second**2) > 1e-3 * bf
     wrong = 396 * (d + 4) * (d + 3) / ((d + 1) * (d + 2) ** 2 * (d + 3))
-    assert not is_zero(fm.expected_K_frobenius_fourth_task("vqe", "v1", ns, in_d=True) - wrong)
+    assert not is_zero(tm.expected_K_frobenius_fourth_task("vqe", "v1", ns, in_d=True) - wrong)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -445,8 +446,8 @@ def scaled_limits(task, case, q, rate=sp.Rational(1, 2)):
     """lim_{n→∞} d^rate · bound / sqrt(n)^{[VQE v2/both]} for lower and upper (d = q^n): first d → ∞ in the exact
     rational function of (n, d), then n → ∞ (the coefficients are polynomials in n, so d = q^n dominates)."""
     D = sp.Symbol("D", positive=True)
-    e2 = fm.expected_K_frobenius_sq_task(task, case, ns, q=q, in_d=True).subs(d, D)
-    e4 = fm.expected_K_frobenius_fourth_task(task, case, ns, q=q, in_d=True).subs(d, D)
+    e2 = tm.expected_K_frobenius_sq_task(task, case, ns, q=q, in_d=True).subs(d, D)
+    e4 = tm.expected_K_frobenius_fourth_task(task, case, ns, q=q, in_d=True).subs(d, D)
     c, u = B.delta_frobenius_constants(q)
     lower = c * e2 ** sp.Rational(3, 2) / sp.sqrt(e4)
     upper = u * sp.sqrt(e2)

@@ -20,6 +20,7 @@ from weingarten_check.experiments.tasks import config_entropy, sample_rng, task_
 from weingarten_check.states.observables import heisenberg_ring, qae_observable
 from weingarten_check.states.sampling import haar_state, haar_unitary
 from weingarten_check.theory import fourth_moments as fm
+from weingarten_check.theory import task_moments as tm
 
 SEED = 2024
 SAMPLES = 2000
@@ -63,8 +64,8 @@ def assert_within_5se(values: np.ndarray, exact: float, label: str) -> None:
 
 def _mc_check(task, case, q, n):
     x2 = sample_k_norm_sq(task, case, n, q)
-    e4 = float(fm.expected_K_frobenius_fourth_task(task, case, n, q=q))
-    e2 = float(fm.expected_K_frobenius_sq_task(task, case, n, q=q))
+    e4 = float(tm.expected_K_frobenius_fourth_task(task, case, n, q=q))
+    e2 = float(tm.expected_K_frobenius_sq_task(task, case, n, q=q))
     assert_within_5se(x2**2, e4, f"E||K||^4 {task}/{case} q={q} n={n}")
     assert_within_5se(x2, e2, f"E||K||^2 {task}/{case} q={q} n={n}")
 
@@ -93,7 +94,7 @@ def test_fourth_moment_monte_carlo_large(task, case, q, n):
 def test_monte_carlo_detects_a_wrong_value():
     """The 5-SE check is not vacuous: a fourth moment 10 % too large is rejected at n = 4."""
     x2 = sample_k_norm_sq("vqe", "v1", 4, 2)
-    e4 = float(fm.expected_K_frobenius_fourth_task("vqe", "v1", 4))
+    e4 = float(tm.expected_K_frobenius_fourth_task("vqe", "v1", 4))
     with pytest.raises(AssertionError):
         assert_within_5se(x2**2, 1.1 * e4, "mutant")
 
@@ -102,35 +103,35 @@ def test_monte_carlo_detects_a_wrong_value():
 def test_vqe_v1_closed_form():
     assert (
         sp.simplify(
-            fm.expected_K_frobenius_fourth_task("vqe", "v1", ns, in_d=True)
+            tm.expected_K_frobenius_fourth_task("vqe", "v1", ns, in_d=True)
             - 396 * (d + 4) / ((d + 1) * (d + 2) * (d + 3))
         )
         == 0
     )
-    assert sp.simplify(fm.expected_K_frobenius_sq_task("vqe", "v1", ns, in_d=True) - 18 / (d + 1)) == 0
-    v = fm.expected_K_frobenius_fourth_task("vqe", "v1", ns)
-    assert v.has(ns) and sp.simplify(v.subs(ns, 6) - fm.expected_K_frobenius_fourth_task("vqe", "v1", 6)) == 0
-    assert isinstance(fm.expected_K_frobenius_fourth_task("vqe", "v1", 6), sp.Rational)
+    assert sp.simplify(tm.expected_K_frobenius_sq_task("vqe", "v1", ns, in_d=True) - 18 / (d + 1)) == 0
+    v = tm.expected_K_frobenius_fourth_task("vqe", "v1", ns)
+    assert v.has(ns) and sp.simplify(v.subs(ns, 6) - tm.expected_K_frobenius_fourth_task("vqe", "v1", 6)) == 0
+    assert isinstance(tm.expected_K_frobenius_fourth_task("vqe", "v1", 6), sp.Rational)
 
 
 @pytest.mark.parametrize("q,n_values", [(2, range(3, 9)), (3, range(3, 7))])
 def test_ring_power_traces_against_dense(q, n_values):
     for n in n_values:
         H = heisenberg_ring(n, q, _width=0.0).dense()
-        t2, t4 = fm.ring_power_traces(n, q)
+        t2, t4 = tm.ring_power_traces(n, q)
         H2 = H @ H
         assert abs(float(t2) - np.trace(H2).real) < 1e-9 * abs(float(t2))
         assert abs(float(t4) - np.trace(H2 @ H2).real) < 1e-9 * abs(float(t4))
         if n >= 5:  # the symbolic (n >= 5) formula agrees with the numeric value
-            s2, s4 = fm.ring_power_traces(ns, q)
+            s2, s4 = tm.ring_power_traces(ns, q)
             assert s2.subs(ns, n) == t2 and s4.subs(ns, n) == t4
 
 
 def test_ring_symbolic_formula_is_not_valid_below_5():
     """n = 4 has the 4-cycle pattern, n = 3 the triangles: the generic formula is off there."""
-    _, s4 = fm.ring_power_traces(ns, 2)
-    assert s4.subs(ns, 4) != fm.ring_power_traces(4, 2)[1]
-    assert s4.subs(ns, 3) != fm.ring_power_traces(3, 2)[1]
+    _, s4 = tm.ring_power_traces(ns, 2)
+    assert s4.subs(ns, 4) != tm.ring_power_traces(4, 2)[1]
+    assert s4.subs(ns, 3) != tm.ring_power_traces(3, 2)[1]
 
 
 @pytest.mark.parametrize("task", ["vqe", "qae"])
@@ -152,9 +153,9 @@ def test_symbolic_equals_observable_path_larger(task, case, q, n):
 
 def _symbolic_vs_observable(task, case, q, n):
     obs = heisenberg_ring(n, q, _width=0.0) if task == "vqe" else qae_observable(n, q)
-    exact = fm.expected_K_frobenius_fourth_task(task, case, n, q=q)
+    exact = tm.expected_K_frobenius_fourth_task(task, case, n, q=q)
     if n >= 5:  # the symbolic-n expression, evaluated at n
-        sym = fm.expected_K_frobenius_fourth_task(task, case, ns, q=q)
+        sym = tm.expected_K_frobenius_fourth_task(task, case, ns, q=q)
         assert sp.simplify(sym.subs(ns, n) - exact) == 0
     num = fm.expected_K_frobenius_fourth_observable(obs, case)
     assert abs(num - float(exact)) < 1e-9 * float(exact)
@@ -180,15 +181,15 @@ def test_pure_state_coefficients_are_haar_state_moments():
 
 def test_errors():
     with pytest.raises(ValueError, match="task"):
-        fm.expected_K_frobenius_fourth_task("qsl", "v1", 4)
+        tm.expected_K_frobenius_fourth_task("qsl", "v1", 4)
     with pytest.raises(ValueError, match="case"):
-        fm.expected_K_frobenius_fourth_task("vqe", "v3", 4)
+        tm.expected_K_frobenius_fourth_task("vqe", "v3", 4)
     with pytest.raises(ValueError, match="n must be >= 3"):
-        fm.expected_K_frobenius_fourth_task("vqe", "v1", 2)
+        tm.expected_K_frobenius_fourth_task("vqe", "v1", 2)
     with pytest.raises(ValueError, match="m must be 1"):
-        fm.expected_K_frobenius_fourth_task("vqe", "v1", 5, m=2)
+        tm.expected_K_frobenius_fourth_task("vqe", "v1", 5, m=2)
     with pytest.raises(TypeError, match="n must be"):
-        fm.expected_K_frobenius_fourth_task("vqe", "v1", 4.0)
+        tm.expected_K_frobenius_fourth_task("vqe", "v1", 4.0)
     with pytest.raises(ValueError, match="max_dense_dim"):
         fm.expected_K_frobenius_fourth_observable(heisenberg_ring(13, 2, _width=0.0), "v2")
     with pytest.raises(ValueError, match="sites_A"):
@@ -198,4 +199,4 @@ def test_errors():
 def test_observable_v1_path_needs_only_local_terms():
     """v1 at n = 16 (d = 65536) runs from the A-touching terms only and equals the symbolic value."""
     v = fm.expected_K_frobenius_fourth_observable(heisenberg_ring(16, 2, _width=0.0), "v1")
-    assert abs(v - float(fm.expected_K_frobenius_fourth_task("vqe", "v1", 16))) < 1e-9 * v
+    assert abs(v - float(tm.expected_K_frobenius_fourth_task("vqe", "v1", 16))) < 1e-9 * v

@@ -1,1 +1,90 @@
-"""theory."""
+"""Theory: the closed-form bounds and exact moments the experiments are compared with.
+
+This floor turns the calculus below (Weingarten integrals) into statements about the random cost
+matrix K of ``proofs/DERIVATION.md``: exact second moments ``E||K||_F²`` (Lemmas 4, 9), the
+paper's bounds and their tightened forms (Theorem 1, Proposition 2; Lemmas 5-7), and exact fourth
+moments with the two-sided bounds they give (Lemma 11).
+
+Modules
+-------
+bounds
+    Every bound on E[Δ] as an exact sympy expression (symbolic n, m, q allowed).
+fourth_moments
+    The generic S4 calculus for ``E||K||_F⁴`` under Haar (4-design) V1/V2 (Lemma 11.4).
+task_moments
+    The paper's tasks (Heisenberg VQE, QAE) fed into it: exact in a symbolic n (Lemmas 9, 11.4).
+"""
+
+from .bounds import (
+    CASES,
+    coupling_from_pauli_coefficients,
+    delta_frobenius_constants,
+    dimensions,
+    elementwise_bound,
+    expected_delta_lower_bound,
+    expected_delta_lower_bound_from_moments,
+    expected_delta_upper_bound,
+    expected_K_frobenius_fourth,
+    expected_K_frobenius_sq,
+    expected_M_frobenius_sq,
+    markov_bound,
+    nuclear_to_frobenius_factor,
+    paper_theorem1_bound,
+    product_state_coupling,
+    proposition2_bound,
+    proposition2_schmidt_bound,
+    qudit_theorem1_bound,
+    qudit_theorem1_sharp_bound,
+    route1_bound,
+    task_dependent_bound,
+    variance_bound,
+)
+from .fourth_moments import (
+    expected_K_frobenius_fourth_observable,
+    fourth_moment_both,
+    fourth_moment_v1,
+    fourth_moment_v2,
+    gamma_values,
+    permutation_coefficients,
+)
+from .task_moments import (
+    FOURTH_MOMENT_TASKS,
+    expected_K_frobenius_fourth_task,
+    expected_K_frobenius_sq_task,
+    ring_power_traces,
+)
+
+__all__ = [
+    "CASES",
+    "FOURTH_MOMENT_TASKS",
+    "coupling_from_pauli_coefficients",
+    "delta_frobenius_constants",
+    "dimensions",
+    "elementwise_bound",
+    "expected_delta_lower_bound",
+    "expected_delta_lower_bound_from_moments",
+    "expected_delta_upper_bound",
+    "expected_K_frobenius_fourth",
+    "expected_K_frobenius_fourth_observable",
+    "expected_K_frobenius_fourth_task",
+    "expected_K_frobenius_sq",
+    "expected_K_frobenius_sq_task",
+    "expected_M_frobenius_sq",
+    "fourth_moment_both",
+    "fourth_moment_v1",
+    "fourth_moment_v2",
+    "gamma_values",
+    "markov_bound",
+    "nuclear_to_frobenius_factor",
+    "paper_theorem1_bound",
+    "permutation_coefficients",
+    "product_state_coupling",
+    "proposition2_bound",
+    "proposition2_schmidt_bound",
+    "qudit_theorem1_bound",
+    "qudit_theorem1_sharp_bound",
+    "ring_power_traces",
+    "route1_bound",
+    "task_dependent_bound",
+    "variance_bound",
+]

@@ -15,11 +15,9 @@ docstring; ``proofs/`` checks the proofs.
 
 from __future__ import annotations
 
-from numbers import Integral
-from numbers import Rational as _PyRational
-from typing import Union
-
 import sympy as sp
+
+from ..util.checks import as_sympy_argument, check_choice, check_symbolic_int, check_symbolic_nonnegative
 
 __all__ = [
     "CASES",
@@ -46,7 +44,7 @@ __all__ = [
     "expected_delta_upper_bound",
 ]
 
-Number = Union[int, sp.Expr]
+Number = int | sp.Expr
 
 #: The three randomness cases of Theorem 1: which of V1, V2 is drawn from a 2-design.
 CASES = ("v1", "v2", "both")
@@ -55,55 +53,8 @@ CASES = ("v1", "v2", "both")
 # ---------------------------------------------------------------------------------------------
 # argument handling
 # ---------------------------------------------------------------------------------------------
-def _sym(value: object, name: str, allow_float: bool = False) -> sp.Expr:
-    """Convert ``value`` to a sympy expression.
-
-    Dimensions must be exact; physical inputs (``w``, couplings, purity) may be floats when
-    ``allow_float`` (then the result is a sympy Float expression, exact arithmetic otherwise).
-    """
-    if isinstance(value, bool):
-        raise TypeError(f"{name} must be an int, a sympy Rational or a sympy Symbol, got bool")
-    if allow_float and isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
-            raise ValueError(f"{name} must be finite, got {value!r}")
-        return sp.Float(value)
-    if allow_float and isinstance(value, complex):
-        return sp.Float(value.real) + sp.I * sp.Float(value.imag)
-    if hasattr(value, "dtype") and getattr(value, "shape", None) == ():  # numpy scalar
-        value = value.item()
-        if allow_float and isinstance(value, float):
-            return _sym(value, name, allow_float)
-    if isinstance(value, sp.Basic):
-        if isinstance(value, sp.Float) and not allow_float:
-            raise TypeError(f"{name} must be exact (int / sympy Rational / Symbol), got Float {value}")
-        return value  # type: ignore[return-value]
-    if isinstance(value, Integral):
-        return sp.Integer(int(value))
-    if isinstance(value, _PyRational):  # fractions.Fraction
-        return sp.Rational(value.numerator, value.denominator)
-    if isinstance(value, float):
-        raise TypeError(
-            f"{name} must be exact (int, fractions.Fraction, sympy Rational or Symbol), got float "
-            f"{value!r}; pass sympy.Rational / sympy.nsimplify(value) if you mean it exactly"
-        )
-    raise TypeError(f"{name} must be an int, a sympy Rational or a sympy Symbol, got {type(value).__name__}")
-
-
 def _is_num(x: sp.Expr) -> bool:
     return bool(getattr(x, "is_number", False))
-
-
-def _check_int(x: sp.Expr, name: str, lower: int | None = None) -> None:
-    if _is_num(x):
-        if not x.is_integer:
-            raise ValueError(f"{name} must be an integer, got {x}")
-        if lower is not None and x < lower:
-            raise ValueError(f"{name} must be >= {lower}, got {x}")
-
-
-def _check_nonneg(x: sp.Expr, name: str) -> None:
-    if _is_num(x) and (not x.is_real or x < 0):
-        raise ValueError(f"{name} must be a real number >= 0, got {x}")
 
 
 def dimensions(n: Number, m: Number, q: Number = 2) -> tuple[sp.Expr, sp.Expr, sp.Expr]:
@@ -111,25 +62,23 @@ def dimensions(n: Number, m: Number, q: Number = 2) -> tuple[sp.Expr, sp.Expr, s
 
     Symbols are allowed for any of ``n, m, q`` (then only the numeric parts are checked).
     """
-    n_, m_, q_ = _sym(n, "n"), _sym(m, "m"), _sym(q, "q")
-    _check_int(q_, "q", 2)
-    _check_int(m_, "m", 1)
-    _check_int(n_, "n", 2)
+    n_, m_, q_ = as_sympy_argument(n, "n"), as_sympy_argument(m, "m"), as_sympy_argument(q, "q")
+    check_symbolic_int(q_, "q", 2)
+    check_symbolic_int(m_, "m", 1)
+    check_symbolic_int(n_, "n", 2)
     if _is_num(n_) and _is_num(m_) and not m_ < n_:
         raise ValueError(f"m must satisfy 1 <= m < n (A is a proper subsystem), got m={m_}, n={n_}")
     return q_**m_, q_ ** (n_ - m_), q_**n_
 
 
 def _w(w: Number) -> sp.Expr:
-    w_ = _sym(w, "w", allow_float=True)
-    _check_nonneg(w_, "w")
+    w_ = as_sympy_argument(w, "w", allow_float=True)
+    check_symbolic_nonnegative(w_, "w")
     return w_
 
 
 def _case(case: str) -> str:
-    if not isinstance(case, str) or case not in CASES:
-        raise ValueError(f"case must be one of {CASES} (which of V1, V2 is a 2-design), got {case!r}")
-    return case
+    return check_choice(case, "case", CASES)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -142,7 +91,7 @@ def paper_theorem1_bound(w: Number, n: Number, m: Number) -> sp.Expr:
     :func:`qudit_theorem1_bound` (Lemma 6).
     """
     dimensions(n, m, 2)
-    n_, m_ = _sym(n, "n"), _sym(m, "m")
+    n_, m_ = as_sympy_argument(n, "n"), as_sympy_argument(m, "m")
     return _w(w) * sp.Integer(2) ** (3 * m_ + 2 - n_ / 2)
 
 
@@ -163,9 +112,9 @@ def nuclear_to_frobenius_factor(m: Number, q: Number = 2) -> sp.Expr:
     ``r = 2`` for one qubit (``dA = 2``: ``Δ = 2(σ1+σ2) <= 2 sqrt(2) ||K||_F``), otherwise
     ``r = dA² - 1`` (``Δ <= 2 ||K||_*`` and ``rank K <= dA² - 1``).
     """
-    m_, q_ = _sym(m, "m"), _sym(q, "q")
-    _check_int(m_, "m", 1)
-    _check_int(q_, "q", 2)
+    m_, q_ = as_sympy_argument(m, "m"), as_sympy_argument(q, "q")
+    check_symbolic_int(m_, "m", 1)
+    check_symbolic_int(q_, "q", 2)
     dA = q_**m_
     if _is_num(dA) and dA == 2:
         return sp.Integer(2)
@@ -230,8 +179,8 @@ def proposition2_schmidt_bound(n: Number, m: Number, q: Number = 2, *, schmidt_r
     Fig. 5(c) setting (product target, V2 = I) ``k = 1`` and ``E[Δ_QSL] = dA/d`` holds with equality.
     """
     dA, _, d = dimensions(n, m, q)
-    k = _sym(schmidt_rank, "schmidt_rank")
-    _check_int(k, "schmidt_rank", 1)
+    k = as_sympy_argument(schmidt_rank, "schmidt_rank")
+    check_symbolic_int(k, "schmidt_rank", 1)
     return sp.Min(dA, k) * dA / d
 
 
@@ -277,15 +226,15 @@ def expected_K_frobenius_sq(
     """
     case = _case(case)
     dA, dB, d = dimensions(n, m, q)
-    p = _sym(purity, "purity", allow_float=True)
+    p = as_sympy_argument(purity, "purity", allow_float=True)
     if _is_num(p) and _is_num(d) and not (1 / d <= p <= 1):
         raise ValueError(f"purity = tr(rho^2) must lie in [1/d, 1] = [1/{d}, 1], got {p}")
 
     def need(value: Number | None, name: str) -> sp.Expr:
         if value is None:
             raise ValueError(f"case {case!r} needs the keyword argument {name} (see docstring)")
-        v = _sym(value, name, allow_float=True)
-        _check_nonneg(v, name)
+        v = as_sympy_argument(value, name, allow_float=True)
+        check_symbolic_nonnegative(v, name)
         return v
 
     if case == "v1":
@@ -337,11 +286,11 @@ def coupling_from_pauli_coefficients(coefficients_touching_A, n: Number, q: Numb
     ``coefficients_touching_A``: iterable of exact coefficients ``c_P`` of (generalised) Pauli
     strings normalised as ``tr(P† P) = d`` (each string listed once).
     """
-    n_, q_ = _sym(n, "n"), _sym(q, "q")
-    _check_int(q_, "q", 2)
-    _check_int(n_, "n", 2)
+    n_, q_ = as_sympy_argument(n, "n"), as_sympy_argument(q, "q")
+    check_symbolic_int(q_, "q", 2)
+    check_symbolic_int(n_, "n", 2)
     try:
-        coeffs = [_sym(c, "coefficients_touching_A[i]", allow_float=True) for c in coefficients_touching_A]
+        coeffs = [as_sympy_argument(c, "coefficients_touching_A[i]", allow_float=True) for c in coefficients_touching_A]
     except TypeError as exc:
         raise TypeError(f"coefficients_touching_A must be an iterable of exact numbers: {exc}") from None
     return q_**n_ * sum((c * sp.conjugate(c) for c in coeffs), sp.Integer(0))
@@ -350,10 +299,10 @@ def coupling_from_pauli_coefficients(coefficients_touching_A, n: Number, q: Numb
 def product_state_coupling(m: Number, q: Number = 2, purity_A: Number = 1) -> sp.Expr:
     """``state_coupling = Σ_b tr_B(r_b²)`` for a product input ``ρ = ρ_A ⊗ ρ_B`` with pure ρ_B:
     ``tr ρ_A² - 1/dA`` (``1 - 1/dA`` for a pure product state such as |0…0⟩) — Lemma 9."""
-    m_, q_ = _sym(m, "m"), _sym(q, "q")
-    _check_int(m_, "m", 1)
-    _check_int(q_, "q", 2)
-    pA = _sym(purity_A, "purity_A", allow_float=True)
+    m_, q_ = as_sympy_argument(m, "m"), as_sympy_argument(q, "q")
+    check_symbolic_int(m_, "m", 1)
+    check_symbolic_int(q_, "q", 2)
+    pA = as_sympy_argument(purity_A, "purity_A", allow_float=True)
     return pA - 1 / q_**m_
 
 
@@ -362,18 +311,18 @@ def product_state_coupling(m: Number, q: Number = 2, purity_A: Number = 1) -> sp
 # ---------------------------------------------------------------------------------------------
 def variance_bound(w: Number, mean_bound: Number) -> sp.Expr:
     """Remark 1 (Eq. 4): ``0 <= Δ <= w`` gives ``Var[Δ] <= E[Δ²] <= w E[Δ] <= w * mean_bound``."""
-    mb = _sym(mean_bound, "mean_bound", allow_float=True)
-    _check_nonneg(mb, "mean_bound")
+    mb = as_sympy_argument(mean_bound, "mean_bound", allow_float=True)
+    check_symbolic_nonnegative(mb, "mean_bound")
     return _w(w) * mb
 
 
 def markov_bound(epsilon: Number, mean_bound: Number) -> sp.Expr:
     """Remark 1 (Eq. 5, Markov): ``Pr[Δ >= ε] <= E[Δ]/ε <= mean_bound/ε`` for ``ε > 0``."""
-    e = _sym(epsilon, "epsilon", allow_float=True)
+    e = as_sympy_argument(epsilon, "epsilon", allow_float=True)
     if _is_num(e) and not e > 0:
         raise ValueError(f"epsilon must be > 0, got {e}")
-    mb = _sym(mean_bound, "mean_bound", allow_float=True)
-    _check_nonneg(mb, "mean_bound")
+    mb = as_sympy_argument(mean_bound, "mean_bound", allow_float=True)
+    check_symbolic_nonnegative(mb, "mean_bound")
     return mb / e
 
 
@@ -381,8 +330,8 @@ def markov_bound(epsilon: Number, mean_bound: Number) -> sp.Expr:
 # Two-sided bounds (Lemma 11): Δ against ||K||_F on both sides, fourth moments, Hölder
 # ---------------------------------------------------------------------------------------------
 def _dA_value(dA: Number) -> sp.Expr:
-    dA_ = _sym(dA, "dA")
-    _check_int(dA_, "dA", 2)
+    dA_ = as_sympy_argument(dA, "dA")
+    check_symbolic_int(dA_, "dA", 2)
     return dA_
 
 
@@ -417,15 +366,13 @@ def qudit_theorem1_sharp_bound(w: Number, n: Number, m: Number, q: Number = 2) -
 
 def _task_or_observable(task, case: str, n: Number, m: Number, q: Number):
     """Dispatch: a task name ('vqe', 'qae') -> symbolic path; an Observable -> numeric path."""
-    from . import fourth_moments as fm
-
     case = _case(case)
     if isinstance(task, str):
-        return fm, "task", case
+        return "task", case
     if hasattr(task, "terms") and hasattr(task, "dense"):
-        if _sym(n, "n") != task.n:
+        if as_sympy_argument(n, "n") != task.n:
             raise ValueError(f"n = {n} does not match the observable's n = {task.n}")
-        return fm, "observable", case
+        return "observable", case
     raise TypeError(f"task must be 'vqe', 'qae' or an Observable, got {type(task).__name__}")
 
 
@@ -440,10 +387,13 @@ def expected_K_frobenius_fourth(task, case: str, n: Number, m: Number = 1, q: Nu
     ``range(m)``, float traces; returned as a sympy Float).
     Example: VQE, v1, q = 2: ``396 (d + 4)/((d + 1)(d + 2)(d + 3))`` with ``d = 2**n``.
     """
-    fm, kind, case = _task_or_observable(task, case, n, m, q)
+    from .fourth_moments import expected_K_frobenius_fourth_observable
+    from .task_moments import expected_K_frobenius_fourth_task
+
+    kind, case = _task_or_observable(task, case, n, m, q)
     if kind == "task":
-        return fm.expected_K_frobenius_fourth_task(task, case, n, m, q)
-    return sp.Float(fm.expected_K_frobenius_fourth_observable(task, case, tuple(range(int(m)))))
+        return expected_K_frobenius_fourth_task(task, case, n, m, q)
+    return sp.Float(expected_K_frobenius_fourth_observable(task, case, tuple(range(int(m)))))
 
 
 def expected_delta_lower_bound_from_moments(second: Number, fourth: Number, dA: Number) -> sp.Expr:
@@ -454,10 +404,10 @@ def expected_delta_lower_bound_from_moments(second: Number, fourth: Number, dA: 
     :func:`delta_frobenius_constants` (2 for one qubit, ``2/sqrt(dA²-1)`` otherwise).
     ``second``, ``fourth`` are the exact moments (or floats); ``fourth = 0`` requires ``second = 0``.
     """
-    s2 = _sym(second, "second", allow_float=True)
-    s4 = _sym(fourth, "fourth", allow_float=True)
-    _check_nonneg(s2, "second")
-    _check_nonneg(s4, "fourth")
+    s2 = as_sympy_argument(second, "second", allow_float=True)
+    s4 = as_sympy_argument(fourth, "fourth", allow_float=True)
+    check_symbolic_nonnegative(s2, "second")
+    check_symbolic_nonnegative(s4, "fourth")
     if _is_num(s2) and _is_num(s4):
         if s4 == 0:
             if s2 != 0:
@@ -470,10 +420,10 @@ def expected_delta_lower_bound_from_moments(second: Number, fourth: Number, dA: 
 
 
 def _second_moment(task, case: str, n: Number, m: Number, q: Number) -> sp.Expr:
-    from . import fourth_moments as fm
+    from .task_moments import expected_K_frobenius_sq_task
 
     if isinstance(task, str):
-        return fm.expected_K_frobenius_sq_task(task, case, n, m, q)
+        return expected_K_frobenius_sq_task(task, case, n, m, q)
     A = list(range(int(m)))
     obs = task
     dA = obs.q ** len(A)
@@ -495,8 +445,8 @@ def expected_delta_lower_bound(task, case: str, n: Number, m: Number = 1, q: Num
     Example: VQE, v1, qubits: ``2 (18/(d+1))^{3/2} / sqrt(396 (d+4)/((d+1)(d+2)(d+3)))``
     ``~ 0.64 × 12/sqrt(d+1)`` for large d (and E[Δ] ~ 0.9 × 12/sqrt(d+1)).
     """
-    fm, kind, case = _task_or_observable(task, case, n, m, q)
-    dA = (q if kind == "task" else task.q) ** _sym(m, "m")
+    kind, case = _task_or_observable(task, case, n, m, q)
+    dA = (q if kind == "task" else task.q) ** as_sympy_argument(m, "m")
     second = _second_moment(task, case, n, m, q)
     fourth = expected_K_frobenius_fourth(task, case, n, m, q)
     if kind == "observable":
@@ -508,8 +458,8 @@ def expected_delta_upper_bound(task, case: str, n: Number, m: Number = 1, q: Num
     """The matching upper bound of Lemma 11.6: ``E[Δ] <= u sqrt(E||K||_F²)`` with ``u = sqrt(2) dA``
     (:func:`delta_frobenius_constants`; Jensen).  For one qubit this is :func:`task_dependent_bound`;
     for dA >= 3 it is sharper than it by ``sqrt(2(dA²-1))/dA``.  Needs only a 2-design."""
-    fm, kind, case = _task_or_observable(task, case, n, m, q)
-    dA = (q if kind == "task" else task.q) ** _sym(m, "m")
+    kind, case = _task_or_observable(task, case, n, m, q)
+    dA = (q if kind == "task" else task.q) ** as_sympy_argument(m, "m")
     _, u = delta_frobenius_constants(dA)
     second = _second_moment(task, case, n, m, q)
     return u * sp.sqrt(second)

@@ -1,7 +1,8 @@
-"""Exact fourth moments ``E||K||_F⁴`` of the Route-1 matrix K (Lemma 11 of ``proofs/DERIVATION.md``).
+"""Exact fourth moments ``E||K||_F⁴`` of the Route-1 matrix K: the generic S4 calculus (Lemma 11.4 of
+``proofs/DERIVATION.md``).
 
 ``K_ab = tr((G_b ⊗ h_a) ρ1) = tr((G_a ⊗ r_b) H2)`` with ``h_a = tr_A((G_a ⊗ I) H2)``,
-``r_b = tr_A((G_b ⊗ I) ρ1)``, ``H2 = V2† H V2``, ``ρ1 = V1 ρ V1†`` (math-notes, Route 1).
+``r_b = tr_A((G_b ⊗ I) ρ1)``, ``H2 = V2† H V2``, ``ρ1 = V1 ρ V1†`` (Lemma 3.1).
 ``||K||_F⁴`` is a degree-4 polynomial in ``ρ1`` (case v1), in ``H2`` (v2) or of degree 4 in each
 (both), so its mean needs the **fourth** moments of the random unitaries: the formulas below hold
 for Haar V1/V2 and for unitary 4-designs; a 2-design alone does not fix them.
@@ -20,19 +21,16 @@ the number of cycles, and ``α_σ`` / ``β_σ`` are the coefficients of ``tr_σ(
 engine (:func:`weingarten_check.calculus.unitary_integrals.trace_moment`, k = 4, abstract operators).  For a
 pure ρ every ``β_σ = 1/(d(d+1)(d+2)(d+3))`` (a Haar state: ``E[(ψψ†)^{⊗4}] = Σ_σ P_σ/(d(d+1)(d+2)(d+3))``).
 
-Everything is exact: local operators are rational (numpy object arrays of ``Fraction``), the
-dimensions enter through ``d = q**n`` (a sympy Symbol is allowed for ``n``).  For the paper's tasks
-(:func:`expected_K_frobenius_fourth_task`, A = site 0, input ``|0…0>``) the traces factorise over
-the few sites the A-touching terms live on:
-
-* VQE (Heisenberg ring Eq. 9, its SU(q) form for q >= 3; n >= 3): ``h_a`` lives on the two
-  neighbours of A, ``tr H² = n t2 q^(n-2)`` and, for n >= 5,
-  ``tr H⁴ = q^(n-4) [n q² t4 + 3 n (n-3) t2² + n q (4 a1 + 2 a2)]`` (edge-pattern counting, see
-  :func:`ring_power_traces`; n = 3, 4 are computed exactly from the dense integer matrix);
-* QAE (Eq. 10, R = A): ``h_a = -<0|G_a|0> I_B``.
-
+Everything is exact where the inputs are: local operators may be rational (numpy object arrays of
+``Fraction``) and the dimension enters as the sympy Symbol :data:`D` (``d = q**n``).  The paper's
+tasks (their local operators and power traces) live in :mod:`weingarten_check.theory.task_moments`;
 :func:`expected_K_frobenius_fourth_observable` is the numeric path for any Observable at a given n
 (same formulas, floating-point traces).
+
+Examples
+--------
+>>> gamma_values(2)[(1, 0, 3, 2)]   # (01)(23): (dA² - 1)²
+9
 """
 
 from __future__ import annotations
@@ -49,10 +47,13 @@ import sympy as sp
 
 from ..calculus.symmetric_group import compose, cycles
 from ..calculus.unitary_integrals import Tr, trace_moment
+from ..util.checks import check_choice, check_sites
 
 __all__ = [
-    "FOURTH_MOMENT_TASKS",
+    "D",
     "PERMUTATIONS",
+    "exact_int_repr",
+    "as_sympy",
     "omega_tensor",
     "pair_tensor",
     "perm_pair_trace",
@@ -61,17 +62,14 @@ __all__ = [
     "fourth_moment_v1",
     "fourth_moment_v2",
     "fourth_moment_both",
-    "ring_power_traces",
-    "expected_K_frobenius_fourth_task",
-    "expected_K_frobenius_sq_task",
     "expected_K_frobenius_fourth_observable",
+    "clear_caches",
 ]
 
-#: tasks with a symbolic-in-n fourth moment (A = site 0, input |0…0>)
-FOURTH_MOMENT_TASKS = ("vqe", "qae")
 #: S4 in a fixed order (tuples: σ(a) at position a)
 PERMUTATIONS: tuple[tuple[int, ...], ...] = tuple(itertools.permutations(range(4)))
-_D = sp.Symbol("d", positive=True)
+#: the total dimension d = q**n as a sympy Symbol (the formulas are rational functions of it)
+D = sp.Symbol("d", positive=True)
 _T = sp.symbols("t1:5")  # tr F, tr F², tr F³, tr F⁴ (generic, substituted afterwards)
 
 
@@ -92,9 +90,18 @@ def omega_tensor(dA: int) -> np.ndarray:
     return out
 
 
-def _int_repr(arr: np.ndarray) -> tuple[np.ndarray, int]:
-    """An exact object array of Fractions/ints as ``(int64 array, denominator)``; checks the range so
-    that the int64 contractions below cannot overflow (entries times the contraction size < 2**62)."""
+def exact_int_repr(arr: np.ndarray) -> tuple[np.ndarray, int]:
+    """An exact object array of Fractions/ints as ``(int64 array, denominator)``.
+
+    Checks the range so that the int64 contractions of this module cannot overflow (entries times the
+    contraction size < 2**62); raises ``OverflowError`` otherwise.
+
+    Examples
+    --------
+    >>> ints, den = exact_int_repr(np.array([Fraction(1, 2), Fraction(1, 3)], dtype=object))
+    >>> ints.tolist(), den
+    ([3, 2], 6)
+    """
     flat = [Fraction(x) for x in arr.ravel()]
     den = 1
     for x in flat:
@@ -120,7 +127,7 @@ def pair_tensor(op: np.ndarray, dA: int) -> np.ndarray:
     s = D // dA
     obj = op.dtype == object
     if obj:  # exact: integer contraction, then one division by dA den²
-        op_int, den = _int_repr(op)
+        op_int, den = exact_int_repr(op)
         t = op_int.reshape(dA, s, dA, s)
     else:
         t = op.reshape(dA, s, dA, s)
@@ -136,7 +143,7 @@ def pair_tensor(op: np.ndarray, dA: int) -> np.ndarray:
 
 def _prepared(t: np.ndarray) -> tuple[np.ndarray, int]:
     """``(array, denominator)``: int64 + common denominator for exact tensors, the array itself otherwise."""
-    return _int_repr(t) if t.dtype == object else (t, 1)
+    return exact_int_repr(t) if t.dtype == object else (t, 1)
 
 
 def _perm_trace_prepared(sigma: Sequence[int], a: tuple[np.ndarray, int], b: tuple[np.ndarray, int]) -> Any:
@@ -176,7 +183,7 @@ def _monomial(p: tuple[int, ...], xs) -> sp.Expr:
 def _coefficients_cached(t: tuple[sp.Expr, sp.Expr, sp.Expr, sp.Expr]) -> dict[tuple[int, ...], sp.Expr]:
     F = sp.Symbol("F", commutative=False)
     xs = sp.symbols("X0:4", commutative=False)
-    expr = trace_moment([F] * 4, list(xs), _D)
+    expr = trace_moment([F] * 4, list(xs), D)
     expr = expr.subs({Tr(*([F] * k)): t[k - 1] for k in (4, 3, 2, 1)})
     mons = {p: _monomial(p, xs) for p in PERMUTATIONS}
     atoms = sorted({a for m in mons.values() for a in m.atoms(Tr)}, key=str)
@@ -206,7 +213,14 @@ def permutation_coefficients(power_traces: Sequence[Any]) -> dict[tuple[int, ...
 # ---------------------------------------------------------------------------------------------
 # the three cases (11.4a-c), with the B side given as a local tensor and a "rest" factor
 # ---------------------------------------------------------------------------------------------
-def _as_sympy(x: Any) -> sp.Expr:
+def as_sympy(x: Any) -> sp.Expr:
+    """``x`` as a sympy number: a ``Fraction`` exactly, a float or complex by its real part as a Float.
+
+    Examples
+    --------
+    >>> as_sympy(Fraction(3, 4)), as_sympy(0.5)
+    (3/4, 0.500000000000000)
+    """
     if isinstance(x, Fraction):
         return sp.Rational(x.numerator, x.denominator)
     if isinstance(x, (float, complex, np.floating, np.complexfloating)):
@@ -215,7 +229,7 @@ def _as_sympy(x: Any) -> sp.Expr:
 
 
 def fourth_moment_v1(
-    dA: int, W_local: np.ndarray, rest_dim: Any, d: Any = _D, state_power_traces: Sequence[Any] = (1, 1, 1, 1)
+    dA: int, W_local: np.ndarray, rest_dim: Any, d: Any = D, state_power_traces: Sequence[Any] = (1, 1, 1, 1)
 ) -> sp.Expr:
     """(11.4a) ``E||K||⁴ = Σ_σ β_σ γ(σ) η(σ)``, V1 Haar (or a 4-design), H2 fixed.
 
@@ -229,13 +243,13 @@ def fourth_moment_v1(
     for p in PERMUTATIONS:
         if gam[p] == 0:
             continue
-        eta = _as_sympy(_perm_trace_prepared(p, w, w)) * rest ** _ncycles(p)
+        eta = as_sympy(_perm_trace_prepared(p, w, w)) * rest ** _ncycles(p)
         tot += beta[p] * gam[p] * eta
-    return tot.subs(_D, d)
+    return tot.subs(D, d)
 
 
 def fourth_moment_v2(
-    dA: int, R_local: np.ndarray, rest_traces: Sequence[Any], h_power_traces: Sequence[Any], d: Any = _D
+    dA: int, R_local: np.ndarray, rest_traces: Sequence[Any], h_power_traces: Sequence[Any], d: Any = D
 ) -> sp.Expr:
     """(11.4b) ``E||K||⁴ = Σ_σ α_σ γ(σ) ζ(σ)``, V2 Haar (or a 4-design), ρ1 fixed.
 
@@ -250,13 +264,13 @@ def fourth_moment_v2(
         if gam[p] == 0:
             continue
         rest = sp.Mul(*[sp.sympify(rest_traces[len(c) - 1]) for c in cycles(p)])
-        zeta = _as_sympy(_perm_trace_prepared(p, r, r)) * rest
+        zeta = as_sympy(_perm_trace_prepared(p, r, r)) * rest
         tot += alpha[p] * gam[p] * zeta
-    return tot.subs(_D, d)
+    return tot.subs(D, d)
 
 
 def fourth_moment_both(
-    dA: int, dB: Any, h_power_traces: Sequence[Any], d: Any = _D, state_power_traces: Sequence[Any] = (1, 1, 1, 1)
+    dA: int, dB: Any, h_power_traces: Sequence[Any], d: Any = D, state_power_traces: Sequence[Any] = (1, 1, 1, 1)
 ) -> sp.Expr:
     """(11.4c) ``E||K||⁴ = Σ_{σ,τ} α_σ β_τ γ(σ) γ(τ) dB^{c(στ)}``, V1, V2 independent Haar (4-designs)."""
     alpha = permutation_coefficients(h_power_traces)
@@ -268,231 +282,7 @@ def fourth_moment_both(
     for s in live:
         for t in live:
             tot += alpha[s] * beta[t] * gam[s] * gam[t] * dB ** _ncycles(compose(s, t))
-    return tot.subs(_D, d)
-
-
-# ---------------------------------------------------------------------------------------------
-# exact local operators of the paper's tasks
-# ---------------------------------------------------------------------------------------------
-def _frac_eye(n: int) -> np.ndarray:
-    out = np.full((n, n), Fraction(0), dtype=object)
-    for i in range(n):
-        out[i, i] = Fraction(1)
-    return out
-
-
-def _ring_edge(q: int) -> np.ndarray:
-    """One edge of the ring on two sites: ``Σ_a λ_a ⊗ λ_a = 2 SWAP - (2/q) I`` (Fierz; Pauli for q = 2)."""
-    e = np.full((q * q, q * q), Fraction(0), dtype=object)
-    for i, j in itertools.product(range(q), repeat=2):
-        e[i * q + j, j * q + i] += 2
-        e[i * q + j, i * q + j] -= Fraction(2, q)
-    return e
-
-
-def _kron(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return np.kron(a, b)
-
-
-def _trace_power(m: np.ndarray, k: int) -> Fraction:
-    out = m
-    for _ in range(k - 1):
-        out = out.dot(m)
-    return Fraction(np.trace(out))
-
-
-@functools.cache
-def _ring_local_traces(q: int) -> dict[str, Fraction]:
-    """t2, t4 (one edge) and a1, a2 (two adjacent edges), exactly: int64 products of ``q h``."""
-    e_int, den = _int_repr(_ring_edge(q))  # e = e_int / den
-    eye = np.eye(q, dtype=np.int64)
-    e01, e12 = np.kron(e_int, eye), np.kron(eye, e_int)
-    e2 = e_int @ e_int
-    e01sq, e12sq = e01 @ e01, e12 @ e12
-    return {
-        "t2": Fraction(int(np.trace(e2)), den**2),
-        "t4": Fraction(int(np.trace(e2 @ e2)), den**4),
-        "a1": Fraction(int(np.trace(e01sq @ e12sq)), den**4),
-        "a2": Fraction(int(np.trace(e01 @ e12 @ e01 @ e12)), den**4),
-    }
-
-
-@functools.cache
-def _ring_dense_power_traces(n: int, q: int) -> tuple[Fraction, Fraction]:
-    """``(tr H², tr H⁴)`` of the ring from the dense integer matrix ``q H`` (small n only)."""
-    D = q**n
-    idx = np.arange(D)
-    digits = np.array(np.unravel_index(idx, (q,) * n)).T
-    qH = np.zeros((D, D), dtype=np.int64)
-    weights = q ** np.arange(n - 1, -1, -1)
-    for i in range(n):
-        j = (i + 1) % n
-        sw = digits.copy()
-        sw[:, [i, j]] = sw[:, [j, i]]
-        qH[idx, sw @ weights] += 2 * q
-        qH[idx, idx] -= 2
-    sq = qH @ qH
-    return Fraction(int(np.trace(sq)), q**2), Fraction(int(np.sum(sq * sq.T)), q**4)
-
-
-def ring_power_traces(n: Any, q: int = 2) -> tuple[sp.Expr, sp.Expr]:
-    """``(tr H², tr H⁴)`` of the Heisenberg ring (Eq. 9; SU(q) form ``Σ_edges (2 SWAP - 2/q)``), n >= 3.
-
-    With one edge ``h`` on two sites: ``t2 = tr h²``, ``t4 = tr h⁴``; two adjacent edges on three
-    sites: ``a1 = tr(h01² h12²)``, ``a2 = tr(h01 h12 h01 h12)``.  Every λ is traceless, so a product
-    of edges has zero trace unless each site is covered at least twice; for n >= 5 the surviving
-    ordered 4-tuples of edges are e e e e (n), two equal pairs of disjoint edges (6 orders ×
-    (n(n-1)/2 - n) pairs) and two equal pairs of adjacent edges (4 orders e e f f + 2 orders e f e f,
-    n pairs), so ``tr H⁴ = n t4 q^(n-2) + 3 n (n-3) t2² q^(n-4) + n (4 a1 + 2 a2) q^(n-3)`` and
-    ``tr H² = n t2 q^(n-2)``.  For n = 3, 4 (triangles, the 4-cycle) the dense integer matrix is used.
-    A sympy Symbol n gives the n >= 5 formula.
-    """
-    loc = _ring_local_traces(q)
-    n_ = sp.sympify(n)
-    if n_.is_number:
-        if not n_.is_integer or n_ < 3:
-            raise ValueError(f"n must be an integer >= 3 for the ring (sites 1 and n-1 distinct), got {n}")
-        if n_ < 5:
-            t2, t4 = _ring_dense_power_traces(int(n_), q)
-            return sp.Rational(t2.numerator, t2.denominator), sp.Rational(t4.numerator, t4.denominator)
-    R = lambda f: sp.Rational(f.numerator, f.denominator)  # noqa: E731
-    tr2 = n_ * R(loc["t2"]) * q ** (n_ - 2)
-    tr4 = (
-        n_ * R(loc["t4"]) * q ** (n_ - 2)
-        + 3 * n_ * (n_ - 3) * R(loc["t2"]) ** 2 * q ** (n_ - 4)
-        + n_ * (4 * R(loc["a1"]) + 2 * R(loc["a2"])) * q ** (n_ - 3)
-    )
-    return sp.expand(tr2), sp.expand(tr4)
-
-
-def _local_task(task: str, q: int) -> tuple[np.ndarray, int]:
-    """(exact operator on A ∪ S with A = site 0 first, |S|) of the A-touching part of H."""
-    if task == "vqe":
-        e = _ring_edge(q)
-        eye = _frac_eye(q)
-        # local order (site 0, site 1, site n-1): edges (0,1) and (n-1,0)
-        e_02 = np.full((q**3, q**3), Fraction(0), dtype=object)
-        for a, b, c in itertools.product(range(q), repeat=3):
-            for a2, c2 in itertools.product(range(q), repeat=2):
-                v = e[a * q + c, a2 * q + c2]
-                if v:
-                    e_02[(a * q + b) * q + c, (a2 * q + b) * q + c2] += v
-        return _kron(e, eye) + e_02, 2
-    p0 = np.full((q, q), Fraction(0), dtype=object)
-    p0[0, 0] = Fraction(1)
-    return _frac_eye(q) - p0, 0
-
-
-def _check_task(task: str, case: str, m: Any, q: Any) -> tuple[str, str, int]:
-    if not isinstance(task, str) or task not in FOURTH_MOMENT_TASKS:
-        raise ValueError(f"task must be one of {FOURTH_MOMENT_TASKS} (symbolic fourth moments), got {task!r}")
-    if not isinstance(case, str) or case not in ("v1", "v2", "both"):
-        raise ValueError(f"case must be one of ('v1', 'v2', 'both'), got {case!r}")
-    if sp.sympify(m) != 1:
-        raise ValueError(f"m must be 1 (A = one site) for the symbolic task fourth moments, got {m!r}")
-    if isinstance(q, bool) or not isinstance(q, (int, np.integer, sp.Integer)) or int(q) < 2:
-        raise ValueError(f"q must be an integer >= 2 (local dimension), got {q!r}")
-    return task, case, int(q)
-
-
-def _check_n(n: Any, task: str) -> sp.Expr:
-    if isinstance(n, bool):
-        raise TypeError("n must be an int or a sympy Symbol, got bool")
-    n_ = sp.sympify(n)
-    if not isinstance(n_, (sp.Integer, sp.Symbol)):
-        raise TypeError(f"n must be an int or a sympy Symbol, got {n!r}")
-    lo = 3 if task == "vqe" else 2
-    if n_.is_number and n_ < lo:
-        raise ValueError(f"n must be >= {lo} for task {task!r}, got {n_}")
-    return n_
-
-
-def _task_h_power_traces(task: str, n_: sp.Expr, q: int) -> tuple[sp.Expr, sp.Expr]:
-    if task == "vqe":
-        return ring_power_traces(n_, q)  # traceless already
-    x = np.full((q, q), Fraction(0), dtype=object)  # H0 = I/q - |0><0| on site 0
-    for i in range(q):
-        x[i, i] = Fraction(1, q) - (1 if i == 0 else 0)
-    R = lambda f: sp.Rational(f.numerator, f.denominator)  # noqa: E731
-    return R(_trace_power(x, 2)) * q ** (n_ - 1), R(_trace_power(x, 4)) * q ** (n_ - 1)
-
-
-def expected_K_frobenius_fourth_task(
-    task: str, case: str, n: Any, m: Any = 1, q: int = 2, *, in_d: bool = False
-) -> sp.Expr:
-    """Exact ``E||K||_F⁴`` for the paper's VQE (Heisenberg ring Eq. 9) or QAE (Eq. 10) with
-    A = site 0, input ``|0…0>`` and Haar (or unitary 4-design) V1/V2 as ``case`` says (Lemma 11.4).
-
-    ``n`` may be a sympy Symbol: the result is then a rational function of ``q**n`` (and n).  VQE
-    needs n >= 3; its v2/both forms for a symbolic n are the n >= 5 expressions (numeric n = 3, 4
-    use the exact traces of the dense ring, :func:`ring_power_traces`).  ``in_d=True`` returns the
-    expression in the Symbol ``d`` (= q**n) instead (n may still appear for VQE v2/both)."""
-    task, case, q = _check_task(task, case, m, q)
-    return _fourth_task_cached(task, case, _check_n(n, task), q, bool(in_d))
-
-
-@functools.lru_cache(maxsize=256)
-def _fourth_task_cached(task: str, case: str, n_: sp.Expr, q: int, in_d: bool) -> sp.Expr:
-    dA = q
-    op, s_sites = _local_task(task, q)
-    d = _D
-    if case == "v1":
-        W = pair_tensor(op, dA)
-        rest = d / (dA * q**s_sites)
-        res = fourth_moment_v1(dA, W, rest)
-    else:
-        t2, t4 = _task_h_power_traces(task, n_, q)
-        t2, t4 = [sp.expand(x).subs(q**n_, d) if not n_.is_number else x for x in (t2, t4)]
-        hp = (0, t2, sp.Symbol("t3_unused"), t4)
-        if case == "v2":
-            rho0 = np.full((dA, dA), Fraction(0), dtype=object)
-            rho0[0, 0] = Fraction(1)
-            R = pair_tensor(rho0, dA)  # Σ_b g_b² = 1 - 1/dA, the B part is |0…0><0…0|
-            res = fourth_moment_v2(dA, R, (1, 1, 1, 1), hp)
-        else:
-            res = fourth_moment_both(dA, d / dA, hp)
-        if res.has(sp.Symbol("t3_unused")):  # pragma: no cover - tr H0 = 0 kills every tr H0³ term
-            raise AssertionError("tr H0³ survived although tr H0 = 0")
-    return _in_n(res, n_, q, in_d)
-
-
-def _in_n(res: sp.Expr, n_: sp.Expr, q: int, in_d: bool) -> sp.Expr:
-    """Lowest terms in ``d``; then ``d = q^n`` unless ``in_d``."""
-    res = sp.factor(sp.cancel(sp.together(res)))
-    if in_d:
-        return res
-    if n_.is_number:
-        return res.subs(_D, q ** int(n_))
-    return res.subs(_D, q**n_)
-
-
-def expected_K_frobenius_sq_task(
-    task: str, case: str, n: Any, m: Any = 1, q: int = 2, *, in_d: bool = False
-) -> sp.Expr:
-    """Exact ``E||K||_F²`` (Lemma 9) for the same tasks, via the same local data: ``(dA²-1) c (1 - 1/d)/(d²-1)``
-    (v1, ``c = Σ_a tr_B h_a² = tr(W) · rest``), ``(dA²-1)(1 - 1/dA) tr H0² /(d²-1)`` (v2) and
-    ``(dA²-1)² dB² (1 - 1/d) tr H0² /(d²-1)²`` (both)."""
-    task, case, q = _check_task(task, case, m, q)
-    return _sq_task_cached(task, case, _check_n(n, task), q, bool(in_d))
-
-
-@functools.lru_cache(maxsize=256)
-def _sq_task_cached(task: str, case: str, n_: sp.Expr, q: int, in_d: bool) -> sp.Expr:
-    dA, d = q, _D
-    op, s_sites = _local_task(task, q)
-    if case == "v1":
-        W = pair_tensor(op, dA)
-        # Σ_a tr(h_a²) = Σ_{i,k} W[i, k, k, i]; the rest of B contributes its dimension
-        c = _as_sympy(sum(W[i, k, k, i] for i in range(W.shape[0]) for k in range(W.shape[1]))) * d / (dA * q**s_sites)
-        res = (dA**2 - 1) * c * (1 - 1 / d) / (d**2 - 1)
-    else:
-        t2, _ = _task_h_power_traces(task, n_, q)
-        t2 = sp.expand(t2).subs(q**n_, d) if not n_.is_number else t2
-        if case == "v2":
-            res = (dA**2 - 1) * (1 - sp.Rational(1, dA)) * t2 / (d**2 - 1)
-        else:
-            res = (dA**2 - 1) ** 2 * (d / dA) ** 2 * (1 - 1 / d) * t2 / (d**2 - 1) ** 2
-    return _in_n(res, n_, q, in_d)
+    return tot.subs(D, d)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -524,14 +314,11 @@ def expected_K_frobenius_fourth_observable(
 
     case v1: only the A-touching terms enter (``W`` on their support, any n); v2/both need
     ``tr H0²``, ``tr H0⁴``, computed from the dense matrix (``q**n <= max_dense_dim``)."""
-    if not isinstance(case, str) or case not in ("v1", "v2", "both"):
-        raise ValueError(f"case must be one of ('v1', 'v2', 'both'), got {case!r}")
+    from .bounds import CASES
+
+    check_choice(case, "case", CASES)
     n, q = int(obs.n), int(obs.q)
-    A = [int(s) for s in sites_A]
-    if not A or len(set(A)) != len(A) or any(not 0 <= s < n for s in A) or len(A) >= n:
-        raise ValueError(
-            f"sites_A must be distinct sites in range(n) = range({n}) forming a proper subsystem, got {sites_A}"
-        )
+    A = list(check_sites(sites_A, n, name="sites_A"))
     dA, d = q ** len(A), q**n
     if case == "v1":
         op, S = _local_operator(obs, A)
@@ -555,3 +342,12 @@ def expected_K_frobenius_fourth_observable(
     else:
         val = fourth_moment_both(dA, d // dA, hp, d)
     return float(sp.N(val))
+
+
+def clear_caches() -> None:
+    """Empty the memo caches of this module (γ values and the Weingarten coefficients).
+
+    The benchmarks call it to time a cold computation.
+    """
+    gamma_values.cache_clear()
+    _coefficients_cached.cache_clear()

@@ -20,9 +20,11 @@ ValueError: A must be a proper subsystem: need m = len(sites) < n, got m=3, n=3
 from __future__ import annotations
 
 from collections.abc import Sequence
+from fractions import Fraction
 from numbers import Integral
 
 import numpy as np
+import sympy as sp
 
 __all__ = [
     "is_int",
@@ -31,6 +33,9 @@ __all__ = [
     "check_local_dim",
     "check_nq",
     "check_sites",
+    "as_sympy_argument",
+    "check_symbolic_int",
+    "check_symbolic_nonnegative",
     "check_square",
     "check_hermitian",
     "check_unitary",
@@ -141,7 +146,7 @@ def check_nq(n: object, q: object, min_n: int = 1) -> tuple[int, int]:
     return int(n), check_local_dim(q)
 
 
-def check_sites(sites: object, n: int, *, proper: bool = True) -> tuple[int, ...]:
+def check_sites(sites: object, n: int, *, proper: bool = True, name: str = "sites") -> tuple[int, ...]:
     """Return the sites of a subsystem A as a tuple of distinct ints in ``range(n)``.
 
     Parameters
@@ -153,6 +158,8 @@ def check_sites(sites: object, n: int, *, proper: bool = True) -> tuple[int, ...
     proper : bool, default True
         Also require A to be a proper subsystem, ``m = len(sites) < n`` (B non-empty), as every
         statement about a local unitary on A inside a larger circuit does.
+    name : str, default "sites"
+        The argument's name, used in the error messages.
 
     Raises
     ------
@@ -164,14 +171,99 @@ def check_sites(sites: object, n: int, *, proper: bool = True) -> tuple[int, ...
     try:
         out = tuple(int(s) for s in sites)  # type: ignore[union-attr]
     except TypeError:
-        raise TypeError(f"sites must be a sequence of ints (the sites of A), got {sites!r}") from None
+        raise TypeError(f"{name} must be a sequence of ints (the sites of A), got {sites!r}") from None
     if not out:
-        raise ValueError("sites (the sites of A) must be non-empty")
+        raise ValueError(f"{name} (the sites of A) must be non-empty")
     if len(set(out)) != len(out) or any(not 0 <= s < n for s in out):
-        raise ValueError(f"sites must be distinct ints in range(n) = range({n}), got {out}")
+        raise ValueError(f"{name} must be distinct ints in range(n) = range({n}), got {out}")
     if proper and len(out) >= n:
         raise ValueError(f"A must be a proper subsystem: need m = len(sites) < n, got m={len(out)}, n={n}")
     return out
+
+
+def as_sympy_argument(value: object, name: str, allow_float: bool = False) -> sp.Expr:
+    """Convert an argument of a symbolic formula to a sympy expression.
+
+    Dimensions must be exact (int, ``fractions.Fraction``, sympy Rational or Symbol); physical inputs
+    (``w``, couplings, purity) may be floats when ``allow_float`` (then the result is a sympy Float
+    expression; exact arithmetic otherwise).
+
+    Raises
+    ------
+    TypeError
+        For ``bool``, a float where exactness is required, or any other type.
+    ValueError
+        For a non-finite float.
+
+    Examples
+    --------
+    >>> as_sympy_argument(Fraction(1, 3), "w")
+    1/3
+    >>> as_sympy_argument(0.5, "n")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    TypeError: n must be exact (int, fractions.Fraction, sympy Rational or Symbol), got float 0.5; ...
+    """
+    if isinstance(value, bool):
+        raise TypeError(f"{name} must be an int, a sympy Rational or a sympy Symbol, got bool")
+    if allow_float and isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError(f"{name} must be finite, got {value!r}")
+        return sp.Float(value)
+    if allow_float and isinstance(value, complex):
+        return sp.Float(value.real) + sp.I * sp.Float(value.imag)
+    if hasattr(value, "dtype") and getattr(value, "shape", None) == ():  # numpy scalar
+        value = value.item()  # type: ignore[union-attr]
+        if allow_float and isinstance(value, float):
+            return as_sympy_argument(value, name, allow_float)
+    if isinstance(value, sp.Basic):
+        if isinstance(value, sp.Float) and not allow_float:
+            raise TypeError(f"{name} must be exact (int / sympy Rational / Symbol), got Float {value}")
+        return value  # type: ignore[return-value]
+    if isinstance(value, Integral):
+        return sp.Integer(int(value))
+    if isinstance(value, Fraction):
+        return sp.Rational(value.numerator, value.denominator)
+    if isinstance(value, float):
+        raise TypeError(
+            f"{name} must be exact (int, fractions.Fraction, sympy Rational or Symbol), got float "
+            f"{value!r}; pass sympy.Rational / sympy.nsimplify(value) if you mean it exactly"
+        )
+    raise TypeError(f"{name} must be an int, a sympy Rational or a sympy Symbol, got {type(value).__name__}")
+
+
+def check_symbolic_int(x: sp.Expr, name: str, minimum: int | None = None) -> None:
+    """Check a symbolic dimension: if ``x`` is a number it must be an integer ``>= minimum``.
+
+    A Symbol (or an expression in Symbols) passes: its admissible values are the formula's domain.
+
+    Examples
+    --------
+    >>> check_symbolic_int(sp.Symbol("n"), "n", 2)     # symbolic: passes
+    >>> check_symbolic_int(sp.Integer(1), "n", 2)
+    Traceback (most recent call last):
+    ...
+    ValueError: n must be >= 2, got 1
+    """
+    if getattr(x, "is_number", False):
+        if not x.is_integer:
+            raise ValueError(f"{name} must be an integer, got {x}")
+        if minimum is not None and x < minimum:
+            raise ValueError(f"{name} must be >= {minimum}, got {x}")
+
+
+def check_symbolic_nonnegative(x: sp.Expr, name: str) -> None:
+    """Check a symbolic physical input: if ``x`` is a number it must be real and ``>= 0``.
+
+    Examples
+    --------
+    >>> check_symbolic_nonnegative(sp.Rational(-1, 2), "w")
+    Traceback (most recent call last):
+    ...
+    ValueError: w must be a real number >= 0, got -1/2
+    """
+    if getattr(x, "is_number", False) and (not x.is_real or x < 0):
+        raise ValueError(f"{name} must be a real number >= 0, got {x}")
 
 
 def check_square(a: object, name: str, d: int | None = None) -> np.ndarray:
