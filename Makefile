@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup verify test test-slow bench clean
+.PHONY: setup verify test test-slow lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -21,6 +21,11 @@ verify: $(STAMP)
 ## every test (unit tests, proofs/, notebooks); slow ones are in test-slow
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+## ruff: lint rules and formatting (configured in pyproject.toml); zero findings expected
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -q -m slow

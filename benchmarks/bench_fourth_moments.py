@@ -48,17 +48,19 @@ def main() -> None:
     for task in ("vqe", "qae"):
         for q in (2, 3):
             for case in ("v1", "v2", "both"):
-                cold = best(lambda: tm.expected_K_frobenius_fourth_task(task, case, n, q=q), cold=True)
+                cold = best(
+                    lambda task=task, case=case, q=q: tm.expected_K_frobenius_fourth_task(task, case, n, q=q), cold=True
+                )
                 # warm: the coefficient/γ caches filled, the task result itself recomputed
                 warm = best(
-                    lambda: (
+                    lambda task=task, case=case, q=q: (
                         tm.clear_caches(results_only=True),
                         tm.expected_K_frobenius_fourth_task(task, case, n, q=q),
                     )
                 )
                 n_num = 6 if q == 2 else 4
                 obs = heisenberg_ring(n_num, q, _width=0.0) if task == "vqe" else qae_observable(n_num, q)
-                numeric = best(lambda: fm.expected_K_frobenius_fourth_observable(obs, case))
+                numeric = best(lambda obs=obs, case=case: fm.expected_K_frobenius_fourth_observable(obs, case))
                 mc = float("nan")
                 if args.mc and q == 2:
                     spec = task_spec(task, 8, 2)
@@ -70,7 +72,8 @@ def main() -> None:
     fastest = min(r[4] for r in rows)
     print(f"uptime: {os.popen('uptime').read().strip()}")
     print(
-        "| task | case | q | symbolic E‖K‖⁴, cold (s) | warm (s) | warm / fastest | numeric path at n (s) | MC 2000 samples, n = 8 (s) |"
+        "| task | case | q | symbolic E‖K‖⁴, cold (s) | warm (s) | warm / fastest | numeric path at n (s) | MC 2000 "
+        "samples, n = 8 (s) |"
     )
     print("|---|---|---|---|---|---|---|---|")
     for task, case, q, cold, warm, n_num, numeric, mc in rows:

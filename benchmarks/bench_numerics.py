@@ -55,8 +55,8 @@ def bench_sampling(quick: bool):
     for e in [8, 9, 10] if quick else [8, 9, 10, 11]:
         d = 2**e
         rng = np.random.default_rng(0)
-        t_ours, _ = best_time(lambda: haar_unitary(d, rng))
-        t_sc, _ = best_time(lambda: unitary_group.rvs(d, random_state=rng))
+        t_ours, _ = best_time(lambda d=d, rng=rng: haar_unitary(d, rng))
+        t_sc, _ = best_time(lambda d=d, rng=rng: unitary_group.rvs(d, random_state=rng))
         print(f"{d:>6} {t_ours:>10.4f} {t_sc:>10.4f} {t_sc / t_ours:>11.2f}")
     t, W = best_time(lambda: haar_isometry(2**20, 4, 1))
     print(
@@ -92,7 +92,7 @@ def bench_exact_vs_euler(quick: bool):
         for inst in range(3):
             psi = haar_state(2**n, 100 * n + inst).reshape(shape)
 
-            def exact():
+            def exact(psi=psi, n=n, shape=shape, H=H):
                 rows = move_sites_first(psi, (0,), n)
                 X = np.einsum("ka,ib->kiab", np.eye(2), rows).reshape((4,) + shape)
                 T = cost_tensor_pure(H.apply(X).reshape(2, 2, -1), X.reshape(2, 2, -1))
@@ -101,11 +101,11 @@ def bench_exact_vs_euler(quick: bool):
             t, d_exact = best_time(exact, repeat=3)
             t_ex += t
 
-            def cost(ang):
+            def cost(ang, psi=psi, n=n, H=H):
                 phi = apply_gate(psi, _euler(ang), (0,), n)
                 return float(np.real(np.vdot(phi, H.apply(phi))))
 
-            def bfgs():
+            def bfgs(inst=inst, cost=cost):
                 rng = np.random.default_rng(inst)
                 hi = -minimize(lambda x: -cost(x), rng.uniform(0, 2 * np.pi, 3), method="BFGS").fun
                 lo = minimize(cost, rng.uniform(0, 2 * np.pi, 3), method="BFGS").fun

@@ -42,7 +42,7 @@ def main() -> None:
                     up = np.asarray(e.upper_values, dtype=float)
                     width = float(np.max((up - e.values) / np.where(up > 0, up, 1.0)))
                     r = e.ratios()
-                    cell = lambda k: f"{r[k]:.2f}" if k in r else "—"  # noqa: E731
+                    cell = lambda k, r=r: f"{r[k]:.2f}" if k in r else "—"  # noqa: E731
                     print(
                         f"| {task} | {case} | {q} | {n} | {e.mean:.4g} ± {e.stderr:.2g} | {width:.1e} | "
                         f"{cell('task_dependent')} | {cell('qudit_theorem1')} | {cell('route1')} |",

@@ -49,7 +49,8 @@ print("Wg((1,1,1), d=1) =", weingarten((1, 1, 1), 1), "  Wg((1,1,1), d=2) =", we
 print("E|U|^6 on U(1) =", haar_integral([0, 0, 0], [0, 0, 0], [0, 0, 0], [0, 0, 0], 1))
 
 # %% [markdown]
-# **Orthogonality.** The Weingarten matrix is the inverse of the Gram matrix $G(\sigma,\tau) = d^{\#\text{cycles}(\sigma^{-1}\tau)}$:
+# **Orthogonality.** The Weingarten matrix is the inverse of the Gram matrix $G(\sigma,\tau) =
+# d^{\#\text{cycles}(\sigma^{-1}\tau)}$:
 
 # %%
 k = 3

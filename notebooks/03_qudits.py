@@ -18,7 +18,8 @@
 #
 # * Theorem 1, qudit form: $\mathbb{E}[\Delta] \le w(H)\,(q^{2m}-1)/\sqrt{q^n+1}$ (V1, V2 or both 2-designs);
 # * Proposition 2, qudit form: $\mathbb{E}[\Delta_{QSL}] \le q^{2m-n}$ (1-designs);
-# * the task-dependent bound $2\sqrt{r}\sqrt{\mathbb{E}\|K\|_F^2}$ with $\mathbb{E}\|K\|_F^2$ an exact rational function.
+# * the task-dependent bound $2\sqrt{r}\sqrt{\mathbb{E}\|K\|_F^2}$ with $\mathbb{E}\|K\|_F^2$ an exact rational
+# function.
 #
 # For $d_A = q \ge 3$ the variation range has no closed form; the experiments report a certified bracket
 # (VQE/QAE: lower end attained by optimised unitaries, upper end an exactly checked SDP dual

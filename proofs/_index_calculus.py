@@ -168,10 +168,10 @@ def canonical(terms: Iterable[Term], rules: Rules) -> dict:
     return {k: c for k, c in out.items() if sp.simplify(c) != 0}
 
 
-def equal(lhs: Iterable[Term], rhs: Iterable[Term], rules: Rules = Rules()) -> bool:
+def equal(lhs: Iterable[Term], rhs: Iterable[Term], rules: Rules | None = None) -> bool:
     """Exact equality of two sums of terms under the rules, for every value of the dimensions."""
     diff = list(lhs) + [Term(-t.coeff, t.deltas, t.factors, t.summed) for t in rhs]
-    return not canonical(diff, rules)
+    return not canonical(diff, Rules() if rules is None else rules)
 
 
 def multiply(a: Sequence[Term], b: Sequence[Term]) -> list[Term]:

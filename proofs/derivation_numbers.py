@@ -52,9 +52,11 @@ def render() -> str:
     lines = [BEGIN, ""]
     # -------- table of bounds, m = 1 qubit, w = 1
     lines += [
-        "**Table N1** — bounds on E[Δ]/w for one qubit (q = 2, m = 1), every entry from `weingarten_check.theory.bounds`.",
+        "**Table N1** — bounds on E[Δ]/w for one qubit (q = 2, m = 1), every entry from "
+        "`weingarten_check.theory.bounds`.",
         "",
-        "| n | printed Eq. 3 | element-wise V1 (5.5) | element-wise V2 (5.5) | qudit thm (6.1) | Route 1, r = 2 (6.1) | Heisenberg v1, 12/sqrt(d+1) (9.2) | QAE v1 (9.3) | Prop. 2 (7.4) | Prop. 2, product target (7.5) |",
+        "| n | printed Eq. 3 | element-wise V1 (5.5) | element-wise V2 (5.5) | qudit thm (6.1) | Route 1, r = 2 (6.1) "
+        "| Heisenberg v1, 12/sqrt(d+1) (9.2) | QAE v1 (9.3) | Prop. 2 (7.4) | Prop. 2, product target (7.5) |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for n in (4, 6, 8, 10, 12, 16, 20):
@@ -73,7 +75,8 @@ def render() -> str:
         lines.append(f"| {n} | " + " | ".join(_f(v) for v in row) + " |")
     lines.append("")
     lines.append(
-        "(Heisenberg column: the bound on E[Δ] itself, not divided by w; divide by w(H) of the ring to compare with Fig. 5(a).)"
+        "(Heisenberg column: the bound on E[Δ] itself, not divided by w; divide by w(H) of the ring to compare with "
+        "Fig. 5(a).)"
     )
     lines.append("")
     # -------- slack
@@ -82,7 +85,8 @@ def render() -> str:
     s_e1 = infimum_over_n(lambda n: B.elementwise_bound(1, n, 1, case="v1"))
     s_e2 = infimum_over_n(lambda n: B.elementwise_bound(1, n, 1, case="v2"))
     lines += [
-        "**Slack of the printed constant (Lemma 6.3)**, infimum over n of printed/proved for m = 1 (q = 2), the limit n → ∞ "
+        "**Slack of the printed constant (Lemma 6.3)**, infimum over n of printed/proved for m = 1 (q = 2), the limit "
+        "n → ∞ "
         "of the ratio of the `bounds` functions, each sharp (mutants × 1.01 fail):",
         "",
         f"- printed / qudit theorem: > {sp.sstr(s_q)} = {_f(s_q)} (for general m: > 4·dA³/(dA²-1) > 4·dA)",
@@ -94,16 +98,19 @@ def render() -> str:
     for n in (4, 10, 20):
         r = B.paper_theorem1_bound(1, n, 1) / B.qudit_theorem1_bound(1, n, 1)
         lines.append(
-            f"- at n = {n}: printed / qudit = {_f(r)}, printed / Route 1 = {_f(B.paper_theorem1_bound(1, n, 1) / B.route1_bound(1, n, 1))}"
+            f"- at n = {n}: printed / qudit = {_f(r)}, printed / Route 1 = "
+            f"{_f(B.paper_theorem1_bound(1, n, 1) / B.route1_bound(1, n, 1))}"
         )
     lines.append("")
     # -------- informative ranges
     lines += [
         "**Informative range (Lemma 6.4)** — first n with bound < w (Δ <= w always):",
         "",
-        f"- printed Eq. 3, m = 1: n >= {first_informative_n(lambda n: B.paper_theorem1_bound(1, n, 1), 2)} (at n = 10 it equals w exactly)",
+        f"- printed Eq. 3, m = 1: n >= {first_informative_n(lambda n: B.paper_theorem1_bound(1, n, 1), 2)} (at n = 10 "
+        "it equals w exactly)",
         f"- printed Eq. 3, m = 2: n >= {first_informative_n(lambda n: B.paper_theorem1_bound(1, n, 2), 3)}",
-        f"- qudit theorem, q = 2, m = 1: n >= {first_informative_n(lambda n: B.qudit_theorem1_bound(1, n, 1), 2)}; m = 2: n >= {first_informative_n(lambda n: B.qudit_theorem1_bound(1, n, 2), 3)}",
+        f"- qudit theorem, q = 2, m = 1: n >= {first_informative_n(lambda n: B.qudit_theorem1_bound(1, n, 1), 2)}; m "
+        f"= 2: n >= {first_informative_n(lambda n: B.qudit_theorem1_bound(1, n, 2), 3)}",
         f"- Route 1 (r = 2), q = 2, m = 1: n >= {first_informative_n(lambda n: B.route1_bound(1, n, 1), 2)}",
         f"- qudit theorem, q = 3, m = 1: n >= {first_informative_n(lambda n: B.qudit_theorem1_bound(1, n, 1, 3), 2)}",
         "",
@@ -111,15 +118,21 @@ def render() -> str:
     # -------- task-dependent formulas
     dsym = sp.Symbol("d", positive=True)
     n_s = sp.Symbol("n", positive=True, integer=True)
-    heis = B.expected_K_frobenius_sq("v1", n_s, 1, 2, coupling=6 * 2**n_s).subs(2**n_s, dsym)
+
+    def k2(case, **kw):
+        return B.expected_K_frobenius_sq(case, n_s, 1, 2, **kw).subs(2**n_s, dsym)
+
+    pure = B.product_state_coupling(1)
+    heis_v1 = sp.simplify(k2("v1", coupling=6 * 2**n_s))
+    heis_v2 = sp.simplify(k2("v2", state_coupling=pure, h_hs_centered=3 * n_s * 2**n_s))
+    heis_both = sp.factor(k2("both", h_hs_centered=3 * n_s * 2**n_s))
+    qae_v1 = sp.simplify(k2("v1", coupling=2**n_s / 4))
+    qae_v2 = sp.simplify(k2("v2", state_coupling=pure, h_hs_centered=2**n_s / 4))
     lines += [
         "**Task-dependent E||K||_F² (Lemma 9)**, ρ = |0…0>, one qubit A:",
         "",
-        f"- Heisenberg ring, v1: {sp.simplify(heis)}; v2: "
-        f"{sp.simplify(B.expected_K_frobenius_sq('v2', n_s, 1, 2, state_coupling=B.product_state_coupling(1), h_hs_centered=3 * n_s * 2**n_s).subs(2**n_s, dsym))}; both: "
-        f"{sp.factor(B.expected_K_frobenius_sq('both', n_s, 1, 2, h_hs_centered=3 * n_s * 2**n_s).subs(2**n_s, dsym))}",
-        f"- QAE (A = R), v1: {sp.simplify(B.expected_K_frobenius_sq('v1', n_s, 1, 2, coupling=2**n_s / 4).subs(2**n_s, dsym))}; v2: "
-        f"{sp.simplify(B.expected_K_frobenius_sq('v2', n_s, 1, 2, state_coupling=B.product_state_coupling(1), h_hs_centered=2**n_s / 4).subs(2**n_s, dsym))}",
+        f"- Heisenberg ring, v1: {heis_v1}; v2: {heis_v2}; both: {heis_both}",
+        f"- QAE (A = R), v1: {qae_v1}; v2: {qae_v2}",
         "",
     ]
     lines += _two_sided_block()

@@ -14,11 +14,15 @@ import sympy as sp
 from _helpers import is_zero, lemma, mat_is_zero, symbolic_matrix
 
 from weingarten_check.calculus.unitary import gram_matrix, weingarten, weingarten_matrix
-from weingarten_check.calculus.unitary_integrals import haar_integral, trace_moment, trace_moment_numeric
+from weingarten_check.calculus.unitary_integrals import (  # Tr: traces of words, as the engine returns them
+    Tr,
+    haar_integral,
+    trace_moment,
+    trace_moment_numeric,
+)
 
 d = sp.Symbol("d", positive=True)
 A, B, X = sp.symbols("A B X", commutative=False)
-from weingarten_check.calculus.unitary_integrals import Tr  # traces of words, as the engine returns them
 
 
 # ---------------------------------------------------------------------------------------------
@@ -141,7 +145,8 @@ def site_depolarise(Y: sp.Matrix, q: int, n: int, site: int) -> sp.Matrix:
 @lemma(
     "1.3",
     "⊗_i u_i (u_i Haar on one site) is a unitary 1-design on the whole space",
-    "exact on a symbolic Y for (q, n) = (2, 2), (2, 3), (3, 2) only; other n by the induction step (proof, not checked)",
+    "exact on a symbolic Y for (q, n) = (2, 2), (2, 3), (3, 2) only; other n by the induction step (proof, not "
+    "checked)",
 )
 def test_lemma_1_3_single_site_layers_are_1_designs(q, n):
     """Lemma 1.3. If u_1, …, u_n are independent 1-designs on C^q then E[(⊗u_i) Y (⊗u_i)†] = tr(Y) I/q^n
@@ -174,7 +179,7 @@ def is_one_design_layer(gates) -> bool:
     for gate, var in reversed(gates):
         g = gate(var)
         Z = sp.expand(g * Z * g.H.subs(sp.conjugate(var), var))
-        Z = Z.applyfunc(lambda e: sp.integrate(e, (var, 0, 2 * sp.pi)) / (2 * sp.pi))
+        Z = Z.applyfunc(lambda e, var=var: sp.integrate(e, (var, 0, 2 * sp.pi)) / (2 * sp.pi))
     return mat_is_zero(sp.simplify(Z - Y.trace() * sp.eye(2) / 2))
 
 
@@ -260,7 +265,8 @@ def check_frame_potentials(haar_claim, layer_claim) -> bool:
 @lemma(
     "1.4",
     "frame potential F2 = E|tr(U†V)|⁴ = 2 for Haar (d >= 2); layer of single-site Haar unitaries: F2 = 2^n",
-    "Haar: symbolic d >= 2, and d = 2, 3 by entry integrals; product layer exactly for (q, n) = (2,1), (2,2), (2,3), (3,2)",
+    "Haar: symbolic d >= 2, and d = 2, 3 by entry integrals; product layer exactly for (q, n) = (2,1), (2,2), (2,3), "
+    "(3,2)",
 )
 def test_lemma_1_4_frame_potential():
     """Lemma 1.4. For U, V independent Haar on U(d), d >= 2: F2 = E|tr(U†V)|⁴ = E|tr W|⁴ = 2.

@@ -192,7 +192,8 @@ def adjoint_real_orthogonal_all_dims(basis_norm=1) -> bool:
 @lemma(
     "2.2",
     "R_ab(U) = tr(G_a U G_b U†) is real orthogonal, det = +1",
-    "real orthogonal: symbolic dA (index calculus); det = +1 for dA = 2 (generic symbolic U ∈ SU(2)); cross-checks: exact Cayley unitaries dA = 3, 4",
+    "real orthogonal: symbolic dA (index calculus); det = +1 for dA = 2 (generic symbolic U ∈ SU(2)); cross-checks: "
+    "exact Cayley unitaries dA = 3, 4",
 )
 def test_lemma_2_2_adjoint_rep_all_dims():
     """Lemma 2.2 for every dA (symbolic): R(U) is real and R^T R = I (Σ_a R_ab R_ac = tr(G_b G_c) = δ_bc)."""
@@ -208,7 +209,8 @@ def test_lemma_2_2_adjoint_rep_real_orthogonal():
     """Lemma 2.2. U G_b U† = Σ_a R_ab(U) G_a with R_ab = tr(G_a U G_b U†) real (G's Hermitian) and
     orthogonal (conjugation preserves the Hilbert–Schmidt inner product and maps traceless Hermitian
     operators to themselves).  Checked: symbolically for every U ∈ SU(2) (Euler angles; the global
-    phase cancels in R, so this is all of U(2)), with det R = 1 (modulo |a|² + |b|² = 1); exactly for rational unitaries of
+    phase cancels in R, so this is all of U(2)), with det R = 1 (modulo |a|² + |b|² = 1); exactly for rational
+    unitaries of
     size 3 and 4."""
     U = generic_su2()
     R = adjoint_rep_exact(U, gell_mann_exact(2)).applyfunc(lambda e: sp.expand(sp.expand_complex(e)))

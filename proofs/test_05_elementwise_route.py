@@ -392,7 +392,8 @@ def elementwise_bound_holds(case: str, pe) -> bool:
 @lemma(
     "5.5",
     "E[Δ] <= 2 dA sqrt(dA⁴ · max E|T_ijkl|²) = w dA^(5/2)/sqrt(d+1) (V1) or w dA³/sqrt(d+1) (V2)",
-    "symbolic dA, dB (all q >= 2, 1 <= m < n); per-element bound against the exact moments at dA = 2, dB = 4 (attained for V1)",
+    "symbolic dA, dB (all q >= 2, 1 <= m < n); per-element bound against the exact moments at dA = 2, dB = 4 "
+    "(attained for V1)",
 )
 def test_lemma_5_5_elementwise_bound(case):
     """Lemma 5.5. per-element: E|T_ijkl|² <= w²/(4 dA (d+1)) (V1) and <= w²/(4 (d+1)) (V2).  With Jensen,

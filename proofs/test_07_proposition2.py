@@ -218,7 +218,7 @@ def test_lemma_7_4_proposition2():
     for dA, (n, m, q) in zip(range(2, 7), [(2, 1, 2), (2, 1, 3), (3, 2, 2), (2, 1, 5), (2, 1, 6)]):
         const = bounds.proposition2_bound(n, m, q) / bounds.expected_M_frobenius_sq(n, m, q)
         assert const == dA
-        assert check_cs_constant(lambda k: const, dA, rng)
+        assert check_cs_constant(lambda k, const=const: const, dA, rng)
 
 
 @pytest.mark.mutant
@@ -227,7 +227,7 @@ def test_lemma_7_4_mutant_rejected():
     """Cauchy–Schwarz is sharp (M ∝ unitary): the same checker rejects the constant 0.99 dA."""
     rng = np.random.default_rng(74)
     for dA in range(2, 7):
-        assert not check_cs_constant(lambda k: sp.Rational(99, 100) * dA, dA, rng)
+        assert not check_cs_constant(lambda k, dA=dA: sp.Rational(99, 100) * dA, dA, rng)
 
 
 #: (q, n, m) of the 7.5 checks: dA = 2 with dB = 2, 4, 8; dA = 3 with dB = 3, 9; dA = 4 with dB = 2, 4
@@ -315,7 +315,7 @@ def test_lemma_7_5_mutant_rejected(which):
         claim = lambda n, m, q, k: library_schmidt_bound(n, m, q, k) * (sp.Rational(99, 100) if k == 1 else 1)  # noqa: E731
     else:
         # only k >= 2 is changed, so only the equality instances can reject it
-        claim = lambda n, m, q, k: (
-            library_schmidt_bound(n, m, q, k) * (1 - sp.Rational(1, 2) / min(q**m, k) if k >= 2 else 1)
-        )  # noqa: E731
+        def claim(n, m, q, k):
+            return library_schmidt_bound(n, m, q, k) * (1 - sp.Rational(1, 2) / min(q**m, k) if k >= 2 else 1)
+
     assert not check_schmidt_bound(claim, rng)

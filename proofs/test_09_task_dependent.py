@@ -89,7 +89,8 @@ def touches_A(string) -> bool:
 @lemma(
     "9.1",
     "coupling = Σ_a tr_B(h_a²) = d Σ_{P touching A} |c_P|²  (h_c = d Σ_{P ≠ I} |c_P|²)",
-    "exact, A = site 0: (q, n) = (2, 2) symbolic real and complex (Weyl basis) coefficients; (2, 3), (3, 2) random rational coefficients",
+    "exact, A = site 0: (q, n) = (2, 2) symbolic real and complex (Weyl basis) coefficients; (2, 3), (3, 2) random "
+    "rational coefficients",
 )
 def test_lemma_9_1_coupling_of_string_expansion(basis, q, n):
     """Lemma 9.1. For H = Σ_P c_P P over an orthogonal string basis with tr(P†Q) = d δ_PQ, Lemma 4.4 gives
@@ -193,14 +194,18 @@ def heisenberg_v1_is(claim) -> bool:
 
 @lemma(
     "9.2",
-    "Heisenberg ring, ρ = |0…0>, one qubit: v1 E||K||_F² = 18/(d+1) (bound 12/sqrt(d+1)); v2 9nd/(2(d²-1)); both 27nd²/(4(d+1)(d²-1))",
-    "symbolic d and n (n >= 3); SU(q) ring symbolic q; library observables q = 2, 3 × n = 3..6 (dense matrix for q^n <= 256)",
+    "Heisenberg ring, ρ = |0…0>, one qubit: v1 E||K||_F² = 18/(d+1) (bound 12/sqrt(d+1)); v2 9nd/(2(d²-1)); both "
+    "27nd²/(4(d+1)(d²-1))",
+    "symbolic d and n (n >= 3); SU(q) ring symbolic q; library observables q = 2, 3 × n = 3..6 (dense matrix for q^n "
+    "<= 256)",
 )
 def test_lemma_9_2_heisenberg():
     """Lemma 9.2 (Fig. 5(a)). Eq. 9 on n >= 3 qubits, A = one qubit: 6 unit Pauli strings touch A
     (XX, YY, ZZ on two bonds), so coupling = 6d, and with ρ = |0…0> (tr ρ² = 1):
-      v1 (V1 2-design, V2 = I):  E||K||_F² = 3 · 6d (1 - 1/d)/(d² - 1) = 18/(d + 1), bound 2√2·sqrt(18/(d+1)) = 12/sqrt(d+1);
-      v2 (V2 2-design, V1 = I):  state_coupling = 1 - 1/2 (bounds.product_state_coupling), h_c = 3nd: E||K||_F² = 9nd/(2(d² - 1));
+      v1 (V1 2-design, V2 = I):  E||K||_F² = 3 · 6d (1 - 1/d)/(d² - 1) = 18/(d + 1), bound 2√2·sqrt(18/(d+1)) =
+        12/sqrt(d+1);
+      v2 (V2 2-design, V1 = I):  state_coupling = 1 - 1/2 (bounds.product_state_coupling), h_c = 3nd: E||K||_F² =
+        9nd/(2(d² - 1));
       both:                       E||K||_F² = 9 dB² (1 - 1/d) 3nd/(d² - 1)² = 27nd²/(4(d+1)(d²-1)).
     The factor 18 = 3 (Pauli axes at A) × 6 (terms touching A).  For the SU(q) ring of the library
     (Σ_edges Σ_a λ_a⊗λ_a): coupling = 8d(q²-1)/q², v1: E||K||_F² = 8(q²-1)²/(q²(d+1)).

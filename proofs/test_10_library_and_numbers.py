@@ -85,7 +85,8 @@ def library_matches_lemmas(
 @lemma(
     "10.1",
     "library K, c0, C(UA), Δ (qubit exact / bracket) agree with Lemmas 3.1-3.3",
-    "random instances: q = 2, n = 3 with A = site 0, 1 (middle), 2; q = 2, n = 4, A = site 2 (middle); q = 3, n = 2, A = site 1; q = 3, n = 3, A = site 1 (middle)",
+    "random instances: q = 2, n = 3 with A = site 0, 1 (middle), 2; q = 2, n = 4, A = site 2 (middle); q = 3, n = 2, "
+    "A = site 1; q = 3, n = 3, A = site 1 (middle)",
 )
 def test_lemma_10_1_library_route1(qns, seed):
     """Lemma 10.1. variation_range.k_matrix equals K of Lemma 3.1 up to the choice of basis {G_a} (same

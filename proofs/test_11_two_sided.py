@@ -133,7 +133,8 @@ def qubit_constant_certificate(c):
 
 @lemma(
     "11.2",
-    "Δ >= 2||K||_F/sqrt(dA²-1) (Popoviciu: Var_U C <= Δ²/4); dA = 2: Δ = 2(σ1+σ2) >= 2||K||_F (equality iff rank K <= 1), which implies the issue's 2 sqrt(2/3)",
+    "Δ >= 2||K||_F/sqrt(dA²-1) (Popoviciu: Var_U C <= Δ²/4); dA = 2: Δ = 2(σ1+σ2) >= 2||K||_F (equality iff rank K <= "
+    "1), which implies the issue's 2 sqrt(2/3)",
     "Popoviciu: certificate (two-point law); qubit: certificate in σ's; random K, dA = 2 exact, dA = 3 brute force",
 )
 def test_lemma_11_2_popoviciu_and_qubit_constant():
@@ -208,7 +209,8 @@ def upper_constant_attained(u, dim) -> bool:
 
 @lemma(
     "11.3",
-    "||R(V) - I||_F² = 2dA² - 2|tr V|², so Δ <= sqrt(2) dA ||K||_F, attained by K = R(W0) - I; qudit thm w dA sqrt((dA²-1)/2)/sqrt(d+1)",
+    "||R(V) - I||_F² = 2dA² - 2|tr V|², so Δ <= sqrt(2) dA ||K||_F, attained by K = R(W0) - I; qudit thm w dA "
+    "sqrt((dA²-1)/2)/sqrt(d+1)",
     "identity exact for symbolic V (dA = 2, 3); equality exact dA = 2, 3; random instances",
 )
 def test_lemma_11_3_sharp_upper():
@@ -307,7 +309,8 @@ def formula_fourth(H, rho, dA, dB, case):
 @pytest.mark.parametrize("case", ["v1", "v2", "both"])
 @lemma(
     "11.4",
-    "E||K||_F⁴ (v1, v2, both; Haar = 4-design) by (11.4a-c); VQE and QAE symbolic in n, e.g. VQE v1: 396(d+4)/((d+1)(d+2)(d+3))",
+    "E||K||_F⁴ (v1, v2, both; Haar = 4-design) by (11.4a-c); VQE and QAE symbolic in n, e.g. VQE v1: "
+    "396(d+4)/((d+1)(d+2)(d+3))",
     "symbolic d (trace_moment k = 4); brute-force exact twirl d = 4 (random H, pure ρ); VQE/QAE vs Observable n = 3..6",
 )
 def test_lemma_11_4_fourth_moments(case):
@@ -393,7 +396,10 @@ def test_lemma_11_4_mutant_rejected():
 # ---------------------------------------------------------------------------------------------
 # 11.5 Hölder
 # ---------------------------------------------------------------------------------------------
-def holder_holds(values, probs, p_exp=sp.Rational(3, 2)) -> bool:
+_THREE_HALVES = sp.Rational(3, 2)
+
+
+def holder_holds(values, probs, p_exp=_THREE_HALVES) -> bool:
     """E X >= (E X²)^{p} / (E X⁴)^{1/2}, i.e. (E X)² E X⁴ >= (E X²)^{2p}, exactly for a finite law."""
     ex = sum(p * v for v, p in zip(values, probs))
     e2 = sum(p * v**2 for v, p in zip(values, probs))
@@ -411,7 +417,8 @@ def holder_holds(values, probs, p_exp=sp.Rational(3, 2)) -> bool:
 def test_lemma_11_5_holder(pts):
     """Lemma 11.5. Hölder with exponents (3/2, 3) on X² = X^{2/3} · X^{4/3} gives E X² <= (E X)^{2/3} (E X⁴)^{1/3},
     i.e. E X >= (E X²)^{3/2}/(E X⁴)^{1/2}.  Exercised
-    exactly on random finite laws; then E[Δ] >= c E||K||_F (11.2) gives `bounds.expected_delta_lower_bound_from_moments`."""
+    exactly on random finite laws; then E[Δ] >= c E||K||_F (11.2) gives
+    `bounds.expected_delta_lower_bound_from_moments`."""
     vals = [sp.Rational(v, 7) for v, _ in pts]
     tot = sum(w for _, w in pts)
     probs = [sp.Rational(w, tot) for _, w in pts]
@@ -442,7 +449,10 @@ def test_lemma_11_5_mutant_rejected():
 THETA_CASES = [(t, c, q) for t in ("vqe", "qae") for c in ("v1", "v2", "both") for q in (2, 3)]
 
 
-def scaled_limits(task, case, q, rate=sp.Rational(1, 2)):
+_ONE_HALF = sp.Rational(1, 2)
+
+
+def scaled_limits(task, case, q, rate=_ONE_HALF):
     """lim_{n→∞} d^rate · bound / sqrt(n)^{[VQE v2/both]} for lower and upper (d = q^n): first d → ∞ in the exact
     rational function of (n, d), then n → ∞ (the coefficients are polynomials in n, so d = q^n dominates)."""
     D = sp.Symbol("D", positive=True)
@@ -462,7 +472,8 @@ def scaled_limits(task, case, q, rate=sp.Rational(1, 2)):
 @pytest.mark.parametrize("task,case,q", THETA_CASES)
 @lemma(
     "11.6",
-    "Theorem: Haar (4-design) V1/V2: c (E||K||²)^{3/2}/(E||K||⁴)^{1/2} <= E[Δ] <= sqrt(2) dA sqrt(E||K||²); VQE v1, QAE: E[Δ] = Θ(q^{-n/2}), VQE v2/both: Θ(sqrt(n) q^{-n/2}) — both limits finite and > 0",
+    "Theorem: Haar (4-design) V1/V2: c (E||K||²)^{3/2}/(E||K||⁴)^{1/2} <= E[Δ] <= sqrt(2) dA sqrt(E||K||²); VQE v1, "
+    "QAE: E[Δ] = Θ(q^{-n/2}), VQE v2/both: Θ(sqrt(n) q^{-n/2}) — both limits finite and > 0",
     "symbolic n (limits d = q^n → ∞), q = 2, 3, every case",
 )
 def test_lemma_11_6_theta(task, case, q):

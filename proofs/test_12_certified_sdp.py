@@ -221,7 +221,8 @@ def k_swap(d: int) -> np.ndarray:
 def test_lemma_12_2_qutrit_counterexample():
     """Lemma 12.2 (the limit). For d = 3 the Werner–Holevo channel J = (I - F)/2 is a unital channel
     (exact: J ⪰ 0, both partial traces I) with tr(M J) = d + 1 = 4 for M = I/3 - F, while
-    max_U <u|M|u> = 1 - min_U Re tr(U Ū) = 2 (optimiser, 8 starts; U = 1 ⊕ [[0, 1], [-1, 0]]): unital qutrit channels are not
+    max_U <u|M|u> = 1 - min_U Re tr(U Ū) = 2 (optimiser, 8 starts; U = 1 ⊕ [[0, 1], [-1, 0]]): unital qutrit
+    channels are not
     all mixtures of unitaries (Landau & Streater 1993), and the level-1 relaxation can be loose."""
     d = 3
     J = werner_holevo_choi(d)
@@ -312,7 +313,7 @@ def test_lemma_12_3_exact_certificate(seed, dA):
             Hs = H + shift * np.eye(3)
             re = [[int(v) for v in r] for r in Hs.real]
             im = [[int(v) for v in r] for r in Hs.imag]
-            sym = sp.Matrix(3, 3, lambda i, j: sp.Integer(re[i][j]) + sp.I * sp.Integer(im[i][j]))
+            sym = sp.Matrix(3, 3, lambda i, j, re=re, im=im: sp.Integer(re[i][j]) + sp.I * sp.Integer(im[i][j]))
             assert is_hermitian_positive_definite(re, im) == bool(sym.is_positive_definite)
 
 
@@ -392,7 +393,8 @@ def level2_bound_holds(
 @given(st.integers(0, 2**32 - 1), st.sampled_from([3, 4]))
 @lemma(
     "12.4",
-    "level 2: for u = vec U, v = u⊗u ∈ Sym², <v|X⊗Z_c|v> = 0 (Z_c = I⊗G_a, G_a⊗I), so max_U <u|M|u> <= dA² λmax(P†((M⊗I)/dA + Σ X_c⊗Z_c)P) for ANY Hermitian X_c; X_c ∝ I gives level 1",
+    "level 2: for u = vec U, v = u⊗u ∈ Sym², <v|X⊗Z_c|v> = 0 (Z_c = I⊗G_a, G_a⊗I), so max_U <u|M|u> <= dA² "
+    "λmax(P†((M⊗I)/dA + Σ X_c⊗Z_c)P) for ANY Hermitian X_c; X_c ∝ I gives level 1",
     "dA = 3, 4, random K, X, U (hypothesis)",
 )
 def test_lemma_12_4_level2_bound(seed, dA):
@@ -470,7 +472,8 @@ def level2_certified(K: np.ndarray, dA: int):
 
 @lemma(
     "12.4",
-    "the exact level-2 certificate (congruence-checked S†(Q_r + tI)S ≻ 0) bounds every unitary and beats level 1 where it is loose",
+    "the exact level-2 certificate (congruence-checked S†(Q_r + tI)S ≻ 0) bounds every unitary and beats level 1 "
+    "where it is loose",
     "dA = 3 (Werner–Holevo K), dA = 4 (random K)",
 )
 def test_lemma_12_4_exact_certificate():

@@ -267,7 +267,8 @@ def check_k_moment(name: str, obs: str, case: str, expected: sp.Expr) -> None:
 # ----------------------------------------------------------------------------- 13.1
 @lemma(
     "13.1",
-    "the 2-qubit Clifford group <H, S, CX> has 11520 elements mod phase; F1 = 1, F2 = 2, F3 = 6 (= Haar, a 3-design), F4 = 29 > 24 (not a 4-design)",
+    "the 2-qubit Clifford group <H, S, CX> has 11520 elements mod phase; F1 = 1, F2 = 2, F3 = 6 (= Haar, a 3-design), "
+    "F4 = 29 > 24 (not a 4-design)",
     "n = 2 (d = 4): exact enumeration in Z[e^{iπ/4}]/2^k; Haar F_t from the Weingarten engine",
 )
 def test_lemma_13_1_clifford_frame_potentials():
@@ -288,7 +289,8 @@ def test_lemma_13_1_clifford_frame_potentials():
 @pytest.mark.mutant
 @lemma(
     "13.1",
-    "mutant: the Pauli group, or the subgroup <H, CX> without the phase gate, has F2 = 2; the Clifford group is a 4-design (F4 = 24)",
+    "mutant: the Pauli group, or the subgroup <H, CX> without the phase gate, has F2 = 2; the Clifford group is a "
+    "4-design (F4 = 24)",
     "n = 2, the same exact checker",
 )
 def test_lemma_13_1_mutant_rejected():
@@ -316,7 +318,8 @@ CASES_132 = [
 @pytest.mark.parametrize("obs,case,value", CASES_132)
 @lemma(
     "13.2",
-    "Clifford V1 (v1) or V2 (v2): E||K||_F² over the whole group = the Haar value of Lemma 4, exact rationals (Heisenberg n = 2: 36/5, 24/5; QAE: 3/20, 1/10)",
+    "Clifford V1 (v1) or V2 (v2): E||K||_F² over the whole group = the Haar value of Lemma 4, exact rationals "
+    "(Heisenberg n = 2: 36/5, 24/5; QAE: 3/20, 1/10)",
     "n = 2, A = site 0, ρ = |00>: exact average over all 11520 elements vs bounds.expected_K_frobenius_sq",
 )
 def test_lemma_13_2_k_moment_equals_haar(obs, case, value):
@@ -366,7 +369,8 @@ def state_twirl(name: str) -> sp.Matrix:
 
 @lemma(
     "13.3",
-    "state 2-design: E[(V|00><00|V†)^{⊗2}] = (I + SWAP)/(d(d+1)) over the Clifford group; hence 'both': E||K||_F² = Haar value (Heisenberg 144/25, QAE 3/25)",
+    "state 2-design: E[(V|00><00|V†)^{⊗2}] = (I + SWAP)/(d(d+1)) over the Clifford group; hence 'both': E||K||_F² = "
+    "Haar value (Heisenberg 144/25, QAE 3/25)",
     "n = 2: exact average over the group; 'both' via Lemma 4.1 and an exact average over V2",
 )
 def test_lemma_13_3_state_design_and_both():
@@ -451,7 +455,8 @@ def same_group(elements: set, reference: set) -> bool:
 
 @lemma(
     "13.4",
-    "stim's 2-qubit tableaus (iter_all: 11520) and the library's sampler give exactly this group (library unitaries snapped exactly)",
+    "stim's 2-qubit tableaus (iter_all: 11520) and the library's sampler give exactly this group (library unitaries "
+    "snapped exactly)",
     "n = 2: every tableau; 300 seeded draws of clifford.random_clifford",
 )
 def test_lemma_13_4_library_draws_from_the_group():
@@ -505,7 +510,8 @@ def pauli_expectations_are_integers(states: np.ndarray, n: int, paulis=None) -> 
 
 @lemma(
     "13.5",
-    "Clifford V1, V2 = I, Heisenberg ring: K_ab = <σ_b σ_a'> + <σ_b σ_a''> ∈ Z (stabilizer Pauli expectations are 0, ±1), so E[Δ] <= 2√2 E||K||_F² = 36√2/(d+1), below 12/sqrt(d+1) for n >= 5",
+    "Clifford V1, V2 = I, Heisenberg ring: K_ab = <σ_b σ_a'> + <σ_b σ_a''> ∈ Z (stabilizer Pauli expectations are 0, "
+    "±1), so E[Δ] <= 2√2 E||K||_F² = 36√2/(d+1), below 12/sqrt(d+1) for n >= 5",
     "exact: all 60 two-qubit stabilizer states, 16 Paulis; n = 3, 4 all Paulis, n = 6 (library states); symbolic d",
 )
 def test_lemma_13_5_clifford_specific_bound():

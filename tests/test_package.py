@@ -9,8 +9,10 @@ import pytest
 
 SNIPPETS = [
     # the submodule imported first (as haar_integrals does) must not shadow the function
-    "import weingarten_check.calculus.unitary_integrals\nfrom weingarten_check import weingarten\nassert callable(weingarten) and weingarten.__module__ == 'weingarten_check.calculus.unitary'",
-    "from weingarten_check import weingarten, haar_integral, trace_moment, estimate_variation_range\nassert all(callable(f) for f in (weingarten, haar_integral, trace_moment, estimate_variation_range))",
+    "import weingarten_check.calculus.unitary_integrals\nfrom weingarten_check import weingarten\nassert "
+    "callable(weingarten) and weingarten.__module__ == 'weingarten_check.calculus.unitary'",
+    "from weingarten_check import weingarten, haar_integral, trace_moment, estimate_variation_range\nassert "
+    "all(callable(f) for f in (weingarten, haar_integral, trace_moment, estimate_variation_range))",
     "import weingarten_check as wc\nassert str(wc.weingarten((1, 1), 3)) == '1/8'",
 ]
 
