@@ -1,11 +1,11 @@
-"""Exact second and fourth moments of ``||K||_F`` for the paper's tasks (Lemmas 9.2, 9.3 and 11.4 of
-``proofs/DERIVATION.md``).
+"""Exact second and fourth moments of ``||K||_F`` for the paper's tasks, in a symbolic n.
 
-The generic S4 calculus (:mod:`weingarten_check.theory.fourth_moments`) needs, for each task, the
-exact local operator of the terms of H touching A and the power traces ``tr H0²``, ``tr H0⁴``.  For
-the paper's tasks with A = site 0 and input ``|0…0>`` these factorise over the few sites the
-A-touching terms live on, so the moments are rational functions of ``d = q**n`` (and n), exact for
-a symbolic n:
+Implements Lemmas 9.2 (VQE), 9.3 (QAE) and 11.4 (fourth moments) of ``proofs/DERIVATION.md``
+for A = site 0 and input ``|0…0>``.  The generic S4 calculus
+(:mod:`weingarten_check.theory.fourth_moments`) needs, for each task, the exact local operator of
+the terms of H touching A and the power traces ``tr H0²``, ``tr H0⁴``.  For these tasks they
+factorise over the few sites the A-touching terms live on, so the moments are rational functions of
+``d = q**n`` (and n), exact for a symbolic n:
 
 * VQE (Heisenberg ring Eq. 9, its SU(q) form for q >= 3; n >= 3): ``h_a`` lives on the two
   neighbours of A, ``tr H² = n t2 q^(n-2)`` and, for n >= 5,
@@ -13,9 +13,13 @@ a symbolic n:
   :func:`ring_power_traces`; n = 3, 4 are computed exactly from the dense integer matrix);
 * QAE (Eq. 10, R = A): ``h_a = -<0|G_a|0> I_B``.
 
+Results are cached per arguments; :func:`clear_caches` empties the caches.
+
 Examples
 --------
->>> expected_K_frobenius_sq_task("vqe", "v1", 6)    # 18/(d + 1) at d = 2**6 (Lemma 9.2)
+>>> FOURTH_MOMENT_TASKS
+('vqe', 'qae')
+>>> expected_K_frobenius_sq_task("vqe", "v1", 6)  # 18/(d + 1) at d = 2**6 (Lemma 9.2)
 18/65
 """
 
@@ -49,7 +53,9 @@ __all__ = [
     "clear_caches",
 ]
 
-#: tasks with a symbolic-in-n fourth moment (A = site 0, input |0…0>)
+#: The tasks with exact moments for a symbolic n (A = site 0, input ``|0…0>``): ``"vqe"``, the
+#: Heisenberg ring of Eq. 9 (Lemma 9.2), and ``"qae"``, the autoencoder of Eq. 10 with R = A
+#: (Lemma 9.3); their fourth moments are Lemma 11.4 of ``proofs/DERIVATION.md``.
 FOURTH_MOMENT_TASKS = ("vqe", "qae")
 
 
@@ -115,16 +121,52 @@ def _ring_dense_power_traces(n: int, q: int) -> tuple[Fraction, Fraction]:
 
 
 def ring_power_traces(n: Any, q: int = 2) -> tuple[sp.Expr, sp.Expr]:
-    """``(tr H², tr H⁴)`` of the Heisenberg ring (Eq. 9; SU(q) form ``Σ_edges (2 SWAP - 2/q)``), n >= 3.
+    """Return ``(tr H², tr H⁴)`` of the Heisenberg ring (Eq. 9; SU(q) form ``Σ_edges (2 SWAP - 2/q)``), n >= 3.
 
-    With one edge ``h`` on two sites: ``t2 = tr h²``, ``t4 = tr h⁴``; two adjacent edges on three
-    sites: ``a1 = tr(h01² h12²)``, ``a2 = tr(h01 h12 h01 h12)``.  Every λ is traceless, so a product
-    of edges has zero trace unless each site is covered at least twice; for n >= 5 the surviving
-    ordered 4-tuples of edges are e e e e (n), two equal pairs of disjoint edges (6 orders ×
+    The power traces behind the VQE fourth moments of Lemma 11.4 of ``proofs/DERIVATION.md`` (and
+    ``h_hs_centered = tr H²`` of Lemma 9.2; H is traceless).
+
+    Parameters
+    ----------
+    n : int or sympy.Expr
+        Number of sites, an integer ``>= 3`` or a sympy Symbol (then the ``n >= 5`` formula).
+    q : int, default 2
+        Local dimension, an int ``>= 2``.  Not validated here: pass an int ``>= 2``.
+
+    Returns
+    -------
+    tuple of sympy.Expr
+        ``(tr H², tr H⁴)``: sympy Integers for a numeric ``n``, expanded polynomials in ``n`` and
+        ``q**n`` for a symbolic one.
+
+    Raises
+    ------
+    ValueError
+        If a numeric ``n`` is not an integer ``>= 3`` (sites 1 and n-1 must be distinct).
+
+    Notes
+    -----
+    With one edge ``h`` on two sites, ``t2 = tr h²``, ``t4 = tr h⁴``; with two adjacent edges on three
+    sites, ``a1 = tr(h01² h12²)``, ``a2 = tr(h01 h12 h01 h12)``.  Every λ is traceless, so a product of
+    edges has zero trace unless each site is covered at least twice.  For n >= 5 the surviving ordered
+    4-tuples of edges are e e e e (n of them), two equal pairs of disjoint edges (6 orders ×
     (n(n-1)/2 - n) pairs) and two equal pairs of adjacent edges (4 orders e e f f + 2 orders e f e f,
-    n pairs), so ``tr H⁴ = n t4 q^(n-2) + 3 n (n-3) t2² q^(n-4) + n (4 a1 + 2 a2) q^(n-3)`` and
-    ``tr H² = n t2 q^(n-2)``.  For n = 3, 4 (triangles, the 4-cycle) the dense integer matrix is used.
-    A sympy Symbol n gives the n >= 5 formula.
+    n pairs), so::
+
+        tr H² = n t2 q^(n-2)
+        tr H⁴ = n t4 q^(n-2) + 3 n (n-3) t2² q^(n-4) + n (4 a1 + 2 a2) q^(n-3)
+
+    For n = 3, 4 (triangles, the 4-cycle) other patterns survive and the dense integer matrix is used.
+
+    Examples
+    --------
+    >>> ring_power_traces(5)
+    (480, 16800)
+    >>> n = sp.Symbol("n", positive=True)
+    >>> ring_power_traces(n)
+    (3*2**n*n, 27*2**n*n**2 - 30*2**n*n)
+    >>> ring_power_traces(4)  # dense: the n >= 5 formula would give tr H⁴ = 4992
+    (192, 6144)
     """
     loc = _ring_local_traces(q)
     n_ = sp.sympify(n)
@@ -195,13 +237,67 @@ def _task_h_power_traces(task: str, n_: sp.Expr, q: int) -> tuple[sp.Expr, sp.Ex
 def expected_K_frobenius_fourth_task(
     task: str, case: str, n: Any, m: Any = 1, q: int = 2, *, in_d: bool = False
 ) -> sp.Expr:
-    """Exact ``E||K||_F⁴`` for the paper's VQE (Heisenberg ring Eq. 9) or QAE (Eq. 10) with
-    A = site 0, input ``|0…0>`` and Haar (or unitary 4-design) V1/V2 as ``case`` says (Lemma 11.4).
+    """Exact ``E||K||_F⁴`` for the paper's VQE or QAE with A = site 0 and input ``|0…0>``.
 
-    ``n`` may be a sympy Symbol: the result is then a rational function of ``q**n`` (and n).  VQE
-    needs n >= 3; its v2/both forms for a symbolic n are the n >= 5 expressions (numeric n = 3, 4
-    use the exact traces of the dense ring, :func:`ring_power_traces`).  ``in_d=True`` returns the
-    expression in the Symbol ``d`` (= q**n) instead (n may still appear for VQE v2/both)."""
+    Lemma 11.4 of ``proofs/DERIVATION.md``: formulas (11.4a-c) of
+    :mod:`weingarten_check.theory.fourth_moments` with the tasks' exact local operators and power
+    traces.  Holds for Haar-random V1/V2 (or unitary 4-designs; a 2-design does not fix it).
+
+    Parameters
+    ----------
+    task : {"vqe", "qae"}
+        ``"vqe"``: the Heisenberg ring (Eq. 9; its SU(q) form ``Σ_edges (2 SWAP - 2/q)`` for
+        ``q >= 3``); ``"qae"``: the quantum-autoencoder observable (Eq. 10) with the discarded site
+        R = A.  See :data:`FOURTH_MOMENT_TASKS`.
+    case : {"v1", "v2", "both"}
+        ``"v1"``: V1 Haar and ``V2 = I``; ``"v2"``: V2 Haar and ``V1 = I``; ``"both"``: independent.
+    n : int or sympy.Symbol
+        Number of sites: an int (VQE ``n >= 3``, QAE ``n >= 2``) or a sympy Symbol (the result is then
+        exact in ``q**n``; for VQE v2/both it is the ``n >= 5`` form).
+    m : int, default 1
+        Number of sites of A; must be 1 (A = site 0).
+    q : int, default 2
+        Local dimension, an int ``>= 2`` (not a Symbol).
+    in_d : bool, default False
+        Keyword-only.  If True, return the expression in the Symbol ``d`` (:data:`D`, ``= q**n``)
+        instead of ``q**n`` (``n`` may still appear for VQE v2/both; for a numeric ``n`` the traces are
+        those of that ``n``, so the result is meant for ``d = q**n``).
+
+    Returns
+    -------
+    sympy.Expr
+        The fourth moment in lowest terms (factored): a Rational for a numeric ``n``, a rational
+        function of ``q**n`` (and ``n`` for VQE v2/both) for a symbolic one, or of ``d`` if ``in_d``.
+
+    Raises
+    ------
+    TypeError
+        If ``n`` is a bool or neither an int nor a sympy Symbol (e.g. a float or an expression).
+    ValueError
+        If ``task`` is not one of :data:`FOURTH_MOMENT_TASKS`, ``case`` not one of ``("v1", "v2",
+        "both")``, ``m != 1``, ``q`` is not an int ``>= 2``, or a numeric ``n`` is too small (VQE
+        ``n < 3``, QAE ``n < 2``).
+
+    See Also
+    --------
+    expected_K_frobenius_sq_task : The second moment from the same local data.
+    weingarten_check.theory.bounds.expected_K_frobenius_fourth : The same, also for any Observable.
+
+    Notes
+    -----
+    VQE v2/both for a symbolic ``n`` use the ``n >= 5`` traces of :func:`ring_power_traces`; a numeric
+    ``n = 3, 4`` is exact (dense ring).  Results are cached (``lru_cache``, 256 entries).
+
+    Examples
+    --------
+    >>> n = sp.Symbol("n", positive=True)
+    >>> expected_K_frobenius_fourth_task("vqe", "v1", n, in_d=True)
+    396*(d + 4)/((d + 1)*(d + 2)*(d + 3))
+    >>> expected_K_frobenius_fourth_task("qae", "v2", n)
+    15*(2**n + 2)/(64*(2**n - 1)*(2**n + 1)*(2**n + 3))
+    >>> expected_K_frobenius_fourth_task("vqe", "v1", 6)
+    408/4355
+    """
     task, case, q = _check_task(task, case, m, q)
     return _fourth_task_cached(task, case, _check_n(n, task), q, bool(in_d))
 
@@ -244,9 +340,68 @@ def _in_n(res: sp.Expr, n_: sp.Expr, q: int, in_d: bool) -> sp.Expr:
 def expected_K_frobenius_sq_task(
     task: str, case: str, n: Any, m: Any = 1, q: int = 2, *, in_d: bool = False
 ) -> sp.Expr:
-    """Exact ``E||K||_F²`` (Lemma 9) for the same tasks, via the same local data: ``(dA²-1) c (1 - 1/d)/(d²-1)``
-    (v1, ``c = Σ_a tr_B h_a² = tr(W) · rest``), ``(dA²-1)(1 - 1/dA) tr H0² /(d²-1)`` (v2) and
-    ``(dA²-1)² dB² (1 - 1/d) tr H0² /(d²-1)²`` (both)."""
+    """Exact ``E||K||_F²`` for the same tasks, from the same local data.
+
+    Lemmas 9.2 (VQE) and 9.3 (QAE) of ``proofs/DERIVATION.md``: the second moments of Lemmas 4.1-4.3
+    (:func:`weingarten_check.theory.bounds.expected_K_frobenius_sq`) for A = site 0 and input
+    ``|0…0>``; only a unitary 2-design is needed.
+
+    Parameters
+    ----------
+    task : {"vqe", "qae"}
+        ``"vqe"``: the Heisenberg ring (Eq. 9; its SU(q) form ``Σ_edges (2 SWAP - 2/q)`` for
+        ``q >= 3``); ``"qae"``: the quantum-autoencoder observable (Eq. 10) with the discarded site
+        R = A.  See :data:`FOURTH_MOMENT_TASKS`.
+    case : {"v1", "v2", "both"}
+        ``"v1"``: V1 random and ``V2 = I``; ``"v2"``: V2 random and ``V1 = I``; ``"both"``: independent.
+    n : int or sympy.Symbol
+        Number of sites: an int (VQE ``n >= 3``, QAE ``n >= 2``) or a sympy Symbol (the result is then
+        exact in ``q**n``; for VQE v2/both it is the ``n >= 5`` form).
+    m : int, default 1
+        Number of sites of A; must be 1 (A = site 0).
+    q : int, default 2
+        Local dimension, an int ``>= 2`` (not a Symbol).
+    in_d : bool, default False
+        Keyword-only.  If True, return the expression in the Symbol ``d`` (:data:`D`, ``= q**n``)
+        instead of ``q**n`` (``n`` may still appear for VQE v2/both; for a numeric ``n`` the traces are
+        those of that ``n``, so the result is meant for ``d = q**n``).
+
+    Returns
+    -------
+    sympy.Expr
+        The second moment in lowest terms (factored): a Rational for a numeric ``n``, a rational
+        function of ``q**n`` (and ``n`` for VQE v2/both) for a symbolic one, or of ``d`` if ``in_d``.
+
+    Raises
+    ------
+    TypeError
+        If ``n`` is a bool or neither an int nor a sympy Symbol (e.g. a float or an expression).
+    ValueError
+        If ``task`` is not one of :data:`FOURTH_MOMENT_TASKS`, ``case`` not one of ``("v1", "v2",
+        "both")``, ``m != 1``, ``q`` is not an int ``>= 2``, or a numeric ``n`` is too small (VQE
+        ``n < 3``, QAE ``n < 2``).
+
+    Notes
+    -----
+    With ``c = Σ_a tr_B h_a² = tr(W) · rest`` (``W`` from the local operator, ``rest`` the dimension of
+    the sites of B it does not touch) and ``tr H0²`` of the task::
+
+        v1:   (dA² - 1) c (1 - 1/d) / (d² - 1)
+        v2:   (dA² - 1) (1 - 1/dA) tr H0² / (d² - 1)
+        both: (dA² - 1)² dB² (1 - 1/d) tr H0² / (d² - 1)²
+
+    Results are cached (``lru_cache``, 256 entries).
+
+    Examples
+    --------
+    >>> n = sp.Symbol("n", positive=True)
+    >>> expected_K_frobenius_sq_task("vqe", "v1", n, in_d=True)  # Lemma 9.2
+    18/(d + 1)
+    >>> expected_K_frobenius_sq_task("qae", "v1", n)  # Lemma 9.3
+    3/(4*(2**n + 1))
+    >>> expected_K_frobenius_sq_task("vqe", "v1", n, q=3)  # coupling 8 d (q² - 1)/q²
+    512/(9*(3**n + 1))
+    """
     task, case, q = _check_task(task, case, m, q)
     return _sq_task_cached(task, case, _check_n(n, task), q, bool(in_d))
 
@@ -273,8 +428,20 @@ def _sq_task_cached(task: str, case: str, n_: sp.Expr, q: int, in_d: bool) -> sp
 def clear_caches(results_only: bool = False) -> None:
     """Empty the memo caches of this module and of :mod:`.fourth_moments` (for cold-start timings).
 
-    ``results_only=True`` empties only the cached task results, keeping the Weingarten coefficients,
-    γ values and local traces (a "warm" timing).
+    Implements no lemma: the benchmarks call it to time a cold computation.
+
+    Parameters
+    ----------
+    results_only : bool, default False
+        If True, empty only the cached task results and keep the Weingarten coefficients, γ values and
+        ring traces (a "warm" timing); otherwise the next fourth moment expands the k = 4 Weingarten
+        sum again (about 1-2 s).
+
+    Examples
+    --------
+    >>> clear_caches(results_only=True)
+    >>> expected_K_frobenius_sq_task("qae", "v1", 4)  # recomputed
+    3/68
     """
     from .fourth_moments import clear_caches as clear_generic
 
