@@ -97,7 +97,10 @@ def test_float_physical_inputs_allowed_dimensions_exact():
         (lambda: B.expected_K_frobenius_sq("v1", 3, 1), "needs the keyword argument coupling"),
         (lambda: B.expected_K_frobenius_sq("v2", 3, 1, state_coupling=1), "h_hs_centered"),
         (lambda: B.expected_K_frobenius_sq("v1", 3, 1, coupling=1, purity=2), "purity"),
-        (lambda: B.markov_bound(0, 1), "epsilon must be > 0"),
+        (lambda: B.markov_bound(0, 1), "epsilon must be a real number > 0"),
+        (lambda: B.markov_bound(1j, 1), "epsilon must be a real number > 0"),
+        (lambda: B.product_state_coupling(1, 2, purity_A=-1), "purity_A"),
+        (lambda: B.product_state_coupling(1, 2, purity_A=sp.Rational(1, 3)), "purity_A"),
     ],
 )
 def test_bad_input_errors(call, match):

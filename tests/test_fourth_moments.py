@@ -194,6 +194,8 @@ def test_errors():
         fm.expected_K_frobenius_fourth_observable(heisenberg_ring(13, 2, _width=0.0), "v2")
     with pytest.raises(ValueError, match="sites_A"):
         fm.expected_K_frobenius_fourth_observable(heisenberg_ring(4, 2, _width=0.0), "v1", sites_A=(7,))
+    with pytest.raises(ValueError, match="q"):
+        tm.ring_power_traces(5, q=1)
 
 
 def test_observable_v1_path_needs_only_local_terms():

@@ -790,7 +790,9 @@ def coupling_from_pauli_coefficients(coefficients_touching_A, n: Number, q: Numb
     try:
         coeffs = [as_sympy_argument(c, "coefficients_touching_A[i]", allow_float=True) for c in coefficients_touching_A]
     except TypeError as exc:
-        raise TypeError(f"coefficients_touching_A must be an iterable of exact numbers: {exc}") from None
+        raise TypeError(
+            f"coefficients_touching_A must be an iterable of numbers (ints, Fractions, sympy numbers or floats): {exc}"
+        ) from None
     return q_**n_ * sum((c * sp.conjugate(c) for c in coeffs), sp.Integer(0))
 
 
@@ -821,7 +823,8 @@ def product_state_coupling(m: Number, q: Number = 2, purity_A: Number = 1) -> sp
     TypeError
         If ``m`` or ``q`` is a float, a bool or not a number, or ``purity_A`` is a bool or not a number.
     ValueError
-        If a numeric ``m`` or ``q`` is not an integer, or ``m < 1`` or ``q < 2``.
+        If a numeric ``m`` or ``q`` is not an integer, or ``m < 1`` or ``q < 2``, or a numeric
+        ``purity_A`` lies outside ``[1/dA, 1]``.
 
     Examples
     --------
@@ -836,7 +839,10 @@ def product_state_coupling(m: Number, q: Number = 2, purity_A: Number = 1) -> sp
     check_symbolic_int(m_, "m", 1)
     check_symbolic_int(q_, "q", 2)
     pA = as_sympy_argument(purity_A, "purity_A", allow_float=True)
-    return pA - 1 / q_**m_
+    dA = q_**m_
+    if _is_num(pA) and _is_num(dA) and not (pA.is_real and 1 / dA <= pA <= 1):
+        raise ValueError(f"purity_A = tr(rho_A^2) must lie in [1/dA, 1] = [1/{dA}, 1], got {pA}")
+    return pA - 1 / dA
 
 
 # ---------------------------------------------------------------------------------------------
@@ -899,9 +905,9 @@ def markov_bound(epsilon: Number, mean_bound: Number) -> sp.Expr:
     Raises
     ------
     TypeError
-        If ``epsilon`` or ``mean_bound`` is a bool or not a number, or a numeric ``epsilon`` is not real.
+        If ``epsilon`` or ``mean_bound`` is a bool or not a number.
     ValueError
-        If a numeric ``epsilon`` is not ``> 0``, or a numeric ``mean_bound`` is negative or not real.
+        If a numeric ``epsilon`` is not a real number ``> 0``, or a numeric ``mean_bound`` is negative or not real.
 
     Examples
     --------
@@ -909,8 +915,8 @@ def markov_bound(epsilon: Number, mean_bound: Number) -> sp.Expr:
     1/10
     """
     e = as_sympy_argument(epsilon, "epsilon", allow_float=True)
-    if _is_num(e) and not e > 0:
-        raise ValueError(f"epsilon must be > 0, got {e}")
+    if _is_num(e) and not (e.is_real and e > 0):
+        raise ValueError(f"epsilon must be a real number > 0, got {e}")
     mb = as_sympy_argument(mean_bound, "mean_bound", allow_float=True)
     check_symbolic_nonnegative(mb, "mean_bound")
     return mb / e

@@ -142,7 +142,8 @@ def ring_power_traces(n: Any, q: int = 2) -> tuple[sp.Expr, sp.Expr]:
     Raises
     ------
     ValueError
-        If a numeric ``n`` is not an integer ``>= 3`` (sites 1 and n-1 must be distinct).
+        If a numeric ``n`` is not an integer ``>= 3`` (sites 1 and n-1 must be distinct), or ``q`` is
+        not an int ``>= 2``.
 
     Notes
     -----
@@ -168,6 +169,7 @@ def ring_power_traces(n: Any, q: int = 2) -> tuple[sp.Expr, sp.Expr]:
     >>> ring_power_traces(4)  # dense: the n >= 5 formula would give tr H⁴ = 4992
     (192, 6144)
     """
+    q = check_local_dim(q)
     loc = _ring_local_traces(q)
     n_ = sp.sympify(n)
     if n_.is_number:
