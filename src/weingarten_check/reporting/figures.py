@@ -37,6 +37,7 @@ __all__ = [
     "figure5_from_results",
     "bounds_and_width",
     "lower_bounds_of",
+    "format_figure5_summary",
 ]
 
 PANEL_TITLES = {
@@ -355,3 +356,17 @@ def figure5_from_results(
     records = read_results(results) if isinstance(results, (str, os.PathLike)) else list(results)
     series = figure5_series(records, q, ensembles=ensembles, bounds_fn=bounds_fn)
     return plot_figure5(series, out, errorbars=errorbars)
+
+
+def format_figure5_summary(paths: Sequence[Path], series: Sequence[Series]) -> str:
+    """The text ``weingarten-check figure5`` prints: the written files, then one line per curve."""
+    return (
+        "wrote "
+        + ", ".join(str(p) for p in paths)
+        + "\n"
+        + "\n".join(
+            f"  {s.task}/{s.ensemble}/{s.case}: n = {s.ns[0]}..{s.ns[-1]}, "
+            f"E[Δ]/w from {s.mean[0]:.3e} to {s.mean[-1]:.3e}"
+            for s in series
+        )
+    )
