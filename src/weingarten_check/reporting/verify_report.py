@@ -45,7 +45,6 @@ __all__ = [
     "run_verify",
     "bound_verdict",
     "band_verdict",
-    "format_text",
     "format_markdown",
     "write_report",
 ]
@@ -520,11 +519,6 @@ def format_markdown(rep: VerifyReport) -> str:
     if rep.failures:
         lines += ["## Failures", ""] + [f"- {f}" for f in rep.failures] + [""]
     return "\n".join(lines)
-
-
-def format_text(rep: VerifyReport) -> str:
-    """Plain-text report for the terminal (the Markdown, which reads well as text)."""
-    return format_markdown(rep)
 
 
 def write_report(rep: VerifyReport, outdir: str | os.PathLike) -> tuple[Path, Path]:
