@@ -116,8 +116,7 @@ def test_memory_estimate_bounds_the_measured_peak(task, case, q, n, m):
     code = f"""
 import tracemalloc
 from weingarten_check.experiments import tasks as ex
-from weingarten_check.experiments.sweep import _task_spec
-spec = _task_spec({task!r}, {n}, {q}, 0, {m})
+spec = ex.task_spec({task!r}, {n}, {q}, 0, sites=tuple(range({m})))
 tracemalloc.start()
 ex.variation_range_sample_result(spec, "haar", {case!r}, ex.sample_rng(0, {n}, 0))
 print(tracemalloc.get_traced_memory()[1])  # peak bytes

@@ -69,9 +69,8 @@ def bounds_and_width(
     Theorem 1 for a 1-design ensemble) are absent.
     """
     from weingarten_check.experiments import tasks as experiments
-    from weingarten_check.experiments.sweep import _task_spec
 
-    spec = _task_spec(task, n, q, site, m)
+    spec = experiments.task_spec(task, n, q, site, sites=tuple(range(site, site + m)))
     bounds, _note = experiments.bounds_for(spec, ensemble, case)
     return float(spec.w), {k: float(v) for k, v in bounds.items() if v is not None}
 
@@ -80,9 +79,8 @@ def lower_bounds_of(task: str, ensemble: str, case: str, n: int, q: int, site: i
     """Lower bounds on E[Δ] (unnormalised) for one point, from :func:`experiments.lower_bounds_for`:
     the fourth-moment bound of Lemma 11 for exact-Haar VQE/QAE (A = site 0), nothing otherwise."""
     from weingarten_check.experiments import tasks as experiments
-    from weingarten_check.experiments.sweep import _task_spec
 
-    return experiments.lower_bounds_for(_task_spec(task, n, q, site), ensemble, case)
+    return experiments.lower_bounds_for(experiments.task_spec(task, n, q, site, sites=(site,)), ensemble, case)
 
 
 @dataclass
