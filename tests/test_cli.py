@@ -220,6 +220,26 @@ def test_verify_command_writes_report(capsys, tmp_path, monkeypatch):
     assert code == 1 and data["ok"] is False and data["failures"] == ["lemma L1: failed"]
 
 
+def test_proofs_command_rejects_an_xfail_lemma(capsys, monkeypatch):
+    """proofs exits 1 unless every selected lemma passed; xfail is not a pass (same rule as verify)."""
+    from weingarten_check.reporting import proofs_report
+
+    statuses = []
+    monkeypatch.setattr(
+        proofs_report,
+        "run_proofs",
+        lambda extra_pytest_args=(), progress=None: [
+            proofs_report.LemmaResult(str(i), "s", "d", st, 0.1) for i, st in enumerate(statuses)
+        ],
+    )
+    statuses[:] = ["passed", "passed"]
+    code, out, err = run(capsys, "proofs", "--json")
+    assert code == 0 and json.loads(out)["ok"] is True
+    statuses[:] = ["passed", "xfail"]
+    code, out, err = run(capsys, "proofs", "--json")
+    assert code == 1 and json.loads(out)["ok"] is False
+
+
 def test_wg_and_integrate_json(capsys):
     code, out, err = run(capsys, "wg", "2", "--d", "d", "--json")
     import sympy

@@ -13,7 +13,14 @@ __all__ = ["add_parsers", "cmd_proofs", "cmd_verify"]
 
 
 def cmd_proofs(args: argparse.Namespace) -> int:
-    from ..reporting.proofs_report import LemmaProgress, ProofsRunError, ProofsSelectionError, format_table, run_proofs
+    from ..reporting.proofs_report import (
+        LemmaProgress,
+        ProofsRunError,
+        ProofsSelectionError,
+        format_table,
+        lemma_run_passed,
+        run_proofs,
+    )
 
     extra = ("-k", args.select) if args.select else ()
     bar = LemmaProgress() if args.progress or sys.stderr.isatty() else None
@@ -42,7 +49,7 @@ def cmd_proofs(args: argparse.Namespace) -> int:
         }
         for r in results
     ]
-    ok = bool(rows) and all(str(r["status"]).lower() in ("passed", "pass", "ok", "proved") for r in rows)
+    ok = lemma_run_passed(results)
     emit(args, {"ok": ok, "lemmas": rows}, format_table(results) if rows else "no lemma was selected")
     return 0 if ok else 1
 

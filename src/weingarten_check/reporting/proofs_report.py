@@ -20,6 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 __all__ = [
+    "PASS_STATUSES",
+    "lemma_passed",
+    "lemma_run_passed",
     "LemmaResult",
     "LemmaProgress",
     "ProofsRunError",
@@ -43,6 +46,24 @@ class LemmaResult:
     tests: int = 0  # tests checking the statement
     mutants: int = 0  # weakened statements shown to be rejected
     failed_tests: list[str] = field(default_factory=list)
+
+
+#: statuses of a lemma row that count as proved (compared in lower case). An expected failure
+#: (``xfail``) is not among them: a weakened statement that the suite must reject is a test marked
+#: ``mutant`` that *passes* by showing the rejection, so a lemma whose tests only "fail as expected"
+#: has proved nothing. :func:`collect_results` writes ``passed``; the others are accepted from callers.
+PASS_STATUSES = frozenset({"passed", "pass", "ok", "proved"})
+
+
+def lemma_passed(status: str) -> bool:
+    """Whether a lemma row with this ``status`` counts as proved (see :data:`PASS_STATUSES`)."""
+    return str(status).lower() in PASS_STATUSES
+
+
+def lemma_run_passed(results: Iterable[LemmaResult]) -> bool:
+    """Whether a run of the lemma suite proves everything it selected: at least one lemma, each passed."""
+    results = list(results)
+    return bool(results) and all(lemma_passed(r.status) for r in results)
 
 
 class ProofsRunError(RuntimeError):
@@ -284,7 +305,7 @@ def format_table(results: Sequence[LemmaResult], statement_width: int = 64, dime
     line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
     out = [line(head), line(["-" * w for w in widths])]
     out += [line(r) for r in rows]
-    n_pass = sum(r.status == "passed" for r in results)
+    n_pass = sum(lemma_passed(r.status) for r in results)
     total = sum(r.seconds for r in results)
     n_mut = sum(r.mutants for r in results)
     out.append(

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from . import strict_json
+from .proofs_report import lemma_passed
 
 __all__ = [
     "NumericCheck",
@@ -97,9 +98,6 @@ def supported_ms() -> tuple[int, ...]:
     return tuple(sorted({point_m(p) for p in DEFAULT_POINTS}))
 
 
-PASS_STATUSES = {"passed", "pass", "ok", "proved", "xfail"}
-
-
 @dataclass
 class LemmaRow:
     lemma: str
@@ -112,7 +110,7 @@ class LemmaRow:
 
     @property
     def ok(self) -> bool:
-        return self.status.lower() in PASS_STATUSES
+        return lemma_passed(self.status)
 
 
 @dataclass
