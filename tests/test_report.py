@@ -144,7 +144,7 @@ def test_xfail_lemma_is_a_failure(monkeypatch):
 
 
 def test_samples_validated():
-    with pytest.raises(ValueError, match="samples must be an integer >= 2"):
+    with pytest.raises(ValueError, match=r"samples \(a CI needs two\) must be an int >= 2"):
         rp.run_verify(samples=1)
 
 

@@ -27,6 +27,7 @@ from typing import Any
 
 from weingarten_check.experiments.sweep import CASES, TASKS, read_results, summarize
 from weingarten_check.reporting import strict_json
+from weingarten_check.util.checks import check_local_dim
 
 __all__ = [
     "PANEL_TITLES",
@@ -135,8 +136,7 @@ def figure5_series(
     VQE/QAE and ``local1`` for QSL — or, if absent from the records, the first one present).
     Raises ``ValueError`` if the records hold nothing for ``q``.
     """
-    if isinstance(q, bool) or not isinstance(q, int) or q < 2:
-        raise ValueError(f"q must be an integer >= 2, got {q!r}")
+    q = check_local_dim(q, "q")
     bounds_fn = bounds_fn or bounds_and_width
     lower_fn = lower_fn or lower_bounds_of
     rows = [r for r in summarize(records) if r.q == q and r.m == 1]  # Figure 5 is the paper's m = 1

@@ -29,6 +29,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..util.checks import check_int
 from . import strict_json
 from .proofs_report import lemma_passed
 
@@ -313,8 +314,7 @@ def run_verify(
     part (the failure is recorded in the report)."""
     if points is None:
         points = default_points()
-    if isinstance(samples, bool) or not isinstance(samples, int) or samples < 2:
-        raise ValueError(f"samples must be an integer >= 2 (a CI needs two samples), got {samples!r}")
+    check_int(samples, "samples (a CI needs two)", 2)
     if not lemmas and not numerics:
         raise ValueError("nothing to verify: lemmas and numerics are both off")
     started = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
@@ -411,7 +411,8 @@ def format_markdown(rep: VerifyReport) -> str:
         lines += [
             "## E[Δ] against the bounds",
             "",
-            f"Samples per point: {', '.join(map(str, samples))} (one base seed; per-sample streams from experiments.sample_rng). Each cell: "
+            f"Samples per point: {', '.join(map(str, samples))} (one base seed; per-sample streams from "
+            "experiments.sample_rng). Each cell: "
             "bound (E[Δ] / bound). Verdict: `below` = the whole 95 % CI of E[Δ] is below every bound; "
             "`consistent (X)` = bound X lies inside the CI; `VIOLATED (X)` = the whole CI is above X "
             "(fails). Other bounds (Route 1, element-wise) are in the JSON.",
@@ -507,7 +508,8 @@ def format_markdown(rep: VerifyReport) -> str:
         if any(not c.exact for c in rep.numerics):
             lines += [
                 "† dA ≥ 3 and not a fidelity cost: Δ has no closed form; each sample is a certified "
-                "bracket [C(U_max) - C(U_min) at optimised unitaries, exact SDP dual certificate (Lemma 12)]. The ratio uses the "
+                "bracket [C(U_max) - C(U_min) at optimised unitaries, exact SDP dual certificate (Lemma 12)]. "
+                "The ratio uses the "
                 "upper end; a bound is violated only if the lower ends' CI lies above it. One number with "
                 "`width ≤ w`: the mean of the lower ends, every sample's bracket narrower than w relative to "
                 "its upper end; `[a, b]`: means of the lower and upper ends (some bracket wider than "
