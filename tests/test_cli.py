@@ -1,4 +1,4 @@
-"""Command line interface (cli.py): every command, --json, and one-line errors with exit code 2."""
+"""Command line interface (weingarten_check.cli): every command, --json, and one-line errors with exit code 2."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from weingarten_check import cli
 from weingarten_check.experiments import sweep as sw
 
 sys.path.insert(0, str(Path(__file__).parent))
-from cli_helpers import fake_sampler, run  # noqa: E402,F401 (fake_sampler: a fixture)
+from cli_helpers import fake_sampler_fixture, run  # noqa: E402,F401 (a fixture, used as fake_sampler)
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from weingarten_check.experiments import resources
 from weingarten_check.experiments import sweep as sw
 
 sys.path.insert(0, str(Path(__file__).parent))
-from cli_helpers import fake_sampler, run  # noqa: E402,F401 (fake_sampler: a fixture)
+from cli_helpers import fake_sampler_fixture, run  # noqa: E402,F401 (a fixture, used as fake_sampler)
 
 
 def one_line_error(code, err, *needles):

@@ -1,4 +1,4 @@
-"""The verify report (report.py): verdicts, failure detection, Markdown/JSON output."""
+"""The verify report (weingarten_check.reporting.verify_report): verdicts, failure detection, Markdown/JSON output."""
 
 from __future__ import annotations
 
