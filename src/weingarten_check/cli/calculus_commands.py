@@ -7,10 +7,27 @@ import argparse
 from .args import UsageError, dimension, int_list
 from .output import emit
 
-__all__ = ["add_parsers", "cmd_wg", "cmd_integrate"]
+__all__ = ["add_calculus_parsers", "cmd_wg", "cmd_integrate"]
 
 
 def cmd_wg(args: argparse.Namespace) -> int:
+    """``weingarten-check wg``: the exact Weingarten function Wg(sigma, d) of U(d), or every class of S_K.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line (the options of ``weingarten-check wg --help``).
+
+    Returns
+    -------
+    int
+        The exit code: 0.
+
+    Raises
+    ------
+    UsageError
+        For bad input, with a message naming the option (``main`` turns it into exit code 2).
+    """
     from ..calculus.limits import WorkLimitError
     from ..calculus.unitary import _class_of, weingarten_all_classes, weingarten_class
 
@@ -38,6 +55,23 @@ def cmd_wg(args: argparse.Namespace) -> int:
 
 
 def cmd_integrate(args: argparse.Namespace) -> int:
+    """``weingarten-check integrate``: the exact Haar integral of a monomial in U and conj(U).
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line (the options of ``weingarten-check integrate --help``).
+
+    Returns
+    -------
+    int
+        The exit code: 0.
+
+    Raises
+    ------
+    UsageError
+        For bad input, with a message naming the option (``main`` turns it into exit code 2).
+    """
     from ..calculus.unitary_integrals import haar_integral
 
     d = dimension(args.d)
@@ -57,8 +91,26 @@ def cmd_integrate(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parsers(sub: argparse._SubParsersAction) -> None:
-    """Add the ``wg`` and ``integrate`` subcommands to ``sub`` (the subparsers of the top-level parser)."""
+def add_calculus_parsers(sub: argparse._SubParsersAction) -> None:
+    """Add the ``wg`` and ``integrate`` subcommands to ``sub``, the subparsers of the top-level parser.
+
+    Each subcommand stores its handler in ``args.handler`` (:func:`cmd_wg`, :func:`cmd_integrate`).
+
+    Parameters
+    ----------
+    sub : argparse._SubParsersAction
+        What ``ArgumentParser.add_subparsers`` returned.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> sub = argparse.ArgumentParser(prog="weingarten-check").add_subparsers()
+    >>> add_calculus_parsers(sub)
+    >>> sorted(sub.choices)
+    ['integrate', 'wg']
+    >>> sub.choices["wg"].parse_args(["2,1", "--d", "3"]).handler is cmd_wg
+    True
+    """
     p = sub.add_parser(
         "wg",
         help="exact Weingarten function Wg(sigma, d) of U(d)",

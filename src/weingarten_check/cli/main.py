@@ -1,7 +1,8 @@
-"""Command line interface: ``weingarten-check <command> ...``.
+"""Entry point of ``weingarten-check <command> ...``: the top-level parser and the exit codes.
 
-Every command accepts ``--json`` for machine-readable output. Bad input is reported as one line
-naming the option, with exit code 2 and no traceback.
+The subcommands come from the command modules (``verify_commands``, ``sweep_commands``,
+``calculus_commands``). Every command accepts ``--json`` for machine-readable output. Bad input is
+reported as one line naming the option, with exit code 2 and no traceback.
 """
 
 from __future__ import annotations
@@ -19,7 +20,21 @@ _Handler = Callable[[argparse.Namespace], int]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser; each subcommand stores its handler in ``args.handler``."""
+    """The ``weingarten-check`` argument parser; each subcommand stores its handler in ``args.handler``.
+
+    The command modules add their subcommands (``verify``, ``proofs``, ``sweep``, ``figure5``, ``wg``,
+    ``integrate``, in the order of ``--help``).
+
+    Returns
+    -------
+    argparse.ArgumentParser
+
+    Examples
+    --------
+    >>> args = build_parser().parse_args(["wg", "2,1", "--d", "3"])
+    >>> args.command, args.sigma, args.d, args.handler.__name__
+    ('wg', '2,1', '3', 'cmd_wg')
+    """
     parser = OneLineErrorParser(
         prog="weingarten-check",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -35,15 +50,38 @@ def build_parser() -> argparse.ArgumentParser:
         "every command takes --json for machine-readable output and --help for details.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineErrorParser)
-    verify_commands.add_parsers(sub)
-    sweep_commands.add_parsers(sub)
-    calculus_commands.add_parsers(sub)
+    verify_commands.add_verify_parsers(sub)
+    sweep_commands.add_sweep_parsers(sub)
+    calculus_commands.add_calculus_parsers(sub)
     parser._wgc_commands = dict(sub.choices)  # type: ignore[attr-defined]
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``weingarten-check`` console script."""
+    """Entry point of the ``weingarten-check`` console script: parse ``argv``, run the command.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments after the program name (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        The exit code: the command's (0 success, 1 a failed check), 2 for bad input (one line on stderr
+        naming the option) or no command (the help is printed), 130 on an interrupt.
+
+    Raises
+    ------
+    SystemExit
+        With code 2 when argparse rejects the arguments, 0 after ``--help``.
+
+    Examples
+    --------
+    >>> main(["wg", "2,1", "--d", "3"])
+    Wg(2,1; d=3) = -1/40
+    0
+    """
     parser = build_parser()
     args, extras = parser.parse_known_args(argv)
     if extras:  # report them from the subcommand's parser, so the message names it

@@ -19,7 +19,7 @@ from .args import (
 )
 from .output import emit
 
-__all__ = ["add_parsers", "cmd_sweep", "cmd_figure5"]
+__all__ = ["add_sweep_parsers", "cmd_sweep", "cmd_figure5"]
 
 _TASKS = ("vqe", "qae", "qsl")
 _CASES = ("v1", "v2", "both")
@@ -43,6 +43,24 @@ def _quiet_dask_logging() -> None:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
+    """``weingarten-check sweep``: sample Δ at each n into the results file, print E[Δ] next to the bounds.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line (the options of ``weingarten-check sweep --help``).
+
+    Returns
+    -------
+    int
+        The exit code: 0 when every sample is in the results file, 1 if the executor was lost or memory ran out,
+        130 on an interrupt (every finished sample is kept).
+
+    Raises
+    ------
+    UsageError
+        For bad input, with a message naming the option (``main`` turns it into exit code 2).
+    """
     from pathlib import Path
 
     from ..experiments.resources import MemoryCheckError, check_sweep_memory
@@ -220,6 +238,23 @@ def _figure5_ensembles(records: list[dict], q: int, choice: str) -> dict[str, st
 
 
 def cmd_figure5(args: argparse.Namespace) -> int:
+    """``weingarten-check figure5``: the paper's Figure 5 (or its qudit version) from sweep results.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line (the options of ``weingarten-check figure5 --help``).
+
+    Returns
+    -------
+    int
+        The exit code: 0.
+
+    Raises
+    ------
+    UsageError
+        For bad input, with a message naming the option (``main`` turns it into exit code 2).
+    """
     from ..reporting.figures import DEFAULT_BOUNDS, figure5_series, format_figure5_summary, plot_figure5
 
     positive(args.q, "--q", 2)
@@ -253,8 +288,26 @@ def cmd_figure5(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parsers(sub: argparse._SubParsersAction) -> None:
-    """Add the ``sweep`` and ``figure5`` subcommands to ``sub`` (the subparsers of the top-level parser)."""
+def add_sweep_parsers(sub: argparse._SubParsersAction) -> None:
+    """Add the ``sweep`` and ``figure5`` subcommands to ``sub``, the subparsers of the top-level parser.
+
+    Each subcommand stores its handler in ``args.handler`` (:func:`cmd_sweep`, :func:`cmd_figure5`).
+
+    Parameters
+    ----------
+    sub : argparse._SubParsersAction
+        What ``ArgumentParser.add_subparsers`` returned.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> sub = argparse.ArgumentParser(prog="weingarten-check").add_subparsers()
+    >>> add_sweep_parsers(sub)
+    >>> sorted(sub.choices)
+    ['figure5', 'sweep']
+    >>> sub.choices["sweep"].parse_args(["--task", "vqe", "--n", "4"]).handler is cmd_sweep
+    True
+    """
     raw = argparse.RawDescriptionHelpFormatter
 
     p = sub.add_parser(

@@ -9,10 +9,28 @@ from ..reporting import strict_json
 from .args import UsageError, int_list, positive, writable_dir
 from .output import emit
 
-__all__ = ["add_parsers", "cmd_proofs", "cmd_verify"]
+__all__ = ["add_verify_parsers", "cmd_proofs", "cmd_verify"]
 
 
 def cmd_proofs(args: argparse.Namespace) -> int:
+    """``weingarten-check proofs``: run the lemma suite in proofs/ and print one row per lemma.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line (the options of ``weingarten-check proofs --help``).
+
+    Returns
+    -------
+    int
+        The exit code: 0 if every selected lemma passed
+        (:func:`weingarten_check.reporting.proofs_report.lemma_run_passed`), else 1.
+
+    Raises
+    ------
+    UsageError
+        For bad input, with a message naming the option (``main`` turns it into exit code 2).
+    """
     from ..reporting.proofs_report import (
         LemmaProgress,
         ProofsRunError,
@@ -55,6 +73,23 @@ def cmd_proofs(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    """``weingarten-check verify``: the lemma suite and the numerical check; print and save the report.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line (the options of ``weingarten-check verify --help``).
+
+    Returns
+    -------
+    int
+        The exit code: 0 if the report passes (:attr:`VerifyReport.ok`), else 1.
+
+    Raises
+    ------
+    UsageError
+        For bad input, with a message naming the option (``main`` turns it into exit code 2).
+    """
     from ..reporting.verify_report import (
         DEFAULT_MS,
         DEFAULT_QS,
@@ -132,8 +167,26 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 0 if rep.ok else 1
 
 
-def add_parsers(sub: argparse._SubParsersAction) -> None:
-    """Add the ``verify`` and ``proofs`` subcommands to ``sub`` (the subparsers of the top-level parser)."""
+def add_verify_parsers(sub: argparse._SubParsersAction) -> None:
+    """Add the ``verify`` and ``proofs`` subcommands to ``sub``, the subparsers of the top-level parser.
+
+    Each subcommand stores its handler in ``args.handler`` (:func:`cmd_verify`, :func:`cmd_proofs`).
+
+    Parameters
+    ----------
+    sub : argparse._SubParsersAction
+        What ``ArgumentParser.add_subparsers`` returned.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> sub = argparse.ArgumentParser(prog="weingarten-check").add_subparsers()
+    >>> add_verify_parsers(sub)
+    >>> sorted(sub.choices)
+    ['proofs', 'verify']
+    >>> sub.choices["verify"].parse_args(["--quick"]).handler is cmd_verify
+    True
+    """
     raw = argparse.RawDescriptionHelpFormatter
 
     p = sub.add_parser(
