@@ -1,4 +1,10 @@
-"""Plain-text tables printed by the command line."""
+"""Plain-text tables printed by the command line.
+
+The command modules of :mod:`weingarten_check.cli` compute and print; the layout of their tables lives
+here. (The lemma table is :func:`weingarten_check.reporting.proofs_report.format_table`, the verify
+report :func:`weingarten_check.reporting.verify_report.format_markdown`, the figure5 summary
+:func:`weingarten_check.reporting.figures.format_figure5_summary`, next to what they format.)
+"""
 
 from __future__ import annotations
 
@@ -10,8 +16,34 @@ __all__ = ["format_sweep_summary"]
 def format_sweep_summary(payload: dict[str, Any]) -> str:
     """The text ``weingarten-check sweep`` prints: counts, then one row per (task, ensemble, case, q, m, n).
 
-    ``payload`` is the command's ``--json`` output (keys ``results``, ``executor``, ``computed``,
-    ``reused``, ``seconds`` and ``summary``, a list of row dicts)."""
+    The ``m`` column appears only when some row has m >= 2, the ``widest bracket`` column and a footnote
+    only when some E[Δ] is the lower end of a certified bracket (dA >= 3, Lemma 12 of
+    proofs/DERIVATION.md).
+
+    Parameters
+    ----------
+    payload : dict
+        The command's ``--json`` output: keys ``results`` (the file), ``executor``, ``computed``,
+        ``reused``, ``seconds`` and ``summary``, a list of rows with keys ``task``, ``ensemble``,
+        ``case``, ``q``, ``m``, ``n``, ``samples``, ``mean``, ``stderr``, ``exact``, ``w``, ``ratio``,
+        ``tightest_bound`` and ``max_width``.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> row = dict(task="qsl", ensemble="local1", case="v1", q=2, m=1, n=4, samples=3, mean=0.125,
+    ...            stderr=0.0125, exact=True, w=1.0, ratio=0.5, tightest_bound="proposition2", max_width=0.0)
+    >>> payload = dict(results="results/sweep.jsonl", executor="serial", computed=3, reused=0, seconds=0.5,
+    ...                summary=[row])
+    >>> print(format_sweep_summary(payload))
+    3 samples computed, 0 reused from results/sweep.jsonl (serial, 0.5 s)
+    <BLANKLINE>
+    task  ensemble case   q   n samples        E[Δ]    stderr    E[Δ]/w  E[Δ]/bound
+    qsl   local1   v1     2   4       3  1.2500e-01  1.25e-02 1.250e-01  0.50 (proposition2)
+    """
     summary = payload["summary"]
     show_m = any(row["m"] != 1 for row in summary)  # the column appears only for m >= 2 sweeps
     show_width = any(not row["exact"] for row in summary)
