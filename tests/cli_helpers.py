@@ -18,8 +18,8 @@ def run(capsys, *argv):
     return code, out, err
 
 
-@pytest.fixture
-def fake_sampler(monkeypatch):
+@pytest.fixture(name="fake_sampler")
+def fake_sampler_fixture(monkeypatch):
     """Replace the physics by a cheap deterministic sampler (the sweep machinery is what is tested)."""
 
     def fake(task, ensemble, case, n, *, q, site, rng):

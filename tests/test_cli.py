@@ -1,4 +1,4 @@
-"""Command line interface (cli.py): every command, --json, and one-line errors with exit code 2."""
+"""Command line interface (weingarten_check.cli): every command, --json, and one-line errors with exit code 2."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from weingarten_check import cli
 from weingarten_check.experiments import sweep as sw
 
 sys.path.insert(0, str(Path(__file__).parent))
-from cli_helpers import fake_sampler, run  # noqa: E402,F401 (fake_sampler: a fixture)
+from cli_helpers import fake_sampler_fixture, run  # noqa: E402,F401 (a fixture, used as fake_sampler)
 
 
 @pytest.mark.parametrize(
@@ -218,6 +218,26 @@ def test_verify_command_writes_report(capsys, tmp_path, monkeypatch):
     code, out, err = run(capsys, "verify", "--results", str(tmp_path / "res"), "--json")
     data = json.loads(out)
     assert code == 1 and data["ok"] is False and data["failures"] == ["lemma L1: failed"]
+
+
+def test_proofs_command_rejects_an_xfail_lemma(capsys, monkeypatch):
+    """proofs exits 1 unless every selected lemma passed; xfail is not a pass (same rule as verify)."""
+    from weingarten_check.reporting import proofs_report
+
+    statuses = []
+    monkeypatch.setattr(
+        proofs_report,
+        "run_proofs",
+        lambda extra_pytest_args=(), progress=None: [
+            proofs_report.LemmaResult(str(i), "s", "d", st, 0.1) for i, st in enumerate(statuses)
+        ],
+    )
+    statuses[:] = ["passed", "passed"]
+    code, out, err = run(capsys, "proofs", "--json")
+    assert code == 0 and json.loads(out)["ok"] is True
+    statuses[:] = ["passed", "xfail"]
+    code, out, err = run(capsys, "proofs", "--json")
+    assert code == 1 and json.loads(out)["ok"] is False
 
 
 def test_wg_and_integrate_json(capsys):

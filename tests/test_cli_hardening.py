@@ -15,7 +15,7 @@ from weingarten_check.experiments import resources
 from weingarten_check.experiments import sweep as sw
 
 sys.path.insert(0, str(Path(__file__).parent))
-from cli_helpers import fake_sampler, run  # noqa: E402,F401 (fake_sampler: a fixture)
+from cli_helpers import fake_sampler_fixture, run  # noqa: E402,F401 (a fixture, used as fake_sampler)
 
 
 def one_line_error(code, err, *needles):
@@ -116,8 +116,7 @@ def test_memory_estimate_bounds_the_measured_peak(task, case, q, n, m):
     code = f"""
 import tracemalloc
 from weingarten_check.experiments import tasks as ex
-from weingarten_check.experiments.sweep import _task_spec
-spec = _task_spec({task!r}, {n}, {q}, 0, {m})
+spec = ex.task_spec({task!r}, {n}, {q}, 0, sites=tuple(range({m})))
 tracemalloc.start()
 ex.variation_range_sample_result(spec, "haar", {case!r}, ex.sample_rng(0, {n}, 0))
 print(tracemalloc.get_traced_memory()[1])  # peak bytes

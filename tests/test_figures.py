@@ -72,7 +72,7 @@ def test_qudit_version_and_missing_q(tmp_path):
     assert paths[0].name == "fig5_q3.png"
     with pytest.raises(ValueError, match="no samples for q = 2"):
         figure5_series(recs, 2, bounds_fn=fake_bounds)
-    with pytest.raises(ValueError, match="q must be an integer >= 2"):
+    with pytest.raises(ValueError, match="q must be an int >= 2"):
         figure5_series(recs, 1, bounds_fn=fake_bounds)
 
 

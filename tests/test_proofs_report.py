@@ -10,6 +10,8 @@ from weingarten_check.reporting.proofs_report import (
     collect_results,
     default_proofs_dir,
     format_table,
+    lemma_passed,
+    lemma_run_passed,
     run_proofs,
 )
 
@@ -86,6 +88,22 @@ def test_format_table():
     assert "2/3 lemmas passed, 1 mutants rejected" in lines[-1]
     with pytest.raises(TypeError):
         format_table(LemmaResult("1", "s", "d", "passed", 0.0))
+
+
+@pytest.mark.parametrize(
+    "statuses, passed",
+    [
+        (["passed", "ok"], True),
+        (["passed", "xfail"], False),  # an expected failure proves nothing (mutants are marked `mutant`)
+        (["passed", "skipped"], False),
+        (["FAILED"], False),
+        ([], False),  # a run that selected nothing proves nothing
+    ],
+)
+def test_lemma_run_passed(statuses, passed):
+    results = [LemmaResult(str(i), "s", "d", st, 0.0) for i, st in enumerate(statuses)]
+    assert lemma_run_passed(results) is passed
+    assert lemma_passed("Passed") and not lemma_passed("xfail")
 
 
 def test_run_proofs_missing_dir(tmp_path):

@@ -27,6 +27,7 @@ from typing import Any
 
 from weingarten_check.experiments.sweep import CASES, TASKS, read_results, summarize
 from weingarten_check.reporting import strict_json
+from weingarten_check.util.checks import check_local_dim
 
 __all__ = [
     "PANEL_TITLES",
@@ -37,14 +38,24 @@ __all__ = [
     "figure5_from_results",
     "bounds_and_width",
     "lower_bounds_of",
+    "format_figure5_summary",
+    "visible_upper",
+    "CASE_STYLE",
+    "DEFAULT_ENSEMBLES",
+    "DEFAULT_BOUNDS",
+    "BRACKET_RESOLUTION",
+    "BoundsFn",
 ]
 
+#: title of each task's panel
 PANEL_TITLES = {
     "vqe": "(a) VQE, Heisenberg ring",
     "qae": "(b) QAE, one site discarded",
     "qsl": "(c) QSL, fidelity with |0…0⟩",
 }
+#: legend label of each randomness case
 CASE_LABELS = {"v1": "V1 design, V2 = I", "v2": "V1 = I, V2 design", "both": "V1, V2 designs"}
+#: (colour, marker) of each case's curve
 CASE_STYLE = {"v1": ("C0", "o"), "v2": ("C1", "s"), "both": ("C2", "^")}
 #: ensemble drawn in each panel when the results hold several (the paper's choice first)
 DEFAULT_ENSEMBLES = {
@@ -60,33 +71,115 @@ BoundsFn = Callable[..., tuple[float, dict[str, float]]]
 def bounds_and_width(
     task: str, ensemble: str, case: str, n: int, q: int, site: int = 0, m: int = 1
 ) -> tuple[float, dict[str, float]]:
-    """``(w, bounds)`` for one point from :func:`experiments.bounds_for` (no sampling), A = sites
-    ``site .. site + m - 1``.
+    """The width w(H) and the upper bounds on E[Δ] at one point, without sampling.
 
-    ``bounds`` maps a bound name (as in ``VariationRangeEstimate.bounds``) to its value for the
-    unnormalised Δ; bounds that do not apply (e.g. the printed qubit theorem at q = 3, or
-    Theorem 1 for a 1-design ensemble) are absent.
+    A is the sites ``site .. site + m - 1``. The bounds are those of
+    :func:`weingarten_check.experiments.tasks.bounds_for`: the qudit Theorem 1 (Lemma 6.1 of
+    proofs/DERIVATION.md), the printed Theorem 1 (Lemma 6.2), Proposition 2 (Lemma 7.4) and the
+    task-dependent bound (Lemma 9), each where it applies.
+
+    Parameters
+    ----------
+    task : {"vqe", "qae", "qsl"}
+        The cost function.
+    ensemble : str
+        The ensemble of V1/V2 (``haar``, ``hea``, ``local1``, ``clifford``).
+    case : {"v1", "v2", "both"}
+        Which of V1, V2 is random.
+    n : int
+        Number of sites.
+    q : int
+        Local dimension.
+    site : int, default 0
+        First site of A.
+    m : int, default 1
+        Number of sites of A.
+
+    Returns
+    -------
+    w : float
+        The width of the cost's spectrum, ``max - min`` eigenvalue of H.
+    bounds : dict of str to float
+        Bound name (as in ``VariationRangeEstimate.bounds``) to its value for the unnormalised Δ; bounds
+        that do not apply (the printed qubit theorem at q = 3, Theorem 1 for a 1-design ensemble) are absent.
+
+    Examples
+    --------
+    >>> bounds_and_width("qsl", "local1", "v1", 4, 2)  # Proposition 2: q^(2m - n)
+    (1.0, {'proposition2': 0.25})
+    >>> w, bounds = bounds_and_width("vqe", "haar", "v1", 4, 2)
+    >>> w, {name: round(b, 4) for name, b in bounds.items()}["task_dependent"]
+    (12.0, 2.9104)
     """
     from weingarten_check.experiments import tasks as experiments
-    from weingarten_check.experiments.sweep import _task_spec
 
-    spec = _task_spec(task, n, q, site, m)
+    spec = experiments.task_spec(task, n, q, site, sites=tuple(range(site, site + m)))
     bounds, _note = experiments.bounds_for(spec, ensemble, case)
     return float(spec.w), {k: float(v) for k, v in bounds.items() if v is not None}
 
 
 def lower_bounds_of(task: str, ensemble: str, case: str, n: int, q: int, site: int = 0) -> dict[str, float]:
-    """Lower bounds on E[Δ] (unnormalised) for one point, from :func:`experiments.lower_bounds_for`:
-    the fourth-moment bound of Lemma 11 for exact-Haar VQE/QAE (A = site 0), nothing otherwise."""
-    from weingarten_check.experiments import tasks as experiments
-    from weingarten_check.experiments.sweep import _task_spec
+    """Lower bounds on E[Δ] (unnormalised) at one point, A = the single site ``site``.
 
-    return experiments.lower_bounds_for(_task_spec(task, n, q, site), ensemble, case)
+    The fourth-moment bound of Lemma 11 of proofs/DERIVATION.md applies to exact-Haar VQE/QAE only
+    (it needs a unitary 4-design); everything else has no lower bound.
+
+    Parameters
+    ----------
+    task, ensemble, case : str
+        As in :func:`bounds_and_width`.
+    n, q : int
+        Number of sites and local dimension.
+    site : int, default 0
+        The site of A.
+
+    Returns
+    -------
+    dict of str to float
+        Bound name to value (empty when no lower bound applies).
+
+    Examples
+    --------
+    >>> lower_bounds_of("qsl", "local1", "v1", 4, 2)  # a fidelity cost: no lower bound
+    {}
+    """
+    from weingarten_check.experiments import tasks as experiments
+
+    return experiments.lower_bounds_for(experiments.task_spec(task, n, q, site, sites=(site,)), ensemble, case)
 
 
 @dataclass
 class Series:
-    """One curve of a panel: statistics of Δ/w for each n of one (task, ensemble, case, q)."""
+    """One curve of a Figure 5 panel: statistics of Δ/w per n for one (task, ensemble, case, q).
+
+    Attributes
+    ----------
+    task, ensemble, case : str
+        What was sampled.
+    q : int
+        Local dimension.
+    ns : list of int
+        The sizes n, increasing.
+    samples : list of int
+        Samples per n.
+    w : list of float
+        The width w(H) per n.
+    mean, std, stderr : list of float
+        Mean, standard deviation (ddof = 1) and standard error of Δ/w per n.
+    upper : list of float
+        Mean of the certified upper ends / w where Δ is a bracket (dA >= 3, Lemma 12 of
+        proofs/DERIVATION.md), NaN where Δ is exact.
+    bounds : dict of str to list of float
+        Bound name to its value / w per n (NaN where it does not apply).
+    lower : list of float
+        The Lemma 11 lower bound / w per n (NaN where none applies).
+
+    Examples
+    --------
+    >>> s = Series("qsl", "local1", "v1", 2, ns=[3], samples=[2], w=[1.0], mean=[0.375])
+    >>> s.as_dict()["mean"], s.bounds
+    ([0.375], {})
+    """
 
     task: str
     ensemble: str
@@ -105,6 +198,13 @@ class Series:
     lower: list[float] = field(default_factory=list)  # Lemma 11 lower bound / w per n (NaN: none applies)
 
     def as_dict(self) -> dict[str, Any]:
+        """The curve as a plain dict (the fields; what ``figure5 --json`` and ``<out>.json`` hold).
+
+        Examples
+        --------
+        >>> sorted(Series("qsl", "local1", "v1", 2).as_dict())[:4]
+        ['bounds', 'case', 'ensemble', 'lower']
+        """
         return dict(self.__dict__)
 
 
@@ -114,8 +214,29 @@ BRACKET_RESOLUTION = 1e-3
 
 
 def visible_upper(mean: list[float], upper: list[float], resolution: float = BRACKET_RESOLUTION) -> list[float]:
-    """The upper ends worth drawing: ``upper`` where ``(upper - mean)/upper > resolution``, else NaN
-    (the certified bracket is narrower than the plot can show: Lemma 12 usually gives ~1e-12)."""
+    """The certified upper ends worth drawing: NaN where the bracket is too narrow to see.
+
+    An upper end ``u`` is kept where ``(u - mean)/u > resolution``; the brackets of Lemma 12 of
+    proofs/DERIVATION.md are usually ~1e-12 wide, far below what a log axis shows.
+
+    Parameters
+    ----------
+    mean : list of float
+        The lower ends (the plotted points).
+    upper : list of float
+        The upper ends (NaN for an exact Δ).
+    resolution : float, default BRACKET_RESOLUTION
+        The smallest relative width drawn.
+
+    Returns
+    -------
+    list of float
+
+    Examples
+    --------
+    >>> visible_upper([1.0, 1.0, 1.0], [1.5, 1.0 + 1e-9, float("nan")])
+    [1.5, nan, nan]
+    """
     return [u if math.isfinite(u) and u > 0 and (u - m) / u > resolution else math.nan for m, u in zip(mean, upper)]
 
 
@@ -127,17 +248,49 @@ def figure5_series(
     bounds_fn: BoundsFn | None = None,
     lower_fn: Callable[..., dict[str, float]] | None = None,
 ) -> list[Series]:
-    """Summarise sweep records into the curves of Figure 5 for local dimension ``q``.
+    """Summarise sweep records into the curves of Figure 5 for local dimension ``q`` (A = one site).
 
-    ``lower_fn(task, ensemble, case, n, q, site=...)`` gives the lower bounds (default
-    :func:`lower_bounds_of`; the largest is kept in ``Series.lower``).
+    Parameters
+    ----------
+    records : iterable of dict
+        Sweep records (:mod:`weingarten_check.experiments.sweep`).
+    q : int, default 2
+        The local dimension to draw.
+    ensembles : dict of str to str, optional
+        The ensemble per task (default: the paper's — ``hea`` for VQE/QAE and ``local1`` for QSL —
+        or, if absent from the records, the first one present).
+    bounds_fn : callable, optional
+        ``bounds_fn(task, ensemble, case, n, q, site=...) -> (w, bounds)`` (default
+        :func:`bounds_and_width`).
+    lower_fn : callable, optional
+        ``lower_fn(task, ensemble, case, n, q, site=...) -> bounds`` (default :func:`lower_bounds_of`;
+        the largest is kept in ``Series.lower``).
 
-    ``ensembles`` optionally fixes the ensemble per task (default: the paper's — ``hea`` for
-    VQE/QAE and ``local1`` for QSL — or, if absent from the records, the first one present).
-    Raises ``ValueError`` if the records hold nothing for ``q``.
+    Returns
+    -------
+    list of Series
+        One per (task, case) present, tasks and cases in the paper's order; where several records share
+        an n (other seeds or sites) the one with the most samples is kept.
+
+    Raises
+    ------
+    ValueError
+        If ``q`` is not an integer >= 2, or the records hold nothing for ``q``.
+
+    Examples
+    --------
+    >>> recs = [
+    ...     dict(task="qsl", ensemble="local1", case="v1", q=2, site=0, seed=0, n=n, index=i, value=v)
+    ...     for n, values in ((3, (0.25, 0.5)), (4, (0.125, 0.25)))
+    ...     for i, v in enumerate(values)
+    ... ]
+    >>> (s,) = figure5_series(
+    ...     recs, 2, bounds_fn=lambda *a, site=0: (1.0, {"proposition2": 0.5}), lower_fn=lambda *a, site=0: {}
+    ... )
+    >>> s.task, s.ns, s.mean, s.stderr, s.bounds
+    ('qsl', [3, 4], [0.375, 0.1875], [0.125, 0.0625], {'proposition2': [0.5, 0.5]})
     """
-    if isinstance(q, bool) or not isinstance(q, int) or q < 2:
-        raise ValueError(f"q must be an integer >= 2, got {q!r}")
+    q = check_local_dim(q, "q")
     bounds_fn = bounds_fn or bounds_and_width
     lower_fn = lower_fn or lower_bounds_of
     rows = [r for r in summarize(records) if r.q == q and r.m == 1]  # Figure 5 is the paper's m = 1
@@ -204,22 +357,51 @@ def plot_figure5(
     bounds: Sequence[str] | str = DEFAULT_BOUNDS,
     title: str | None = None,
 ) -> list[Path]:
-    """Draw the three panels and save ``<out>.png`` and ``<out>.pdf`` (plus ``<out>.json``, the data).
+    """Draw the three panels and save ``<out>.png``, ``<out>.pdf`` and ``<out>.json`` (the plotted data).
 
-    ``errorbars``: ``"std"`` (standard deviation over samples, as in the paper; panel (c) shows a
-    quarter of it, as the paper does), ``"stderr"`` or ``"ci95"`` (1.96 stderr). ``bounds``: the
-    bound names to draw (default :data:`DEFAULT_BOUNDS`) or ``"all"``. Returns the written paths.
+    Parameters
+    ----------
+    series : sequence of Series
+        The curves (:func:`figure5_series`).
+    out : str or os.PathLike
+        Output prefix (a ``.png``/``.pdf`` suffix is dropped); its directory is created.
+    errorbars : {"std", "stderr", "ci95"}, default "std"
+        Standard deviation over samples (as in the paper; panel (c) shows a quarter of it, as the paper
+        does), standard error, or 1.96 standard errors.
+    bounds : sequence of str or "all", default DEFAULT_BOUNDS
+        The bound names to draw.
+    title : str, optional
+        The figure title (default: ensemble, samples and error bars).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The PNG, PDF and JSON files written.
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``errorbars`` or an empty ``series``.
+
+    Examples
+    --------
+    Drawing takes seconds (see ``tests/test_figures.py``); the checks come first:
+
+    >>> plot_figure5([], "figure5")
+    Traceback (most recent call last):
+    ...
+    ValueError: nothing to plot: no series
     """
+    if errorbars not in ("std", "stderr", "ci95"):
+        raise ValueError(f"errorbars must be 'std', 'stderr' or 'ci95', got {errorbars!r}")
+    if not series:
+        raise ValueError("nothing to plot: no series")
     import matplotlib
 
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
 
-    if errorbars not in ("std", "stderr", "ci95"):
-        raise ValueError(f"errorbars must be 'std', 'stderr' or 'ci95', got {errorbars!r}")
-    if not series:
-        raise ValueError("nothing to plot: no series")
     out = Path(out)
     if out.suffix in (".png", ".pdf"):
         out = out.with_suffix("")
@@ -351,7 +533,78 @@ def figure5_from_results(
     ensembles: dict[str, str] | None = None,
     bounds_fn: BoundsFn | None = None,
 ) -> list[Path]:
-    """Read sweep results (a JSON Lines file or records) and write Figure 5 for ``q``."""
+    """Read sweep results (a JSON Lines file or records) and write Figure 5 for ``q``.
+
+    Parameters
+    ----------
+    results : str, os.PathLike or iterable of dict
+        The results file, or the records.
+    out : str or os.PathLike
+        Output prefix, as in :func:`plot_figure5`.
+    q : int, default 2
+        The local dimension to draw.
+    errorbars : {"std", "stderr", "ci95"}, default "std"
+        As in :func:`plot_figure5`.
+    ensembles : dict of str to str, optional
+        As in :func:`figure5_series`.
+    bounds_fn : callable, optional
+        As in :func:`figure5_series`.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The PNG, PDF and JSON files written.
+
+    Raises
+    ------
+    ValueError
+        If the results hold nothing for ``q`` (or see :func:`plot_figure5`).
+
+    Examples
+    --------
+    >>> recs = [
+    ...     dict(task="qsl", ensemble="local1", case="v1", q=2, site=0, seed=0, n=n, index=i, value=v)
+    ...     for n, values in ((3, (0.25, 0.5)), (4, (0.125, 0.25)))
+    ...     for i, v in enumerate(values)
+    ... ]
+    >>> figure5_from_results(recs, "figure5_q3", q=3)
+    Traceback (most recent call last):
+    ...
+    ValueError: the results hold no samples for q = 3; run `weingarten-check sweep --q 3` first
+    """
     records = read_results(results) if isinstance(results, (str, os.PathLike)) else list(results)
     series = figure5_series(records, q, ensembles=ensembles, bounds_fn=bounds_fn)
     return plot_figure5(series, out, errorbars=errorbars)
+
+
+def format_figure5_summary(paths: Sequence[Path], series: Sequence[Series]) -> str:
+    """The text ``weingarten-check figure5`` prints: the files written, then one line per curve.
+
+    Parameters
+    ----------
+    paths : sequence of pathlib.Path
+        What :func:`plot_figure5` returned.
+    series : sequence of Series
+        The curves drawn.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> s = Series("qsl", "local1", "v1", 2, ns=[3, 4], mean=[0.375, 0.1875])
+    >>> print(format_figure5_summary([Path("f5.png"), Path("f5.pdf")], [s]))
+    wrote f5.png, f5.pdf
+      qsl/local1/v1: n = 3..4, E[Δ]/w from 3.750e-01 to 1.875e-01
+    """
+    return (
+        "wrote "
+        + ", ".join(str(p) for p in paths)
+        + "\n"
+        + "\n".join(
+            f"  {s.task}/{s.ensemble}/{s.case}: n = {s.ns[0]}..{s.ns[-1]}, "
+            f"E[Δ]/w from {s.mean[0]:.3e} to {s.mean[-1]:.3e}"
+            for s in series
+        )
+    )

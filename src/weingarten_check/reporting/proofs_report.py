@@ -5,6 +5,9 @@ tagged with ``@lemma(id, statement=..., dimensions=...)`` (outcome, seconds, whe
 *mutant* — a weakened statement the suite must reject) into a JSON file named by the environment
 variable ``WG_PROOFS_JSON``.  The records are grouped by lemma into :class:`LemmaResult` rows;
 :func:`format_table` prints them (``weingarten-check proofs``).  See ``proofs/DERIVATION.md``.
+
+Whether a lemma counts as proved is decided in one place, :func:`lemma_passed` /
+:func:`lemma_run_passed`, used by ``weingarten-check proofs``, ``verify`` and :func:`format_table`.
 """
 
 from __future__ import annotations
@@ -20,6 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 __all__ = [
+    "PASS_STATUSES",
+    "lemma_passed",
+    "lemma_run_passed",
     "LemmaResult",
     "LemmaProgress",
     "ProofsRunError",
@@ -33,7 +39,32 @@ __all__ = [
 
 @dataclass
 class LemmaResult:
-    """One row of the proofs report: all tests of one lemma of DERIVATION.md."""
+    """One row of the proofs report: all tests of one lemma of proofs/DERIVATION.md.
+
+    Attributes
+    ----------
+    lemma : str
+        The lemma's number, e.g. ``"7.4"``.
+    statement : str
+        What it states (from the first test that is not a mutant).
+    dimensions : str
+        The dimensions its tests cover, ``"; "``-separated.
+    status : str
+        ``"passed"``, ``"FAILED"`` (a test failed, mutants included) or ``"skipped"`` (every test skipped).
+    seconds : float
+        Time spent in its tests.
+    tests : int
+        Tests checking the statement.
+    mutants : int
+        Weakened statements shown to be rejected (mutant tests that passed).
+    failed_tests : list of str
+        Node ids of the failed tests.
+
+    Examples
+    --------
+    >>> LemmaResult("7.4", "Proposition 2", "q >= 2", "passed", 0.5, tests=3, mutants=1).mutants
+    1
+    """
 
     lemma: str
     statement: str
@@ -45,16 +76,91 @@ class LemmaResult:
     failed_tests: list[str] = field(default_factory=list)
 
 
+#: statuses of a lemma row that count as proved (compared in lower case). An expected failure
+#: (``xfail``) is not among them: a weakened statement that the suite must reject is a test marked
+#: ``mutant`` that *passes* by showing the rejection, so a lemma whose tests only "fail as expected"
+#: has proved nothing. :func:`collect_results` writes ``passed``; the others are accepted from callers.
+PASS_STATUSES = frozenset({"passed", "pass", "ok", "proved"})
+
+
+def lemma_passed(status: str) -> bool:
+    """Whether a lemma row with this ``status`` counts as proved (see :data:`PASS_STATUSES`).
+
+    Parameters
+    ----------
+    status : str
+        The row's status (any case).
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> lemma_passed("passed"), lemma_passed("FAILED"), lemma_passed("skipped"), lemma_passed("xfail")
+    (True, False, False, False)
+    """
+    return str(status).lower() in PASS_STATUSES
+
+
+def lemma_run_passed(results: Iterable[LemmaResult]) -> bool:
+    """Whether a run of the lemma suite proves everything it selected: at least one lemma, each passed.
+
+    The pass rule of ``weingarten-check proofs`` and of the lemma part of ``verify``.
+
+    Parameters
+    ----------
+    results : iterable of LemmaResult
+        The rows of the run (anything with a ``status``).
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> lemma_run_passed([LemmaResult("7.4", "Proposition 2", "q >= 2", "passed", 0.5)])
+    True
+    >>> lemma_run_passed([LemmaResult("7.4", "Proposition 2", "q >= 2", "xfail", 0.5)]), lemma_run_passed([])
+    (False, False)
+    """
+    results = list(results)
+    return bool(results) and all(lemma_passed(r.status) for r in results)
+
+
 class ProofsRunError(RuntimeError):
-    """pytest could not run the lemma suite (collection error, missing directory, ...)."""
+    """pytest could not run the lemma suite (collection error, no records, ...).
+
+    Examples
+    --------
+    >>> issubclass(ProofsRunError, RuntimeError)
+    True
+    """
 
 
 class ProofsSelectionError(ValueError):
-    """The pytest arguments were rejected (e.g. a ``-k`` expression with a syntax error) or selected no test."""
+    """pytest rejected the arguments (e.g. a ``-k`` expression with a syntax error) or they selected no test.
+
+    Examples
+    --------
+    >>> issubclass(ProofsSelectionError, ValueError)
+    True
+    """
 
 
 def default_proofs_dir() -> Path:
-    """``proofs/`` of the source checkout this package is installed from (editable install)."""
+    """``proofs/`` of the source checkout this package is installed from (editable install).
+
+    Returns
+    -------
+    pathlib.Path
+        It may not exist (an installed wheel has no ``proofs/``).
+
+    Examples
+    --------
+    >>> default_proofs_dir().name
+    'proofs'
+    """
     return Path(__file__).resolve().parents[3] / "proofs"
 
 
@@ -66,8 +172,35 @@ def _lemma_key(lemma_id: str) -> tuple:
 
 
 def collect_results(records: Iterable[dict]) -> list[LemmaResult]:
-    """Group per-test records (keys: lemma, statement, dimensions, mutant, outcome, seconds, nodeid)
-    into one :class:`LemmaResult` per lemma, ordered by lemma number."""
+    """Group per-test records into one :class:`LemmaResult` per lemma, ordered by lemma number.
+
+    Parameters
+    ----------
+    records : iterable of dict
+        One per test, as ``proofs/conftest.py`` writes them: keys ``lemma``, ``outcome`` (``passed``,
+        ``failed`` or ``skipped``) and ``seconds``, optionally ``statement``, ``dimensions``, ``mutant``
+        and ``nodeid``.
+
+    Returns
+    -------
+    list of LemmaResult
+        Ordered numerically (``2.1`` before ``10.1``).
+
+    Raises
+    ------
+    ValueError
+        If a record lacks ``lemma``, ``outcome`` or ``seconds``.
+
+    Examples
+    --------
+    >>> records = [
+    ...     dict(lemma="7.4", statement="Proposition 2", dimensions="q >= 2", outcome="passed", seconds=0.5),
+    ...     dict(lemma="7.4", statement="mutant: 0.99 dA", mutant=True, outcome="passed", seconds=0.25),
+    ...     dict(lemma="10.1", statement="library", dimensions="n <= 6", outcome="failed", seconds=1.0, nodeid="t"),
+    ... ]
+    >>> [(r.lemma, r.status, r.tests, r.mutants, r.seconds) for r in collect_results(records)]
+    [('7.4', 'passed', 1, 1, 0.75), ('10.1', 'FAILED', 1, 0, 1.0)]
+    """
     groups: dict[str, list[dict]] = {}
     for rec in records:
         for key in ("lemma", "outcome", "seconds"):
@@ -113,16 +246,46 @@ def run_proofs(
 ) -> list[LemmaResult]:
     """Run ``pytest proofs/`` in a subprocess and return one :class:`LemmaResult` per lemma.
 
-    ``extra_pytest_args`` are appended to the pytest command line (e.g. ``["-k", "lemma_6"]``).
-    A failing lemma does not raise: its status is ``"FAILED"``.  Raises :class:`ProofsRunError` when
-    pytest produced no records (e.g. a collection error) and ``FileNotFoundError`` for a missing
-    ``proofs_dir``.  The pytest exit code and output are attached to the returned list as the
-    attributes ``returncode`` and ``output``.
+    A failing lemma does not raise: its status is ``"FAILED"``. The pytest exit code, output and wall
+    time are attached to the returned list as the attributes ``returncode``, ``output`` and
+    ``wall_seconds``.
 
-    ``progress(lemma, outcome, done, total)`` is called after each test while the suite runs (from the
-    events of the ``weingarten_check.reporting.proofs_progress`` plugin). Raises :class:`ProofsSelectionError`
-    when pytest rejects the arguments (exit code 4, e.g. a ``-k`` syntax error; the message is pytest's)
-    or ``extra_pytest_args`` select no test (exit code 5).
+    Parameters
+    ----------
+    extra_pytest_args : sequence of str, default ()
+        Appended to the pytest command line, e.g. ``["-k", "lemma_6"]``.
+    proofs_dir : str or pathlib.Path, optional
+        The lemma suite (default :func:`default_proofs_dir`).
+    timeout : float or None, default 1800
+        Seconds before the run is killed (``subprocess.TimeoutExpired``).
+    progress : callable, optional
+        ``progress(lemma, outcome, done, total)``, called after each test while the suite runs (from the
+        events of the ``weingarten_check.reporting.proofs_progress`` plugin), e.g. a :class:`LemmaProgress`.
+
+    Returns
+    -------
+    list of LemmaResult
+
+    Raises
+    ------
+    TypeError
+        If ``extra_pytest_args`` is a string.
+    FileNotFoundError
+        If ``proofs_dir`` does not exist.
+    ProofsSelectionError
+        If pytest rejects the arguments (exit code 4; the message is pytest's) or ``extra_pytest_args``
+        select no test (exit code 5).
+    ProofsRunError
+        If pytest produced no records (e.g. a collection error).
+
+    Examples
+    --------
+    A run takes seconds (``weingarten-check proofs``); the checks come first:
+
+    >>> run_proofs(proofs_dir="/nonexistent/proofs")
+    Traceback (most recent call last):
+    ...
+    FileNotFoundError: proofs directory not found: /nonexistent/proofs (run from a source checkout, ...)
     """
     if isinstance(extra_pytest_args, (str, bytes)):
         raise TypeError("extra_pytest_args must be a sequence of strings, e.g. ['-k', 'lemma_6']")
@@ -231,8 +394,25 @@ class _ResultList(list):
 
 
 class LemmaProgress:
-    """A ``progress`` callback for :func:`run_proofs`: a tqdm bar on stderr (tests done of the total,
-    the lemma being checked, failures counted). Call :meth:`close` when the run is over."""
+    """A ``progress`` callback for :func:`run_proofs`: a tqdm bar on stderr.
+
+    It shows tests done of the total, the lemma being checked and the failures counted. Call
+    :meth:`close` when the run is over.
+
+    Parameters
+    ----------
+    desc : str, default "proofs"
+        The bar's label.
+
+    Examples
+    --------
+    >>> bar = LemmaProgress()
+    >>> bar("7.4", "passed", 1, 2)
+    >>> bar("7.4", "failed", 2, 2)
+    >>> bar.current, bar.failed
+    ('7.4', 1)
+    >>> bar.close()
+    """
 
     def __init__(self, desc: str = "proofs") -> None:
         self.desc = desc
@@ -255,6 +435,7 @@ class LemmaProgress:
         self.bar.set_postfix_str(f"lemma {lemma}" + (f", {self.failed} failed" if self.failed else ""), refresh=changed)
 
     def close(self) -> None:
+        """Close the bar (if one was opened)."""
         if self.bar is not None:
             self.bar.close()
 
@@ -265,7 +446,37 @@ def _clip(text: str, width: int) -> str:
 
 
 def format_table(results: Sequence[LemmaResult], statement_width: int = 64, dimensions_width: int = 44) -> str:
-    """Plain-text table: lemma | statement | dimensions covered | status | tests+mutants | seconds."""
+    """Plain-text table: lemma | statement | dimensions covered | status | tests+mutants | seconds.
+
+    Parameters
+    ----------
+    results : sequence of LemmaResult
+        The rows (:func:`run_proofs`, :func:`collect_results`).
+    statement_width, dimensions_width : int, default 64, 44
+        Longer cells are clipped with an ellipsis.
+
+    Returns
+    -------
+    str
+        The table and a summary line (lemmas passed, mutants rejected, time).
+
+    Raises
+    ------
+    TypeError
+        If given a single :class:`LemmaResult` instead of a sequence.
+
+    Examples
+    --------
+    >>> records = [
+    ...     dict(lemma="7.4", statement="Proposition 2", dimensions="q >= 2", outcome="passed", seconds=0.5),
+    ...     dict(lemma="7.4", statement="mutant: 0.99 dA", mutant=True, outcome="passed", seconds=0.25),
+    ... ]
+    >>> print(format_table(collect_results(records)))
+    lemma  statement      dimensions covered  status  tests  time
+    -----  -------------  ------------------  ------  -----  ----
+    7.4    Proposition 2  q >= 2              passed  1+1m   0.8s
+    1/1 lemmas passed, 1 mutants rejected, 0.8s in tests ('+Nm' = N weakened statements shown to fail)
+    """
     if isinstance(results, LemmaResult):
         raise TypeError("format_table expects a sequence of LemmaResult, got a single LemmaResult")
     head = ("lemma", "statement", "dimensions covered", "status", "tests", "time")
@@ -284,7 +495,7 @@ def format_table(results: Sequence[LemmaResult], statement_width: int = 64, dime
     line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
     out = [line(head), line(["-" * w for w in widths])]
     out += [line(r) for r in rows]
-    n_pass = sum(r.status == "passed" for r in results)
+    n_pass = sum(lemma_passed(r.status) for r in results)
     total = sum(r.seconds for r in results)
     n_mut = sum(r.mutants for r in results)
     out.append(

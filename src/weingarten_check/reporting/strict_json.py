@@ -16,7 +16,28 @@ __all__ = ["finite_or_none", "dumps"]
 
 
 def finite_or_none(obj: Any) -> Any:
-    """``obj`` with every non-finite float (also inside dicts, lists, tuples, numpy scalars) replaced by None."""
+    """``obj`` with every non-finite float replaced by None, recursively.
+
+    Dicts, lists and tuples are walked (tuples become lists); numpy integers and arrays become Python
+    ints and lists (``np.float64`` is a ``float`` and stays one).
+
+    Parameters
+    ----------
+    obj : object
+        What is about to be written as JSON.
+
+    Returns
+    -------
+    object
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> finite_or_none({"mean": 0.5, "stderr": float("nan"), "ci": (1.0, float("inf")), "n": np.int64(4)})
+    {'mean': 0.5, 'stderr': None, 'ci': [1.0, None], 'n': 4}
+    >>> finite_or_none(np.array([1.0, np.nan]))
+    [1.0, None]
+    """
     if isinstance(obj, float):
         return obj if math.isfinite(obj) else None
     if isinstance(obj, dict):
@@ -38,5 +59,22 @@ def finite_or_none(obj: Any) -> Any:
 
 
 def dumps(obj: Any, **kwargs: Any) -> str:
-    """``json.dumps`` of :func:`finite_or_none` ``(obj)`` with ``allow_nan=False`` (never emits NaN/Infinity)."""
+    """``json.dumps`` of :func:`finite_or_none` ``(obj)`` with ``allow_nan=False``: never emits NaN/Infinity.
+
+    Parameters
+    ----------
+    obj : object
+        What to write.
+    **kwargs
+        Passed to ``json.dumps`` (``indent``, ``default``, ...).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> dumps({"upper_mean": float("nan"), "n": 4})
+    '{"upper_mean": null, "n": 4}'
+    """
     return json.dumps(finite_or_none(obj), allow_nan=False, **kwargs)

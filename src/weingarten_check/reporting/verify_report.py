@@ -29,7 +29,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..util.checks import check_int
 from . import strict_json
+from .proofs_report import lemma_passed
 
 __all__ = [
     "NumericCheck",
@@ -45,9 +47,9 @@ __all__ = [
     "run_verify",
     "bound_verdict",
     "band_verdict",
-    "format_text",
     "format_markdown",
     "write_report",
+    "ONE_NUMBER_WIDTH",
 ]
 
 #: (task, ensemble, case, q, n) points of the quick numerical confirmation, and (task, ensemble,
@@ -78,31 +80,108 @@ DEFAULT_MS: tuple[int, ...] = (1,)
 
 
 def point_m(point: Sequence) -> int:
-    """The number m of sites of A of a check point (its sixth entry; 1 when absent)."""
+    """The number m of sites of A of a check point: its sixth entry, 1 when absent.
+
+    Parameters
+    ----------
+    point : sequence
+        ``(task, ensemble, case, q, n)`` or ``(task, ensemble, case, q, n, m)``.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> point_m(("vqe", "haar", "v1", 2, 4)), point_m(("vqe", "haar", "v1", 2, 4, 2))
+    (1, 2)
+    """
     return int(point[5]) if len(point) > 5 else 1
 
 
 def supported_qs() -> tuple[int, ...]:
-    """The local dimensions that have numerical check points."""
+    """The local dimensions q that have numerical check points (``verify --q``).
+
+    Returns
+    -------
+    tuple of int
+
+    Examples
+    --------
+    >>> supported_qs()
+    (2, 3, 4)
+    """
     return tuple(sorted({p[3] for p in DEFAULT_POINTS}))
 
 
 def default_points(qs: Sequence[int] = DEFAULT_QS, ms: Sequence[int] = DEFAULT_MS) -> list[tuple]:
-    """The check points ``verify`` runs for local dimensions ``qs`` and sizes of A ``ms`` (the CLI's
-    ``--q``/``--m``; defaults: what plain ``weingarten-check verify`` runs)."""
+    """The check points ``verify`` runs for local dimensions ``qs`` and sizes of A ``ms``.
+
+    Parameters
+    ----------
+    qs : sequence of int, default DEFAULT_QS
+        Local dimensions (the CLI's ``--q``).
+    ms : sequence of int, default DEFAULT_MS
+        Sizes of A (the CLI's ``--m``).
+
+    Returns
+    -------
+    list of tuple
+        The points of :data:`DEFAULT_POINTS` with those q and m; the defaults give what plain
+        ``weingarten-check verify`` runs.
+
+    Examples
+    --------
+    >>> len(default_points())
+    49
+    >>> default_points([4])[:2]
+    [('vqe', 'haar', 'v1', 4, 3), ('vqe', 'haar', 'v2', 4, 3)]
+    """
     return [p for p in DEFAULT_POINTS if p[3] in qs and point_m(p) in ms]
 
 
 def supported_ms() -> tuple[int, ...]:
-    """The sizes m of A that have numerical check points."""
+    """The sizes m of A that have numerical check points (``verify --m``).
+
+    Returns
+    -------
+    tuple of int
+
+    Examples
+    --------
+    >>> supported_ms()
+    (1, 2)
+    """
     return tuple(sorted({point_m(p) for p in DEFAULT_POINTS}))
-
-
-PASS_STATUSES = {"passed", "pass", "ok", "proved", "xfail"}
 
 
 @dataclass
 class LemmaRow:
+    """One lemma of the lemma suite in the verify report.
+
+    Attributes
+    ----------
+    lemma : str
+        The lemma's number in proofs/DERIVATION.md.
+    statement, dimensions : str
+        What it states, and for which dimensions it is checked.
+    status : str
+        ``passed``, ``FAILED`` or ``skipped`` (from :func:`~weingarten_check.reporting.proofs_report.collect_results`).
+    seconds : float
+        Time spent in its tests.
+    tests : int
+        Tests checking the statement.
+    mutants : int
+        Weakened statements shown to fail.
+
+    Examples
+    --------
+    >>> LemmaRow("7.4", "Proposition 2", "q >= 2", "passed", 0.5).ok
+    True
+    >>> LemmaRow("7.4", "Proposition 2", "q >= 2", "xfail", 0.5).ok
+    False
+    """
+
     lemma: str
     statement: str
     dimensions: str
@@ -113,12 +192,56 @@ class LemmaRow:
 
     @property
     def ok(self) -> bool:
-        return self.status.lower() in PASS_STATUSES
+        """Whether the lemma passed (:func:`~weingarten_check.reporting.proofs_report.lemma_passed`)."""
+        return lemma_passed(self.status)
 
 
 @dataclass
 class NumericCheck:
-    """E[Δ] at one point against each bound (unnormalised Δ)."""
+    """E[Δ] at one point against each bound (unnormalised Δ).
+
+    Attributes
+    ----------
+    task, ensemble, case : str
+        What was sampled.
+    q, n, m : int
+        Local dimension, number of sites, size of A (sites ``0 .. m - 1``).
+    samples, seed : int
+        Number of samples and base seed.
+    w : float
+        Width of the cost's spectrum.
+    mean, stderr : float
+        Sample mean of Δ (of the lower ends for a bracketed Δ) and its standard error.
+    ci95 : tuple of float
+        The 95 % confidence interval of the mean.
+    bounds : dict of str to float
+        Upper bound name to value.
+    verdicts : dict of str to str
+        Bound name to :func:`bound_verdict` (``below``, ``consistent`` or ``VIOLATED``).
+    seconds : float
+        Time spent.
+    exact : bool
+        False where Δ is a certified bracket (dA >= 3, Lemma 12 of proofs/DERIVATION.md).
+    upper_mean : float
+        Mean of the certified upper ends (bracketed Δ only, else NaN).
+    upper_ci95 : tuple of float
+        Their 95 % confidence interval.
+    lower_bounds : dict of str to float
+        Lower bounds (Lemma 11; exact Haar VQE/QAE only).
+    band : str
+        :func:`band_verdict` against [largest lower, smallest upper bound]; empty if no lower bound applies.
+    max_width : float
+        Largest relative bracket width ``(upper - lower)/upper`` of one sample.
+
+    Examples
+    --------
+    >>> check = NumericCheck(
+    ...     "qsl", "local1", "v1", 2, 4, 100, 0, 1.0, 0.19, 0.01, (0.17, 0.21), {"proposition2": 0.25},
+    ...     {"proposition2": "below"},
+    ... )
+    >>> check.ok
+    True
+    """
 
     task: str
     ensemble: str
@@ -144,16 +267,36 @@ class NumericCheck:
 
     @property
     def ok(self) -> bool:
+        """Whether no bound is violated and E[Δ] is not below the lower bound."""
         return all(v != "VIOLATED" for v in self.verdicts.values()) and not self.band.startswith("BELOW")
 
 
 def bound_verdict(ci95: tuple[float, float], bound: float, upper_ci95: tuple[float, float] | None = None) -> str:
-    """``below`` if the whole 95 % CI is at or below the bound, ``VIOLATED`` if it is entirely
-    above, ``consistent`` if the bound lies inside it.
+    """Compare the 95 % CI of E[Δ] with an upper bound.
 
-    For a bracketed Δ (lower <= Δ <= upper) pass the CI of the lower ends as ``ci95`` and that of the
-    upper ends as ``upper_ci95``: *below* needs the upper ends' CI below the bound, *VIOLATED* the
-    lower ends' CI above it."""
+    Parameters
+    ----------
+    ci95 : tuple of float
+        The CI of the mean of Δ (of the lower ends, for a bracketed Δ).
+    bound : float
+        The upper bound.
+    upper_ci95 : tuple of float, optional
+        For a bracketed Δ (lower <= Δ <= upper): the CI of the upper ends. *below* then needs the upper
+        ends' CI below the bound, *VIOLATED* the lower ends' CI above it.
+
+    Returns
+    -------
+    str
+        ``below`` if the whole CI is at or below the bound, ``VIOLATED`` if it is entirely above,
+        ``consistent`` if the bound lies inside it.
+
+    Examples
+    --------
+    >>> bound_verdict((0.1, 0.2), 0.25), bound_verdict((0.1, 0.2), 0.15), bound_verdict((0.1, 0.2), 0.05)
+    ('below', 'consistent', 'VIOLATED')
+    >>> bound_verdict((0.1, 0.2), 0.25, upper_ci95=(0.2, 0.3))
+    'consistent'
+    """
     lo = ci95[0]
     hi = ci95[1] if upper_ci95 is None else upper_ci95[1]
     if hi <= bound:
@@ -166,10 +309,29 @@ def bound_verdict(ci95: tuple[float, float], bound: float, upper_ci95: tuple[flo
 def band_verdict(
     ci95: tuple[float, float], lower: float, upper: float, upper_ci95: tuple[float, float] | None = None
 ) -> str:
-    """Two-sided check (Lemma 11): ``inside [lower, upper]`` unless the 95 % CI lies entirely below
-    ``lower`` (``BELOW LOWER``, a failure) or entirely above ``upper`` (``above upper``, already a
-    VIOLATED upper bound).  For a bracketed Δ the lower ends' CI is ``ci95`` and the upper ends'
-    ``upper_ci95``: only the upper ends can prove E[Δ] < lower, only the lower ends E[Δ] > upper."""
+    """Two-sided check of E[Δ] against a lower and an upper bound (Lemma 11 of proofs/DERIVATION.md).
+
+    Parameters
+    ----------
+    ci95 : tuple of float
+        The CI of the mean of Δ (of the lower ends, for a bracketed Δ).
+    lower, upper : float
+        The largest lower bound and the smallest upper bound.
+    upper_ci95 : tuple of float, optional
+        For a bracketed Δ, the CI of the upper ends: only they can prove E[Δ] < lower, only the lower
+        ends E[Δ] > upper.
+
+    Returns
+    -------
+    str
+        ``BELOW LOWER`` (a failure) if the CI lies entirely below ``lower``, ``above upper`` (already a
+        violated upper bound) if entirely above ``upper``, else ``inside [lower, upper]``.
+
+    Examples
+    --------
+    >>> band_verdict((0.1, 0.2), 0.05, 0.5), band_verdict((0.1, 0.2), 0.3, 0.5)
+    ('inside [lower, upper]', 'BELOW LOWER')
+    """
     hi = ci95[1] if upper_ci95 is None else upper_ci95[1]
     if hi < lower:
         return "BELOW LOWER"
@@ -180,6 +342,40 @@ def band_verdict(
 
 @dataclass
 class VerifyReport:
+    """The outcome of ``weingarten-check verify``: lemma rows, numerical checks and errors.
+
+    Attributes
+    ----------
+    lemmas : list of LemmaRow
+        One row per lemma of the suite (empty if it was not run).
+    numerics : list of NumericCheck
+        One per check point.
+    errors : list of str
+        Parts that could not run (recorded, never raised).
+    started : str
+        UTC start time.
+    seconds : float
+        Wall time.
+    environment : dict of str to str
+        Package and Python versions, machine, CPUs.
+
+    Examples
+    --------
+    >>> check = NumericCheck(
+    ...     "qsl", "local1", "v1", 2, 4, 100, 0, 1.0, 0.19, 0.01, (0.17, 0.21), {"proposition2": 0.25},
+    ...     {"proposition2": "below"},
+    ... )
+    >>> rep = VerifyReport(
+    ...     [LemmaRow("7.4", "Proposition 2", "q >= 2", "passed", 0.5, tests=3, mutants=1)],
+    ...     [check], [], "2024-01-01 00:00:00 UTC", 1.0, {"python": "3.11"},
+    ... )
+    >>> rep.ok, rep.failures
+    (True, [])
+    >>> rep.lemmas[0].status = "FAILED"
+    >>> rep.ok, rep.failures
+    (False, ['lemma 7.4: FAILED'])
+    """
+
     lemmas: list[LemmaRow]
     numerics: list[NumericCheck]
     errors: list[str]
@@ -189,6 +385,7 @@ class VerifyReport:
 
     @property
     def failures(self) -> list[str]:
+        """Every reason the report fails: errors, failed lemmas, violated bounds, E[Δ] below a lower bound."""
         out = list(self.errors)
         out += [f"lemma {r.lemma}: {r.status}" for r in self.lemmas if not r.ok]
         for c in self.numerics:
@@ -206,9 +403,27 @@ class VerifyReport:
 
     @property
     def ok(self) -> bool:
+        """Whether the report passes (no :attr:`failures`)."""
         return not self.failures
 
     def as_dict(self) -> dict[str, Any]:
+        """The report as a JSON-ready dict (what ``verify.json`` and ``verify --json`` hold).
+
+        Examples
+        --------
+        >>> check = NumericCheck(
+        ...     "qsl", "local1", "v1", 2, 4, 100, 0, 1.0, 0.19, 0.01, (0.17, 0.21), {"proposition2": 0.25},
+        ...     {"proposition2": "below"},
+        ... )
+        >>> rep = VerifyReport(
+        ...     [LemmaRow("7.4", "Proposition 2", "q >= 2", "passed", 0.5, tests=3, mutants=1)],
+        ...     [check], [], "2024-01-01 00:00:00 UTC", 1.0, {"python": "3.11"},
+        ... )
+        >>> list(rep.as_dict())
+        ['ok', 'failures', 'started', 'seconds', 'environment', 'lemmas', 'numerics', 'errors']
+        >>> rep.as_dict()["lemmas"][0]["ok"]
+        True
+        """
         return {
             "ok": self.ok,
             "failures": self.failures,
@@ -311,13 +526,48 @@ def run_verify(
     extra_pytest_args: Sequence[str] = (),
     progress: bool = False,
 ) -> VerifyReport:
-    """Run the lemma suite and the numerical confirmation at ``points`` (default
-    :func:`default_points`: what plain ``weingarten-check verify`` runs); never raises for a failing
-    part (the failure is recorded in the report)."""
+    """Run the lemma suite and the numerical confirmation at ``points``.
+
+    A failing part never raises: it is recorded in the report (``errors``, a failed lemma row, a
+    violated bound), so the report can always be written.
+
+    Parameters
+    ----------
+    lemmas : bool, default True
+        Run the lemma suite in proofs/ (:func:`~weingarten_check.reporting.proofs_report.run_proofs`).
+    numerics : bool, default True
+        Estimate E[Δ] at ``points`` (:func:`weingarten_check.experiments.tasks.estimate_variation_range`).
+    points : sequence of tuple, optional
+        Check points ``(task, ensemble, case, q, n[, m])`` (default :func:`default_points`: what plain
+        ``weingarten-check verify`` runs).
+    samples : int, default 200
+        Samples per point (>= 2: a confidence interval needs two).
+    seed : int, default 0
+        Base seed.
+    extra_pytest_args : sequence of str, default ()
+        Appended to the pytest command line of the lemma suite.
+    progress : bool, default False
+        Per-lemma and per-point progress bars on stderr.
+
+    Returns
+    -------
+    VerifyReport
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``samples`` is not an integer >= 2, or both parts are off.
+
+    Examples
+    --------
+    >>> rep = run_verify(lemmas=False, points=[("qsl", "local1", "v1", 2, 4)], samples=4)
+    >>> check = rep.numerics[0]
+    >>> rep.ok, round(check.mean, 4), check.bounds, check.verdicts
+    (True, 0.1906, {'proposition2': 0.25}, {'proposition2': 'consistent'})
+    """
     if points is None:
         points = default_points()
-    if isinstance(samples, bool) or not isinstance(samples, int) or samples < 2:
-        raise ValueError(f"samples must be an integer >= 2 (a CI needs two samples), got {samples!r}")
+    check_int(samples, "samples (a CI needs two)", 2)
     if not lemmas and not numerics:
         raise ValueError("nothing to verify: lemmas and numerics are both off")
     started = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
@@ -382,7 +632,31 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
 
 
 def format_markdown(rep: VerifyReport) -> str:
-    """The report as Markdown (the same content as the printed text)."""
+    """The report as Markdown (what ``verify`` prints and writes to ``verify.md``).
+
+    Parameters
+    ----------
+    rep : VerifyReport
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> check = NumericCheck(
+    ...     "qsl", "local1", "v1", 2, 4, 100, 0, 1.0, 0.19, 0.01, (0.17, 0.21), {"proposition2": 0.25},
+    ...     {"proposition2": "below"},
+    ... )
+    >>> rep = VerifyReport(
+    ...     [LemmaRow("7.4", "Proposition 2", "q >= 2", "passed", 0.5, tests=3, mutants=1)],
+    ...     [check], [], "2024-01-01 00:00:00 UTC", 1.0, {"python": "3.11"},
+    ... )
+    >>> print(format_markdown(rep).splitlines()[2])
+    **PASS** — 2024-01-01 00:00:00 UTC, 1.0 s, python 3.11
+    >>> print(format_markdown(rep).splitlines()[4])
+    ## Lemmas (proofs/): 1/1 pass, 1 weakened statements rejected
+    """
     lines = [
         "# weingarten-check verify",
         "",
@@ -414,7 +688,8 @@ def format_markdown(rep: VerifyReport) -> str:
         lines += [
             "## E[Δ] against the bounds",
             "",
-            f"Samples per point: {', '.join(map(str, samples))} (one base seed; per-sample streams from experiments.sample_rng). Each cell: "
+            f"Samples per point: {', '.join(map(str, samples))} (one base seed; per-sample streams from "
+            "experiments.sample_rng). Each cell: "
             "bound (E[Δ] / bound). Verdict: `below` = the whole 95 % CI of E[Δ] is below every bound; "
             "`consistent (X)` = bound X lies inside the CI; `VIOLATED (X)` = the whole CI is above X "
             "(fails). Other bounds (Route 1, element-wise) are in the JSON.",
@@ -510,7 +785,8 @@ def format_markdown(rep: VerifyReport) -> str:
         if any(not c.exact for c in rep.numerics):
             lines += [
                 "† dA ≥ 3 and not a fidelity cost: Δ has no closed form; each sample is a certified "
-                "bracket [C(U_max) - C(U_min) at optimised unitaries, exact SDP dual certificate (Lemma 12)]. The ratio uses the "
+                "bracket [C(U_max) - C(U_min) at optimised unitaries, exact SDP dual certificate (Lemma 12)]. "
+                "The ratio uses the "
                 "upper end; a bound is violated only if the lower ends' CI lies above it. One number with "
                 "`width ≤ w`: the mean of the lower ends, every sample's bracket narrower than w relative to "
                 "its upper end; `[a, b]`: means of the lower and upper ends (some bracket wider than "
@@ -522,13 +798,34 @@ def format_markdown(rep: VerifyReport) -> str:
     return "\n".join(lines)
 
 
-def format_text(rep: VerifyReport) -> str:
-    """Plain-text report for the terminal (the Markdown, which reads well as text)."""
-    return format_markdown(rep)
-
-
 def write_report(rep: VerifyReport, outdir: str | os.PathLike) -> tuple[Path, Path]:
-    """Write ``verify.md`` and ``verify.json`` under ``outdir`` (created); return both paths."""
+    """Write ``verify.md`` and ``verify.json`` under ``outdir`` (created).
+
+    Parameters
+    ----------
+    rep : VerifyReport
+    outdir : str or os.PathLike
+
+    Returns
+    -------
+    tuple of pathlib.Path
+        The Markdown and the JSON file.
+
+    Examples
+    --------
+    >>> import json, tempfile
+    >>> check = NumericCheck(
+    ...     "qsl", "local1", "v1", 2, 4, 100, 0, 1.0, 0.19, 0.01, (0.17, 0.21), {"proposition2": 0.25},
+    ...     {"proposition2": "below"},
+    ... )
+    >>> rep = VerifyReport(
+    ...     [LemmaRow("7.4", "Proposition 2", "q >= 2", "passed", 0.5, tests=3, mutants=1)],
+    ...     [check], [], "2024-01-01 00:00:00 UTC", 1.0, {"python": "3.11"},
+    ... )
+    >>> md, js = write_report(rep, tempfile.mkdtemp())
+    >>> md.name, js.name, json.loads(js.read_text())["ok"]
+    ('verify.md', 'verify.json', True)
+    """
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     md, js = outdir / "verify.md", outdir / "verify.json"

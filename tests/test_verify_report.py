@@ -1,4 +1,4 @@
-"""The verify report (report.py): verdicts, failure detection, Markdown/JSON output."""
+"""The verify report (weingarten_check.reporting.verify_report): verdicts, failure detection, Markdown/JSON output."""
 
 from __future__ import annotations
 
@@ -136,8 +136,15 @@ def test_nothing_checked_is_never_a_pass(monkeypatch):
     assert 4 in rp.supported_qs() and set(rp.DEFAULT_QS) < set(rp.supported_qs())
 
 
+def test_xfail_lemma_is_a_failure(monkeypatch):
+    """verify and proofs share the pass rule: an expected failure (xfail) does not prove a lemma."""
+    install_fakes(monkeypatch, statuses=("passed", "xfail"))
+    rep = rp.run_verify(numerics=False, samples=10)
+    assert not rep.ok and rep.failures == ["lemma L1: xfail"]
+
+
 def test_samples_validated():
-    with pytest.raises(ValueError, match="samples must be an integer >= 2"):
+    with pytest.raises(ValueError, match=r"samples \(a CI needs two\) must be an int >= 2"):
         rp.run_verify(samples=1)
 
 
