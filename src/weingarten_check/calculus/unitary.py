@@ -38,7 +38,6 @@ from flint import fmpz_poly
 from .limits import check_class_terms, check_partitions, partition_count
 from .symmetric_group import (
     Partition,
-    _mn,
     as_partition,
     as_permutation,
     compose,
@@ -46,11 +45,15 @@ from .symmetric_group import (
     cycle_type,
     hook_product,
     inverse,
+    murnaghan_nakayama,
     partitions,
 )
 
 __all__ = [
+    "weingarten_unitary",
     "weingarten",
+    "cycle_type_of",
+    "weingarten_class_fraction",
     "weingarten_class",
     "weingarten_all_classes",
     "weingarten_polynomial_data",
@@ -81,7 +84,7 @@ def check_dimension(d: Any, name: str = "d") -> int | sympy.Symbol:
     raise TypeError(f"{name} must be a positive integer or a sympy Symbol, got {type(d).__name__} {d!r}")
 
 
-def _class_of(sigma: Any) -> Partition:
+def cycle_type_of(sigma: Any) -> Partition:
     """Cycle type of ``sigma``: a permutation (contains 0) or already a partition (all parts >= 1)."""
     if getattr(sigma, "array_form", None) is not None:
         return cycle_type(sigma)
@@ -119,13 +122,13 @@ def _class_of(sigma: Any) -> Partition:
 
 
 @cache
-def _wg_integer(mu: Partition, d: int) -> Fraction:
+def weingarten_class_fraction(mu: Partition, d: int) -> Fraction:
     k = sum(mu)
     total = Fraction(0)
     for lam in partitions(k):
         if len(lam) > d:
             continue
-        chi = _mn(lam, mu)
+        chi = murnaghan_nakayama(lam, mu)
         if chi:
             total += Fraction(chi, hook_product(lam) * prod(d + c for c in contents(lam)))
     return total
@@ -176,7 +179,7 @@ def weingarten_polynomial_data(mu: Partition) -> tuple[Fraction, tuple[int, ...]
     big_m, terms = _lambda_terms(k)
     num = fmpz_poly([0])
     for lam, poly in terms:
-        chi = _mn(lam, mu)
+        chi = murnaghan_nakayama(lam, mu)
         if chi:
             num += chi * poly
     denom = dict(_common_denominator(k))
@@ -222,12 +225,12 @@ def weingarten_class(mu: Any, d: Any) -> sympy.Expr:
     dd = check_dimension(d)
     check_partitions(sum(mu_p), "Wg")
     if isinstance(dd, int):
-        val = _wg_integer(mu_p, dd)
+        val = weingarten_class_fraction(mu_p, dd)
         return sympy.Rational(val.numerator, val.denominator)
     return _wg_symbolic(mu_p, dd)
 
 
-def weingarten(sigma: Any, d: Any) -> sympy.Expr:
+def weingarten_unitary(sigma: Any, d: Any) -> sympy.Expr:
     """The unitary Weingarten function ``Wg(σ, d)`` (eq. (Wg) of this module's docstring).
 
     Parameters
@@ -248,12 +251,16 @@ def weingarten(sigma: Any, d: Any) -> sympy.Expr:
     Examples
     --------
     >>> import sympy; d = sympy.Symbol("d")
-    >>> weingarten((1, 1), d)
+    >>> weingarten_unitary((1, 1), d)
     1/((d - 1)*(d + 1))
-    >>> weingarten((1, 0), 3)
+    >>> weingarten_unitary((1, 0), 3)
     -1/24
     """
-    return weingarten_class(_class_of(sigma), d)
+    return weingarten_class(cycle_type_of(sigma), d)
+
+
+#: the historical name of :func:`weingarten_unitary` (the same function object)
+weingarten = weingarten_unitary
 
 
 def weingarten_all_classes(k: int, d: Any) -> dict[Partition, sympy.Expr]:
@@ -286,19 +293,18 @@ def weingarten_matrix(k: int, d: Any) -> sympy.Matrix:
     """``W(σ, τ) = Wg(σ^{-1} τ, d)`` over S_k, same ordering as :func:`gram_matrix`."""
     dd = check_dimension(d)
     perms = _permutations(k)
-    return sympy.Matrix(len(perms), len(perms), lambda i, j: weingarten(compose(inverse(perms[i]), perms[j]), dd))
+    return sympy.Matrix(
+        len(perms), len(perms), lambda i, j: weingarten_unitary(compose(inverse(perms[i]), perms[j]), dd)
+    )
 
 
 def clear_caches() -> None:
     """Forget every memoised character, Wg value and polynomial (for cold-start benchmarks)."""
-    from . import symmetric_group as sg
+    from . import symmetric_group
 
+    symmetric_group.clear_caches()
     for fn in (
-        sg.partitions,
-        sg._rim_hook_removals,
-        sg._mn,
-        sg.character_table,
-        _wg_integer,
+        weingarten_class_fraction,
         _common_denominator,
         _lambda_terms,
         weingarten_polynomial_data,

@@ -33,9 +33,9 @@ import sympy
 from .limits import WorkLimitError, check_class_terms, check_coset_elements, check_permutation_pairs, partition_count
 from .symmetric_group import Partition, compose, cycle_type, cycles, inverse
 from .unitary import (
-    _wg_integer,
     check_dimension,
     weingarten_class,
+    weingarten_class_fraction,
     weingarten_polynomial_data,
 )
 
@@ -210,7 +210,7 @@ def haar_integral(
     hist, mult = res
     check_class_terms(k, min(len(hist), partition_count(k)), not isinstance(dd, int), "haar_integral")
     if isinstance(dd, int):
-        total = sum((Fraction(c) * _wg_integer(mu, dd) for mu, c in hist.items()), Fraction(0))
+        total = sum((Fraction(c) * weingarten_class_fraction(mu, dd) for mu, c in hist.items()), Fraction(0))
         total *= mult
         return sympy.Rational(total.numerator, total.denominator)
     # symbolic: sum numerators over a common denominator with exact integer polynomials
@@ -408,7 +408,7 @@ def trace_moment_numeric(As: Sequence[np.ndarray], Xs: Sequence[np.ndarray]) -> 
 
     for s, p, mu in _perm_pairs_by_class(k):
         if mu not in wg:
-            wg[mu] = float(_wg_integer(mu, d))
+            wg[mu] = float(weingarten_class_fraction(mu, d))
         total += wg[mu] * tr_perm(As, s, "A") * tr_perm(Xs, p, "X")
     return complex(total)
 
@@ -453,6 +453,6 @@ def twirl(X: np.ndarray, k: int) -> np.ndarray:
     for r, rho in enumerate(perms):
         coeff = 0j
         for q, pi in enumerate(perms):
-            coeff += float(_wg_integer(cycle_type(compose(inverse(rho), pi)), d)) * b[q]
+            coeff += float(weingarten_class_fraction(cycle_type(compose(inverse(rho), pi)), d)) * b[q]
         out += coeff * ops[r]
     return out

@@ -65,7 +65,7 @@ def _emit(args: argparse.Namespace, payload: dict, text: str) -> None:
 
 def _cmd_wg(args: argparse.Namespace) -> int:
     from ..calculus.limits import WorkLimitError
-    from ..calculus.unitary import _class_of, weingarten_all_classes, weingarten_class
+    from ..calculus.unitary import cycle_type_of, weingarten_all_classes, weingarten_class
 
     d = _dimension(args.d)
     if args.all is not None:
@@ -80,7 +80,7 @@ def _cmd_wg(args: argparse.Namespace) -> int:
             raise UsageError("SIGMA: give a cycle type such as 2,1 or a permutation such as 1,0,2 (or use --all K)")
         items = _int_list(args.sigma, "SIGMA")
         try:
-            mu = _class_of(items)
+            mu = cycle_type_of(items)
             rows = [(mu, weingarten_class(mu, d))]
         except (TypeError, ValueError) as exc:
             raise UsageError(f"SIGMA: {exc}") from None
