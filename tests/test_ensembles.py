@@ -17,7 +17,7 @@ from weingarten_check.circuits.ensembles import (
     ry,
     sample_circuit,
 )
-from weingarten_check.states.observables import PAULI
+from weingarten_check.states.bases import PAULI
 
 
 def kron_all(mats):

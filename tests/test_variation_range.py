@@ -26,7 +26,8 @@ from weingarten_check.delta.variation_range import (
     variation_range_qubit,
     variation_range_qubit_mp,
 )
-from weingarten_check.states.observables import heisenberg_ring, orthonormal_traceless_basis, qsl_observable
+from weingarten_check.states.bases import orthonormal_traceless_basis
+from weingarten_check.states.observables import heisenberg_ring, qsl_observable
 from weingarten_check.states.sampling import haar_state, haar_unitary, mp_haar_state
 from weingarten_check.states.statevector import move_sites_first
 

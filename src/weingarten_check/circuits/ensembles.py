@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..states.observables import PAULI
+from ..states.bases import PAULI
 from ..states.sampling import RngLike, as_rng, haar_unitary
 from ..states.statevector import _check_nq, apply_diagonal, apply_gate, apply_local_layer, num_batch_axes
 

@@ -28,12 +28,11 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
+from ..util.checks import check_local_dim
+from .bases import gell_mann
 from .statevector import apply_gate, num_batch_axes
 
 __all__ = [
-    "PAULI",
-    "gell_mann",
-    "orthonormal_traceless_basis",
     "Observable",
     "heisenberg_ring",
     "heisenberg_ring_ground_energy",
@@ -41,55 +40,6 @@ __all__ = [
     "qsl_observable",
     "spectral_width",
 ]
-
-PAULI = {
-    "I": np.eye(2, dtype=np.complex128),
-    "X": np.array([[0, 1], [1, 0]], dtype=np.complex128),
-    "Y": np.array([[0, -1j], [1j, 0]], dtype=np.complex128),
-    "Z": np.array([[1, 0], [0, -1]], dtype=np.complex128),
-}
-
-
-def _check_q(q: int) -> int:
-    if isinstance(q, bool) or not isinstance(q, (int, np.integer)) or q < 2:
-        raise ValueError(f"q (local dimension) must be an int >= 2, got {q!r}")
-    return int(q)
-
-
-@functools.cache
-def _gell_mann_cached(q: int) -> tuple[np.ndarray, ...]:
-    mats = []
-    for j in range(q):  # symmetric and antisymmetric off-diagonal
-        for k in range(j + 1, q):
-            s = np.zeros((q, q), dtype=np.complex128)
-            s[j, k] = s[k, j] = 1
-            a = np.zeros((q, q), dtype=np.complex128)
-            a[j, k], a[k, j] = -1j, 1j
-            mats += [s, a]
-    for l in range(1, q):  # diagonal
-        dgl = np.zeros(q)
-        dgl[:l] = 1
-        dgl[l] = -l
-        mats.append(np.diag(dgl * np.sqrt(2.0 / (l * (l + 1)))).astype(np.complex128))
-    for m in mats:
-        m.setflags(write=False)
-    return tuple(mats)
-
-
-def gell_mann(q: int) -> list[np.ndarray]:
-    """The q²-1 generalised Gell-Mann matrices, ``tr(λ_a λ_b) = 2 δ_ab``.
-
-    For q = 2 they are (X, Y, Z) in this order (symmetric, antisymmetric, diagonal).
-    """
-    return list(_gell_mann_cached(_check_q(q)))
-
-
-def orthonormal_traceless_basis(dim: int) -> np.ndarray:
-    """Orthonormal traceless Hermitian basis ``{G_a}`` of operators on C^dim (math-notes):
-    ``tr(G_a G_b) = δ_ab``, array of shape ``(dim²-1, dim, dim)`` = Gell-Mann / sqrt(2)
-    (Pauli / sqrt(2) for dim = 2)."""
-    return np.array(gell_mann(dim)) / np.sqrt(2.0)
-
 
 Term = tuple[complex, dict[int, np.ndarray]]
 
@@ -116,7 +66,7 @@ class Observable:
     ):
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
             raise ValueError(f"n must be an int >= 1, got {n!r}")
-        self.n, self.q = int(n), _check_q(q)
+        self.n, self.q = int(n), check_local_dim(q)
         self.terms: list[Term] = []
         for t, (c, ops) in enumerate(terms):
             if not isinstance(ops, Mapping):
@@ -339,7 +289,7 @@ def heisenberg_ring_ground_energy(n: int, q: int = 2) -> float:
     SU(q) irrep in (C^q)^{⊗n} has a Young diagram dominating that weight).  We diagonalise in
     that sector only: C(n, n/2) = 184756 states for n = 20 qubits instead of 2^20.
     """
-    q = _check_q(q)
+    q = check_local_dim(q)
     edges = _ring_edges(n)
     counts = [n // q + (1 if c < n % q else 0) for c in range(q)]
     if q**n <= 256:
@@ -390,7 +340,7 @@ def heisenberg_ring(n: int, q: int = 2, _width: float | None = None) -> Observab
     ferromagnetic states have SWAP = 1 on every edge and SWAP <= 1), ``λmin`` from
     :func:`heisenberg_ring_ground_energy` (e.g. n = 4, q = 2: λmin = -8, w = 12).
     """
-    q = _check_q(q)
+    q = check_local_dim(q)
     lam = gell_mann(q)
     terms = [(1.0, {i: a, j: a}) for (i, j) in _ring_edges(n) for a in lam]
     obs = Observable(n, q, terms, name=f"heisenberg_ring(n={n}, q={q})", check_hermitian=False)
@@ -408,7 +358,7 @@ def qae_observable(n: int, q: int = 2, discarded: int | None = None) -> Observab
     contain R and V2 = I, H acts trivially on A and Δ ≡ 0, so the paper's "V1 2-design"
     curve of Fig. 5(b) needs R in A).  Spectral width w = 1 (a projector, n >= 2).  The input
     state used in the experiments is ``|0...0>`` (the paper leaves ρ_QR unspecified)."""
-    q = _check_q(q)
+    q = check_local_dim(q)
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
         raise ValueError(f"n must be an int >= 2, got {n!r}")
     r = 0 if discarded is None else int(discarded)
@@ -423,7 +373,7 @@ def qae_observable(n: int, q: int = 2, discarded: int | None = None) -> Observab
 
 def qsl_observable(n: int, q: int = 2) -> Observable:
     """Quantum state learning, paper Eq. 11: ``H = I - |φ><φ|`` with ``|φ> = |0...0>``; w = 1."""
-    q = _check_q(q)
+    q = check_local_dim(q)
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"n must be an int >= 1, got {n!r}")
     p0 = np.zeros((q, q), dtype=np.complex128)

@@ -46,7 +46,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .observables import Observable, orthonormal_traceless_basis
+from .bases import orthonormal_traceless_basis
+from .observables import Observable
 
 __all__ = [
     "CHUNK_ELEMENTS",
