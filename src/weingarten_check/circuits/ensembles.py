@@ -32,7 +32,6 @@ from ..states.statevector import _check_nq, apply_diagonal, apply_gate, apply_lo
 
 __all__ = [
     "Circuit",
-    "rx",
     "ry",
     "rz",
     "pauli_rotation",
@@ -53,11 +52,6 @@ def pauli_rotation(P: str, theta: float) -> np.ndarray:
     if P not in ("X", "Y", "Z"):
         raise ValueError(f"P must be 'X', 'Y' or 'Z', got {P!r}")
     return np.cos(theta / 2) * PAULI["I"] - 1j * np.sin(theta / 2) * PAULI[P]
-
-
-def rx(theta: float) -> np.ndarray:
-    """``Rx(θ) = exp(-i θ X / 2)``."""
-    return pauli_rotation("X", theta)
 
 
 def ry(theta: float) -> np.ndarray:

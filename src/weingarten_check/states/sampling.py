@@ -16,8 +16,6 @@ Haar (``tests/test_sampling.py`` shows that the moments then come out wrong).
   block (a generator), so that a caller can reduce each block while it is in cache; with
   ``ginibre_r_factor`` (``R`` with ``Z = W R``) this gives the Haar isometry ``W = Z R^{-1}`` of
   :func:`haar_isometry` without forming it (``W^† X W = R^{-†} (Z^† X Z) R^{-1}``).
-* ``mp_haar_unitary``, ``mp_haar_isometry``, ``mp_haar_state`` - the same at a chosen mpmath
-  precision (modified Gram-Schmidt, which produces ``diag R > 0`` directly), for small d.
 
 ``rng`` may be a ``numpy.random.Generator`` or an int seed (or None for fresh entropy).
 """
@@ -25,9 +23,7 @@ Haar (``tests/test_sampling.py`` shows that the moments then come out wrong).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Union
 
-import mpmath
 import numpy as np
 import scipy.linalg
 
@@ -39,15 +35,10 @@ __all__ = [
     "ginibre_r_factor",
     "haar_unitary",
     "haar_isometry",
-    "haar_isometry_cholqr",
     "haar_state",
-    "mp_ginibre",
-    "mp_haar_unitary",
-    "mp_haar_isometry",
-    "mp_haar_state",
 ]
 
-RngLike = Union[np.random.Generator, int, np.integer, None]
+RngLike = np.random.Generator | int | np.integer | None
 
 
 def as_rng(rng: RngLike) -> np.random.Generator:
@@ -146,119 +137,9 @@ def ginibre_r_factor(gram: np.ndarray) -> np.ndarray:
     return np.linalg.cholesky(gram).conj().T  # gram = L L^† = R^† R with R = L^†, diag R > 0
 
 
-def haar_isometry_cholqr(d: int, k: int, rng: RngLike = None, *, rows: int = 2**14) -> np.ndarray:
-    """The matrix :func:`haar_isometry` returns for the same ``rng`` (equal up to rounding), in
-    the memory of the result alone: the same Ginibre numbers are drawn ``rows`` rows at a time
-    (:func:`ginibre_fill`) into the ``d × k`` output, which is then orthonormalised in place by
-    Cholesky QR, twice (CholQR2: ``R = chol(Z^† Z)^†`` (:func:`ginibre_r_factor`),
-    ``Z <- Z R^{-1}``; each Gram matrix is accumulated in the pass that writes the block, so the
-    whole costs the draw plus two passes).  The QR factorisation with ``diag R > 0`` is unique, and it is exactly
-    the Mezzadri-phase-fixed one, so this is the same Haar isometry (math-notes, "Numerical
-    facts").  Needs ``d >= 64 k`` (then ``cond(Z) < 1.5`` with overwhelming probability and
-    CholQR2 is accurate to ~1e-15); intended for large d (no LAPACK copies of the d × k matrix).
-    A caller that only needs ``W^† X W`` can skip forming W: see :func:`ginibre_fill`.
-    """
-    d = _check_dim(d, "d")
-    k = _check_dim(k, "k")
-    rows = _check_dim(rows, "rows")
-    if d < 64 * k:
-        raise ValueError(
-            f"haar_isometry_cholqr needs d >= 64 k (well-conditioned Ginibre), got d={d}, k={k}; use haar_isometry"
-        )
-    z = np.empty((d, k), dtype=np.complex128)
-    gram = np.zeros((k, k), dtype=np.complex128)
-    i0 = 0
-    for i1 in ginibre_fill(z, rng, rows=rows):  # accumulate Z^† Z while the block is in cache
-        zc = z[i0:i1]
-        gram += zc.conj().T @ zc
-        i0 = i1
-    for last in (False, True):  # CholQR2: Z <- Z R1^{-1} (accumulating the new gram), then R2^{-1}
-        upper = ginibre_r_factor(gram)
-        rinv = scipy.linalg.solve_triangular(upper, np.eye(k), lower=False)
-        gram = np.zeros((k, k), dtype=np.complex128)
-        for i0 in range(0, d, rows):
-            zc = z[i0 : i0 + rows]
-            zc[...] = zc @ rinv
-            if not last:
-                gram += zc.conj().T @ zc
-    return z
-
-
 def haar_state(d: int, rng: RngLike = None) -> np.ndarray:
     """Haar-random unit vector in C^d (= U|0> for Haar U), cost O(d)."""
     d = _check_dim(d, "d")
     z = ginibre(d, 1, rng)[:, 0]
     z /= np.linalg.norm(z)
     return z
-
-
-# ----------------------------------------------------------------------------------------------
-# mpmath versions
-# ----------------------------------------------------------------------------------------------
-def _mp_uniform(rng: np.random.Generator, bits: int) -> mpmath.mpf:
-    """Uniform in (0, 1) with ``bits`` random bits (never exactly 0)."""
-    words = -(-bits // 62)
-    value = 0
-    for w in rng.integers(0, 2**62, size=words, dtype=np.int64):
-        value = (value << 62) | int(w)
-    return (mpmath.mpf(value) + mpmath.mpf("0.5")) / mpmath.mpf(2) ** (62 * words)
-
-
-def mp_ginibre(d: int, k: int, rng: RngLike = None, dps: int = 50) -> mpmath.matrix:
-    """d x k complex Ginibre matrix at ``dps`` decimal digits (Box-Muller on high-precision uniforms)."""
-    d = _check_dim(d, "d")
-    k = _check_dim(k, "k")
-    dps = _check_dim(dps, "dps", 15)
-    gen = as_rng(rng)
-    with mpmath.workdps(dps + 10):
-        bits = int((dps + 10) * 3.33) + 8
-        z = mpmath.matrix(d, k)
-        for i in range(d):
-            for j in range(k):
-                u1, u2 = _mp_uniform(gen, bits), _mp_uniform(gen, bits)
-                rad = mpmath.sqrt(-mpmath.log(u1))  # |z|^2 ~ Exp(1): E|z|^2 = 1
-                ang = 2 * mpmath.pi * u2
-                z[i, j] = mpmath.mpc(rad * mpmath.cos(ang), rad * mpmath.sin(ang))
-    with mpmath.workdps(dps):
-        return z * 1  # round to the working precision
-
-
-def _mp_gram_schmidt(z: mpmath.matrix, dps: int) -> mpmath.matrix:
-    """Orthonormalise the columns (modified Gram-Schmidt, twice): Q with diag(R) > 0."""
-    d, k = z.rows, z.cols
-    with mpmath.workdps(dps + 10):
-        cols = [[z[i, j] for i in range(d)] for j in range(k)]
-        for j in range(k):
-            v = cols[j]
-            for _ in range(2):
-                for p in range(j):
-                    u = cols[p]
-                    c = mpmath.fsum(mpmath.conj(u[i]) * v[i] for i in range(d))
-                    v = [v[i] - c * u[i] for i in range(d)]
-            nrm = mpmath.sqrt(mpmath.fsum(abs(x) ** 2 for x in v))
-            cols[j] = [x / nrm for x in v]
-        q = mpmath.matrix(d, k)
-        for j in range(k):
-            for i in range(d):
-                q[i, j] = cols[j][i]
-    with mpmath.workdps(dps):
-        return q * 1
-
-
-def mp_haar_isometry(d: int, k: int, rng: RngLike = None, dps: int = 50) -> mpmath.matrix:
-    """d x k Haar isometry at ``dps`` digits (Gram-Schmidt of a Ginibre matrix = phase-fixed QR)."""
-    d = _check_dim(d, "d")
-    k = _check_dim(k, "k")
-    if k > d:
-        raise ValueError(f"k must satisfy k <= d, got k={k}, d={d}")
-    return _mp_gram_schmidt(mp_ginibre(d, k, rng, dps), dps)
-
-
-def mp_haar_unitary(d: int, rng: RngLike = None, dps: int = 50) -> mpmath.matrix:
-    """d x d Haar unitary at ``dps`` digits (intended for small d, say d <= 64)."""
-    return mp_haar_isometry(d, d, rng, dps)
-
-
-def mp_haar_state(d: int, rng: RngLike = None, dps: int = 50) -> mpmath.matrix:
-    """Haar-random unit vector in C^d at ``dps`` digits, as a d x 1 mpmath matrix."""
-    return mp_haar_isometry(d, 1, rng, dps)

@@ -24,7 +24,6 @@ __all__ = [
     "product_state",
     "num_batch_axes",
     "apply_gate",
-    "apply_one_site",
     "apply_diagonal",
     "apply_local_layer",
     "inner",
@@ -158,11 +157,6 @@ def apply_gate(
     axes = [nb + s for s in sites]
     out = np.tensordot(g, psi, axes=(list(range(k, 2 * k)), axes))
     return np.ascontiguousarray(np.moveaxis(out, list(range(k)), axes))
-
-
-def apply_one_site(psi: np.ndarray, gate: np.ndarray, site: int, n: int) -> np.ndarray:
-    """``(gate on one site) psi`` (shorthand for :func:`apply_gate` with one site)."""
-    return apply_gate(psi, gate, (site,), n)
 
 
 def apply_diagonal(psi: np.ndarray, diag: np.ndarray, n: int, out: np.ndarray | None = None) -> np.ndarray:
