@@ -43,8 +43,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import stim
 
-from ..states.sampling import RngLike, as_rng, haar_unitary
-from ..states.statevector import _check_nq, zero_state
+from ..states.sampling import RngLike, as_rng
+from ..states.statevector import zero_state
+from ..util.checks import check_nq
 from .ensembles import Circuit
 
 __all__ = [
@@ -54,8 +55,8 @@ __all__ = [
     "CliffordUnitary",
     "snap_clifford_entries",
     "stim_gate_matrix",
-    "frame_potential",
     "MAX_UNITARY_QUBITS",
+    "check_qubits",
 ]
 
 #: largest n for which :meth:`CliffordUnitary.unitary` builds the dense 2^n x 2^n matrix
@@ -76,8 +77,12 @@ _OMEGA = np.array(
 )
 
 
-def _check_qubits(n: object, q: object = 2) -> int:
-    n, q = _check_nq(n, q)
+def check_qubits(n: object, q: object = 2) -> int:
+    """Return ``n`` as an int after checking ``n >= 1`` sites of local dimension ``q = 2``.
+
+    Raises ``ValueError`` for a bad ``n`` or ``q`` (:func:`weingarten_check.util.checks.check_nq`) and
+    for ``q != 2``: the Clifford group used here is the qubit one."""
+    n, q = check_nq(n, q)
     if q != 2:
         raise ValueError(
             f"the Clifford ensemble is defined for qubits only (q = 2), got q = {q}; "
@@ -296,45 +301,12 @@ def random_clifford_tableau(n: int, rng: RngLike = None) -> stim.Tableau:
     """A uniformly random n-qubit Clifford (with random Pauli signs) as a stim tableau, drawn by
     qiskit's Bravyi–Maslov sampler from a 64-bit seed taken from the numpy generator ``rng``
     (module docstring: stim's ``Tableau.random`` takes no seed; :func:`_draw_qiskit_tableau`)."""
-    n = _check_qubits(n)
+    n = check_qubits(n)
     return tableau_from_qiskit(_draw_qiskit_tableau(n, as_rng(rng)))
 
 
 def random_clifford(n: int, q: int = 2, rng: RngLike = None) -> CliffordUnitary:
     """A uniformly random Clifford unitary on n qubits (:func:`random_clifford_tableau`).
     ``q`` must be 2 (clear ``ValueError`` otherwise)."""
-    n = _check_qubits(n, q)
+    n = check_qubits(n, q)
     return CliffordUnitary(random_clifford_tableau(n, rng))
-
-
-def frame_potential(
-    n: int, t: int = 2, samples: int = 1000, rng: RngLike = 0, ensemble: str = "clifford"
-) -> tuple[float, float]:
-    """Monte-Carlo frame potential ``F_t = E|tr(U† V)|^{2t}`` over independent pairs (U, V) of
-    random Cliffords (``ensemble="clifford"``) or Haar unitaries (``"haar"``, for comparison);
-    returns ``(mean, standard error)``.
-
-    Haar: ``F_t = t!`` for ``2^n >= t``; an ensemble is a t-design iff ``F_t`` equals the Haar
-    value (Lemma 1.4).  The Clifford group: F2 = 2, F3 = 6, F4 > 24 (Lemma 13)."""
-    n = _check_qubits(n)
-    if isinstance(t, bool) or not isinstance(t, (int, np.integer)) or t < 1:
-        raise ValueError(f"t must be an int >= 1, got {t!r}")
-    if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)) or samples < 2:
-        raise ValueError(f"samples must be an int >= 2, got {samples!r}")
-    if n > 8:
-        raise ValueError(f"frame_potential builds 2^n x 2^n unitaries: n must be <= 8, got {n}")
-    if ensemble not in ("clifford", "haar"):
-        raise ValueError(f"ensemble must be 'clifford' or 'haar', got {ensemble!r}")
-    gen = as_rng(rng)
-    d = 2**n
-
-    def draw():
-        if ensemble == "haar":
-            return haar_unitary(d, gen)
-        return random_clifford(n, 2, gen).unitary()
-
-    vals = np.empty(samples)
-    for s in range(samples):
-        U, V = draw(), draw()
-        vals[s] = abs(np.vdot(U, V)) ** (2 * t)
-    return float(vals.mean()), float(vals.std(ddof=1) / np.sqrt(samples))

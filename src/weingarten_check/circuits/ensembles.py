@@ -28,7 +28,8 @@ import numpy as np
 
 from ..states.bases import PAULI
 from ..states.sampling import RngLike, as_rng, haar_unitary
-from ..states.statevector import _check_nq, apply_diagonal, apply_gate, apply_local_layer, num_batch_axes
+from ..states.statevector import apply_diagonal, apply_gate, apply_local_layer, num_batch_axes
+from ..util.checks import check_nq
 
 __all__ = [
     "Circuit",
@@ -41,7 +42,6 @@ __all__ = [
     "haar_layer_circuit",
     "sample_circuit",
     "ENSEMBLES",
-    "frame_potential",
 ]
 
 ENSEMBLES = ("haar", "hea", "local1")
@@ -69,7 +69,7 @@ def cz_chain_diagonal(n: int, q: int = 2) -> np.ndarray:
     """Diagonal of ``Π_{i=0}^{n-2} CZ_{i,i+1}`` as an array of shape (q,)*n (read-only).
 
     Qubits: ``(-1)^{Σ a_i a_{i+1}}`` (real); qudits: ``ω^{Σ a_i a_{i+1}}``, ω = e^{2πi/q}."""
-    n, q = _check_nq(n, q)
+    n, q = check_nq(n, q)
     expo = np.zeros((q,) * n, dtype=np.int64)
     a = np.arange(q)
     for i in range(n - 1):
@@ -150,7 +150,7 @@ class Circuit:
 
 def hea_circuit(n: int, q: int = 2, layers: int | None = None, rng: RngLike = None) -> Circuit:
     """The paper's hardware-efficient circuit (module docstring); ``layers`` defaults to 10 n."""
-    n, q = _check_nq(n, q)
+    n, q = check_nq(n, q)
     L = 10 * n if layers is None else layers
     if isinstance(L, bool) or not isinstance(L, (int, np.integer)) or L < 0:
         raise ValueError(f"layers must be an int >= 0, got {layers!r}")
@@ -176,7 +176,7 @@ def hea_circuit(n: int, q: int = 2, layers: int | None = None, rng: RngLike = No
 def local1_circuit(n: int, q: int = 2, rng: RngLike = None) -> Circuit:
     """One layer of ``Rz(φ) Ry(θ) Rz(α)``, uniform angles in [0, 2π), on every qubit (paper's
     1-design surrogate); single-site Haar unitaries for q >= 3."""
-    n, q = _check_nq(n, q)
+    n, q = check_nq(n, q)
     gen = as_rng(rng)
     if q != 2:
         return haar_layer_circuit(n, q, gen)
@@ -187,7 +187,7 @@ def local1_circuit(n: int, q: int = 2, rng: RngLike = None) -> Circuit:
 
 def haar_layer_circuit(n: int, q: int = 2, rng: RngLike = None) -> Circuit:
     """Independent single-site Haar unitaries on every site (a 1-design on the whole space)."""
-    n, q = _check_nq(n, q)
+    n, q = check_nq(n, q)
     gen = as_rng(rng)
     return Circuit(n, q, [("layer", [haar_unitary(q, gen) for _ in range(n)])], name=f"haar_layer(n={n}, q={q})")
 
@@ -202,26 +202,3 @@ def sample_circuit(ensemble: str, n: int, q: int = 2, rng: RngLike = None, layer
     if ensemble == "haar_layer":
         return haar_layer_circuit(n, q, rng)
     raise ValueError(f"ensemble must be 'hea', 'local1' or 'haar_layer' for a circuit, got {ensemble!r}")
-
-
-def frame_potential(
-    ensemble: str, n: int, q: int = 2, samples: int = 200, rng: RngLike = 0, layers: int | None = None
-) -> tuple[float, float]:
-    """Monte-Carlo ``F2 = E|tr(U† V)|⁴`` over independent pairs (U, V) from ``ensemble``
-    (``"haar"`` uses :func:`haar_unitary`); returns ``(mean, standard error)``.  Haar: 2."""
-    n, q = _check_nq(n, q)
-    if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)) or samples < 2:
-        raise ValueError(f"samples must be an int >= 2, got {samples!r}")
-    gen = as_rng(rng)
-    d = q**n
-
-    def draw():
-        if ensemble == "haar":
-            return haar_unitary(d, gen)
-        return sample_circuit(ensemble, n, q, gen, layers).unitary()
-
-    vals = np.empty(samples)
-    for s in range(samples):
-        U, V = draw(), draw()
-        vals[s] = abs(np.vdot(U, V)) ** 4  # tr(U† V) = Σ conj(U_ij) V_ij
-    return float(vals.mean()), float(vals.std(ddof=1) / np.sqrt(samples))

@@ -27,6 +27,8 @@ from collections.abc import Iterator
 import numpy as np
 import scipy.linalg
 
+from ..util.checks import check_int
+
 __all__ = [
     "RngLike",
     "as_rng",
@@ -52,18 +54,10 @@ def as_rng(rng: RngLike) -> np.random.Generator:
     raise TypeError(f"rng must be a numpy.random.Generator, an int seed or None, got {type(rng).__name__}")
 
 
-def _check_dim(value: object, name: str, lower: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < lower:
-        raise ValueError(f"{name} must be >= {lower}, got {value}")
-    return int(value)
-
-
 def ginibre(d: int, k: int, rng: RngLike = None) -> np.ndarray:
     """d x k complex Ginibre matrix: i.i.d. entries ``(a + i b)/sqrt(2)``, a, b ~ N(0, 1)."""
-    d = _check_dim(d, "d")
-    k = _check_dim(k, "k")
+    d = check_int(d, "d", 1)
+    k = check_int(k, "k", 1)
     g = as_rng(rng).standard_normal((d, k, 2))
     z = g.view(np.complex128)[..., 0]
     z *= np.sqrt(0.5)
@@ -87,14 +81,14 @@ def haar_unitary(d: int, rng: RngLike = None, *, phase_fix: bool = True) -> np.n
 
     ``phase_fix=False`` returns the raw LAPACK Q (not Haar; only for tests/demonstrations).
     """
-    d = _check_dim(d, "d")
+    d = check_int(d, "d", 1)
     return _qr_phase_fixed(ginibre(d, d, rng), phase_fix)
 
 
 def haar_isometry(d: int, k: int, rng: RngLike = None, *, phase_fix: bool = True) -> np.ndarray:
     """d x k Haar-random isometry (the first k columns of a Haar unitary), cost O(d k^2)."""
-    d = _check_dim(d, "d")
-    k = _check_dim(k, "k")
+    d = check_int(d, "d", 1)
+    k = check_int(k, "k", 1)
     if k > d:
         raise ValueError(f"k must satisfy k <= d for an isometry C^k -> C^d, got k={k}, d={d}")
     return _qr_phase_fixed(ginibre(d, k, rng), phase_fix)
@@ -112,7 +106,7 @@ def ginibre_fill(out: np.ndarray, rng: RngLike = None, *, rows: int = 2**14) -> 
             "out must be a C-contiguous complex128 numpy array of shape (d, k), got "
             + (f"dtype {out.dtype}, shape {out.shape}" if isinstance(out, np.ndarray) else type(out).__name__)
         )
-    rows = _check_dim(rows, "rows")
+    rows = check_int(rows, "rows", 1)
     gen = as_rng(rng)
     d, k = out.shape
     flat = out.view(np.float64).reshape(d, k, 2)  # (re, im) pairs: the layout standard_normal fills
@@ -139,7 +133,7 @@ def ginibre_r_factor(gram: np.ndarray) -> np.ndarray:
 
 def haar_state(d: int, rng: RngLike = None) -> np.ndarray:
     """Haar-random unit vector in C^d (= U|0> for Haar U), cost O(d)."""
-    d = _check_dim(d, "d")
+    d = check_int(d, "d", 1)
     z = ginibre(d, 1, rng)[:, 0]
     z /= np.linalg.norm(z)
     return z

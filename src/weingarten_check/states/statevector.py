@@ -18,6 +18,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ..util.checks import check_nq, check_sites
+
 __all__ = [
     "basis_state",
     "zero_state",
@@ -34,15 +36,6 @@ __all__ = [
 ]
 
 
-def _check_nq(n: int, q: int) -> tuple[int, int]:
-    """Validate the number of sites ``n >= 1`` and the local dimension ``q >= 2``; return them as ints."""
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n (number of sites) must be an int >= 1, got {n!r}")
-    if isinstance(q, bool) or not isinstance(q, (int, np.integer)) or q < 2:
-        raise ValueError(f"q (local dimension) must be an int >= 2, got {q!r}")
-    return int(n), int(q)
-
-
 def num_batch_axes(psi: np.ndarray, n: int) -> int:
     """Number of leading batch axes of ``psi`` (shape ``batch + (q,)*n``)."""
     if psi.ndim < n:
@@ -56,7 +49,7 @@ def num_batch_axes(psi: np.ndarray, n: int) -> int:
 def basis_state(digits: Sequence[int], q: int = 2, dtype=np.complex128) -> np.ndarray:
     """Computational basis state ``|digits[0] ... digits[n-1]>`` as an array of shape (q,)*n."""
     n = len(digits)
-    _check_nq(n, q)
+    check_nq(n, q)
     if any((not 0 <= int(a) < q) for a in digits):
         raise ValueError(f"digits must lie in range(q) = range({q}), got {list(digits)}")
     psi = np.zeros((q,) * n, dtype=dtype)
@@ -66,7 +59,7 @@ def basis_state(digits: Sequence[int], q: int = 2, dtype=np.complex128) -> np.nd
 
 def zero_state(n: int, q: int = 2, batch: int | None = None, dtype=np.complex128) -> np.ndarray:
     """``|0...0>`` (shape (q,)*n), or B copies of it (shape (B,)+(q,)*n) when ``batch=B``."""
-    _check_nq(n, q)
+    check_nq(n, q)
     psi = basis_state([0] * n, q, dtype)
     if batch is not None:
         psi = np.broadcast_to(psi, (int(batch),) + psi.shape).copy()
@@ -95,20 +88,11 @@ def to_vector(psi: np.ndarray, n: int) -> np.ndarray:
 
 def from_vector(vec: np.ndarray, n: int, q: int) -> np.ndarray:
     """Inverse of :func:`to_vector`: last axis of length q^n -> n site axes."""
-    _check_nq(n, q)
+    check_nq(n, q)
     vec = np.asarray(vec)
     if vec.shape[-1] != q**n:
         raise ValueError(f"last axis must have length q**n = {q**n}, got {vec.shape[-1]}")
     return vec.reshape(vec.shape[:-1] + (q,) * n)
-
-
-def _check_sites(sites: Sequence[int], n: int) -> tuple[int, ...]:
-    sites = tuple(int(s) for s in sites)
-    if len(set(sites)) != len(sites):
-        raise ValueError(f"sites must be distinct, got {sites}")
-    if any(not 0 <= s < n for s in sites):
-        raise ValueError(f"sites must lie in range(n) = range({n}), got {sites}")
-    return sites
 
 
 def apply_gate(
@@ -122,7 +106,7 @@ def apply_gate(
     """
     nb = num_batch_axes(psi, n)
     q = psi.shape[-1]
-    sites = _check_sites(sites, n)
+    sites = check_sites(sites, n, proper=False)
     k = len(sites)
     gate = np.asarray(gate)
     if gate.shape != (q**k, q**k):
@@ -233,7 +217,7 @@ def move_sites_first(psi: np.ndarray, sites: Sequence[int], n: int) -> np.ndarra
     ``psi = Σ_i |i>_A |psi_i>_B`` with ``psi_i`` the rows (math-notes, Proposition 2)."""
     if num_batch_axes(psi, n) != 0:
         raise ValueError("move_sites_first expects a single (unbatched) state")
-    sites = _check_sites(sites, n)
+    sites = check_sites(sites, n, proper=False)
     q = psi.shape[-1]
     rest = [s for s in range(n) if s not in sites]
     perm = list(sites) + rest
