@@ -18,6 +18,15 @@ matrix* of the vectors on the block's sites (:func:`weingarten_check.states.redu
   fits the engine (else the dense path).
 
 The chunk size is :data:`weingarten_check.states.reduced.CHUNK_ELEMENTS`, read at call time.
+
+Examples
+--------
+>>> from weingarten_check.states.observables import heisenberg_ring
+>>> from weingarten_check.states.sampling import haar_isometry
+>>> H, W = heisenberg_ring(4), haar_isometry(16, 3, 0)
+>>> Hs = hamiltonian_gram(H, W.reshape((2,) * 4 + (3,)), orthonormal=True)
+>>> bool(np.allclose(Hs, W.conj().T @ H.dense() @ W))
+True
 """
 
 from __future__ import annotations
@@ -59,10 +68,35 @@ def _blocks(obs: Observable) -> tuple[complex, list[tuple[tuple[int, ...], np.nd
 
 
 def reduced_gram_fits(obs: Observable, k: int) -> bool:
-    """True iff :func:`hamiltonian_gram` can handle ``obs`` (``k`` vectors): every term's support
-    has ``q^|supp| <= MAX_REDUCED_DIM`` (false e.g. for the QSL projector on all n sites at large
-    n, which then needs the dense path).  ``k`` is accepted for symmetry with the memory model
-    (the chunk buffers scale with k) and must be >= 1."""
+    """Whether :func:`hamiltonian_gram` can handle ``obs`` (``k`` vectors).
+
+    True iff every term's support has ``q^|supp| <= MAX_REDUCED_DIM`` (false e.g. for the QSL
+    projector on all n sites at large n, which then needs the dense path).  ``k`` is accepted for
+    symmetry with the memory model (the chunk buffers scale with k) and must be >= 1.
+
+    Parameters
+    ----------
+    obs : Observable
+    k : int
+        The number of vectors, ``>= 1``.
+
+    Returns
+    -------
+    bool
+
+    Raises
+    ------
+    TypeError
+        If ``obs`` is not an Observable or ``k`` not an int.
+    ValueError
+        If ``k < 1``.
+
+    Examples
+    --------
+    >>> from weingarten_check.states.observables import heisenberg_ring, qsl_observable
+    >>> reduced_gram_fits(heisenberg_ring(30), 4), reduced_gram_fits(qsl_observable(13), 4)
+    (True, False)
+    """
     check_int(k, "k", 1)
     if not isinstance(obs, Observable):
         raise TypeError(f"obs must be an Observable, got {type(obs).__name__}")
@@ -151,13 +185,46 @@ def hamiltonian_gram(
     """``Hs[x, y] = <v_x|H|v_y>`` for a batch of k vectors (``batch="last"``: shape ``(q,)*n + (k,)``,
     e.g. a ``d × k`` isometry reshaped; ``"first"``: ``(k,) + (q,)*n``), term block by term block.
 
-    The vectors are read in chunks that fix the values of a few sites F (:func:`local_grams`'
-    plan: one pass for the blocks not touching F, a second for the rest, e.g. the edges near site 0
-    of a ring); on a chunk, the sum of the blocks inside the kept sites is applied as one sparse
-    matrix to all k vectors at once and contracted with them: ``Hs += X^† (H_kept X)``.  H is never
-    applied to a full vector; extra memory is O(chunk) (plus a copy of the chunk when F is not the
-    leading sites or ``batch="first"``).  The identity part of H contributes ``scalar·<v_x|v_y>``
-    (``scalar·δ_xy`` without a pass if ``orthonormal``)."""
+    The vectors are read in chunks that fix the values of a few sites F (the plan of
+    :func:`.reduced.chunk_plan`: one pass for the blocks not touching F, a second for the rest,
+    e.g. the edges near site 0 of a ring); on a chunk, the sum of the blocks inside the kept sites
+    is applied as one sparse matrix to all k vectors at once and contracted with them:
+    ``Hs += X^† (H_kept X)``.  H is never applied to a full vector; extra memory is O(chunk) (plus
+    a copy of the chunk when F is not the leading sites or ``batch="first"``).  The identity part
+    of H contributes ``scalar·<v_x|v_y>`` (``scalar·δ_xy`` without a pass if ``orthonormal``).
+
+    Parameters
+    ----------
+    obs : Observable
+        The observable H.
+    vectors : numpy.ndarray
+        k vectors of n sites, the batch axis last or first.
+    batch : {"last", "first"}, default "last"
+        Where the batch axis is.
+    orthonormal : bool, default False
+        The vectors are orthonormal (the identity part of H is then ``scalar·I`` without a pass).
+
+    Returns
+    -------
+    numpy.ndarray
+        The complex ``k × k`` matrix ``<v_x|H|v_y>``.
+
+    Raises
+    ------
+    TypeError
+        If ``obs`` is not an Observable or ``vectors`` not an array.
+    ValueError
+        If ``batch`` or the shape of ``vectors`` is invalid, or a term's support exceeds
+        ``MAX_REDUCED_DIM`` (:func:`reduced_gram_fits`).
+
+    Examples
+    --------
+    >>> from weingarten_check.states.observables import qae_observable
+    >>> from weingarten_check.states.statevector import zero_state
+    >>> v = zero_state(3, batch=1)   # shape (1, 2, 2, 2): one vector, batch axis first
+    >>> hamiltonian_gram(qae_observable(3), v, batch="first").real.tolist()   # <0|I - |0><0|_R|0>
+    [[0.0]]
+    """
     if not isinstance(obs, Observable):
         raise TypeError(f"obs must be an Observable, got {type(obs).__name__}")
     if batch not in ("first", "last"):
@@ -230,9 +297,34 @@ def _accumulate_passes(
 
 # ------------------------------------------------------------------------------------ row blocks
 def chunk_rows(q: int, k: int) -> int:
-    """Rows per chunk when a ``q^n × k`` matrix is read in blocks of whole rows: the largest power
-    ``q^b`` with ``q^b · k <= CHUNK_ELEMENTS`` (1 if ``k`` alone exceeds it).  A block of
-    ``q^b`` consecutive rows fixes the values of the leading ``n - b`` sites."""
+    """Rows per chunk when a ``q^n × k`` matrix is read in blocks of whole rows.
+
+    The largest power ``q^b`` with ``q^b · k <= CHUNK_ELEMENTS`` (1 if ``k`` alone exceeds it).
+    A block of ``q^b`` consecutive rows fixes the values of the leading ``n - b`` sites.
+
+    Parameters
+    ----------
+    q : int
+        The local dimension, ``>= 2``.
+    k : int
+        The number of columns, ``>= 1``.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    TypeError
+        If ``k`` is not an int.
+    ValueError
+        If ``q < 2`` (or not an int) or ``k < 1``.
+
+    Examples
+    --------
+    >>> chunk_rows(2, 4), chunk_rows(3, 9), chunk_rows(2, 2**17)
+    (16384, 6561, 1)
+    """
     q = check_local_dim(q, "q")
     k = check_int(k, "k", 1)
     rows = 1
@@ -373,9 +465,49 @@ def hamiltonian_gram_rows(
     touch the leading sites are added afterwards in the passes of :func:`hamiltonian_gram` (one for
     a ring); the identity part is ``scalar · Z^† Z``.  With ``Z = W R`` (:func:`.sampling.ginibre_r_factor`)
     this gives ``W^† H W = R^{-†} (Z^† H Z) R^{-1}`` without forming W: the draw, one read of Z, and
-    no other pass (math-notes "Numerical facts": a Haar V2 enters only through this isometry).
-    ``background=True`` iterates ``filled`` in a second thread (:func:`_in_background`: the draw of
-    the next block overlaps the reduction of this one); the result is bit-identical either way."""
+    no other pass (a Haar V2 enters the cost only through this isometry).
+    ``background=True`` iterates ``filled`` in a second thread (the draw of the next block overlaps
+    the reduction of this one); the result is bit-identical either way.
+
+    Parameters
+    ----------
+    obs : Observable
+        The observable H on n sites of dimension q.
+    Z : numpy.ndarray
+        C-contiguous, shape ``(q^n, k)``.
+    filled : iterable of int, optional
+        Row counts written so far, increasing, ending at ``q^n`` (default: Z is complete).
+    background : bool, default False
+        Iterate ``filled`` in a second thread.
+    lookback : bool, default True
+        Pair the blocks of H touching the leading sites while streaming (if H's blocks are
+        Hermitian); ``False`` does them in later passes.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``(Z^† Z, Z^† H Z)``, both complex ``k × k``.
+
+    Raises
+    ------
+    TypeError
+        If ``obs`` is not an Observable.
+    ValueError
+        If ``Z`` has the wrong shape or layout, ``filled`` is not increasing up to ``q^n``, or a
+        term's support exceeds ``MAX_REDUCED_DIM``.
+
+    Examples
+    --------
+    >>> from weingarten_check.states.observables import heisenberg_ring
+    >>> from weingarten_check.states.sampling import ginibre, ginibre_fill
+    >>> H, Z = heisenberg_ring(4), ginibre(16, 3, 1)
+    >>> G, HZ = hamiltonian_gram_rows(H, Z)
+    >>> bool(np.allclose(G, Z.conj().T @ Z)), bool(np.allclose(HZ, Z.conj().T @ H.dense() @ Z))
+    (True, True)
+    >>> Zf = np.empty((16, 3), dtype=np.complex128)   # reduced while ginibre_fill draws it
+    >>> bool(np.allclose(hamiltonian_gram_rows(H, Zf, ginibre_fill(Zf, 1, rows=4))[1], HZ))
+    True
+    """
     if not isinstance(obs, Observable):
         raise TypeError(f"obs must be an Observable, got {type(obs).__name__}")
     n, q = obs.n, obs.q

@@ -22,6 +22,14 @@ Data flow: states (sampling, circuits) -> **this module** (reduced matrices) -> 
 (:mod:`weingarten_check.delta.reduction`) -> Δ.  The dense reference (``H`` applied to the dA²
 vectors ``|k>_A|ψ_i>_B``) stays in :func:`weingarten_check.experiments.tasks.variation_range_sample_result`
 with ``path="dense"``; the tests check that the two agree to 1e-12.
+
+Examples
+--------
+The reduced density matrix of one qubit of a Bell pair:
+
+>>> bell = np.zeros((2, 2)); bell[0, 0] = bell[1, 1] = 2**-0.5
+>>> (local_grams(bell, [(0,)], 2)[0][:, 0, :, 0].real.round(12) + 0.0).tolist()
+[[0.5, 0.0], [0.0, 0.5]]
 """
 
 from __future__ import annotations
@@ -54,6 +62,40 @@ MAX_REDUCED_DIM = 4096
 
 # ------------------------------------------------------------------------------------ validation
 def check_state_array(arr: object, name: str, n: int, batch: str | None) -> np.ndarray:
+    """Return ``arr`` after checking it is n-site state data: n site axes of one length q >= 2.
+
+    Parameters
+    ----------
+    arr : object
+        The array to check.
+    name : str
+        The argument's name, used in error messages.
+    n : int
+        The number of site axes.
+    batch : {None, "first", "last"}
+        Where the one batch axis is, if any.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``arr`` itself (no copy).
+
+    Raises
+    ------
+    TypeError
+        If ``arr`` is not a numpy array.
+    ValueError
+        If ``batch`` is invalid, the number of axes is wrong, or the site axes differ in length.
+
+    Examples
+    --------
+    >>> check_state_array(np.zeros((2, 2, 2)), "psi", 3, None).shape
+    (2, 2, 2)
+    >>> check_state_array(np.zeros((2, 3)), "psi", 2, None)
+    Traceback (most recent call last):
+    ...
+    ValueError: psi: every site axis must have the same length q >= 2, got shape (2, 3)
+    """
     if not isinstance(arr, np.ndarray):
         raise TypeError(f"{name} must be a numpy array of shape (q,)*n (+ one batch axis), got {type(arr).__name__}")
     if batch not in (None, "first", "last"):
@@ -85,8 +127,33 @@ def _check_supports(supports: Sequence[Sequence[int]], n: int) -> list[tuple[int
 
 # ------------------------------------------------------------------------------------ the one pass
 def chunk_plan(supports: list[tuple[int, ...]], n: int, q: int, k: int) -> list[tuple[tuple[int, ...], list[int]]]:
-    """Group the supports into passes: each pass fixes a set F of sites (disjoint from the
-    supports it serves) and iterates over their values, so a chunk has ``q^(n-|F|)·k`` entries."""
+    """Group the supports into passes over the data, in chunks of about :data:`CHUNK_ELEMENTS` entries.
+
+    Each pass fixes a set F of sites (disjoint from the supports it serves) and iterates over their
+    values, so a chunk has ``q^(n-|F|)·k`` entries; F holds the first free sites, as many as the
+    chunk size needs.  Shared by :func:`local_grams` and :mod:`.hamiltonian_gram`.
+
+    Parameters
+    ----------
+    supports : list of tuple of int
+        The supports (validated sites).
+    n, q : int
+        The number of sites and the local dimension.
+    k : int
+        The number of vectors read together (the batch length).
+
+    Returns
+    -------
+    list of (tuple of int, list of int)
+        Per pass: the fixed sites F and the indices of the supports it serves.
+
+    Examples
+    --------
+    At n = 20 qubits a chunk fixes 4 sites; one pass serves both edges (0, 1) and (19, 0):
+
+    >>> chunk_plan([(0, 1)], 3, 2, 1), chunk_plan([(0, 1), (19, 0)], 20, 2, 1)
+    ([((), [0])], [((2, 3, 4, 5), [0, 1])])
+    """
     total = q**n * k
     need = max(0, math.ceil(math.log(total / CHUNK_ELEMENTS, q) - 1e-9)) if total > CHUNK_ELEMENTS else 0
     remaining = list(range(len(supports)))
@@ -166,6 +233,39 @@ def local_grams(
     Cost: one pass over ``a`` (and ``b``) per group of supports with a common set of free sites
     (one for a single support, two for the edges of a ring), in chunks of about
     :data:`CHUNK_ELEMENTS` entries; extra memory O(chunk), never a copy of ``a``.
+
+    Parameters
+    ----------
+    a : numpy.ndarray
+        n site axes of length q (and the batch axis).
+    supports : sequence of sequence of int
+        Non-empty sets of distinct sites, each in the order its matrix is indexed.
+    n : int
+        The number of sites.
+    b : numpy.ndarray, optional
+        Same shape as ``a`` (default ``a``).
+    batch : {None, "first", "last"}, default None
+        Where the batch axis of ``a`` and ``b`` is.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        One complex ``(q^p, k, q^p, k)`` array per support.
+
+    Raises
+    ------
+    TypeError
+        If ``a`` or ``b`` is not an array, or a support is not a sequence of ints.
+    ValueError
+        If the shapes, ``batch``, ``n`` or a support are invalid, or a reduced matrix would exceed
+        :data:`MAX_REDUCED_DIM`.
+
+    Examples
+    --------
+    >>> psi = np.zeros((2, 2, 2)); psi[0, 1, 1] = 1   # |011>
+    >>> g = local_grams(psi, [(2, 0)], 3)[0]
+    >>> g.shape, float(g[2, 0, 2, 0].real)   # ρ on (site 2, site 0): |10><10|
+    ((4, 1, 4, 1), 1.0)
     """
     n, a, b, supports, q, k = _setup(a, b, supports, n, batch)
     for sup in supports:
@@ -185,8 +285,29 @@ def local_grams(
 
 # ------------------------------------------------------------------------------------ term matrices
 def support_matrix(coef: complex, ops: dict, sites: Sequence[int], q: int) -> np.ndarray:
-    """``coef · ⊗_{s ∈ sites} (ops[s] or I_q)``, a ``q^|sites|`` square matrix (first site most
-    significant): a term ``c ⊗_s h_s`` of an Observable written on the given sites."""
+    """A term ``c ⊗_s h_s`` of an Observable written on the given sites: ``coef · ⊗_{s ∈ sites} (ops[s] or I_q)``.
+
+    Parameters
+    ----------
+    coef : complex
+        The coefficient.
+    ops : dict
+        ``{site: q × q matrix}``; sites of ``sites`` without an entry get the identity.
+    sites : sequence of int
+        The sites, the first most significant.
+    q : int
+        The local dimension.
+
+    Returns
+    -------
+    numpy.ndarray
+        Complex, ``q^len(sites)`` square.
+
+    Examples
+    --------
+    >>> support_matrix(2.0, {1: np.diag([1, -1])}, (0, 1), 2).real.diagonal().tolist()   # 2 I ⊗ Z
+    [2.0, -2.0, 2.0, -2.0]
+    """
     eye = np.eye(q, dtype=np.complex128)
     m = np.array([[coef]], dtype=np.complex128)
     for s in sites:
@@ -199,7 +320,36 @@ def touching_support(obs: Observable, sites_A: Sequence[int]) -> tuple[tuple[int
     """``S = A ∪ supp(terms touching A)`` (A first, in the given order, then the rest increasing)
     and ``H_S = Σ_{t touching A} c_t ⊗_{s ∈ S} (h_{t,s} or I)`` as a ``q^|S| × q^|S|`` matrix.
 
-    Only these terms enter ``h_a = tr_A((G_a ⊗ I) H)`` (the others give ``tr G_a = 0``)."""
+    Only these terms enter ``h_a = tr_A((G_a ⊗ I) H)`` (the others give ``tr G_a = 0``), so for
+    V2 = I the matrix K of Lemma 3.1 of ``proofs/DERIVATION.md`` is a function of ``H_S`` and
+    ``ρ_S`` (:func:`weingarten_check.delta.reduction.k_from_reduced`).
+
+    Parameters
+    ----------
+    obs : Observable
+        The observable H.
+    sites_A : sequence of int
+        The sites of A, a proper subsystem.
+
+    Returns
+    -------
+    tuple
+        ``(S, H_S)``: the sites S and the complex ``q^|S| × q^|S|`` matrix.
+
+    Raises
+    ------
+    TypeError
+        If ``obs`` is not an Observable.
+    ValueError
+        If the sites are invalid or not a proper subsystem, or ``q^|S| > MAX_REDUCED_DIM``.
+
+    Examples
+    --------
+    >>> from weingarten_check.states.observables import heisenberg_ring
+    >>> S, HS = touching_support(heisenberg_ring(8), (3,))
+    >>> S, HS.shape
+    ((3, 2, 4), (8, 8))
+    """
     if not isinstance(obs, Observable):
         raise TypeError(f"obs must be an Observable, got {type(obs).__name__}")
     A = check_sites(sites_A, obs.n)
@@ -230,7 +380,36 @@ def qr_r_from_state(psi: np.ndarray, sites_A: Sequence[int], n: int) -> np.ndarr
     matrix ``[P_top; S]`` with ``S^† S = P^† P - P_top^† P_top``, where ``P^† P = conj(ρ_A)`` is
     the reduced density matrix on A (:func:`local_grams`, one pass) and ``P_top`` is ``dA²``
     amplitudes.  Equal to the direct factorisation up to rounding (tests: 1e-12).  If ``dB <= 2 dA``
-    P is small and factorised directly."""
+    P is small and factorised directly.
+
+    Parameters
+    ----------
+    psi : numpy.ndarray
+        A state of shape ``(q,)*n``.
+    sites_A : sequence of int
+        The sites of A, a proper subsystem.
+    n : int
+        The number of sites.
+
+    Returns
+    -------
+    numpy.ndarray
+        The complex upper-triangular ``dA × dA`` R.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``psi``, ``n`` or the sites are invalid, or A is not a proper subsystem.
+
+    Examples
+    --------
+    >>> from weingarten_check.states.sampling import haar_state
+    >>> from weingarten_check.states.statevector import move_sites_first
+    >>> psi = haar_state(2**6, 0).reshape((2,) * 6)
+    >>> R = qr_r_from_state(psi, (0,), 6)
+    >>> bool(np.allclose(R, np.linalg.qr(move_sites_first(psi, (0,), 6).T, mode="r")))
+    True
+    """
     n = check_int(n, "n (number of sites)", 1)
     psi = check_state_array(psi, "psi", n, None)
     q = psi.shape[0]
