@@ -310,7 +310,7 @@ def bench_tightness(quick: bool, full: bool):
 
 # ------------------------------------------------------------------------------------------ 5
 def bench_frame_potential(quick: bool):
-    from weingarten_check.circuits.ensembles import frame_potential
+    from weingarten_check.circuits.designs import frame_potential
 
     n = 4
     S = 200 if quick else 500

@@ -28,7 +28,7 @@ import time
 import numpy as np
 import sympy as sp
 
-from weingarten_check.circuits.ensembles import frame_potential
+from weingarten_check.circuits.designs import frame_potential
 from weingarten_check.delta.variation_range import cost_tensor_dense, cost_value, k_matrix, variation_range_qubit
 from weingarten_check.states.observables import heisenberg_ring
 from weingarten_check.states.sampling import haar_state

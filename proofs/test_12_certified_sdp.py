@@ -31,7 +31,7 @@ from weingarten_check.delta.cost import exact_form_from_k, form_from_k
 from weingarten_check.delta.optimiser import optimise_form
 from weingarten_check.delta.sdp.exact_psd import is_hermitian_positive_definite
 from weingarten_check.delta.sdp.level1 import certify_level1, polish_dual, verify_certificate
-from weingarten_check.states.observables import orthonormal_traceless_basis
+from weingarten_check.states.bases import orthonormal_traceless_basis
 
 
 # ------------------------------------------------------------------------------------ lemma-level tools

@@ -12,7 +12,7 @@ from weingarten_check.delta.certified import cost_mp, delta_from_k, nuclear_boun
 from weingarten_check.delta.cost import form_from_k
 from weingarten_check.delta.optimiser import optimise_form
 from weingarten_check.delta.variation_range import adjoint_representation
-from weingarten_check.states.observables import orthonormal_traceless_basis
+from weingarten_check.states.bases import orthonormal_traceless_basis
 from weingarten_check.states.sampling import haar_unitary
 
 

@@ -14,7 +14,7 @@ from weingarten_check.delta.cost import (
     rational_basis,
 )
 from weingarten_check.delta.variation_range import adjoint_representation
-from weingarten_check.states.observables import orthonormal_traceless_basis
+from weingarten_check.states.bases import orthonormal_traceless_basis
 from weingarten_check.states.sampling import haar_unitary
 
 

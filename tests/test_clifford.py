@@ -13,12 +13,12 @@ import stim
 
 from weingarten_check.circuits.clifford import (
     CliffordUnitary,
-    frame_potential,
     random_clifford,
     random_clifford_tableau,
     snap_clifford_entries,
     stim_gate_matrix,
 )
+from weingarten_check.circuits.designs import frame_potential, frame_potential_from_sampler
 from weingarten_check.experiments import tasks as experiments
 from weingarten_check.states.statevector import zero_state
 
@@ -185,7 +185,7 @@ def test_frame_potential_of_the_sampler(n, t, expect, samples):
     """Monte-Carlo F2 (n = 3, 4) and F3 (n = 3) of seeded draws are within 4 standard errors of the Haar
     values 2 and 6 (Lemma 13: exact for the group).  The same estimator separates the 3-design from t = 4
     at n = 3 only with far more samples, so that is not asserted here."""
-    mean, se = frame_potential(n, t, samples, rng=np.random.default_rng(300 + 10 * n + t))
+    mean, se = frame_potential("clifford", n, samples=samples, rng=np.random.default_rng(300 + 10 * n + t), t=t)
     assert se > 0
     assert abs(mean - expect) < 4 * se, (mean, se)
     assert se < (0.25 if t == 2 else 0.4) * expect  # informative (|tr|^(2t) is heavy-tailed for t = 3)
@@ -200,8 +200,7 @@ def test_frame_potential_estimator_detects_a_non_design():
     def local():
         return np.kron(random_clifford(1, 2, rng).unitary(), random_clifford(1, 2, rng).unitary())
 
-    vals = np.array([abs(np.vdot(local(), local())) ** 4 for _ in range(1000)])
-    mean, se = vals.mean(), vals.std(ddof=1) / np.sqrt(len(vals))
+    mean, se = frame_potential_from_sampler(local, t=2, samples=1000)
     assert mean - 2 > 4 * se
     assert abs(mean - 4) < 4 * se
 
@@ -246,7 +245,7 @@ def test_bad_input():
     with pytest.raises(ValueError, match="n <= 12"):
         random_clifford(13, 2, 0).unitary()
     with pytest.raises(ValueError, match="t must be"):
-        frame_potential(2, 0)
+        frame_potential("clifford", 2, t=0)
     with pytest.raises(ValueError, match="qubits only"):
         experiments.estimate_variation_range("vqe", "clifford", "v1", 3, q=3, samples=2)
     with pytest.raises(ValueError, match="qubits only"):

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from scipy.linalg import expm
 
+from weingarten_check.circuits.designs import frame_potential
 from weingarten_check.circuits.ensembles import (
     Circuit,
     cz_chain_diagonal,
-    frame_potential,
     haar_layer_circuit,
     hea_circuit,
     local1_circuit,
@@ -17,7 +17,7 @@ from weingarten_check.circuits.ensembles import (
     ry,
     sample_circuit,
 )
-from weingarten_check.states.observables import PAULI
+from weingarten_check.states.bases import PAULI
 
 
 def kron_all(mats):

@@ -5,13 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from weingarten_check.states.bases import PAULI, orthonormal_traceless_basis
 from weingarten_check.states.observables import (
-    PAULI,
     Observable,
-    gell_mann,
     heisenberg_ring,
     heisenberg_ring_ground_energy,
-    orthonormal_traceless_basis,
     qae_observable,
     qsl_observable,
     spectral_width,
@@ -42,20 +40,6 @@ def dense_coupling(H: np.ndarray, sites, n: int, q: int) -> float:
         h = np.einsum("kl,lbkc->bc", Ga, t)
         tot += np.real(np.trace(h @ h))
     return tot
-
-
-@pytest.mark.parametrize("q", [2, 3, 4])
-def test_gell_mann_basis(q):
-    lam = np.array(gell_mann(q))
-    assert lam.shape == (q * q - 1, q, q)
-    assert np.allclose(np.einsum("aij,bji->ab", lam, lam), 2 * np.eye(q * q - 1))
-    assert np.allclose(np.einsum("aii->a", lam), 0)
-    assert np.allclose(lam, lam.conj().transpose(0, 2, 1))
-    # Fierz: Σ_a λ_a ⊗ λ_a = 2 SWAP - (2/q) I
-    swap = np.eye(q * q)[[j * q + i for i in range(q) for j in range(q)]]
-    assert np.allclose(sum(np.kron(a, a) for a in lam), 2 * swap - 2 / q * np.eye(q * q))
-    G = orthonormal_traceless_basis(q)
-    assert np.allclose(np.einsum("aij,bji->ab", G, G), np.eye(q * q - 1))
 
 
 def test_qubit_heisenberg_is_eq9():
@@ -151,7 +135,6 @@ def test_paper_observables():
         lambda: Observable(5, 2, [(1j, {0: np.eye(2)})]),  # imaginary coefficient
         lambda: heisenberg_ring(1),
         lambda: qae_observable(3, discarded=5),
-        lambda: gell_mann(1),
     ],
 )
 def test_bad_input_raises(call):

@@ -12,19 +12,11 @@ from fractions import Fraction
 import mpmath
 import numpy as np
 import pytest
+from reference import haar_isometry_cholqr, mp_haar_isometry, mp_haar_state, mp_haar_unitary
 from scipy import stats
 
 from weingarten_check.calculus.unitary_integrals import haar_integral
-from weingarten_check.states.sampling import (
-    as_rng,
-    ginibre,
-    haar_isometry,
-    haar_state,
-    haar_unitary,
-    mp_haar_isometry,
-    mp_haar_state,
-    mp_haar_unitary,
-)
+from weingarten_check.states.sampling import as_rng, ginibre, haar_isometry, haar_state, haar_unitary
 
 D = 3
 N = 20000
@@ -188,8 +180,6 @@ def test_mp_versions_are_high_precision_and_haar():
 def test_haar_isometry_cholqr_is_the_same_matrix_as_haar_isometry():
     """Same rng -> the same isometry as the Householder + phase-fix route (unique QR with diag R > 0),
     to 1e-12, for several row-block sizes (the generator's stream is consumed in the same order)."""
-    from weingarten_check.states.sampling import haar_isometry_cholqr
-
     for d, k, rows in ((2**12, 4, 1000), (2**16, 16, 2**14), (3**9, 9, 7)):
         a = haar_isometry(d, k, 7)
         b = haar_isometry_cholqr(d, k, 7, rows=rows)

@@ -13,7 +13,7 @@ import pytest
 from weingarten_check.delta.cost import exact_form_from_k, form_from_k
 from weingarten_check.delta.sdp.level1 import solve_level1
 from weingarten_check.delta.sdp.level2 import certify_level2, solve_level2, verify_level2
-from weingarten_check.states.observables import orthonormal_traceless_basis
+from weingarten_check.states.bases import orthonormal_traceless_basis
 
 
 @pytest.mark.slow

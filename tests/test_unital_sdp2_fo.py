@@ -29,7 +29,7 @@ from weingarten_check.delta.sdp.level2_fo import (
     unitary_from_level2,
 )
 from weingarten_check.experiments.tasks import sample_cost_matrices, sample_rng, task_spec
-from weingarten_check.states.observables import orthonormal_traceless_basis
+from weingarten_check.states.bases import orthonormal_traceless_basis
 
 
 def _negated(E: ExactForm) -> ExactForm:

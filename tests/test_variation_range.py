@@ -6,6 +6,7 @@ from __future__ import annotations
 import mpmath
 import numpy as np
 import pytest
+from reference import mp_haar_state
 from scipy.linalg import expm
 from scipy.optimize import minimize
 
@@ -26,8 +27,9 @@ from weingarten_check.delta.variation_range import (
     variation_range_qubit,
     variation_range_qubit_mp,
 )
-from weingarten_check.states.observables import heisenberg_ring, orthonormal_traceless_basis, qsl_observable
-from weingarten_check.states.sampling import haar_state, haar_unitary, mp_haar_state
+from weingarten_check.states.bases import orthonormal_traceless_basis
+from weingarten_check.states.observables import heisenberg_ring, qsl_observable
+from weingarten_check.states.sampling import haar_state, haar_unitary
 from weingarten_check.states.statevector import move_sites_first
 
 

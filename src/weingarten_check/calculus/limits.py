@@ -1,12 +1,12 @@
 """Work estimates for the exact engines, checked before any work starts.
 
 The engines are exact and their cost is combinatorial; past a size they would run for hours or be
-killed for memory (issue 11: ``wg 99999999999999`` hung, ``trace_moment`` at k = 40 enumerated
-(40!)² permutation pairs until SIGKILL). Each public entry point estimates its work from class and
+killed for memory (``wg 99999999999999`` would never finish, ``trace_moment`` at k = 40 would
+enumerate (40!)² permutation pairs). Each public entry point estimates its work from class and
 coset counts first and raises :class:`WorkLimitError` (a ``ValueError``) naming the count, the limit
 and what is still in reach.
 
-Counts and limits (measured on 2 shared cores under load ~13; see the commit message):
+Counts and limits (measured on 2 shared cores under load):
 
 * ``Wg(μ, d)`` sums one character over all partitions λ ⊢ k (:func:`partition_count` ``p(k)``):
   p(34) = 12 310 took ~8 s (integer d) and ~15 s (symbolic d). Limit ``p(k) <= MAX_PARTITIONS``
@@ -17,6 +17,11 @@ Counts and limits (measured on 2 shared cores under load ~13; see the commit mes
   (k!)² pairs; k = 6 (518 400 pairs) took 15-150 s. Limit ``MAX_PERMUTATION_PAIRS`` (k <= 6).
 * ``haar_integral`` enumerates the product set ``Y_{i'} Y_{j'} π`` of two Young subgroups:
   ``|Y1| |Y2| / |Y1 ∩ Y2|`` permutations of k points held in memory. Limit ``MAX_COSET_ELEMENTS``.
+
+Examples
+--------
+>>> partition_count(34), MAX_PARTITIONS
+(12310, 15000)
 """
 
 from __future__ import annotations
@@ -38,10 +43,15 @@ __all__ = [
     "MAX_COSET_ELEMENTS",
 ]
 
+#: largest p(k) for one Weingarten value (a character sum over all partitions of k): k <= 35
 MAX_PARTITIONS = 15_000
+#: largest number of character terms for every class at once, symbolic d (k <= 19)
 MAX_TERMS_SYMBOLIC = 250_000
+#: largest number of character terms for every class at once, integer d (k <= 24)
 MAX_TERMS_INTEGER = 2_500_000
+#: largest number (k!)² of permutation pairs summed over (k <= 6)
 MAX_PERMUTATION_PAIRS = 600_000
+#: largest product set of two Young subgroups enumerated by ``haar_integral``
 MAX_COSET_ELEMENTS = 2_000_000
 
 #: exact p(k) is computed up to this k; beyond it only the Hardy–Ramanujan estimate is needed
@@ -49,7 +59,15 @@ _EXACT_UP_TO = 2_000
 
 
 class WorkLimitError(ValueError):
-    """The requested exact computation is out of reach; the message estimates the work and says what fits."""
+    """The requested exact computation is out of reach; the message estimates the work and says what fits.
+
+    A ``ValueError``, so callers that treat bad arguments as ``ValueError`` also catch it.
+
+    Examples
+    --------
+    >>> issubclass(WorkLimitError, ValueError)
+    True
+    """
 
 
 @cache
@@ -73,8 +91,26 @@ def _partition_counts(upto: int) -> tuple[int, ...]:
 
 
 def partition_count(k: int) -> float:
-    """The number p(k) of partitions of k: exact (an int) for k <= 2000, else the Hardy–Ramanujan
-    estimate ``exp(π √(2k/3)) / (4 k √3)`` as a float (``inf`` when it overflows)."""
+    """The number p(k) of partitions of k.
+
+    Exact (an int, Euler's pentagonal number recurrence) for k <= 2000, else the Hardy–Ramanujan
+    estimate ``exp(π √(2k/3)) / (4 k √3)`` as a float (``inf`` when it overflows); 0 for k < 0.
+
+    Parameters
+    ----------
+    k : int
+
+    Returns
+    -------
+    int or float
+
+    Examples
+    --------
+    >>> partition_count(10), partition_count(100)
+    (42, 190569292)
+    >>> partition_count(3000) > 1e56
+    True
+    """
     if k < 0:
         return 0
     if k <= _EXACT_UP_TO:
@@ -109,7 +145,28 @@ def _largest(pred, start: int = 0) -> int:
 
 
 def check_partitions(k: int, what: str = "Wg") -> None:
-    """A single class of S_k: the character sum has p(k) terms."""
+    """Raise unless one Weingarten value at k is in reach: its character sum has p(k) terms.
+
+    Parameters
+    ----------
+    k : int
+        The number of points (``Wg(μ, d)`` for ``μ ⊢ k``).
+    what : str, default "Wg"
+        The computation's name, for the message.
+
+    Raises
+    ------
+    WorkLimitError
+        If ``p(k) > MAX_PARTITIONS`` (k > 35).
+
+    Examples
+    --------
+    >>> check_partitions(35)
+    >>> check_partitions(36)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    weingarten_check.calculus.limits.WorkLimitError: Wg at k = 36 is out of reach: ... i.e. k <= 35
+    """
     p = partition_count(k)
     if p > MAX_PARTITIONS:
         kmax = _largest(lambda j: partition_count(j) <= MAX_PARTITIONS)
@@ -120,7 +177,32 @@ def check_partitions(k: int, what: str = "Wg") -> None:
 
 
 def check_class_terms(k: int, classes: float, symbolic: bool, what: str) -> None:
-    """``classes`` character sums of p(k) terms each (every class: classes = p(k))."""
+    """Raise unless ``classes`` character sums of p(k) terms each are in reach.
+
+    Parameters
+    ----------
+    k : int
+        The number of points.
+    classes : float
+        The number of classes summed (every class: ``partition_count(k)``).
+    symbolic : bool
+        Symbolic d (limit ``MAX_TERMS_SYMBOLIC``) or integer d (``MAX_TERMS_INTEGER``).
+    what : str
+        The computation's name, for the message.
+
+    Raises
+    ------
+    WorkLimitError
+        If one sum is out of reach (:func:`check_partitions`) or ``classes · p(k)`` exceeds the limit.
+
+    Examples
+    --------
+    >>> check_class_terms(19, partition_count(19), True, "Wg for every class")
+    >>> check_class_terms(20, partition_count(20), True, "Wg for every class")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    weingarten_check.calculus.limits.WorkLimitError: Wg for every class at k = 20 is out of reach: ...
+    """
     check_partitions(k, what)
     terms = classes * partition_count(k)
     limit = MAX_TERMS_SYMBOLIC if symbolic else MAX_TERMS_INTEGER
@@ -135,7 +217,28 @@ def check_class_terms(k: int, classes: float, symbolic: bool, what: str) -> None
 
 
 def check_permutation_pairs(k: int, what: str) -> None:
-    """Sums over all (σ, π) ∈ S_k × S_k: (k!)² pairs."""
+    """Raise unless a sum over all (σ, π) ∈ S_k × S_k, (k!)² pairs, is in reach.
+
+    Parameters
+    ----------
+    k : int
+        The number of points.
+    what : str
+        The computation's name, for the message.
+
+    Raises
+    ------
+    WorkLimitError
+        If ``(k!)² > MAX_PERMUTATION_PAIRS`` (k > 6).
+
+    Examples
+    --------
+    >>> check_permutation_pairs(6, "twirl")
+    >>> check_permutation_pairs(7, "twirl")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    weingarten_check.calculus.limits.WorkLimitError: twirl at k = 7 is out of reach: ... the limit is k <= 6
+    """
     pairs = math.factorial(k) ** 2 if k <= 170 else math.inf
     if pairs > MAX_PERMUTATION_PAIRS:
         kmax = _largest(lambda j: math.factorial(j) ** 2 <= MAX_PERMUTATION_PAIRS)
@@ -146,7 +249,24 @@ def check_permutation_pairs(k: int, what: str) -> None:
 
 
 def check_coset_elements(k: int, elements: int) -> None:
-    """``haar_integral``: the product set of two Young subgroups, ``elements`` permutations of k points."""
+    """Raise unless ``haar_integral`` can enumerate ``elements`` permutations of k points.
+
+    The permutations allowed by the Kronecker deltas of an entry moment form the product set of two
+    Young subgroups (:func:`weingarten_check.calculus.unitary_integrals.haar_integral`).
+
+    Raises
+    ------
+    WorkLimitError
+        If ``elements > MAX_COSET_ELEMENTS``.
+
+    Examples
+    --------
+    >>> check_coset_elements(12, 10**6)
+    >>> check_coset_elements(12, 10**7)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    weingarten_check.calculus.limits.WorkLimitError: haar_integral at k = 12 is out of reach: ...
+    """
     if elements > MAX_COSET_ELEMENTS:
         raise WorkLimitError(
             f"haar_integral at k = {k} is out of reach: the δ's allow |Y_i'|·|Y_j'|/|Y_i' ∩ Y_j'| = "

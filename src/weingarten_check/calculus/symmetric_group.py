@@ -1,6 +1,9 @@
 """The symmetric group S_k: partitions, cycle types, class sizes, irreducible characters.
 
-Everything here is exact integer arithmetic. Conventions:
+The Weingarten function of U(d) is a sum over the irreducible characters of S_k (Lemma 1.2 of
+``proofs/DERIVATION.md`` is its k = 2 case); this module supplies them, and the class sizes the
+frame potentials of Lemma 13.1 are weighted with.  Everything here is exact integer arithmetic.
+Conventions:
 
 * A permutation of ``k`` points is a tuple ``p`` of the images ``p[a] = sigma(a)`` of ``0..k-1``
   (the ``array_form`` of a sympy ``Permutation``). Composition is ``(s ∘ t)(a) = s[t[a]]``.
@@ -8,6 +11,13 @@ Everything here is exact integer arithmetic. Conventions:
 * Characters follow the Murnaghan–Nakayama rule (Sagan, *The Symmetric Group*, Thm 4.10.2);
   dimensions the hook length formula (ibid., Thm 3.10.2); the Schur polynomial at ``1^d`` the
   hook–content formula ``s_λ(1^d) = Π_{(i,j)∈λ} (d + j - i) / h(i,j)`` (Stanley, EC2, Cor. 7.21.4).
+
+Examples
+--------
+>>> partitions(3)
+((3,), (2, 1), (1, 1, 1))
+>>> character((2, 1), (3,)), dimension((2, 1)), class_size((2, 1))
+(-1, 2, 3)
 """
 
 from __future__ import annotations
@@ -18,7 +28,9 @@ from functools import cache
 from math import factorial, prod
 from typing import Any
 
+#: a partition of k: a non-increasing tuple of positive ints (``()`` for k = 0)
 Partition = tuple[int, ...]
+#: a permutation of k points: the tuple of images ``(σ(0), ..., σ(k-1))``
 Perm = tuple[int, ...]
 
 __all__ = [
@@ -39,14 +51,40 @@ __all__ = [
     "dimension",
     "hook_product",
     "contents",
+    "murnaghan_nakayama",
+    "clear_caches",
 ]
 
 
 def as_permutation(sigma: Any, name: str = "sigma") -> Perm:
     """Return ``sigma`` as a tuple of images ``(sigma(0), ..., sigma(k-1))``.
 
-    Accepts a sympy ``Permutation`` or any sequence of the integers ``0..k-1`` in some order.
-    Raises ``TypeError``/``ValueError`` naming ``name`` otherwise.
+    Parameters
+    ----------
+    sigma : sequence of int or sympy.combinatorics.Permutation
+        The integers ``0..k-1`` in some order, or a sympy ``Permutation``.
+    name : str, default "sigma"
+        The argument's name, used in error messages.
+
+    Returns
+    -------
+    tuple of int
+
+    Raises
+    ------
+    TypeError
+        If ``sigma`` is not a sequence of integers (a string is refused).
+    ValueError
+        If the images are not ``0..k-1``, each exactly once.
+
+    Examples
+    --------
+    >>> as_permutation([2, 0, 1])
+    (2, 0, 1)
+    >>> as_permutation((1, 1))
+    Traceback (most recent call last):
+    ...
+    ValueError: sigma must be a permutation of 0..1 (each image exactly once), got (1, 1)
     """
     array_form = getattr(sigma, "array_form", None)
     if array_form is not None:
@@ -68,7 +106,31 @@ def as_permutation(sigma: Any, name: str = "sigma") -> Perm:
 
 
 def as_partition(mu: Any, name: str = "mu") -> Partition:
-    """Return ``mu`` as a partition (non-increasing tuple of positive ints); sorts if needed."""
+    """Return ``mu`` as a partition: a non-increasing tuple of positive ints (sorted if needed).
+
+    Parameters
+    ----------
+    mu : sequence of int
+        Positive integers in any order.
+    name : str, default "mu"
+        The argument's name, used in error messages.
+
+    Returns
+    -------
+    tuple of int
+
+    Raises
+    ------
+    TypeError
+        If ``mu`` is not a sequence (a string is refused).
+    ValueError
+        If a part is not a positive integer.
+
+    Examples
+    --------
+    >>> as_partition([1, 3, 1])
+    (3, 1, 1)
+    """
     if isinstance(mu, (str, bytes)) or not isinstance(mu, Sequence):
         raise TypeError(f"{name} must be a partition given as a sequence of positive integers, got {mu!r}")
     parts = []
@@ -81,7 +143,27 @@ def as_partition(mu: Any, name: str = "mu") -> Partition:
 
 @cache
 def partitions(k: int) -> tuple[Partition, ...]:
-    """All partitions of ``k`` in reverse lexicographic order (``(k,)`` first, ``(1,)*k`` last)."""
+    """All partitions of ``k`` in reverse lexicographic order (``(k,)`` first, ``(1,)*k`` last), cached.
+
+    Parameters
+    ----------
+    k : int
+        ``k >= 0``.
+
+    Returns
+    -------
+    tuple of Partition
+
+    Raises
+    ------
+    ValueError
+        If ``k < 0``.
+
+    Examples
+    --------
+    >>> partitions(4)
+    ((4,), (3, 1), (2, 2), (2, 1, 1), (1, 1, 1, 1))
+    """
     if k < 0:
         raise ValueError(f"k must be a nonnegative integer, got {k}")
 
@@ -97,17 +179,35 @@ def partitions(k: int) -> tuple[Partition, ...]:
 
 
 def identity(k: int) -> Perm:
-    """The identity permutation of ``k`` points."""
+    """The identity permutation of ``k`` points.
+
+    Examples
+    --------
+    >>> identity(3)
+    (0, 1, 2)
+    """
     return tuple(range(k))
 
 
 def compose(s: Perm, t: Perm) -> Perm:
-    """``s ∘ t`` (apply ``t`` first)."""
+    """The composition ``s ∘ t`` (apply ``t`` first): ``(s ∘ t)(a) = s[t[a]]``.
+
+    Examples
+    --------
+    >>> compose((1, 0, 2), (0, 2, 1))
+    (1, 2, 0)
+    """
     return tuple(s[a] for a in t)
 
 
 def inverse(s: Perm) -> Perm:
-    """The inverse permutation."""
+    """The inverse permutation ``s^{-1}``.
+
+    Examples
+    --------
+    >>> inverse((1, 2, 0))
+    (2, 0, 1)
+    """
     inv = [0] * len(s)
     for a, b in enumerate(s):
         inv[b] = a
@@ -115,7 +215,13 @@ def inverse(s: Perm) -> Perm:
 
 
 def cycles(s: Perm) -> list[tuple[int, ...]]:
-    """Cycles of ``s`` as tuples ``(a, s(a), s(s(a)), ...)``, each starting at its smallest point."""
+    """The cycles of ``s`` as tuples ``(a, s(a), s(s(a)), ...)``, each starting at its smallest point.
+
+    Examples
+    --------
+    >>> cycles((1, 2, 0, 3))
+    [(0, 1, 2), (3,)]
+    """
     seen = [False] * len(s)
     out = []
     for a in range(len(s)):
@@ -131,7 +237,27 @@ def cycles(s: Perm) -> list[tuple[int, ...]]:
 
 
 def cycle_type(s: Any) -> Partition:
-    """Cycle type of a permutation (a partition of ``k``, non-increasing)."""
+    """The cycle type of a permutation: the non-increasing cycle lengths, a partition of ``k``.
+
+    Parameters
+    ----------
+    s : sequence of int or sympy.combinatorics.Permutation
+        A permutation (see :func:`as_permutation`).
+
+    Returns
+    -------
+    Partition
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``s`` is not a permutation (:func:`as_permutation`).
+
+    Examples
+    --------
+    >>> cycle_type((1, 2, 0, 3))
+    (3, 1)
+    """
     p = as_permutation(s)
     seen = [False] * len(p)
     lengths = []
@@ -148,12 +274,24 @@ def cycle_type(s: Any) -> Partition:
 
 
 def centralizer_order(mu: Partition) -> int:
-    """``z_mu = Π_i i^{m_i} m_i!``, the order of the centraliser of a permutation of cycle type mu."""
+    """``z_μ = Π_i i^{m_i} m_i!``: the order of the centraliser of a permutation of cycle type ``μ``.
+
+    Examples
+    --------
+    >>> centralizer_order((2, 1, 1))
+    4
+    """
     return prod(i**m * factorial(m) for i, m in Counter(mu).items())
 
 
 def class_size(mu: Partition) -> int:
-    """Number of permutations of cycle type ``mu``: ``k!/z_mu``."""
+    """The number ``k!/z_μ`` of permutations of cycle type ``μ`` (the class sizes of Lemma 13.1).
+
+    Examples
+    --------
+    >>> [class_size(mu) for mu in partitions(3)]
+    [2, 3, 1]
+    """
     return factorial(sum(mu)) // centralizer_order(mu)
 
 
@@ -190,42 +328,129 @@ def _rim_hook_removals(lam: Partition, r: int) -> tuple[tuple[Partition, int], .
 
 
 @cache
-def _mn(lam: Partition, mu: Partition) -> int:
-    """Murnaghan–Nakayama recursion; ``mu`` is consumed from the front (largest part first)."""
+def murnaghan_nakayama(lam: Partition, mu: Partition) -> int:
+    """The character ``χ_λ(μ)`` by the Murnaghan–Nakayama rule, without argument checks, cached.
+
+    The engine behind :func:`character` and the Weingarten sums: ``lam`` and ``mu`` must already be
+    partitions of the same k (non-increasing tuples); ``mu`` is consumed from the front (largest
+    part first), removing a rim hook of that length from ``lam`` at each step.
+
+    Parameters
+    ----------
+    lam, mu : Partition
+        Partitions of the same k.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> murnaghan_nakayama((2, 1), (1, 1, 1)), murnaghan_nakayama((2, 1), (3,))
+    (2, -1)
+    """
     if not mu:
         return 1 if not lam else 0
     r, rest = mu[0], mu[1:]
-    return sum(sign * _mn(smaller, rest) for smaller, sign in _rim_hook_removals(lam, r))
+    return sum(sign * murnaghan_nakayama(smaller, rest) for smaller, sign in _rim_hook_removals(lam, r))
 
 
 def character(lam: Any, mu: Any) -> int:
-    """Irreducible character ``χ_λ(μ)`` of S_k at the class of cycle type ``μ`` (Murnaghan–Nakayama)."""
+    """The irreducible character ``χ_λ(μ)`` of S_k at the class of cycle type ``μ`` (Murnaghan–Nakayama).
+
+    Parameters
+    ----------
+    lam : sequence of int
+        The irreducible representation, a partition of k.
+    mu : sequence of int
+        The conjugacy class, a partition of the same k.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``lam`` or ``mu`` is not a partition (:func:`as_partition`), or they partition
+        different k.
+
+    Examples
+    --------
+    >>> character((2, 1), (1, 1, 1)), character((2, 1), (2, 1)), character((2, 1), (3,))
+    (2, 0, -1)
+    """
     lam_p = as_partition(lam, "lam")
     mu_p = as_partition(mu, "mu")
     if sum(lam_p) != sum(mu_p):
         raise ValueError(f"lam and mu must be partitions of the same k, got |lam|={sum(lam_p)}, |mu|={sum(mu_p)}")
-    return _mn(lam_p, mu_p)
+    return murnaghan_nakayama(lam_p, mu_p)
 
 
 @cache
 def character_table(k: int) -> tuple[tuple[int, ...], ...]:
-    """Rows ``λ``, columns ``μ``, both in the order of :func:`partitions`."""
+    """The character table of S_k: rows ``λ``, columns ``μ``, both in the order of :func:`partitions`.
+
+    Examples
+    --------
+    >>> character_table(3)
+    ((1, 1, 1), (-1, 0, 2), (1, -1, 1))
+    """
     parts = partitions(k)
-    return tuple(tuple(_mn(lam, mu) for mu in parts) for lam in parts)
+    return tuple(tuple(murnaghan_nakayama(lam, mu) for mu in parts) for lam in parts)
 
 
 def hook_product(lam: Partition) -> int:
-    """Product of the hook lengths of ``λ``."""
+    """The product ``H_λ`` of the hook lengths of the partition ``λ``.
+
+    Examples
+    --------
+    >>> hook_product((2, 1)), hook_product((3, 2))
+    (3, 24)
+    """
     conj = [sum(1 for x in lam if x > j) for j in range(lam[0])] if lam else []
     return prod(lam[i] - j + conj[j] - i - 1 for i in range(len(lam)) for j in range(lam[i]))
 
 
 def dimension(lam: Any) -> int:
-    """Dimension ``χ_λ(1) = k!/Π hooks`` of the irreducible representation (hook length formula)."""
+    """The dimension ``χ_λ(1) = k!/H_λ`` of the irreducible representation ``λ`` (hook length formula).
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``lam`` is not a partition (:func:`as_partition`).
+
+    Examples
+    --------
+    >>> dimension((2, 1)), dimension((3, 2))
+    (2, 5)
+    """
     lam_p = as_partition(lam, "lam")
     return factorial(sum(lam_p)) // hook_product(lam_p)
 
 
 def contents(lam: Partition) -> tuple[int, ...]:
-    """Contents ``j - i`` of the cells ``(i, j)`` of ``λ`` (0-based): ``s_λ(1^d) = Π (d + c) / Π hooks``."""
+    """The contents ``j - i`` of the cells ``(i, j)`` of ``λ`` (0-based, row by row).
+
+    They give the Schur polynomial at ``1^d`` by the hook–content formula,
+    ``s_λ(1^d) = Π_c (d + c) / H_λ``.
+
+    Examples
+    --------
+    >>> contents((2, 1))
+    (0, 1, -1)
+    """
     return tuple(j - i for i in range(len(lam)) for j in range(lam[i]))
+
+
+def clear_caches() -> None:
+    """Forget the memoised partitions, rim hooks and characters (for cold-start benchmarks).
+
+    Examples
+    --------
+    >>> clear_caches()
+    >>> murnaghan_nakayama.cache_info().currsize
+    0
+    """
+    for fn in (partitions, _rim_hook_removals, murnaghan_nakayama, character_table):
+        fn.cache_clear()

@@ -19,7 +19,14 @@ With the hook length and hook–content formulas (``χ_λ(1) = k!/H_λ``,
   lowest terms: ``numerator polynomial / Π (d + c)^{e}``.
 
 Values are cached per (cycle type, d); computing one class needs only that column of the
-character table.
+character table.  Lemmas 1.1 and 1.2 of ``proofs/DERIVATION.md`` use the values at k = 1, 2
+(``Wg(id, d) = 1/d``; ``1/(d²-1)`` and ``-1/(d(d²-1))``), Lemma 13.1 those at k <= 4, d = 4.
+
+Examples
+--------
+>>> import sympy
+>>> weingarten_unitary((2,), sympy.Symbol("d"))
+-1/(d*(d - 1)*(d + 1))
 """
 
 from __future__ import annotations
@@ -38,7 +45,6 @@ from flint import fmpz_poly
 from .limits import check_class_terms, check_partitions, partition_count
 from .symmetric_group import (
     Partition,
-    _mn,
     as_partition,
     as_permutation,
     compose,
@@ -46,11 +52,15 @@ from .symmetric_group import (
     cycle_type,
     hook_product,
     inverse,
+    murnaghan_nakayama,
     partitions,
 )
 
 __all__ = [
+    "weingarten_unitary",
     "weingarten",
+    "cycle_type_of",
+    "weingarten_class_fraction",
     "weingarten_class",
     "weingarten_all_classes",
     "weingarten_polynomial_data",
@@ -62,7 +72,35 @@ __all__ = [
 
 
 def check_dimension(d: Any, name: str = "d") -> int | sympy.Symbol:
-    """Validate a dimension: a positive integer (int or sympy Integer) or a sympy Symbol."""
+    """Return a valid dimension of U(d): a positive int (from an int or sympy Integer) or a sympy Symbol.
+
+    Parameters
+    ----------
+    d : int or sympy.Integer or sympy.Symbol
+        The dimension; a Symbol must not be declared negative or non-integer.
+    name : str, default "d"
+        The argument's name, used in error messages.
+
+    Returns
+    -------
+    int or sympy.Symbol
+
+    Raises
+    ------
+    TypeError
+        If ``d`` is a bool, a float, a string, or a sympy expression other than a single Symbol.
+    ValueError
+        If ``d < 1`` or the Symbol is declared non-positive or non-integer.
+
+    Examples
+    --------
+    >>> check_dimension(3), check_dimension(sympy.Symbol("d"))
+    (3, d)
+    >>> check_dimension(0)
+    Traceback (most recent call last):
+    ...
+    ValueError: d must be >= 1 (the dimension of U(d)), got 0
+    """
     if isinstance(d, sympy.Symbol):
         if d.is_positive is False or d.is_integer is False:
             raise ValueError(f"{name} must be a positive integer or a sympy Symbol standing for one, got {d!r}")
@@ -81,8 +119,38 @@ def check_dimension(d: Any, name: str = "d") -> int | sympy.Symbol:
     raise TypeError(f"{name} must be a positive integer or a sympy Symbol, got {type(d).__name__} {d!r}")
 
 
-def _class_of(sigma: Any) -> Partition:
-    """Cycle type of ``sigma``: a permutation (contains 0) or already a partition (all parts >= 1)."""
+def cycle_type_of(sigma: Any) -> Partition:
+    """The cycle type of ``sigma``, given as a permutation or already as a cycle type.
+
+    A sequence containing 0 is read as a permutation (the images of ``0..k-1``), one of positive
+    integers as a cycle type (a partition of k, in any order); ``()`` is the empty permutation.
+    The command line's ``wg SIGMA`` reads its argument with this function.
+
+    Parameters
+    ----------
+    sigma : sequence of int or sympy.combinatorics.Permutation
+        An ordered sequence (tuple, list, range) or a sympy ``Permutation``.
+
+    Returns
+    -------
+    Partition
+
+    Raises
+    ------
+    TypeError
+        If ``sigma`` is unordered (set, dict), a string, or contains non-integers.
+    ValueError
+        If a sequence containing 0 is not a permutation of ``0..k-1``.
+
+    Examples
+    --------
+    >>> cycle_type_of((1, 0, 2)), cycle_type_of((1, 2)), cycle_type_of(())
+    ((2, 1), (2, 1), ())
+    >>> cycle_type_of((2, 0))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: sigma must be a permutation of 0..1 (each image exactly once), got (2, 0): ...
+    """
     if getattr(sigma, "array_form", None) is not None:
         return cycle_type(sigma)
     if isinstance(sigma, (set, frozenset, dict)) or not isinstance(sigma, (Sequence, range)):
@@ -119,13 +187,35 @@ def _class_of(sigma: Any) -> Partition:
 
 
 @cache
-def _wg_integer(mu: Partition, d: int) -> Fraction:
+def weingarten_class_fraction(mu: Partition, d: int) -> Fraction:
+    """``Wg(μ, d)`` for integer d as an exact ``Fraction``, without argument checks, cached.
+
+    The engine behind :func:`weingarten_class` for integer d (eq. (Wg) of the module docstring,
+    partitions with at most d rows), used directly by the Haar integrals.  ``mu`` must already be
+    a partition (non-increasing tuple) and ``d`` a positive int; no work limit is checked.
+
+    Parameters
+    ----------
+    mu : Partition
+        The cycle type, a partition of k.
+    d : int
+        The dimension, ``d >= 1`` (also ``d < k``).
+
+    Returns
+    -------
+    fractions.Fraction
+
+    Examples
+    --------
+    >>> weingarten_class_fraction((1, 1), 3), weingarten_class_fraction((2,), 3)
+    (Fraction(1, 8), Fraction(-1, 24))
+    """
     k = sum(mu)
     total = Fraction(0)
     for lam in partitions(k):
         if len(lam) > d:
             continue
-        chi = _mn(lam, mu)
+        chi = murnaghan_nakayama(lam, mu)
         if chi:
             total += Fraction(chi, hook_product(lam) * prod(d + c for c in contents(lam)))
     return total
@@ -170,13 +260,32 @@ def weingarten_polynomial_data(mu: Partition) -> tuple[Fraction, tuple[int, ...]
     """Lowest-terms data of the symbolic ``Wg(μ, d)``: ``(constant, numerator coefficients, denominator)``.
 
     ``Wg(μ, d) = constant · Σ_i coeffs[i] d^i / Π_{(c, e)} (d + c)^e`` with integer, primitive
-    ``coeffs`` (low to high). This is the exact engine behind :func:`weingarten` for symbolic d.
+    ``coeffs`` (low to high); valid for integer ``d >= k``.  This is the exact engine behind
+    :func:`weingarten_unitary` for symbolic d (``mu`` must already be a partition; cached).
+
+    Parameters
+    ----------
+    mu : Partition
+        The cycle type, a partition of k.
+
+    Returns
+    -------
+    tuple
+        ``(constant, coeffs, denominator)``: a ``Fraction``, a tuple of ints, and a tuple of pairs
+        ``(c, e)`` (the factor ``(d + c)^e``).
+
+    Examples
+    --------
+    ``Wg((2,), d) = -1 / ((d - 1) d (d + 1))``:
+
+    >>> weingarten_polynomial_data((2,))
+    (Fraction(-1, 1), (1,), ((-1, 1), (0, 1), (1, 1)))
     """
     k = sum(mu)
     big_m, terms = _lambda_terms(k)
     num = fmpz_poly([0])
     for lam, poly in terms:
-        chi = _mn(lam, mu)
+        chi = murnaghan_nakayama(lam, mu)
         if chi:
             num += chi * poly
     denom = dict(_common_denominator(k))
@@ -214,50 +323,117 @@ def _wg_symbolic(mu: Partition, d: sympy.Symbol) -> sympy.Expr:
 
 
 def weingarten_class(mu: Any, d: Any) -> sympy.Expr:
-    """``Wg(μ, d)`` for a cycle type ``μ`` (partition of k); see :func:`weingarten`.
+    """The unitary Weingarten function ``Wg(μ, d)`` at a cycle type ``μ``; see :func:`weingarten_unitary`.
 
-    Raises :class:`~weingarten_check.calculus.limits.WorkLimitError` at once when the character sum (p(k)
-    partitions of k) is out of reach (k > 35)."""
+    Parameters
+    ----------
+    mu : sequence of int
+        A cycle type: a partition of k (positive parts, any order; ``()`` for k = 0).
+    d : int or sympy.Symbol
+        A positive integer (exact, also for ``d < k``) or a Symbol (the rational function, valid
+        for integer ``d >= k``).
+
+    Returns
+    -------
+    sympy.Expr
+        A ``Rational`` for integer d, a rational function in lowest terms for symbolic d.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``mu`` is not a partition or ``d`` not a dimension (:func:`check_dimension`).
+    WorkLimitError
+        At once when the character sum over the p(k) partitions of k is out of reach (k > 35).
+
+    Examples
+    --------
+    >>> weingarten_class((2, 1), sympy.Symbol("d"))
+    -1/((d - 2)*(d - 1)*(d + 1)*(d + 2))
+    >>> weingarten_class((1, 1), 3)
+    1/8
+    """
     mu_p = as_partition(mu, "mu") if len(mu) else ()
     dd = check_dimension(d)
     check_partitions(sum(mu_p), "Wg")
     if isinstance(dd, int):
-        val = _wg_integer(mu_p, dd)
+        val = weingarten_class_fraction(mu_p, dd)
         return sympy.Rational(val.numerator, val.denominator)
     return _wg_symbolic(mu_p, dd)
 
 
-def weingarten(sigma: Any, d: Any) -> sympy.Expr:
-    """The unitary Weingarten function ``Wg(σ, d)`` (eq. (Wg) of this module's docstring).
+def weingarten_unitary(sigma: Any, d: Any) -> sympy.Expr:
+    """The unitary Weingarten function ``Wg(σ, d)`` of U(d) (eq. (Wg) of this module's docstring).
+
+    ``E[U_{i_1 j_1} ⋯ U_{i_k j_k} conj(U_{i'_1 j'_1} ⋯ U_{i'_k j'_k})]`` over Haar ``U ∈ U(d)`` is a sum
+    of these values (:func:`weingarten_check.calculus.unitary_integrals.haar_integral`); Lemmas 1.1
+    and 1.2 of ``proofs/DERIVATION.md`` rest on its k = 1, 2 values.  Also available as
+    ``weingarten`` (the same function).
 
     Parameters
     ----------
-    sigma
+    sigma : sequence of int or sympy.combinatorics.Permutation
         A permutation of ``k`` points (sequence of images of ``0..k-1`` or a sympy ``Permutation``)
         or its cycle type (a partition of ``k`` such as ``(2, 1)``). A sequence containing 0 is read
         as a permutation, one of positive integers as a cycle type (so ``(2, 0)`` is an error: it is
         neither a permutation of 0..1 nor a cycle type). Sets are refused: they have no order.
-    d
+    d : int or sympy.Symbol
         A positive integer (exact, also for ``d < k``: only partitions with ``≤ d`` rows count) or a
         sympy ``Symbol`` (the generic rational function, valid for integer ``d ≥ k``).
 
     Returns
     -------
-    A sympy ``Rational`` for integer d, a rational function in lowest terms for symbolic d.
+    sympy.Expr
+        A ``Rational`` for integer d, a rational function in lowest terms for symbolic d.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``sigma`` is neither a permutation nor a cycle type (:func:`cycle_type_of`), or ``d`` is
+        not a dimension (:func:`check_dimension`).
+    WorkLimitError
+        If the character sum is out of reach (k > 35).
 
     Examples
     --------
     >>> import sympy; d = sympy.Symbol("d")
-    >>> weingarten((1, 1), d)
+    >>> weingarten_unitary((1, 1), d)
     1/((d - 1)*(d + 1))
-    >>> weingarten((1, 0), 3)
+    >>> weingarten_unitary((1, 0), 3)
     -1/24
     """
-    return weingarten_class(_class_of(sigma), d)
+    return weingarten_class(cycle_type_of(sigma), d)
+
+
+#: the historical name of :func:`weingarten_unitary` (the same function object)
+weingarten = weingarten_unitary
 
 
 def weingarten_all_classes(k: int, d: Any) -> dict[Partition, sympy.Expr]:
-    """``{μ: Wg(μ, d)}`` for every cycle type μ of S_k."""
+    """``{μ: Wg(μ, d)}`` for every cycle type ``μ`` of S_k, in the order of ``partitions(k)``.
+
+    Parameters
+    ----------
+    k : int
+        ``k >= 0``.
+    d : int or sympy.Symbol
+        The dimension (see :func:`weingarten_unitary`).
+
+    Returns
+    -------
+    dict
+
+    Raises
+    ------
+    ValueError
+        If ``k`` is not a nonnegative int or ``d`` not a dimension.
+    WorkLimitError
+        If ``p(k)²`` character terms are out of reach (k > 19 symbolic, k > 24 integer).
+
+    Examples
+    --------
+    >>> weingarten_all_classes(2, 2)
+    {(2,): -1/6, (1, 1): 1/3}
+    """
     if isinstance(k, bool) or not isinstance(k, int) or k < 0:
         raise ValueError(f"k must be a nonnegative integer, got {k!r}")
     dd = check_dimension(d)
@@ -270,10 +446,30 @@ def _permutations(k: int) -> list[tuple[int, ...]]:
 
 
 def gram_matrix(k: int, d: Any) -> sympy.Matrix:
-    """``G(σ, τ) = d^{#cycles(σ^{-1} τ)}`` over S_k (rows/columns in lexicographic order).
+    """The Gram matrix ``G(σ, τ) = d^{#cycles(σ^{-1} τ)}`` over S_k (rows/columns in lexicographic order).
 
     ``G(σ,τ) = tr(P_σ^† P_τ)`` for the permutation operators ``P_σ`` on ``(C^d)^{⊗k}``; the
-    Weingarten matrix is its inverse (``d ≥ k``) or pseudo-inverse (``d < k``).
+    Weingarten matrix is its inverse (``d ≥ k``) or pseudo-inverse (``d < k``).  Lemma 1.4 of
+    ``proofs/DERIVATION.md`` computes the Haar frame potential as ``tr(G · W)``.
+
+    Parameters
+    ----------
+    k : int
+        The number of tensor factors.
+    d : int or sympy.Symbol
+        The dimension.
+
+    Returns
+    -------
+    sympy.Matrix
+        ``k! × k!``.
+
+    Examples
+    --------
+    >>> gram_matrix(2, sympy.Symbol("d"))
+    Matrix([
+    [d**2,    d],
+    [   d, d**2]])
     """
     dd = sympy.sympify(check_dimension(d))
     perms = _permutations(k)
@@ -283,22 +479,49 @@ def gram_matrix(k: int, d: Any) -> sympy.Matrix:
 
 
 def weingarten_matrix(k: int, d: Any) -> sympy.Matrix:
-    """``W(σ, τ) = Wg(σ^{-1} τ, d)`` over S_k, same ordering as :func:`gram_matrix`."""
+    """The Weingarten matrix ``W(σ, τ) = Wg(σ^{-1} τ, d)`` over S_k, ordered as :func:`gram_matrix`.
+
+    Parameters
+    ----------
+    k : int
+        The number of tensor factors.
+    d : int or sympy.Symbol
+        The dimension.
+
+    Returns
+    -------
+    sympy.Matrix
+        ``k! × k!``; the inverse of the Gram matrix for ``d >= k``.
+
+    Examples
+    --------
+    >>> d = sympy.Symbol("d")
+    >>> sympy.simplify(gram_matrix(2, d) * weingarten_matrix(2, d))
+    Matrix([
+    [1, 0],
+    [0, 1]])
+    """
     dd = check_dimension(d)
     perms = _permutations(k)
-    return sympy.Matrix(len(perms), len(perms), lambda i, j: weingarten(compose(inverse(perms[i]), perms[j]), dd))
+    return sympy.Matrix(
+        len(perms), len(perms), lambda i, j: weingarten_unitary(compose(inverse(perms[i]), perms[j]), dd)
+    )
 
 
 def clear_caches() -> None:
-    """Forget every memoised character, Wg value and polynomial (for cold-start benchmarks)."""
-    from . import symmetric_group as sg
+    """Forget every memoised character, Wg value and polynomial (for cold-start benchmarks).
 
+    Examples
+    --------
+    >>> clear_caches()
+    >>> weingarten_class_fraction.cache_info().currsize
+    0
+    """
+    from . import symmetric_group
+
+    symmetric_group.clear_caches()
     for fn in (
-        sg.partitions,
-        sg._rim_hook_removals,
-        sg._mn,
-        sg.character_table,
-        _wg_integer,
+        weingarten_class_fraction,
         _common_denominator,
         _lambda_terms,
         weingarten_polynomial_data,

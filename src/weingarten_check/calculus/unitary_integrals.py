@@ -15,6 +15,15 @@ orientation for A and X). For ``k = 2`` this is the familiar second-moment formu
 
 Twirl: ``E[V^{⊗k} X V^{†⊗k}] = Σ_{ρ, π} Wg(ρ^{-1} π, d) tr(P_π^† X) P_ρ``, the Hilbert–Schmidt
 orthogonal projection of ``X`` onto span{P_ρ} (the commutant of ``V^{⊗k}``).               (E3)
+
+The lemmas of ``proofs/DERIVATION.md`` are checked with these engines: (E2) gives Lemmas 1.1, 1.2
+and the second moments of Lemma 4, (E1) the frame potential of Lemma 1.4, and Lemma 10.4 checks
+(E2) against (E3) at k = 3.
+
+Examples
+--------
+>>> haar_integral([0, 0], [0, 0], [0, 0], [0, 0], 2)   # E|U_11|^4 = 2/(d(d+1))
+1/3
 """
 
 from __future__ import annotations
@@ -33,9 +42,9 @@ import sympy
 from .limits import WorkLimitError, check_class_terms, check_coset_elements, check_permutation_pairs, partition_count
 from .symmetric_group import Partition, compose, cycle_type, cycles, inverse
 from .unitary import (
-    _wg_integer,
     check_dimension,
     weingarten_class,
+    weingarten_class_fraction,
     weingarten_polynomial_data,
 )
 
@@ -176,12 +185,41 @@ def haar_integral(
 ) -> sympy.Expr:
     """Exact ``E[Π_a U[i_a, j_a] Π_b conj(U[i'_b, j'_b])]`` for Haar-random ``U ∈ U(d)`` (eq. E1).
 
-    Indices are 0-based. ``d`` is a positive integer or a sympy Symbol (then the result is the
-    rational function valid for ``d ≥ k`` and ``d`` larger than every index). The result is 0 when
-    the numbers of ``U`` and ``conj(U)`` factors differ or the index multisets do not match.
+    The result is 0 when the numbers of ``U`` and ``conj(U)`` factors differ or the index
+    multisets do not match; when all of ``i_conj`` (or all of ``j_conj``) are equal a closed form
+    is used (no class is enumerated).  Used by Lemma 1.4 of ``proofs/DERIVATION.md`` (the Haar
+    frame potential from entry moments) and Lemma 7.5.
 
+    Parameters
+    ----------
+    i, j : sequence of int
+        Row and column indices (0-based) of the ``U`` factors.
+    i_conj, j_conj : sequence of int
+        Row and column indices of the ``conj(U)`` factors.
+    d : int or sympy.Symbol
+        A positive integer or a Symbol (then the result is the rational function valid for
+        ``d ≥ k`` and ``d`` larger than every index).
+
+    Returns
+    -------
+    sympy.Expr
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an index list is not a sequence of nonnegative ints (< d for integer d), the lists of
+        one side differ in length, or ``d`` is not a dimension.
+    WorkLimitError
+        If the permutations allowed by the deltas are too many to enumerate.
+
+    Examples
+    --------
     >>> haar_integral([0, 0], [0, 0], [0, 0], [0, 0], 3)   # E|U_11|^4 = 2/(d(d+1))
     1/6
+    >>> haar_integral([0, 1], [0, 1], [0, 1], [0, 1], sympy.Symbol("d"))   # E|U_11 U_22|^2
+    1/((d - 1)*(d + 1))
+    >>> haar_integral([0], [0], [1], [0], 2)
+    0
     """
     dd = check_dimension(d)
     ii = _check_indices("i", i, dd)
@@ -210,7 +248,7 @@ def haar_integral(
     hist, mult = res
     check_class_terms(k, min(len(hist), partition_count(k)), not isinstance(dd, int), "haar_integral")
     if isinstance(dd, int):
-        total = sum((Fraction(c) * _wg_integer(mu, dd) for mu, c in hist.items()), Fraction(0))
+        total = sum((Fraction(c) * weingarten_class_fraction(mu, dd) for mu, c in hist.items()), Fraction(0))
         total *= mult
         return sympy.Rational(total.numerator, total.denominator)
     # symbolic: sum numerators over a common denominator with exact integer polynomials
@@ -266,10 +304,17 @@ def _sum_classes_symbolic(weights: dict[Partition, Any], d: sympy.Symbol) -> sym
 
 
 class Tr(sympy.Function):
-    """Trace of a word in noncommuting operators, ``Tr(A, B, C) = tr(A B C)``.
+    """Trace of a word in noncommuting operators, ``Tr(A, B, C) = tr(A B C)`` (a sympy Function).
 
     Arguments are noncommutative sympy Symbols; the word is stored in its lexicographically least
-    cyclic rotation, so ``Tr(B, C, A) == Tr(A, B, C)`` (cyclicity of the trace).
+    cyclic rotation, so ``Tr(B, C, A) == Tr(A, B, C)`` (cyclicity of the trace).  The traces in the
+    results of :func:`trace_moment` are of this kind.
+
+    Examples
+    --------
+    >>> A, B = sympy.symbols("A B", commutative=False)
+    >>> Tr(B, A), Tr(A, B) == Tr(B, A)
+    (tr(A*B), True)
     """
 
     is_commutative = True
@@ -343,14 +388,39 @@ def _perm_pairs_by_class(k: int):
 def trace_moment(As: Sequence[Any], Xs: Sequence[Any], d: Any) -> sympy.Expr:
     """``E[Π_a tr(A_a V X_a V^†)]`` for Haar ``V ∈ U(d)`` and *abstract* operators (eq. E2).
 
-    ``As`` and ``Xs`` are sequences of noncommutative sympy Symbols, products of them (``A*B``),
-    scalars, or ``1`` (the identity, ``tr 1 = d``). Traces in the result are :class:`Tr` objects.
-    ``d`` may be a Symbol (valid for ``d ≥ k``) or an integer (exact also for ``d < k``).
+    Implements (E2) of the module docstring: the first and second moments of Lemmas 1.1 and 1.2
+    of ``proofs/DERIVATION.md`` (and through them Lemmas 4, 5 and 9) are this function at k = 1, 2;
+    Lemma 10.4 checks it against :func:`twirl` at k = 3.
 
-    >>> import sympy
+    Parameters
+    ----------
+    As, Xs : sequence
+        k operators each: noncommutative sympy Symbols, products of them (``A*B``), scalars, or
+        ``1`` (the identity, ``tr 1 = d``).
+    d : int or sympy.Symbol
+        A Symbol (valid for ``d ≥ k``) or an integer (exact also for ``d < k``).
+
+    Returns
+    -------
+    sympy.Expr
+        A polynomial in :class:`Tr` objects with rational (function) coefficients.
+
+    Raises
+    ------
+    TypeError
+        If an operator is not of the accepted form.
+    ValueError
+        If ``As`` and ``Xs`` differ in length or ``d`` is not a dimension.
+    WorkLimitError
+        If ``(k!)²`` permutation pairs are out of reach (k > 6).
+
+    Examples
+    --------
     >>> A, X = sympy.symbols("A X", commutative=False)
     >>> trace_moment([A], [X], sympy.Symbol("d"))
     tr(A)*tr(X)/d
+    >>> trace_moment([1], [X], sympy.Symbol("d"))
+    tr(X)
     """
     dd = check_dimension(d)
     k = _check_operator_lists(As, Xs)
@@ -378,7 +448,35 @@ def trace_moment(As: Sequence[Any], Xs: Sequence[Any], d: Any) -> sympy.Expr:
 
 
 def trace_moment_numeric(As: Sequence[np.ndarray], Xs: Sequence[np.ndarray]) -> complex:
-    """``E[Π_a tr(A_a V X_a V^†)]`` for concrete ``d × d`` numpy matrices (eq. E2, exact Wg in floats)."""
+    """``E[Π_a tr(A_a V X_a V^†)]`` for concrete ``d × d`` numpy matrices (eq. E2, exact Wg in floats).
+
+    The numeric counterpart of :func:`trace_moment` (Lemmas 1.2 and 10.4 of
+    ``proofs/DERIVATION.md`` compare the two).
+
+    Parameters
+    ----------
+    As, Xs : sequence of numpy.ndarray
+        k square matrices each, all of one size ``d × d``.
+
+    Returns
+    -------
+    complex
+        ``1`` for k = 0.
+
+    Raises
+    ------
+    ValueError
+        If the lists differ in length or the matrices are not square of one size.
+    WorkLimitError
+        If ``(k!)²`` permutation pairs are out of reach (k > 6).
+
+    Examples
+    --------
+    ``E tr(V X V†) = tr X``:
+
+    >>> trace_moment_numeric([np.eye(2)], [np.diag([1.0, 0.0])])
+    (1+0j)
+    """
     k = _check_operator_lists(As, Xs)
     check_permutation_pairs(k, "trace_moment_numeric")
     mats = [np.asarray(m) for m in list(As) + list(Xs)]
@@ -408,14 +506,35 @@ def trace_moment_numeric(As: Sequence[np.ndarray], Xs: Sequence[np.ndarray]) -> 
 
     for s, p, mu in _perm_pairs_by_class(k):
         if mu not in wg:
-            wg[mu] = float(_wg_integer(mu, d))
+            wg[mu] = float(weingarten_class_fraction(mu, d))
         total += wg[mu] * tr_perm(As, s, "A") * tr_perm(Xs, p, "X")
     return complex(total)
 
 
 def permutation_operator(perm: Sequence[int], d: int) -> np.ndarray:
-    """``P_σ`` on ``(C^d)^{⊗k}``: ``P_σ |x_0 … x_{k-1}> = |x_{σ^{-1}(0)} … x_{σ^{-1}(k-1)}>``
-    (tensor factor a is moved to slot σ(a))."""
+    """The permutation operator ``P_σ`` on ``(C^d)^{⊗k}`` as a dense ``d^k × d^k`` matrix.
+
+    ``P_σ |x_0 … x_{k-1}> = |x_{σ^{-1}(0)} … x_{σ^{-1}(k-1)}>``: tensor factor a is moved to slot σ(a).
+
+    Parameters
+    ----------
+    perm : sequence of int
+        A permutation of ``0..k-1`` (not checked).
+    d : int
+        The local dimension.
+
+    Returns
+    -------
+    numpy.ndarray
+        A real 0/1 matrix.
+
+    Examples
+    --------
+    The swap of two qubits:
+
+    >>> permutation_operator((1, 0), 2).astype(int).tolist()
+    [[1, 0, 0, 0], [0, 0, 1, 0], [0, 1, 0, 0], [0, 0, 0, 1]]
+    """
     k = len(perm)
     dim = d**k
     eye = np.eye(dim).reshape((d,) * k + (dim,))
@@ -430,6 +549,35 @@ def twirl(X: np.ndarray, k: int) -> np.ndarray:
     """Exact ``E[V^{⊗k} X V^{†⊗k}]`` for Haar ``V ∈ U(d)`` (eq. E3), ``X`` of size ``d^k × d^k``.
 
     Uses ``Σ_{ρ,π} Wg(ρ^{-1}π, d) tr(P_π^† X) P_ρ``; correct also for ``d < k`` (pseudo-inverse).
+    The independent check of (E2) in Lemma 10.4 of ``proofs/DERIVATION.md``, and the exact twirl
+    of Lemmas 4.1 and 9.2.
+
+    Parameters
+    ----------
+    X : numpy.ndarray
+        A square matrix of size ``d^k``.
+    k : int
+        The number of tensor factors, ``k >= 1``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Complex, the shape of ``X``.
+
+    Raises
+    ------
+    ValueError
+        If ``k`` is not a positive int or ``X`` is not square of size ``d^k``.
+    WorkLimitError
+        If k > 6 or the k! permutation operators need more than 2 GiB.
+
+    Examples
+    --------
+    The twirl of ``|00><00|`` is ``(I + SWAP)/(d(d+1))``:
+
+    >>> T = twirl(np.diag([1.0, 0.0, 0.0, 0.0]), 2)
+    >>> ((6 * T).real.round(12) + 0.0).tolist()
+    [[2.0, 0.0, 0.0, 0.0], [0.0, 1.0, 1.0, 0.0], [0.0, 1.0, 1.0, 0.0], [0.0, 0.0, 0.0, 2.0]]
     """
     X = np.asarray(X)
     if isinstance(k, bool) or not isinstance(k, int) or k < 1:
@@ -453,6 +601,6 @@ def twirl(X: np.ndarray, k: int) -> np.ndarray:
     for r, rho in enumerate(perms):
         coeff = 0j
         for q, pi in enumerate(perms):
-            coeff += float(_wg_integer(cycle_type(compose(inverse(rho), pi)), d)) * b[q]
+            coeff += float(weingarten_class_fraction(cycle_type(compose(inverse(rho), pi)), d)) * b[q]
         out += coeff * ops[r]
     return out

@@ -1,1 +1,72 @@
-"""circuits."""
+"""Random circuits V1, V2 around the local unitary: the paper's ensembles and random Cliffords.
+
+The floor above states/: the circuit ensembles of the paper's experiments (hardware-efficient
+2-design surrogate, single-site 1-design layers) as lists of local operations applied to state
+vectors without forming ``q^n × q^n`` matrices, uniformly random n-qubit Clifford unitaries (an
+exact 3-design that is not Haar, Lemma 13 of ``proofs/DERIVATION.md``), and the frame potential
+that measures how close an ensemble is to a t-design (Lemma 1.4).
+
+Modules
+-------
+* :mod:`.ensembles` — :class:`Circuit`, Pauli rotations, the CZ chain, the hea/local1/haar_layer ensembles.
+* :mod:`.clifford` — random Clifford tableaus (qiskit's seeded sampler) turned into states, circuits, unitaries.
+* :mod:`.designs` — the Monte-Carlo frame potential of any sampler or named ensemble.
+
+Examples
+--------
+>>> from weingarten_check.circuits import frame_potential
+>>> frame_potential("hea", 2, samples=2, rng=0, layers=0)   # one fixed unitary: F2 = d^4
+(256.0, 0.0)
+"""
+
+from .clifford import (
+    MAX_UNITARY_QUBITS,
+    CliffordUnitary,
+    check_qubits,
+    random_clifford,
+    random_clifford_tableau,
+    snap_clifford_entries,
+    stim_gate_matrix,
+    tableau_from_qiskit,
+)
+from .designs import FRAME_POTENTIAL_ENSEMBLES, MAX_CLIFFORD_QUBITS, frame_potential, frame_potential_from_sampler
+from .ensembles import (
+    ENSEMBLES,
+    Circuit,
+    cz_chain_diagonal,
+    haar_layer_circuit,
+    hea_circuit,
+    local1_circuit,
+    pauli_rotation,
+    ry,
+    rz,
+    sample_circuit,
+)
+
+__all__ = [
+    # ensembles
+    "Circuit",
+    "ry",
+    "rz",
+    "pauli_rotation",
+    "cz_chain_diagonal",
+    "hea_circuit",
+    "local1_circuit",
+    "haar_layer_circuit",
+    "sample_circuit",
+    "ENSEMBLES",
+    # clifford
+    "random_clifford_tableau",
+    "tableau_from_qiskit",
+    "random_clifford",
+    "CliffordUnitary",
+    "snap_clifford_entries",
+    "stim_gate_matrix",
+    "MAX_UNITARY_QUBITS",
+    "check_qubits",
+    # designs
+    "FRAME_POTENTIAL_ENSEMBLES",
+    "MAX_CLIFFORD_QUBITS",
+    "frame_potential_from_sampler",
+    "frame_potential",
+]

@@ -1,17 +1,19 @@
 """Uniformly random n-qubit Clifford unitaries: an exact unitary 2-design (in fact a 3-design)
-that is not Haar (issue 10, part 2; Lemma 13 of ``proofs/DERIVATION.md``).
+that is not Haar (Lemma 13 of ``proofs/DERIVATION.md``).
 
 **Sampling, reproducibly.**  ``stim.Tableau.random(n)`` draws a uniformly random Clifford
-(Bravyi–Maslov 2020) but takes no seed: stim seeds it from ``std::random_device`` (open upstream
-request quantumlib/Stim#974), so its draws cannot follow the project's seeding rule
-(:func:`weingarten_check.experiments.tasks.sample_rng`).  The draw is therefore made by
-qiskit's Clifford sampler (``qiskit._accelerate.synthesis.clifford.random_clifford_tableau``) — the same Bravyi–Maslov algorithm,
-seeded with a 64-bit integer drawn from the numpy ``Generator`` we pass — and its stabilizer
-tableau is handed to stim (``stim.Tableau.from_numpy``).  No Clifford sampler is written here.  We
-call qiskit's Rust sampler directly: the public ``random_clifford`` maps every seed to one of only
-100 000 (:func:`_draw_qiskit_tableau`).  Reproducible for a fixed qiskit version (qiskit does not
-promise the same stream across versions; a sweep's ``--recheck`` notices a change).  Uniformity (exact group distribution for n = 1, 2) and the
-frame potentials F2 = 2, F3 = 6 of the draws are tested in ``tests/test_clifford.py``.
+(Bravyi–Maslov 2020) but takes no seed: stim seeds it from ``std::random_device``, so its draws
+cannot follow the project's seeding rule (:func:`weingarten_check.experiments.tasks.sample_rng`).
+The draw is therefore made by qiskit's Clifford sampler
+(``qiskit._accelerate.synthesis.clifford.random_clifford_tableau``) — the same Bravyi–Maslov
+algorithm, seeded with a 64-bit integer drawn from the numpy ``Generator`` we pass — and its
+stabilizer tableau is handed to stim (``stim.Tableau.from_numpy``).  No Clifford sampler is written
+here.  We call qiskit's Rust sampler directly: the public ``random_clifford`` maps every seed to
+one of only 100 000 (``_draw_qiskit_tableau``).  Reproducible for a fixed qiskit version (qiskit
+does not promise the same stream across versions; a sweep's ``--recheck`` notices a change).
+Uniformity (exact group distribution for n = 1, 2) and the frame potentials F2 = 2, F3 = 6 of the
+draws (:func:`weingarten_check.circuits.designs.frame_potential`) are tested in
+``tests/test_clifford.py``.
 
 **From a tableau to the project's state vectors** (site 0 = most significant factor, i.e. stim's
 ``endian="big"``; stim's default is little endian — tested):
@@ -33,6 +35,12 @@ frame potentials F2 = 2, F3 = 6 of the draws are tested in ``tests/test_clifford
 
 Gate matrices are stim's (``stim.gate_data(name).unitary_matrix``), snapped the same way and put
 in big-endian order.  Only q = 2: the Clifford group used here is the qubit one.
+
+Examples
+--------
+>>> V = random_clifford(2, rng=0)
+>>> V.n, V.unitary().shape
+(2, (4, 4))
 """
 
 from __future__ import annotations
@@ -43,8 +51,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import stim
 
-from ..states.sampling import RngLike, as_rng, haar_unitary
-from ..states.statevector import _check_nq, zero_state
+from ..states.sampling import RngLike, as_rng
+from ..states.statevector import zero_state
+from ..util.checks import check_nq
 from .ensembles import Circuit
 
 __all__ = [
@@ -54,8 +63,8 @@ __all__ = [
     "CliffordUnitary",
     "snap_clifford_entries",
     "stim_gate_matrix",
-    "frame_potential",
     "MAX_UNITARY_QUBITS",
+    "check_qubits",
 ]
 
 #: largest n for which :meth:`CliffordUnitary.unitary` builds the dense 2^n x 2^n matrix
@@ -76,8 +85,36 @@ _OMEGA = np.array(
 )
 
 
-def _check_qubits(n: object, q: object = 2) -> int:
-    n, q = _check_nq(n, q)
+def check_qubits(n: object, q: object = 2) -> int:
+    """Return ``n`` as an int after checking ``n >= 1`` sites of local dimension ``q = 2``.
+
+    Parameters
+    ----------
+    n : int
+        The number of qubits.
+    q : int, default 2
+        The local dimension; must be 2.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    ValueError
+        For a bad ``n`` or ``q`` (:func:`weingarten_check.util.checks.check_nq`) and for ``q != 2``:
+        the Clifford group used here is the qubit one.
+
+    Examples
+    --------
+    >>> check_qubits(3)
+    3
+    >>> check_qubits(3, 3)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: the Clifford ensemble is defined for qubits only (q = 2), got q = 3; ...
+    """
+    n, q = check_nq(n, q)
     if q != 2:
         raise ValueError(
             f"the Clifford ensemble is defined for qubits only (q = 2), got q = {q}; "
@@ -92,8 +129,30 @@ def snap_clifford_entries(a: np.ndarray, tol: float = 1e-4) -> np.ndarray:
 
     This is the form of every entry of a Clifford unitary or stabilizer state once its global
     phase makes one non-zero entry real positive (amplitudes of a stabilizer state have equal
-    modulus and relative phases in {±1, ±i}; Clifford gates bring phases e^{iπ m/4}).  Raises
-    ``ValueError`` if some entry is farther than ``tol`` from every such value (not a Clifford)."""
+    modulus and relative phases in {±1, ±i}; Clifford gates bring phases e^{iπ m/4}).
+
+    Parameters
+    ----------
+    a : array_like
+        The approximate entries (e.g. stim's single-precision unitary).
+    tol : float, default 1e-4
+        The largest admissible distance of an entry from its snapped value.
+
+    Returns
+    -------
+    numpy.ndarray
+        Complex128, the shape of ``a``.
+
+    Raises
+    ------
+    ValueError
+        If some entry is farther than ``tol`` from every such value (not a Clifford).
+
+    Examples
+    --------
+    >>> snap_clifford_entries(np.array([0.7071, 0.5j + 1e-6, 0.0])).tolist()
+    [(0.7071067811865476+0j), 0.5j, 0j]
+    """
     a = np.asarray(a)
     out = np.zeros(a.shape, dtype=np.complex128)
     mag2 = np.abs(a.astype(np.complex128)) ** 2
@@ -110,9 +169,30 @@ def snap_clifford_entries(a: np.ndarray, tol: float = 1e-4) -> np.ndarray:
 
 @functools.cache
 def stim_gate_matrix(name: str) -> np.ndarray:
-    """Matrix of stim's unitary gate ``name`` in double precision, sites in the order of the gate's
-    targets with the **first target the most significant** (the project's order; stim's own
-    ``unitary_matrix`` is little endian).  Read-only."""
+    """The matrix of stim's unitary gate ``name`` in double precision, the first target most significant.
+
+    Sites are in the order of the gate's targets with the **first target the most significant**
+    (the project's order; stim's own ``unitary_matrix`` is little endian).  Read-only, cached.
+
+    Parameters
+    ----------
+    name : str
+        A stim gate name (``"H"``, ``"S"``, ``"CX"``, ...).
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Raises
+    ------
+    ValueError
+        If the gate is not unitary.
+
+    Examples
+    --------
+    >>> stim_gate_matrix("CX").real.astype(int).tolist()   # control = first target
+    [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 1], [0, 0, 1, 0]]
+    """
     data = stim.gate_data(name)
     m = data.unitary_matrix
     if m is None:
@@ -204,7 +284,28 @@ def _ops_from_stim(circ: stim.Circuit, n: int, *, from_zero: bool) -> list:
 class CliffordUnitary:
     """A Clifford unitary on n qubits given by its stim tableau (module docstring).
 
-    Defined up to a global phase (a tableau does not fix it), which no cost of the project sees."""
+    Defined up to a global phase (a tableau does not fix it), which no cost of the project sees.
+
+    Parameters
+    ----------
+    tableau : stim.Tableau
+        The tableau, on at least one qubit.
+
+    Raises
+    ------
+    TypeError
+        If ``tableau`` is not a ``stim.Tableau``.
+    ValueError
+        If it acts on no qubit.
+
+    Examples
+    --------
+    >>> from weingarten_check.states.statevector import zero_state
+    >>> V = random_clifford(3, rng=4)
+    >>> psi = V.apply(zero_state(3)).reshape(-1)
+    >>> round(float(abs(np.vdot(V.state().reshape(-1), psi))), 12)   # the same state up to a phase
+    1.0
+    """
 
     tableau: stim.Tableau
     _circuit: Circuit | None = field(default=None, repr=False, compare=False)
@@ -217,10 +318,12 @@ class CliffordUnitary:
 
     @property
     def n(self) -> int:
+        """The number of qubits."""
         return len(self.tableau)
 
     @property
     def q(self) -> int:
+        """The local dimension, 2."""
         return 2
 
     def state(self) -> np.ndarray:
@@ -248,8 +351,13 @@ class CliffordUnitary:
         return CliffordUnitary(self.tableau.inverse())
 
     def unitary(self) -> np.ndarray:
-        """Dense ``2^n x 2^n`` matrix (site 0 most significant), exact to double precision, for
-        n <= :data:`MAX_UNITARY_QUBITS`."""
+        """The dense ``2^n × 2^n`` matrix (site 0 most significant), exact to double precision.
+
+        Raises
+        ------
+        ValueError
+            If ``n >`` :data:`MAX_UNITARY_QUBITS`.
+        """
         if self.n > MAX_UNITARY_QUBITS:
             raise ValueError(f"unitary() is for n <= {MAX_UNITARY_QUBITS} qubits, got n = {self.n}")
         return snap_clifford_entries(self.tableau.to_unitary_matrix(endian="big"))
@@ -275,9 +383,32 @@ def _draw_qiskit_tableau(n: int, gen: np.random.Generator) -> np.ndarray:
 
 
 def tableau_from_qiskit(tab: np.ndarray) -> stim.Tableau:
-    """stim tableau of a qiskit Clifford tableau ``tab`` (shape (2n, 2n+1), bool): rows 0..n-1 =
-    images of X_j (destabilisers), rows n..2n-1 = images of Z_j (stabilisers); columns: x bits,
-    z bits, sign bit; x = z = 1 is Y (Hermitian), as in stim."""
+    """The stim tableau of a qiskit Clifford tableau ``tab`` (shape ``(2n, 2n+1)``, bool).
+
+    Rows 0..n-1 = images of X_j (destabilisers), rows n..2n-1 = images of Z_j (stabilisers);
+    columns: x bits, z bits, sign bit; x = z = 1 is Y (Hermitian), as in stim.
+
+    Parameters
+    ----------
+    tab : array_like of bool
+        Shape ``(2n, 2n+1)``, ``n >= 1``.
+
+    Returns
+    -------
+    stim.Tableau
+
+    Raises
+    ------
+    ValueError
+        If the shape is not ``(2n, 2n+1)``.
+
+    Examples
+    --------
+    The identity on one qubit (X -> X, Z -> Z):
+
+    >>> tableau_from_qiskit([[1, 0, 0], [0, 1, 0]]) == stim.Tableau(1)
+    True
+    """
     tab = np.asarray(tab, dtype=bool)
     n = tab.shape[0] // 2
     if tab.shape != (2 * n, 2 * n + 1) or n < 1:
@@ -293,48 +424,65 @@ def tableau_from_qiskit(tab: np.ndarray) -> stim.Tableau:
 
 
 def random_clifford_tableau(n: int, rng: RngLike = None) -> stim.Tableau:
-    """A uniformly random n-qubit Clifford (with random Pauli signs) as a stim tableau, drawn by
-    qiskit's Bravyi–Maslov sampler from a 64-bit seed taken from the numpy generator ``rng``
-    (module docstring: stim's ``Tableau.random`` takes no seed; :func:`_draw_qiskit_tableau`)."""
-    n = _check_qubits(n)
+    """A uniformly random n-qubit Clifford (with random Pauli signs) as a stim tableau.
+
+    Drawn by qiskit's Bravyi–Maslov sampler from a 64-bit seed taken from the numpy generator
+    ``rng`` (module docstring: stim's ``Tableau.random`` takes no seed).
+
+    Parameters
+    ----------
+    n : int
+        The number of qubits, ``n >= 1``.
+    rng : numpy.random.Generator or int or None
+        The random generator or its seed (one 64-bit integer is drawn from it).
+
+    Returns
+    -------
+    stim.Tableau
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``n`` or ``rng`` is invalid.
+
+    Examples
+    --------
+    >>> t = random_clifford_tableau(2, 0)
+    >>> len(t), t == random_clifford_tableau(2, 0)
+    (2, True)
+    """
+    n = check_qubits(n)
     return tableau_from_qiskit(_draw_qiskit_tableau(n, as_rng(rng)))
 
 
 def random_clifford(n: int, q: int = 2, rng: RngLike = None) -> CliffordUnitary:
     """A uniformly random Clifford unitary on n qubits (:func:`random_clifford_tableau`).
-    ``q`` must be 2 (clear ``ValueError`` otherwise)."""
-    n = _check_qubits(n, q)
+
+    The exact 3-design of Lemma 13 of ``proofs/DERIVATION.md`` (the ensemble ``"clifford"``).
+
+    Parameters
+    ----------
+    n : int
+        The number of qubits, ``n >= 1``.
+    q : int, default 2
+        Must be 2.
+    rng : numpy.random.Generator or int or None
+        The random generator or its seed.
+
+    Returns
+    -------
+    CliffordUnitary
+
+    Raises
+    ------
+    ValueError
+        If ``n < 1`` or ``q != 2``.
+
+    Examples
+    --------
+    >>> U = random_clifford(2, rng=1).unitary()
+    >>> bool(np.allclose(U.conj().T @ U, np.eye(4)))
+    True
+    """
+    n = check_qubits(n, q)
     return CliffordUnitary(random_clifford_tableau(n, rng))
-
-
-def frame_potential(
-    n: int, t: int = 2, samples: int = 1000, rng: RngLike = 0, ensemble: str = "clifford"
-) -> tuple[float, float]:
-    """Monte-Carlo frame potential ``F_t = E|tr(U† V)|^{2t}`` over independent pairs (U, V) of
-    random Cliffords (``ensemble="clifford"``) or Haar unitaries (``"haar"``, for comparison);
-    returns ``(mean, standard error)``.
-
-    Haar: ``F_t = t!`` for ``2^n >= t``; an ensemble is a t-design iff ``F_t`` equals the Haar
-    value (Lemma 1.4).  The Clifford group: F2 = 2, F3 = 6, F4 > 24 (Lemma 13)."""
-    n = _check_qubits(n)
-    if isinstance(t, bool) or not isinstance(t, (int, np.integer)) or t < 1:
-        raise ValueError(f"t must be an int >= 1, got {t!r}")
-    if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)) or samples < 2:
-        raise ValueError(f"samples must be an int >= 2, got {samples!r}")
-    if n > 8:
-        raise ValueError(f"frame_potential builds 2^n x 2^n unitaries: n must be <= 8, got {n}")
-    if ensemble not in ("clifford", "haar"):
-        raise ValueError(f"ensemble must be 'clifford' or 'haar', got {ensemble!r}")
-    gen = as_rng(rng)
-    d = 2**n
-
-    def draw():
-        if ensemble == "haar":
-            return haar_unitary(d, gen)
-        return random_clifford(n, 2, gen).unitary()
-
-    vals = np.empty(samples)
-    for s in range(samples):
-        U, V = draw(), draw()
-        vals[s] = abs(np.vdot(U, V)) ** (2 * t)
-    return float(vals.mean()), float(vals.std(ddof=1) / np.sqrt(samples))

@@ -1,4 +1,4 @@
-"""Random-circuit ensembles (paper, "Circuit Setting") and their frame potential.
+"""Random-circuit ensembles (paper, "Circuit Setting"), built as lists of local operations.
 
 * :func:`hea_circuit` — the paper's hardware-efficient 2-design surrogate for qubits: one layer
   of ``Ry(π/4) = exp(-iYπ/8)`` on every qubit, then ``L`` layers (default ``L = 10 n``), each a
@@ -8,15 +8,22 @@
   the qudit CZ ``|a,b> -> ω^{ab}|a,b>`` (ω = e^{2πi/q}) on the chain.
 * :func:`local1_circuit` — the 1-design surrogate: one layer of ``Rz(φ) Ry(θ) Rz(α)`` with
   uniform angles on every qubit (paper, QSL); for q >= 3 one layer of single-site Haar unitaries.
-  A tensor product of single-site 1-designs is a 1-design (math-notes).
+  A tensor product of single-site 1-designs is a 1-design (Lemma 1.3 of ``proofs/DERIVATION.md``).
 * :func:`haar_layer_circuit` — single-site Haar unitaries on every site (any q).
-* :func:`frame_potential` — ``F2 = E|tr(U† V)|⁴`` (Haar value 2, ≥ 2 with equality iff a
-  2-design) with its standard error, to see how close depth ``10 n`` is to a 2-design.
+
+How close they are to a 2-design is measured by their frame potential
+(:func:`weingarten_check.circuits.designs.frame_potential`, Lemma 1.4).
 
 A :class:`Circuit` is a list of operations applied with :mod:`.statevector` (no q^n x q^n matrix):
 ``("layer", [one q x q gate or None per site])``, ``("gate", sites, matrix)`` and
 ``("diag", array of shape (q,)*n)``.  All CZ gates of a layer commute and are stored as one
 precomputed diagonal, shared by every layer.
+
+Examples
+--------
+>>> c = hea_circuit(3, rng=0)
+>>> c.name, c.depth
+('hea(n=3, q=2, L=30)', 31)
 """
 
 from __future__ import annotations
@@ -26,13 +33,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..states.observables import PAULI
+from ..states.bases import PAULI
 from ..states.sampling import RngLike, as_rng, haar_unitary
-from ..states.statevector import _check_nq, apply_diagonal, apply_gate, apply_local_layer, num_batch_axes
+from ..states.statevector import apply_diagonal, apply_gate, apply_local_layer, num_batch_axes
+from ..util.checks import check_nq
 
 __all__ = [
     "Circuit",
-    "rx",
     "ry",
     "rz",
     "pauli_rotation",
@@ -42,40 +49,93 @@ __all__ = [
     "haar_layer_circuit",
     "sample_circuit",
     "ENSEMBLES",
-    "frame_potential",
 ]
 
+#: the ensembles of the paper's experiments ("haar" = exact Haar unitaries, not a circuit)
 ENSEMBLES = ("haar", "hea", "local1")
 
 
 def pauli_rotation(P: str, theta: float) -> np.ndarray:
-    """``R_P(θ) = exp(-i θ P / 2) = cos(θ/2) I - i sin(θ/2) P`` for P in {"X", "Y", "Z"}."""
+    """The Pauli rotation ``R_P(θ) = exp(-i θ P / 2) = cos(θ/2) I - i sin(θ/2) P``.
+
+    Parameters
+    ----------
+    P : {"X", "Y", "Z"}
+        The Pauli axis.
+    theta : float
+        The angle.
+
+    Returns
+    -------
+    numpy.ndarray
+        A complex ``2 × 2`` unitary.
+
+    Raises
+    ------
+    ValueError
+        If ``P`` is not one of "X", "Y", "Z".
+
+    Examples
+    --------
+    >>> bool(np.allclose(pauli_rotation("X", np.pi), -1j * PAULI["X"]))
+    True
+    """
     if P not in ("X", "Y", "Z"):
         raise ValueError(f"P must be 'X', 'Y' or 'Z', got {P!r}")
     return np.cos(theta / 2) * PAULI["I"] - 1j * np.sin(theta / 2) * PAULI[P]
 
 
-def rx(theta: float) -> np.ndarray:
-    """``Rx(θ) = exp(-i θ X / 2)``."""
-    return pauli_rotation("X", theta)
-
-
 def ry(theta: float) -> np.ndarray:
-    """``Ry(θ) = exp(-i θ Y / 2)``."""
+    """``Ry(θ) = exp(-i θ Y / 2)`` (:func:`pauli_rotation`).
+
+    Examples
+    --------
+    >>> bool(np.allclose(ry(np.pi / 2) @ ry(np.pi / 2), ry(np.pi)))
+    True
+    """
     return pauli_rotation("Y", theta)
 
 
 def rz(theta: float) -> np.ndarray:
-    """``Rz(θ) = exp(-i θ Z / 2)``."""
+    """``Rz(θ) = exp(-i θ Z / 2)`` (:func:`pauli_rotation`).
+
+    Examples
+    --------
+    >>> bool(np.allclose(rz(np.pi), np.diag([-1j, 1j])))
+    True
+    """
     return pauli_rotation("Z", theta)
 
 
 @functools.lru_cache(maxsize=8)
 def cz_chain_diagonal(n: int, q: int = 2) -> np.ndarray:
-    """Diagonal of ``Π_{i=0}^{n-2} CZ_{i,i+1}`` as an array of shape (q,)*n (read-only).
+    """The diagonal of ``Π_{i=0}^{n-2} CZ_{i,i+1}`` (a 1-D chain) as an array of shape ``(q,)*n``.
 
-    Qubits: ``(-1)^{Σ a_i a_{i+1}}`` (real); qudits: ``ω^{Σ a_i a_{i+1}}``, ω = e^{2πi/q}."""
-    n, q = _check_nq(n, q)
+    Qubits: ``(-1)^{Σ a_i a_{i+1}}`` (real); qudits: ``ω^{Σ a_i a_{i+1}}``, ω = e^{2πi/q}.
+    Read-only and cached (every layer of a circuit shares it).
+
+    Parameters
+    ----------
+    n : int
+        The number of sites, ``n >= 1``.
+    q : int, default 2
+        The local dimension, ``q >= 2``.
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Raises
+    ------
+    ValueError
+        If ``n < 1`` or ``q < 2``.
+
+    Examples
+    --------
+    >>> cz_chain_diagonal(3).reshape(-1).tolist()   # -1 on |011> and |110>
+    [1.0, 1.0, 1.0, -1.0, 1.0, 1.0, -1.0, 1.0]
+    """
+    n, q = check_nq(n, q)
     expo = np.zeros((q,) * n, dtype=np.int64)
     a = np.arange(q)
     for i in range(n - 1):
@@ -96,7 +156,27 @@ def cz_chain_diagonal(n: int, q: int = 2) -> np.ndarray:
 
 @dataclass
 class Circuit:
-    """A circuit on n sites of dimension q as a list of operations (module docstring)."""
+    """A circuit on n sites of dimension q as a list of operations (module docstring).
+
+    Parameters
+    ----------
+    n : int
+        The number of sites.
+    q : int
+        The local dimension.
+    ops : list, default []
+        ``("layer", [gate or None per site])``, ``("gate", sites, matrix)`` or
+        ``("diag", array of shape (q,)*n)``, applied in order.
+    name : str, default ""
+        A label.
+
+    Examples
+    --------
+    >>> from weingarten_check.states.statevector import zero_state
+    >>> c = Circuit(2, 2, [("layer", [PAULI["X"], None])])   # X on site 0
+    >>> c.apply(zero_state(2)).reshape(-1).real.tolist()
+    [0.0, 0.0, 1.0, 0.0]
+    """
 
     n: int
     q: int
@@ -104,14 +184,20 @@ class Circuit:
     name: str = ""
 
     def apply(self, psi: np.ndarray) -> np.ndarray:
-        """``U psi`` for a (batched) state of shape ``batch + (q,)*n``."""
+        """``U psi`` for a (batched) state of shape ``batch + (q,)*n`` (``psi`` is not changed).
+
+        Raises
+        ------
+        ValueError
+            If ``psi`` is not a state of n sites of dimension q, or an operation is unknown.
+        """
         num_batch_axes(psi, self.n)
         if psi.shape[-1] != self.q:
             raise ValueError(f"psi has local dimension {psi.shape[-1]}, circuit has q={self.q}")
         return self._run(psi, self.ops, False)
 
     def apply_inverse(self, psi: np.ndarray) -> np.ndarray:
-        """``U† psi``."""
+        """``U† psi`` for a (batched) state: the operations reversed and adjoint."""
         num_batch_axes(psi, self.n)
         return self._run(psi, list(reversed(self.ops)), True)
 
@@ -142,7 +228,19 @@ class Circuit:
         raise ValueError(f"unknown circuit operation {kind!r}")
 
     def unitary(self) -> np.ndarray:
-        """Dense q^n x q^n matrix (columns = images of basis states), for small n only."""
+        """The dense ``q^n × q^n`` matrix (columns = images of basis states), for ``q^n <= 4096``.
+
+        Raises
+        ------
+        ValueError
+            If ``q^n > 4096``.
+
+        Examples
+        --------
+        >>> U = local1_circuit(2, rng=0).unitary()
+        >>> U.shape, bool(np.allclose(U.conj().T @ U, np.eye(4)))
+        ((4, 4), True)
+        """
         d = self.q**self.n
         if d > 4096:
             raise ValueError(f"unitary() is for q**n <= 4096, got {d}")
@@ -151,12 +249,40 @@ class Circuit:
 
     @property
     def depth(self) -> int:
+        """The number of ``"layer"`` operations."""
         return sum(1 for op in self.ops if op[0] == "layer")
 
 
 def hea_circuit(n: int, q: int = 2, layers: int | None = None, rng: RngLike = None) -> Circuit:
-    """The paper's hardware-efficient circuit (module docstring); ``layers`` defaults to 10 n."""
-    n, q = _check_nq(n, q)
+    """The paper's hardware-efficient circuit (module docstring), the 2-design surrogate.
+
+    Parameters
+    ----------
+    n : int
+        The number of sites, ``n >= 1``.
+    q : int, default 2
+        The local dimension (q >= 3: single-site Haar layers and the qudit CZ).
+    layers : int, optional
+        The number L of random layers, ``>= 0`` (default ``10 n``).
+    rng : numpy.random.Generator or int or None
+        The random generator or its seed.
+
+    Returns
+    -------
+    Circuit
+
+    Raises
+    ------
+    ValueError
+        If ``n``, ``q`` or ``layers`` is invalid.
+
+    Examples
+    --------
+    >>> c = hea_circuit(4, layers=2, rng=1)
+    >>> c.depth, [op[0] for op in c.ops]   # the Ry(π/4) layer, then 2 × (rotations, CZ chain)
+    (3, ['layer', 'layer', 'diag', 'layer', 'diag'])
+    """
+    n, q = check_nq(n, q)
     L = 10 * n if layers is None else layers
     if isinstance(L, bool) or not isinstance(L, (int, np.integer)) or L < 0:
         raise ValueError(f"layers must be an int >= 0, got {layers!r}")
@@ -172,7 +298,7 @@ def hea_circuit(n: int, q: int = 2, layers: int | None = None, rng: RngLike = No
             if diag is not None:
                 c.ops.append(("diag", diag))
     else:
-        for l in range(L):
+        for _layer in range(L):
             c.ops.append(("layer", [haar_unitary(q, gen) for _ in range(n)]))
             if diag is not None:
                 c.ops.append(("diag", diag))
@@ -180,9 +306,36 @@ def hea_circuit(n: int, q: int = 2, layers: int | None = None, rng: RngLike = No
 
 
 def local1_circuit(n: int, q: int = 2, rng: RngLike = None) -> Circuit:
-    """One layer of ``Rz(φ) Ry(θ) Rz(α)``, uniform angles in [0, 2π), on every qubit (paper's
-    1-design surrogate); single-site Haar unitaries for q >= 3."""
-    n, q = _check_nq(n, q)
+    """One layer of ``Rz(φ) Ry(θ) Rz(α)``, uniform angles in [0, 2π), on every qubit.
+
+    The paper's 1-design surrogate (QSL); single-site Haar unitaries for q >= 3.  A 1-design by
+    Lemma 1.3 of ``proofs/DERIVATION.md``.
+
+    Parameters
+    ----------
+    n : int
+        The number of sites.
+    q : int, default 2
+        The local dimension.
+    rng : numpy.random.Generator or int or None
+        The random generator or its seed.
+
+    Returns
+    -------
+    Circuit
+
+    Raises
+    ------
+    ValueError
+        If ``n < 1`` or ``q < 2``.
+
+    Examples
+    --------
+    >>> c = local1_circuit(3, rng=0)
+    >>> c.name, c.depth
+    ('local1(n=3)', 1)
+    """
+    n, q = check_nq(n, q)
     gen = as_rng(rng)
     if q != 2:
         return haar_layer_circuit(n, q, gen)
@@ -192,15 +345,70 @@ def local1_circuit(n: int, q: int = 2, rng: RngLike = None) -> Circuit:
 
 
 def haar_layer_circuit(n: int, q: int = 2, rng: RngLike = None) -> Circuit:
-    """Independent single-site Haar unitaries on every site (a 1-design on the whole space)."""
-    n, q = _check_nq(n, q)
+    """Independent single-site Haar unitaries on every site: a 1-design that is not a 2-design.
+
+    Its frame potential is ``F2 = 2^n`` (Lemma 1.4 of ``proofs/DERIVATION.md``).
+
+    Parameters
+    ----------
+    n : int
+        The number of sites.
+    q : int, default 2
+        The local dimension.
+    rng : numpy.random.Generator or int or None
+        The random generator or its seed.
+
+    Returns
+    -------
+    Circuit
+
+    Raises
+    ------
+    ValueError
+        If ``n < 1`` or ``q < 2``.
+
+    Examples
+    --------
+    >>> haar_layer_circuit(2, 3, rng=1).name
+    'haar_layer(n=2, q=3)'
+    """
+    n, q = check_nq(n, q)
     gen = as_rng(rng)
     return Circuit(n, q, [("layer", [haar_unitary(q, gen) for _ in range(n)])], name=f"haar_layer(n={n}, q={q})")
 
 
 def sample_circuit(ensemble: str, n: int, q: int = 2, rng: RngLike = None, layers: int | None = None) -> Circuit:
     """One circuit from ``"hea"`` (layers default 10 n), ``"local1"`` or ``"haar_layer"``.
-    (The ``"haar"`` ensemble is never built as a circuit: see :mod:`.experiments`.)"""
+
+    The ``"haar"`` ensemble is never built as a circuit (exact Haar states and isometries are
+    drawn instead: :mod:`weingarten_check.experiments.tasks`).
+
+    Parameters
+    ----------
+    ensemble : {"hea", "local1", "haar_layer"}
+    n : int
+        The number of sites.
+    q : int, default 2
+        The local dimension.
+    rng : numpy.random.Generator or int or None
+        The random generator or its seed.
+    layers : int, optional
+        The depth of ``"hea"``.
+
+    Returns
+    -------
+    Circuit
+
+    Raises
+    ------
+    ValueError
+        If the ensemble is not one of the three, or the other arguments are invalid.
+
+    Examples
+    --------
+    >>> sample_circuit("hea", 2, layers=1, rng=0).depth
+    2
+    """
     if ensemble == "hea":
         return hea_circuit(n, q, layers, rng)
     if ensemble == "local1":
@@ -208,26 +416,3 @@ def sample_circuit(ensemble: str, n: int, q: int = 2, rng: RngLike = None, layer
     if ensemble == "haar_layer":
         return haar_layer_circuit(n, q, rng)
     raise ValueError(f"ensemble must be 'hea', 'local1' or 'haar_layer' for a circuit, got {ensemble!r}")
-
-
-def frame_potential(
-    ensemble: str, n: int, q: int = 2, samples: int = 200, rng: RngLike = 0, layers: int | None = None
-) -> tuple[float, float]:
-    """Monte-Carlo ``F2 = E|tr(U† V)|⁴`` over independent pairs (U, V) from ``ensemble``
-    (``"haar"`` uses :func:`haar_unitary`); returns ``(mean, standard error)``.  Haar: 2."""
-    n, q = _check_nq(n, q)
-    if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)) or samples < 2:
-        raise ValueError(f"samples must be an int >= 2, got {samples!r}")
-    gen = as_rng(rng)
-    d = q**n
-
-    def draw():
-        if ensemble == "haar":
-            return haar_unitary(d, gen)
-        return sample_circuit(ensemble, n, q, gen, layers).unitary()
-
-    vals = np.empty(samples)
-    for s in range(samples):
-        U, V = draw(), draw()
-        vals[s] = abs(np.vdot(U, V)) ** 4  # tr(U† V) = Σ conj(U_ij) V_ij
-    return float(vals.mean()), float(vals.std(ddof=1) / np.sqrt(samples))

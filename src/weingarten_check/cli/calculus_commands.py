@@ -29,7 +29,7 @@ def cmd_wg(args: argparse.Namespace) -> int:
         For bad input, with a message naming the option (``main`` turns it into exit code 2).
     """
     from ..calculus.limits import WorkLimitError
-    from ..calculus.unitary import _class_of, weingarten_all_classes, weingarten_class
+    from ..calculus.unitary import cycle_type_of, weingarten_all_classes, weingarten_class
 
     d = dimension(args.d)
     if args.all is not None:
@@ -44,7 +44,7 @@ def cmd_wg(args: argparse.Namespace) -> int:
             raise UsageError("SIGMA: give a cycle type such as 2,1 or a permutation such as 1,0,2 (or use --all K)")
         items = int_list(args.sigma, "SIGMA")
         try:
-            mu = _class_of(items)
+            mu = cycle_type_of(items)
             rows = [(mu, weingarten_class(mu, d))]
         except (TypeError, ValueError) as exc:
             raise UsageError(f"SIGMA: {exc}") from None

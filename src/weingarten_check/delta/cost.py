@@ -27,7 +27,7 @@ from functools import cache
 
 import numpy as np
 
-from ..states.observables import orthonormal_traceless_basis
+from ..states.bases import orthonormal_traceless_basis
 
 __all__ = [
     "check_k",

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 import numpy as np
 from scipy.optimize import minimize
 
-from ..states.observables import orthonormal_traceless_basis
+from ..states.bases import orthonormal_traceless_basis
 from ..states.sampling import RngLike, as_rng, haar_unitary
 
 __all__ = ["optimise_form", "polar_unitary", "hermitian_parameter_basis"]

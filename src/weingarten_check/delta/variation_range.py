@@ -30,7 +30,8 @@ from collections.abc import Sequence
 import mpmath
 import numpy as np
 
-from ..states.observables import Observable, orthonormal_traceless_basis
+from ..states.bases import orthonormal_traceless_basis
+from ..states.observables import Observable
 from ..states.sampling import RngLike, as_rng
 from .certified import delta_from_k, qubit_delta
 from .optimiser import optimise_form

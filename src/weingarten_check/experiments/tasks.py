@@ -37,20 +37,12 @@ import scipy.linalg
 from ..circuits import clifford as _clifford
 from ..circuits.ensembles import sample_circuit
 from ..delta.certified import delta_from_k
+from ..delta.reduction import k_from_reduced, m_from_states
 from ..delta.result import VariationRangeResult
 from ..delta.variation_range import cost_tensor_pure, k_matrix, m_matrix, variation_range_fidelity
+from ..states.hamiltonian_gram import chunk_rows, hamiltonian_gram, hamiltonian_gram_rows, reduced_gram_fits
 from ..states.observables import Observable, heisenberg_ring, qae_observable, qsl_observable
-from ..states.reduced import (
-    chunk_rows,
-    hamiltonian_gram,
-    hamiltonian_gram_rows,
-    k_from_reduced,
-    local_grams,
-    m_from_states,
-    qr_r_from_state,
-    reduced_gram_fits,
-    touching_support,
-)
+from ..states.reduced import local_grams, qr_r_from_state, touching_support
 from ..states.sampling import RngLike, as_rng, ginibre_fill, ginibre_r_factor, haar_isometry, haar_state
 from ..states.statevector import move_sites_first, zero_state
 from ..theory import bounds as _bounds

@@ -7,8 +7,9 @@ An :class:`Observable` on n sites of local dimension q is ``H = Σ_t c_t ⊗_{s 
   supported on at most two sites are first merged into one ``q^2 x q^2`` matrix per site pair.
 * ``hs_inner(other) = tr(H† H')``, ``hs_norm_sq()``, ``trace()``, ``h_hs_centered()``
   ``= tr H² - (tr H)²/d``, ``partial_trace(sites)``: products of local traces.
-* ``coupling(sites_A) = Σ_a tr_B(h_a²) = ||H||_2² - ||tr_A H||_2² / dA`` (math-notes, Route 1,
-  step 7), the quantity :func:`weingarten_check.theory.bounds.expected_K_frobenius_sq` calls ``coupling``.
+* ``coupling(sites_A) = Σ_a tr_B(h_a²) = ||H||_2² - ||tr_A H||_2² / dA`` (Lemma 4.4 of
+  ``proofs/DERIVATION.md``), the quantity :func:`weingarten_check.theory.bounds.expected_K_frobenius_sq`
+  calls ``coupling`` (Lemma 4.1).
 * ``width``: the spectral width ``w = λmax - λmin`` (exact where known, otherwise dense
   diagonalisation / Lanczos, see :func:`spectral_width`).
 
@@ -16,7 +17,14 @@ Paper observables (Figure 5): :func:`heisenberg_ring` (Eq. 9), :func:`qae_observ
 :func:`qsl_observable` (Eq. 11), each for any q.  Qudit Heisenberg choice: the SU(q)
 Heisenberg (Sutherland) ring ``Σ_edges Σ_a λ_a ⊗ λ_a`` with generalised Gell-Mann matrices
 normalised as ``tr(λ_a λ_b) = 2 δ_ab`` (the Pauli matrices for q = 2, so q = 2 is exactly Eq. 9).
-By the Fierz identity each edge term equals ``2 SWAP - (2/q) I``.
+By the Fierz identity each edge term equals ``2 SWAP - (2/q) I``.  The operator bases are in
+:mod:`.bases`.
+
+Examples
+--------
+>>> H = heisenberg_ring(4)
+>>> H.width, round(H.coupling([0]), 9)   # Lemma 9.2: coupling = 6 d with d = 2^4
+(12.0, 96.0)
 """
 
 from __future__ import annotations
@@ -28,12 +36,11 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
+from ..util.checks import check_local_dim
+from .bases import gell_mann
 from .statevector import apply_gate, num_batch_axes
 
 __all__ = [
-    "PAULI",
-    "gell_mann",
-    "orthonormal_traceless_basis",
     "Observable",
     "heisenberg_ring",
     "heisenberg_ring_ground_energy",
@@ -42,67 +49,44 @@ __all__ = [
     "spectral_width",
 ]
 
-PAULI = {
-    "I": np.eye(2, dtype=np.complex128),
-    "X": np.array([[0, 1], [1, 0]], dtype=np.complex128),
-    "Y": np.array([[0, -1j], [1j, 0]], dtype=np.complex128),
-    "Z": np.array([[1, 0], [0, -1]], dtype=np.complex128),
-}
-
-
-def _check_q(q: int) -> int:
-    if isinstance(q, bool) or not isinstance(q, (int, np.integer)) or q < 2:
-        raise ValueError(f"q (local dimension) must be an int >= 2, got {q!r}")
-    return int(q)
-
-
-@functools.cache
-def _gell_mann_cached(q: int) -> tuple[np.ndarray, ...]:
-    mats = []
-    for j in range(q):  # symmetric and antisymmetric off-diagonal
-        for k in range(j + 1, q):
-            s = np.zeros((q, q), dtype=np.complex128)
-            s[j, k] = s[k, j] = 1
-            a = np.zeros((q, q), dtype=np.complex128)
-            a[j, k], a[k, j] = -1j, 1j
-            mats += [s, a]
-    for l in range(1, q):  # diagonal
-        dgl = np.zeros(q)
-        dgl[:l] = 1
-        dgl[l] = -l
-        mats.append(np.diag(dgl * np.sqrt(2.0 / (l * (l + 1)))).astype(np.complex128))
-    for m in mats:
-        m.setflags(write=False)
-    return tuple(mats)
-
-
-def gell_mann(q: int) -> list[np.ndarray]:
-    """The q²-1 generalised Gell-Mann matrices, ``tr(λ_a λ_b) = 2 δ_ab``.
-
-    For q = 2 they are (X, Y, Z) in this order (symmetric, antisymmetric, diagonal).
-    """
-    return list(_gell_mann_cached(_check_q(q)))
-
-
-def orthonormal_traceless_basis(dim: int) -> np.ndarray:
-    """Orthonormal traceless Hermitian basis ``{G_a}`` of operators on C^dim (math-notes):
-    ``tr(G_a G_b) = δ_ab``, array of shape ``(dim²-1, dim, dim)`` = Gell-Mann / sqrt(2)
-    (Pauli / sqrt(2) for dim = 2)."""
-    return np.array(gell_mann(dim)) / np.sqrt(2.0)
-
-
 Term = tuple[complex, dict[int, np.ndarray]]
 
 
 class Observable:
-    """Hermitian operator ``Σ_t c_t ⊗_s h_{t,s}`` on n sites of dimension q (see module doc).
+    """A Hermitian operator ``Σ_t c_t ⊗_s h_{t,s}`` on n sites of dimension q (see the module docstring).
 
     Parameters
     ----------
-    n, q: number of sites and local dimension.
-    terms: iterable of ``(coefficient, {site: q x q matrix})``; an empty dict is the identity.
-    width: the spectral width if known exactly (otherwise computed on demand by ``spectral_width``).
-    name: label for reports.
+    n : int
+        The number of sites, ``n >= 1``.
+    q : int
+        The local dimension, ``q >= 2``.
+    terms : iterable of (complex, dict)
+        ``(coefficient, {site: q x q matrix})`` per term; an empty dict is the identity.
+    width : float, optional
+        The spectral width ``λmax - λmin`` if known exactly (otherwise computed on demand by
+        :func:`spectral_width`).
+    name : str, default ""
+        A label for reports.
+    check_hermitian : bool, default True
+        Check ``H = H†`` (densely for ``q^n <= 256``, else term-wise through ``||H - H†||_2``).
+
+    Raises
+    ------
+    TypeError
+        If a term's operators are not a dict.
+    ValueError
+        If ``n`` or ``q`` is invalid, a site is outside ``range(n)``, a local matrix is not
+        ``q × q``, or (``check_hermitian``) H is not Hermitian.
+
+    Examples
+    --------
+    >>> from weingarten_check.states.bases import PAULI
+    >>> H = Observable(2, 2, [(1.0, {0: PAULI["Z"], 1: PAULI["Z"]}), (0.5, {0: PAULI["X"]})], name="zz+x")
+    >>> H
+    Observable(zz+x, n=2, q=2, terms=2)
+    >>> H.hs_norm_sq(), H.coupling([0]), H.coupling([1]), round(H.width**2, 9)   # w = sqrt(5)
+    (5.0, 5.0, 4.0, 5.0)
     """
 
     def __init__(
@@ -116,7 +100,7 @@ class Observable:
     ):
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
             raise ValueError(f"n must be an int >= 1, got {n!r}")
-        self.n, self.q = int(n), _check_q(q)
+        self.n, self.q = int(n), check_local_dim(q)
         self.terms: list[Term] = []
         for t, (c, ops) in enumerate(terms):
             if not isinstance(ops, Mapping):
@@ -147,9 +131,11 @@ class Observable:
     # ------------------------------------------------------------------ basic algebra
     @property
     def dim(self) -> int:
+        """The Hilbert-space dimension ``q^n``."""
         return self.q**self.n
 
     def dagger(self) -> Observable:
+        """``H†`` term by term (conjugated coefficients, adjoint local matrices), unchecked."""
         return Observable(
             self.n,
             self.q,
@@ -185,6 +171,7 @@ class Observable:
         return float(np.real(self.hs_inner(self)))
 
     def trace(self) -> complex:
+        """``tr H``, a product of local traces per term."""
         tot = 0j
         for c, ops in self.terms:
             v = c * self.q ** (self.n - len(ops))
@@ -194,12 +181,26 @@ class Observable:
         return complex(tot)
 
     def h_hs_centered(self) -> float:
-        """``tr H² - (tr H)²/d = ||H - tr(H)/d||_2²`` (the ``h_hs_centered`` of the bounds)."""
+        """``tr H² - (tr H)²/d = ||H - tr(H)/d||_2²``: the ``h_c`` of Lemma 4.2 (``h_hs_centered`` of the bounds)."""
         return self.hs_norm_sq() - abs(self.trace()) ** 2 / self.dim
 
     def partial_trace(self, sites: Sequence[int]) -> Observable:
-        """``tr_sites H`` as an Observable on the remaining ``n - len(sites)`` sites (relabelled
-        0, 1, ... in increasing order).  Needs at least one remaining site."""
+        """``tr_sites H`` as an Observable on the remaining ``n - len(sites)`` sites.
+
+        The remaining sites are relabelled 0, 1, ... in increasing order.
+
+        Raises
+        ------
+        ValueError
+            If a site is outside ``range(n)`` or no site remains (use :meth:`trace`).
+
+        Examples
+        --------
+        >>> from weingarten_check.states.bases import PAULI
+        >>> H = Observable(2, 2, [(1.0, {0: PAULI["Z"], 1: PAULI["Z"]}), (0.5, {0: PAULI["X"]})])
+        >>> H.partial_trace([1]).dense().real.tolist()
+        [[0.0, 1.0], [1.0, 0.0]]
+        """
         sites = sorted(set(int(s) for s in sites))
         if any(not 0 <= s < self.n for s in sites):
             raise ValueError(f"sites must lie in range(n) = range({self.n}), got {sites}")
@@ -217,15 +218,38 @@ class Observable:
         return Observable(len(rest), self.q, new_terms, check_hermitian=False)
 
     def coupling(self, sites_A: Sequence[int]) -> float:
-        """``Σ_a tr_B(h_a²) = ||H||_2² - ||tr_A H||_2² / dA`` with ``h_a = tr_A((G_a⊗I) H)``
-        (math-notes Route 1 step 7); the ``coupling`` keyword of the bounds (case "v1")."""
+        """The coupling ``Σ_a tr_B(h_a²) = ||H||_2² - ||tr_A H||_2² / dA``, ``h_a = tr_A((G_a⊗I) H)``.
+
+        Lemma 4.4 of ``proofs/DERIVATION.md`` (Pythagoras for the decomposition of Lemma 2.1); the
+        ``coupling`` keyword of the bounds (case "v1", Lemma 4.1).
+
+        Parameters
+        ----------
+        sites_A : sequence of int
+            The sites of A.
+
+        Returns
+        -------
+        float
+
+        Examples
+        --------
+        >>> round(heisenberg_ring(3).coupling([0]), 9)   # Lemma 9.2: 6 d
+        48.0
+        """
         sites_A = list(sites_A)
         dA = self.q ** len(set(sites_A))
         return self.hs_norm_sq() - self.partial_trace(sites_A).hs_norm_sq() / dA
 
     # ------------------------------------------------------------------ dense / apply
     def dense(self) -> np.ndarray:
-        """Dense ``q^n x q^n`` matrix (only for q^n <= 4096)."""
+        """The dense ``q^n × q^n`` matrix (only for ``q^n <= 4096``).
+
+        Raises
+        ------
+        ValueError
+            If ``q^n > 4096`` (use :meth:`apply`).
+        """
         if self.dim > 4096:
             raise ValueError(f"dense() is for q**n <= 4096, got {self.dim}; use apply()")
         out = np.zeros((self.dim, self.dim), dtype=np.complex128)
@@ -269,7 +293,19 @@ class Observable:
         return self._plan
 
     def apply(self, psi: np.ndarray) -> np.ndarray:
-        """``H psi`` for a (batched) state of shape ``batch + (q,)*n``."""
+        """``H psi`` for a (batched) state of shape ``batch + (q,)*n``, term block by term block.
+
+        Raises
+        ------
+        ValueError
+            If ``psi`` is not a state of n sites of dimension q.
+
+        Examples
+        --------
+        >>> from weingarten_check.states.statevector import zero_state
+        >>> qsl_observable(2).apply(zero_state(2)).reshape(-1).real.tolist()   # (I - |00><00|)|00>
+        [0.0, 0.0, 0.0, 0.0]
+        """
         num_batch_axes(psi, self.n)
         if psi.shape[-1] != self.q:
             raise ValueError(f"psi has local dimension {psi.shape[-1]}, observable has q={self.q}")
@@ -287,7 +323,14 @@ class Observable:
         return out
 
     def expectation(self, psi: np.ndarray) -> float:
-        """``<psi|H|psi>`` for one normalised state of shape (q,)*n."""
+        """``<psi|H|psi>`` for one normalised state of shape ``(q,)*n``.
+
+        Examples
+        --------
+        >>> from weingarten_check.states.statevector import zero_state
+        >>> qae_observable(3).expectation(zero_state(3))
+        0.0
+        """
         return float(np.real(np.vdot(psi.reshape(-1), self.apply(psi).reshape(-1))))
 
     # ------------------------------------------------------------------ spectral width
@@ -304,8 +347,26 @@ class Observable:
 
 
 def spectral_width(obs: Observable, tol: float = 1e-10) -> float:
-    """``λmax - λmin`` of a Hermitian Observable: dense ``eigvalsh`` for q^n <= 1024, else
-    Lanczos (``scipy.sparse.linalg.eigsh`` on ``obs.apply``) at both ends."""
+    """The spectral width ``w = λmax - λmin`` of a Hermitian Observable.
+
+    Dense ``eigvalsh`` for ``q^n <= 1024``, else Lanczos (``scipy.sparse.linalg.eigsh`` on
+    ``obs.apply``, deterministic start) at both ends.
+
+    Parameters
+    ----------
+    obs : Observable
+    tol : float, default 1e-10
+        The Lanczos tolerance.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> round(spectral_width(qae_observable(3)), 12)
+    1.0
+    """
     if obs.dim <= 1024:
         ev = np.linalg.eigvalsh(obs.dense())
         return float(ev[-1] - ev[0])
@@ -332,14 +393,36 @@ def _ring_edges(n: int) -> list[tuple[int, int]]:
 
 @functools.cache
 def heisenberg_ring_ground_energy(n: int, q: int = 2) -> float:
-    """Lowest eigenvalue of :func:`heisenberg_ring` (n, q).
+    """The lowest eigenvalue of :func:`heisenberg_ring` ``(n, q)``, cached.
 
     The Hamiltonian is ``Σ_edges (2 SWAP - 2/q)`` and commutes with every ``u^{⊗n}``, so each
     eigenvalue already occurs in the weight space with the most balanced colour counts (every
     SU(q) irrep in (C^q)^{⊗n} has a Young diagram dominating that weight).  We diagonalise in
     that sector only: C(n, n/2) = 184756 states for n = 20 qubits instead of 2^20.
+
+    Parameters
+    ----------
+    n : int
+        The number of sites, ``n >= 2``.
+    q : int, default 2
+        The local dimension.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        If ``n`` or ``q`` is invalid or the sector is too large (more than 10^6 states for qubits,
+        ``q^n > 2^23`` otherwise).
+
+    Examples
+    --------
+    >>> round(heisenberg_ring_ground_energy(4), 9)
+    -8.0
     """
-    q = _check_q(q)
+    q = check_local_dim(q)
     edges = _ring_edges(n)
     counts = [n // q + (1 if c < n % q else 0) for c in range(q)]
     if q**n <= 256:
@@ -388,9 +471,34 @@ def heisenberg_ring(n: int, q: int = 2, _width: float | None = None) -> Observab
     For q >= 3: ``Σ_edges Σ_a λ_a ⊗ λ_a`` (generalised Gell-Mann, ``tr λ_aλ_b = 2δ_ab``),
     i.e. ``Σ_edges (2 SWAP - 2/q)``.  Spectral width: ``λmax = n (2 - 2/q)`` exactly (the
     ferromagnetic states have SWAP = 1 on every edge and SWAP <= 1), ``λmin`` from
-    :func:`heisenberg_ring_ground_energy` (e.g. n = 4, q = 2: λmin = -8, w = 12).
+    :func:`heisenberg_ring_ground_energy` (e.g. n = 4, q = 2: λmin = -8, w = 12), computed on
+    first use.  Its coupling and E||K||_F² are Lemma 9.2 of ``proofs/DERIVATION.md``.
+
+    Parameters
+    ----------
+    n : int
+        The number of sites, ``n >= 2``.
+    q : int, default 2
+        The local dimension.
+    _width : float, optional
+        The width if already known (internal: the ground-state search uses it).
+
+    Returns
+    -------
+    Observable
+
+    Raises
+    ------
+    ValueError
+        If ``n < 2`` or ``q < 2``.
+
+    Examples
+    --------
+    >>> H = heisenberg_ring(4)
+    >>> len(H.terms), H.width
+    (12, 12.0)
     """
-    q = _check_q(q)
+    q = check_local_dim(q)
     lam = gell_mann(q)
     terms = [(1.0, {i: a, j: a}) for (i, j) in _ring_edges(n) for a in lam]
     obs = Observable(n, q, terms, name=f"heisenberg_ring(n={n}, q={q})", check_hermitian=False)
@@ -407,8 +515,34 @@ def qae_observable(n: int, q: int = 2, discarded: int | None = None) -> Observab
     (default R = site 0, the same site as the default A of the experiments: if A does not
     contain R and V2 = I, H acts trivially on A and Δ ≡ 0, so the paper's "V1 2-design"
     curve of Fig. 5(b) needs R in A).  Spectral width w = 1 (a projector, n >= 2).  The input
-    state used in the experiments is ``|0...0>`` (the paper leaves ρ_QR unspecified)."""
-    q = _check_q(q)
+    state used in the experiments is ``|0...0>`` (the paper leaves ρ_QR unspecified).  Its
+    coupling and E||K||_F² are Lemma 9.3 of ``proofs/DERIVATION.md``.
+
+    Parameters
+    ----------
+    n : int
+        The number of sites, ``n >= 2``.
+    q : int, default 2
+        The local dimension.
+    discarded : int, optional
+        The site R (default 0).
+
+    Returns
+    -------
+    Observable
+
+    Raises
+    ------
+    ValueError
+        If ``n < 2``, ``q < 2`` or R is not a site.
+
+    Examples
+    --------
+    >>> H = qae_observable(3)
+    >>> H.width, H.coupling([0]), H.coupling([1])   # d/4 with A = R (Lemma 9.3); 0 without
+    (1.0, 2.0, 0.0)
+    """
+    q = check_local_dim(q)
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
         raise ValueError(f"n must be an int >= 2, got {n!r}")
     r = 0 if discarded is None else int(discarded)
@@ -422,8 +556,34 @@ def qae_observable(n: int, q: int = 2, discarded: int | None = None) -> Observab
 
 
 def qsl_observable(n: int, q: int = 2) -> Observable:
-    """Quantum state learning, paper Eq. 11: ``H = I - |φ><φ|`` with ``|φ> = |0...0>``; w = 1."""
-    q = _check_q(q)
+    """Quantum state learning, paper Eq. 11: ``H = I - |φ><φ|`` with ``|φ> = |0...0>``; w = 1.
+
+    Its cost ``1 - |<φ|U|ψ>|²`` is the fidelity cost of Lemma 7 of ``proofs/DERIVATION.md``
+    (Proposition 2).
+
+    Parameters
+    ----------
+    n : int
+        The number of sites, ``n >= 1``.
+    q : int, default 2
+        The local dimension.
+
+    Returns
+    -------
+    Observable
+
+    Raises
+    ------
+    ValueError
+        If ``n < 1`` or ``q < 2``.
+
+    Examples
+    --------
+    >>> H = qsl_observable(3)
+    >>> H.width, H.coupling([0])
+    (1.0, 0.5)
+    """
+    q = check_local_dim(q)
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"n must be an int >= 1, got {n!r}")
     p0 = np.zeros((q, q), dtype=np.complex128)

@@ -1,4 +1,4 @@
-"""Exact Haar sampling: unitaries, isometries and states (double precision and mpmath).
+"""Exact Haar sampling: unitaries, isometries and states (double precision).
 
 Algorithm (Mezzadri 2007, "How to generate random matrices from the classical compact
 groups"): take a complex Ginibre matrix Z (i.i.d. standard complex normal entries), compute
@@ -9,27 +9,33 @@ Haar (``tests/test_sampling.py`` shows that the moments then come out wrong).
 
 * ``haar_unitary(d, rng)``      - d x d Haar unitary, O(d^3).
 * ``haar_isometry(d, k, rng)``  - the first k columns of a Haar unitary, O(d k^2): this is all a
-  Haar V2 contributes when it only acts on a k-dimensional subspace (math-notes,
-  "Numerical facts").
+  Haar V2 contributes when it only acts on a k-dimensional subspace (the image of a fixed
+  k-dimensional subspace under a Haar unitary is spanned by such an isometry's columns).
 * ``haar_state(d, rng)``        - the first column, i.e. a normalised complex Gaussian vector, O(d).
 * ``ginibre_fill(out, rng)``    - the numbers of ``ginibre(d, k, rng)`` written into ``out`` block by
   block (a generator), so that a caller can reduce each block while it is in cache; with
   ``ginibre_r_factor`` (``R`` with ``Z = W R``) this gives the Haar isometry ``W = Z R^{-1}`` of
   :func:`haar_isometry` without forming it (``W^† X W = R^{-†} (Z^† X Z) R^{-1}``).
-* ``mp_haar_unitary``, ``mp_haar_isometry``, ``mp_haar_state`` - the same at a chosen mpmath
-  precision (modified Gram-Schmidt, which produces ``diag R > 0`` directly), for small d.
 
 ``rng`` may be a ``numpy.random.Generator`` or an int seed (or None for fresh entropy).
+Exactness of the moments is checked against the Weingarten calculus in ``tests/test_sampling.py``
+(the entry moments of :func:`weingarten_check.calculus.unitary_integrals.haar_integral`).
+
+Examples
+--------
+>>> U = haar_unitary(4, 0)
+>>> bool(np.allclose(U.conj().T @ U, np.eye(4))), bool(np.array_equal(U, haar_unitary(4, 0)))
+(True, True)
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Union
 
-import mpmath
 import numpy as np
 import scipy.linalg
+
+from ..util.checks import check_int
 
 __all__ = [
     "RngLike",
@@ -39,19 +45,39 @@ __all__ = [
     "ginibre_r_factor",
     "haar_unitary",
     "haar_isometry",
-    "haar_isometry_cholqr",
     "haar_state",
-    "mp_ginibre",
-    "mp_haar_unitary",
-    "mp_haar_isometry",
-    "mp_haar_state",
 ]
 
-RngLike = Union[np.random.Generator, int, np.integer, None]
+#: what every sampler accepts as ``rng``: a Generator, an int seed (>= 0) or None (fresh entropy)
+RngLike = np.random.Generator | int | np.integer | None
 
 
 def as_rng(rng: RngLike) -> np.random.Generator:
-    """Return a ``numpy.random.Generator`` from a Generator, an int seed or None."""
+    """Return a ``numpy.random.Generator`` from a Generator (itself), an int seed or None.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator or int or None
+        A generator is returned as is (its stream continues); a seed ``>= 0`` or None gives
+        ``numpy.random.default_rng(rng)``.
+
+    Returns
+    -------
+    numpy.random.Generator
+
+    Raises
+    ------
+    TypeError
+        If ``rng`` is of another kind (a bool included).
+    ValueError
+        If the seed is negative.
+
+    Examples
+    --------
+    >>> g = np.random.default_rng(3)
+    >>> as_rng(g) is g, float(as_rng(3).standard_normal()) == float(g.standard_normal())
+    (True, True)
+    """
     if isinstance(rng, np.random.Generator):
         return rng
     if rng is None or (isinstance(rng, (int, np.integer)) and not isinstance(rng, bool)):
@@ -61,18 +87,37 @@ def as_rng(rng: RngLike) -> np.random.Generator:
     raise TypeError(f"rng must be a numpy.random.Generator, an int seed or None, got {type(rng).__name__}")
 
 
-def _check_dim(value: object, name: str, lower: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < lower:
-        raise ValueError(f"{name} must be >= {lower}, got {value}")
-    return int(value)
-
-
 def ginibre(d: int, k: int, rng: RngLike = None) -> np.ndarray:
-    """d x k complex Ginibre matrix: i.i.d. entries ``(a + i b)/sqrt(2)``, a, b ~ N(0, 1)."""
-    d = _check_dim(d, "d")
-    k = _check_dim(k, "k")
+    """A ``d × k`` complex Ginibre matrix: i.i.d. entries ``(a + i b)/sqrt(2)``, a, b ~ N(0, 1).
+
+    One ``standard_normal((d, k, 2))`` call: the real and imaginary parts of each entry are
+    consecutive normals (the layout :func:`ginibre_fill` reproduces block by block).
+
+    Parameters
+    ----------
+    d, k : int
+        The shape, both ``>= 1``.
+    rng : numpy.random.Generator or int or None
+        See :func:`as_rng`.
+
+    Returns
+    -------
+    numpy.ndarray
+        Complex128, shape ``(d, k)``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``d`` or ``k`` is not an int ``>= 1``, or ``rng`` is invalid.
+
+    Examples
+    --------
+    >>> Z = ginibre(3, 2, 0)
+    >>> Z.shape, Z.dtype, bool(np.array_equal(Z, ginibre(3, 2, 0)))
+    ((3, 2), dtype('complex128'), True)
+    """
+    d = check_int(d, "d", 1)
+    k = check_int(k, "k", 1)
     g = as_rng(rng).standard_normal((d, k, 2))
     z = g.view(np.complex128)[..., 0]
     z *= np.sqrt(0.5)
@@ -92,36 +137,113 @@ def _qr_phase_fixed(z: np.ndarray, phase_fix: bool) -> np.ndarray:
 
 
 def haar_unitary(d: int, rng: RngLike = None, *, phase_fix: bool = True) -> np.ndarray:
-    """Haar-random d x d unitary (QR of complex Ginibre + Mezzadri phase fix).
+    """A Haar-random ``d × d`` unitary (QR of a complex Ginibre matrix + Mezzadri phase fix).
 
-    ``phase_fix=False`` returns the raw LAPACK Q (not Haar; only for tests/demonstrations).
+    Parameters
+    ----------
+    d : int
+        The dimension, ``d >= 1``.
+    rng : numpy.random.Generator or int or None
+        See :func:`as_rng`.
+    phase_fix : bool, default True
+        ``False`` returns the raw LAPACK Q (not Haar; only for tests and demonstrations).
+
+    Returns
+    -------
+    numpy.ndarray
+        Complex128, shape ``(d, d)``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``d`` is not an int ``>= 1`` or ``rng`` is invalid.
+
+    Examples
+    --------
+    >>> U = haar_unitary(3, 7)
+    >>> bool(np.allclose(U @ U.conj().T, np.eye(3)))
+    True
     """
-    d = _check_dim(d, "d")
+    d = check_int(d, "d", 1)
     return _qr_phase_fixed(ginibre(d, d, rng), phase_fix)
 
 
 def haar_isometry(d: int, k: int, rng: RngLike = None, *, phase_fix: bool = True) -> np.ndarray:
-    """d x k Haar-random isometry (the first k columns of a Haar unitary), cost O(d k^2)."""
-    d = _check_dim(d, "d")
-    k = _check_dim(k, "k")
+    """A ``d × k`` Haar-random isometry (the first k columns of a Haar unitary), cost O(d k²).
+
+    Parameters
+    ----------
+    d, k : int
+        The shape, ``1 <= k <= d``.
+    rng : numpy.random.Generator or int or None
+        See :func:`as_rng`.
+    phase_fix : bool, default True
+        As for :func:`haar_unitary`.
+
+    Returns
+    -------
+    numpy.ndarray
+        Complex128, shape ``(d, k)``, orthonormal columns.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``d`` or ``k`` is not an int ``>= 1``, ``k > d``, or ``rng`` is invalid.
+
+    Examples
+    --------
+    >>> W = haar_isometry(8, 3, 1)
+    >>> W.shape, bool(np.allclose(W.conj().T @ W, np.eye(3)))
+    ((8, 3), True)
+    """
+    d = check_int(d, "d", 1)
+    k = check_int(k, "k", 1)
     if k > d:
         raise ValueError(f"k must satisfy k <= d for an isometry C^k -> C^d, got k={k}, d={d}")
     return _qr_phase_fixed(ginibre(d, k, rng), phase_fix)
 
 
 def ginibre_fill(out: np.ndarray, rng: RngLike = None, *, rows: int = 2**14) -> Iterator[int]:
-    """Write the ``d × k`` Ginibre matrix of :func:`ginibre` ``(d, k, rng)`` into ``out`` (C-contiguous
-    complex128, shape ``(d, k)``), ``rows`` rows at a time; a generator that yields the number of
-    rows written so far after each block.  The generator's stream is consumed in the same order as
-    one ``standard_normal((d, k, 2))`` call, so ``out`` ends up equal to ``ginibre(d, k, rng)``
-    entry by entry (bit for bit); the caller can reduce each block while it is still in cache.
-    Nothing is allocated besides ``out`` (the normals are drawn into it in place)."""
+    """Write the Ginibre matrix ``ginibre(d, k, rng)`` into ``out``, ``rows`` rows at a time.
+
+    A generator that yields the number of rows written so far after each block.  The random
+    stream is consumed in the same order as one ``standard_normal((d, k, 2))`` call, so ``out``
+    ends up equal to ``ginibre(d, k, rng)`` entry by entry (bit for bit); the caller can reduce
+    each block while it is still in cache.  Nothing is allocated besides ``out`` (the normals are
+    drawn into it in place).
+
+    Parameters
+    ----------
+    out : numpy.ndarray
+        C-contiguous complex128, shape ``(d, k)``.
+    rng : numpy.random.Generator or int or None
+        See :func:`as_rng`.
+    rows : int, default 2**14
+        Rows per block, ``>= 1``.
+
+    Yields
+    ------
+    int
+        The rows written so far (the last value is d).
+
+    Raises
+    ------
+    TypeError
+        If ``out`` is not a C-contiguous complex128 matrix or ``rows`` is not an int (on the first
+        ``next``).
+
+    Examples
+    --------
+    >>> out = np.empty((5, 2), dtype=np.complex128)
+    >>> list(ginibre_fill(out, 0, rows=2)), bool(np.array_equal(out, ginibre(5, 2, 0)))
+    ([2, 4, 5], True)
+    """
     if not isinstance(out, np.ndarray) or out.dtype != np.complex128 or out.ndim != 2 or not out.flags.c_contiguous:
         raise TypeError(
             "out must be a C-contiguous complex128 numpy array of shape (d, k), got "
             + (f"dtype {out.dtype}, shape {out.shape}" if isinstance(out, np.ndarray) else type(out).__name__)
         )
-    rows = _check_dim(rows, "rows")
+    rows = check_int(rows, "rows", 1)
     gen = as_rng(rng)
     d, k = out.shape
     flat = out.view(np.float64).reshape(d, k, 2)  # (re, im) pairs: the layout standard_normal fills
@@ -134,131 +256,71 @@ def ginibre_fill(out: np.ndarray, rng: RngLike = None, *, rows: int = 2**14) -> 
 
 
 def ginibre_r_factor(gram: np.ndarray) -> np.ndarray:
-    """The upper-triangular ``R`` with positive diagonal and ``R^† R = gram``, for ``gram = Z^† Z`` of a
-    full-rank ``d × k`` Z: then ``Z = W R`` with ``W = Z R^{-1}`` an isometry, and since the QR
-    factorisation with ``diag R > 0`` is unique, W is exactly the Mezzadri-phase-fixed Q of
-    :func:`haar_isometry` for the same Ginibre Z (Cholesky QR).  Accurate to ~1e-15 when Z is well
-    conditioned (a d × k Ginibre matrix with ``d >= 64 k``: ``cond(Z) < 1.5`` with overwhelming
-    probability; the loss of orthogonality of Cholesky QR is O(eps · cond(Z)²))."""
+    """The upper-triangular ``R`` with positive diagonal and ``R^† R = gram`` (Cholesky QR).
+
+    For ``gram = Z^† Z`` of a full-rank ``d × k`` Z, ``Z = W R`` with ``W = Z R^{-1}`` an isometry,
+    and since the QR factorisation with ``diag R > 0`` is unique, W is exactly the
+    Mezzadri-phase-fixed Q of :func:`haar_isometry` for the same Ginibre Z.  Accurate to ~1e-15
+    when Z is well conditioned (a d × k Ginibre matrix with ``d >= 64 k``: ``cond(Z) < 1.5`` with
+    overwhelming probability; the loss of orthogonality of Cholesky QR is O(eps · cond(Z)²)).
+
+    Parameters
+    ----------
+    gram : numpy.ndarray
+        A Hermitian positive definite ``(k, k)`` matrix.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``R``, upper triangular, shape ``(k, k)``.
+
+    Raises
+    ------
+    ValueError
+        If ``gram`` is not square.
+    numpy.linalg.LinAlgError
+        If ``gram`` is not positive definite.
+
+    Examples
+    --------
+    >>> Z = ginibre(256, 2, 1)
+    >>> R = ginibre_r_factor(Z.conj().T @ Z)
+    >>> bool(np.allclose(Z @ np.linalg.inv(R), haar_isometry(256, 2, 1)))
+    True
+    """
     gram = np.asarray(gram)
     if gram.ndim != 2 or gram.shape[0] != gram.shape[1]:
         raise ValueError(f"gram must be a square (k, k) matrix, got shape {gram.shape}")
     return np.linalg.cholesky(gram).conj().T  # gram = L L^† = R^† R with R = L^†, diag R > 0
 
 
-def haar_isometry_cholqr(d: int, k: int, rng: RngLike = None, *, rows: int = 2**14) -> np.ndarray:
-    """The matrix :func:`haar_isometry` returns for the same ``rng`` (equal up to rounding), in
-    the memory of the result alone: the same Ginibre numbers are drawn ``rows`` rows at a time
-    (:func:`ginibre_fill`) into the ``d × k`` output, which is then orthonormalised in place by
-    Cholesky QR, twice (CholQR2: ``R = chol(Z^† Z)^†`` (:func:`ginibre_r_factor`),
-    ``Z <- Z R^{-1}``; each Gram matrix is accumulated in the pass that writes the block, so the
-    whole costs the draw plus two passes).  The QR factorisation with ``diag R > 0`` is unique, and it is exactly
-    the Mezzadri-phase-fixed one, so this is the same Haar isometry (math-notes, "Numerical
-    facts").  Needs ``d >= 64 k`` (then ``cond(Z) < 1.5`` with overwhelming probability and
-    CholQR2 is accurate to ~1e-15); intended for large d (no LAPACK copies of the d × k matrix).
-    A caller that only needs ``W^† X W`` can skip forming W: see :func:`ginibre_fill`.
-    """
-    d = _check_dim(d, "d")
-    k = _check_dim(k, "k")
-    rows = _check_dim(rows, "rows")
-    if d < 64 * k:
-        raise ValueError(
-            f"haar_isometry_cholqr needs d >= 64 k (well-conditioned Ginibre), got d={d}, k={k}; use haar_isometry"
-        )
-    z = np.empty((d, k), dtype=np.complex128)
-    gram = np.zeros((k, k), dtype=np.complex128)
-    i0 = 0
-    for i1 in ginibre_fill(z, rng, rows=rows):  # accumulate Z^† Z while the block is in cache
-        zc = z[i0:i1]
-        gram += zc.conj().T @ zc
-        i0 = i1
-    for last in (False, True):  # CholQR2: Z <- Z R1^{-1} (accumulating the new gram), then R2^{-1}
-        upper = ginibre_r_factor(gram)
-        rinv = scipy.linalg.solve_triangular(upper, np.eye(k), lower=False)
-        gram = np.zeros((k, k), dtype=np.complex128)
-        for i0 in range(0, d, rows):
-            zc = z[i0 : i0 + rows]
-            zc[...] = zc @ rinv
-            if not last:
-                gram += zc.conj().T @ zc
-    return z
-
-
 def haar_state(d: int, rng: RngLike = None) -> np.ndarray:
-    """Haar-random unit vector in C^d (= U|0> for Haar U), cost O(d)."""
-    d = _check_dim(d, "d")
+    """A Haar-random unit vector in ``C^d`` (distributed as ``U|0>`` for Haar U), cost O(d).
+
+    Parameters
+    ----------
+    d : int
+        The dimension, ``d >= 1``.
+    rng : numpy.random.Generator or int or None
+        See :func:`as_rng`.
+
+    Returns
+    -------
+    numpy.ndarray
+        Complex128, shape ``(d,)``, unit norm.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``d`` is not an int ``>= 1`` or ``rng`` is invalid.
+
+    Examples
+    --------
+    >>> psi = haar_state(16, 2)
+    >>> psi.shape, round(float(np.linalg.norm(psi)), 12)
+    ((16,), 1.0)
+    """
+    d = check_int(d, "d", 1)
     z = ginibre(d, 1, rng)[:, 0]
     z /= np.linalg.norm(z)
     return z
-
-
-# ----------------------------------------------------------------------------------------------
-# mpmath versions
-# ----------------------------------------------------------------------------------------------
-def _mp_uniform(rng: np.random.Generator, bits: int) -> mpmath.mpf:
-    """Uniform in (0, 1) with ``bits`` random bits (never exactly 0)."""
-    words = -(-bits // 62)
-    value = 0
-    for w in rng.integers(0, 2**62, size=words, dtype=np.int64):
-        value = (value << 62) | int(w)
-    return (mpmath.mpf(value) + mpmath.mpf("0.5")) / mpmath.mpf(2) ** (62 * words)
-
-
-def mp_ginibre(d: int, k: int, rng: RngLike = None, dps: int = 50) -> mpmath.matrix:
-    """d x k complex Ginibre matrix at ``dps`` decimal digits (Box-Muller on high-precision uniforms)."""
-    d = _check_dim(d, "d")
-    k = _check_dim(k, "k")
-    dps = _check_dim(dps, "dps", 15)
-    gen = as_rng(rng)
-    with mpmath.workdps(dps + 10):
-        bits = int((dps + 10) * 3.33) + 8
-        z = mpmath.matrix(d, k)
-        for i in range(d):
-            for j in range(k):
-                u1, u2 = _mp_uniform(gen, bits), _mp_uniform(gen, bits)
-                rad = mpmath.sqrt(-mpmath.log(u1))  # |z|^2 ~ Exp(1): E|z|^2 = 1
-                ang = 2 * mpmath.pi * u2
-                z[i, j] = mpmath.mpc(rad * mpmath.cos(ang), rad * mpmath.sin(ang))
-    with mpmath.workdps(dps):
-        return z * 1  # round to the working precision
-
-
-def _mp_gram_schmidt(z: mpmath.matrix, dps: int) -> mpmath.matrix:
-    """Orthonormalise the columns (modified Gram-Schmidt, twice): Q with diag(R) > 0."""
-    d, k = z.rows, z.cols
-    with mpmath.workdps(dps + 10):
-        cols = [[z[i, j] for i in range(d)] for j in range(k)]
-        for j in range(k):
-            v = cols[j]
-            for _ in range(2):
-                for p in range(j):
-                    u = cols[p]
-                    c = mpmath.fsum(mpmath.conj(u[i]) * v[i] for i in range(d))
-                    v = [v[i] - c * u[i] for i in range(d)]
-            nrm = mpmath.sqrt(mpmath.fsum(abs(x) ** 2 for x in v))
-            cols[j] = [x / nrm for x in v]
-        q = mpmath.matrix(d, k)
-        for j in range(k):
-            for i in range(d):
-                q[i, j] = cols[j][i]
-    with mpmath.workdps(dps):
-        return q * 1
-
-
-def mp_haar_isometry(d: int, k: int, rng: RngLike = None, dps: int = 50) -> mpmath.matrix:
-    """d x k Haar isometry at ``dps`` digits (Gram-Schmidt of a Ginibre matrix = phase-fixed QR)."""
-    d = _check_dim(d, "d")
-    k = _check_dim(k, "k")
-    if k > d:
-        raise ValueError(f"k must satisfy k <= d, got k={k}, d={d}")
-    return _mp_gram_schmidt(mp_ginibre(d, k, rng, dps), dps)
-
-
-def mp_haar_unitary(d: int, rng: RngLike = None, dps: int = 50) -> mpmath.matrix:
-    """d x d Haar unitary at ``dps`` digits (intended for small d, say d <= 64)."""
-    return mp_haar_isometry(d, d, rng, dps)
-
-
-def mp_haar_state(d: int, rng: RngLike = None, dps: int = 50) -> mpmath.matrix:
-    """Haar-random unit vector in C^d at ``dps`` digits, as a d x 1 mpmath matrix."""
-    return mp_haar_isometry(d, 1, rng, dps)

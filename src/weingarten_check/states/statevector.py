@@ -3,13 +3,20 @@
 Layout: a state is a complex array whose **last n axes** are the sites (each of length q);
 any leading axes are batch axes.  ``psi.shape == (q,)*n`` for one state and
 ``(B,) + (q,)*n`` for a batch of B states that go through the same circuit (e.g. the
-dA^2 vectors ``|k>_A ⊗ |psi_i>_B`` a fixed V2 must act on, math-notes "Numerical facts").
+dA^2 vectors ``|k>_A ⊗ |psi_i>_B`` a fixed V2 must act on: with ``ρ1 = |ψ1><ψ1|`` and
+``ψ1 = Σ_i |i>_A |ψ_i>_B``, ``H2 = V2† H V2`` enters the cost only through these vectors).
 Site 0 is the leftmost (most significant) tensor factor, matching ``np.kron`` order.
 
 Gates act in place of their sites: a k-site gate is a ``(q^k, q^k)`` matrix on the sites
 ``(s_1, ..., s_k)`` in that order.  A gate on consecutive sites is one BLAS ``matmul`` on the
 view ``(L, q^k, R)``; other site sets go through ``tensordot`` + ``moveaxis``.  Diagonal gates
 (CZ, Rz, the product of all CZ of a layer) are an elementwise multiplication.
+
+Examples
+--------
+>>> X = np.array([[0, 1], [1, 0]])
+>>> to_vector(apply_gate(zero_state(2), X, (1,), 2), 2).real.tolist()   # X on site 1: |01>
+[0.0, 1.0, 0.0, 0.0]
 """
 
 from __future__ import annotations
@@ -18,13 +25,14 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ..util.checks import check_nq, check_sites
+
 __all__ = [
     "basis_state",
     "zero_state",
     "product_state",
     "num_batch_axes",
     "apply_gate",
-    "apply_one_site",
     "apply_diagonal",
     "apply_local_layer",
     "inner",
@@ -35,17 +43,30 @@ __all__ = [
 ]
 
 
-def _check_nq(n: int, q: int) -> tuple[int, int]:
-    """Validate the number of sites ``n >= 1`` and the local dimension ``q >= 2``; return them as ints."""
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n (number of sites) must be an int >= 1, got {n!r}")
-    if isinstance(q, bool) or not isinstance(q, (int, np.integer)) or q < 2:
-        raise ValueError(f"q (local dimension) must be an int >= 2, got {q!r}")
-    return int(n), int(q)
-
-
 def num_batch_axes(psi: np.ndarray, n: int) -> int:
-    """Number of leading batch axes of ``psi`` (shape ``batch + (q,)*n``)."""
+    """The number of leading batch axes of ``psi`` (shape ``batch + (q,)*n``).
+
+    Parameters
+    ----------
+    psi : numpy.ndarray
+        A (batched) n-site state.
+    n : int
+        The number of sites.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    ValueError
+        If ``psi`` has fewer than n axes or its last n axes differ in length.
+
+    Examples
+    --------
+    >>> num_batch_axes(np.zeros((5, 2, 2, 2)), 3)
+    1
+    """
     if psi.ndim < n:
         raise ValueError(f"psi must have at least n={n} axes (one per site), got shape {psi.shape}")
     q = psi.shape[-1]
@@ -55,9 +76,32 @@ def num_batch_axes(psi: np.ndarray, n: int) -> int:
 
 
 def basis_state(digits: Sequence[int], q: int = 2, dtype=np.complex128) -> np.ndarray:
-    """Computational basis state ``|digits[0] ... digits[n-1]>`` as an array of shape (q,)*n."""
+    """The computational basis state ``|digits[0] ... digits[n-1]>`` as an array of shape ``(q,)*n``.
+
+    Parameters
+    ----------
+    digits : sequence of int
+        One digit in ``range(q)`` per site (n >= 1 sites).
+    q : int, default 2
+        The local dimension.
+    dtype : numpy dtype, default complex128
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Raises
+    ------
+    ValueError
+        If there is no digit, ``q < 2``, or a digit is outside ``range(q)``.
+
+    Examples
+    --------
+    >>> to_vector(basis_state([0, 1]), 2).real.tolist()
+    [0.0, 1.0, 0.0, 0.0]
+    """
     n = len(digits)
-    _check_nq(n, q)
+    check_nq(n, q)
     if any((not 0 <= int(a) < q) for a in digits):
         raise ValueError(f"digits must lie in range(q) = range({q}), got {list(digits)}")
     psi = np.zeros((q,) * n, dtype=dtype)
@@ -66,8 +110,33 @@ def basis_state(digits: Sequence[int], q: int = 2, dtype=np.complex128) -> np.nd
 
 
 def zero_state(n: int, q: int = 2, batch: int | None = None, dtype=np.complex128) -> np.ndarray:
-    """``|0...0>`` (shape (q,)*n), or B copies of it (shape (B,)+(q,)*n) when ``batch=B``."""
-    _check_nq(n, q)
+    """``|0...0>`` (shape ``(q,)*n``), or B copies of it (shape ``(B,) + (q,)*n``) when ``batch=B``.
+
+    Parameters
+    ----------
+    n : int
+        The number of sites, ``n >= 1``.
+    q : int, default 2
+        The local dimension, ``q >= 2``.
+    batch : int, optional
+        The number of copies.
+    dtype : numpy dtype, default complex128
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Raises
+    ------
+    ValueError
+        If ``n < 1`` or ``q < 2``.
+
+    Examples
+    --------
+    >>> zero_state(3).shape, zero_state(3, q=3, batch=2).shape
+    ((2, 2, 2), (2, 3, 3, 3))
+    """
+    check_nq(n, q)
     psi = basis_state([0] * n, q, dtype)
     if batch is not None:
         psi = np.broadcast_to(psi, (int(batch),) + psi.shape).copy()
@@ -75,7 +144,28 @@ def zero_state(n: int, q: int = 2, batch: int | None = None, dtype=np.complex128
 
 
 def product_state(local_states: Sequence[np.ndarray]) -> np.ndarray:
-    """Tensor product of single-site vectors (site 0 first), shape (q,)*n."""
+    """The tensor product of single-site vectors (site 0 first), shape ``(q,)*n``.
+
+    Parameters
+    ----------
+    local_states : sequence of numpy.ndarray
+        At least one vector, all of length q.
+
+    Returns
+    -------
+    numpy.ndarray
+        Complex.
+
+    Raises
+    ------
+    ValueError
+        If there is no vector or their lengths differ.
+
+    Examples
+    --------
+    >>> product_state([np.array([1, 0]), np.array([0, 1])]).reshape(-1).real.tolist()
+    [0.0, 1.0, 0.0, 0.0]
+    """
     vecs = [np.asarray(v, dtype=np.complex128) for v in local_states]
     if not vecs:
         raise ValueError("local_states must contain at least one vector")
@@ -89,27 +179,40 @@ def product_state(local_states: Sequence[np.ndarray]) -> np.ndarray:
 
 
 def to_vector(psi: np.ndarray, n: int) -> np.ndarray:
-    """Flatten the site axes: shape ``batch + (q^n,)``."""
+    """Flatten the site axes of a (batched) state: shape ``batch + (q^n,)`` (a view when possible).
+
+    Raises
+    ------
+    ValueError
+        If ``psi`` is not a (batched) n-site state (:func:`num_batch_axes`).
+
+    Examples
+    --------
+    >>> to_vector(zero_state(2, batch=3), 2).shape
+    (3, 4)
+    """
     nb = num_batch_axes(psi, n)
     return psi.reshape(psi.shape[:nb] + (-1,))
 
 
 def from_vector(vec: np.ndarray, n: int, q: int) -> np.ndarray:
-    """Inverse of :func:`to_vector`: last axis of length q^n -> n site axes."""
-    _check_nq(n, q)
+    """The inverse of :func:`to_vector`: the last axis, of length ``q^n``, becomes n site axes.
+
+    Raises
+    ------
+    ValueError
+        If ``n < 1``, ``q < 2`` or the last axis does not have length ``q^n``.
+
+    Examples
+    --------
+    >>> from_vector(np.arange(4), 2, 2).tolist()
+    [[0, 1], [2, 3]]
+    """
+    check_nq(n, q)
     vec = np.asarray(vec)
     if vec.shape[-1] != q**n:
         raise ValueError(f"last axis must have length q**n = {q**n}, got {vec.shape[-1]}")
     return vec.reshape(vec.shape[:-1] + (q,) * n)
-
-
-def _check_sites(sites: Sequence[int], n: int) -> tuple[int, ...]:
-    sites = tuple(int(s) for s in sites)
-    if len(set(sites)) != len(sites):
-        raise ValueError(f"sites must be distinct, got {sites}")
-    if any(not 0 <= s < n for s in sites):
-        raise ValueError(f"sites must lie in range(n) = range({n}), got {sites}")
-    return sites
 
 
 def apply_gate(
@@ -117,13 +220,43 @@ def apply_gate(
 ) -> np.ndarray:
     """Return ``(gate on sites) psi`` for a (possibly batched) n-site state; ``psi`` is unchanged.
 
-    ``gate`` is a ``(q^k, q^k)`` matrix acting on ``sites = (s_1, ..., s_k)`` in that order.
-    ``out``: optional preallocated C-contiguous complex array of ``psi``'s shape (not ``psi``)
-    to write into; reusing buffers avoids page-faulting a fresh array for every gate.
+    Parameters
+    ----------
+    psi : numpy.ndarray
+        Shape ``batch + (q,)*n``.
+    gate : numpy.ndarray
+        A ``(q^k, q^k)`` matrix acting on ``sites = (s_1, ..., s_k)`` in that order.
+    sites : sequence of int
+        Distinct sites in ``range(n)``.
+    n : int
+        The number of sites.
+    out : numpy.ndarray, optional
+        A preallocated C-contiguous complex array of ``psi``'s shape (not ``psi``) to write into
+        (used for gates on consecutive sites); reusing buffers avoids page-faulting a fresh array
+        for every gate.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``out`` if it was used, else a new array.
+
+    Raises
+    ------
+    ValueError
+        If ``psi`` is not a state on n sites, the sites are not distinct sites of ``range(n)``, or
+        the gate has the wrong shape.
+
+    Examples
+    --------
+    A CNOT with control site 0 on ``|10>``:
+
+    >>> cnot = np.eye(4)[[0, 1, 3, 2]]
+    >>> to_vector(apply_gate(basis_state([1, 0]), cnot, (0, 1), 2), 2).real.tolist()
+    [0.0, 0.0, 0.0, 1.0]
     """
     nb = num_batch_axes(psi, n)
     q = psi.shape[-1]
-    sites = _check_sites(sites, n)
+    sites = check_sites(sites, n, proper=False)
     k = len(sites)
     gate = np.asarray(gate)
     if gate.shape != (q**k, q**k):
@@ -160,13 +293,37 @@ def apply_gate(
     return np.ascontiguousarray(np.moveaxis(out, list(range(k)), axes))
 
 
-def apply_one_site(psi: np.ndarray, gate: np.ndarray, site: int, n: int) -> np.ndarray:
-    """``(gate on one site) psi`` (shorthand for :func:`apply_gate` with one site)."""
-    return apply_gate(psi, gate, (site,), n)
-
-
 def apply_diagonal(psi: np.ndarray, diag: np.ndarray, n: int, out: np.ndarray | None = None) -> np.ndarray:
-    """Multiply by a diagonal operator given as an array of shape (q,)*n (broadcast over batch)."""
+    """Multiply a (batched) state by a diagonal operator given as an array of shape ``(q,)*n``.
+
+    Parameters
+    ----------
+    psi : numpy.ndarray
+        Shape ``batch + (q,)*n``.
+    diag : numpy.ndarray
+        The diagonal, shape ``(q,)*n`` (broadcast over the batch axes).
+    n : int
+        The number of sites.
+    out : numpy.ndarray, optional
+        Where to write the product (may be ``psi`` itself).
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Raises
+    ------
+    ValueError
+        If ``diag`` does not have the site shape of ``psi``.
+
+    Examples
+    --------
+    CZ on ``|11>``:
+
+    >>> cz = np.array([[1, 1], [1, -1]])
+    >>> to_vector(apply_diagonal(basis_state([1, 1]), cz, 2), 2).real.tolist()
+    [0.0, 0.0, 0.0, -1.0]
+    """
     num_batch_axes(psi, n)
     diag = np.asarray(diag)
     if diag.shape != psi.shape[psi.ndim - n :]:
@@ -190,6 +347,36 @@ def apply_local_layer(
     of n; ``max_block=8`` is the fastest choice for qubits on our machine (benchmarks/).
     Intermediate results ping-pong between two buffers: ``work`` (a spare array of psi's shape)
     and, if ``overwrite_input``, ``psi`` itself; the returned array is one of them or new.
+
+    Parameters
+    ----------
+    psi : numpy.ndarray
+        Shape ``batch + (q,)*n``.
+    gates : sequence of numpy.ndarray or None
+        One ``q × q`` gate (or ``None``) per site.
+    n : int
+        The number of sites.
+    max_block : int, default 8
+        The largest dimension of a fused block.
+    overwrite_input : bool, default False
+        Allow ``psi`` to be used as a buffer.
+    work : numpy.ndarray, optional
+        A spare array of ``psi``'s shape.
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Raises
+    ------
+    ValueError
+        If ``gates`` does not have one entry per site, or ``psi`` is not an n-site state.
+
+    Examples
+    --------
+    >>> X = np.array([[0, 1], [1, 0]])
+    >>> to_vector(apply_local_layer(zero_state(2), [X, None], 2), 2).real.tolist()
+    [0.0, 0.0, 1.0, 0.0]
     """
     num_batch_axes(psi, n)
     if len(gates) != n:
@@ -221,7 +408,18 @@ def apply_local_layer(
 
 
 def inner(phi: np.ndarray, psi: np.ndarray, n: int) -> np.ndarray | complex:
-    """``<phi|psi>`` over the site axes (batch axes broadcast)."""
+    """The inner product ``<phi|psi>`` over the site axes (batch axes broadcast).
+
+    Raises
+    ------
+    ValueError
+        If ``phi`` or ``psi`` is not an n-site state.
+
+    Examples
+    --------
+    >>> complex(inner(zero_state(2), zero_state(2), 2))
+    (1+0j)
+    """
     nb1, nb2 = num_batch_axes(phi, n), num_batch_axes(psi, n)
     a = phi.reshape(phi.shape[:nb1] + (-1,))
     b = psi.reshape(psi.shape[:nb2] + (-1,))
@@ -229,17 +427,52 @@ def inner(phi: np.ndarray, psi: np.ndarray, n: int) -> np.ndarray | complex:
 
 
 def norm(psi: np.ndarray, n: int) -> np.ndarray | float:
-    """Euclidean norm over the site axes."""
+    """The Euclidean norm over the site axes (one value per batch entry).
+
+    Examples
+    --------
+    >>> float(norm(2 * zero_state(3), 3))
+    2.0
+    """
     return np.sqrt(np.real(inner(psi, psi, n)))
 
 
 def move_sites_first(psi: np.ndarray, sites: Sequence[int], n: int) -> np.ndarray:
-    """Return the (unbatched) state as a ``(dA, dB)`` matrix: row index = the sites of A
-    (in the given order), column index = the other sites in increasing order, so that
-    ``psi = Σ_i |i>_A |psi_i>_B`` with ``psi_i`` the rows (math-notes, Proposition 2)."""
+    """Return an (unbatched) state as the ``(dA, dB)`` matrix of its components ``ψ_i``.
+
+    Row index = the sites of A (in the given order), column index = the other sites in increasing
+    order, so that ``psi = Σ_i |i>_A |psi_i>_B`` with ``psi_i`` the rows: the decomposition of
+    Lemma 7 of ``proofs/DERIVATION.md`` (``M_ij = <φ_j|ψ_i>``).
+
+    Parameters
+    ----------
+    psi : numpy.ndarray
+        Shape ``(q,)*n``.
+    sites : sequence of int
+        The sites of A, distinct, in ``range(n)``.
+    n : int
+        The number of sites.
+
+    Returns
+    -------
+    numpy.ndarray
+        A view or copy of shape ``(q^len(sites), q^(n - len(sites)))``.
+
+    Raises
+    ------
+    ValueError
+        If ``psi`` is batched or the sites are invalid.
+
+    Examples
+    --------
+    ``|011>`` with A = site 2: ``ψ_1 = |01>_B``.
+
+    >>> move_sites_first(basis_state([0, 1, 1]), (2,), 3).real.tolist()
+    [[0.0, 0.0, 0.0, 0.0], [0.0, 1.0, 0.0, 0.0]]
+    """
     if num_batch_axes(psi, n) != 0:
         raise ValueError("move_sites_first expects a single (unbatched) state")
-    sites = _check_sites(sites, n)
+    sites = check_sites(sites, n, proper=False)
     q = psi.shape[-1]
     rest = [s for s in range(n) if s not in sites]
     perm = list(sites) + rest

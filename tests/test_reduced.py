@@ -1,17 +1,21 @@
-"""reduced_states: K, c0, M and <w_x|H|w_y> from reduced matrices equal the dense reference.
+"""The reduced path: K, c0, M from reduced matrices (states/reduced.py, delta/reduction.py) equal the
+dense reference.
 
 The dense reference is the path the project used before (H applied to the dA² full-size vectors,
 ``experiments.sample_cost_matrices(path="dense")``) or an explicit dense matrix computation.
 Every equality is also run with tiny chunks, so that the chunked passes (several fixed sites,
-a second pass for the blocks near site 0 of a ring) are exercised at small n.
+a second pass for the blocks near site 0 of a ring) are exercised at small n.  The Hamiltonian-Gram
+engine itself is tested in test_hamiltonian_gram.py.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from reference import cost_constant_from_state, k_from_state, random_local_observable
 
 import weingarten_check.states.reduced as rs
+from weingarten_check.delta.reduction import k_from_reduced, m_from_states
 from weingarten_check.delta.variation_range import (
     cost_constant,
     cost_tensor_dense,
@@ -22,21 +26,9 @@ from weingarten_check.delta.variation_range import (
     variation_range_bracket,
 )
 from weingarten_check.experiments.tasks import sample_cost_matrices, task_spec, variation_range_sample_result
-from weingarten_check.states.observables import Observable, heisenberg_ring, qae_observable
-from weingarten_check.states.reduced import (
-    chunk_rows,
-    cost_constant_from_state,
-    hamiltonian_gram,
-    hamiltonian_gram_rows,
-    k_from_reduced,
-    k_from_state,
-    local_grams,
-    m_from_states,
-    qr_r_from_state,
-    reduced_gram_fits,
-    touching_support,
-)
-from weingarten_check.states.sampling import ginibre, ginibre_fill, haar_state, haar_unitary
+from weingarten_check.states.observables import heisenberg_ring, qae_observable
+from weingarten_check.states.reduced import local_grams, qr_r_from_state, touching_support
+from weingarten_check.states.sampling import haar_state, haar_unitary
 from weingarten_check.states.statevector import move_sites_first
 
 TOL = 1e-12
@@ -142,45 +134,15 @@ def test_reduced_density_matrix_is_a_state():
     assert np.linalg.eigvalsh(rho)[0] > -1e-12
 
 
+# ------------------------------------------------------------------------------- K, c0, M (delta/reduction.py)
 @pytest.mark.parametrize("sites", [(0,), (3,), (5,), (5, 2)])
 def test_k_and_c0_from_state_equal_dense(chunk, sites):
     n, q = 6, 2
-    for obs in (heisenberg_ring(n, q), qae_observable(n, q, discarded=3), _random_local_observable(n, q, 7)):
+    for obs in (heisenberg_ring(n, q), qae_observable(n, q, discarded=3), random_local_observable(n, q, 7)):
         psi = haar_state(q**n, 11).reshape((q,) * n)
         T = cost_tensor_dense(obs.dense(), np.outer(psi.reshape(-1), psi.reshape(-1).conj()), sites, n, q)
         np.testing.assert_allclose(k_from_state(obs, psi, sites), k_matrix(T), rtol=0, atol=TOL)
         assert abs(cost_constant_from_state(obs, psi, sites) - cost_constant(T)) < TOL
-
-
-def _random_local_observable(n: int, q: int, seed: int) -> Observable:
-    """Random Hermitian 1-, 2- and 3-site terms (non-adjacent supports included)."""
-    rng = np.random.default_rng(seed)
-    terms = [(0.7, {})]
-    for sup in ((0,), (1, n - 2), (n - 1, 0), (2, 1, n - 1)):
-        mats = {}
-        for s in sup:
-            x = rng.standard_normal((q, q)) + 1j * rng.standard_normal((q, q))
-            mats[s] = x + x.conj().T
-        terms.append((float(rng.standard_normal()), mats))
-    return Observable(n, q, terms, check_hermitian=True)
-
-
-@pytest.mark.parametrize("batch", ["first", "last"])
-def test_hamiltonian_gram_equals_dense(chunk, batch):
-    for n, q in ((6, 2), (4, 3)):
-        for obs in (heisenberg_ring(n, q), qae_observable(n, q), _random_local_observable(n, q, 3)):
-            d = q**n
-            W = haar_unitary(d, 4)[:, :5]
-            ref = W.conj().T @ obs.dense() @ W
-            vec = W.reshape((q,) * n + (5,)) if batch == "last" else np.ascontiguousarray(W.T).reshape((5,) + (q,) * n)
-            np.testing.assert_allclose(
-                hamiltonian_gram(obs, vec, batch=batch, orthonormal=True), ref, rtol=0, atol=1e-11
-            )
-            V = 2.0 * W  # not orthonormal: the identity part must use <v_x|v_y>
-            vec = V.reshape((q,) * n + (5,)) if batch == "last" else np.ascontiguousarray(V.T).reshape((5,) + (q,) * n)
-            np.testing.assert_allclose(
-                hamiltonian_gram(obs, vec, batch=batch), V.conj().T @ obs.dense() @ V, rtol=0, atol=1e-10
-            )
 
 
 def test_m_from_states_equals_dense():
@@ -233,64 +195,6 @@ def test_touching_support_keeps_only_terms_touching_a():
     assert touching_support(obs, (0,))[0] == (0, 1, 7)
 
 
-def test_reduced_gram_fits_and_dense_fallback():
-    from weingarten_check.states.observables import qsl_observable
-
-    assert reduced_gram_fits(heisenberg_ring(30, 2), 4)
-    assert not reduced_gram_fits(qsl_observable(13, 2), 4)  # 2^13 > MAX_REDUCED_DIM
-    spec = task_spec("qsl", 13, 2)
-    with pytest.raises(ValueError, match="dense path"):
-        touching_support(spec.observable, (0,))
-
-
-# ------------------------------------------------------------------------------- Haar V2, streamed
-@pytest.fixture(params=[8, 64, None])
-def chunk3(request, monkeypatch):
-    """8-entry chunks (one row per block: every block of H is done in the later passes), 64-entry
-    chunks (blocks of 16 rows: some blocks of H inside a row block, the rest later), default."""
-    if request.param is not None:
-        monkeypatch.setattr(rs, "CHUNK_ELEMENTS", request.param)
-    return request.param
-
-
-@pytest.mark.parametrize("q, n", [(2, 7), (3, 5)])
-def test_hamiltonian_gram_rows_equals_dense(chunk3, q, n):
-    """(Z^† Z, Z^† H Z) for a Ginibre Z, given whole or while ginibre_fill writes it (blocks of 5
-    rows, not aligned with the chunks), equal to the dense products; real and complex observables;
-    the blocks of H that touch the leading sites paired while streaming (default) or in later passes."""
-    d, k = q**n, 3
-    Z = ginibre(d, k, 2)
-    for obs in (heisenberg_ring(n, q), qae_observable(n, q), _random_local_observable(n, q, 5)):
-        H = obs.dense()
-        refs = (Z.conj().T @ Z, Z.conj().T @ H @ Z)
-        Zf = np.empty((d, k), dtype=np.complex128)
-        for got in (
-            hamiltonian_gram_rows(obs, Z),
-            hamiltonian_gram_rows(obs, Zf, ginibre_fill(Zf, 2, rows=5)),
-            hamiltonian_gram_rows(obs, Z, lookback=False),
-        ):  # the blocks near site 0: streamed / later passes
-            for g, ref in zip(got, refs):
-                np.testing.assert_allclose(g, ref, rtol=0, atol=1e-13 * np.abs(ref).max())
-        assert np.array_equal(Zf, Z)
-    assert np.abs(refs[1] - np.diag(np.diag(refs[1]))).max() > 1e-3  # off-diagonal: not trivial
-
-
-def test_hamiltonian_gram_rows_bad_input():
-    obs = heisenberg_ring(4, 2)
-    Z = np.zeros((16, 2), dtype=np.complex128)
-    with pytest.raises(ValueError, match="increasing"):
-        hamiltonian_gram_rows(obs, Z, iter([8, 4, 16]))
-    with pytest.raises(ValueError, match="stopped after"):
-        hamiltonian_gram_rows(obs, Z, iter([8]))
-    with pytest.raises(ValueError, match="shape"):
-        hamiltonian_gram_rows(obs, np.zeros((8, 2), dtype=np.complex128))
-    with pytest.raises(TypeError, match="Observable"):
-        hamiltonian_gram_rows("H", Z)
-    with pytest.raises(ValueError, match="k must be"):
-        chunk_rows(2, 0)
-    assert chunk_rows(2, 4) * 4 == rs.CHUNK_ELEMENTS and chunk_rows(3, 9) == 3**8
-
-
 def _same_r(R: np.ndarray, ref: np.ndarray) -> bool:
     return R.shape == ref.shape and bool(np.abs(R - ref).max() < 1e-12)
 
@@ -316,6 +220,7 @@ def test_qr_r_from_state_equals_numpy_qr(chunk):
     assert flipped >= 5
 
 
+# ------------------------------------------------------------------------------- Haar V2, streamed route (end to end)
 STREAM_CASES = (
     [(2, 8, s) for s in _sites(8, 1)]
     + [(2, 10, s) for s in _sites(10, 2)]
@@ -344,6 +249,31 @@ def test_streamed_isometry_route_equals_dense(monkeypatch, q, n, sites, case):
         assert np.abs(a.K).max() > 1e-6  # |K| ~ 1/sqrt(d) (5e-5 at q = 3, n = 8, m = 2)
 
 
+@pytest.mark.parametrize("case", ["v2", "both"])
+def test_large_d_route_equals_dense(case):
+    """n = 15 (no forcing): the streamed route (the isometry's Ginibre matrix reduced while drawn,
+    ginibre_fill + hamiltonian_gram_rows) over several row blocks of the default chunk size, the
+    blocks of H near site 0 paired while streaming; still equal to the dense path."""
+    spec = task_spec("vqe", 15, 2, sites=(7,))
+    a = sample_cost_matrices(spec, "haar", case, 9)
+    b = sample_cost_matrices(spec, "haar", case, 9, path="dense")
+    np.testing.assert_allclose(a.K, b.K, rtol=0, atol=TOL)
+    assert np.abs(a.K).max() > 1e-3
+
+
+def test_streamed_route_same_bits_with_and_without_the_draw_thread(monkeypatch):
+    """sample_cost_matrices draws in a second thread when the BLAS pools have >= 2 threads (the
+    benchmark) and not when pinned to one (sweeps): the same K and T bit for bit either way."""
+    import weingarten_check.experiments.tasks as ex
+
+    spec = task_spec("vqe", 15, 2, sites=(7,))
+    runs = []
+    for threads in ({1}, {2}):
+        monkeypatch.setattr(ex.BLAS_PIN, "threads", lambda t=threads: t)
+        runs.append(sample_cost_matrices(spec, "haar", "both", 9))
+    assert np.array_equal(runs[0].K, runs[1].K) and np.array_equal(runs[0].T, runs[1].T)
+
+
 # ------------------------------------------------------------------------------- bad input
 @pytest.mark.parametrize(
     "call, exc, match",
@@ -364,14 +294,11 @@ def test_streamed_isometry_route_equals_dense(monkeypatch, q, n, sites, case):
         (lambda: touching_support(heisenberg_ring(3, 2), (0, 1, 2)), ValueError, "proper subsystem"),
         (lambda: k_from_reduced(np.eye(4), np.eye(3), 2), ValueError, "square of the same size"),
         (lambda: k_from_reduced(np.eye(4), np.eye(4), 1), ValueError, "dA"),
-        (lambda: hamiltonian_gram(heisenberg_ring(3, 2), np.zeros((2, 2, 2, 4)), batch=None), ValueError, "batch"),
-        (lambda: hamiltonian_gram(heisenberg_ring(3, 2), np.zeros((3, 3, 3, 4))), ValueError, "local dimension"),
         (lambda: m_from_states(None, None, (0,), 1, 2), ValueError, "proper subsystem"),
         (lambda: qr_r_from_state(np.zeros((2, 2)), (0, 1), 2), ValueError, "proper subsystem"),
         (lambda: qr_r_from_state(np.zeros((2, 2, 2)), (0,), 2), ValueError, "2 site axes"),
         (lambda: m_from_states(np.zeros((3, 3)), None, (0,), 2, 2), ValueError, "expected q"),
         (lambda: m_from_states(None, None, (0,), 2, 1), ValueError, "q must be"),
-        (lambda: reduced_gram_fits(heisenberg_ring(3, 2), 0), ValueError, "k must be"),
         (lambda: cost_tensor_from_k(np.zeros((4, 4))), ValueError, "dA²-1"),
         (lambda: cost_tensor_from_k(np.zeros((3, 2))), ValueError, "square"),
         (lambda: sample_cost_matrices(task_spec("vqe", 3), "haar", "v1", 0, path="sparse"), ValueError, "path"),
@@ -411,69 +338,3 @@ def test_peak_memory_is_the_state_plus_small_buffers_n22():
             tracemalloc.stop()
         assert res.value > 0
         assert peak <= limit * state, (task, case, peak / state)
-
-
-@pytest.mark.parametrize("case", ["v2", "both"])
-def test_large_d_route_equals_dense(case):
-    """n = 15 (no forcing): the streamed route (the isometry's Ginibre matrix reduced while drawn,
-    ginibre_fill + hamiltonian_gram_rows) over several row blocks of the default chunk size, the
-    blocks of H near site 0 paired while streaming; still equal to the dense path."""
-    spec = task_spec("vqe", 15, 2, sites=(7,))
-    a = sample_cost_matrices(spec, "haar", case, 9)
-    b = sample_cost_matrices(spec, "haar", case, 9, path="dense")
-    np.testing.assert_allclose(a.K, b.K, rtol=0, atol=TOL)
-    assert np.abs(a.K).max() > 1e-3
-
-
-@pytest.mark.parametrize("hermitian", [True, False])
-def test_pass_operator_halves_equal_the_full_product(hermitian):
-    """A Hermitian pass operator is kept as diagonal + strict upper triangle (X^† D X + A + A^†,
-    A = X^† U X); a non-Hermitian one whole; both give X^† H X of the dense matrix, real and complex."""
-    rng = np.random.default_rng(4)
-    n, q = 3, 2
-    for real in (True, False):
-        mats = []
-        for _ in range(2):
-            x = rng.standard_normal((q, q)) + (0 if real else 1j) * rng.standard_normal((q, q))
-            mats.append(x + x.conj().T if hermitian else x)
-        obs = Observable(n, q, [(0.7, {0: mats[0], 2: mats[1]})], check_hermitian=False)
-        scalar, blocks = rs._blocks(obs)
-        op = rs._pass_operator(q, n, rs._key(blocks, {s: s for s in range(n)}, 0.3))
-        assert (op.diag is None) == (not hermitian)
-        assert (op.upper.dtype == np.float64) == real
-        X = rng.standard_normal((q**n, 3)) + 1j * rng.standard_normal((q**n, 3))
-        ref = X.conj().T @ (obs.dense() + 0.3 * np.eye(q**n)) @ X
-        np.testing.assert_allclose(rs._sandwich(op, X, X.conj().T), ref, rtol=0, atol=1e-12)
-
-
-def test_hamiltonian_gram_rows_in_background_is_bit_identical(chunk3):
-    """Drawing in a second thread (background=True) changes where the row counts come from, not the
-    arithmetic: G and Z^† H Z are bit-identical to the one-thread run; the producer's error reaches
-    the caller."""
-    n, q, k = 7, 2, 4
-    obs = heisenberg_ring(n, q)
-    runs = []
-    for background in (False, True):
-        Z = np.empty((q**n, k), dtype=np.complex128)
-        runs.append(hamiltonian_gram_rows(obs, Z, ginibre_fill(Z, 8, rows=3), background=background))
-    assert all(np.array_equal(a, b) for a, b in zip(*runs))
-
-    def broken():
-        yield 16
-        raise RuntimeError("draw failed")
-
-    with pytest.raises(RuntimeError, match="draw failed"):
-        hamiltonian_gram_rows(obs, np.zeros((q**n, k), dtype=np.complex128), broken(), background=True)
-
-
-def test_streamed_route_same_bits_with_and_without_the_draw_thread(monkeypatch):
-    """sample_cost_matrices draws in a second thread when the BLAS pools have >= 2 threads (the
-    benchmark) and not when pinned to one (sweeps): the same K and T bit for bit either way."""
-    import weingarten_check.experiments.tasks as ex
-
-    spec = task_spec("vqe", 15, 2, sites=(7,))
-    runs = []
-    for threads in ({1}, {2}):
-        monkeypatch.setattr(ex.BLAS_PIN, "threads", lambda t=threads: t)
-        runs.append(sample_cost_matrices(spec, "haar", "both", 9))
-    assert np.array_equal(runs[0].K, runs[1].K) and np.array_equal(runs[0].T, runs[1].T)
