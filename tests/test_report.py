@@ -37,7 +37,7 @@ def install_fakes(monkeypatch, statuses=("passed", "passed"), mean=0.1, bound=0.
     proofs.run_proofs = lambda extra_pytest_args=(): [
         FakeLemma(f"L{i}", "Δ ≤ bound", "q ≥ 2", s, 0.5) for i, s in enumerate(statuses)
     ]
-    exps = types.ModuleType("weingarten_check.experiments.tasks")
+    exps = types.ModuleType("weingarten_check.experiments.estimate")
 
     def estimate(task, ensemble, case, n, q=2, samples=100, seed=0, **kw):
         if calls is not None:
@@ -48,7 +48,7 @@ def install_fakes(monkeypatch, statuses=("passed", "passed"), mean=0.1, bound=0.
 
     exps.estimate_variation_range = estimate
     monkeypatch.setitem(sys.modules, "weingarten_check.reporting.proofs_report", proofs)
-    monkeypatch.setitem(sys.modules, "weingarten_check.experiments.tasks", exps)
+    monkeypatch.setitem(sys.modules, "weingarten_check.experiments.estimate", exps)
 
 
 POINTS = [("vqe", "haar", "v1", 2, 4), ("qsl", "local1", "v1", 3, 3)]
@@ -143,7 +143,7 @@ def test_samples_validated():
 
 def test_real_numerics_small():
     """Integration with experiments.estimate_variation_range (exact and bracketed Δ), no lemmas."""
-    pytest.importorskip("weingarten_check.experiments.tasks")
+    pytest.importorskip("weingarten_check.experiments.estimate")
     points = [("vqe", "haar", "v1", 2, 4), ("qae", "haar", "v1", 3, 3), ("qsl", "local1", "v1", 2, 3)]
     rep = rp.run_verify(lemmas=False, points=points, samples=12, seed=5)
     assert rep.ok, rep.failures
@@ -171,7 +171,7 @@ def test_band_verdict(ci, upper_ci, lower, upper, verdict):
 
 def test_lower_bound_column_and_failure(monkeypatch):
     install_fakes(monkeypatch)
-    exps = sys.modules["weingarten_check.experiments.tasks"]
+    exps = sys.modules["weingarten_check.experiments.estimate"]
     inner = exps.estimate_variation_range
 
     def with_lower(*a, **kw):

@@ -161,7 +161,7 @@ def writable_dir(path: str, option: str) -> Path:
 
 
 def read_results_file(path: str, option: str = "--results") -> list[dict]:
-    from ..experiments.sweep import CorruptResultsError, read_results
+    from ..experiments.store import CorruptResultsError, read_results
 
     if Path(path).is_dir():
         raise UsageError(f"{option}: {path} is a directory, expected a JSON Lines results file")

@@ -45,19 +45,17 @@ def _quiet_dask_logging() -> None:
 def cmd_sweep(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from ..experiments.executors import ExecutorLostError, make_executor
     from ..experiments.resources import MemoryCheckError, check_sweep_memory
-    from ..experiments.sweep import (
+    from ..experiments.store import (
         CorruptResultsError,
-        ExecutorLostError,
         ResultsFileError,
         ResultsLockedError,
-        StoredSampleMismatchError,
-        SweepSpec,
         check_regular_file,
-        make_executor,
         repair_results,
-        run_sweep,
     )
+    from ..experiments.sweep import StoredSampleMismatchError, SweepSpec, run_sweep
+    from ..experiments.tasks import RunConfig
 
     tasks = choices(args.task, _TASKS, "--task")
     cases = choices(args.case, _CASES, "--case")
@@ -75,15 +73,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     try:
         specs = [
             SweepSpec(
-                t,
-                _PAPER_ENSEMBLE[t] if ensemble[0] == "paper" else ensemble[0],
-                c,
+                RunConfig(t, ensemble[0], c, q=args.q, site=args.site, m=args.m, seed=args.seed),
                 ns=tuple(ns),
-                q=args.q,
-                site=args.site,
                 samples=args.samples,
-                seed=args.seed,
-                m=args.m,
             )
             for t in tasks
             for c in cases

@@ -11,7 +11,7 @@ design; both), with error bars, and the bounds as dashed lines:
   case) in (a), (b), and the qudit Theorem 1 ``w (q^(2m) - 1)/sqrt(q^n + 1)`` in every panel.
 
 All bound values come from :mod:`weingarten_check.theory.bounds` through
-:func:`weingarten_check.experiments.tasks.estimate_variation_range` (its ``bounds`` dict), so the
+:func:`weingarten_check.experiments.estimate.estimate_variation_range` (its ``bounds`` dict), so the
 figure, the tests and ``proofs/`` share one source. The data are the sweep records
 (:mod:`weingarten_check.experiments.sweep`), summarised per (task, case, n).
 """
@@ -25,7 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from weingarten_check.experiments.sweep import CASES, TASKS, read_results, summarize
+from weingarten_check.experiments.statistics import summarize
+from weingarten_check.experiments.store import read_results
+from weingarten_check.experiments.tasks import CASES, TASKS, RunConfig, bounds_for, lower_bounds_for
 from weingarten_check.reporting import strict_json
 
 __all__ = [
@@ -68,21 +70,17 @@ def bounds_and_width(
     unnormalised Δ; bounds that do not apply (e.g. the printed qubit theorem at q = 3, or
     Theorem 1 for a 1-design ensemble) are absent.
     """
-    from weingarten_check.experiments import tasks as experiments
-    from weingarten_check.experiments.sweep import _task_spec
-
-    spec = _task_spec(task, n, q, site, m)
-    bounds, _note = experiments.bounds_for(spec, ensemble, case)
+    config = RunConfig(task, ensemble, case, q=q, site=site, m=m)
+    spec = config.task_spec(n)
+    bounds, _note = bounds_for(spec, config.ensemble, config.case)
     return float(spec.w), {k: float(v) for k, v in bounds.items() if v is not None}
 
 
 def lower_bounds_of(task: str, ensemble: str, case: str, n: int, q: int, site: int = 0) -> dict[str, float]:
     """Lower bounds on E[Δ] (unnormalised) for one point, from :func:`experiments.lower_bounds_for`:
     the fourth-moment bound of Lemma 11 for exact-Haar VQE/QAE (A = site 0), nothing otherwise."""
-    from weingarten_check.experiments import tasks as experiments
-    from weingarten_check.experiments.sweep import _task_spec
-
-    return experiments.lower_bounds_for(_task_spec(task, n, q, site), ensemble, case)
+    config = RunConfig(task, ensemble, case, q=q, site=site)
+    return lower_bounds_for(config.task_spec(n), config.ensemble, config.case)
 
 
 @dataclass

@@ -5,7 +5,7 @@ Two parts:
 1. **Lemmas** — :func:`weingarten_check.reporting.proofs_report.run_proofs` runs ``proofs/`` (the
    machine-checked reconstruction of Theorem 1, Proposition 2 and their qudit forms); one row
    per lemma with its status and time.
-2. **Numerics** — for a few n and q = 2, 3, :func:`weingarten_check.experiments.tasks.estimate_variation_range`
+2. **Numerics** — for a few n and q = 2, 3, :func:`weingarten_check.experiments.estimate.estimate_variation_range`
    estimates E[Δ] (exact Δ per sample, exact-design ensembles) with a 95 % confidence interval,
    next to every bound from :mod:`weingarten_check.theory.bounds`. A bound is *violated* only if the
    whole CI lies above it (the data then show E[Δ] > bound at 95 % confidence); if the bound lies
@@ -262,7 +262,7 @@ def _run_lemmas(extra_pytest_args: Sequence[str], progress: bool = False) -> lis
 
 
 def _run_numeric(point: tuple, samples: int, seed: int) -> NumericCheck:
-    from weingarten_check.experiments.tasks import estimate_variation_range
+    from weingarten_check.experiments.estimate import estimate_variation_range
 
     task, ensemble, case, q, n = point[:5]
     m = point_m(point)
