@@ -210,10 +210,10 @@ def test_real_numerics_two_sided():
 def test_every_task_and_case_has_points_for_qudits_and_two_qubits():
     """Issue 8: verify shows the certified value for q = 3, 4 and for qubits with m = 2, for every
     task (vqe, qae, qsl) and case (v1, v2, both)."""
-    from weingarten_check.reporting.verify_report import DEFAULT_POINTS, point_m
+    from weingarten_check.reporting.verify_report import DEFAULT_POINTS
 
     for q, m in ((3, 1), (4, 1), (2, 2)):
-        have = {(p[0], p[2]) for p in DEFAULT_POINTS if p[3] == q and point_m(p) == m}
+        have = {(p.config.task, p.config.case) for p in DEFAULT_POINTS if (p.config.q, p.config.m) == (q, m)}
         assert have == {(t, c) for t in ("vqe", "qae", "qsl") for c in ("v1", "v2", "both")}, (q, m)
 
 
@@ -229,5 +229,5 @@ def test_run_verify_default_points_are_what_plain_verify_runs(monkeypatch):
     )
     rp.run_verify(lemmas=False, samples=2)
     assert seen == rp.default_points()
-    assert {p[3] for p in seen} == set(rp.DEFAULT_QS) and {rp.point_m(p) for p in seen} == {1}
+    assert {p.config.q for p in seen} == set(rp.DEFAULT_QS) and {p.config.m for p in seen} == {1}
     assert len(rp.default_points((4,), (1,))) == 10 and len(rp.default_points((2,), (2,))) == 18

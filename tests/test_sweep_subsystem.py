@@ -196,12 +196,15 @@ def test_cli_bad_m_is_one_line_naming_the_option(capsys, tmp_path, argv, option)
 
 
 def test_verify_points_with_m2_estimate_two_sites():
-    pts = [p for p in report.DEFAULT_POINTS if report.point_m(p) == 2]
-    assert {p[3] for p in pts} == {2} and {p[0] for p in pts} == {"vqe", "qae", "qsl"}
-    assert {p[2] for p in pts} == {"v1", "v2", "both"}
+    pts = [p.config for p in report.DEFAULT_POINTS if p.config.m == 2]
+    assert {c.q for c in pts} == {2} and {c.task for c in pts} == {"vqe", "qae", "qsl"}
+    assert {c.case for c in pts} == {"v1", "v2", "both"} and {c.sites for c in pts} == {(0, 1)}
     assert report.supported_ms() == (1, 2) and report.DEFAULT_MS == (1,)
-    rep = report.run_verify(lemmas=False, points=[("qae", "haar", "v1", 2, 3, 2)], samples=3, seed=1)
+    point = report.CheckPoint(RunConfig("qae", "haar", "v1", q=2, m=2), 3)
+    assert report.CheckPoint.from_tuple(("qae", "haar", "v1", 2, 3, 2)) == point
+    rep = report.run_verify(lemmas=False, points=[point], samples=3, seed=1)
     (c,) = rep.numerics
+    assert c.config == RunConfig("qae", "haar", "v1", q=2, m=2, seed=1)  # the run's seed
     est = estimate_variation_range("qae", "haar", "v1", 3, q=2, samples=3, seed=1, sites=(0, 1))
     assert c.m == 2 and not c.exact and c.mean == pytest.approx(est.mean, rel=0, abs=0)
     assert c.max_width == max((u - v) / u for v, u in zip(est.values, est.upper_values))
@@ -210,13 +213,9 @@ def test_verify_points_with_m2_estimate_two_sites():
 
 def _check(**kw):
     base = dict(
-        task="vqe",
-        ensemble="haar",
-        case="v1",
-        q=3,
+        config=RunConfig("vqe", "haar", "v1", q=3),
         n=4,
         samples=10,
-        seed=0,
         w=1.0,
         mean=0.5,
         stderr=0.01,
@@ -233,3 +232,32 @@ def test_estimate_cell_one_number_only_when_every_bracket_is_narrow():
     wide = report._estimate_cell(_check(exact=False, upper_mean=0.51, max_width=report.ONE_NUMBER_WIDTH))
     assert wide == "[0.5000, 0.5100]† ± 0.0100"
     assert not math.isnan(report.ONE_NUMBER_WIDTH)
+
+
+def test_numeric_check_json_keeps_its_flat_keys():
+    """verify.json's numerics rows keep their keys and order: the configuration's fields, not a nested record."""
+    keys = list(_check().as_dict())
+    assert keys == [
+        "task",
+        "ensemble",
+        "case",
+        "q",
+        "n",
+        "samples",
+        "seed",
+        "w",
+        "mean",
+        "stderr",
+        "ci95",
+        "bounds",
+        "verdicts",
+        "seconds",
+        "exact",
+        "upper_mean",
+        "upper_ci95",
+        "lower_bounds",
+        "band",
+        "m",
+        "max_width",
+    ]
+    assert _check().m == 1 and _check().q == 3 and _check().seed == 0

@@ -27,7 +27,15 @@ from typing import Any
 
 from weingarten_check.experiments.statistics import summarize
 from weingarten_check.experiments.store import read_results
-from weingarten_check.experiments.tasks import CASES, TASKS, RunConfig, bounds_for, lower_bounds_for
+from weingarten_check.experiments.tasks import (
+    CASES,
+    ENSEMBLES,
+    PAPER_ENSEMBLE,
+    TASKS,
+    RunConfig,
+    bounds_for,
+    lower_bounds_for,
+)
 from weingarten_check.reporting import strict_json
 
 __all__ = [
@@ -50,11 +58,7 @@ PANEL_TITLES = {
 CASE_LABELS = {"v1": "V1 design, V2 = I", "v2": "V1 = I, V2 design", "both": "V1, V2 designs"}
 CASE_STYLE = {"v1": ("C0", "o"), "v2": ("C1", "s"), "both": ("C2", "^")}
 #: ensemble drawn in each panel when the results hold several (the paper's choice first)
-DEFAULT_ENSEMBLES = {
-    "vqe": ("hea", "haar", "local1", "clifford"),
-    "qae": ("hea", "haar", "local1", "clifford"),
-    "qsl": ("local1", "haar", "hea", "clifford"),
-}
+DEFAULT_ENSEMBLES = {t: (PAPER_ENSEMBLE[t], *(e for e in ENSEMBLES if e != PAPER_ENSEMBLE[t])) for t in TASKS}
 
 #: ``bounds_fn(task, ensemble, case, n, q, site=...) -> (w, {name: bound})``
 BoundsFn = Callable[..., tuple[float, dict[str, float]]]
@@ -85,12 +89,14 @@ def lower_bounds_of(task: str, ensemble: str, case: str, n: int, q: int, site: i
 
 @dataclass
 class Series:
-    """One curve of a panel: statistics of Δ/w for each n of one (task, ensemble, case, q)."""
+    """One curve of a panel: statistics of Δ/w for each n of one configuration (m = 1).
 
-    task: str
-    ensemble: str
-    case: str
-    q: int
+    ``config`` is the configuration of the curve's first point; where the records hold several seeds or
+    sites, each n keeps the one with the most samples.  Its fields are readable as attributes too
+    (``series.task``, ``series.q``, ...).
+    """
+
+    config: RunConfig
     ns: list[int] = field(default_factory=list)
     samples: list[int] = field(default_factory=list)
     w: list[float] = field(default_factory=list)
@@ -103,8 +109,26 @@ class Series:
     bounds: dict[str, list[float]] = field(default_factory=dict)  # name -> values / w, one per n
     lower: list[float] = field(default_factory=list)  # Lemma 11 lower bound / w per n (NaN: none applies)
 
+    @property
+    def task(self) -> str:
+        return self.config.task
+
+    @property
+    def ensemble(self) -> str:
+        return self.config.ensemble
+
+    @property
+    def case(self) -> str:
+        return self.config.case
+
+    @property
+    def q(self) -> int:
+        return self.config.q
+
     def as_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        """The curve as a flat dict: task, ensemble, case, q, then the per-n lists (the figure's JSON)."""
+        head = {"task": self.task, "ensemble": self.ensemble, "case": self.case, "q": self.q}
+        return head | {k: v for k, v in self.__dict__.items() if k != "config"}
 
 
 #: relative bracket width below which a certified bracket is drawn as one point (a hollow marker for
@@ -158,7 +182,7 @@ def figure5_series(
             )
             if not pts:
                 continue
-            s = Series(task, ens, case, q)
+            s = Series(pts[0].config)
             seen = set()
             for r in pts:
                 if r.n in seen:  # several seeds / sites: keep the largest sample

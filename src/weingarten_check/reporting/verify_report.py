@@ -25,13 +25,15 @@ import platform
 import time
 import traceback
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from ..experiments.tasks import RunConfig
 from . import strict_json
 
 __all__ = [
+    "CheckPoint",
     "NumericCheck",
     "LemmaRow",
     "VerifyReport",
@@ -39,7 +41,6 @@ __all__ = [
     "DEFAULT_QS",
     "DEFAULT_MS",
     "default_points",
-    "point_m",
     "supported_qs",
     "supported_ms",
     "run_verify",
@@ -50,10 +51,54 @@ __all__ = [
     "write_report",
 ]
 
-#: (task, ensemble, case, q, n) points of the quick numerical confirmation, and (task, ensemble,
+
+@dataclass(frozen=True)
+class CheckPoint:
+    """One numerical check of ``verify``: a configuration at n sites.
+
+    :func:`run_verify` gives every point its base seed and sample count; the configuration's own
+    seed is replaced by the run's.
+
+    Examples
+    --------
+    >>> p = CheckPoint.from_tuple(("qae", "haar", "v1", 2, 3, 2))
+    >>> p.config.sites, p.n, p.label()
+    ((0, 1), 3, 'qae/haar/v1/2/3/2')
+    """
+
+    config: RunConfig
+    n: int
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.config, RunConfig):
+            raise TypeError(f"config must be a RunConfig, got {type(self.config).__name__}")
+        object.__setattr__(self, "n", self.config.check_n(self.n))
+
+    @classmethod
+    def from_tuple(cls, point: Sequence) -> CheckPoint:
+        """The point ``(task, ensemble, case, q, n)``, or ``(task, ensemble, case, q, n, m)`` (A = sites 0 .. m-1)."""
+        task, ensemble, case, q, n = point[:5]
+        m = int(point[5]) if len(point) > 5 else 1
+        return cls(RunConfig(task, ensemble, case, q=q, m=m), n)
+
+    def label(self) -> str:
+        """``task/ensemble/case/q/n``, and ``/m`` when A has m >= 2 sites."""
+        c = self.config
+        return "/".join(map(str, (c.task, c.ensemble, c.case, c.q, self.n) + ((c.m,) if c.m != 1 else ())))
+
+
+def as_check_point(point: CheckPoint | Sequence) -> CheckPoint:
+    """``point`` as a :class:`CheckPoint` (a tuple is read by :meth:`CheckPoint.from_tuple`)."""
+    return point if isinstance(point, CheckPoint) else CheckPoint.from_tuple(point)
+
+
+#: the points of the numerical confirmation: (task, ensemble, case, q, n), and (task, ensemble,
 #: case, q, n, m) where A is m >= 2 sites (0 .. m-1; selected with ``verify --m``)
-DEFAULT_POINTS: tuple[tuple, ...] = tuple(
-    [(task, "haar", case, 2, n) for task in ("vqe", "qae") for case in ("v1", "v2", "both") for n in (4, 8, 12)]
+DEFAULT_POINTS: tuple[CheckPoint, ...] = tuple(
+    CheckPoint.from_tuple(p)
+    for p in [
+        (task, "haar", case, 2, n) for task in ("vqe", "qae") for case in ("v1", "v2", "both") for n in (4, 8, 12)
+    ]
     + [("qsl", "local1", case, 2, n) for case in ("v1", "v2", "both") for n in (4, 8, 12)]
     + [(task, "haar", "v1", 3, n) for task in ("vqe", "qae") for n in (3, 4, 5)]
     + [("qsl", "local1", "v1", 3, n) for n in (3, 4, 5)]
@@ -77,25 +122,20 @@ DEFAULT_QS: tuple[int, ...] = (2, 3)
 DEFAULT_MS: tuple[int, ...] = (1,)
 
 
-def point_m(point: Sequence) -> int:
-    """The number m of sites of A of a check point (its sixth entry; 1 when absent)."""
-    return int(point[5]) if len(point) > 5 else 1
-
-
 def supported_qs() -> tuple[int, ...]:
     """The local dimensions that have numerical check points."""
-    return tuple(sorted({p[3] for p in DEFAULT_POINTS}))
+    return tuple(sorted({p.config.q for p in DEFAULT_POINTS}))
 
 
-def default_points(qs: Sequence[int] = DEFAULT_QS, ms: Sequence[int] = DEFAULT_MS) -> list[tuple]:
+def default_points(qs: Sequence[int] = DEFAULT_QS, ms: Sequence[int] = DEFAULT_MS) -> list[CheckPoint]:
     """The check points ``verify`` runs for local dimensions ``qs`` and sizes of A ``ms`` (the CLI's
     ``--q``/``--m``; defaults: what plain ``weingarten-check verify`` runs)."""
-    return [p for p in DEFAULT_POINTS if p[3] in qs and point_m(p) in ms]
+    return [p for p in DEFAULT_POINTS if p.config.q in qs and p.config.m in ms]
 
 
 def supported_ms() -> tuple[int, ...]:
     """The sizes m of A that have numerical check points."""
-    return tuple(sorted({point_m(p) for p in DEFAULT_POINTS}))
+    return tuple(sorted({p.config.m for p in DEFAULT_POINTS}))
 
 
 PASS_STATUSES = {"passed", "pass", "ok", "proved", "xfail"}
@@ -118,15 +158,14 @@ class LemmaRow:
 
 @dataclass
 class NumericCheck:
-    """E[Δ] at one point against each bound (unnormalised Δ)."""
+    """E[Δ] at one point (``config`` at ``n`` sites, ``samples`` samples) against each bound (unnormalised Δ).
 
-    task: str
-    ensemble: str
-    case: str
-    q: int
+    The configuration's fields are readable as attributes too (``check.task``, ``check.q``, ``check.m``, ...).
+    """
+
+    config: RunConfig
     n: int
     samples: int
-    seed: int
     w: float
     mean: float
     stderr: float
@@ -139,12 +178,46 @@ class NumericCheck:
     upper_ci95: tuple[float, float] = (math.nan, math.nan)
     lower_bounds: dict[str, float] = field(default_factory=dict)  # Lemma 11 (Haar / 4-design only)
     band: str = ""  # band_verdict against [max lower bound, min upper bound]; "" if no lower bound applies
-    m: int = 1  # A = sites 0 .. m-1
     max_width: float = 0.0  # largest relative certified-bracket width (upper - lower)/upper of a sample
+
+    @property
+    def task(self) -> str:
+        return self.config.task
+
+    @property
+    def ensemble(self) -> str:
+        return self.config.ensemble
+
+    @property
+    def case(self) -> str:
+        return self.config.case
+
+    @property
+    def q(self) -> int:
+        return self.config.q
+
+    @property
+    def seed(self) -> int:
+        return self.config.seed
+
+    @property
+    def m(self) -> int:
+        """A = sites 0 .. m-1."""
+        return self.config.m
 
     @property
     def ok(self) -> bool:
         return all(v != "VIOLATED" for v in self.verdicts.values()) and not self.band.startswith("BELOW")
+
+    def as_dict(self) -> dict[str, Any]:
+        """The check as a flat dict (the configuration's fields first, as in ``verify.json``)."""
+        c = self.config
+        rest = asdict(self)
+        del rest["config"]
+        head = {"task": c.task, "ensemble": c.ensemble, "case": c.case, "q": c.q}
+        head |= {"n": rest.pop("n"), "samples": rest.pop("samples"), "seed": c.seed}
+        tail = {"m": c.m, "max_width": rest.pop("max_width")}
+        return head | rest | tail
 
 
 def bound_verdict(ci95: tuple[float, float], bound: float, upper_ci95: tuple[float, float] | None = None) -> str:
@@ -216,7 +289,7 @@ class VerifyReport:
             "seconds": round(self.seconds, 2),
             "environment": self.environment,
             "lemmas": [asdict(r) | {"ok": r.ok} for r in self.lemmas],
-            "numerics": [asdict(c) | {"ok": c.ok} for c in self.numerics],
+            "numerics": [c.as_dict() | {"ok": c.ok} for c in self.numerics],
             "errors": self.errors,
         }
 
@@ -261,13 +334,14 @@ def _run_lemmas(extra_pytest_args: Sequence[str], progress: bool = False) -> lis
     return rows
 
 
-def _run_numeric(point: tuple, samples: int, seed: int) -> NumericCheck:
+def _run_numeric(point: CheckPoint, samples: int, seed: int) -> NumericCheck:
     from weingarten_check.experiments.estimate import estimate_variation_range
 
-    task, ensemble, case, q, n = point[:5]
-    m = point_m(point)
+    c = replace(point.config, seed=seed)
     t0 = time.perf_counter()
-    est = estimate_variation_range(task, ensemble, case, n, q=q, samples=samples, seed=seed, sites=tuple(range(m)))
+    est = estimate_variation_range(
+        c.task, c.ensemble, c.case, point.n, q=c.q, samples=samples, seed=c.seed, sites=c.sites
+    )
     bounds = {k: float(v) for k, v in est.bounds.items() if v is not None}
     ci = (float(est.ci95[0]), float(est.ci95[1]))
     exact = bool(getattr(est, "exact", True))
@@ -277,13 +351,9 @@ def _run_numeric(point: tuple, samples: int, seed: int) -> NumericCheck:
     if lower and bounds:
         band = band_verdict(ci, max(lower.values()), min(bounds.values()), None if exact else uci)
     return NumericCheck(
-        task,
-        ensemble,
-        case,
-        q,
-        n,
+        c,
+        point.n,
         samples,
-        seed,
         float(est.w),
         float(est.mean),
         float(est.stderr),
@@ -296,7 +366,6 @@ def _run_numeric(point: tuple, samples: int, seed: int) -> NumericCheck:
         uci if not exact else (math.nan, math.nan),
         lower,
         band,
-        m,
         float(getattr(est, "max_width", 0.0)),
     )
 
@@ -305,7 +374,7 @@ def run_verify(
     *,
     lemmas: bool = True,
     numerics: bool = True,
-    points: Sequence[tuple] | None = None,
+    points: Sequence[CheckPoint | tuple] | None = None,
     samples: int = 200,
     seed: int = 0,
     extra_pytest_args: Sequence[str] = (),
@@ -313,7 +382,8 @@ def run_verify(
 ) -> VerifyReport:
     """Run the lemma suite and the numerical confirmation at ``points`` (default
     :func:`default_points`: what plain ``weingarten-check verify`` runs); never raises for a failing
-    part (the failure is recorded in the report)."""
+    part (the failure is recorded in the report).  A point is a :class:`CheckPoint` or a tuple
+    ``(task, ensemble, case, q, n[, m])``; every point runs ``samples`` samples with base seed ``seed``."""
     if points is None:
         points = default_points()
     if isinstance(samples, bool) or not isinstance(samples, int) or samples < 2:
@@ -339,10 +409,11 @@ def run_verify(
 
         for point in tqdm(points, desc="numerics", disable=not progress, unit="point"):
             try:
-                checks.append(_run_numeric(point, samples, seed))
+                checks.append(_run_numeric(as_check_point(point), samples, seed))
             except Exception as exc:
+                label = point.label() if isinstance(point, CheckPoint) else "/".join(map(str, point))
                 errors.append(
-                    f"numerics {'/'.join(map(str, point))}: {type(exc).__name__}: {exc}"
+                    f"numerics {label}: {type(exc).__name__}: {exc}"
                     + ("" if not os.environ.get("WGC_DEBUG") else "\n" + traceback.format_exc())
                 )
     return VerifyReport(lemma_rows, checks, errors, started, time.perf_counter() - t0, _environment())
