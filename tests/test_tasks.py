@@ -118,3 +118,19 @@ def test_check_n():
         c.check_n(2)
     with pytest.raises(ValueError, match=r"site \+ m must be <= n"):
         c.check_n(3)
+
+
+def test_experiments_package_reexports_every_public_name():
+    """experiments/__init__: __all__ is the union of the modules' __all__, each name from its module."""
+    import importlib
+
+    import weingarten_check.experiments as E
+
+    names = []
+    for module, exported in E._MODULES.items():
+        mod = importlib.import_module(f"weingarten_check.experiments.{module}")
+        assert list(exported) == list(mod.__all__), module
+        names += exported
+        for name in exported:
+            assert getattr(E, name) is getattr(mod, name)
+    assert names == E.__all__ and len(set(names)) == len(names)

@@ -24,7 +24,7 @@ Examples
 >>> from weingarten_check.experiments import RunConfig, estimate_variation_range
 >>> e = estimate_variation_range("qsl", "haar", "v1", n=4, samples=4, seed=1)
 >>> e.samples, e.exact, sorted(e.bounds)
-(4, True, ['elementwise', 'paper_theorem1', 'qudit_theorem1', 'proposition2', 'route1', 'task_dependent'])
+(4, True, ['elementwise', 'paper_theorem1', 'proposition2', 'qudit_theorem1', 'route1', 'task_dependent'])
 """
 
 from __future__ import annotations
@@ -105,7 +105,7 @@ __all__ = [
     "MemoryCheckError",
 ]
 
-#: the module that defines each name of ``__all__`` (tests/test_package.py checks they agree)
+#: the module that defines each name of ``__all__`` (tests/test_tasks.py checks they agree)
 _MODULES = {
     "tasks": (
         "TASKS",

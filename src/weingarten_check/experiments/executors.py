@@ -32,30 +32,59 @@ __all__ = [
 
 
 class ExecutorLostError(RuntimeError):
-    """The executor went away mid-sweep (Dask scheduler gone, every worker lost); finished samples are saved."""
+    """The executor went away mid-sweep (Dask scheduler gone, every worker lost); finished samples are saved.
+
+    Examples
+    --------
+    >>> issubclass(ExecutorLostError, RuntimeError)
+    True
+    """
 
 
 class Executor(Protocol):
-    """Runs ``fn`` on each job and yields the results as they finish (any order)."""
+    """What :func:`~weingarten_check.experiments.sweep.run_sweep` needs of an executor.
+
+    Attributes
+    ----------
+    name : str
+        Shown in the sweep's summary (``"serial"``, ``"processes"``, ``"dask"``).
+
+    Examples
+    --------
+    >>> ex: Executor = SerialExecutor()
+    >>> sorted(ex.map_unordered(len, ["ab", "c"]))
+    [1, 2]
+    """
 
     name: str
 
-    def map_unordered(self, fn: Callable[[Any], Any], jobs: Sequence[Any]) -> Iterator[Any]: ...
+    def map_unordered(self, fn: Callable[[Any], Any], jobs: Sequence[Any]) -> Iterator[Any]:
+        """Run ``fn`` on each job and yield the results as they finish (any order)."""
+        ...
 
-    def close(self) -> None: ...
+    def close(self) -> None:
+        """Release the workers (idempotent)."""
+        ...
 
 
 class SerialExecutor:
-    """Runs jobs one after another in this process."""
+    """Runs jobs one after another in this process.
+
+    Examples
+    --------
+    >>> list(SerialExecutor().map_unordered(abs, [-1, 2, -3]))
+    [1, 2, 3]
+    """
 
     name = "serial"
 
     def map_unordered(self, fn: Callable[[Any], Any], jobs: Sequence[Any]) -> Iterator[Any]:
+        """Run ``fn`` on each job in order, yielding each result as it finishes."""
         for job in jobs:
             yield fn(job)
 
     def close(self) -> None:
-        pass
+        """Nothing to release."""
 
 
 _THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
@@ -101,7 +130,27 @@ class ProcessExecutor:
     """Local worker processes (``concurrent.futures.ProcessPoolExecutor``, spawn start method).
 
     Each worker's BLAS/OpenMP pools are limited to ``threads_per_worker`` threads (unless the
-    variables are already set) so that N workers do not oversubscribe the cores.
+    variables are already set) so that N workers do not oversubscribe the cores, and each worker exits
+    as soon as the process that started it dies (no orphans after ``kill -9``).
+
+    Parameters
+    ----------
+    workers : int
+        Number of worker processes (>= 1).
+    threads_per_worker : int, default 1
+        BLAS/OpenMP threads per worker (>= 1).
+
+    Raises
+    ------
+    ValueError, TypeError
+        If a count is not an integer >= 1.
+
+    Examples
+    --------
+    >>> ex = ProcessExecutor(2)
+    >>> ex.name, ex.workers
+    ('processes', 2)
+    >>> ex.close()
     """
 
     name = "processes"
@@ -112,6 +161,7 @@ class ProcessExecutor:
         self._pool = None
 
     def map_unordered(self, fn: Callable[[Any], Any], jobs: Sequence[Any]) -> Iterator[Any]:
+        """Submit every job to the pool (started on first use) and yield results as they finish."""
         import concurrent.futures as cf
         import multiprocessing as mp
 
@@ -140,6 +190,7 @@ class ProcessExecutor:
                 fut.cancel()
 
     def close(self) -> None:
+        """Shut the pool down (pending jobs are cancelled)."""
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
@@ -160,6 +211,34 @@ class DaskExecutor:
     ``heartbeat_timeout`` counts as lost. When no live worker has been connected for ``lost_timeout``
     seconds, :class:`ExecutorLostError` is raised; so it is when the scheduler itself goes away.
     Samples finished before are already on disk, and rerunning the same command resumes.
+
+    Parameters
+    ----------
+    address : str, optional
+        The scheduler's address.
+    client : dask.distributed.Client, optional
+        An existing client (then not closed by :meth:`close`).
+    timeout : str, optional
+        Connection timeout (dask time string, default :data:`DASK_CONNECT_TIMEOUT`).
+    poll_interval, lost_timeout, heartbeat_timeout : float
+        Seconds between worker checks without a result; without any live worker before giving up; since
+        a worker's last heartbeat before it counts as lost.
+    log : callable, optional
+        Where messages about lost workers go (default: one line on stderr).
+
+    Raises
+    ------
+    ImportError
+        Without the ``[dask]`` extra.
+    ValueError
+        With neither ``address`` nor ``client``.
+
+    Examples
+    --------
+    >>> DaskExecutor()
+    Traceback (most recent call last):
+    ...
+    ValueError: DaskExecutor needs a scheduler address or a client
     """
 
     name = "dask"
@@ -208,6 +287,13 @@ class DaskExecutor:
         )
 
     def map_unordered(self, fn: Callable[[Any], Any], jobs: Sequence[Any]) -> Iterator[Any]:
+        """Submit every job to the cluster and yield results as they finish, watching the workers.
+
+        Raises
+        ------
+        ExecutorLostError
+            When the scheduler goes away or no live worker was seen for ``lost_timeout`` seconds.
+        """
         from dask.distributed import wait
 
         futures = [self.client.submit(fn, job, pure=False) for job in jobs]
@@ -288,6 +374,7 @@ class DaskExecutor:
             )
 
     def close(self) -> None:
+        """Close the client if this executor opened it."""
         if self._own:
             try:
                 self.client.close(timeout=5)
@@ -313,7 +400,24 @@ def _killed_worker_error() -> type:
 
 
 def make_executor(workers: int = 1, scheduler: str | None = None) -> Executor:
-    """Serial for ``workers == 1``, local processes for ``workers > 1``, Dask if ``scheduler``."""
+    """The executor a sweep command asks for: Dask if ``scheduler``, else serial or local processes.
+
+    Parameters
+    ----------
+    workers : int, default 1
+        1: :class:`SerialExecutor`; more: :class:`ProcessExecutor` with that many workers.
+    scheduler : str, optional
+        A Dask scheduler's address: :class:`DaskExecutor` (``workers`` is then ignored).
+
+    Returns
+    -------
+    Executor
+
+    Examples
+    --------
+    >>> make_executor().name, make_executor(2).name
+    ('serial', 'processes')
+    """
     if scheduler:
         return DaskExecutor(address=scheduler)
     if check_int(workers, "workers", 1) == 1:

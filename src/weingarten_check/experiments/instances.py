@@ -60,6 +60,7 @@ def _a_first_to_sites(arr: np.ndarray, sites: tuple[int, ...], n: int, q: int, n
     return np.ascontiguousarray(np.transpose(arr, list(range(nbatch)) + [nbatch + p for p in inv]))
 
 
+#: how :func:`sample_cost_matrices` builds K, T or M: from reduced matrices, or the dense reference
 PATHS = ("reduced", "dense")
 #: a Haar V2's isometry (d × k) is drawn and reduced block by block, never formed, when d·k exceeds
 #: this (and d >= 64 k, so that Cholesky QR is accurate); below, haar_isometry + hamiltonian_gram
@@ -68,9 +69,24 @@ STREAMED_ISOMETRY_MIN_ENTRIES = 2**16
 
 @dataclass
 class SampleMatrices:
-    """The small matrices one random instance reduces to (data flow: states -> **K, T or M** -> Δ):
-    ``K`` (Route 1) for a Hamiltonian task, ``T`` (the cost tensor) where it was built on the way
-    (dense path, or a random V2) else None, ``M`` for the fidelity route (then K, T are None)."""
+    """The small matrices one random instance reduces to (data flow: states -> **K, T or M** -> Δ).
+
+    Attributes
+    ----------
+    K : numpy.ndarray or None
+        The (dA²-1) × (dA²-1) matrix of Lemma 3.1 of proofs/DERIVATION.md, for a Hamiltonian task.
+    T : numpy.ndarray or None
+        The cost tensor, where it was built on the way (dense path, or a random V2), else None.
+    M : numpy.ndarray or None
+        The dA × dA overlap matrix of Lemma 7.1, for the fidelity task (then K and T are None).
+
+    Examples
+    --------
+    >>> from weingarten_check.experiments.tasks import task_spec
+    >>> mats = sample_cost_matrices(task_spec("qsl", 4), "haar", "v1", 0)
+    >>> mats.M.shape, mats.K is None
+    ((2, 2), True)
+    """
 
     K: np.ndarray | None = None
     T: np.ndarray | None = None
@@ -89,15 +105,53 @@ def sample_cost_matrices(
 ) -> SampleMatrices:
     """Draw V1/V2 (as ``case`` says, from ``ensemble``) and reduce the instance to K (and T) or M.
 
-    ``path="reduced"`` (default) uses :mod:`.reduced_states`: for V2 = I, K from the reduced
-    density matrix of ``V1|0...0>`` on A ∪ supp(terms of H touching A) (one pass over the state;
-    math-notes "K needs only the terms touching A"); for a Haar V2, ``<w_x|H|w_y>`` over the
-    ``dA·r`` isometry columns block by block (no vector is multiplied by H as a whole); for a
-    circuit V2, the same on the dA² evolved vectors; M from ``dA`` amplitudes (one state is
-    ``|0...0>``) or one pass over both states.  ``path="dense"`` is the reference: H applied to
-    the dA² (or dA·r) full-size vectors.  Both paths draw the same random numbers in the same
-    order, so they agree up to rounding (tests: K, T and M to 1e-12).  Terms too large for a
-    reduced matrix (the QSL projector with ``general=True``) fall back to the dense path."""
+    ``path="reduced"`` (default) uses :mod:`weingarten_check.states.reduced`: for V2 = I, K from the
+    reduced density matrix of ``V1|0...0>`` on A ∪ supp(terms of H touching A) (one pass over the
+    state: the entries of K are ``tr((G_b ⊗ h_a) ρ1)``, Lemma 4, and terms of H not touching A have
+    ``h_a = 0``); for a Haar V2, ``<w_x|H|w_y>`` over the ``dA·r`` isometry columns block by block (no
+    vector is multiplied by H as a whole); for a circuit V2, the same on the dA² evolved vectors; M
+    from ``dA`` amplitudes (one state is ``|0...0>``) or one pass over both states.  ``path="dense"``
+    is the reference: H applied to the dA² (or dA·r) full-size vectors.  Both paths draw the same
+    random numbers in the same order, so they agree up to rounding (tests: K, T and M to 1e-12).
+    Terms too large for a reduced matrix (the QSL projector with ``general=True``) fall back to the
+    dense path.
+
+    Parameters
+    ----------
+    spec : TaskSpec
+        The task (:func:`weingarten_check.experiments.tasks.task_spec`).
+    ensemble : str
+        One of ``ENSEMBLES``.
+    case : str
+        One of ``CASES``: which of V1, V2 is random.
+    rng : int, numpy.random.Generator or None
+        The randomness (a sweep passes :meth:`RunConfig.rng`).
+    layers : int, optional
+        Depth of a ``"hea"`` circuit (default 10 n).
+    general : bool, default False
+        Treat the fidelity task as a Hamiltonian task (K of ``I - |0...0><0...0|``) instead of M.
+    path : str, default "reduced"
+        One of :data:`PATHS`.
+
+    Returns
+    -------
+    SampleMatrices
+
+    Raises
+    ------
+    ValueError
+        For an unknown ensemble, case or path, or the Clifford ensemble with q != 2.
+
+    Examples
+    --------
+    >>> from weingarten_check.experiments.tasks import task_spec
+    >>> mats = sample_cost_matrices(task_spec("vqe", 4), "haar", "v1", 0)
+    >>> mats.K.shape, mats.T is None, mats.M is None
+    ((3, 3), True, True)
+    >>> dense = sample_cost_matrices(task_spec("vqe", 4), "haar", "v1", 0, path="dense")
+    >>> bool(abs(mats.K - dense.K).max() < 1e-12)
+    True
+    """
     ensemble = check_choice(ensemble, "ensemble", ENSEMBLES)
     case = check_choice(case, "case", CASES)
     path = check_choice(path, "path", PATHS)
@@ -221,15 +275,44 @@ def variation_range_sample_result(
     level2: bool = True,
     path: str = "reduced",
 ) -> VariationRangeResult:
-    """One random Δ (with its certificate) for ``spec`` (see :func:`variation_range_sample`):
-    :func:`sample_cost_matrices` (``path``, ``general``: see there), then ``||M||_1²`` for the
-    fidelity route (Lemma 7.2), else K -> Δ by :func:`.certified_delta.delta_from_k` (exact
-    ``2(σ1+σ2)`` for dA = 2, a certified bracket of relative width ``<= tol`` where reachable for
-    dA >= 3, Lemma 12; ``starts`` caps its random optimiser starts per side).  ``level2`` (on by
-    default) lets the loose sides of the ~1 sample in 20 (dA = 3; more at dA = 4) where level 1 leaves
-    a gap above ``tol`` get the first-order level-2 certificate (Lemma 12.4; 0.1-0.3 s per loose
-    side at dA = 3, seconds at dA = 4, benchmarks/bench_certified.py); ``level2=False`` keeps their
-    level-1 width (``.gap``)."""
+    """One random Δ with its certificate for ``spec``.
+
+    :func:`sample_cost_matrices`, then ``||M||_1²`` for the fidelity task (Lemma 7.2 of
+    proofs/DERIVATION.md), else K -> Δ by :func:`weingarten_check.delta.certified.delta_from_k`: exact
+    ``2(σ1+σ2)`` for dA = 2 (Lemma 3.2), a certified bracket of relative width ``<= tol`` where
+    reachable for dA >= 3 (Lemma 12).
+
+    Parameters
+    ----------
+    spec : TaskSpec
+        The task.
+    ensemble, case : str
+        As in :func:`sample_cost_matrices`.
+    rng : int, numpy.random.Generator or None
+        The randomness; the same generator then seeds the optimiser starts of a bracket.
+    layers, general, path
+        As in :func:`sample_cost_matrices`.
+    starts : int, default 32
+        Cap on the random optimiser starts per side (dA >= 3).
+    tol : float, default 1e-6
+        Target relative width of a certified bracket.
+    level2 : bool, default True
+        Let the loose sides of the ~1 sample in 20 (dA = 3; more at dA = 4) where level 1 leaves a gap
+        above ``tol`` get the first-order level-2 certificate (Lemma 12.4; 0.1-0.3 s per loose side at
+        dA = 3, seconds at dA = 4, benchmarks/bench_certified.py); False keeps their level-1 width.
+
+    Returns
+    -------
+    VariationRangeResult
+        ``value`` (= ``lower``), ``upper``, ``exact`` and the matrices (``K`` or ``M``).
+
+    Examples
+    --------
+    >>> from weingarten_check.experiments.tasks import task_spec
+    >>> r = variation_range_sample_result(task_spec("qsl", 4), "haar", "v2", 1)
+    >>> r.exact, r.method, round(r.value, 6)
+    (True, 'fidelity', 0.033398)
+    """
     gen = as_rng(rng)
     mats = sample_cost_matrices(spec, ensemble, case, gen, layers=layers, general=general, path=path)
     if mats.M is not None:
@@ -280,7 +363,31 @@ def variation_range_sample(
 ) -> float:
     """One random Δ (unnormalised) for ``task`` with V1/V2 from ``ensemble`` as ``case`` says.
 
-    Exact for dA = 2 and for "qsl"; otherwise the certified lower end of the bracket
-    (use :func:`variation_range_sample_result` for both ends)."""
+    Parameters
+    ----------
+    task, ensemble, case : str
+        The configuration's names.
+    n, q : int
+        Number of sites and local dimension.
+    site : int, default 0
+        The site of A when ``sites`` is not given.
+    rng : int, numpy.random.Generator or None
+        The randomness.
+    sites : sequence of int, optional
+        The sites of A.
+    layers, starts
+        As in :func:`variation_range_sample_result`.
+
+    Returns
+    -------
+    float
+        Δ: exact for dA = 2 and for "qsl"; otherwise the certified lower end of the bracket (use
+        :func:`variation_range_sample_result` for both ends).
+
+    Examples
+    --------
+    >>> round(variation_range_sample("vqe", "haar", "v1", 4, rng=1), 6)
+    2.323886
+    """
     spec = task_spec(task, n, q, site, sites)
     return variation_range_sample_result(spec, ensemble, case, rng, layers=layers, starts=starts).value

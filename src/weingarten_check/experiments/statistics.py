@@ -212,6 +212,12 @@ class SlopeFit:
     points : int
         The number of n values.
     base : float
+
+    Examples
+    --------
+    >>> f = SlopeFit(slope=-0.45, stderr=0.02, intercept=1.0, chi2_dof=0.8, points=6, base=2.0)
+    >>> round(f.z(-0.5), 6)
+    2.5
     """
 
     slope: float

@@ -67,7 +67,20 @@ _REQUIRED: dict[str, type | tuple[type, ...]] = {
 
 
 class CorruptResultsError(ValueError):
-    """A results file contains a line that is not a valid, complete sample record."""
+    """A results file contains a line that is not a valid, complete sample record.
+
+    Attributes
+    ----------
+    path : str
+    lineno : int
+        The 1-based number of the first bad line.
+    reason : str
+
+    Examples
+    --------
+    >>> str(CorruptResultsError("r.jsonl", 3, "blank line"))
+    'corrupt results file r.jsonl, line 3: blank line'
+    """
 
     def __init__(self, path: str | os.PathLike, lineno: int, reason: str):
         self.path = str(path)
@@ -77,11 +90,28 @@ class CorruptResultsError(ValueError):
 
 
 class ResultsLockedError(RuntimeError):
-    """Another process holds the lock of the results file (a sweep is running)."""
+    """Another process holds the lock of the results file (a sweep is running).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp, ResultsWriter(Path(tmp) / "r.jsonl"):
+    ...     try:
+    ...         ResultsWriter(Path(tmp) / "r.jsonl")
+    ...     except ResultsLockedError as exc:
+    ...         print(str(exc).endswith("is locked by another running sweep"))
+    True
+    """
 
 
 class ResultsFileError(ValueError):
-    """The results path is not something a sweep can append to (a device, FIFO, socket, ...)."""
+    """The results path is not something a sweep can append to (a device, FIFO, socket, ...).
+
+    Examples
+    --------
+    >>> issubclass(ResultsFileError, ValueError)
+    True
+    """
 
 
 def check_regular_file(path: str | os.PathLike) -> None:
@@ -89,6 +119,19 @@ def check_regular_file(path: str | os.PathLike) -> None:
 
     A results file is appended to, fsync'ed and locked; /dev/null, a terminal, a FIFO (opening it would
     block) or a socket cannot hold results.
+
+    Raises
+    ------
+    ResultsFileError
+        If ``path`` exists and is not a regular file.
+
+    Examples
+    --------
+    >>> try:
+    ...     check_regular_file("/dev/null")
+    ... except ResultsFileError as exc:
+    ...     print(exc)
+    /dev/null is a character device; a results file must be a regular file
     """
     import stat
 
@@ -115,11 +158,30 @@ def check_regular_file(path: str | os.PathLike) -> None:
 
 
 def record_crc(rec: dict[str, Any]) -> int:
+    """The CRC-32 a record line carries: of its canonical JSON (sorted keys, no spaces) without ``crc``.
+
+    Examples
+    --------
+    >>> record_crc({"n": 4, "value": 0.5}) == record_crc({"value": 0.5, "n": 4, "crc": 7})
+    True
+    """
     body = {k: v for k, v in rec.items() if k != "crc"}
     return zlib.crc32(json.dumps(body, sort_keys=True, separators=(",", ":")).encode())
 
 
 def encode_record(rec: dict[str, Any]) -> bytes:
+    """The line of a record as written to a results file: canonical JSON with its ``crc``, and a newline.
+
+    Raises
+    ------
+    ValueError
+        If a value is NaN or infinite (strict JSON).
+
+    Examples
+    --------
+    >>> encode_record({"n": 4, "value": 0.5})
+    b'{"crc":1991397599,"n":4,"value":0.5}\\n'
+    """
     rec = dict(rec)
     rec["crc"] = record_crc(rec)
     return (json.dumps(rec, sort_keys=True, separators=(",", ":"), allow_nan=False) + "\n").encode()
@@ -156,10 +218,33 @@ def _validate_line(path: Path, lineno: int, raw: bytes) -> dict[str, Any]:
 def read_results(path: str | os.PathLike) -> list[dict[str, Any]]:
     """Read and check every line of a JSON Lines results file.
 
-    Returns the records in file order (an absent file gives ``[]``). Raises
-    :class:`CorruptResultsError` (a ``ValueError``) naming the file and the 1-based
-    line number of the first line that is incomplete (no trailing newline, i.e. a torn
-    write), blank, not JSON, lacks a field, fails its CRC, or repeats a sample.
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The results file (absent: no records).
+
+    Returns
+    -------
+    list of dict
+        The records in file order, each with its ``crc``.
+
+    Raises
+    ------
+    CorruptResultsError
+        (a ``ValueError``) naming the file and the 1-based line number of the first line that is
+        incomplete (no trailing newline, i.e. a torn write), blank, not JSON, lacks a field, has a
+        field of the wrong type, fails its CRC, or repeats a sample.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> rec = {"schema": SCHEMA, "task": "vqe", "ensemble": "haar", "case": "v1", "q": 2, "site": 0,
+    ...        "seed": 0, "n": 4, "index": 0, "value": 0.5}
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = Path(tmp) / "r.jsonl"
+    ...     _ = path.write_bytes(encode_record(rec))
+    ...     [r["value"] for r in read_results(path)], read_results(Path(tmp) / "absent.jsonl")
+    ([0.5], [])
     """
     path = Path(path)
     if not path.exists():
@@ -202,8 +287,36 @@ def repair_results(path: str | os.PathLike) -> int:
     Only the unterminated tail is removed (write to a temporary file, fsync, rename), and only
     when the file is a results file of this schema: every complete line must be a valid record
     (:func:`read_results`' checks) and the tail must be the beginning of a record (a torn write
-    of one line). Otherwise :class:`CorruptResultsError` is raised and nothing is changed — a notes
-    file or a figure's JSON passed by mistake is never truncated.
+    of one line). Otherwise nothing is changed -- a notes file or a figure's JSON passed by mistake
+    is never truncated.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The results file.
+
+    Returns
+    -------
+    int
+        The number of bytes dropped (0 if the file is absent or ends with a newline).
+
+    Raises
+    ------
+    ResultsFileError
+        If ``path`` is not a regular file.
+    CorruptResultsError
+        If a complete line is not a valid record, or the tail does not start like one.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> rec = {"schema": SCHEMA, "task": "vqe", "ensemble": "haar", "case": "v1", "q": 2, "site": 0,
+    ...        "seed": 0, "n": 4, "index": 0, "value": 0.5}
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = Path(tmp) / "r.jsonl"
+    ...     _ = path.write_bytes(encode_record(rec) + encode_record(rec | {"index": 1})[:30])
+    ...     repair_results(path), len(read_results(path))
+    (30, 1)
     """
     path = Path(path)
     check_regular_file(path)
@@ -242,12 +355,40 @@ def repair_results(path: str | os.PathLike) -> int:
 
 
 class ResultsWriter:
-    """Single-writer, append-only, fsync'ed JSON Lines writer holding an exclusive flock."""
+    """Single-writer, append-only, fsync'ed JSON Lines writer holding an exclusive ``flock`` (a context manager).
+
+    Each :meth:`append` is one ``os.write`` of one line on an ``O_APPEND`` descriptor; the file is
+    fsync'ed at least every :attr:`FSYNC_INTERVAL` seconds and on :meth:`close`.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The results file (created, with its parent directory, if absent).
+    fsync : bool, default True
+        Whether to fsync.
+
+    Raises
+    ------
+    ResultsFileError
+        If ``path`` is not a regular file (a directory, a device, a FIFO, ...).
+    ResultsLockedError
+        If another process holds the lock.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     with ResultsWriter(Path(tmp) / "r.jsonl") as w:
+    ...         w.append({"n": 4, "value": 0.5})
+    ...     (Path(tmp) / "r.jsonl").read_bytes().count(b"\\n")
+    1
+    """
 
     #: seconds between fsyncs (group commit); the order and atomicity of lines never depend on it
     FSYNC_INTERVAL = 0.5
 
-    def __init__(self, path: Path, fsync: bool = True):
+    def __init__(self, path: str | os.PathLike, fsync: bool = True):
+        path = Path(path)
         self.path = path
         self.fsync = fsync
         self._last_sync = time.monotonic()
@@ -262,6 +403,7 @@ class ResultsWriter:
                 raise ResultsLockedError(f"results file {path} is locked by another running sweep") from None
 
     def append(self, rec: dict[str, Any]) -> None:
+        """Append one record (:func:`encode_record`) as one write."""
         line = encode_record(rec)
         written = os.write(self.fd, line)
         if written != len(line):  # pragma: no cover - regular files write fully
@@ -271,6 +413,7 @@ class ResultsWriter:
             self._last_sync = time.monotonic()
 
     def close(self) -> None:
+        """fsync, close and release the lock (idempotent)."""
         if self.fd >= 0:
             if self.fsync:
                 os.fsync(self.fd)

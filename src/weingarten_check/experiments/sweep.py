@@ -55,7 +55,13 @@ __all__ = [
 
 
 class StoredSampleMismatchError(RuntimeError):
-    """A stored sample recomputes to a different value (``recheck``): the file is from another sampler."""
+    """A stored sample recomputes to a different value (``recheck``): the file is from another sampler.
+
+    Examples
+    --------
+    >>> issubclass(StoredSampleMismatchError, RuntimeError)
+    True
+    """
 
 
 @dataclass(frozen=True)
@@ -155,6 +161,13 @@ class SampleJob:
     n, index : int
     sample_fn : callable, optional
         The sample function (default :func:`default_sample_fn`); module-level for process/Dask executors.
+
+    Examples
+    --------
+    >>> import pickle
+    >>> job = SampleJob(RunConfig("qsl", "local1", "both", seed=1), n=5, index=3)
+    >>> pickle.loads(pickle.dumps(job)) == job
+    True
     """
 
     config: RunConfig
@@ -229,6 +242,10 @@ class SweepResult:
     seconds : float
     summary : list of SummaryRow
         :func:`~weingarten_check.experiments.statistics.summarize` of ``records``.
+
+    Examples
+    --------
+    See :func:`run_sweep`.
     """
 
     spec: SweepSpec
