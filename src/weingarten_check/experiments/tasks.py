@@ -32,13 +32,14 @@ import math
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..states.observables import Observable, heisenberg_ring, qae_observable, qsl_observable
-from ..theory import bounds as _bounds
 from ..util.checks import check_choice, check_int, check_sites
+
+if TYPE_CHECKING:  # imported where used, so that the choices and RunConfig stay cheap to import (the CLI)
+    from ..states.observables import Observable
 
 __all__ = [
     "TASKS",
@@ -465,6 +466,8 @@ def task_spec(task: str, n: int, q: int = 2, site: int = 0, sites: Sequence[int]
     >>> s.sites, s.w, s.coupling
     ((3,), 1.0, 0.0)
     """
+    from ..states.observables import heisenberg_ring, qae_observable, qsl_observable
+
     task = check_choice(task, "task", TASKS)
     n = check_int(n, "n", 2)
     q = check_int(q, "q", 2)
@@ -525,6 +528,8 @@ def bounds_for(spec: TaskSpec, ensemble: str, case: str) -> tuple[dict[str, floa
     >>> sorted(b), round(b["task_dependent"], 6)
     (['elementwise', 'paper_theorem1', 'qudit_theorem1', 'route1', 'task_dependent'], 0.594089)
     """
+    from ..theory import bounds as _bounds
+
     ensemble = check_choice(ensemble, "ensemble", ENSEMBLES)
     case = check_choice(case, "case", CASES)
     n, m, q = spec.n, spec.m, spec.q
@@ -598,6 +603,8 @@ def lower_bounds_for(spec: TaskSpec, ensemble: str, case: str) -> dict[str, floa
     (For exact-Haar VQE/QAE it returns ``{"fourth_moment": ...}``, e.g. 0.344005 for QAE, case v1, n = 4;
     the first call takes seconds to build the exact fourth moments.)
     """
+    from ..theory import bounds as _bounds
+
     ensemble = check_choice(ensemble, "ensemble", ENSEMBLES)
     case = check_choice(case, "case", CASES)
     if ensemble != "haar" or spec.task not in ("vqe", "qae") or spec.sites != (0,):
