@@ -31,7 +31,7 @@ import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-import weingarten_check.experiments.tasks as ex  # noqa: E402
+import weingarten_check.experiments.instances as ex  # noqa: E402
 from weingarten_check.delta.certified import delta_from_k, nuclear_bound  # noqa: E402
 from weingarten_check.delta.cost import form_from_k  # noqa: E402
 from weingarten_check.delta.sdp.level1 import solve_level1  # noqa: E402

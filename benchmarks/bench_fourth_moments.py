@@ -22,7 +22,7 @@ import time  # noqa: E402
 
 import sympy as sp  # noqa: E402
 
-from weingarten_check.experiments.tasks import sample_rng, task_spec, variation_range_sample_result  # noqa: E402
+from weingarten_check.experiments import sample_rng, task_spec, variation_range_sample_result  # noqa: E402
 from weingarten_check.states.observables import heisenberg_ring, qae_observable  # noqa: E402
 from weingarten_check.theory import fourth_moments as fm  # noqa: E402
 from weingarten_check.theory import task_moments as tm  # noqa: E402

@@ -30,7 +30,7 @@ import numpy as np  # noqa: E402
 
 from weingarten_check.circuits.ensembles import cz_chain_diagonal, ry  # noqa: E402
 from weingarten_check.delta.variation_range import cost_tensor_pure, k_matrix, variation_range_qubit  # noqa: E402
-from weingarten_check.experiments.tasks import estimate_variation_range, fit_log_slope, task_spec  # noqa: E402
+from weingarten_check.experiments import estimate_variation_range, fit_log_slope_se, task_spec  # noqa: E402
 from weingarten_check.states.observables import heisenberg_ring  # noqa: E402
 from weingarten_check.states.sampling import haar_isometry, haar_state, haar_unitary  # noqa: E402
 from weingarten_check.states.statevector import apply_diagonal, apply_gate, move_sites_first  # noqa: E402
@@ -279,14 +279,15 @@ def bench_tightness(quick: bool, full: bool):
     print("\n== 4. Exact-Haar E[Δ] vs n (case v1, A = site 0, qubits): ratio to every bound ==")
     ns = [4, 6, 8, 10, 12] if quick else [4, 6, 8, 10, 12, 14, 16]
     for task in ("vqe", "qae", "qsl"):
-        means = []
+        means, ses = [], []
         print(f"-- {task}")
         for n in ns:
             e = estimate_variation_range(task, "haar", "v1", n=n, samples=100, seed=n)
             means.append(e.mean)
+            ses.append(e.stderr)
             rat = " ".join(f"{k}={v:.3g}" for k, v in e.ratios().items())
             print(f"  n={n:>2} E[Δ]={e.mean:.4e} ± {e.stderr:.1e}  ({e.seconds:5.2f} s)  E[Δ]/bound: {rat}")
-        slope = fit_log_slope(ns, means)
+        slope = fit_log_slope_se(ns, means, ses).slope
         pred = -1.0 if task == "qsl" else -0.5
         print(f"  slope of log2 E[Δ] vs n: {slope:+.3f} (predicted {pred:+.1f})")
     if full:

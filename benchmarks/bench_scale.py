@@ -3,9 +3,10 @@
 Run: ``.venv/bin/python benchmarks/bench_scale.py [--quick] [--big] [--threads N]``
 
 Every row runs in a fresh subprocess (so its peak RSS, ``ru_maxrss``, is its own) that first times
-``haar_state(q^n)`` and then one Δ sample of :func:`weingarten_check.experiments.tasks.variation_range_sample_result`
-(Heisenberg VQE, A = site 0, exact Haar; best of two draws, a different seed for each); it prints both times and
-their ratio side by side, so the ratio stays meaningful on a loaded machine.
+``haar_state(q^n)`` and then one Δ sample of
+:func:`weingarten_check.experiments.instances.variation_range_sample_result` (Heisenberg VQE, A = site 0,
+exact Haar; best of two draws, a different seed for each); it prints both times and their ratio side by side,
+so the ratio stays meaningful on a loaded machine.
 
 * v1 (V1 Haar, V2 = I) at n = 22, 24, 26 (``--big``: also 28), reduced path; goal ratio <= 2.
 * the same with the old dense path (``path="dense"``, H applied to the dA² full vectors) at n = 22.
@@ -35,7 +36,7 @@ def one(task: str, case: str, n: int, q: int, path: str, seed: int) -> dict:
 
     import numpy as np
 
-    from weingarten_check.experiments.tasks import task_spec, variation_range_sample_result
+    from weingarten_check.experiments import task_spec, variation_range_sample_result
     from weingarten_check.states.sampling import haar_state
 
     spec = task_spec(task, n, q)

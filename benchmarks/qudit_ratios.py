@@ -22,7 +22,7 @@ import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from weingarten_check.experiments.tasks import estimate_variation_range  # noqa: E402
+from weingarten_check.experiments import estimate_variation_range  # noqa: E402
 
 
 def main() -> None:

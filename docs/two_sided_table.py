@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from weingarten_check.experiments.tasks import estimate_variation_range
+from weingarten_check.experiments import estimate_variation_range
 from weingarten_check.theory import bounds as B
 
 

@@ -117,14 +117,15 @@ def block_api() -> str:
             "import sympy as sp",
             "from weingarten_check.calculus.unitary import weingarten",
             "from weingarten_check import estimate_variation_range",
-            "from weingarten_check.experiments.sweep import SweepSpec, run_sweep",
+            "from weingarten_check.experiments import RunConfig, SweepSpec, run_sweep",
             "from weingarten_check.reporting.figures import figure5_from_results",
             "",
             f'weingarten((2, 1), sp.Symbol("d"))            # {wg}',
             'est = estimate_variation_range("vqe", "haar", "v1", n=10, samples=100, seed=0)',
             f'est.mean, est.ci95, est.bounds["task_dependent"]   # {est.mean:.4f}, ({est.ci95[0]:.4f}, '
             f"{est.ci95[1]:.4f}), {est.bounds['task_dependent']:.4f}",
-            'res = run_sweep(SweepSpec("qae", "hea", "both", ns=range(3, 9), samples=50), "results/qae.jsonl")',
+            'res = run_sweep(SweepSpec(RunConfig("qae", "hea", "both"), ns=range(3, 9), samples=50), '
+            '"results/qae.jsonl")',
             'figure5_from_results("results/qae.jsonl", "results/fig_qae")   # PNG, PDF and the plotted numbers (JSON)',
             "```",
         ]

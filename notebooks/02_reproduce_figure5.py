@@ -32,14 +32,13 @@ from pathlib import Path
 
 from IPython.display import Image, display
 
-from weingarten_check.experiments.sweep import SweepSpec, read_results, run_sweep
+from weingarten_check.experiments import PAPER_ENSEMBLE, RunConfig, SweepSpec, read_results, run_sweep
 from weingarten_check.reporting.figures import figure5_series, plot_figure5
 
 workdir = Path(tempfile.mkdtemp(prefix="fig5-"))
 results = workdir / "sweep.jsonl"
 NS = (3, 4, 5, 6)
 SAMPLES = 12
-PAPER_ENSEMBLE = {"vqe": "hea", "qae": "hea", "qsl": "local1"}
 
 # %% [markdown]
 # ## The sweep
@@ -50,11 +49,13 @@ PAPER_ENSEMBLE = {"vqe": "hea", "qae": "hea", "qsl": "local1"}
 # %%
 for task, ensemble in PAPER_ENSEMBLE.items():
     for case in ("v1", "v2", "both"):
-        res = run_sweep(SweepSpec(task, ensemble, case, ns=NS, samples=SAMPLES, seed=0), results, progress=False)
+        res = run_sweep(
+            SweepSpec(RunConfig(task, ensemble, case, seed=0), ns=NS, samples=SAMPLES), results, progress=False
+        )
         print(f"{task}/{ensemble}/{case}: {res.computed} computed, {res.reused} reused, {res.seconds:.1f} s")
 
 # %%
-again = run_sweep(SweepSpec("vqe", "hea", "v1", ns=NS, samples=SAMPLES, seed=0), results, progress=False)
+again = run_sweep(SweepSpec(RunConfig("vqe", "hea", "v1", seed=0), ns=NS, samples=SAMPLES), results, progress=False)
 assert again.computed == 0 and again.reused == len(NS) * SAMPLES
 print(len(read_results(results)), "samples on disk")
 

@@ -28,7 +28,7 @@
 # %%
 import sympy as sp
 
-from weingarten_check.experiments.tasks import estimate_variation_range
+from weingarten_check.experiments import estimate_variation_range
 from weingarten_check.theory import bounds
 
 n, q = sp.symbols("n q", positive=True, integer=True)
@@ -108,14 +108,16 @@ from pathlib import Path
 
 from IPython.display import Image, display
 
-from weingarten_check.experiments.sweep import SweepSpec, run_sweep
+from weingarten_check.experiments import RunConfig, SweepSpec, run_sweep
 from weingarten_check.reporting.figures import figure5_from_results
 
 workdir = Path(tempfile.mkdtemp(prefix="fig5q3-"))
 for task in ("vqe", "qae", "qsl"):
     for case in ("v1", "v2"):
         run_sweep(
-            SweepSpec(task, "haar", case, ns=(3, 4, 5), q=3, samples=4, seed=0), workdir / "q3.jsonl", progress=False
+            SweepSpec(RunConfig(task, "haar", case, q=3, seed=0), ns=(3, 4, 5), samples=4),
+            workdir / "q3.jsonl",
+            progress=False,
         )
 paths = figure5_from_results(workdir / "q3.jsonl", workdir / "figure5_q3", q=3, errorbars="stderr")
 display(Image(filename=str(paths[0])))

@@ -355,7 +355,7 @@ def test_lemma_11_4_fourth_moments(case):
 def test_lemma_11_4_monte_carlo():
     """Lemma 11.4 against sampling (independent of every formula): 2000 exact-Haar draws through the library's
     experiment path (the full grid n = 4, 6, 8 / q = 3, n = 3, 4 is in tests/test_fourth_moments.py)."""
-    from weingarten_check.experiments.tasks import config_entropy, sample_rng, task_spec, variation_range_sample_result
+    from weingarten_check.experiments import config_entropy, sample_rng, task_spec, variation_range_sample_result
 
     for task, case in (("vqe", "v1"), ("qae", "both")):
         spec = task_spec(task, 4, 2)

@@ -25,8 +25,8 @@ import math
 import sys
 from pathlib import Path
 
-from weingarten_check.experiments.statistics import PREDICTED_SLOPE, fit_log_slope_se
-from weingarten_check.experiments.sweep import read_results, summarize
+from weingarten_check.experiments.statistics import PREDICTED_SLOPE, fit_log_slope_se, summarize
+from weingarten_check.experiments.store import read_results
 from weingarten_check.experiments.tasks import task_spec
 from weingarten_check.reporting.figures import BRACKET_RESOLUTION
 from weingarten_check.theory import bounds as B

@@ -23,8 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from weingarten_check.experiments.sweep import SweepSpec, make_executor, read_results, run_sweep
-from weingarten_check.experiments.tasks import CASES, TASKS
+from weingarten_check.experiments import CASES, TASKS, RunConfig, SweepSpec, make_executor, read_results, run_sweep
 from weingarten_check.reporting.figures import bounds_and_width
 from weingarten_check.reporting.verify_report import bound_verdict
 
@@ -39,9 +38,9 @@ def plan(quick: bool, samples: int, samples_large: int) -> list[SweepSpec]:
     for ens in ENSEMBLES:
         for task in TASKS:
             for case in CASES:
-                specs.append(SweepSpec(task, ens, case, ns=small, samples=samples, seed=ARGS.seed))
+                specs.append(SweepSpec(RunConfig(task, ens, case, seed=ARGS.seed), ns=small, samples=samples))
                 if case == "v1" and large:
-                    specs.append(SweepSpec(task, ens, case, ns=large, samples=samples_large, seed=ARGS.seed))
+                    specs.append(SweepSpec(RunConfig(task, ens, case, seed=ARGS.seed), ns=large, samples=samples_large))
     return specs
 
 
@@ -123,7 +122,7 @@ def table(rows: list[dict]) -> str:
 def qsl_determinants(n: int = 8, samples: int = 400) -> str:
     """Why QSL 'both' differs: Δ_QSL = ||M||_F² + 2|det M| for the 2x2 overlap matrix M; the first term has
     the same mean dA/d for any 1-design, the second does not.  Recomputes the sweep's samples (same seeds)."""
-    from weingarten_check.experiments import tasks as ex
+    from weingarten_check import experiments as ex
 
     spec = ex.task_spec("qsl", n)
     lines = [f"QSL both, n = {n}, {samples} samples (seed {ARGS.seed}, the sweep's samples):"]

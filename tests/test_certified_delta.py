@@ -91,7 +91,7 @@ def test_level2_closes_loose_dA4_sample():
     benchmarks/bench_certified.py's first) is level-1 loose (width 6.6e-3 before level 2); with
     level 2 (default) the loose side gets a level-2 certificate and the width is <= tol, with the
     level-2 seconds reported."""
-    from weingarten_check.experiments.tasks import sample_cost_matrices, sample_rng, task_spec
+    from weingarten_check.experiments import sample_cost_matrices, sample_rng, task_spec
 
     K = sample_cost_matrices(task_spec("qae", 5, 2, sites=(0, 1)), "haar", "both", sample_rng(17, 5, 0, 0)).K
     r1 = delta_from_k(K, 4, rng=0, level2=False)

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from weingarten_check import cli
-from weingarten_check.experiments import sweep as sw
+from weingarten_check.experiments import executors
+from weingarten_check.experiments.store import read_results
 
 sys.path.insert(0, str(Path(__file__).parent))
 from cli_helpers import fake_sampler_fixture, run  # noqa: E402,F401 (a fixture, used as fake_sampler)
@@ -111,7 +112,7 @@ def test_sweep_resume_and_json(capsys, tmp_path, fake_sampler):
     }
     code, out, err = run(capsys, *args)
     assert code == 0 and out.startswith("0 samples computed, 36 reused")
-    assert len(sw.read_results(res)) == 36
+    assert len(read_results(res)) == 36
 
 
 def test_sweep_reports_corrupt_file(capsys, tmp_path, fake_sampler):
@@ -279,7 +280,7 @@ def test_sweep_on_a_dask_scheduler(capsys, tmp_path, fake_sampler):
         "--json",
     ]
     assert run(capsys, *args)[0] == 0
-    serial = {(r["n"], r["index"]): r["value"] for r in sw.read_results(res)}
+    serial = {(r["n"], r["index"]): r["value"] for r in read_results(res)}
     res2 = str(tmp_path / "r2.jsonl")
     with distributed.LocalCluster(
         n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
@@ -288,12 +289,12 @@ def test_sweep_on_a_dask_scheduler(capsys, tmp_path, fake_sampler):
             capsys, *args[:-4], "--results", res2, "--no-progress", "--json", "--scheduler", cluster.scheduler_address
         )
     assert code == 0 and json.loads(out)["executor"] == "dask"
-    assert {(r["n"], r["index"]): r["value"] for r in sw.read_results(res2)} == serial
+    assert {(r["n"], r["index"]): r["value"] for r in read_results(res2)} == serial
 
 
 def test_unreachable_scheduler_is_a_usage_error(capsys, tmp_path, monkeypatch):
     pytest.importorskip("dask.distributed")
-    monkeypatch.setattr(sw, "DASK_CONNECT_TIMEOUT", "1s")
+    monkeypatch.setattr(executors, "DASK_CONNECT_TIMEOUT", "1s")
     code, out, err = run(
         capsys,
         "sweep",
@@ -340,6 +341,6 @@ def test_sweep_workers_match_serial_with_the_real_sampler(capsys, tmp_path):
     code, out, err = run(capsys, *common, "--results", str(tmp_path / "b.jsonl"), "--workers", "2")
     assert code == 0 and json.loads(out)["executor"] == "processes"
     key = lambda r: (r["task"], r["n"], r["index"])  # noqa: E731
-    a = {key(r): r["value"] for r in sw.read_results(tmp_path / "a.jsonl")}
-    b = {key(r): r["value"] for r in sw.read_results(tmp_path / "b.jsonl")}
+    a = {key(r): r["value"] for r in read_results(tmp_path / "a.jsonl")}
+    b = {key(r): r["value"] for r in read_results(tmp_path / "b.jsonl")}
     assert len(a) == 12 and a == b

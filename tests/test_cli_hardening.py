@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from weingarten_check.experiments import resources
+from weingarten_check.experiments import resources, store
 from weingarten_check.experiments import sweep as sw
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -52,7 +52,7 @@ def test_results_on_a_fifo_does_not_block(capsys, tmp_path, fake_sampler):
 
 def test_disk_full_mid_sweep_is_one_line_and_keeps_samples(capsys, tmp_path, fake_sampler, monkeypatch):
     res = tmp_path / "r.jsonl"
-    real = sw._AppendWriter.append
+    real = store.ResultsWriter.append
     calls = []
 
     def append(self, rec):
@@ -61,10 +61,10 @@ def test_disk_full_mid_sweep_is_one_line_and_keeps_samples(capsys, tmp_path, fak
             raise OSError(28, "No space left on device")
         real(self, rec)
 
-    monkeypatch.setattr(sw._AppendWriter, "append", append)
+    monkeypatch.setattr(store.ResultsWriter, "append", append)
     code, out, err = run(capsys, *SWEEP, "--results", str(res))
     one_line_error(code, err, "--results", "No space left on device", "resume with the same command")
-    assert len(sw.read_results(res)) == 2
+    assert len(store.read_results(res)) == 2
 
 
 def test_size_beyond_memory_is_refused_up_front(capsys, tmp_path):
@@ -115,10 +115,10 @@ def test_memory_estimate_bounds_the_measured_peak(task, case, q, n, m):
     numpy reports its buffers) and not so loose that it refuses sizes that fit (peak > 0.3 model)."""
     code = f"""
 import tracemalloc
-from weingarten_check.experiments import tasks as ex
-spec = ex.task_spec({task!r}, {n}, {q}, 0, sites=tuple(range({m})))
+from weingarten_check.experiments import RunConfig, sample_rng, variation_range_sample_result
+spec = RunConfig({task!r}, "haar", {case!r}, q={q}, m={m}).task_spec({n})
 tracemalloc.start()
-ex.variation_range_sample_result(spec, "haar", {case!r}, ex.sample_rng(0, {n}, 0))
+variation_range_sample_result(spec, "haar", {case!r}, sample_rng(0, {n}, 0))
 print(tracemalloc.get_traced_memory()[1])  # peak bytes
 """
     peak = int(

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import stim
 
+from weingarten_check import experiments
 from weingarten_check.circuits.clifford import (
     CliffordUnitary,
     random_clifford,
@@ -19,7 +20,6 @@ from weingarten_check.circuits.clifford import (
     stim_gate_matrix,
 )
 from weingarten_check.circuits.designs import frame_potential, frame_potential_from_sampler
-from weingarten_check.experiments import tasks as experiments
 from weingarten_check.states.statevector import zero_state
 
 
@@ -250,10 +250,8 @@ def test_bad_input():
         experiments.estimate_variation_range("vqe", "clifford", "v1", 3, q=3, samples=2)
     with pytest.raises(ValueError, match="qubits only"):
         experiments.bounds_for(experiments.task_spec("vqe", 3, q=3), "clifford", "v1")
-    from weingarten_check.experiments.sweep import SweepSpec
-
     with pytest.raises(ValueError, match="qubits only"):
-        SweepSpec("vqe", "clifford", "v1", ns=(3,), q=3)
+        experiments.SweepSpec(experiments.RunConfig("vqe", "clifford", "v1", q=3), ns=(3,))
 
 
 def test_cli_rejects_clifford_for_qutrits_in_one_line(tmp_path):

@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from weingarten_check.experiments.sweep import SweepSpec, read_results, run_sweep
+from weingarten_check.experiments import RunConfig, SweepSpec, read_results, run_sweep
 from weingarten_check.reporting.figures import figure5_from_results, figure5_series, plot_figure5
 
 
@@ -87,7 +87,7 @@ def test_figure_from_a_real_sweep(tmp_path):
     pytest.importorskip("weingarten_check.experiments.tasks")
     path = tmp_path / "res.jsonl"
     for task, ens in (("vqe", "haar"), ("qsl", "local1")):
-        run_sweep(SweepSpec(task, ens, "v1", ns=(3, 4), samples=4, seed=1), path, progress=False)
+        run_sweep(SweepSpec(RunConfig(task, ens, "v1", seed=1), ns=(3, 4), samples=4), path, progress=False)
     series = figure5_series(read_results(path), 2)
     assert {s.task for s in series} == {"vqe", "qsl"}
     for s in series:

@@ -16,7 +16,7 @@ import pytest
 import sympy as sp
 
 from weingarten_check.delta import variation_range as vr
-from weingarten_check.experiments.tasks import config_entropy, sample_rng, task_spec, variation_range_sample_result
+from weingarten_check.experiments import config_entropy, sample_rng, task_spec, variation_range_sample_result
 from weingarten_check.states.observables import heisenberg_ring, qae_observable
 from weingarten_check.states.sampling import haar_state, haar_unitary
 from weingarten_check.theory import fourth_moments as fm

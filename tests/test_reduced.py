@@ -25,7 +25,7 @@ from weingarten_check.delta.variation_range import (
     m_matrix,
     variation_range_bracket,
 )
-from weingarten_check.experiments.tasks import sample_cost_matrices, task_spec, variation_range_sample_result
+from weingarten_check.experiments import sample_cost_matrices, task_spec, variation_range_sample_result
 from weingarten_check.states.observables import heisenberg_ring, qae_observable
 from weingarten_check.states.reduced import local_grams, qr_r_from_state, touching_support
 from weingarten_check.states.sampling import haar_state, haar_unitary
@@ -236,7 +236,7 @@ def test_streamed_isometry_route_equals_dense(monkeypatch, q, n, sites, case):
     ginibre_r_factor), forced at small n: K and T equal the dense path's (which applies H to the
     columns of haar_isometry) to 1e-12; q = 2, 3; A first, middle, last; m = 1, 2; VQE, QAE and the
     QSL projector as a Hamiltonian (one term on all sites: every block of H in the later pass)."""
-    import weingarten_check.experiments.tasks as ex
+    import weingarten_check.experiments.instances as ex
 
     monkeypatch.setattr(ex, "STREAMED_ISOMETRY_MIN_ENTRIES", 0)
     monkeypatch.setattr(rs, "CHUNK_ELEMENTS", 64 if n <= 8 else 2**16)
@@ -264,7 +264,7 @@ def test_large_d_route_equals_dense(case):
 def test_streamed_route_same_bits_with_and_without_the_draw_thread(monkeypatch):
     """sample_cost_matrices draws in a second thread when the BLAS pools have >= 2 threads (the
     benchmark) and not when pinned to one (sweeps): the same K and T bit for bit either way."""
-    import weingarten_check.experiments.tasks as ex
+    import weingarten_check.experiments.instances as ex
 
     spec = task_spec("vqe", 15, 2, sites=(7,))
     runs = []

@@ -1,4 +1,5 @@
-"""Resumable sweeps: determinism, atomic appends, corruption reports, executors (sweep.py)."""
+"""Resumable sweeps: determinism, atomic appends, corruption reports, executors (experiments.sweep and
+experiments.store)."""
 
 from __future__ import annotations
 
@@ -14,23 +15,23 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from weingarten_check.experiments import sweep as sw
-from weingarten_check.experiments.sweep import (
+from weingarten_check.experiments import executors
+from weingarten_check.experiments.executors import ProcessExecutor
+from weingarten_check.experiments.statistics import summarize
+from weingarten_check.experiments.store import (
     CorruptResultsError,
-    ProcessExecutor,
     ResultsLockedError,
-    SweepSpec,
+    ResultsWriter,
     read_results,
     repair_results,
-    run_sweep,
-    sample_rng,
-    summarize,
 )
+from weingarten_check.experiments.sweep import SweepSpec, run_sweep
+from weingarten_check.experiments.tasks import CASES, TASKS, RunConfig, config_entropy, sample_rng
 
 sys.path.insert(0, str(Path(__file__).parent))
 from sweep_helpers import Counting, FailAfter, fake_sample  # noqa: E402
 
-SPEC = SweepSpec("vqe", "haar", "v1", ns=(3, 4, 5), samples=6, seed=11)
+SPEC = SweepSpec(RunConfig("vqe", "haar", "v1", seed=11), ns=(3, 4, 5), samples=6)
 
 
 def values(records):
@@ -49,7 +50,7 @@ def test_sample_rng_depends_only_on_seed_n_index_config():
     assert np.array_equal(a, sample_rng(5, 4, 2, 7).random(3))
     for other in [(6, 4, 2, 7), (5, 5, 2, 7), (5, 4, 3, 7), (5, 4, 2, 8)]:
         assert not np.array_equal(a, sample_rng(*other).random(3))
-    tags = {sw.config_entropy(t, "haar", c, 2, 0) for t in sw.TASKS for c in sw.CASES}
+    tags = {config_entropy(t, "haar", c, 2, 0) for t in TASKS for c in CASES}
     assert len(tags) == 9
 
 
@@ -86,8 +87,8 @@ def test_sigkill_midway_then_resume(tmp_path, reference):
         import sys
         sys.path.insert(0, {str(Path(__file__).parent)!r})
         from sweep_helpers import slow_fake_sample
-        from weingarten_check.experiments.sweep import SweepSpec, run_sweep
-        spec = SweepSpec("vqe", "haar", "v1", ns=(3, 4, 5), samples=6, seed=11)
+        from weingarten_check.experiments import RunConfig, SweepSpec, run_sweep
+        spec = SweepSpec(RunConfig("vqe", "haar", "v1", seed=11), ns=(3, 4, 5), samples=6)
         run_sweep(spec, {str(path)!r}, sample_fn=slow_fake_sample, progress=False)
     """)
     env = dict(os.environ, WGC_TEST_SLEEP="0.05")
@@ -145,7 +146,7 @@ def test_corrupt_middle_line_is_reported_with_line_number(tmp_path, reference, m
 
 def test_other_configurations_in_the_same_file_are_kept_apart(tmp_path, reference):
     path = tmp_path / "ref.jsonl"
-    other = SweepSpec("vqe", "haar", "v2", ns=(3, 4, 5), samples=6, seed=11)
+    other = SweepSpec(RunConfig("vqe", "haar", "v2", seed=11), ns=(3, 4, 5), samples=6)
     res = run_sweep(other, path, sample_fn=fake_sample, progress=False)
     assert (res.reused, res.computed) == (0, 18)
     # another case draws independent values
@@ -153,7 +154,7 @@ def test_other_configurations_in_the_same_file_are_kept_apart(tmp_path, referenc
     assert len(read_results(path)) == 36
     assert {r.case for r in summarize(read_results(path))} == {"v1", "v2"}
     # growing the sweep (more samples, one more n) computes only the new pairs
-    bigger = SweepSpec("vqe", "haar", "v1", ns=(3, 4, 5, 6), samples=8, seed=11)
+    bigger = SweepSpec(RunConfig("vqe", "haar", "v1", seed=11), ns=(3, 4, 5, 6), samples=8)
     res = run_sweep(bigger, path, sample_fn=fake_sample, progress=False)
     assert (res.reused, res.computed) == (18, 4 * 8 - 18)
 
@@ -171,7 +172,7 @@ def slow_fake_sample_scaled(*args, **kwargs):
 
 def test_lock_prevents_two_concurrent_writers(tmp_path):
     path = tmp_path / "locked.jsonl"
-    with sw._AppendWriter(path):
+    with ResultsWriter(path):
         with pytest.raises(ResultsLockedError, match="locked by another running sweep"):
             run_sweep(SPEC, path, sample_fn=fake_sample, progress=False)
 
@@ -182,7 +183,7 @@ def test_process_executor_gives_identical_values(tmp_path, reference):
     try:
         with pytest.raises(ValueError, match="non-finite"):
             run_sweep(
-                SweepSpec("qsl", "haar", "v1", ns=(3,), samples=2),
+                SweepSpec(RunConfig("qsl", "haar", "v1"), ns=(3,), samples=2),
                 tmp_path / "nan.jsonl",
                 sample_fn=nan_sample,
                 executor=ex,
@@ -206,7 +207,7 @@ def test_dask_executor_local_cluster(tmp_path, reference):
         n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
     ) as cluster:
         with distributed.Client(cluster) as client:
-            ex = sw.DaskExecutor(client=client)
+            ex = executors.DaskExecutor(client=client)
             with pytest.raises(KeyboardInterrupt):
                 run_sweep(SPEC, path, sample_fn=FailAfter(4), executor=SerialExecutorShim(), progress=False)
             res = run_sweep(SPEC, path, sample_fn=fake_sample, executor=ex, progress=False)
@@ -215,43 +216,31 @@ def test_dask_executor_local_cluster(tmp_path, reference):
     assert values(read_results(path)) == reference
 
 
-class SerialExecutorShim(sw.SerialExecutor):
+class SerialExecutorShim(executors.SerialExecutor):
     pass
 
 
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        (dict(task="vqa"), "task must be one of vqe, qae, qsl"),
-        (dict(ensemble="gue"), "ensemble must be one of"),
-        (dict(case="v3"), "case must be one of"),
-        (dict(q=1), "q must be an integer >= 2"),
-        (dict(samples=0), "samples must be an integer >= 1"),
+        (dict(samples=0), "samples must be an int >= 1"),
         (dict(ns=(1, 3)), "n must be > m = 1"),
         (dict(ns=()), "ns must list at least one"),
-        (dict(site=3, ns=(3,)), "site \\+ m must be <= n"),
+        (dict(config=RunConfig("vqe", "haar", "v1", site=3), ns=(3,)), "site \\+ m must be <= n"),
     ],
 )
 def test_spec_rejects_bad_input(kwargs, match):
-    base = dict(task="vqe", ensemble="haar", case="v1", ns=(3,), q=2, samples=2)
+    """Bad names and numbers of the configuration itself are RunConfig's (tests/test_tasks.py)."""
+    base = dict(config=RunConfig("vqe", "haar", "v1"), ns=(3,), samples=2)
     base.update(kwargs)
     with pytest.raises(ValueError, match=match):
         SweepSpec(**base)
 
 
 def test_spec_type_errors():
-    with pytest.raises(TypeError, match="q must be an integer"):
-        SweepSpec("vqe", "haar", "v1", ns=(3,), q=2.5)
+    with pytest.raises(TypeError, match="n must be an int"):
+        SweepSpec(RunConfig("vqe", "haar", "v1"), ns=(3.5,))
+    with pytest.raises(TypeError, match="config must be a RunConfig"):
+        SweepSpec(("vqe", "haar", "v1"), ns=(3,))
     with pytest.raises(TypeError, match="spec must be a SweepSpec"):
         run_sweep({"task": "vqe"}, "x.jsonl")
-
-
-def test_summarize_statistics():
-    recs = [
-        dict(task="vqe", ensemble="haar", case="v1", q=2, site=0, seed=0, n=4, index=i, value=v)
-        for i, v in enumerate([1.0, 2.0, 3.0, 6.0])
-    ]
-    (row,) = summarize(recs)
-    assert row.samples == 4 and row.mean == 3.0
-    assert row.std == pytest.approx(np.std([1, 2, 3, 6], ddof=1))
-    assert row.stderr == pytest.approx(row.std / 2)

@@ -28,7 +28,7 @@ from weingarten_check.delta.sdp.level2_fo import (
     solve_level2_fo,
     unitary_from_level2,
 )
-from weingarten_check.experiments.tasks import sample_cost_matrices, sample_rng, task_spec
+from weingarten_check.experiments import sample_cost_matrices, sample_rng, task_spec
 from weingarten_check.states.bases import orthonormal_traceless_basis
 
 

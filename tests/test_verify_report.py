@@ -37,7 +37,7 @@ def install_fakes(monkeypatch, statuses=("passed", "passed"), mean=0.1, bound=0.
     proofs.run_proofs = lambda extra_pytest_args=(): [
         FakeLemma(f"L{i}", "Δ ≤ bound", "q ≥ 2", s, 0.5) for i, s in enumerate(statuses)
     ]
-    exps = types.ModuleType("weingarten_check.experiments.tasks")
+    exps = types.ModuleType("weingarten_check.experiments.estimate")
 
     def estimate(task, ensemble, case, n, q=2, samples=100, seed=0, **kw):
         if calls is not None:
@@ -48,7 +48,7 @@ def install_fakes(monkeypatch, statuses=("passed", "passed"), mean=0.1, bound=0.
 
     exps.estimate_variation_range = estimate
     monkeypatch.setitem(sys.modules, "weingarten_check.reporting.proofs_report", proofs)
-    monkeypatch.setitem(sys.modules, "weingarten_check.experiments.tasks", exps)
+    monkeypatch.setitem(sys.modules, "weingarten_check.experiments.estimate", exps)
 
 
 POINTS = [("vqe", "haar", "v1", 2, 4), ("qsl", "local1", "v1", 3, 3)]
@@ -150,7 +150,7 @@ def test_samples_validated():
 
 def test_real_numerics_small():
     """Integration with experiments.estimate_variation_range (exact and bracketed Δ), no lemmas."""
-    pytest.importorskip("weingarten_check.experiments.tasks")
+    pytest.importorskip("weingarten_check.experiments.estimate")
     points = [("vqe", "haar", "v1", 2, 4), ("qae", "haar", "v1", 3, 3), ("qsl", "local1", "v1", 2, 3)]
     rep = rp.run_verify(lemmas=False, points=points, samples=12, seed=5)
     assert rep.ok, rep.failures
@@ -178,7 +178,7 @@ def test_band_verdict(ci, upper_ci, lower, upper, verdict):
 
 def test_lower_bound_column_and_failure(monkeypatch):
     install_fakes(monkeypatch)
-    exps = sys.modules["weingarten_check.experiments.tasks"]
+    exps = sys.modules["weingarten_check.experiments.estimate"]
     inner = exps.estimate_variation_range
 
     def with_lower(*a, **kw):
@@ -217,10 +217,10 @@ def test_real_numerics_two_sided():
 def test_every_task_and_case_has_points_for_qudits_and_two_qubits():
     """Issue 8: verify shows the certified value for q = 3, 4 and for qubits with m = 2, for every
     task (vqe, qae, qsl) and case (v1, v2, both)."""
-    from weingarten_check.reporting.verify_report import DEFAULT_POINTS, point_m
+    from weingarten_check.reporting.verify_report import DEFAULT_POINTS
 
     for q, m in ((3, 1), (4, 1), (2, 2)):
-        have = {(p[0], p[2]) for p in DEFAULT_POINTS if p[3] == q and point_m(p) == m}
+        have = {(p.config.task, p.config.case) for p in DEFAULT_POINTS if (p.config.q, p.config.m) == (q, m)}
         assert have == {(t, c) for t in ("vqe", "qae", "qsl") for c in ("v1", "v2", "both")}, (q, m)
 
 
@@ -236,5 +236,5 @@ def test_run_verify_default_points_are_what_plain_verify_runs(monkeypatch):
     )
     rp.run_verify(lemmas=False, samples=2)
     assert seen == rp.default_points()
-    assert {p[3] for p in seen} == set(rp.DEFAULT_QS) and {rp.point_m(p) for p in seen} == {1}
+    assert {p.config.q for p in seen} == set(rp.DEFAULT_QS) and {p.config.m for p in seen} == {1}
     assert len(rp.default_points((4,), (1,))) == 10 and len(rp.default_points((2,), (2,))) == 18

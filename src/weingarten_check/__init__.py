@@ -24,7 +24,7 @@ _LAZY = {
     "trace_moment": "calculus.unitary_integrals",
     "trace_moment_numeric": "calculus.unitary_integrals",
     "twirl": "calculus.unitary_integrals",
-    "estimate_variation_range": "experiments.tasks",
+    "estimate_variation_range": "experiments.estimate",
 }
 
 

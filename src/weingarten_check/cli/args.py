@@ -429,7 +429,7 @@ def read_results_file(path: str, option: str = "--results") -> list[dict]:
     Returns
     -------
     list of dict
-        The records, in file order (see :func:`weingarten_check.experiments.sweep.read_results`).
+        The records, in file order (see :func:`weingarten_check.experiments.store.read_results`).
 
     Raises
     ------
@@ -449,7 +449,7 @@ def read_results_file(path: str, option: str = "--results") -> list[dict]:
     ...
     weingarten_check.cli.args.UsageError: --results: corrupt results file ...bad.jsonl, line 1: not valid JSON ...
     """
-    from ..experiments.sweep import CorruptResultsError, read_results
+    from ..experiments.store import CorruptResultsError, read_results
 
     if Path(path).is_dir():
         raise UsageError(f"{option}: {path} is a directory, expected a JSON Lines results file")

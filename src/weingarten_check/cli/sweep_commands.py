@@ -6,6 +6,7 @@ import argparse
 import math
 import sys
 
+from ..experiments.tasks import CASES, ENSEMBLE_CHOICES, TASKS, resolve_ensemble
 from ..reporting.tables import format_sweep_summary
 from .args import (
     UsageError,
@@ -20,12 +21,6 @@ from .args import (
 from .output import emit
 
 __all__ = ["add_sweep_parsers", "cmd_sweep", "cmd_figure5"]
-
-_TASKS = ("vqe", "qae", "qsl")
-_CASES = ("v1", "v2", "both")
-_ENSEMBLES = ("paper", "haar", "hea", "local1", "clifford")
-#: the paper's ensembles (Fig. 5): hardware-efficient 2-design surrogate for VQE/QAE, one Rz Ry Rz layer for QSL
-_PAPER_ENSEMBLE = {"vqe": "hea", "qae": "hea", "qsl": "local1"}
 
 
 def _quiet_dask_logging() -> None:
@@ -63,25 +58,23 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     """
     from pathlib import Path
 
+    from ..experiments.executors import ExecutorLostError, make_executor
     from ..experiments.resources import MemoryCheckError, check_sweep_memory
-    from ..experiments.sweep import (
+    from ..experiments.store import (
         CorruptResultsError,
-        ExecutorLostError,
         ResultsFileError,
         ResultsLockedError,
-        StoredSampleMismatchError,
-        SweepSpec,
         check_regular_file,
-        make_executor,
         repair_results,
-        run_sweep,
     )
+    from ..experiments.sweep import StoredSampleMismatchError, SweepSpec, run_sweep
+    from ..experiments.tasks import RunConfig
 
-    tasks = choices(args.task, _TASKS, "--task")
-    cases = choices(args.case, _CASES, "--case")
-    ensemble = choices(args.ensemble, _ENSEMBLES, "--ensemble")
+    tasks = choices(args.task, TASKS, "--task")
+    cases = choices(args.case, CASES, "--case")
+    ensemble = choices(args.ensemble, ENSEMBLE_CHOICES, "--ensemble")
     if len(ensemble) != 1:
-        raise UsageError(f"--ensemble: give one of {', '.join(_ENSEMBLES)}")
+        raise UsageError(f"--ensemble: give one of {', '.join(ENSEMBLE_CHOICES)}")
     ns = n_list(args.n)
     positive(args.q, "--q", 2)
     positive(args.samples, "--samples", 1)
@@ -93,15 +86,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     try:
         specs = [
             SweepSpec(
-                t,
-                _PAPER_ENSEMBLE[t] if ensemble[0] == "paper" else ensemble[0],
-                c,
+                RunConfig(t, ensemble[0], c, q=args.q, site=args.site, m=args.m, seed=args.seed),
                 ns=tuple(ns),
-                q=args.q,
-                site=args.site,
                 samples=args.samples,
-                seed=args.seed,
-                m=args.m,
             )
             for t in tasks
             for c in cases
@@ -229,7 +216,7 @@ def _figure5_ensembles(records: list[dict], q: int, choice: str) -> dict[str, st
                 f"to draw with --ensemble {'|'.join(ens)} (or paper)"
             )
         return {t: next(iter(e)) for t, e in present.items()}
-    wanted = dict(_PAPER_ENSEMBLE) if choice == "paper" else {t: choice for t in _TASKS}
+    wanted = {t: resolve_ensemble(choice, t) for t in TASKS}
     chosen = {t: wanted[t] for t, e in present.items() if wanted[t] in e}
     if present and not chosen:
         have = sorted({e for es in present.values() for e in es})
@@ -382,7 +369,7 @@ def add_sweep_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--q", type=int, default=2, help="local dimension to draw (default: 2)")
     p.add_argument(
         "--ensemble",
-        choices=("auto", "paper", "haar", "hea", "local1"),
+        choices=("auto", *ENSEMBLE_CHOICES),
         default="auto",
         help="auto (default): the one ensemble in the results, an error if there are several; "
         "paper: hea for vqe/qae, local1 for qsl; or one ensemble for every panel",

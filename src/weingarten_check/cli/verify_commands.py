@@ -95,7 +95,6 @@ def cmd_verify(args: argparse.Namespace) -> int:
         DEFAULT_QS,
         default_points,
         format_markdown,
-        point_m,
         run_verify,
         supported_ms,
         supported_qs,
@@ -135,7 +134,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
     if not args.no_numerics and not points:
         raise UsageError(f"--q/--m: no numerical checks are defined for q in {qs} with m in {ms}")
     if args.quick:
-        points = [p for p in points if p[4] == min(x[4] for x in points if x[3] == p[3] and point_m(x) == point_m(p))]
+        points = [
+            p for p in points if p.n == min(x.n for x in points if (x.config.q, x.config.m) == (p.config.q, p.config.m))
+        ]
     if not args.json:
         parts = [
             p

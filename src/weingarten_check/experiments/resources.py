@@ -1,9 +1,9 @@
 """Up-front resource checks for sweeps: memory needed by one sample against the machine's available memory.
 
-The model follows what a sample of :func:`weingarten_check.experiments.tasks.variation_range_sample_result`
+The model follows what a sample of :func:`weingarten_check.experiments.instances.variation_range_sample_result`
 holds (``S = 16 q^n`` bytes is one complex128 state vector, ``dA = q^m``):
 
-* exact-Haar ensemble, reduced path (:mod:`.reduced_states`, the default): with V2 = I one random
+* exact-Haar ensemble, reduced path (:mod:`weingarten_check.states.reduced`, the default): with V2 = I one random
   state plus chunk buffers, ``1.3 S``; with a Haar V2 the ``dA·r`` isometry columns (r = dA below
   d/dA), ``1.1 (dA² + 2) S``; the fidelity task one state (``1.2 S``), or two states and their
   overlaps when both V1 and V2 are random (``3.2 S``);
@@ -29,7 +29,12 @@ PROCESS_OVERHEAD = 300 * 2**20
 
 
 class MemoryCheckError(ValueError):
-    """A sweep would need more memory than the machine has available (message names n and what fits)."""
+    """A sweep would need more memory than the machine has available (the message names n and what fits).
+
+    Examples
+    --------
+    See :func:`check_sweep_memory`.
+    """
 
 
 #: chunk buffers and small matrices of one sample, bytes (measured <= 18 MiB)
@@ -37,8 +42,27 @@ FIXED_BUFFERS = 32 * 2**20
 
 
 def sample_bytes(task: str, n: int, q: int, m: int = 1, *, ensemble: str | None = None, case: str | None = None) -> int:
-    """Estimated peak bytes of one Δ sample of ``task`` with n sites of dimension q and |A| = m,
-    for ``ensemble`` and ``case`` (None: unknown, the largest of the model — see the module docstring)."""
+    """Estimated peak bytes of one Δ sample (the model of the module docstring).
+
+    Parameters
+    ----------
+    task : str
+        The task (``"qsl"`` has the fidelity model).
+    n, q, m : int
+        Number of sites, local dimension, number of sites of A.
+    ensemble, case : str, optional
+        The ensemble and case (None: unknown, the largest of the model).
+
+    Returns
+    -------
+    int
+        Bytes.
+
+    Examples
+    --------
+    >>> sample_bytes("vqe", 20, 2, ensemble="haar", case="v1") // 2**20  # 1.3 S + buffers, S = 16 MiB
+    52
+    """
     d = q**n
     dA = q**m
     S = 16 * d
@@ -53,7 +77,14 @@ def sample_bytes(task: str, n: int, q: int, m: int = 1, *, ensemble: str | None 
 
 
 def available_memory() -> int | None:
-    """Bytes of memory available to new work (``MemAvailable`` of /proc/meminfo; psutil elsewhere), or None."""
+    """Bytes of memory available to new work (``MemAvailable`` of /proc/meminfo; psutil elsewhere), or None.
+
+    Examples
+    --------
+    >>> avail = available_memory()
+    >>> avail is None or avail > 0
+    True
+    """
     try:
         with open("/proc/meminfo") as fh:
             for line in fh:
@@ -72,7 +103,13 @@ def available_memory() -> int | None:
 def largest_n(
     task: str, q: int, budget: int, m: int = 1, *, ensemble: str | None = None, case: str | None = None
 ) -> int | None:
-    """The largest n (> m) whose sample fits in ``budget`` bytes, or None if not even n = m + 1 does."""
+    """The largest n (> m) whose sample (:func:`sample_bytes`) fits in ``budget`` bytes; None if n = m + 1 does not.
+
+    Examples
+    --------
+    >>> largest_n("vqe", 2, 2**30, ensemble="haar", case="v1"), largest_n("vqe", 2, 2**20)
+    (25, None)
+    """
     n = m + 1
     kw = dict(ensemble=ensemble, case=case)
     if sample_bytes(task, n, q, m, **kw) > budget:
@@ -103,9 +140,38 @@ def check_sweep_memory(
 ) -> None:
     """Raise :class:`MemoryCheckError` if the largest n of a sweep cannot fit in available memory.
 
-    ``workers`` local processes each hold one sample at a time. ``available`` defaults to
-    :func:`available_memory`; when it is unknown the check is skipped. ``ensemble``/``cases`` select
-    the model (None: the largest); the heaviest case of ``cases`` decides. The message says which n fits.
+    Parameters
+    ----------
+    tasks : list of str
+        The sweep's tasks.
+    ns : list of int
+        Its sizes (the largest decides).
+    q : int
+        Local dimension.
+    workers : int, default 1
+        Local processes, each holding one sample at a time.
+    available : int, optional
+        Bytes available (default :func:`available_memory`; when unknown the check is skipped).
+    m : int, default 1
+        Number of sites of A.
+    ensemble : str, optional
+        Selects the model (None: the largest).
+    cases : list of str, optional
+        The heaviest case decides (None: the largest model).
+
+    Raises
+    ------
+    MemoryCheckError
+        Naming n, the bytes needed and available, and the largest n that fits.
+
+    Examples
+    --------
+    >>> check_sweep_memory(["vqe"], [20], 2, available=2**30, ensemble="haar", cases=["v1"])  # fits
+    >>> try:
+    ...     check_sweep_memory(["vqe"], [28], 2, available=2**30, ensemble="haar", cases=["v1"])
+    ... except MemoryCheckError as exc:
+    ...     print(str(exc).split(": ")[-1])
+    n <= 25 fits
     """
     avail = available_memory() if available is None else available
     if avail is None or not ns:

@@ -11,7 +11,7 @@ design; both), with error bars, and the bounds as dashed lines:
   case) in (a), (b), and the qudit Theorem 1 ``w (q^(2m) - 1)/sqrt(q^n + 1)`` in every panel.
 
 All bound values come from :mod:`weingarten_check.theory.bounds` through
-:func:`weingarten_check.experiments.tasks.estimate_variation_range` (its ``bounds`` dict), so the
+:func:`weingarten_check.experiments.estimate.estimate_variation_range` (its ``bounds`` dict), so the
 figure, the tests and ``proofs/`` share one source. The data are the sweep records
 (:mod:`weingarten_check.experiments.sweep`), summarised per (task, case, n).
 """
@@ -25,7 +25,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from weingarten_check.experiments.sweep import CASES, TASKS, read_results, summarize
+from weingarten_check.experiments.statistics import summarize
+from weingarten_check.experiments.store import read_results
+from weingarten_check.experiments.tasks import (
+    CASES,
+    ENSEMBLES,
+    PAPER_ENSEMBLE,
+    TASKS,
+    RunConfig,
+    bounds_for,
+    lower_bounds_for,
+)
 from weingarten_check.reporting import strict_json
 from weingarten_check.util.checks import check_local_dim
 
@@ -58,11 +68,7 @@ CASE_LABELS = {"v1": "V1 design, V2 = I", "v2": "V1 = I, V2 design", "both": "V1
 #: (colour, marker) of each case's curve
 CASE_STYLE = {"v1": ("C0", "o"), "v2": ("C1", "s"), "both": ("C2", "^")}
 #: ensemble drawn in each panel when the results hold several (the paper's choice first)
-DEFAULT_ENSEMBLES = {
-    "vqe": ("hea", "haar", "local1", "clifford"),
-    "qae": ("hea", "haar", "local1", "clifford"),
-    "qsl": ("local1", "haar", "hea", "clifford"),
-}
+DEFAULT_ENSEMBLES = {t: (PAPER_ENSEMBLE[t], *(e for e in ENSEMBLES if e != PAPER_ENSEMBLE[t])) for t in TASKS}
 
 #: ``bounds_fn(task, ensemble, case, n, q, site=...) -> (w, {name: bound})``
 BoundsFn = Callable[..., tuple[float, dict[str, float]]]
@@ -111,10 +117,9 @@ def bounds_and_width(
     >>> w, {name: round(b, 4) for name, b in bounds.items()}["task_dependent"]
     (12.0, 2.9104)
     """
-    from weingarten_check.experiments import tasks as experiments
-
-    spec = experiments.task_spec(task, n, q, site, sites=tuple(range(site, site + m)))
-    bounds, _note = experiments.bounds_for(spec, ensemble, case)
+    config = RunConfig(task, ensemble, case, q=q, site=site, m=m)
+    spec = config.task_spec(n)
+    bounds, _note = bounds_for(spec, config.ensemble, config.case)
     return float(spec.w), {k: float(v) for k, v in bounds.items() if v is not None}
 
 
@@ -143,21 +148,22 @@ def lower_bounds_of(task: str, ensemble: str, case: str, n: int, q: int, site: i
     >>> lower_bounds_of("qsl", "local1", "v1", 4, 2)  # a fidelity cost: no lower bound
     {}
     """
-    from weingarten_check.experiments import tasks as experiments
-
-    return experiments.lower_bounds_for(experiments.task_spec(task, n, q, site, sites=(site,)), ensemble, case)
+    config = RunConfig(task, ensemble, case, q=q, site=site)
+    return lower_bounds_for(config.task_spec(n), config.ensemble, config.case)
 
 
 @dataclass
 class Series:
-    """One curve of a Figure 5 panel: statistics of Δ/w per n for one (task, ensemble, case, q).
+    """One curve of a Figure 5 panel: statistics of Δ/w per n for one configuration (m = 1).
+
+    ``config`` is the configuration of the curve's first point; where the records hold several seeds or
+    sites, each n keeps the one with the most samples.  Its fields are readable as attributes too
+    (``series.task``, ``series.q``, ...).
 
     Attributes
     ----------
-    task, ensemble, case : str
-        What was sampled.
-    q : int
-        Local dimension.
+    config : RunConfig
+        What was sampled (task, ensemble, case, q, site, m, seed).
     ns : list of int
         The sizes n, increasing.
     samples : list of int
@@ -176,15 +182,12 @@ class Series:
 
     Examples
     --------
-    >>> s = Series("qsl", "local1", "v1", 2, ns=[3], samples=[2], w=[1.0], mean=[0.375])
-    >>> s.as_dict()["mean"], s.bounds
-    ([0.375], {})
+    >>> s = Series(RunConfig("qsl", "local1", "v1"), ns=[3], samples=[2], w=[1.0], mean=[0.375])
+    >>> s.as_dict()["mean"], s.task, s.bounds
+    ([0.375], 'qsl', {})
     """
 
-    task: str
-    ensemble: str
-    case: str
-    q: int
+    config: RunConfig
     ns: list[int] = field(default_factory=list)
     samples: list[int] = field(default_factory=list)
     w: list[float] = field(default_factory=list)
@@ -197,15 +200,32 @@ class Series:
     bounds: dict[str, list[float]] = field(default_factory=dict)  # name -> values / w, one per n
     lower: list[float] = field(default_factory=list)  # Lemma 11 lower bound / w per n (NaN: none applies)
 
+    @property
+    def task(self) -> str:
+        return self.config.task
+
+    @property
+    def ensemble(self) -> str:
+        return self.config.ensemble
+
+    @property
+    def case(self) -> str:
+        return self.config.case
+
+    @property
+    def q(self) -> int:
+        return self.config.q
+
     def as_dict(self) -> dict[str, Any]:
-        """The curve as a plain dict (the fields; what ``figure5 --json`` and ``<out>.json`` hold).
+        """The curve as a flat dict: task, ensemble, case, q, then the per-n lists (the figure's JSON).
 
         Examples
         --------
-        >>> sorted(Series("qsl", "local1", "v1", 2).as_dict())[:4]
-        ['bounds', 'case', 'ensemble', 'lower']
+        >>> list(Series(RunConfig("qsl", "local1", "v1")).as_dict())[:5]
+        ['task', 'ensemble', 'case', 'q', 'ns']
         """
-        return dict(self.__dict__)
+        head = {"task": self.task, "ensemble": self.ensemble, "case": self.case, "q": self.q}
+        return head | {k: v for k, v in self.__dict__.items() if k != "config"}
 
 
 #: relative bracket width below which a certified bracket is drawn as one point (a hollow marker for
@@ -312,7 +332,7 @@ def figure5_series(
             )
             if not pts:
                 continue
-            s = Series(task, ens, case, q)
+            s = Series(pts[0].config)
             seen = set()
             for r in pts:
                 if r.n in seen:  # several seeds / sites: keep the largest sample

@@ -5,7 +5,7 @@ Two parts:
 1. **Lemmas** — :func:`weingarten_check.reporting.proofs_report.run_proofs` runs ``proofs/`` (the
    machine-checked reconstruction of Theorem 1, Proposition 2 and their qudit forms); one row
    per lemma with its status and time.
-2. **Numerics** — for a few n and q = 2, 3, :func:`weingarten_check.experiments.tasks.estimate_variation_range`
+2. **Numerics** — for a few n and q = 2, 3, :func:`weingarten_check.experiments.estimate.estimate_variation_range`
    estimates E[Δ] (exact Δ per sample, exact-design ensembles) with a 95 % confidence interval,
    next to every bound from :mod:`weingarten_check.theory.bounds`. A bound is *violated* only if the
    whole CI lies above it (the data then show E[Δ] > bound at 95 % confidence); if the bound lies
@@ -25,15 +25,17 @@ import platform
 import time
 import traceback
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from ..experiments.tasks import RunConfig
 from ..util.checks import check_int
 from . import strict_json
 from .proofs_report import lemma_passed
 
 __all__ = [
+    "CheckPoint",
     "NumericCheck",
     "LemmaRow",
     "VerifyReport",
@@ -41,7 +43,6 @@ __all__ = [
     "DEFAULT_QS",
     "DEFAULT_MS",
     "default_points",
-    "point_m",
     "supported_qs",
     "supported_ms",
     "run_verify",
@@ -52,10 +53,54 @@ __all__ = [
     "ONE_NUMBER_WIDTH",
 ]
 
-#: (task, ensemble, case, q, n) points of the quick numerical confirmation, and (task, ensemble,
+
+@dataclass(frozen=True)
+class CheckPoint:
+    """One numerical check of ``verify``: a configuration at n sites.
+
+    :func:`run_verify` gives every point its base seed and sample count; the configuration's own
+    seed is replaced by the run's.
+
+    Examples
+    --------
+    >>> p = CheckPoint.from_tuple(("qae", "haar", "v1", 2, 3, 2))
+    >>> p.config.sites, p.n, p.label()
+    ((0, 1), 3, 'qae/haar/v1/2/3/2')
+    """
+
+    config: RunConfig
+    n: int
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.config, RunConfig):
+            raise TypeError(f"config must be a RunConfig, got {type(self.config).__name__}")
+        object.__setattr__(self, "n", self.config.check_n(self.n))
+
+    @classmethod
+    def from_tuple(cls, point: Sequence) -> CheckPoint:
+        """The point ``(task, ensemble, case, q, n)``, or ``(task, ensemble, case, q, n, m)`` (A = sites 0 .. m-1)."""
+        task, ensemble, case, q, n = point[:5]
+        m = int(point[5]) if len(point) > 5 else 1
+        return cls(RunConfig(task, ensemble, case, q=q, m=m), n)
+
+    def label(self) -> str:
+        """``task/ensemble/case/q/n``, and ``/m`` when A has m >= 2 sites."""
+        c = self.config
+        return "/".join(map(str, (c.task, c.ensemble, c.case, c.q, self.n) + ((c.m,) if c.m != 1 else ())))
+
+
+def as_check_point(point: CheckPoint | Sequence) -> CheckPoint:
+    """``point`` as a :class:`CheckPoint` (a tuple is read by :meth:`CheckPoint.from_tuple`)."""
+    return point if isinstance(point, CheckPoint) else CheckPoint.from_tuple(point)
+
+
+#: the points of the numerical confirmation: (task, ensemble, case, q, n), and (task, ensemble,
 #: case, q, n, m) where A is m >= 2 sites (0 .. m-1; selected with ``verify --m``)
-DEFAULT_POINTS: tuple[tuple, ...] = tuple(
-    [(task, "haar", case, 2, n) for task in ("vqe", "qae") for case in ("v1", "v2", "both") for n in (4, 8, 12)]
+DEFAULT_POINTS: tuple[CheckPoint, ...] = tuple(
+    CheckPoint.from_tuple(p)
+    for p in [
+        (task, "haar", case, 2, n) for task in ("vqe", "qae") for case in ("v1", "v2", "both") for n in (4, 8, 12)
+    ]
     + [("qsl", "local1", case, 2, n) for case in ("v1", "v2", "both") for n in (4, 8, 12)]
     + [(task, "haar", "v1", 3, n) for task in ("vqe", "qae") for n in (3, 4, 5)]
     + [("qsl", "local1", "v1", 3, n) for n in (3, 4, 5)]
@@ -79,26 +124,6 @@ DEFAULT_QS: tuple[int, ...] = (2, 3)
 DEFAULT_MS: tuple[int, ...] = (1,)
 
 
-def point_m(point: Sequence) -> int:
-    """The number m of sites of A of a check point: its sixth entry, 1 when absent.
-
-    Parameters
-    ----------
-    point : sequence
-        ``(task, ensemble, case, q, n)`` or ``(task, ensemble, case, q, n, m)``.
-
-    Returns
-    -------
-    int
-
-    Examples
-    --------
-    >>> point_m(("vqe", "haar", "v1", 2, 4)), point_m(("vqe", "haar", "v1", 2, 4, 2))
-    (1, 2)
-    """
-    return int(point[5]) if len(point) > 5 else 1
-
-
 def supported_qs() -> tuple[int, ...]:
     """The local dimensions q that have numerical check points (``verify --q``).
 
@@ -111,10 +136,10 @@ def supported_qs() -> tuple[int, ...]:
     >>> supported_qs()
     (2, 3, 4)
     """
-    return tuple(sorted({p[3] for p in DEFAULT_POINTS}))
+    return tuple(sorted({p.config.q for p in DEFAULT_POINTS}))
 
 
-def default_points(qs: Sequence[int] = DEFAULT_QS, ms: Sequence[int] = DEFAULT_MS) -> list[tuple]:
+def default_points(qs: Sequence[int] = DEFAULT_QS, ms: Sequence[int] = DEFAULT_MS) -> list[CheckPoint]:
     """The check points ``verify`` runs for local dimensions ``qs`` and sizes of A ``ms``.
 
     Parameters
@@ -126,7 +151,7 @@ def default_points(qs: Sequence[int] = DEFAULT_QS, ms: Sequence[int] = DEFAULT_M
 
     Returns
     -------
-    list of tuple
+    list of CheckPoint
         The points of :data:`DEFAULT_POINTS` with those q and m; the defaults give what plain
         ``weingarten-check verify`` runs.
 
@@ -134,10 +159,10 @@ def default_points(qs: Sequence[int] = DEFAULT_QS, ms: Sequence[int] = DEFAULT_M
     --------
     >>> len(default_points())
     49
-    >>> default_points([4])[:2]
-    [('vqe', 'haar', 'v1', 4, 3), ('vqe', 'haar', 'v2', 4, 3)]
+    >>> [p.label() for p in default_points([4])[:2]]
+    ['vqe/haar/v1/4/3', 'vqe/haar/v2/4/3']
     """
-    return [p for p in DEFAULT_POINTS if p[3] in qs and point_m(p) in ms]
+    return [p for p in DEFAULT_POINTS if p.config.q in qs and p.config.m in ms]
 
 
 def supported_ms() -> tuple[int, ...]:
@@ -152,7 +177,7 @@ def supported_ms() -> tuple[int, ...]:
     >>> supported_ms()
     (1, 2)
     """
-    return tuple(sorted({point_m(p) for p in DEFAULT_POINTS}))
+    return tuple(sorted({p.config.m for p in DEFAULT_POINTS}))
 
 
 @dataclass
@@ -198,16 +223,18 @@ class LemmaRow:
 
 @dataclass
 class NumericCheck:
-    """E[Δ] at one point against each bound (unnormalised Δ).
+    """E[Δ] at one point (``config`` at ``n`` sites, ``samples`` samples) against each bound (unnormalised Δ).
+
+    The configuration's fields are readable as attributes too (``check.task``, ``check.q``, ``check.m``, ...).
 
     Attributes
     ----------
-    task, ensemble, case : str
-        What was sampled.
-    q, n, m : int
-        Local dimension, number of sites, size of A (sites ``0 .. m - 1``).
-    samples, seed : int
-        Number of samples and base seed.
+    config : RunConfig
+        What was sampled (task, ensemble, case, q, A = sites ``0 .. m - 1``, seed).
+    n : int
+        Number of sites.
+    samples : int
+        Number of samples.
     w : float
         Width of the cost's spectrum.
     mean, stderr : float
@@ -236,20 +263,16 @@ class NumericCheck:
     Examples
     --------
     >>> check = NumericCheck(
-    ...     "qsl", "local1", "v1", 2, 4, 100, 0, 1.0, 0.19, 0.01, (0.17, 0.21), {"proposition2": 0.25},
+    ...     RunConfig("qsl", "local1", "v1"), 4, 100, 1.0, 0.19, 0.01, (0.17, 0.21), {"proposition2": 0.25},
     ...     {"proposition2": "below"},
     ... )
     >>> check.ok
     True
     """
 
-    task: str
-    ensemble: str
-    case: str
-    q: int
+    config: RunConfig
     n: int
     samples: int
-    seed: int
     w: float
     mean: float
     stderr: float
@@ -262,13 +285,47 @@ class NumericCheck:
     upper_ci95: tuple[float, float] = (math.nan, math.nan)
     lower_bounds: dict[str, float] = field(default_factory=dict)  # Lemma 11 (Haar / 4-design only)
     band: str = ""  # band_verdict against [max lower bound, min upper bound]; "" if no lower bound applies
-    m: int = 1  # A = sites 0 .. m-1
     max_width: float = 0.0  # largest relative certified-bracket width (upper - lower)/upper of a sample
+
+    @property
+    def task(self) -> str:
+        return self.config.task
+
+    @property
+    def ensemble(self) -> str:
+        return self.config.ensemble
+
+    @property
+    def case(self) -> str:
+        return self.config.case
+
+    @property
+    def q(self) -> int:
+        return self.config.q
+
+    @property
+    def seed(self) -> int:
+        return self.config.seed
+
+    @property
+    def m(self) -> int:
+        """A = sites 0 .. m-1."""
+        return self.config.m
 
     @property
     def ok(self) -> bool:
         """Whether no bound is violated and E[Δ] is not below the lower bound."""
         return all(v != "VIOLATED" for v in self.verdicts.values()) and not self.band.startswith("BELOW")
+
+    def as_dict(self) -> dict[str, Any]:
+        """The check as a flat dict (the configuration's fields first, as in ``verify.json``)."""
+        c = self.config
+        rest = asdict(self)
+        del rest["config"]
+        head = {"task": c.task, "ensemble": c.ensemble, "case": c.case, "q": c.q}
+        head |= {"n": rest.pop("n"), "samples": rest.pop("samples"), "seed": c.seed}
+        tail = {"m": c.m, "max_width": rest.pop("max_width")}
+        return head | rest | tail
 
 
 def bound_verdict(ci95: tuple[float, float], bound: float, upper_ci95: tuple[float, float] | None = None) -> str:
@@ -362,7 +419,7 @@ class VerifyReport:
     Examples
     --------
     >>> check = NumericCheck(
-    ...     "qsl", "local1", "v1", 2, 4, 100, 0, 1.0, 0.19, 0.01, (0.17, 0.21), {"proposition2": 0.25},
+    ...     RunConfig("qsl", "local1", "v1"), 4, 100, 1.0, 0.19, 0.01, (0.17, 0.21), {"proposition2": 0.25},
     ...     {"proposition2": "below"},
     ... )
     >>> rep = VerifyReport(
@@ -412,7 +469,7 @@ class VerifyReport:
         Examples
         --------
         >>> check = NumericCheck(
-        ...     "qsl", "local1", "v1", 2, 4, 100, 0, 1.0, 0.19, 0.01, (0.17, 0.21), {"proposition2": 0.25},
+        ...     RunConfig("qsl", "local1", "v1"), 4, 100, 1.0, 0.19, 0.01, (0.17, 0.21), {"proposition2": 0.25},
         ...     {"proposition2": "below"},
         ... )
         >>> rep = VerifyReport(
@@ -431,7 +488,7 @@ class VerifyReport:
             "seconds": round(self.seconds, 2),
             "environment": self.environment,
             "lemmas": [asdict(r) | {"ok": r.ok} for r in self.lemmas],
-            "numerics": [asdict(c) | {"ok": c.ok} for c in self.numerics],
+            "numerics": [c.as_dict() | {"ok": c.ok} for c in self.numerics],
             "errors": self.errors,
         }
 
@@ -476,13 +533,14 @@ def _run_lemmas(extra_pytest_args: Sequence[str], progress: bool = False) -> lis
     return rows
 
 
-def _run_numeric(point: tuple, samples: int, seed: int) -> NumericCheck:
-    from weingarten_check.experiments.tasks import estimate_variation_range
+def _run_numeric(point: CheckPoint, samples: int, seed: int) -> NumericCheck:
+    from weingarten_check.experiments.estimate import estimate_variation_range
 
-    task, ensemble, case, q, n = point[:5]
-    m = point_m(point)
+    c = replace(point.config, seed=seed)
     t0 = time.perf_counter()
-    est = estimate_variation_range(task, ensemble, case, n, q=q, samples=samples, seed=seed, sites=tuple(range(m)))
+    est = estimate_variation_range(
+        c.task, c.ensemble, c.case, point.n, q=c.q, samples=samples, seed=c.seed, sites=c.sites
+    )
     bounds = {k: float(v) for k, v in est.bounds.items() if v is not None}
     ci = (float(est.ci95[0]), float(est.ci95[1]))
     exact = bool(getattr(est, "exact", True))
@@ -492,13 +550,9 @@ def _run_numeric(point: tuple, samples: int, seed: int) -> NumericCheck:
     if lower and bounds:
         band = band_verdict(ci, max(lower.values()), min(bounds.values()), None if exact else uci)
     return NumericCheck(
-        task,
-        ensemble,
-        case,
-        q,
-        n,
+        c,
+        point.n,
         samples,
-        seed,
         float(est.w),
         float(est.mean),
         float(est.stderr),
@@ -511,7 +565,6 @@ def _run_numeric(point: tuple, samples: int, seed: int) -> NumericCheck:
         uci if not exact else (math.nan, math.nan),
         lower,
         band,
-        m,
         float(getattr(est, "max_width", 0.0)),
     )
 
@@ -520,7 +573,7 @@ def run_verify(
     *,
     lemmas: bool = True,
     numerics: bool = True,
-    points: Sequence[tuple] | None = None,
+    points: Sequence[CheckPoint | tuple] | None = None,
     samples: int = 200,
     seed: int = 0,
     extra_pytest_args: Sequence[str] = (),
@@ -536,14 +589,14 @@ def run_verify(
     lemmas : bool, default True
         Run the lemma suite in proofs/ (:func:`~weingarten_check.reporting.proofs_report.run_proofs`).
     numerics : bool, default True
-        Estimate E[Δ] at ``points`` (:func:`weingarten_check.experiments.tasks.estimate_variation_range`).
-    points : sequence of tuple, optional
-        Check points ``(task, ensemble, case, q, n[, m])`` (default :func:`default_points`: what plain
-        ``weingarten-check verify`` runs).
+        Estimate E[Δ] at ``points`` (:func:`weingarten_check.experiments.estimate.estimate_variation_range`).
+    points : sequence of CheckPoint or tuple, optional
+        Check points, each a :class:`CheckPoint` or a tuple ``(task, ensemble, case, q, n[, m])``
+        (default :func:`default_points`: what plain ``weingarten-check verify`` runs).
     samples : int, default 200
-        Samples per point (>= 2: a confidence interval needs two).
+        Samples per point (>= 2: a confidence interval needs two); every point runs this many.
     seed : int, default 0
-        Base seed.
+        Base seed of every point (replaces the configuration's own seed).
     extra_pytest_args : sequence of str, default ()
         Appended to the pytest command line of the lemma suite.
     progress : bool, default False
@@ -589,10 +642,11 @@ def run_verify(
 
         for point in tqdm(points, desc="numerics", disable=not progress, unit="point"):
             try:
-                checks.append(_run_numeric(point, samples, seed))
+                checks.append(_run_numeric(as_check_point(point), samples, seed))
             except Exception as exc:
+                label = point.label() if isinstance(point, CheckPoint) else "/".join(map(str, point))
                 errors.append(
-                    f"numerics {'/'.join(map(str, point))}: {type(exc).__name__}: {exc}"
+                    f"numerics {label}: {type(exc).__name__}: {exc}"
                     + ("" if not os.environ.get("WGC_DEBUG") else "\n" + traceback.format_exc())
                 )
     return VerifyReport(lemma_rows, checks, errors, started, time.perf_counter() - t0, _environment())
@@ -645,7 +699,7 @@ def format_markdown(rep: VerifyReport) -> str:
     Examples
     --------
     >>> check = NumericCheck(
-    ...     "qsl", "local1", "v1", 2, 4, 100, 0, 1.0, 0.19, 0.01, (0.17, 0.21), {"proposition2": 0.25},
+    ...     RunConfig("qsl", "local1", "v1"), 4, 100, 1.0, 0.19, 0.01, (0.17, 0.21), {"proposition2": 0.25},
     ...     {"proposition2": "below"},
     ... )
     >>> rep = VerifyReport(
@@ -815,7 +869,7 @@ def write_report(rep: VerifyReport, outdir: str | os.PathLike) -> tuple[Path, Pa
     --------
     >>> import json, tempfile
     >>> check = NumericCheck(
-    ...     "qsl", "local1", "v1", 2, 4, 100, 0, 1.0, 0.19, 0.01, (0.17, 0.21), {"proposition2": 0.25},
+    ...     RunConfig("qsl", "local1", "v1"), 4, 100, 1.0, 0.19, 0.01, (0.17, 0.21), {"proposition2": 0.25},
     ...     {"proposition2": "below"},
     ... )
     >>> rep = VerifyReport(

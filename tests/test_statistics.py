@@ -1,4 +1,5 @@
-"""scaling: the weighted log-slope fit recovers a known rate, and its standard error is calibrated."""
+"""experiments.statistics: summaries of results records; the weighted log-slope fit recovers a known rate,
+and its standard error is calibrated."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import math
 import numpy as np
 import pytest
 
-from weingarten_check.experiments.statistics import PREDICTED_SLOPE, fit_log_slope_se
+from weingarten_check.experiments.statistics import PREDICTED_SLOPE, fit_log_slope_se, mean_ci95, summarize
+from weingarten_check.experiments.tasks import RunConfig
 
 
 def test_exact_power_law_gives_the_slope():
@@ -57,3 +59,38 @@ def test_bad_input(args, match):
         fit_log_slope_se(*args)
     with pytest.raises(ValueError, match="base"):
         fit_log_slope_se([1, 2, 3], [1, 1, 1], [1, 1, 1], base=1)
+
+
+def test_summarize_statistics():
+    recs = [
+        dict(task="vqe", ensemble="haar", case="v1", q=2, site=0, seed=0, n=4, index=i, value=v)
+        for i, v in enumerate([1.0, 2.0, 3.0, 6.0])
+    ]
+    (row,) = summarize(recs)
+    assert row.samples == 4 and row.mean == 3.0
+    assert row.std == pytest.approx(np.std([1, 2, 3, 6], ddof=1))
+    assert row.stderr == pytest.approx(row.std / 2)
+    assert row.config == RunConfig("vqe", "haar", "v1") and row.task == "vqe" and row.m == 1
+    assert list(row.as_dict()) == [
+        "task",
+        "ensemble",
+        "case",
+        "q",
+        "site",
+        "seed",
+        "n",
+        "samples",
+        "mean",
+        "std",
+        "stderr",
+        "exact",
+        "upper_mean",
+        "m",
+        "max_width",
+    ]  # the keys (and order) of the sweep command's --json summary rows
+
+
+def test_mean_ci95_is_the_estimate_rule():
+    mean, se, ci = mean_ci95(np.array([1.0, 2.0, 3.0, 6.0]))
+    assert mean == 3.0 and se == np.std([1, 2, 3, 6], ddof=1) / 2 and ci == (mean - 1.96 * se, mean + 1.96 * se)
+    assert np.isnan(mean_ci95(np.array([1.0]))[1])

@@ -1,4 +1,4 @@
-"""Executors under failure and across machines' thread settings (sweep.py, issue 11):
+"""Executors under failure and across machines' thread settings (experiments.executors, issue 11):
 
 * values are bit-identical between serial, ``--workers 2`` and Dask at n = 14 (BLAS pinned per sample);
 * ``kill -9`` of a ``--workers 2`` sweep leaves no orphaned worker process;
@@ -21,7 +21,11 @@ from pathlib import Path
 
 import pytest
 
-from weingarten_check.experiments import sweep as sw
+from weingarten_check.experiments import executors as ex_mod
+from weingarten_check.experiments.store import read_results
+from weingarten_check.experiments.sweep import SweepSpec, run_sweep
+from weingarten_check.experiments.tasks import RunConfig
+from weingarten_check.util.blas_threads import BLAS_PIN, SAMPLE_BLAS_THREADS, BlasPin
 
 HERE = Path(__file__).parent
 PY = sys.executable
@@ -39,7 +43,7 @@ def _env_without_thread_limits(**extra: str) -> dict[str, str]:
 
 def _values(path: Path) -> dict[tuple, str]:
     """(task, case, n, index) -> the exact bytes of the stored value (repr of the float)."""
-    return {(r["task"], r["case"], r["n"], r["index"]): repr(r["value"]) for r in sw.read_results(path)}
+    return {(r["task"], r["case"], r["n"], r["index"]): repr(r["value"]) for r in read_results(path)}
 
 
 # --------------------------------------------------------------------------- determinism
@@ -105,16 +109,16 @@ def test_serial_processes_and_dask_are_bit_identical_at_n14(tmp_path):
 def test_blas_pin_holds_in_worker_threads_and_is_restored_after_a_sweep(tmp_path):
     """A sample in a non-main thread (a Dask worker thread) runs pinned even though threadpoolctl lets
     only one thread change OpenBLAS; after run_sweep the caller's limits are back."""
-    pin = sw._BlasPin()
+    pin = BlasPin()
     pin.ensure_controller()
     before = pin.threads()
     seen: list[set[int]] = []
 
     def sample(task, ensemble, case, n, *, q, site, rng):
-        seen.append(sw._BLAS_PIN.threads())
+        seen.append(BLAS_PIN.threads())
         return float(rng.random())
 
-    class ThreadExecutor(sw.SerialExecutor):
+    class ThreadExecutor(ex_mod.SerialExecutor):
         name = "thread"
 
         def map_unordered(self, fn, jobs):
@@ -123,18 +127,18 @@ def test_blas_pin_holds_in_worker_threads_and_is_restored_after_a_sweep(tmp_path
             with ThreadPoolExecutor(2) as ex:
                 yield from ex.map(fn, jobs)
 
-    sw._BLAS_PIN.ensure_controller()
-    sw._BLAS_PIN._controller.limit(limits=2)  # the main thread takes control first (as a CLI would)
-    sw.run_sweep(
-        sw.SweepSpec("vqe", "haar", "v1", ns=(3,), samples=6),
+    BLAS_PIN.ensure_controller()
+    BLAS_PIN._controller.limit(limits=2)  # the main thread takes control first (as a CLI would)
+    run_sweep(
+        SweepSpec(RunConfig("vqe", "haar", "v1"), ns=(3,), samples=6),
         tmp_path / "r.jsonl",
         sample_fn=sample,
         executor=ThreadExecutor(),
         progress=False,
     )
-    assert seen and all(s == {sw.SAMPLE_BLAS_THREADS} for s in seen)
-    assert sw._BLAS_PIN.threads() == {2}  # restored to what the caller had
-    sw._BLAS_PIN._controller.limit(limits=max(before))
+    assert seen and all(s == {SAMPLE_BLAS_THREADS} for s in seen)
+    assert BLAS_PIN.threads() == {2}  # restored to what the caller had
+    BLAS_PIN._controller.limit(limits=max(before))
 
 
 # --------------------------------------------------------------------------- orphans
@@ -142,9 +146,9 @@ def test_blas_pin_holds_in_worker_threads_and_is_restored_after_a_sweep(tmp_path
 _ORPHAN_SCRIPT = """
 import os, sys
 from sweep_helpers import slow_fake_sample
-from weingarten_check.experiments.sweep import ProcessExecutor, SweepSpec, run_sweep
+from weingarten_check.experiments import ProcessExecutor, RunConfig, SweepSpec, run_sweep
 if __name__ == "__main__":
-    run_sweep(SweepSpec("vqe", "haar", "v1", ns=(3, 4), samples=200), sys.argv[1],
+    run_sweep(SweepSpec(RunConfig("vqe", "haar", "v1"), ns=(3, 4), samples=200), sys.argv[1],
               sample_fn=slow_fake_sample, executor=ProcessExecutor(2), progress=False)
 """
 
@@ -202,7 +206,7 @@ def test_kill_9_of_a_workers_sweep_leaves_no_orphans(tmp_path):
                 os.kill(p, signal.SIGKILL)
             except OSError:
                 pass
-    assert sw.read_results(res)  # what was written is intact
+    assert read_results(res)  # what was written is intact
 
 
 # --------------------------------------------------------------------------- Dask failures
@@ -299,11 +303,11 @@ def test_dask_worker_killed_mid_sweep_stops_with_a_clear_message(tmp_path, dask_
     from dask.distributed import Client
 
     path = tmp_path / "r.jsonl"
-    spec = sw.SweepSpec("vqe", "haar", "v1", ns=(3,), samples=400)
+    spec = SweepSpec(RunConfig("vqe", "haar", "v1"), ns=(3,), samples=400)
     messages: list[str] = []
     with Client(address, timeout="20s") as client:
         client.wait_for_workers(1, timeout=30)
-        ex = sw.DaskExecutor(client=client, poll_interval=0.5, lost_timeout=2.0, log=messages.append)
+        ex = ex_mod.DaskExecutor(client=client, poll_interval=0.5, lost_timeout=2.0, log=messages.append)
 
         def killer() -> None:
             _wait_for(lambda: _lines(path) >= 3, 30, "three finished samples")
@@ -312,11 +316,11 @@ def test_dask_worker_killed_mid_sweep_stops_with_a_clear_message(tmp_path, dask_
         t = threading.Thread(target=killer, daemon=True)
         t.start()
         t0 = time.monotonic()
-        with pytest.raises(sw.ExecutorLostError, match="no live Dask worker.*resume with the same command"):
-            sw.run_sweep(spec, path, executor=ex, progress=False)
+        with pytest.raises(ex_mod.ExecutorLostError, match="no live Dask worker.*resume with the same command"):
+            run_sweep(spec, path, executor=ex, progress=False)
         assert time.monotonic() - t0 < 40
         t.join(timeout=5)
-    kept = sw.read_results(path)
+    kept = read_results(path)
     assert 3 <= len(kept) < 400  # finished samples are on disk, the file is intact
     assert any("lost" in m for m in messages)
 
@@ -349,7 +353,7 @@ def test_dask_scheduler_killed_mid_sweep_is_one_line_and_resumable(tmp_path, das
     assert err.count("\n") == 1 and "Traceback" not in err, err
     assert err.startswith("weingarten-check sweep: error: lost the connection to the Dask scheduler")
     assert "resume with the same command" in err
-    kept = sw.read_results(res)
+    kept = read_results(res)
     assert 3 <= len(kept) < 400
 
 
@@ -357,19 +361,19 @@ def test_dask_scheduler_killed_mid_sweep_is_one_line_and_resumable(tmp_path, das
 def test_estimate_equals_sweep_bit_for_bit_under_a_multithreaded_blas(tmp_path):
     """estimate_variation_range's sample s equals a sweep's sample s even when the caller's BLAS has
     two threads (both pin one thread per sample); the caller's setting is restored afterwards."""
-    from weingarten_check.experiments.tasks import estimate_variation_range
+    from weingarten_check.experiments.estimate import estimate_variation_range
 
-    sw._BLAS_PIN.ensure_controller()
-    sw._BLAS_PIN._take_control()
-    sw._BLAS_PIN._controller.limit(limits=2)
+    BLAS_PIN.ensure_controller()
+    BLAS_PIN._take_control()
+    BLAS_PIN._controller.limit(limits=2)
     try:
         est = estimate_variation_range("vqe", "haar", "both", n=14, samples=2, seed=0)
-        assert sw._BLAS_PIN.threads() == {2}
-        res = sw.run_sweep(
-            sw.SweepSpec("vqe", "haar", "both", ns=(14,), samples=2), tmp_path / "r.jsonl", progress=False
+        assert BLAS_PIN.threads() == {2}
+        res = run_sweep(
+            SweepSpec(RunConfig("vqe", "haar", "both"), ns=(14,), samples=2), tmp_path / "r.jsonl", progress=False
         )
     finally:
-        sw._BLAS_PIN._controller.limit(limits=1)
+        BLAS_PIN._controller.limit(limits=1)
     assert [repr(float(v)) for v in est.values] == [repr(r["value"]) for r in res.records]
 
 
@@ -390,9 +394,9 @@ def test_finished_future_whose_worker_died_does_not_hang():
     class NoWorkers:
         status = "running"
 
-    ex = sw.DaskExecutor(client=NoWorkers(), poll_interval=0.05, lost_timeout=0.3, log=lambda m: None)
+    ex = ex_mod.DaskExecutor(client=NoWorkers(), poll_interval=0.05, lost_timeout=0.3, log=lambda m: None)
     ex._live_workers = lambda: set()
     t0 = time.monotonic()
-    with pytest.raises(sw.ExecutorLostError, match="no live Dask worker.*resume with the same command"):
+    with pytest.raises(ex_mod.ExecutorLostError, match="no live Dask worker.*resume with the same command"):
         ex._result(NeverArrives(), {"known": None, "no_worker_since": None}, 5)
     assert time.monotonic() - t0 < 5
