@@ -185,7 +185,7 @@ def bench_delta(dA: int, samples: int) -> None:
 
 def compare_check() -> None:
     """Exact check of one dA = 4 level-2 certificate: congruence vs LDLᵀ, same certificate."""
-    from weingarten_check.delta.cost import ExactForm, exact_form_from_k
+    from weingarten_check.delta.sdp.exact_form import ExactForm, exact_form_from_k
     from weingarten_check.delta.sdp.level2 import certify_level2, verify_level2
     from weingarten_check.delta.sdp.level2_fo import level1_multipliers, solve_level2_fo
 

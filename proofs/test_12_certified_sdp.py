@@ -27,8 +27,9 @@ from _helpers import PROOFS, lemma, random_unitary
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from weingarten_check.delta.cost import exact_form_from_k, form_from_k
+from weingarten_check.delta.cost import form_from_k
 from weingarten_check.delta.optimiser import optimise_form
+from weingarten_check.delta.sdp.exact_form import exact_form_from_k
 from weingarten_check.delta.sdp.exact_psd import is_hermitian_positive_definite
 from weingarten_check.delta.sdp.level1 import certify_level1, polish_dual, verify_certificate
 from weingarten_check.states.observables import orthonormal_traceless_basis

@@ -9,9 +9,8 @@ import pytest
 
 import weingarten_check.delta.certified as cd
 from weingarten_check.delta.certified import cost_mp, delta_from_k, nuclear_bound, qubit_delta
-from weingarten_check.delta.cost import form_from_k
+from weingarten_check.delta.cost import adjoint_representation, form_from_k
 from weingarten_check.delta.optimiser import optimise_form
-from weingarten_check.delta.variation_range import adjoint_representation
 from weingarten_check.states.observables import orthonormal_traceless_basis
 from weingarten_check.states.sampling import haar_unitary
 

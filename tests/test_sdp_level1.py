@@ -10,8 +10,9 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from weingarten_check.delta.cost import exact_form_from_k, form_from_k
+from weingarten_check.delta.cost import form_from_k
 from weingarten_check.delta.optimiser import optimise_form
+from weingarten_check.delta.sdp.exact_form import exact_form_from_k
 from weingarten_check.delta.sdp.level1 import (
     certify_level1,
     level1_bound,

@@ -18,8 +18,9 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from weingarten_check.delta.cost import ExactForm, exact_form_from_k, form_from_k
+from weingarten_check.delta.cost import form_from_k
 from weingarten_check.delta.optimiser import optimise_form
+from weingarten_check.delta.sdp.exact_form import exact_form_from_k
 from weingarten_check.delta.sdp.level1 import certify_level1, level1_bound, polish_dual, solve_level1
 from weingarten_check.delta.sdp.level2 import certify_level2, verify_level2
 from weingarten_check.delta.sdp.level2_fo import (
@@ -30,10 +31,6 @@ from weingarten_check.delta.sdp.level2_fo import (
 )
 from weingarten_check.experiments.tasks import sample_cost_matrices, sample_rng, task_spec
 from weingarten_check.states.observables import orthonormal_traceless_basis
-
-
-def _negated(E: ExactForm) -> ExactForm:
-    return ExactForm(-E.re, -E.im, E.exponent, E.err, E.dA)
 
 
 def _werner_holevo():
@@ -47,7 +44,7 @@ def loose_dA4():
     """The min side (form -M) of the dA = 4 instance of the module doc, with its level-1 data."""
     spec = task_spec("qae", 5, 2, sites=(0, 1))
     K = sample_cost_matrices(spec, "haar", "both", sample_rng(17, 5, 0, 0)).K
-    M, E = -form_from_k(K, 4), _negated(exact_form_from_k(K, 4))
+    M, E = -form_from_k(K, 4), exact_form_from_k(K, 4).negated()
     best, U = optimise_form(M, True, 16, 0)
     sol = solve_level1(M)
     c1 = min(
@@ -151,10 +148,10 @@ def test_checker_rejects_perturbed_and_wrong_m(loose_dA4):
     Xi[3][0, 1] += step
     Xi[3][1, 0] -= step  # still Hermitian: only feasibility (Q ⪰ 0) can fail
     assert not verify_level2(E, dataclasses.replace(cert, X_im=tuple(Xi)))
-    assert not verify_level2(_negated(E), cert)  # the certificate of max(-M) says nothing about max(M)
+    assert not verify_level2(E.negated(), cert)  # the certificate of max(-M) says nothing about max(M)
     K2 = d["K"].copy()
     K2[0, 0] += 1e-3
-    assert not verify_level2(_negated(exact_form_from_k(K2, 4)), cert)  # a slightly different M
+    assert not verify_level2(exact_form_from_k(K2, 4).negated(), cert)  # a slightly different M
 
 
 def test_bad_input():

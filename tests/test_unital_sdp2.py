@@ -10,7 +10,8 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from weingarten_check.delta.cost import exact_form_from_k, form_from_k
+from weingarten_check.delta.cost import form_from_k
+from weingarten_check.delta.sdp.exact_form import exact_form_from_k
 from weingarten_check.delta.sdp.level1 import solve_level1
 from weingarten_check.delta.sdp.level2 import certify_level2, solve_level2, verify_level2
 from weingarten_check.states.observables import orthonormal_traceless_basis

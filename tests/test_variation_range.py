@@ -9,14 +9,16 @@ import pytest
 from scipy.linalg import expm
 from scipy.optimize import minimize
 
-from weingarten_check.delta.variation_range import (
+from weingarten_check.delta.cost import (
     adjoint_representation,
     cost_constant,
     cost_tensor_dense,
     cost_value,
     k_matrix,
-    k_matrix_mp,
     m_matrix,
+)
+from weingarten_check.delta.variation_range import (
+    k_matrix_mp,
     nuclear_upper_bound,
     optimise_cost,
     variation_range,

@@ -34,9 +34,10 @@ import mpmath
 import numpy as np
 
 from ..states.sampling import RngLike, as_rng
-from .cost import ExactForm, check_k, exact_form_from_k, form_from_k, rational_basis
+from .cost import check_k, form_from_k
 from .optimiser import optimise_form
 from .result import VariationRangeResult
+from .sdp.exact_form import ExactForm, exact_form_from_k, rational_basis
 from .sdp.exact_psd import fraction_to_float_down, fraction_to_float_up
 from .sdp.level1 import certify_level1, polish_dual, solve_level1, solve_level1_smoothed, unitary_from_choi
 from .sdp.level2 import certify_level2
@@ -184,10 +185,6 @@ class _Side:
             self.certify()
 
 
-def _negated(E: ExactForm) -> ExactForm:
-    return ExactForm(-E.re, -E.im, E.exponent, E.err, E.dA)
-
-
 def delta_from_k(
     K: np.ndarray,
     dA: int,
@@ -234,7 +231,7 @@ def delta_from_k(
         )
     M = form_from_k(K, dA)
     E = exact_form_from_k(K, dA)
-    hi, lo = _Side(M, E, dA, gen), _Side(-M, _negated(E), dA, gen)
+    hi, lo = _Side(M, E, dA, gen), _Side(-M, E.negated(), dA, gen)
     nuc = nuclear_bound(K)
     while True:
         lower_mp = cost_mp(K, dA, hi.U, dps) - cost_mp(K, dA, lo.U, dps)  # C(Umax) - C(Umin)

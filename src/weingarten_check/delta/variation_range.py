@@ -33,19 +33,12 @@ import numpy as np
 from ..states.observables import Observable, orthonormal_traceless_basis
 from ..states.sampling import RngLike, as_rng
 from .certified import delta_from_k, qubit_delta
+from .cost import check_cost_tensor, cost_tensor_dense, k_matrix, m_matrix
 from .optimiser import optimise_form
 from .result import VariationRangeResult
 
 __all__ = [
     "VariationRangeResult",
-    "cost_tensor_dense",
-    "cost_tensor_pure",
-    "cost_value",
-    "cost_constant",
-    "adjoint_representation",
-    "k_matrix",
-    "cost_tensor_from_k",
-    "m_matrix",
     "variation_range_qubit",
     "variation_range_fidelity",
     "nuclear_upper_bound",
@@ -107,101 +100,6 @@ def _check_unitary(u: np.ndarray, name: str, tol: float = 1e-9) -> None:
         raise ValueError(f"{name} must be unitary ({name}^dagger {name} != I)")
 
 
-def _check_t(T: np.ndarray) -> tuple[np.ndarray, int]:
-    T = np.asarray(T)
-    if T.ndim != 4 or len(set(T.shape)) != 1 or T.shape[0] < 2:
-        raise ValueError(f"T (cost tensor) must have shape (dA, dA, dA, dA) with dA >= 2, got {T.shape}")
-    return T, T.shape[0]
-
-
-# ------------------------------------------------------------------------------------ cost tensor
-def _split_operator(X: np.ndarray, sites: Sequence[int], n: int, q: int) -> np.ndarray:
-    """Operator on n sites -> array X[a, b, a', b'] with a, a' multi-indices of A (in ``sites``
-    order) and b, b' of B, i.e. ``<a,b|X|a',b'>``."""
-    rest = [s for s in range(n) if s not in sites]
-    t = X.reshape((q,) * (2 * n))
-    perm = list(sites) + rest + [n + s for s in sites] + [n + s for s in rest]
-    dA, dB = q ** len(sites), q ** len(rest)
-    return np.transpose(t, perm).reshape(dA, dB, dA, dB)
-
-
-def cost_tensor_dense(H2: np.ndarray, rho1: np.ndarray, sites: Sequence[int], n: int, q: int = 2) -> np.ndarray:
-    """``T[l,j,k,i] = tr_B(<l|H2|k>_A <i|ρ1|j>_A)`` from dense ``H2`` and ``ρ1`` (module doc)."""
-    h = _split_operator(H2, sites, n, q)  # h[l, b, k, b'] = <l b|H2|k b'>
-    r = _split_operator(rho1, sites, n, q)  # r[i, b', j, b] = <i b'|rho|j b>
-    return np.einsum("lbkc,icjb->ljki", h, r, optimize=True)
-
-
-def cost_tensor_pure(h_vectors: np.ndarray, vectors: np.ndarray) -> np.ndarray:
-    """``T[l,j,k,i] = <l,ψ_j| H2 |k,ψ_i>`` from the dA² vectors ``vectors[k, i] = |k>_A|ψ_i>_B``
-    (any layout: shape ``(dA, dA, ...)``) and ``h_vectors[k, i] = H2 vectors[k, i]``."""
-    dA = vectors.shape[0]
-    a = vectors.reshape(dA * dA, -1)
-    b = h_vectors.reshape(dA * dA, -1)
-    return (a.conj() @ b.T).reshape(dA, dA, dA, dA)
-
-
-def cost_value(T: np.ndarray, U: np.ndarray) -> float:
-    """``C(U) = Σ conj(U[l,j]) U[k,i] T[l,j,k,i]`` (real for Hermitian H2, ρ1)."""
-    T, dA = _check_t(T)
-    return float(np.real(np.einsum("lj,ki,ljki->", U.conj(), U, T)))
-
-
-def cost_constant(T: np.ndarray) -> float:
-    """``c0 = E_{Haar U}[C(U)] = (1/dA) Σ_{k,i} T[k,i,k,i]`` (the U-independent part of C)."""
-    T, dA = _check_t(T)
-    return float(np.real(np.einsum("kiki->", T))) / dA
-
-
-def adjoint_representation(U: np.ndarray) -> np.ndarray:
-    """``R_ab(U) = tr(G_a U G_b U†)``: real orthogonal (dA²-1) x (dA²-1) (Route 1, step 2)."""
-    U = _check_square(U, "U")
-    G = orthonormal_traceless_basis(U.shape[0])
-    rot = np.einsum("ij,bjk,lk->bil", U, G, U.conj())  # U G_b U†
-    return np.real(np.einsum("aji,bij->ab", G, rot))
-
-
-def k_matrix(T: np.ndarray) -> np.ndarray:
-    """``K_ab = Σ (G_a)_{kl} (G_b)_{ji} T[l,j,k,i] = tr_B(h_a r_b)`` (Route 1, step 3), real."""
-    T, dA = _check_t(T)
-    G = orthonormal_traceless_basis(dA)
-    K = np.einsum("akl,bji,ljki->ab", G, G, T, optimize=True)
-    return np.real(K)
-
-
-def cost_tensor_from_k(K: np.ndarray, c0: float = 0.0) -> np.ndarray:
-    """A cost tensor with the same cost function up to a constant as any T with ``k_matrix(T) = K``:
-    ``T[l,j,k,i] = c0 δ_lk δ_ij / dA + Σ_cd K_cd (G_c)_{lk} (G_d)_{ij}`` (Route 1 step 3 read
-    backwards; the cross terms ``tr_B(h_0 r_b)``, ``tr_B(h_a r_0)`` of a full T drop out of
-    ``C(U)`` for unitary U since ``Σ_l conj(U_lj) U_li = δ_ji`` and ``tr G = 0``).  So
-    ``cost_value(T, U) = c0 + tr(K^T R(U))``, ``k_matrix(T) = K``, ``cost_constant(T) = c0``, and
-    :func:`variation_range_bracket` gives the same Δ bracket as from the full T.  Used where K is
-    computed without T (:mod:`.reduced_states`)."""
-    K = np.asarray(K)
-    if K.ndim != 2 or K.shape[0] != K.shape[1]:
-        raise ValueError(f"K must be a square (dA²-1) x (dA²-1) matrix, got shape {K.shape}")
-    dA = int(round(np.sqrt(K.shape[0] + 1)))
-    if dA < 2 or dA * dA - 1 != K.shape[0]:
-        raise ValueError(f"K must be (dA²-1) x (dA²-1) for some dA >= 2, got shape {K.shape}")
-    G = orthonormal_traceless_basis(dA)
-    T = np.einsum("cd,clk,dij->ljki", K, G, G, optimize=True)
-    eye = np.eye(dA)
-    T = T + (float(c0) / dA) * np.einsum("lk,ij->ljki", eye, eye)
-    return T
-
-
-def m_matrix(psi_rows: np.ndarray, phi_rows: np.ndarray) -> np.ndarray:
-    """``M_ij = <φ_j|ψ_i>`` from ``ψ1 = Σ_i |i>_A|ψ_i>`` and ``φ2 = V2†φ = Σ_j |j>_A|φ_j>``,
-    both given as ``(dA, dB)`` arrays of rows (Proposition 2 section)."""
-    psi_rows, phi_rows = np.asarray(psi_rows), np.asarray(phi_rows)
-    if psi_rows.ndim != 2 or psi_rows.shape != phi_rows.shape or psi_rows.shape[0] < 2:
-        raise ValueError(
-            f"psi_rows and phi_rows must both have shape (dA, dB) with dA >= 2, "
-            f"got {psi_rows.shape} and {phi_rows.shape}"
-        )
-    return psi_rows @ phi_rows.conj().T
-
-
 # ------------------------------------------------------------------------------------ exact Δ
 def variation_range_qubit(K: np.ndarray) -> float:
     """Exact Δ for one qubit (dA = 2): ``2 (σ1(K) + σ2(K))`` of the 3 x 3 K (Route 1, step 4)."""
@@ -231,7 +129,7 @@ def optimise_cost(
     """Multi-start BFGS over U(dA) for ``max`` (or ``min``) of ``C(U)``; returns the best value
     and the unitary achieving it (:func:`.unitary_optimiser.optimise_form` on the Hermitian part
     of T reshaped to dA² x dA²)."""
-    T, dA = _check_t(T)
+    T, dA = check_cost_tensor(T)
     if isinstance(starts, bool) or not isinstance(starts, (int, np.integer)) or starts < 1:
         raise ValueError(f"starts must be an int >= 1, got {starts!r}")
     Tm = T.reshape(dA * dA, dA * dA)
@@ -242,7 +140,7 @@ def variation_range_bracket(T: np.ndarray, starts: int = 8, rng: RngLike = 0) ->
     """Certified bracket ``lower <= Δ <= upper`` for any dA: ``lower = C(U_max) - C(U_min)``
     for the best unitaries found by :func:`optimise_cost` (attained, hence a lower bound),
     ``upper = 2 ||K||_*`` (:func:`nuclear_upper_bound`)."""
-    T, dA = _check_t(T)
+    T, dA = check_cost_tensor(T)
     gen = as_rng(rng)
     hi, _ = optimise_cost(T, True, starts, gen)
     lo, _ = optimise_cost(T, False, starts, gen)
@@ -353,7 +251,7 @@ def variation_range(
 # ------------------------------------------------------------------------------------ mpmath
 def k_matrix_mp(T: np.ndarray, dps: int = 50) -> mpmath.matrix:
     """:func:`k_matrix` for an object array of mpmath numbers (high-precision recomputation)."""
-    T, dA = _check_t(T)
+    T, dA = check_cost_tensor(T)
     with mpmath.workdps(dps):
         G = orthonormal_traceless_basis(dA)
         # exact rationals/sqrt of the basis at the working precision

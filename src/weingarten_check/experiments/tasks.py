@@ -37,8 +37,9 @@ import scipy.linalg
 from ..circuits import clifford as _clifford
 from ..circuits.ensembles import sample_circuit
 from ..delta.certified import delta_from_k
+from ..delta.cost import cost_tensor_pure, k_matrix, m_matrix
 from ..delta.result import VariationRangeResult
-from ..delta.variation_range import cost_tensor_pure, k_matrix, m_matrix, variation_range_fidelity
+from ..delta.variation_range import variation_range_fidelity
 from ..states.observables import Observable, heisenberg_ring, qae_observable, qsl_observable
 from ..states.reduced import (
     chunk_rows,

@@ -31,8 +31,8 @@ from fractions import Fraction
 import numpy as np
 import scipy.sparse as sp
 
-from ..cost import ExactForm
 from ..optimiser import hermitian_parameter_basis, polar_unitary
+from .exact_form import ExactForm
 from .exact_psd import is_hermitian_positive_definite, to_grid
 
 __all__ = [

@@ -28,8 +28,8 @@ import flint
 import numpy as np
 import scipy.sparse as sps
 
-from ..cost import ExactForm, rational_basis
 from ..optimiser import hermitian_parameter_basis
+from .exact_form import ExactForm, rational_basis
 from .exact_psd import is_hermitian_pd_by_congruence, is_hermitian_positive_definite, to_grid
 
 __all__ = [

@@ -29,8 +29,8 @@ import numpy as np
 from scipy.optimize import minimize
 
 from ...util.blas_threads import BLAS_PIN
-from ..cost import rational_basis
 from ..optimiser import polar_unitary
+from .exact_form import rational_basis
 from .level1 import _check_ab, _check_form
 from .level2 import Level2Solution, constraint_ops, sym_pairs
 
