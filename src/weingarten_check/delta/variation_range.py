@@ -32,6 +32,7 @@ import numpy as np
 
 from ..states.observables import Observable, orthonormal_traceless_basis
 from ..states.sampling import RngLike, as_rng
+from ..util.checks import check_hermitian, check_local_dim, check_nq, check_sites, check_square, check_unitary
 from .certified import delta_from_k, qubit_delta
 from .cost import check_cost_tensor, cost_tensor_dense, k_matrix, m_matrix
 from .optimiser import optimise_form
@@ -52,52 +53,11 @@ __all__ = [
 
 
 # ------------------------------------------------------------------------------------ validation
-def _check_q_n(q: int, n: int) -> None:
-    if isinstance(q, bool) or not isinstance(q, (int, np.integer)) or q < 2:
-        raise ValueError(f"q (local dimension) must be an int >= 2, got {q!r}")
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
-        raise ValueError(f"n must be an int >= 2 (A must be a proper subsystem), got {n!r}")
-
-
-def _check_sites(sites: Sequence[int], n: int) -> tuple[int, ...]:
-    try:
-        sites = tuple(int(s) for s in sites)
-    except TypeError:
-        raise TypeError(f"sites must be a sequence of ints (the sites of A), got {sites!r}") from None
-    if not sites:
-        raise ValueError("sites (the sites of A) must be non-empty")
-    if len(set(sites)) != len(sites) or any(not 0 <= s < n for s in sites):
-        raise ValueError(f"sites must be distinct ints in range(n) = range({n}), got {sites}")
-    if len(sites) >= n:
-        raise ValueError(f"A must be a proper subsystem: need m = len(sites) < n, got m={len(sites)}, n={n}")
-    return sites
-
-
 def _infer_n(d: int, q: int, what: str) -> int:
     n = int(round(np.log(d) / np.log(q)))
     if q**n != d:
         raise ValueError(f"{what} has dimension {d}, which is not a power of q={q}")
     return n
-
-
-def _check_square(a: np.ndarray, name: str, d: int | None = None) -> np.ndarray:
-    a = np.asarray(a, dtype=np.complex128)
-    if a.ndim != 2 or a.shape[0] != a.shape[1]:
-        raise ValueError(f"{name} must be a square matrix, got shape {a.shape}")
-    if d is not None and a.shape[0] != d:
-        raise ValueError(f"{name} must be {d} x {d} (q**n), got {a.shape}")
-    return a
-
-
-def _check_hermitian(a: np.ndarray, name: str, tol: float = 1e-9) -> None:
-    scale = max(1.0, float(np.abs(a).max()))
-    if not np.allclose(a, a.conj().T, atol=tol * scale):
-        raise ValueError(f"{name} must be Hermitian ({name} != {name}^dagger)")
-
-
-def _check_unitary(u: np.ndarray, name: str, tol: float = 1e-9) -> None:
-    if not np.allclose(u.conj().T @ u, np.eye(u.shape[0]), atol=tol):
-        raise ValueError(f"{name} must be unitary ({name}^dagger {name} != I)")
 
 
 # ------------------------------------------------------------------------------------ exact Δ
@@ -195,14 +155,13 @@ def variation_range(
         H = H.dense()
     if method not in ("auto", "qubit", "fidelity", "certified"):
         raise ValueError(f"method must be 'auto', 'qubit', 'fidelity' or 'certified', got {method!r}")
-    H = _check_square(H, "H")
+    H = check_square(H, "H")
     d = H.shape[0]
-    if isinstance(q, bool) or not isinstance(q, (int, np.integer)) or q < 2:
-        raise ValueError(f"q (local dimension) must be an int >= 2, got {q!r}")
+    q = check_local_dim(q)
     n = _infer_n(d, q, "H")
-    _check_q_n(q, n)
-    _check_hermitian(H, "H")
-    sites = _check_sites(sites, n)
+    n, q = check_nq(n, q, min_n=2)
+    check_hermitian(H, "H")
+    sites = check_sites(sites, n)
     dA = q ** len(sites)
     state = np.asarray(state, dtype=np.complex128)
     pure = state.ndim == 1
@@ -214,8 +173,8 @@ def variation_range(
         psi = state
         rho = np.outer(psi, psi.conj())
     else:
-        rho = _check_square(state, "state (density matrix)", d)
-        _check_hermitian(rho, "state (density matrix)")
+        rho = check_square(state, "state (density matrix)", d)
+        check_hermitian(rho, "state (density matrix)")
         if abs(np.trace(rho) - 1) > 1e-9 or np.linalg.eigvalsh(rho)[0] < -1e-9:
             raise ValueError("state (density matrix) must be positive semidefinite with trace 1")
     if V1 is not None and hasattr(V1, "unitary"):
@@ -224,7 +183,7 @@ def variation_range(
         V2 = V2.unitary()
     for name, V in (("V1", V1), ("V2", V2)):
         if V is not None:
-            _check_unitary(_check_square(V, name, d), name)
+            check_unitary(check_square(V, name, d), name)
     V1m = np.eye(d) if V1 is None else np.asarray(V1, dtype=np.complex128)
     V2m = np.eye(d) if V2 is None else np.asarray(V2, dtype=np.complex128)
     H2 = V2m.conj().T @ H @ V2m
