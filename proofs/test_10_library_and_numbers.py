@@ -35,6 +35,7 @@ from hypothesis import strategies as st
 from weingarten_check.calculus.unitary_integrals import Tr, trace_moment, trace_moment_numeric, twirl
 from weingarten_check.delta import cost as dc
 from weingarten_check.delta import variation_range as vr
+from weingarten_check.delta.certified import nuclear_bound
 
 HERE = Path(__file__).parent
 
@@ -77,7 +78,7 @@ def library_matches_lemmas(
             return False
         lo, hi = brute_force_range(lambda V: cost(Hm, rm, V, dB), 2, rng, starts=2)
         return abs((hi - lo) - vr.variation_range_qubit(K_lib)) < 1e-7
-    return abs(vr.nuclear_upper_bound(K_lib) - 2 * np.linalg.svd(K_here, compute_uv=False).sum()) < 1e-10
+    return abs(nuclear_bound(K_lib) - 2 * np.linalg.svd(K_here, compute_uv=False).sum()) < 1e-10
 
 
 @pytest.mark.parametrize("qns", [(2, 3, 0), (2, 3, 1), (2, 3, 2), (2, 4, 2), (3, 2, 1), (3, 3, 1)])

@@ -9,6 +9,7 @@ import pytest
 from scipy.linalg import expm
 from scipy.optimize import minimize
 
+from weingarten_check.delta.certified import nuclear_bound
 from weingarten_check.delta.cost import (
     adjoint_representation,
     cost_constant,
@@ -19,7 +20,6 @@ from weingarten_check.delta.cost import (
 )
 from weingarten_check.delta.variation_range import (
     k_matrix_mp,
-    nuclear_upper_bound,
     optimise_cost,
     variation_range,
     variation_range_bracket,
@@ -142,7 +142,7 @@ def test_bracket_for_qutrit(seed):
     brute = brute_force_delta(H2, rho1, (0,), n, q)
     assert lower == pytest.approx(brute, abs=1e-9)  # optimiser finds the global optimum here
     assert lower <= upper + 1e-12
-    assert upper == pytest.approx(nuclear_upper_bound(k_matrix(T)))
+    assert upper == pytest.approx(nuclear_bound(k_matrix(T)))
 
 
 def test_optimise_cost_attains_value():

@@ -33,7 +33,7 @@ import numpy as np
 from ..states.observables import Observable, orthonormal_traceless_basis
 from ..states.sampling import RngLike, as_rng
 from ..util.checks import check_hermitian, check_local_dim, check_nq, check_sites, check_square, check_unitary
-from .certified import delta_from_k, qubit_delta
+from .certified import delta_from_k, nuclear_bound, qubit_delta
 from .cost import check_cost_tensor, cost_tensor_dense, k_matrix, m_matrix
 from .optimiser import optimise_form
 from .result import VariationRangeResult
@@ -42,7 +42,6 @@ __all__ = [
     "VariationRangeResult",
     "variation_range_qubit",
     "variation_range_fidelity",
-    "nuclear_upper_bound",
     "optimise_cost",
     "variation_range_bracket",
     "variation_range",
@@ -77,11 +76,6 @@ def variation_range_fidelity(M: np.ndarray) -> float:
     return float(np.sum(np.linalg.svd(M, compute_uv=False)) ** 2)
 
 
-def nuclear_upper_bound(K: np.ndarray) -> float:
-    """``2 ||K||_*`` >= Δ (von Neumann trace inequality over O(dA²-1), Route 1 step 5)."""
-    return float(2.0 * np.sum(np.linalg.svd(np.asarray(K), compute_uv=False)))
-
-
 # ------------------------------------------------------------------------------------ optimisation
 def optimise_cost(
     T: np.ndarray, maximise: bool, starts: int = 8, rng: RngLike = 0, gtol: float = 1e-11
@@ -99,12 +93,12 @@ def optimise_cost(
 def variation_range_bracket(T: np.ndarray, starts: int = 8, rng: RngLike = 0) -> tuple[float, float]:
     """Certified bracket ``lower <= Δ <= upper`` for any dA: ``lower = C(U_max) - C(U_min)``
     for the best unitaries found by :func:`optimise_cost` (attained, hence a lower bound),
-    ``upper = 2 ||K||_*`` (:func:`nuclear_upper_bound`)."""
+    ``upper = 2 ||K||_*`` (:func:`.certified.nuclear_bound`)."""
     T, dA = check_cost_tensor(T)
     gen = as_rng(rng)
     hi, _ = optimise_cost(T, True, starts, gen)
     lo, _ = optimise_cost(T, False, starts, gen)
-    upper = nuclear_upper_bound(k_matrix(T))
+    upper = nuclear_bound(k_matrix(T))
     lower = hi - lo
     if lower > upper * (1 + 1e-9) + 1e-12:
         raise RuntimeError(f"bracket inconsistent: lower {lower} > upper {upper} (bug)")
