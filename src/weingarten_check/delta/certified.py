@@ -40,8 +40,7 @@ from .result import VariationRangeResult
 from .sdp.exact_form import ExactForm, exact_form_from_k, rational_basis
 from .sdp.exact_psd import fraction_to_float_down, fraction_to_float_up
 from .sdp.level1 import certify_level1, polish_dual, solve_level1, solve_level1_smoothed, unitary_from_choi
-from .sdp.level2 import certify_level2
-from .sdp.level2_fo import SCHEDULE, level1_multipliers, solve_level2_fo, unitary_from_level2
+from .sdp.level2 import SCHEDULE, certify_level2, level1_multipliers, solve_level2, unitary_from_level2
 
 __all__ = ["qubit_delta", "nuclear_bound", "cost_mp", "delta_from_k", "CLARABEL_MAX_DA", "LEVEL2_MAX_DA"]
 
@@ -157,9 +156,7 @@ class _Side:
         seconds = 0.0
         sol = None
         for phases in (SCHEDULE[:2], SCHEDULE[2:]):
-            sol = solve_level2_fo(
-                self.Ms, X, schedule=phases, target=self.val + allowance, time_limit=LEVEL2_TIME_LIMIT
-            )
+            sol = solve_level2(self.Ms, X, schedule=phases, target=self.val + allowance, time_limit=LEVEL2_TIME_LIMIT)
             seconds += sol.seconds
             X = np.array(sol.X)
             if sol.gamma <= self.val + allowance:
