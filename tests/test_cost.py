@@ -1,12 +1,49 @@
-"""cost: <vec U|M|vec U> = tr(Kᵀ R(U)) (Lemma 12.1), K -> M -> K round trip, bad K is refused."""
+"""cost: the cost tensor reproduces C(UA) and c0 + tr(Kᵀ R(UA)) (Lemma 3.1) for contiguous and
+non-contiguous A, <vec U|M|vec U> = tr(Kᵀ R(U)) (Lemma 12.1), K -> M -> K round trip, bad K is refused."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from reference import direct_cost, random_density, random_hermitian
 
-from weingarten_check.delta.cost import adjoint_representation, check_k, form_from_k, k_matrix
+from weingarten_check.delta.cost import (
+    adjoint_representation,
+    check_k,
+    cost_constant,
+    cost_tensor_dense,
+    cost_value,
+    form_from_k,
+    k_matrix,
+)
 from weingarten_check.states.sampling import haar_unitary
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_cost_tensor_and_k_reproduce_the_cost(seed):
+    rng = np.random.default_rng(seed)
+    for q, n, m in ((2, 3, 1), (3, 2, 1), (2, 3, 2)):
+        d = q**n
+        H2, rho1 = random_hermitian(d, rng), random_density(d, rng)
+        sites = tuple(range(m))
+        T = cost_tensor_dense(H2, rho1, sites, n, q)
+        K = k_matrix(T)
+        U = haar_unitary(q**m, rng)
+        c = direct_cost(H2, rho1, U, sites, n, q)
+        assert cost_value(T, U) == pytest.approx(c, abs=1e-12)
+        R = adjoint_representation(U)
+        assert np.allclose(R @ R.T, np.eye(len(R)), atol=1e-12)
+        assert cost_constant(T) + np.trace(K.T @ R) == pytest.approx(c, abs=1e-12)
+
+
+def test_non_contiguous_sites_cost_tensor():
+    rng = np.random.default_rng(5)
+    n, q = 3, 2
+    H2, rho1 = random_hermitian(8, rng), random_density(8, rng)
+    U = haar_unitary(2, rng)
+    W = np.kron(np.kron(np.eye(2), U), np.eye(2))  # U on site 1
+    T = cost_tensor_dense(H2, rho1, (1,), n, q)
+    assert cost_value(T, U) == pytest.approx(np.real(np.trace(H2 @ W @ rho1 @ W.conj().T)), abs=1e-12)
 
 
 @pytest.mark.parametrize("dA", [2, 3, 4])

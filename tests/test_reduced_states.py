@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from reference import variation_range_bracket
 
 import weingarten_check.states.reduced as rs
 from weingarten_check.delta.cost import cost_constant, cost_tensor_dense, cost_value, form_from_k, k_matrix, m_matrix
-from weingarten_check.delta.variation_range import variation_range_bracket
 from weingarten_check.experiments.tasks import sample_cost_matrices, task_spec, variation_range_sample_result
 from weingarten_check.states.observables import Observable, heisenberg_ring, qae_observable
 from weingarten_check.states.reduced import (

@@ -1,57 +1,112 @@
-"""The variation range ``Δ = max_UA C(UA) - min_UA C(UA)`` of a local unitary, computed exactly.
+"""The variation range ``Δ = max_UA C(UA) - min_UA C(UA)`` of a local unitary: exact forms and the dense entry point.
 
-Setting (math-notes): ``U = V2 (UA ⊗ I_B) V1``, ``C(UA) = tr(H U ρ U†)``, ``H2 = V2† H V2``,
-``ρ1 = V1 ρ V1†``, A = ``m`` sites (``dA = q^m``), B = the rest.
+Setting (proofs/DERIVATION.md): ``U = V2 (UA ⊗ I_B) V1``, ``C(UA) = tr(H U ρ U†)``, A = ``m`` sites
+(``dA = q^m``), B = the rest.  The cost objects (cost tensor T, K, the fidelity matrix M) are built
+in :mod:`.cost`; from them:
 
-Data flow: (H2, ρ1) or the states they come from  ->  **cost tensor**
-``T[l, j, k, i] = tr_B(<l|H2|k>_A <i|ρ1|j>_A)`` (for pure ``ρ1 = |ψ1><ψ1|``,
-``ψ1 = Σ_i |i>_A |ψ_i>_B``: ``T[l,j,k,i] = <l,ψ_j| H2 |k,ψ_i>``), so that
-``C(UA) = Σ conj(UA[l,j]) UA[k,i] T[l,j,k,i]`` — a Hermitian quadratic form in ``vec(UA)``
-->  **K matrix** (Route 1, step 3) ``K_ab = tr_B(h_a r_b) = Σ (G_a)_{kl} (G_b)_{ji} T[l,j,k,i]``
-with ``C(UA) = c0 + tr(K^T R(UA))``, ``R_ab = tr(G_a UA G_b UA†)`` the adjoint representation
-->  Δ:
-
-* ``dA = 2``: exact, ``Δ = 2 (σ1(K) + σ2(K))`` (Route 1 step 4) — :func:`variation_range_qubit`.
-* fidelity costs (``H = I - |φ><φ|``, pure ρ): exact, ``Δ = ||M||_1²`` with
-  ``M_ij = <φ_j|ψ_i>`` (Proposition 2 section) — :func:`variation_range_fidelity`.
-* otherwise (dA >= 3) a certified bracket ``[lower, upper]`` from K alone — lower end attained
+* ``dA = 2``: exact, ``Δ = 2 (σ1(K) + σ2(K))`` (Lemma 3.2) — :func:`variation_range_qubit`;
+* fidelity costs (``H = I - |φ><φ|``, pure ρ): exact, ``Δ = ||M||_1²`` with ``M_ij = <φ_j|ψ_i>``,
+  every ``dA >= 2`` (Lemma 7.2) — :func:`variation_range_fidelity`;
+* otherwise (``dA >= 3``) a certified bracket ``[lower, upper]`` from K alone — lower end attained
   by optimised unitaries, upper end an exactly checked dual certificate of the unital-channel SDP
-  (Lemma 12) — :func:`.certified_delta.delta_from_k`, the one function every non-fidelity Δ ends
-  in.  (:func:`variation_range_bracket` is the older ``[optimiser, 2||K||_*]`` bracket from T.)
+  (Lemma 12) — :func:`.certified.delta_from_k`, the one function every non-fidelity Δ ends in.
 
-:func:`variation_range` dispatches between them for dense inputs (small n).  The scalable
-constructions of ``T`` and ``M`` for circuits and Haar ensembles live in :mod:`.experiments`.
+:func:`variation_range` takes a user's own dense ``H``, state, ``V1`` and ``V2`` (small n) and
+dispatches between them.  The scalable constructions for circuits and Haar ensembles are in
+:mod:`weingarten_check.experiments.tasks`.
+
+Examples
+--------
+Two qubits, ``H = Z ⊗ I``, A = qubit 0: from ``|00>`` the cost ``<0|UA† Z UA|0>`` ranges over
+``[-1, 1]``; from a Bell state A is maximally mixed and the cost is constant.
+
+>>> H = np.kron(np.diag([1.0, -1.0]), np.eye(2))
+>>> round(variation_range(H, np.array([1.0, 0, 0, 0])).value, 12)
+2.0
+>>> round(variation_range(H, np.array([1.0, 0, 0, 1]) / np.sqrt(2)).value, 12)
+0.0
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-import mpmath
 import numpy as np
 
-from ..states.observables import Observable, orthonormal_traceless_basis
-from ..states.sampling import RngLike, as_rng
+from ..states.observables import Observable
+from ..states.sampling import RngLike
 from ..util.checks import check_hermitian, check_local_dim, check_nq, check_sites, check_square, check_unitary
-from .certified import delta_from_k, nuclear_bound, qubit_delta
-from .cost import check_cost_tensor, cost_tensor_dense, k_matrix, m_matrix
-from .optimiser import optimise_form
+from .certified import delta_from_k, qubit_delta
+from .cost import cost_tensor_dense, k_matrix, m_matrix
 from .result import VariationRangeResult
 
-__all__ = [
-    "VariationRangeResult",
-    "variation_range_qubit",
-    "variation_range_fidelity",
-    "optimise_cost",
-    "variation_range_bracket",
-    "variation_range",
-    "k_matrix_mp",
-    "variation_range_qubit_mp",
-    "variation_range_fidelity_mp",
-]
+__all__ = ["variation_range_qubit", "variation_range_fidelity", "variation_range"]
 
 
-# ------------------------------------------------------------------------------------ validation
+# ------------------------------------------------------------------------------------ exact Δ
+def variation_range_qubit(K: np.ndarray) -> float:
+    """The exact Δ for one qubit (dA = 2): ``2 (σ1(K) + σ2(K))`` of the 3 x 3 K (Lemma 3.2).
+
+    ``R(U(2)) = SO(3)`` (Lemma 2.3) and ``max_{R ∈ SO(3)} tr(Kᵀ R) = σ1 + σ2 + sign(det K) σ3``.
+
+    Parameters
+    ----------
+    K : array_like
+        Real 3 x 3 (:func:`.cost.k_matrix` of a qubit A).
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        If K is not 3 x 3, or not real and finite (:func:`.cost.check_k`).
+
+    Examples
+    --------
+    >>> variation_range_qubit(np.diag([3.0, 2.0, 1.0]))
+    10.0
+    """
+    if np.shape(K) != (3, 3):
+        raise ValueError(f"K must be 3 x 3 (dA = 2, one qubit), got shape {np.shape(K)}")
+    return qubit_delta(K)
+
+
+def variation_range_fidelity(M: np.ndarray) -> float:
+    """The exact Δ of the fidelity cost ``C = 1 - |<φ|U|ψ>|²``: ``||M||_1²`` (Lemma 7.2).
+
+    ``<φ2|(UA ⊗ I)|ψ1> = tr(UA M)`` (Lemma 7.1), whose modulus has maximum ``||M||_1`` (von Neumann)
+    and minimum 0 over ``U(dA)``, ``dA >= 2``.
+
+    Parameters
+    ----------
+    M : array_like
+        Square ``dA x dA``, ``dA >= 2`` (:func:`.cost.m_matrix`).
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        If M is not square or ``dA < 2``.
+
+    Examples
+    --------
+    ``ψ1 = |+>|0>``, ``φ2 = |00>``: ``M = [[1, 0], [1, 0]]/sqrt 2``, one singular value 1.
+
+    >>> round(variation_range_fidelity(np.array([[1.0, 0.0], [1.0, 0.0]]) / np.sqrt(2)), 12)
+    1.0
+    """
+    M = np.asarray(M)
+    if M.ndim != 2 or M.shape[0] != M.shape[1] or M.shape[0] < 2:
+        raise ValueError(f"M must be a square dA x dA matrix with dA >= 2, got shape {M.shape}")
+    return float(np.sum(np.linalg.svd(M, compute_uv=False)) ** 2)
+
+
+# ------------------------------------------------------------------------------------ dispatcher
 def _infer_n(d: int, q: int, what: str) -> int:
     n = int(round(np.log(d) / np.log(q)))
     if q**n != d:
@@ -59,53 +114,6 @@ def _infer_n(d: int, q: int, what: str) -> int:
     return n
 
 
-# ------------------------------------------------------------------------------------ exact Δ
-def variation_range_qubit(K: np.ndarray) -> float:
-    """Exact Δ for one qubit (dA = 2): ``2 (σ1(K) + σ2(K))`` of the 3 x 3 K (Route 1, step 4)."""
-    if np.shape(K) != (3, 3):
-        raise ValueError(f"K must be 3 x 3 (dA = 2, one qubit), got shape {np.shape(K)}")
-    return qubit_delta(K)
-
-
-def variation_range_fidelity(M: np.ndarray) -> float:
-    """Exact Δ for the fidelity cost ``C = 1 - |<φ|U|ψ>|²``: ``||M||_1²`` (trace norm squared),
-    valid for every ``dA >= 2`` (max of ``|tr(UA M)|`` is ``||M||_1``, min is 0)."""
-    M = np.asarray(M)
-    if M.ndim != 2 or M.shape[0] != M.shape[1] or M.shape[0] < 2:
-        raise ValueError(f"M must be a square dA x dA matrix with dA >= 2, got shape {M.shape}")
-    return float(np.sum(np.linalg.svd(M, compute_uv=False)) ** 2)
-
-
-# ------------------------------------------------------------------------------------ optimisation
-def optimise_cost(
-    T: np.ndarray, maximise: bool, starts: int = 8, rng: RngLike = 0, gtol: float = 1e-11
-) -> tuple[float, np.ndarray]:
-    """Multi-start BFGS over U(dA) for ``max`` (or ``min``) of ``C(U)``; returns the best value
-    and the unitary achieving it (:func:`.unitary_optimiser.optimise_form` on the Hermitian part
-    of T reshaped to dA² x dA²)."""
-    T, dA = check_cost_tensor(T)
-    if isinstance(starts, bool) or not isinstance(starts, (int, np.integer)) or starts < 1:
-        raise ValueError(f"starts must be an int >= 1, got {starts!r}")
-    Tm = T.reshape(dA * dA, dA * dA)
-    return optimise_form(Tm, maximise, starts, as_rng(rng), gtol)
-
-
-def variation_range_bracket(T: np.ndarray, starts: int = 8, rng: RngLike = 0) -> tuple[float, float]:
-    """Certified bracket ``lower <= Δ <= upper`` for any dA: ``lower = C(U_max) - C(U_min)``
-    for the best unitaries found by :func:`optimise_cost` (attained, hence a lower bound),
-    ``upper = 2 ||K||_*`` (:func:`.certified.nuclear_bound`)."""
-    T, dA = check_cost_tensor(T)
-    gen = as_rng(rng)
-    hi, _ = optimise_cost(T, True, starts, gen)
-    lo, _ = optimise_cost(T, False, starts, gen)
-    upper = nuclear_bound(k_matrix(T))
-    lower = hi - lo
-    if lower > upper * (1 + 1e-9) + 1e-12:
-        raise RuntimeError(f"bracket inconsistent: lower {lower} > upper {upper} (bug)")
-    return float(lower), float(upper)
-
-
-# ------------------------------------------------------------------------------------ dispatcher
 def _fidelity_target(H: np.ndarray, tol: float = 1e-9) -> np.ndarray | None:
     """If ``H = I - |φ><φ|`` return φ, else None."""
     P = np.eye(H.shape[0]) - H
@@ -129,20 +137,64 @@ def variation_range(
     rng: RngLike = 0,
     tol: float = 1e-6,
 ) -> VariationRangeResult:
-    """Δ for ``U = V2 (UA ⊗ I) V1`` with dense inputs (small n), dispatching to the exact forms.
+    """The variation range Δ of ``C(UA) = tr(H U ρ U†)``, ``U = V2 (UA ⊗ I) V1``, for your own dense H, state, V1, V2.
+
+    Builds the cost tensor and K (:mod:`.cost`, Lemma 3.1) and dispatches: the fidelity form
+    ``||M||_1²`` (Lemma 7.2) if ``H = I - |φ><φ|`` and the state is a pure vector, else
+    :func:`.certified.delta_from_k` (exact ``2(σ1 + σ2)`` for dA = 2, Lemma 3.2; a certified bracket
+    for dA >= 3, Lemma 12).  Dense: for small n (``q**n`` up to a few hundred).
 
     Parameters
     ----------
-    H: Hermitian d x d matrix or :class:`Observable` (d = q**n).
-    state: a state vector ψ (length d, ρ = |ψ><ψ|) or a density matrix ρ (d x d).
-    V1, V2: d x d unitaries or circuits with a ``unitary()`` method (e.g.
-        :class:`weingarten_check.circuits.ensembles.Circuit`); default identity.
-    sites: the sites of A (m = len(sites) < n).
-    method: "auto" (fidelity if H = I - |φ><φ| and ρ pure, else
-        :func:`.certified_delta.delta_from_k`: exact for dA = 2, a certified bracket for dA >= 3),
-        or force "qubit" (dA = 2), "fidelity", "certified" (K route, any dA).
-    starts, rng, tol: cap on the random optimiser starts per side, their seed, and the target
-        relative width of the certified bracket (dA >= 3), see :func:`.certified_delta.delta_from_k`.
+    H : numpy.ndarray or Observable
+        Hermitian ``d x d`` with ``d = q**n``, or an :class:`~weingarten_check.states.observables.Observable`
+        (its ``q`` is used).
+    state : numpy.ndarray
+        A normalised state vector ψ (length d, ``ρ = |ψ><ψ|``) or a density matrix ρ (``d x d``).
+    V1, V2 : numpy.ndarray or circuit, optional
+        ``d x d`` unitaries or circuits with a ``unitary()`` method (e.g.
+        :class:`weingarten_check.circuits.ensembles.Circuit`); default the identity.
+    sites : sequence of int, default (0,)
+        The sites of A (``m = len(sites) < n``).
+    q : int, default 2
+        The local dimension.
+    method : {"auto", "qubit", "fidelity", "certified"}
+        "auto" as above; or force "qubit" (needs dA = 2), "fidelity" (needs the fidelity form and a
+        pure state) or "certified" (the K route, any dA).
+    starts : int, default 32
+        Cap on the random optimiser starts per side (dA >= 3).
+    rng : int or numpy.random.Generator, default 0
+        Seed of those starts.
+    tol : float, default 1e-6
+        Target relative width of the certified bracket (dA >= 3).
+
+    Returns
+    -------
+    VariationRangeResult
+        ``lower <= Δ <= upper`` with the method and certificate; exact (``lower == upper``) for the
+        closed forms.
+
+    Raises
+    ------
+    ValueError
+        On a non-square, non-Hermitian H; a dimension that is not a power of q; ``n < 2``; bad sites;
+        a state that is not normalised or not a density matrix; V1 or V2 not unitary; an unknown or
+        inapplicable ``method``.
+
+    Examples
+    --------
+    The fidelity cost of a target ``|00>`` from ``|+>|0>`` (Lemma 7.2): ``Δ = ||M||_1² = 1``.
+
+    >>> target = np.array([1.0, 0, 0, 0])
+    >>> r = variation_range(np.eye(4) - np.outer(target, target), np.array([1.0, 0, 1, 0]) / np.sqrt(2))
+    >>> r.method, r.exact, round(r.value, 12)
+    ('fidelity', True, 1.0)
+
+    A qutrit of two (q = 3): ``C(UA) = |UA[0, 0]|²`` has Δ = 1, bracketed with a proved upper end.
+
+    >>> r = variation_range(np.kron(np.diag([1.0, 0, 0]), np.eye(3)), np.eye(9)[0], q=3)
+    >>> r.method, r.certificate, round(r.lower, 6), round(r.upper, 6), r.gap <= 1e-6
+    ('certified', 'sdp-level1', 1.0, 1.0, True)
     """
     if isinstance(H, Observable):
         q = H.q
@@ -199,56 +251,3 @@ def variation_range(
     if method == "qubit" and dA != 2:
         raise ValueError(f"method='qubit' needs dA = 2, got dA = {dA}")
     return delta_from_k(K, dA, tol=tol, rng=rng, max_starts=starts)
-
-
-# ------------------------------------------------------------------------------------ mpmath
-def k_matrix_mp(T: np.ndarray, dps: int = 50) -> mpmath.matrix:
-    """:func:`k_matrix` for an object array of mpmath numbers (high-precision recomputation)."""
-    T, dA = check_cost_tensor(T)
-    with mpmath.workdps(dps):
-        G = orthonormal_traceless_basis(dA)
-        # exact rationals/sqrt of the basis at the working precision
-        Gmp = np.empty(G.shape, dtype=object)
-        for idx in np.ndindex(G.shape):
-            re, im = G[idx].real, G[idx].imag
-            Gmp[idx] = mpmath.mpc(_mp_exactish(re), _mp_exactish(im))
-        r = dA * dA - 1
-        K = mpmath.matrix(r, r)
-        for a in range(r):
-            for b in range(r):
-                acc = mpmath.mpc(0)
-                for l, j, k, i in np.ndindex(T.shape):
-                    ga, gb = Gmp[a, k, l], Gmp[b, j, i]
-                    if ga != 0 and gb != 0:
-                        acc += ga * gb * T[l, j, k, i]
-                K[a, b] = mpmath.re(acc)
-        return K
-
-
-def _mp_exactish(x: float) -> mpmath.mpf:
-    """Recover the exact value of Gell-Mann/sqrt(2) entries (0, ±1/sqrt2, ±1/sqrt(l(l+1)) ...)."""
-    if x == 0:
-        return mpmath.mpf(0)
-    inv_sq = 1.0 / (x * x)
-    k = round(inv_sq)
-    if abs(inv_sq - k) < 1e-9:
-        return mpmath.sign(x) / mpmath.sqrt(k)
-    # diagonal entries -l * sqrt(1/(l(l+1))): x^2 = l^2/(l(l+1)) = l/(l+1)
-    for l in range(1, 64):
-        if abs(x * x - l / (l + 1)) < 1e-12:
-            return mpmath.sign(x) * mpmath.sqrt(mpmath.mpf(l) / (l + 1))
-    return mpmath.mpf(x)
-
-
-def variation_range_qubit_mp(K: mpmath.matrix, dps: int = 50) -> mpmath.mpf:
-    """``2 (σ1 + σ2)`` of a 3 x 3 mpmath matrix at ``dps`` digits."""
-    with mpmath.workdps(dps):
-        s = sorted(mpmath.svd_r(mpmath.matrix(K), compute_uv=False), reverse=True)
-        return 2 * (s[0] + s[1])
-
-
-def variation_range_fidelity_mp(M: mpmath.matrix, dps: int = 50) -> mpmath.mpf:
-    """``||M||_1²`` of a complex mpmath matrix at ``dps`` digits."""
-    with mpmath.workdps(dps):
-        s = mpmath.svd_c(mpmath.matrix(M), compute_uv=False)
-        return mpmath.fsum(s) ** 2
