@@ -1,7 +1,7 @@
-"""Reference implementations used only by the tests: slow, simple or independent versions of what the
-library computes, and the test-only routines that used to live in the library.
+"""Reference implementations used only by the tests (and proofs): slow, simple or high-precision
+versions of library routines that the library itself does not call.
 
-One section per area of the package, each under a header comment.
+One section per area of the package, each with a header comment; append only.
 """
 
 from __future__ import annotations
@@ -24,10 +24,9 @@ from weingarten_check.delta.sdp.level2 import Level2Solution, Sym2, constraint_o
 from weingarten_check.states.observables import orthonormal_traceless_basis
 from weingarten_check.states.sampling import as_rng
 
-# ================================================================================ delta
-# Test-only parts of weingarten_check.delta (cost objects, Δ, certified Δ, SDPs).
-
-# delta.sdp: partial traces, the level-2 value and the interior-point level-2 solver.
+# ==================================================================================================
+# delta.sdp: partial traces, the level-2 value and the interior-point level-2 solver (tests of delta/sdp/)
+# ==================================================================================================
 
 
 def partial_traces(J: np.ndarray, dA: int) -> tuple[np.ndarray, np.ndarray]:
@@ -90,7 +89,9 @@ def solve_level2_interior_point(M: np.ndarray, *, tol: float = 1e-9) -> Level2So
     return Level2Solution(float(x[0]), X, str(sol.status), time.perf_counter() - t0)
 
 
-# delta: Δ from dense matrices and from cost tensors (brute force, the older bracket, mpmath).
+# ==================================================================================================
+# delta: Δ from dense matrices and from cost tensors: brute force, the older bracket, mpmath (tests of delta/)
+# ==================================================================================================
 
 
 def random_hermitian(d: int, rng: np.random.Generator) -> np.ndarray:

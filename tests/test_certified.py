@@ -1,4 +1,4 @@
-"""certified_delta.delta_from_k: exact for dA = 2; for dA >= 3 the certified bracket contains the true Δ
+"""certified.delta_from_k: exact for dA = 2; for dA >= 3 the certified bracket contains the true Δ
 where it is known (optimum at a permutation unitary, constructed so), is narrow (<= tol), falls back to
 2||K||_* when no certificate is proved, and bad input is refused."""
 

@@ -62,7 +62,7 @@ __all__ = [
 
 # ------------------------------------------------------------------------------------ validation
 def check_k(K: object, dA: object) -> tuple[np.ndarray, int]:
-    """Validate a K matrix and the dimension of A.
+    """Validate a K matrix (Lemma 3.1) and the dimension of A.
 
     Parameters
     ----------
@@ -119,7 +119,7 @@ def check_k(K: object, dA: object) -> tuple[np.ndarray, int]:
 
 
 def check_cost_tensor(T: object) -> tuple[np.ndarray, int]:
-    """Validate a cost tensor, given as ``(dA, dA, dA, dA)`` or as its form ``(dA², dA²)``.
+    """Validate a cost tensor, given as ``(dA, dA, dA, dA)`` or as its form ``(dA², dA²)`` (Lemma 3.1).
 
     Parameters
     ----------
@@ -157,7 +157,7 @@ def check_cost_tensor(T: object) -> tuple[np.ndarray, int]:
 
 
 def check_form(M: object) -> tuple[np.ndarray, int]:
-    """Validate the Hermitian form ``M`` of a cost (``dA² x dA²``, finite, Hermitian).
+    """Validate the Hermitian form ``M`` of a cost (``dA² x dA²``, finite, Hermitian; Lemma 12.1).
 
     Parameters
     ----------
@@ -215,6 +215,9 @@ def _split_operator(X: np.ndarray, sites: Sequence[int], n: int, q: int) -> np.n
 def cost_tensor_dense(H2: np.ndarray, rho1: np.ndarray, sites: Sequence[int], n: int, q: int = 2) -> np.ndarray:
     """The cost tensor ``T[l, j, k, i] = tr_B(<l|H2|k>_A <i|ρ1|j>_A)`` from dense ``H2`` and ``ρ1``.
 
+    ``C(UA) = tr(H2 (UA ⊗ I) ρ1 (UA ⊗ I)†)`` written out in the entries of UA; see Lemma 3.1 of
+    proofs/DERIVATION.md (:func:`k_matrix` contracts T with the basis).
+
     Parameters
     ----------
     H2 : numpy.ndarray
@@ -248,7 +251,10 @@ def cost_tensor_dense(H2: np.ndarray, rho1: np.ndarray, sites: Sequence[int], n:
 
 
 def cost_tensor_pure(h_vectors: np.ndarray, vectors: np.ndarray) -> np.ndarray:
-    """The cost tensor ``T[l, j, k, i] = <l, ψ_j| H2 |k, ψ_i>`` of a pure ``ρ1 = |ψ1><ψ1|``.
+    """The cost tensor ``T[l, j, k, i] = <l, ψ_j| H2 |k, ψ_i>`` of a pure ``ρ1 = |ψ1><ψ1|`` (Lemma 3.1).
+
+    The same tensor as :func:`cost_tensor_dense` from ``dA²`` vectors instead of dense matrices: the
+    experiments apply H2 to the vectors without forming it.
 
     Parameters
     ----------
@@ -281,7 +287,7 @@ def cost_tensor_pure(h_vectors: np.ndarray, vectors: np.ndarray) -> np.ndarray:
 
 
 def cost_value(T: np.ndarray, U: np.ndarray) -> float:
-    """The cost ``C(U) = Σ conj(U[l, j]) U[k, i] T[l, j, k, i] = <vec U|M|vec U>``.
+    """The cost ``C(U) = Σ conj(U[l, j]) U[k, i] T[l, j, k, i] = <vec U|M|vec U>`` (Lemma 3.1).
 
     Parameters
     ----------

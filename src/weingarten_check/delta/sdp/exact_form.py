@@ -92,7 +92,7 @@ def _opnorm_bound(fr: np.ndarray, fi: np.ndarray) -> int:
 
 @dataclass(frozen=True)
 class ExactForm:
-    """An exact rational form ``M_r = (re + i·im) / 2^exponent`` with ``||M - M_r||_2 <= err``.
+    """An exact rational form ``M_r = (re + i·im) / 2^exponent`` with ``||M - M_r||_2 <= err`` (Lemma 12.3).
 
     Attributes
     ----------

@@ -78,9 +78,10 @@ def _as_int_matrix(a: object, name: str) -> list[list[int]]:
 
 
 def real_embedding(re: IntMatrix, im: IntMatrix) -> list[list[int]]:
-    """The real symmetric embedding ``[[X, -Y], [Y, X]]`` of ``Z = X + iY``.
+    """The real symmetric embedding ``[[X, -Y], [Y, X]]`` of ``Z = X + iY`` (Lemma 12.3).
 
-    It has the spectrum of ``Z`` with every eigenvalue doubled (module doc).
+    It has the spectrum of ``Z`` with every eigenvalue doubled (module doc), so ``Z ≻ 0`` is decided
+    on it.
 
     Parameters
     ----------
@@ -112,7 +113,7 @@ def real_embedding(re: IntMatrix, im: IntMatrix) -> list[list[int]]:
 
 
 def ldl_pivots(S: IntMatrix) -> list[Fraction] | None:
-    """Exact LDLᵀ pivots ``d_1 … d_N`` of a real symmetric integer matrix (no pivoting).
+    """Exact LDLᵀ pivots ``d_1 … d_N`` of a real symmetric integer matrix, no pivoting (Lemma 12.3).
 
     ``d_k = Δ_k / Δ_{k-1}`` (``Δ_k`` the leading principal minors) from FLINT's fraction-free LU.
 
@@ -235,7 +236,7 @@ def _ints_to_float(rows: list[list[int]], shift: int) -> np.ndarray:
 
 
 def congruence_witness(re: IntMatrix, im: IntMatrix, bits: int = 60) -> tuple[list[list[int]], list[list[int]]]:
-    """A Gaussian-integer witness ``W`` for :func:`is_hermitian_pd_by_congruence`.
+    """A Gaussian-integer witness ``W`` for :func:`is_hermitian_pd_by_congruence` (Lemma 12.4).
 
     The float eigenvectors of ``re + i·im`` times ``2^bits``, rounded.  Floating point only
     *proposes* W; the exact test does not trust it.
@@ -333,7 +334,7 @@ def is_hermitian_pd_by_congruence(
 
 
 def to_grid(x: np.ndarray, exponent: int) -> np.ndarray:
-    """Round a float array to the grid ``2^-exponent``, exactly.
+    """Round a float array to the grid ``2^-exponent``, exactly (the rational data of Lemma 12.3).
 
     Parameters
     ----------
@@ -366,7 +367,7 @@ def to_grid(x: np.ndarray, exponent: int) -> np.ndarray:
 
 
 def round_hermitian(X: np.ndarray, exponent: int) -> tuple[np.ndarray, np.ndarray]:
-    """Round a (numerically) Hermitian float matrix to an exactly Hermitian one on the grid ``2^-exponent``.
+    """Round a (numerically) Hermitian matrix to an exactly Hermitian one on the grid ``2^-exponent`` (Lemma 12.3).
 
     The upper triangle is rounded (:func:`to_grid`) and mirrored: the numerators ``(re, im)`` have
     ``re`` symmetric and ``im`` antisymmetric with a zero diagonal, whatever the rounding of the
@@ -399,7 +400,15 @@ def round_hermitian(X: np.ndarray, exponent: int) -> tuple[np.ndarray, np.ndarra
 
 
 def fraction_to_float_up(x: Fraction) -> float:
-    """The smallest double ``>= x`` (so a proved upper bound stays an upper bound as a float).
+    """The smallest double ``>= x``, so that a proved upper bound stays one as a float (Lemma 12.3).
+
+    Parameters
+    ----------
+    x : fractions.Fraction
+
+    Returns
+    -------
+    float
 
     Examples
     --------
@@ -413,7 +422,15 @@ def fraction_to_float_up(x: Fraction) -> float:
 
 
 def fraction_to_float_down(x: Fraction) -> float:
-    """The largest double ``<= x`` (so a proved lower bound stays a lower bound as a float).
+    """The largest double ``<= x``, so that a proved lower bound stays one as a float (Lemma 12).
+
+    Parameters
+    ----------
+    x : fractions.Fraction
+
+    Returns
+    -------
+    float
 
     Examples
     --------

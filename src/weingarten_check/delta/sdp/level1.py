@@ -147,7 +147,7 @@ def level1_bound(M: np.ndarray, A: np.ndarray, B: np.ndarray) -> float:
 
 # -------------------------------------------------------------------------------- Clarabel
 def svec_indices(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Index arrays of Clarabel's triangle vectorisation of an ``n x n`` symmetric matrix.
+    """Index arrays of Clarabel's triangle vectorisation of an ``n x n`` symmetric matrix (the SDP of Lemma 12.1).
 
     The upper triangle by columns, off-diagonal entries scaled by ``sqrt 2`` (so that the
     vectorisation is an isometry): ``svec(S) = S[rows, cols] * weights``.
@@ -181,7 +181,7 @@ def _embed(X: np.ndarray) -> np.ndarray:
 
 
 def real_embedding_svec(X: np.ndarray, indices: tuple[np.ndarray, np.ndarray, np.ndarray]) -> np.ndarray:
-    """Clarabel's ``svec`` of the real embedding ``[[Re X, -Im X], [Im X, Re X]]`` of a Hermitian X.
+    """Clarabel's ``svec`` of the real embedding ``[[Re X, -Im X], [Im X, Re X]]`` of a Hermitian X (Lemma 12.1).
 
     A complex Hermitian ``X ⪰ 0`` iff its real embedding is; Clarabel's PSD cone is real.
 
@@ -406,7 +406,8 @@ def unitary_from_choi(J: np.ndarray, dA: int) -> np.ndarray:
     """A unitary from a Choi matrix: its dominant eigenvector, reshaped and projected to the nearest unitary.
 
     The eigenvector is reshaped to ``dA x dA`` (row-major) and replaced by its polar factor: a
-    starting point for the optimiser when the SDP optimum is (close to) rank one.
+    starting point for the optimiser when the SDP optimum is (close to) rank one, i.e. a unitary
+    channel (Lemma 12.1).
 
     Parameters
     ----------

@@ -77,7 +77,7 @@ __all__ = [
 
 # -------------------------------------------------------------------------------- Sym² and Z_c
 def sym_pairs(D: int) -> list[tuple[int, int]]:
-    """The index pairs ``(a, b)``, ``a <= b``, of a basis of Sym²(C^D), in the order used throughout.
+    """The index pairs ``(a, b)``, ``a <= b``, of a basis of Sym²(C^D), in the order used throughout (Lemma 12.4).
 
     Parameters
     ----------
@@ -204,7 +204,7 @@ def constraint_ops(dA: int) -> list[np.ndarray]:
 # -------------------------------------------------------------------------------- solver
 @dataclass
 class Level2Solution:
-    """Level-2 multipliers proposed by :func:`solve_level2` (not a proof).
+    """Level-2 multipliers proposed by :func:`solve_level2` (not a proof; Lemma 12.4).
 
     Attributes
     ----------
