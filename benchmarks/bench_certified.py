@@ -185,9 +185,8 @@ def bench_delta(dA: int, samples: int) -> None:
 
 def compare_check() -> None:
     """Exact check of one dA = 4 level-2 certificate: congruence vs LDLᵀ, same certificate."""
-    from weingarten_check.delta.cost import ExactForm, exact_form_from_k
-    from weingarten_check.delta.sdp.level2 import certify_level2, verify_level2
-    from weingarten_check.delta.sdp.level2_fo import level1_multipliers, solve_level2_fo
+    from weingarten_check.delta.sdp.exact_form import ExactForm, exact_form_from_k
+    from weingarten_check.delta.sdp.level2 import certify_level2, level1_multipliers, solve_level2, verify_level2
 
     print(f"\n== 4. exact check of a dA = 4 level-2 certificate (136 x 136 complex) ({load()}) ==")
     K = sample_k("qae", "both", 5, 2, (0, 1), 17)
@@ -195,7 +194,7 @@ def compare_check() -> None:
     E0 = exact_form_from_k(K, 4)
     E = ExactForm(-E0.re, -E0.im, E0.exponent, E0.err, 4)
     s1 = solve_level1(M)
-    sol = solve_level2_fo(M, level1_multipliers(s1.A, s1.B, 4))
+    sol = solve_level2(M, level1_multipliers(s1.A, s1.B, 4))
     cert = certify_level2(E, M, sol)
     t0 = time.perf_counter()
     ok_c = verify_level2(E, cert, method="congruence")

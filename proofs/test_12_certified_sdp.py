@@ -27,8 +27,9 @@ from _helpers import PROOFS, lemma, random_unitary
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from weingarten_check.delta.cost import exact_form_from_k, form_from_k
+from weingarten_check.delta.cost import form_from_k
 from weingarten_check.delta.optimiser import optimise_form
+from weingarten_check.delta.sdp.exact_form import exact_form_from_k
 from weingarten_check.delta.sdp.exact_psd import is_hermitian_positive_definite
 from weingarten_check.delta.sdp.level1 import certify_level1, polish_dual, verify_certificate
 from weingarten_check.states.bases import orthonormal_traceless_basis
@@ -461,12 +462,11 @@ def test_lemma_12_4_mutant_wrong_norm():
 def level2_certified(K: np.ndarray, dA: int):
     """Library path: level-1 multipliers -> first-order level 2 -> exact certificate (max side)."""
     from weingarten_check.delta.sdp.level1 import solve_level1
-    from weingarten_check.delta.sdp.level2 import certify_level2
-    from weingarten_check.delta.sdp.level2_fo import level1_multipliers, solve_level2_fo
+    from weingarten_check.delta.sdp.level2 import certify_level2, level1_multipliers, solve_level2
 
     M, E = form_from_k(K, dA), exact_form_from_k(K, dA)
     s1 = solve_level1(M)
-    sol = solve_level2_fo(M, level1_multipliers(s1.A, s1.B, dA))
+    sol = solve_level2(M, level1_multipliers(s1.A, s1.B, dA))
     return M, E, certify_level2(E, M, sol), s1
 
 

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from weingarten_check.delta import variation_range as vr
+from weingarten_check.delta.cost import cost_tensor_dense, k_matrix
 from weingarten_check.experiments import config_entropy, sample_rng, task_spec, variation_range_sample_result
 from weingarten_check.states.observables import heisenberg_ring, qae_observable
 from weingarten_check.states.sampling import haar_state, haar_unitary
@@ -52,7 +52,7 @@ def sample_k_norm_sq(task: str, case: str, n: int, q: int, samples: int = SAMPLE
         if case in ("v2", "both"):
             V = haar_unitary(D, rng)
             H2 = V.conj().T @ H @ V
-        out[s] = np.sum(vr.k_matrix(vr.cost_tensor_dense(H2, rho1, [0], n, q)) ** 2)
+        out[s] = np.sum(k_matrix(cost_tensor_dense(H2, rho1, [0], n, q)) ** 2)
     return out
 
 

@@ -12,19 +12,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from reference import cost_constant_from_state, k_from_state, random_local_observable
+from reference import cost_constant_from_state, k_from_state, random_local_observable, variation_range_bracket
 
 import weingarten_check.states.reduced as rs
+from weingarten_check.delta.cost import cost_constant, cost_tensor_dense, cost_value, form_from_k, k_matrix, m_matrix
 from weingarten_check.delta.reduction import k_from_reduced, m_from_states
-from weingarten_check.delta.variation_range import (
-    cost_constant,
-    cost_tensor_dense,
-    cost_tensor_from_k,
-    cost_value,
-    k_matrix,
-    m_matrix,
-    variation_range_bracket,
-)
 from weingarten_check.experiments import sample_cost_matrices, task_spec, variation_range_sample_result
 from weingarten_check.states.observables import heisenberg_ring, qae_observable
 from weingarten_check.states.reduced import local_grams, qr_r_from_state, touching_support
@@ -84,7 +76,7 @@ def test_reduced_path_with_circuits_equals_dense(chunk, ensemble, case):
 
 
 def test_delta_equal_on_both_paths_including_brackets():
-    """K -> Δ after the reduced path: exact Δ (dA = 2) and the bracket from cost_tensor_from_k(K)."""
+    """K -> Δ after the reduced path: exact Δ (dA = 2) and the bracket from form_from_k(K)."""
     for q, sites in ((2, (1,)), (3, (0,)), (2, (0, 1))):
         spec = task_spec("vqe", 4 if q == 2 else 3, q, sites=sites)
         a = variation_range_sample_result(spec, "haar", "v1", 3, starts=2)
@@ -159,7 +151,7 @@ def test_m_from_states_equals_dense():
 
 
 def test_cost_tensor_from_k_has_the_same_cost_up_to_the_constant():
-    """T_K = cost_tensor_from_k(K, c0): same K, same c0, C(U) equal for unitaries, same bracket;
+    """T_K = form_from_k(K, dA, c0) as a cost tensor: same K, same c0, C(U) equal for unitaries, same bracket;
     and the cross terms it drops are really there in a full T (so the test is not vacuous)."""
     rng = np.random.default_rng(0)
     for q, n, sites in ((2, 3, (1,)), (3, 2, (0,)), (2, 3, (0, 2))):
@@ -169,7 +161,7 @@ def test_cost_tensor_from_k_has_the_same_cost_up_to_the_constant():
         psi = haar_state(d, rng)
         T = cost_tensor_dense(H, np.outer(psi, psi.conj()), sites, n, q)
         K, c0 = k_matrix(T), cost_constant(T)
-        TK = cost_tensor_from_k(K, c0)
+        TK = form_from_k(K, q ** len(sites), c0).reshape(T.shape)
         np.testing.assert_allclose(k_matrix(TK), K, atol=1e-12)
         assert abs(cost_constant(TK) - c0) < 1e-12
         assert np.abs(TK - T).max() > 1e-3  # different tensors ...
@@ -178,7 +170,7 @@ def test_cost_tensor_from_k_has_the_same_cost_up_to_the_constant():
             assert abs(cost_value(TK, U) - cost_value(T, U)) < 1e-11  # ... same cost on U(dA)
         # mutant: forgetting c0 shifts every cost by c0 (the helper's constant is not decorative)
         U = haar_unitary(q ** len(sites), rng)
-        assert abs(cost_value(cost_tensor_from_k(K), U) - (cost_value(T, U) - c0)) < 1e-11
+        assert abs(cost_value(form_from_k(K, q ** len(sites)), U) - (cost_value(T, U) - c0)) < 1e-11
         assert abs(c0) > 1e-3
         if q ** len(sites) == 3:
             lo1, up1 = variation_range_bracket(T, 2, 5)
@@ -299,8 +291,8 @@ def test_streamed_route_same_bits_with_and_without_the_draw_thread(monkeypatch):
         (lambda: qr_r_from_state(np.zeros((2, 2, 2)), (0,), 2), ValueError, "2 site axes"),
         (lambda: m_from_states(np.zeros((3, 3)), None, (0,), 2, 2), ValueError, "expected q"),
         (lambda: m_from_states(None, None, (0,), 2, 1), ValueError, "q must be"),
-        (lambda: cost_tensor_from_k(np.zeros((4, 4))), ValueError, "dA²-1"),
-        (lambda: cost_tensor_from_k(np.zeros((3, 2))), ValueError, "square"),
+        (lambda: form_from_k(np.zeros((4, 4)), 2), ValueError, "dA²-1"),
+        (lambda: form_from_k(np.zeros((3, 2)), 2), ValueError, r"got shape \(3, 2\)"),
         (lambda: sample_cost_matrices(task_spec("vqe", 3), "haar", "v1", 0, path="sparse"), ValueError, "path"),
     ],
 )

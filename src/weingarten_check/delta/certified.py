@@ -1,4 +1,4 @@
-"""Δ from K alone, with a certificate: the one place every Δ computation for non-fidelity costs ends.
+"""Δ from K alone, with a certificate (Lemmas 3.2, 3.3, 12): where every Δ of a non-fidelity cost ends.
 
 ``delta_from_k(K, dA)``:
 
@@ -6,10 +6,10 @@
 * ``dA >= 3``: a certified bracket ``lower <= Δ <= upper`` (Lemma 12):
 
   - **upper** = ``b_max + b_min`` with ``max_U <u|M|u> <= b_max`` and ``-min_U <u|M|u> <= b_min``
-    proved by exact rational level-1 certificates (:func:`.unital_sdp.certify_level1`) for the
+    proved by exact rational level-1 certificates (:func:`.sdp.level1.certify_level1`) for the
     dual point of the unital-channel SDP solved by Clarabel (dA <= 5; a smoothed first-order dual
     for larger dA), polished at the optimiser's unitary;
-    ``M`` is the Hermitian form of K (:func:`.choi_form.form_from_k`).  If no certificate can be
+    ``M`` is the Hermitian form of K (:func:`.cost.form_from_k`).  If no certificate can be
     proved, or ``2||K||_*`` (Lemma 3.3) is smaller, that is used (``certificate = "nuclear"``);
   - **lower** = ``C(U_max) - C(U_min)`` at the optimiser's unitaries, re-orthonormalised and
     evaluated from K in mpmath at ``dps`` digits (attained values, hence ``<= Δ``);
@@ -19,10 +19,20 @@
     starts are added to the loose side (4, 8, ... up to ``max_starts``);
   - where the gap is still above ``tol`` once the starts stall (a gap of the level-1 relaxation, not
     of the optimiser), the loose side only gets the level-2 bound (12.4) (Lemma 12.4): multipliers by
-    the first-order solver :func:`.unital_sdp2_fo.solve_level2_fo`, warm-started at that side's
+    the first-order solver :func:`.sdp.level2.solve_level2`, warm-started at that side's
     level-1 multipliers and stopped once its (smoothed, upper) value is within a quarter of the
-    tolerance of the optimiser's value, then proved exactly by :func:`.unital_sdp2.certify_level2`
+    tolerance of the optimiser's value, then proved exactly by :func:`.sdp.level2.certify_level2`
     (``certificate = "sdp-level2"``; dA <= ``LEVEL2_MAX_DA``).
+
+Examples
+--------
+``C(UA) = |UA[0, 0]|²`` on a qutrit (K of ``H = ρ = |0><0|``): Δ = 1, bracketed to within ``tol``.
+
+>>> from weingarten_check.states.bases import orthonormal_traceless_basis
+>>> h = np.real(np.einsum("aij,ji->a", orthonormal_traceless_basis(3), np.diag([1.0, 0, 0])))
+>>> r = delta_from_k(np.outer(h, h), 3)
+>>> r.certificate, r.lower <= 1 <= r.upper, r.gap <= 1e-6
+('sdp-level1', True, True)
 """
 
 from __future__ import annotations
@@ -34,21 +44,21 @@ import mpmath
 import numpy as np
 
 from ..states.sampling import RngLike, as_rng
-from .cost import ExactForm, check_k, exact_form_from_k, form_from_k, rational_basis
+from .cost import check_k, form_from_k
 from .optimiser import optimise_form
 from .result import VariationRangeResult
+from .sdp.exact_form import ExactForm, exact_form_from_k, rational_basis
 from .sdp.exact_psd import fraction_to_float_down, fraction_to_float_up
 from .sdp.level1 import certify_level1, polish_dual, solve_level1, solve_level1_smoothed, unitary_from_choi
-from .sdp.level2 import certify_level2
-from .sdp.level2_fo import SCHEDULE, level1_multipliers, solve_level2_fo, unitary_from_level2
+from .sdp.level2 import SCHEDULE, certify_level2, level1_multipliers, solve_level2, unitary_from_level2
 
 __all__ = ["qubit_delta", "nuclear_bound", "cost_mp", "delta_from_k", "CLARABEL_MAX_DA", "LEVEL2_MAX_DA"]
 
 #: largest dA whose level-1 SDP goes to Clarabel (interior point); larger dA use the memory-light
-#: smoothed dual (:func:`.unital_sdp.solve_level1_smoothed`)
+#: smoothed dual (:func:`.sdp.level1.solve_level1_smoothed`)
 CLARABEL_MAX_DA = 5
 #: largest dA for the level-2 (degree-4 moment) strengthening, solved first-order
-#: (:mod:`.unital_sdp2_fo`): one eigendecomposition of Sym²(C^(dA²)) per step, dimension 45 at
+#: (:func:`.sdp.level2.solve_level2`): one eigendecomposition of Sym²(C^(dA²)) per step, dimension 45 at
 #: dA = 3, 136 at dA = 4 (0.1-0.3 s and 1-5 s per loose side, benchmarks/bench_certified.py);
 #: 3321 at dA = 9, out of reach
 LEVEL2_MAX_DA = 4
@@ -57,15 +67,56 @@ LEVEL2_TIME_LIMIT = 20.0
 
 
 def qubit_delta(K: np.ndarray) -> float:
-    """Exact Δ for dA = 2: ``2 (σ1(K) + σ2(K))`` of the 3 x 3 K (Lemma 3.2)."""
+    """The exact Δ for dA = 2: ``2 (σ1(K) + σ2(K))`` of the 3 x 3 K (Lemma 3.2).
+
+    :func:`.variation_range.variation_range_qubit` is the same with a shape message for a user's K.
+
+    Parameters
+    ----------
+    K : array_like
+        Real 3 x 3.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    TypeError, ValueError
+        From :func:`.cost.check_k`.
+
+    Examples
+    --------
+    >>> qubit_delta(np.diag([3.0, 2.0, 1.0]))
+    10.0
+    """
     K, _ = check_k(K, 2)
     s = np.linalg.svd(K, compute_uv=False)
     return float(2.0 * (s[0] + s[1]))
 
 
 def nuclear_bound(K: np.ndarray) -> float:
-    """``2 ||K||_*`` >= Δ (Lemma 3.3), inflated by a relative ``1e-12`` to cover the rounding of a
-    double-precision SVD (a floating-point bound, not an exact one)."""
+    """The nuclear-norm bound ``Δ <= 2 ||K||_*`` (Lemma 3.3), for every dA.
+
+    Inflated by a relative ``1e-12`` to cover the rounding of a double-precision SVD (a
+    floating-point bound, not an exact one).  The upper end of the bracket where no SDP certificate
+    is proved or it is larger (``certificate = "nuclear"``).
+
+    Parameters
+    ----------
+    K : array_like
+        Real ``(dA²-1) x (dA²-1)``.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> K = np.diag([3.0, 2.0, 1.0])
+    >>> nuclear_bound(K) > 12.0, round(nuclear_bound(K), 9)
+    (True, 12.0)
+    """
     s = np.linalg.svd(np.asarray(K, dtype=float), compute_uv=False)
     return float(2.0 * np.sum(s) * (1 + 1e-12))
 
@@ -87,8 +138,38 @@ def _reunitarise_mp(U: np.ndarray, dps: int) -> mpmath.matrix:
 
 
 def cost_mp(K: np.ndarray, dA: int, U: np.ndarray, dps: int = 40) -> mpmath.mpf:
-    """``C(U) - c0 = Σ_ab K_ab tr(G_a U G_b U†)`` at ``dps`` digits, with U re-orthonormalised at
-    that precision and ``G_a = F_a / sqrt(p_a)`` exact (:func:`.choi_form.rational_basis`)."""
+    """The cost ``C(U) - c0 = Σ_ab K_ab tr(G_a U G_b U†)`` at ``dps`` digits (Lemma 3.1).
+
+    U is re-orthonormalised at that precision (Newton's polar iteration) and
+    ``G_a = F_a / sqrt(p_a)`` is exact (:func:`.sdp.exact_form.rational_basis`): the lower end of the
+    certified bracket is ``cost_mp(U_max) - cost_mp(U_min)``, an attained value.
+
+    Parameters
+    ----------
+    K : array_like
+        Real ``(dA²-1) x (dA²-1)``.
+    dA : int
+    U : array_like
+        A ``dA x dA`` (numerically) unitary matrix.
+    dps : int, default 40
+        mpmath's decimal digits.
+
+    Returns
+    -------
+    mpmath.mpf
+
+    Raises
+    ------
+    TypeError, ValueError
+        From :func:`.cost.check_k`; ValueError if U has the wrong shape or is far from unitary.
+
+    Examples
+    --------
+    ``tr(Kᵀ R(I)) = tr K``:
+
+    >>> float(cost_mp(np.diag([3.0, 2.0, 1.0]), 2, np.eye(2)))
+    6.0
+    """
     K, dA = check_k(K, dA)
     U = np.asarray(U, dtype=np.complex128)
     if U.shape != (dA, dA):
@@ -156,9 +237,7 @@ class _Side:
         seconds = 0.0
         sol = None
         for phases in (SCHEDULE[:2], SCHEDULE[2:]):
-            sol = solve_level2_fo(
-                self.Ms, X, schedule=phases, target=self.val + allowance, time_limit=LEVEL2_TIME_LIMIT
-            )
+            sol = solve_level2(self.Ms, X, schedule=phases, target=self.val + allowance, time_limit=LEVEL2_TIME_LIMIT)
             seconds += sol.seconds
             X = np.array(sol.X)
             if sol.gamma <= self.val + allowance:
@@ -184,10 +263,6 @@ class _Side:
             self.certify()
 
 
-def _negated(E: ExactForm) -> ExactForm:
-    return ExactForm(-E.re, -E.im, E.exponent, E.err, E.dA)
-
-
 def delta_from_k(
     K: np.ndarray,
     dA: int,
@@ -198,18 +273,47 @@ def delta_from_k(
     dps: int = 40,
     level2: bool = True,
 ) -> VariationRangeResult:
-    """Δ from the (dA²-1) x (dA²-1) matrix K of ``C(UA) = c0 + tr(Kᵀ R(UA))`` (module doc).
+    """Δ from the matrix K of ``C(UA) = c0 + tr(Kᵀ R(UA))``: exact for dA = 2, certified for dA >= 3 (module doc).
+
+    Implements Lemma 3.2 (dA = 2) and Lemma 12 (dA >= 3: level-1 certificates 12.1-12.3, level 2
+    12.4, the nuclear fallback 3.3) of proofs/DERIVATION.md.
 
     Parameters
     ----------
-    K: real matrix in the basis :func:`.observables.orthonormal_traceless_basis` ``(dA)``.
-    dA: dimension of A (``q**m``).
-    tol: target relative width ``(upper - lower) / upper`` of the certified bracket (dA >= 3).
-    rng: seed/generator for the optimiser's random starts.
-    max_starts: cap on Haar-random starts per side when the gap exceeds ``tol``.
-    dps: mpmath digits for the lower end.
-    level2: allow the level-2 strengthening (Lemma 12.4, dA <= ``LEVEL2_MAX_DA``) on the sides
-        where level 1 stays loose (module doc); its seconds are in ``.timings``.
+    K : array_like
+        Real ``(dA²-1) x (dA²-1)`` in the basis
+        :func:`~weingarten_check.states.bases.orthonormal_traceless_basis` ``(dA)``
+        (:func:`.cost.k_matrix`).
+    dA : int
+        The dimension of A (``q**m``).
+    tol : float, default 1e-6
+        Target relative width ``(upper - lower) / upper`` of the certified bracket (dA >= 3).
+    rng : int or numpy.random.Generator, default 0
+        Seed of the optimiser's random starts.
+    max_starts : int, default 32
+        Cap on Haar-random starts per side when the gap exceeds ``tol``.
+    dps : int, default 40
+        mpmath digits for the lower end.
+    level2 : bool, default True
+        Allow the level-2 strengthening (Lemma 12.4, dA <= ``LEVEL2_MAX_DA``) on the sides where
+        level 1 stays loose (module doc); its seconds are in ``.timings``.
+
+    Returns
+    -------
+    VariationRangeResult
+        ``method`` "qubit" (exact, ``certificate = "closed-form"``) or "certified" (``lower``,
+        ``upper``, ``certificate`` "sdp-level1", "sdp-level2", "nuclear" or "zero", ``gap``).
+
+    Raises
+    ------
+    TypeError, ValueError
+        On a bad K or dA (:func:`.cost.check_k`), ``tol`` or ``max_starts``.
+
+    Examples
+    --------
+    >>> r = delta_from_k(np.diag([3.0, 2.0, 1.0]), 2)
+    >>> r.method, r.exact, r.value, r.certificate
+    ('qubit', True, 10.0, 'closed-form')
     """
     K, dA = check_k(K, dA)
     if not (isinstance(tol, (int, float)) and not isinstance(tol, bool) and math.isfinite(tol) and tol >= 0):
@@ -234,7 +338,7 @@ def delta_from_k(
         )
     M = form_from_k(K, dA)
     E = exact_form_from_k(K, dA)
-    hi, lo = _Side(M, E, dA, gen), _Side(-M, _negated(E), dA, gen)
+    hi, lo = _Side(M, E, dA, gen), _Side(-M, E.negated(), dA, gen)
     nuc = nuclear_bound(K)
     while True:
         lower_mp = cost_mp(K, dA, hi.U, dps) - cost_mp(K, dA, lo.U, dps)  # C(Umax) - C(Umin)

@@ -1,9 +1,18 @@
 """Multi-start BFGS over U(dA) for a Hermitian form ``C(U) = <vec U| M |vec U>`` (row-major vec).
 
 Any attained value is a lower bound on ``max_U C`` (an upper bound on ``min_U C``): this is the
-lower end of every Δ bracket.  Used by :mod:`.variation_range` (with ``M`` the Hermitian part of
-the reshaped cost tensor T) and by :mod:`.certified_delta` (with ``M`` built from K,
-:func:`.choi_form.form_from_k`); the two differ by a constant on unitaries.
+lower end of every certified Δ bracket (:mod:`.certified`, Lemma 12), with ``M`` the form of the
+cost (:func:`.cost.form_from_k`; a cost tensor T reshaped to ``dA² x dA²`` is the same form up to
+a constant on unitaries).  The SDP solvers of :mod:`.sdp` use :func:`hermitian_parameter_basis`
+and :func:`polar_unitary` too.
+
+Examples
+--------
+``C(U) = |U[0, 0]|²`` has maximum 1 and minimum 0 over U(2):
+
+>>> M = np.diag([1.0, 0.0, 0.0, 0.0])
+>>> round(optimise_form(M, True, starts=2, rng=0)[0], 9), round(optimise_form(M, False, starts=2, rng=0)[0], 9) + 0.0
+(1.0, 0.0)
 """
 
 from __future__ import annotations
@@ -20,13 +29,55 @@ __all__ = ["optimise_form", "polar_unitary", "hermitian_parameter_basis"]
 
 
 def hermitian_parameter_basis(dA: int) -> np.ndarray:
-    """``I/sqrt(dA)`` and the ``G_a``: an orthonormal basis of dA x dA Hermitian matrices."""
+    """An orthonormal basis of the ``dA x dA`` Hermitian matrices: ``I/sqrt(dA)`` and the ``G_a`` (Lemma 2.1).
+
+    The ``G_a`` are :func:`~weingarten_check.states.bases.orthonormal_traceless_basis` ``(dA)``;
+    the optimiser and the SDP solvers parametrise Hermitian matrices in this basis.
+
+    Parameters
+    ----------
+    dA : int
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(dA², dA, dA)``, complex.
+
+    Examples
+    --------
+    >>> B = hermitian_parameter_basis(2)
+    >>> B.shape, bool(np.allclose(np.einsum("aij,bji->ab", B, B), np.eye(4)))
+    ((4, 2, 2), True)
+    """
     G = orthonormal_traceless_basis(dA)
     return np.concatenate([np.eye(dA, dtype=np.complex128)[None] / np.sqrt(dA), G])
 
 
 def polar_unitary(X: np.ndarray) -> np.ndarray:
-    """The unitary polar factor ``W V†`` of ``X = W S V†`` (nearest unitary in Frobenius norm)."""
+    """The unitary polar factor ``W V†`` of ``X = W S V†``: the nearest unitary in Frobenius norm.
+
+    Turns the SDP's dominant Choi eigenvector into an optimiser start (Lemma 12, :mod:`.certified`).
+
+    Parameters
+    ----------
+    X : array_like
+        A finite square matrix.
+
+    Returns
+    -------
+    numpy.ndarray
+        A unitary of the same size.
+
+    Raises
+    ------
+    ValueError
+        If X is not square or not finite.
+
+    Examples
+    --------
+    >>> (polar_unitary(np.diag([2.0, -0.5])).real + 0.0).tolist()
+    [[1.0, 0.0], [0.0, -1.0]]
+    """
     X = np.asarray(X, dtype=np.complex128)
     if X.ndim != 2 or X.shape[0] != X.shape[1]:
         raise ValueError(f"X must be a square matrix, got shape {X.shape}")
@@ -85,10 +136,46 @@ def optimise_form(
     gtol: float = 1e-11,
     initial: Iterable[np.ndarray] | None = None,
 ) -> tuple[float, np.ndarray]:
-    """Best ``max`` (or ``min``) of ``<vec U|Mh|vec U>`` found by BFGS from ``starts`` Haar-random
-    unitaries plus the unitaries in ``initial`` (e.g. from an SDP solution); returns the value and
-    the unitary attaining it.  Each start: ``U = U0 exp(iX)``, X Hermitian (dA² real parameters),
-    exact gradient; restarted from its end point until it stops improving."""
+    """The best ``max`` (or ``min``) of ``<vec U|Mh|vec U>`` over U(dA) found by multi-start BFGS.
+
+    Starts from ``starts`` Haar-random unitaries plus the unitaries in ``initial`` (e.g. from an SDP
+    solution, polar-projected).  Each start: ``U = U0 exp(iX)``, X Hermitian (dA² real parameters),
+    exact gradient (Daleckii-Krein); restarted from its end point until it stops improving.  The
+    value is attained, so it bounds the true maximum from below (the minimum from above): the lower
+    end of the brackets of Lemmas 3.3 and 12 of proofs/DERIVATION.md.
+
+    Parameters
+    ----------
+    Mh : array_like
+        ``dA² x dA²`` (its Hermitian part is used).
+    maximise : bool
+        Maximise (True) or minimise (False).
+    starts : int, default 8
+        Haar-random starts (``>= 0``).
+    rng : int or numpy.random.Generator, default 0
+    gtol : float, default 1e-11
+        BFGS's gradient tolerance.
+    initial : iterable of array_like, optional
+        Further starting matrices (``dA x dA``, projected to unitaries).
+
+    Returns
+    -------
+    tuple of (float, numpy.ndarray)
+        The best value and the unitary attaining it.
+
+    Raises
+    ------
+    ValueError
+        If Mh is not ``dA² x dA²`` with ``dA >= 2``, ``starts < 0``, or there is no start at all.
+
+    Examples
+    --------
+    From the optimum itself (no random start): ``max |U[0, 0]|² = 1`` at U = I.
+
+    >>> val, U = optimise_form(np.diag([1.0, 0.0, 0.0, 0.0]), True, starts=0, initial=[np.eye(2)])
+    >>> round(val, 12), round(float(abs(U[0, 0])), 12)
+    (1.0, 1.0)
+    """
     Mh = np.asarray(Mh, dtype=np.complex128)
     D = Mh.shape[0] if Mh.ndim == 2 else -1
     dA = int(round(np.sqrt(max(D, 0))))

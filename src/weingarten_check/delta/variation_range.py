@@ -1,86 +1,112 @@
-"""The variation range ``Δ = max_UA C(UA) - min_UA C(UA)`` of a local unitary, computed exactly.
+"""The variation range ``Δ = max_UA C(UA) - min_UA C(UA)`` of a local unitary: exact forms and the dense entry point.
 
-Setting (math-notes): ``U = V2 (UA ⊗ I_B) V1``, ``C(UA) = tr(H U ρ U†)``, ``H2 = V2† H V2``,
-``ρ1 = V1 ρ V1†``, A = ``m`` sites (``dA = q^m``), B = the rest.
+Setting (proofs/DERIVATION.md): ``U = V2 (UA ⊗ I_B) V1``, ``C(UA) = tr(H U ρ U†)``, A = ``m`` sites
+(``dA = q^m``), B = the rest.  The cost objects (cost tensor T, K, the fidelity matrix M) are built
+in :mod:`.cost`; from them:
 
-Data flow: (H2, ρ1) or the states they come from  ->  **cost tensor**
-``T[l, j, k, i] = tr_B(<l|H2|k>_A <i|ρ1|j>_A)`` (for pure ``ρ1 = |ψ1><ψ1|``,
-``ψ1 = Σ_i |i>_A |ψ_i>_B``: ``T[l,j,k,i] = <l,ψ_j| H2 |k,ψ_i>``), so that
-``C(UA) = Σ conj(UA[l,j]) UA[k,i] T[l,j,k,i]`` — a Hermitian quadratic form in ``vec(UA)``
-->  **K matrix** (Route 1, step 3) ``K_ab = tr_B(h_a r_b) = Σ (G_a)_{kl} (G_b)_{ji} T[l,j,k,i]``
-with ``C(UA) = c0 + tr(K^T R(UA))``, ``R_ab = tr(G_a UA G_b UA†)`` the adjoint representation
-->  Δ:
-
-* ``dA = 2``: exact, ``Δ = 2 (σ1(K) + σ2(K))`` (Route 1 step 4) — :func:`variation_range_qubit`.
-* fidelity costs (``H = I - |φ><φ|``, pure ρ): exact, ``Δ = ||M||_1²`` with
-  ``M_ij = <φ_j|ψ_i>`` (Proposition 2 section) — :func:`variation_range_fidelity`.
-* otherwise (dA >= 3) a certified bracket ``[lower, upper]`` from K alone — lower end attained
+* ``dA = 2``: exact, ``Δ = 2 (σ1(K) + σ2(K))`` (Lemma 3.2) — :func:`variation_range_qubit`;
+* fidelity costs (``H = I - |φ><φ|``, pure ρ): exact, ``Δ = ||M||_1²`` with ``M_ij = <φ_j|ψ_i>``,
+  every ``dA >= 2`` (Lemma 7.2) — :func:`variation_range_fidelity`;
+* otherwise (``dA >= 3``) a certified bracket ``[lower, upper]`` from K alone — lower end attained
   by optimised unitaries, upper end an exactly checked dual certificate of the unital-channel SDP
-  (Lemma 12) — :func:`.certified_delta.delta_from_k`, the one function every non-fidelity Δ ends
-  in.  (:func:`variation_range_bracket` is the older ``[optimiser, 2||K||_*]`` bracket from T.)
+  (Lemma 12) — :func:`.certified.delta_from_k`, the one function every non-fidelity Δ ends in.
 
-:func:`variation_range` dispatches between them for dense inputs (small n).  The scalable
-constructions of ``T`` and ``M`` for circuits and Haar ensembles live in :mod:`.experiments`.
+:func:`variation_range` takes a user's own dense ``H``, state, ``V1`` and ``V2`` (small n) and
+dispatches between them.  The scalable constructions for circuits and Haar ensembles are in
+:mod:`weingarten_check.experiments.tasks`.
+
+Examples
+--------
+Two qubits, ``H = Z ⊗ I``, A = qubit 0: from ``|00>`` the cost ``<0|UA† Z UA|0>`` ranges over
+``[-1, 1]``; from a Bell state A is maximally mixed and the cost is constant.
+
+>>> H = np.kron(np.diag([1.0, -1.0]), np.eye(2))
+>>> round(variation_range(H, np.array([1.0, 0, 0, 0])).value, 12)
+2.0
+>>> round(variation_range(H, np.array([1.0, 0, 0, 1]) / np.sqrt(2)).value, 12)
+0.0
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-import mpmath
 import numpy as np
 
-from ..states.bases import orthonormal_traceless_basis
 from ..states.observables import Observable
-from ..states.sampling import RngLike, as_rng
+from ..states.sampling import RngLike
+from ..util.checks import check_hermitian, check_local_dim, check_nq, check_sites, check_square, check_unitary
 from .certified import delta_from_k, qubit_delta
-from .optimiser import optimise_form
+from .cost import cost_tensor_dense, k_matrix, m_matrix
 from .result import VariationRangeResult
 
-__all__ = [
-    "VariationRangeResult",
-    "cost_tensor_dense",
-    "cost_tensor_pure",
-    "cost_value",
-    "cost_constant",
-    "adjoint_representation",
-    "k_matrix",
-    "cost_tensor_from_k",
-    "m_matrix",
-    "variation_range_qubit",
-    "variation_range_fidelity",
-    "nuclear_upper_bound",
-    "optimise_cost",
-    "variation_range_bracket",
-    "variation_range",
-    "k_matrix_mp",
-    "variation_range_qubit_mp",
-    "variation_range_fidelity_mp",
-]
+__all__ = ["variation_range_qubit", "variation_range_fidelity", "variation_range"]
 
 
-# ------------------------------------------------------------------------------------ validation
-def _check_q_n(q: int, n: int) -> None:
-    if isinstance(q, bool) or not isinstance(q, (int, np.integer)) or q < 2:
-        raise ValueError(f"q (local dimension) must be an int >= 2, got {q!r}")
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
-        raise ValueError(f"n must be an int >= 2 (A must be a proper subsystem), got {n!r}")
+# ------------------------------------------------------------------------------------ exact Δ
+def variation_range_qubit(K: np.ndarray) -> float:
+    """The exact Δ for one qubit (dA = 2): ``2 (σ1(K) + σ2(K))`` of the 3 x 3 K (Lemma 3.2).
+
+    ``R(U(2)) = SO(3)`` (Lemma 2.3) and ``max_{R ∈ SO(3)} tr(Kᵀ R) = σ1 + σ2 + sign(det K) σ3``.
+
+    Parameters
+    ----------
+    K : array_like
+        Real 3 x 3 (:func:`.cost.k_matrix` of a qubit A).
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        If K is not 3 x 3, or not real and finite (:func:`.cost.check_k`).
+
+    Examples
+    --------
+    >>> variation_range_qubit(np.diag([3.0, 2.0, 1.0]))
+    10.0
+    """
+    if np.shape(K) != (3, 3):
+        raise ValueError(f"K must be 3 x 3 (dA = 2, one qubit), got shape {np.shape(K)}")
+    return qubit_delta(K)
 
 
-def _check_sites(sites: Sequence[int], n: int) -> tuple[int, ...]:
-    try:
-        sites = tuple(int(s) for s in sites)
-    except TypeError:
-        raise TypeError(f"sites must be a sequence of ints (the sites of A), got {sites!r}") from None
-    if not sites:
-        raise ValueError("sites (the sites of A) must be non-empty")
-    if len(set(sites)) != len(sites) or any(not 0 <= s < n for s in sites):
-        raise ValueError(f"sites must be distinct ints in range(n) = range({n}), got {sites}")
-    if len(sites) >= n:
-        raise ValueError(f"A must be a proper subsystem: need m = len(sites) < n, got m={len(sites)}, n={n}")
-    return sites
+def variation_range_fidelity(M: np.ndarray) -> float:
+    """The exact Δ of the fidelity cost ``C = 1 - |<φ|U|ψ>|²``: ``||M||_1²`` (Lemma 7.2).
+
+    ``<φ2|(UA ⊗ I)|ψ1> = tr(UA M)`` (Lemma 7.1), whose modulus has maximum ``||M||_1`` (von Neumann)
+    and minimum 0 over ``U(dA)``, ``dA >= 2``.
+
+    Parameters
+    ----------
+    M : array_like
+        Square ``dA x dA``, ``dA >= 2`` (:func:`.cost.m_matrix`).
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        If M is not square or ``dA < 2``.
+
+    Examples
+    --------
+    ``ψ1 = |+>|0>``, ``φ2 = |00>``: ``M = [[1, 0], [1, 0]]/sqrt 2``, one singular value 1.
+
+    >>> round(variation_range_fidelity(np.array([[1.0, 0.0], [1.0, 0.0]]) / np.sqrt(2)), 12)
+    1.0
+    """
+    M = np.asarray(M)
+    if M.ndim != 2 or M.shape[0] != M.shape[1] or M.shape[0] < 2:
+        raise ValueError(f"M must be a square dA x dA matrix with dA >= 2, got shape {M.shape}")
+    return float(np.sum(np.linalg.svd(M, compute_uv=False)) ** 2)
 
 
+# ------------------------------------------------------------------------------------ dispatcher
 def _infer_n(d: int, q: int, what: str) -> int:
     n = int(round(np.log(d) / np.log(q)))
     if q**n != d:
@@ -88,173 +114,6 @@ def _infer_n(d: int, q: int, what: str) -> int:
     return n
 
 
-def _check_square(a: np.ndarray, name: str, d: int | None = None) -> np.ndarray:
-    a = np.asarray(a, dtype=np.complex128)
-    if a.ndim != 2 or a.shape[0] != a.shape[1]:
-        raise ValueError(f"{name} must be a square matrix, got shape {a.shape}")
-    if d is not None and a.shape[0] != d:
-        raise ValueError(f"{name} must be {d} x {d} (q**n), got {a.shape}")
-    return a
-
-
-def _check_hermitian(a: np.ndarray, name: str, tol: float = 1e-9) -> None:
-    scale = max(1.0, float(np.abs(a).max()))
-    if not np.allclose(a, a.conj().T, atol=tol * scale):
-        raise ValueError(f"{name} must be Hermitian ({name} != {name}^dagger)")
-
-
-def _check_unitary(u: np.ndarray, name: str, tol: float = 1e-9) -> None:
-    if not np.allclose(u.conj().T @ u, np.eye(u.shape[0]), atol=tol):
-        raise ValueError(f"{name} must be unitary ({name}^dagger {name} != I)")
-
-
-def _check_t(T: np.ndarray) -> tuple[np.ndarray, int]:
-    T = np.asarray(T)
-    if T.ndim != 4 or len(set(T.shape)) != 1 or T.shape[0] < 2:
-        raise ValueError(f"T (cost tensor) must have shape (dA, dA, dA, dA) with dA >= 2, got {T.shape}")
-    return T, T.shape[0]
-
-
-# ------------------------------------------------------------------------------------ cost tensor
-def _split_operator(X: np.ndarray, sites: Sequence[int], n: int, q: int) -> np.ndarray:
-    """Operator on n sites -> array X[a, b, a', b'] with a, a' multi-indices of A (in ``sites``
-    order) and b, b' of B, i.e. ``<a,b|X|a',b'>``."""
-    rest = [s for s in range(n) if s not in sites]
-    t = X.reshape((q,) * (2 * n))
-    perm = list(sites) + rest + [n + s for s in sites] + [n + s for s in rest]
-    dA, dB = q ** len(sites), q ** len(rest)
-    return np.transpose(t, perm).reshape(dA, dB, dA, dB)
-
-
-def cost_tensor_dense(H2: np.ndarray, rho1: np.ndarray, sites: Sequence[int], n: int, q: int = 2) -> np.ndarray:
-    """``T[l,j,k,i] = tr_B(<l|H2|k>_A <i|ρ1|j>_A)`` from dense ``H2`` and ``ρ1`` (module doc)."""
-    h = _split_operator(H2, sites, n, q)  # h[l, b, k, b'] = <l b|H2|k b'>
-    r = _split_operator(rho1, sites, n, q)  # r[i, b', j, b] = <i b'|rho|j b>
-    return np.einsum("lbkc,icjb->ljki", h, r, optimize=True)
-
-
-def cost_tensor_pure(h_vectors: np.ndarray, vectors: np.ndarray) -> np.ndarray:
-    """``T[l,j,k,i] = <l,ψ_j| H2 |k,ψ_i>`` from the dA² vectors ``vectors[k, i] = |k>_A|ψ_i>_B``
-    (any layout: shape ``(dA, dA, ...)``) and ``h_vectors[k, i] = H2 vectors[k, i]``."""
-    dA = vectors.shape[0]
-    a = vectors.reshape(dA * dA, -1)
-    b = h_vectors.reshape(dA * dA, -1)
-    return (a.conj() @ b.T).reshape(dA, dA, dA, dA)
-
-
-def cost_value(T: np.ndarray, U: np.ndarray) -> float:
-    """``C(U) = Σ conj(U[l,j]) U[k,i] T[l,j,k,i]`` (real for Hermitian H2, ρ1)."""
-    T, dA = _check_t(T)
-    return float(np.real(np.einsum("lj,ki,ljki->", U.conj(), U, T)))
-
-
-def cost_constant(T: np.ndarray) -> float:
-    """``c0 = E_{Haar U}[C(U)] = (1/dA) Σ_{k,i} T[k,i,k,i]`` (the U-independent part of C)."""
-    T, dA = _check_t(T)
-    return float(np.real(np.einsum("kiki->", T))) / dA
-
-
-def adjoint_representation(U: np.ndarray) -> np.ndarray:
-    """``R_ab(U) = tr(G_a U G_b U†)``: real orthogonal (dA²-1) x (dA²-1) (Route 1, step 2)."""
-    U = _check_square(U, "U")
-    G = orthonormal_traceless_basis(U.shape[0])
-    rot = np.einsum("ij,bjk,lk->bil", U, G, U.conj())  # U G_b U†
-    return np.real(np.einsum("aji,bij->ab", G, rot))
-
-
-def k_matrix(T: np.ndarray) -> np.ndarray:
-    """``K_ab = Σ (G_a)_{kl} (G_b)_{ji} T[l,j,k,i] = tr_B(h_a r_b)`` (Route 1, step 3), real."""
-    T, dA = _check_t(T)
-    G = orthonormal_traceless_basis(dA)
-    K = np.einsum("akl,bji,ljki->ab", G, G, T, optimize=True)
-    return np.real(K)
-
-
-def cost_tensor_from_k(K: np.ndarray, c0: float = 0.0) -> np.ndarray:
-    """A cost tensor with the same cost function up to a constant as any T with ``k_matrix(T) = K``:
-    ``T[l,j,k,i] = c0 δ_lk δ_ij / dA + Σ_cd K_cd (G_c)_{lk} (G_d)_{ij}`` (Route 1 step 3 read
-    backwards; the cross terms ``tr_B(h_0 r_b)``, ``tr_B(h_a r_0)`` of a full T drop out of
-    ``C(U)`` for unitary U since ``Σ_l conj(U_lj) U_li = δ_ji`` and ``tr G = 0``).  So
-    ``cost_value(T, U) = c0 + tr(K^T R(U))``, ``k_matrix(T) = K``, ``cost_constant(T) = c0``, and
-    :func:`variation_range_bracket` gives the same Δ bracket as from the full T.  Used where K is
-    computed without T (:mod:`.reduced_states`)."""
-    K = np.asarray(K)
-    if K.ndim != 2 or K.shape[0] != K.shape[1]:
-        raise ValueError(f"K must be a square (dA²-1) x (dA²-1) matrix, got shape {K.shape}")
-    dA = int(round(np.sqrt(K.shape[0] + 1)))
-    if dA < 2 or dA * dA - 1 != K.shape[0]:
-        raise ValueError(f"K must be (dA²-1) x (dA²-1) for some dA >= 2, got shape {K.shape}")
-    G = orthonormal_traceless_basis(dA)
-    T = np.einsum("cd,clk,dij->ljki", K, G, G, optimize=True)
-    eye = np.eye(dA)
-    T = T + (float(c0) / dA) * np.einsum("lk,ij->ljki", eye, eye)
-    return T
-
-
-def m_matrix(psi_rows: np.ndarray, phi_rows: np.ndarray) -> np.ndarray:
-    """``M_ij = <φ_j|ψ_i>`` from ``ψ1 = Σ_i |i>_A|ψ_i>`` and ``φ2 = V2†φ = Σ_j |j>_A|φ_j>``,
-    both given as ``(dA, dB)`` arrays of rows (Proposition 2 section)."""
-    psi_rows, phi_rows = np.asarray(psi_rows), np.asarray(phi_rows)
-    if psi_rows.ndim != 2 or psi_rows.shape != phi_rows.shape or psi_rows.shape[0] < 2:
-        raise ValueError(
-            f"psi_rows and phi_rows must both have shape (dA, dB) with dA >= 2, "
-            f"got {psi_rows.shape} and {phi_rows.shape}"
-        )
-    return psi_rows @ phi_rows.conj().T
-
-
-# ------------------------------------------------------------------------------------ exact Δ
-def variation_range_qubit(K: np.ndarray) -> float:
-    """Exact Δ for one qubit (dA = 2): ``2 (σ1(K) + σ2(K))`` of the 3 x 3 K (Route 1, step 4)."""
-    if np.shape(K) != (3, 3):
-        raise ValueError(f"K must be 3 x 3 (dA = 2, one qubit), got shape {np.shape(K)}")
-    return qubit_delta(K)
-
-
-def variation_range_fidelity(M: np.ndarray) -> float:
-    """Exact Δ for the fidelity cost ``C = 1 - |<φ|U|ψ>|²``: ``||M||_1²`` (trace norm squared),
-    valid for every ``dA >= 2`` (max of ``|tr(UA M)|`` is ``||M||_1``, min is 0)."""
-    M = np.asarray(M)
-    if M.ndim != 2 or M.shape[0] != M.shape[1] or M.shape[0] < 2:
-        raise ValueError(f"M must be a square dA x dA matrix with dA >= 2, got shape {M.shape}")
-    return float(np.sum(np.linalg.svd(M, compute_uv=False)) ** 2)
-
-
-def nuclear_upper_bound(K: np.ndarray) -> float:
-    """``2 ||K||_*`` >= Δ (von Neumann trace inequality over O(dA²-1), Route 1 step 5)."""
-    return float(2.0 * np.sum(np.linalg.svd(np.asarray(K), compute_uv=False)))
-
-
-# ------------------------------------------------------------------------------------ optimisation
-def optimise_cost(
-    T: np.ndarray, maximise: bool, starts: int = 8, rng: RngLike = 0, gtol: float = 1e-11
-) -> tuple[float, np.ndarray]:
-    """Multi-start BFGS over U(dA) for ``max`` (or ``min``) of ``C(U)``; returns the best value
-    and the unitary achieving it (:func:`.unitary_optimiser.optimise_form` on the Hermitian part
-    of T reshaped to dA² x dA²)."""
-    T, dA = _check_t(T)
-    if isinstance(starts, bool) or not isinstance(starts, (int, np.integer)) or starts < 1:
-        raise ValueError(f"starts must be an int >= 1, got {starts!r}")
-    Tm = T.reshape(dA * dA, dA * dA)
-    return optimise_form(Tm, maximise, starts, as_rng(rng), gtol)
-
-
-def variation_range_bracket(T: np.ndarray, starts: int = 8, rng: RngLike = 0) -> tuple[float, float]:
-    """Certified bracket ``lower <= Δ <= upper`` for any dA: ``lower = C(U_max) - C(U_min)``
-    for the best unitaries found by :func:`optimise_cost` (attained, hence a lower bound),
-    ``upper = 2 ||K||_*`` (:func:`nuclear_upper_bound`)."""
-    T, dA = _check_t(T)
-    gen = as_rng(rng)
-    hi, _ = optimise_cost(T, True, starts, gen)
-    lo, _ = optimise_cost(T, False, starts, gen)
-    upper = nuclear_upper_bound(k_matrix(T))
-    lower = hi - lo
-    if lower > upper * (1 + 1e-9) + 1e-12:
-        raise RuntimeError(f"bracket inconsistent: lower {lower} > upper {upper} (bug)")
-    return float(lower), float(upper)
-
-
-# ------------------------------------------------------------------------------------ dispatcher
 def _fidelity_target(H: np.ndarray, tol: float = 1e-9) -> np.ndarray | None:
     """If ``H = I - |φ><φ|`` return φ, else None."""
     P = np.eye(H.shape[0]) - H
@@ -278,34 +137,77 @@ def variation_range(
     rng: RngLike = 0,
     tol: float = 1e-6,
 ) -> VariationRangeResult:
-    """Δ for ``U = V2 (UA ⊗ I) V1`` with dense inputs (small n), dispatching to the exact forms.
+    """The variation range Δ of ``C(UA) = tr(H U ρ U†)``, ``U = V2 (UA ⊗ I) V1``, for your own dense H, state, V1, V2.
+
+    Builds the cost tensor and K (:mod:`.cost`, Lemma 3.1) and dispatches: the fidelity form
+    ``||M||_1²`` (Lemma 7.2) if ``H = I - |φ><φ|`` and the state is a pure vector, else
+    :func:`.certified.delta_from_k` (exact ``2(σ1 + σ2)`` for dA = 2, Lemma 3.2; a certified bracket
+    for dA >= 3, Lemma 12).  Dense: for small n (``q**n`` up to a few hundred).
 
     Parameters
     ----------
-    H: Hermitian d x d matrix or :class:`Observable` (d = q**n).
-    state: a state vector ψ (length d, ρ = |ψ><ψ|) or a density matrix ρ (d x d).
-    V1, V2: d x d unitaries or circuits with a ``unitary()`` method (e.g.
-        :class:`weingarten_check.circuits.ensembles.Circuit`); default identity.
-    sites: the sites of A (m = len(sites) < n).
-    method: "auto" (fidelity if H = I - |φ><φ| and ρ pure, else
-        :func:`.certified_delta.delta_from_k`: exact for dA = 2, a certified bracket for dA >= 3),
-        or force "qubit" (dA = 2), "fidelity", "certified" (K route, any dA).
-    starts, rng, tol: cap on the random optimiser starts per side, their seed, and the target
-        relative width of the certified bracket (dA >= 3), see :func:`.certified_delta.delta_from_k`.
+    H : numpy.ndarray or Observable
+        Hermitian ``d x d`` with ``d = q**n``, or an :class:`~weingarten_check.states.observables.Observable`
+        (its ``q`` is used).
+    state : numpy.ndarray
+        A normalised state vector ψ (length d, ``ρ = |ψ><ψ|``) or a density matrix ρ (``d x d``).
+    V1, V2 : numpy.ndarray or circuit, optional
+        ``d x d`` unitaries or circuits with a ``unitary()`` method (e.g.
+        :class:`weingarten_check.circuits.ensembles.Circuit`); default the identity.
+    sites : sequence of int, default (0,)
+        The sites of A (``m = len(sites) < n``).
+    q : int, default 2
+        The local dimension.
+    method : {"auto", "qubit", "fidelity", "certified"}
+        "auto" as above; or force "qubit" (needs dA = 2), "fidelity" (needs the fidelity form and a
+        pure state) or "certified" (the K route, any dA).
+    starts : int, default 32
+        Cap on the random optimiser starts per side (dA >= 3).
+    rng : int or numpy.random.Generator, default 0
+        Seed of those starts.
+    tol : float, default 1e-6
+        Target relative width of the certified bracket (dA >= 3).
+
+    Returns
+    -------
+    VariationRangeResult
+        ``lower <= Δ <= upper`` with the method and certificate; exact (``lower == upper``) for the
+        closed forms.
+
+    Raises
+    ------
+    ValueError
+        On a non-square, non-Hermitian H; a dimension that is not a power of q; ``n < 2``; bad sites;
+        a state that is not normalised or not a density matrix; V1 or V2 not unitary; an unknown or
+        inapplicable ``method``.
+
+    Examples
+    --------
+    The fidelity cost of a target ``|00>`` from ``|+>|0>`` (Lemma 7.2): ``Δ = ||M||_1² = 1``.
+
+    >>> target = np.array([1.0, 0, 0, 0])
+    >>> r = variation_range(np.eye(4) - np.outer(target, target), np.array([1.0, 0, 1, 0]) / np.sqrt(2))
+    >>> r.method, r.exact, round(r.value, 12)
+    ('fidelity', True, 1.0)
+
+    A qutrit of two (q = 3): ``C(UA) = |UA[0, 0]|²`` has Δ = 1, bracketed with a proved upper end.
+
+    >>> r = variation_range(np.kron(np.diag([1.0, 0, 0]), np.eye(3)), np.eye(9)[0], q=3)
+    >>> r.method, r.certificate, round(r.lower, 6), round(r.upper, 6), r.gap <= 1e-6
+    ('certified', 'sdp-level1', 1.0, 1.0, True)
     """
     if isinstance(H, Observable):
         q = H.q
         H = H.dense()
     if method not in ("auto", "qubit", "fidelity", "certified"):
         raise ValueError(f"method must be 'auto', 'qubit', 'fidelity' or 'certified', got {method!r}")
-    H = _check_square(H, "H")
+    H = check_square(H, "H")
     d = H.shape[0]
-    if isinstance(q, bool) or not isinstance(q, (int, np.integer)) or q < 2:
-        raise ValueError(f"q (local dimension) must be an int >= 2, got {q!r}")
+    q = check_local_dim(q)
     n = _infer_n(d, q, "H")
-    _check_q_n(q, n)
-    _check_hermitian(H, "H")
-    sites = _check_sites(sites, n)
+    n, q = check_nq(n, q, min_n=2)
+    check_hermitian(H, "H")
+    sites = check_sites(sites, n)
     dA = q ** len(sites)
     state = np.asarray(state, dtype=np.complex128)
     pure = state.ndim == 1
@@ -317,8 +219,8 @@ def variation_range(
         psi = state
         rho = np.outer(psi, psi.conj())
     else:
-        rho = _check_square(state, "state (density matrix)", d)
-        _check_hermitian(rho, "state (density matrix)")
+        rho = check_square(state, "state (density matrix)", d)
+        check_hermitian(rho, "state (density matrix)")
         if abs(np.trace(rho) - 1) > 1e-9 or np.linalg.eigvalsh(rho)[0] < -1e-9:
             raise ValueError("state (density matrix) must be positive semidefinite with trace 1")
     if V1 is not None and hasattr(V1, "unitary"):
@@ -327,7 +229,7 @@ def variation_range(
         V2 = V2.unitary()
     for name, V in (("V1", V1), ("V2", V2)):
         if V is not None:
-            _check_unitary(_check_square(V, name, d), name)
+            check_unitary(check_square(V, name, d), name)
     V1m = np.eye(d) if V1 is None else np.asarray(V1, dtype=np.complex128)
     V2m = np.eye(d) if V2 is None else np.asarray(V2, dtype=np.complex128)
     H2 = V2m.conj().T @ H @ V2m
@@ -349,56 +251,3 @@ def variation_range(
     if method == "qubit" and dA != 2:
         raise ValueError(f"method='qubit' needs dA = 2, got dA = {dA}")
     return delta_from_k(K, dA, tol=tol, rng=rng, max_starts=starts)
-
-
-# ------------------------------------------------------------------------------------ mpmath
-def k_matrix_mp(T: np.ndarray, dps: int = 50) -> mpmath.matrix:
-    """:func:`k_matrix` for an object array of mpmath numbers (high-precision recomputation)."""
-    T, dA = _check_t(T)
-    with mpmath.workdps(dps):
-        G = orthonormal_traceless_basis(dA)
-        # exact rationals/sqrt of the basis at the working precision
-        Gmp = np.empty(G.shape, dtype=object)
-        for idx in np.ndindex(G.shape):
-            re, im = G[idx].real, G[idx].imag
-            Gmp[idx] = mpmath.mpc(_mp_exactish(re), _mp_exactish(im))
-        r = dA * dA - 1
-        K = mpmath.matrix(r, r)
-        for a in range(r):
-            for b in range(r):
-                acc = mpmath.mpc(0)
-                for l, j, k, i in np.ndindex(T.shape):
-                    ga, gb = Gmp[a, k, l], Gmp[b, j, i]
-                    if ga != 0 and gb != 0:
-                        acc += ga * gb * T[l, j, k, i]
-                K[a, b] = mpmath.re(acc)
-        return K
-
-
-def _mp_exactish(x: float) -> mpmath.mpf:
-    """Recover the exact value of Gell-Mann/sqrt(2) entries (0, ±1/sqrt2, ±1/sqrt(l(l+1)) ...)."""
-    if x == 0:
-        return mpmath.mpf(0)
-    inv_sq = 1.0 / (x * x)
-    k = round(inv_sq)
-    if abs(inv_sq - k) < 1e-9:
-        return mpmath.sign(x) / mpmath.sqrt(k)
-    # diagonal entries -l * sqrt(1/(l(l+1))): x^2 = l^2/(l(l+1)) = l/(l+1)
-    for l in range(1, 64):
-        if abs(x * x - l / (l + 1)) < 1e-12:
-            return mpmath.sign(x) * mpmath.sqrt(mpmath.mpf(l) / (l + 1))
-    return mpmath.mpf(x)
-
-
-def variation_range_qubit_mp(K: mpmath.matrix, dps: int = 50) -> mpmath.mpf:
-    """``2 (σ1 + σ2)`` of a 3 x 3 mpmath matrix at ``dps`` digits."""
-    with mpmath.workdps(dps):
-        s = sorted(mpmath.svd_r(mpmath.matrix(K), compute_uv=False), reverse=True)
-        return 2 * (s[0] + s[1])
-
-
-def variation_range_fidelity_mp(M: mpmath.matrix, dps: int = 50) -> mpmath.mpf:
-    """``||M||_1²`` of a complex mpmath matrix at ``dps`` digits."""
-    with mpmath.workdps(dps):
-        s = mpmath.svd_c(mpmath.matrix(M), compute_uv=False)
-        return mpmath.fsum(s) ** 2

@@ -1,4 +1,4 @@
-"""Level-1 relaxation of ``max_U <u|M|u>`` over unital channels, and its dual certificate (Lemma 12).
+"""Level-1 relaxation of ``max_U <u|M|u>`` over unital channels, and its dual certificate (Lemmas 12.1, 12.3).
 
 For a unitary U the Choi matrix ``J = |u><u|`` (u = vec U row-major, dA² x dA²) satisfies
 ``J ⪰ 0``, ``tr_1 J = I``, ``tr_2 J = I`` (the channel ``X -> U X U†`` is trace preserving and
@@ -17,9 +17,27 @@ called directly: cvxpy's modelling layer cost more than the solve, see benchmark
 its (A, B) are *polished* at the optimiser's maximiser U* so that ``(I⊗A + B⊗I - M) u* = 0`` holds
 (then the bound equals ``C(U*)`` up to ``dA · λmax``), and the bound is proved in exact arithmetic by
 :func:`certify_level1` (rational A, B, t and an exact positive-definiteness check of
-``t I - (M_r - I⊗A - B⊗I)``, :mod:`.exact_psd`), whatever the solver's accuracy.
+``t I - (M_r - I⊗A - B⊗I)``, :mod:`.exact_psd`), whatever the solver's accuracy (Lemma 12.3).
 
-Conventions: ``(I⊗A) vec U = vec(U Aᵀ)`` and ``(B⊗I) vec U = vec(B U)`` (row-major vec).
+Conventions: ``(I⊗A) vec U = vec(U Aᵀ)`` and ``(B⊗I) vec U = vec(B U)`` (row-major vec).  ``M`` is
+the form of the cost (:func:`weingarten_check.delta.cost.form_from_k`), ``E`` its exact rational
+version (:func:`.exact_form.exact_form_from_k`).
+
+Examples
+--------
+``C(U) - c0 = <0|U† Z U|0>`` for one qubit (maximum 1, at U = I): the solver's dual point,
+polished at the optimiser's maximiser, is proved to bound the maximum by 1 up to ``3e-13``.
+
+>>> from weingarten_check.delta.cost import form_from_k
+>>> from weingarten_check.delta.optimiser import optimise_form
+>>> from weingarten_check.delta.sdp.exact_form import exact_form_from_k
+>>> K = np.diag([0.0, 0.0, 1.0])
+>>> M, E = form_from_k(K, 2), exact_form_from_k(K, 2)
+>>> sol = solve_level1(M)
+>>> val, U = optimise_form(M, True, 0, initial=[unitary_from_choi(sol.J, 2)])
+>>> cert = certify_level1(E, M, *polish_dual(M, sol.A, sol.B, U))
+>>> round(val, 12), 0 <= float(cert.bound) - 1 < 3e-13
+(1.0, True)
 """
 
 from __future__ import annotations
@@ -31,15 +49,18 @@ from fractions import Fraction
 import numpy as np
 import scipy.sparse as sp
 
-from ..cost import ExactForm
+from ..cost import check_form
 from ..optimiser import hermitian_parameter_basis, polar_unitary
-from .exact_psd import is_hermitian_positive_definite, to_grid
+from .exact_form import ExactForm
+from .exact_psd import is_hermitian_positive_definite, round_hermitian
 
 __all__ = [
+    "check_dual_pair",
+    "svec_indices",
+    "real_embedding_svec",
     "Level1Solution",
     "solve_level1",
     "solve_level1_smoothed",
-    "partial_traces",
     "level1_bound",
     "polish_dual",
     "Level1Certificate",
@@ -49,23 +70,36 @@ __all__ = [
 ]
 
 
-def _check_form(M: np.ndarray) -> tuple[np.ndarray, int]:
-    M = np.asarray(M)
-    if M.ndim != 2 or M.shape[0] != M.shape[1]:
-        raise ValueError(f"M must be a square dA² x dA² matrix, got shape {M.shape}")
-    D = M.shape[0]
-    dA = math.isqrt(D)
-    if dA * dA != D or dA < 2:
-        raise ValueError(f"M must be dA² x dA² with dA >= 2, got shape {M.shape}")
-    if not np.all(np.isfinite(M)):
-        raise ValueError("M must be finite (no NaN or inf entries)")
-    scale = max(1.0, float(np.abs(M).max()))
-    if np.abs(M - M.conj().T).max() > 1e-10 * scale:
-        raise ValueError("M must be Hermitian (M != M^dagger)")
-    return 0.5 * (M + M.conj().T).astype(np.complex128), dA
+def check_dual_pair(A: np.ndarray, B: np.ndarray, dA: int) -> tuple[np.ndarray, np.ndarray]:
+    """Validate a level-1 dual pair ``(A, B)``: Hermitian, finite, ``dA x dA``.
 
+    Parameters
+    ----------
+    A, B : array_like
+        The dual variables of ``I⊗A + B⊗I ⪰ M`` (Lemma 12.1).
+    dA : int
+        The dimension of A.
 
-def _check_ab(A: np.ndarray, B: np.ndarray, dA: int) -> tuple[np.ndarray, np.ndarray]:
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Their Hermitian parts ``(X + X†)/2``, complex.
+
+    Raises
+    ------
+    ValueError
+        If a matrix has the wrong shape, is not finite or not Hermitian (to ``1e-9`` relative).
+
+    Examples
+    --------
+    >>> A, B = check_dual_pair(np.eye(2), np.zeros((2, 2)), 2)
+    >>> A.dtype, B.shape
+    (dtype('complex128'), (2, 2))
+    >>> check_dual_pair(np.eye(2), np.triu(np.ones((2, 2))), 2)
+    Traceback (most recent call last):
+    ...
+    ValueError: B must be Hermitian
+    """
     out = []
     for name, X in (("A", A), ("B", B)):
         X = np.asarray(X, dtype=np.complex128)
@@ -79,28 +113,59 @@ def _check_ab(A: np.ndarray, B: np.ndarray, dA: int) -> tuple[np.ndarray, np.nda
     return out[0], out[1]
 
 
-def partial_traces(J: np.ndarray, dA: int) -> tuple[np.ndarray, np.ndarray]:
-    """``(tr_1 J, tr_2 J)`` for J on C^dA ⊗ C^dA (index ``(k, i)`` row-major): ``tr_1`` sums over
-    k, ``tr_2`` over i.  For ``J = |vec U><vec U|``: ``tr_1 J = (Uᵀ conj U)`` = I and
-    ``tr_2 J = U U†`` = I."""
-    T = np.asarray(J).reshape(dA, dA, dA, dA)
-    return np.einsum("kikj->ij", T), np.einsum("kili->kl", T)
-
-
 def level1_bound(M: np.ndarray, A: np.ndarray, B: np.ndarray) -> float:
-    """Floating-point value of ``tr A + tr B + dA λmax(M - I⊗A - B⊗I)`` (Lemma 12.1); NOT a
-    proof (use :func:`certify_level1`)."""
-    M, dA = _check_form(M)
-    A, B = _check_ab(A, B, dA)
+    """The level-1 bound ``tr A + tr B + dA λmax(M - I⊗A - B⊗I)`` in floating point (Lemma 12.1).
+
+    For ANY Hermitian A, B it bounds ``max_U <u|M|u>`` — in exact arithmetic; this float value is
+    NOT a proof (:func:`certify_level1` proves it).
+
+    Parameters
+    ----------
+    M : array_like
+        The form, Hermitian ``dA² x dA²`` (:func:`weingarten_check.delta.cost.check_form`).
+    A, B : array_like
+        Hermitian ``dA x dA`` (:func:`check_dual_pair`).
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    ``<u|u> = dA`` for every unitary: ``M = I`` (dA = 2) has maximum 2, and both pairs say so.
+
+    >>> zero = np.zeros((2, 2))
+    >>> level1_bound(np.eye(4), zero, zero), level1_bound(np.eye(4), np.eye(2), zero)
+    (2.0, 2.0)
+    """
+    M, dA = check_form(M)
+    A, B = check_dual_pair(A, B, dA)
     I = np.eye(dA)
     S = M - np.kron(I, A) - np.kron(B, I)
     return float(np.real(np.trace(A) + np.trace(B)) + dA * np.linalg.eigvalsh(S)[-1])
 
 
 # -------------------------------------------------------------------------------- Clarabel
-def _svec_rows(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Index arrays of Clarabel's triangle vectorisation (upper triangle by columns,
-    off-diagonal entries scaled by sqrt 2)."""
+def svec_indices(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Index arrays of Clarabel's triangle vectorisation of an ``n x n`` symmetric matrix (the SDP of Lemma 12.1).
+
+    The upper triangle by columns, off-diagonal entries scaled by ``sqrt 2`` (so that the
+    vectorisation is an isometry): ``svec(S) = S[rows, cols] * weights``.
+
+    Parameters
+    ----------
+    n : int
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``(rows, cols, weights)``, each of length ``n(n+1)/2``.
+
+    Examples
+    --------
+    >>> [a.tolist() for a in svec_indices(2)]
+    [[0, 0, 1], [0, 1, 1], [1.0, 1.4142135623730951, 1.0]]
+    """
     ii, jj = [], []
     for j in range(n):
         for i in range(j + 1):
@@ -115,10 +180,55 @@ def _embed(X: np.ndarray) -> np.ndarray:
     return np.block([[X.real, -X.imag], [X.imag, X.real]])
 
 
+def real_embedding_svec(X: np.ndarray, indices: tuple[np.ndarray, np.ndarray, np.ndarray]) -> np.ndarray:
+    """Clarabel's ``svec`` of the real embedding ``[[Re X, -Im X], [Im X, Re X]]`` of a Hermitian X (Lemma 12.1).
+
+    A complex Hermitian ``X ⪰ 0`` iff its real embedding is; Clarabel's PSD cone is real.
+
+    Parameters
+    ----------
+    X : numpy.ndarray
+        Hermitian ``n x n``.
+    indices : tuple of numpy.ndarray
+        :func:`svec_indices` ``(2n)``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Length ``n(2n+1)``.
+
+    Examples
+    --------
+    >>> (real_embedding_svec(np.array([[2.0]]), svec_indices(2)) + 0.0).tolist()
+    [2.0, 0.0, 2.0]
+    """
+    ii, jj, w = indices
+    return _embed(X)[ii, jj] * w
+
+
 @dataclass
 class Level1Solution:
-    """Solver output for ``max <u|M|u>``: dual point (A, B), its float bound, the primal Choi
-    matrix J (unital channel), the solver status and time."""
+    """Solver output for ``max <u|M|u>`` over unital channels (Lemma 12.1).
+
+    Attributes
+    ----------
+    A, B : numpy.ndarray
+        The dual point (Hermitian ``dA x dA``).
+    value : float
+        Its float bound :func:`level1_bound` (not a proof).
+    J : numpy.ndarray
+        The primal Choi matrix (a unital channel, ``dA² x dA²``).
+    status : str
+        The solver's status.
+    seconds : float
+        The solver's time.
+
+    Examples
+    --------
+    >>> sol = solve_level1(np.diag([1.0, 0.0, 0.0, 0.0]))  # max |U_00|² = 1
+    >>> sol.status, round(sol.value, 6), round(float(np.trace(sol.J).real), 6)
+    ('Solved', 1.0, 2.0)
+    """
 
     A: np.ndarray
     B: np.ndarray
@@ -129,26 +239,54 @@ class Level1Solution:
 
 
 def solve_level1(M: np.ndarray, *, tol: float = 1e-7, max_iter: int = 200) -> Level1Solution:
-    """Solve ``min tr A + tr B  s.t.  I⊗A + B⊗I - M ⪰ 0`` (the dual of the unital-channel SDP for
-    ``max <u|M|u>``) with Clarabel on the real 2dA² x 2dA² embedding; B is kept traceless (the
-    gauge ``A + cI, B - cI`` changes nothing).  ``J`` is read off the cone's dual variable.
-    ``tol`` 1e-7 (not tighter): the certificate's accuracy comes from polishing at the optimiser's
-    unitary and the exact check, not from the solver (tighter tolerances cost ~25 % more time
-    and changed no certified width in benchmarks/bench_certified.py-style trials)."""
+    """Solve the dual of the unital-channel SDP for ``max <u|M|u>`` with Clarabel (Lemma 12.1).
+
+    ``min tr A + tr B  s.t.  I⊗A + B⊗I - M ⪰ 0`` on the real ``2dA² x 2dA²`` embedding; B is kept
+    traceless (the gauge ``A + cI, B - cI`` changes nothing).  ``J`` is read off the cone's dual
+    variable.  ``tol`` 1e-7 (not tighter): the certificate's accuracy comes from polishing at the
+    optimiser's unitary and the exact check, not from the solver (tighter tolerances cost ~25 %
+    more time and changed no certified width in benchmarks/bench_certified.py-style trials).
+    Clarabel's dense PSD block grows like ``dA^8``; above dA = 5 use :func:`solve_level1_smoothed`.
+
+    Parameters
+    ----------
+    M : array_like
+        The form, Hermitian ``dA² x dA²``.
+    tol : float, default 1e-7
+        Clarabel's gap and feasibility tolerances.
+    max_iter : int, default 200
+
+    Returns
+    -------
+    Level1Solution
+
+    Raises
+    ------
+    ValueError
+        If ``M`` is not a Hermitian ``dA² x dA²`` matrix (:func:`weingarten_check.delta.cost.check_form`).
+
+    Examples
+    --------
+    ``max_U |U_00|² = 1``:
+
+    >>> round(solve_level1(np.diag([1.0, 0.0, 0.0, 0.0])).value, 6)
+    1.0
+    """
     import time
 
     import clarabel
 
-    M, dA = _check_form(M)
+    M, dA = check_form(M)
     D = dA * dA
     n = 2 * D
-    ii, jj, w = _svec_rows(n)
+    idx = svec_indices(n)
+    ii, jj, w = idx
     Hb = hermitian_parameter_basis(dA)  # A = Σ x_p Hb_p (p = 0: I/sqrt dA)
     I = np.eye(dA)
-    cols = [_embed(np.kron(I, h))[ii, jj] * w for h in Hb]
-    cols += [_embed(np.kron(g, I))[ii, jj] * w for g in Hb[1:]]
+    cols = [real_embedding_svec(np.kron(I, h), idx) for h in Hb]
+    cols += [real_embedding_svec(np.kron(g, I), idx) for g in Hb[1:]]
     Acon = -np.stack(cols, axis=1)
-    b = -(_embed(M)[ii, jj] * w)
+    b = -real_embedding_svec(M, idx)
     nvar = Acon.shape[1]
     c = np.zeros(nvar)
     c[0] = math.sqrt(dA)
@@ -177,17 +315,44 @@ def solve_level1(M: np.ndarray, *, tol: float = 1e-7, max_iter: int = 200) -> Le
 def solve_level1_smoothed(
     M: np.ndarray, *, betas: tuple[float, ...] = (1e1, 1e2, 1e3, 1e4, 1e5), maxiter: int = 300
 ) -> Level1Solution:
-    """Memory-light alternative to :func:`solve_level1` for large dA (Clarabel's dense PSD block
-    needs ~9 GB at dA = 9): minimise the convex ``f(A, B) = tr A + tr B + dA λmax(M - I⊗A - B⊗I)``
-    (any point is a valid bound, Lemma 12.1) with λmax smoothed by ``log Σ exp(β λ_i)/β`` and
-    L-BFGS, for increasing β (relative to the scale of M).  The gradient is
-    ``tr X - dA tr(X tr_1 P)`` (A-part) and ``tr Y - dA tr(Y tr_2 P)`` (B-part), P the softmax
-    density matrix of the slack.  ``J = dA·P`` at the last β is an approximate primal point."""
+    """A memory-light alternative to :func:`solve_level1`, by first-order minimisation (Lemma 12.1).
+
+    Clarabel's dense PSD block needs ~9 GB at dA = 9.  Here the convex
+    ``f(A, B) = tr A + tr B + dA λmax(M - I⊗A - B⊗I)`` (any point is a valid bound) is minimised
+    with λmax smoothed by ``log Σ exp(β λ_i)/β`` and L-BFGS, for increasing β (relative to the
+    scale of M).  The gradient is ``tr X - dA tr(X tr_1 P)`` (A-part) and
+    ``tr Y - dA tr(Y tr_2 P)`` (B-part), P the softmax density matrix of the slack.  ``J = dA·P``
+    at the last β is an approximate primal point.
+
+    Parameters
+    ----------
+    M : array_like
+        The form, Hermitian ``dA² x dA²``.
+    betas : tuple of float
+        The smoothing parameters, relative to ``1/||M||_2``.
+    maxiter : int, default 300
+        L-BFGS iterations per β.
+
+    Returns
+    -------
+    Level1Solution
+        ``status`` is "Solved" or "Smoothed:" and L-BFGS's message.
+
+    Raises
+    ------
+    ValueError
+        If ``M`` is not a Hermitian ``dA² x dA²`` matrix.
+
+    Examples
+    --------
+    >>> round(solve_level1_smoothed(np.diag([1.0, 0.0, 0.0, 0.0])).value, 6)
+    1.0
+    """
     import time
 
     from scipy.optimize import minimize
 
-    M, dA = _check_form(M)
+    M, dA = check_form(M)
     D = dA * dA
     Hb = hermitian_parameter_basis(dA)
     I = np.eye(dA)
@@ -238,21 +403,75 @@ def solve_level1_smoothed(
 
 
 def unitary_from_choi(J: np.ndarray, dA: int) -> np.ndarray:
-    """Dominant eigenvector of J reshaped to dA x dA (row-major) and projected to the nearest
-    unitary (polar factor): a starting point for the optimiser when the SDP optimum is (close to)
-    rank one."""
+    """A unitary from a Choi matrix: its dominant eigenvector, reshaped and projected to the nearest unitary.
+
+    The eigenvector is reshaped to ``dA x dA`` (row-major) and replaced by its polar factor: a
+    starting point for the optimiser when the SDP optimum is (close to) rank one, i.e. a unitary
+    channel (Lemma 12.1).
+
+    Parameters
+    ----------
+    J : array_like
+        ``dA² x dA²`` (its Hermitian part is used).
+    dA : int
+
+    Returns
+    -------
+    numpy.ndarray
+        A ``dA x dA`` unitary.
+
+    Examples
+    --------
+    The Choi matrix of a unitary channel gives back its unitary, up to a phase:
+
+    >>> u = np.array([[0, 1], [1, 0]], dtype=complex).reshape(-1)
+    >>> U = unitary_from_choi(np.outer(u, u.conj()), 2)
+    >>> round(float(abs(np.vdot(U.reshape(-1), u))), 12)
+    2.0
+    """
     J = np.asarray(J)
     _w, V = np.linalg.eigh(0.5 * (J + J.conj().T))
     return polar_unitary(V[:, -1].reshape(dA, dA))
 
 
 def polish_dual(M: np.ndarray, A0: np.ndarray, B0: np.ndarray, U: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The (A, B) nearest to (A0, B0) in Frobenius norm with ``(I⊗A + B⊗I) u = M u`` at
-    ``u = vec U`` (complementary slackness at the optimiser's U).  With ``Y = reshape(M u)`` the
-    condition is ``B + U Aᵀ U† = Y U†`` (Hermitian at a stationary point of C): the correction
-    ``R = herm(Y U†) - U A0ᵀ U† - B0`` is split equally between the two."""
-    M, dA = _check_form(M)
-    A0, B0 = _check_ab(A0, B0, dA)
+    """Polish a level-1 dual pair at a unitary: complementary slackness ``(I⊗A + B⊗I) u = M u`` (Lemma 12.1).
+
+    The (A, B) nearest to (A0, B0) in Frobenius norm with ``(I⊗A + B⊗I) u = M u`` at
+    ``u = vec U`` (the optimiser's maximiser).  With ``Y = reshape(M u)`` the condition is
+    ``B + U Aᵀ U† = Y U†`` (Hermitian at a stationary point of C): the correction
+    ``R = herm(Y U†) - U A0ᵀ U† - B0`` is split equally between the two.  Then the level-1 bound
+    equals ``C(U)`` up to ``dA · λmax`` of the slack.
+
+    Parameters
+    ----------
+    M : array_like
+        The form, Hermitian ``dA² x dA²``.
+    A0, B0 : array_like
+        A dual pair (e.g. the solver's).
+    U : array_like
+        A ``dA x dA`` unitary.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The polished ``(A, B)``.
+
+    Raises
+    ------
+    ValueError
+        On a bad ``M``, ``A0``, ``B0`` or ``U`` shape.
+
+    Examples
+    --------
+    >>> M = np.diag([1.0, 0.0, 0.0, 0.0])
+    >>> A, B = polish_dual(M, np.zeros((2, 2)), np.zeros((2, 2)), np.eye(2))
+    >>> u = np.eye(2).reshape(-1)
+    >>> bool(np.allclose((np.kron(np.eye(2), A) + np.kron(B, np.eye(2))) @ u, M @ u))
+    True
+    """
+    M, dA = check_form(M)
+    A0, B0 = check_dual_pair(A0, B0, dA)
     U = np.asarray(U, dtype=np.complex128)
     if U.shape != (dA, dA):
         raise ValueError(f"U must be dA x dA = {dA} x {dA}, got shape {U.shape}")
@@ -269,9 +488,33 @@ def polish_dual(M: np.ndarray, A0: np.ndarray, B0: np.ndarray, U: np.ndarray) ->
 # -------------------------------------------------------------------------------- exact check
 @dataclass(frozen=True)
 class Level1Certificate:
-    """A proved bound ``max_U <u|M|u> <= bound`` (exact rational): rational Hermitian ``A_r, B_r``
-    (numerators over ``2^exponent``), the shift ``t`` with ``t I - (M_r - I⊗A_r - B_r⊗I) ≻ 0``
-    checked exactly, and ``bound = tr A_r + tr B_r + dA (t + err)``."""
+    """A proved bound ``max_U <u|M|u> <= bound``, exact rational (Lemma 12.3).
+
+    Attributes
+    ----------
+    bound : fractions.Fraction
+        ``tr A_r + tr B_r + dA (t + err)``.
+    t : fractions.Fraction
+        The shift with ``t I - (M_r - I⊗A_r - B_r⊗I) ≻ 0`` (checked exactly).
+    err : fractions.Fraction
+        The proved rounding error of the exact form (``>= E.err``).
+    exponent : int
+        The grid ``2^-exponent`` of every numerator.
+    A_re, A_im, B_re, B_im : numpy.ndarray
+        Numerators of the exactly Hermitian ``A_r``, ``B_r``.
+    tries : int
+        The number of shifts tried by :func:`certify_level1`.
+
+    Examples
+    --------
+    >>> from weingarten_check.delta.cost import form_from_k
+    >>> from weingarten_check.delta.sdp.exact_form import exact_form_from_k
+    >>> K = np.diag([0.0, 0.0, 1.0])
+    >>> M, E = form_from_k(K, 2), exact_form_from_k(K, 2)
+    >>> cert = certify_level1(E, M, 0.5 * np.eye(2), np.zeros((2, 2)))
+    >>> cert.tries, cert.bound >= 1, verify_certificate(E, cert)
+    (1, True, True)
+    """
 
     bound: Fraction
     t: Fraction
@@ -282,16 +525,6 @@ class Level1Certificate:
     B_re: np.ndarray
     B_im: np.ndarray
     tries: int
-
-
-def _round_hermitian(X: np.ndarray, Q: int) -> tuple[np.ndarray, np.ndarray]:
-    re, im = to_grid(X.real, Q), to_grid(X.imag, Q)
-    n = X.shape[0]
-    for i in range(n):
-        im[i, i] = 0
-        for j in range(i):
-            re[i, j], im[i, j] = re[j, i], -im[j, i]
-    return re, im
 
 
 def _slack_numerators(E: ExactForm, t_num: int, Are, Aim, Bre, Bim) -> tuple[np.ndarray, np.ndarray]:
@@ -315,10 +548,36 @@ def _slack_numerators(E: ExactForm, t_num: int, Are, Aim, Bre, Bim) -> tuple[np.
 
 
 def verify_certificate(E: ExactForm, cert: Level1Certificate) -> bool:
-    """Independent exact check of a :class:`Level1Certificate` for the form ``E`` (Lemma 12.3):
-    ``A_r``, ``B_r`` exactly Hermitian, ``t I - (M_r - I⊗A_r - B_r⊗I)`` positive definite (exact
-    LDLᵀ), ``cert.err >= E.err`` and ``cert.bound == tr A_r + tr B_r + dA (t + cert.err)``.
-    True only if all hold; then ``max_U <u|M|u> <= cert.bound`` for the M that E encloses."""
+    """The independent exact check of a :class:`Level1Certificate` for the exact form ``E`` (Lemma 12.3).
+
+    Checks ``A_r``, ``B_r`` exactly Hermitian on E's grid, ``t I - (M_r - I⊗A_r - B_r⊗I)`` positive
+    definite (exact LDLᵀ, :func:`.exact_psd.is_hermitian_positive_definite`), ``cert.err >= E.err``
+    and ``cert.bound == tr A_r + tr B_r + dA (t + cert.err)``.
+
+    Parameters
+    ----------
+    E : ExactForm
+        The exact rational form (:func:`.exact_form.exact_form_from_k`).
+    cert : Level1Certificate
+
+    Returns
+    -------
+    bool
+        True only if all hold; then ``max_U <u|M|u> <= cert.bound`` for the M that E encloses.
+
+    Examples
+    --------
+    A certificate whose bound is lowered below its arithmetic is refused:
+
+    >>> import dataclasses
+    >>> from weingarten_check.delta.cost import form_from_k
+    >>> from weingarten_check.delta.sdp.exact_form import exact_form_from_k
+    >>> K = np.diag([0.0, 0.0, 1.0])
+    >>> M, E = form_from_k(K, 2), exact_form_from_k(K, 2)
+    >>> cert = certify_level1(E, M, 0.5 * np.eye(2), np.zeros((2, 2)))
+    >>> verify_certificate(E, cert), verify_certificate(E, dataclasses.replace(cert, bound=cert.bound - 1))
+    (True, False)
+    """
     dA = E.dA
     if cert.exponent != E.exponent or cert.err < E.err:
         return False
@@ -346,17 +605,50 @@ def certify_level1(
 ) -> Level1Certificate | None:
     """Prove ``max_U <u|M|u> <= tr A_r + tr B_r + dA (t + E.err)`` exactly (Lemma 12.3).
 
-    ``E`` is the exact rational form (``||M_true - M_r||_2 <= E.err``), ``M`` its float version
-    (only used to guess λmax), ``A, B`` any Hermitian matrices (rounded to the grid of E).  The
-    shift ``t`` starts at the float λmax plus ``margin`` and is increased tenfold until
-    :func:`verify_certificate` accepts; ``None`` after ``max_tries``."""
-    M, dA = _check_form(M)
+    ``A, B`` are rounded to exactly Hermitian rationals on the grid of E
+    (:func:`.exact_psd.round_hermitian`).  The shift ``t`` starts at the float λmax of the slack plus
+    ``margin`` and is increased tenfold until :func:`verify_certificate` accepts.
+
+    Parameters
+    ----------
+    E : ExactForm
+        The exact rational form (``||M_true - M_r||_2 <= E.err``).
+    M : array_like
+        Its float version (only used to guess λmax).
+    A, B : array_like
+        Any Hermitian ``dA x dA`` matrices (e.g. :func:`polish_dual`'s).
+    margin : float, optional
+        The first shift above the float λmax; default ``64 dA² eps ||·|| + E.err``.
+    max_tries : int, default 12
+
+    Returns
+    -------
+    Level1Certificate or None
+        ``None`` if no try verifies.
+
+    Raises
+    ------
+    ValueError
+        On bad ``M``, ``A``, ``B``, or if E and M are for different dA.
+
+    Examples
+    --------
+    ``A = I/2``, ``B = 0`` is the optimal pair for ``max <0|U† Z U|0> = 1``:
+
+    >>> from weingarten_check.delta.cost import form_from_k
+    >>> from weingarten_check.delta.sdp.exact_form import exact_form_from_k
+    >>> K = np.diag([0.0, 0.0, 1.0])
+    >>> cert = certify_level1(exact_form_from_k(K, 2), form_from_k(K, 2), 0.5 * np.eye(2), np.zeros((2, 2)))
+    >>> 0 <= float(cert.bound) - 1 < 1e-12
+    True
+    """
+    M, dA = check_form(M)
     if E.dA != dA:
         raise ValueError(f"exact form is for dA = {E.dA}, M for dA = {dA}")
-    A, B = _check_ab(A, B, dA)
+    A, B = check_dual_pair(A, B, dA)
     Q = E.exponent
-    Are, Aim = _round_hermitian(A, Q)
-    Bre, Bim = _round_hermitian(B, Q)
+    Are, Aim = round_hermitian(A, Q)
+    Bre, Bim = round_hermitian(B, Q)
     scale = Fraction(2) ** Q
     Af = (Are.astype(float) + 1j * Aim.astype(float)) / float(scale)
     Bf = (Bre.astype(float) + 1j * Bim.astype(float)) / float(scale)

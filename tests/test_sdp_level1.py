@@ -1,4 +1,4 @@
-"""unital_sdp: the level-1 bound holds for any (A, B) (Lemma 12.1), the solver's J is a unital
+"""sdp.level1: the level-1 bound holds for any (A, B) (Lemma 12.1), the solver's J is a unital
 channel, polishing makes the bound tight at the maximiser, the exact checker accepts the certificate
 and rejects perturbed (infeasible or mis-added) ones (Lemma 12.3), bad input is refused."""
 
@@ -9,13 +9,14 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from reference import partial_traces
 
-from weingarten_check.delta.cost import exact_form_from_k, form_from_k
+from weingarten_check.delta.cost import form_from_k
 from weingarten_check.delta.optimiser import optimise_form
+from weingarten_check.delta.sdp.exact_form import exact_form_from_k
 from weingarten_check.delta.sdp.level1 import (
     certify_level1,
     level1_bound,
-    partial_traces,
     polish_dual,
     solve_level1,
     unitary_from_choi,

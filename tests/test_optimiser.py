@@ -1,4 +1,4 @@
-"""unitary_optimiser: BFGS reaches the known max of a rank-one form, extra starts are used, polar
+"""optimiser: BFGS reaches the known max of a rank-one form, extra starts are used, polar
 projection gives the nearest unitary, bad input is refused."""
 
 from __future__ import annotations

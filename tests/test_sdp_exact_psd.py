@@ -1,4 +1,4 @@
-"""exact_psd: exact positive definiteness agrees with eigenvalues, is decided on the boundary
+"""sdp.exact_psd: exact positive definiteness agrees with eigenvalues, is decided on the boundary
 (a 2^-200 margin is seen), and bad input is refused."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""certified_delta.delta_from_k: exact for dA = 2; for dA >= 3 the certified bracket contains the true Δ
+"""certified.delta_from_k: exact for dA = 2; for dA >= 3 the certified bracket contains the true Δ
 where it is known (optimum at a permutation unitary, constructed so), is narrow (<= tol), falls back to
 2||K||_* when no certificate is proved, and bad input is refused."""
 
@@ -9,9 +9,8 @@ import pytest
 
 import weingarten_check.delta.certified as cd
 from weingarten_check.delta.certified import cost_mp, delta_from_k, nuclear_bound, qubit_delta
-from weingarten_check.delta.cost import form_from_k
+from weingarten_check.delta.cost import adjoint_representation, form_from_k
 from weingarten_check.delta.optimiser import optimise_form
-from weingarten_check.delta.variation_range import adjoint_representation
 from weingarten_check.states.bases import orthonormal_traceless_basis
 from weingarten_check.states.sampling import haar_unitary
 
