@@ -30,7 +30,7 @@ import numpy as np  # noqa: E402
 
 from weingarten_check.circuits.ensembles import cz_chain_diagonal, ry  # noqa: E402
 from weingarten_check.delta.cost import cost_tensor_pure, k_matrix  # noqa: E402
-from weingarten_check.delta.variation_range import variation_range_qubit  # noqa: E402
+from weingarten_check.delta.exact import variation_range_qubit  # noqa: E402
 from weingarten_check.experiments import estimate_variation_range, fit_log_slope_se, task_spec  # noqa: E402
 from weingarten_check.states.observables import heisenberg_ring  # noqa: E402
 from weingarten_check.states.sampling import haar_isometry, haar_state, haar_unitary  # noqa: E402

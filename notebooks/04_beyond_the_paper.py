@@ -30,7 +30,7 @@ import sympy as sp
 
 from weingarten_check.circuits.designs import frame_potential
 from weingarten_check.delta.cost import cost_tensor_dense, cost_value, k_matrix
-from weingarten_check.delta.variation_range import variation_range_qubit
+from weingarten_check.delta.exact import variation_range_qubit
 from weingarten_check.states.observables import heisenberg_ring
 from weingarten_check.states.sampling import haar_state
 from weingarten_check.theory import bounds

@@ -1,7 +1,7 @@
 """Code mutations: break the library on purpose and show that the lemma suite notices.
 
 The mutant tests inside proofs/ weaken *statements*; this tool weakens the *code* the statements
-are checked against (bounds.py, the Weingarten engine, variation_range, observables), one mutation
+are checked against (bounds, the Weingarten engine, delta.exact, observables), one mutation
 at a time, by monkeypatching it in a pytest plugin, and reports which lemma tests fail.
 
     python proofs/mutate_library.py                  # every mutation, each on the lemma files that target it
@@ -33,7 +33,7 @@ MUTATIONS = {
     "ew_exp": "bounds.elementwise_bound always dA³ (the V2 exponent)",
     "prop2": "bounds.proposition2_bound with q^(2m-n+1)",
     "trace_moment_scale": "haar_integrals.trace_moment: second moments multiplied by 1.01",
-    "qubit_delta_nuclear": "variation_range.variation_range_qubit returns 2||K||_* instead of 2(σ1+σ2)",
+    "qubit_delta_nuclear": "delta.exact.variation_range_qubit returns 2||K||_* instead of 2(σ1+σ2)",
     "coupling": "observables.Observable.coupling multiplied by 1.01",
     "r_dA2m2": "bounds.nuclear_to_frobenius_factor returns dA² - 2 instead of dA² - 1 (dA >= 3)",
     "schmidt_no_cap": "bounds.proposition2_schmidt_bound uses k instead of min(dA, k)",
@@ -108,8 +108,8 @@ def _apply(name: str) -> None:
     elif name == "qubit_delta_nuclear":
         import importlib
 
-        # the module: the package attribute weingarten_check.delta.variation_range is the re-exported function
-        variation_range = importlib.import_module("weingarten_check.delta.variation_range")
+        # the module: the package attribute weingarten_check.delta.exact is the re-exported function
+        variation_range = importlib.import_module("weingarten_check.delta.exact")
         variation_range.variation_range_qubit = lambda K: float(2 * np.linalg.svd(K, compute_uv=False).sum())
     elif name == "coupling":
         orig_c = observables.Observable.coupling

@@ -1,6 +1,6 @@
 """Lemma 10 — the library computes what the lemmas say, and DERIVATION.md quotes what the code computes.
 
-* `weingarten_check.delta.cost` and `.variation_range` (used by every experiment) against the lemma-level code here:
+* `weingarten_check.delta.cost` and `.exact` (used by every experiment) against the lemma-level code here:
   K (Lemma 3.1), the exact qubit Δ (3.2), the bracket (3.3), Δ_QSL = ||M||_1² (7.2).
 * The generated-numbers block of DERIVATION.md equals `proofs/derivation_numbers.py`'s output, and every
   lemma tested here is stated in DERIVATION.md.
@@ -37,8 +37,8 @@ from weingarten_check.calculus.unitary_integrals import Tr, trace_moment, trace_
 from weingarten_check.delta import cost as dc
 from weingarten_check.delta.certified import nuclear_bound
 
-# the module (the package attribute weingarten_check.delta.variation_range is the re-exported function)
-vr = importlib.import_module("weingarten_check.delta.variation_range")
+# the module (the package attribute weingarten_check.delta.exact is the re-exported function)
+vr = importlib.import_module("weingarten_check.delta.exact")
 HERE = Path(__file__).parent
 
 

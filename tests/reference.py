@@ -39,7 +39,7 @@ def k_from_state(obs: Observable, psi: np.ndarray, sites_A: Sequence[int]) -> np
     """Route-1 ``K`` for ``H2 = H`` (V2 = I) and ``ρ1 = |ψ><ψ|``: one pass over ψ (shape (q,)*n)
     for the reduced density matrix on ``S = A ∪ supp(terms touching A)``, then
     :func:`weingarten_check.delta.reduction.k_from_reduced`.  Equals
-    :func:`weingarten_check.delta.variation_range.k_matrix` of the dense cost tensor."""
+    :func:`weingarten_check.delta.exact.k_matrix` of the dense cost tensor."""
     if not isinstance(obs, Observable):
         raise TypeError(f"obs must be an Observable, got {type(obs).__name__}")
     psi = check_state_array(psi, "psi", obs.n, None)
@@ -55,7 +55,7 @@ def cost_constant_from_state(obs: Observable, psi: np.ndarray, sites_A: Sequence
     """``c0 = E_{Haar UA} C(UA) = tr_B(tr_A(H) tr_A(ρ1))/dA`` for V2 = I, ``ρ1 = |ψ><ψ|``:
     ``Σ_t c_t (tr_A O_{t,A}/dA) <ψ|O_{t,B}|ψ>`` from the reduced density matrices on the B-parts
     of the terms' supports, all in one pass when the supports allow (two for a ring).
-    Equals :func:`weingarten_check.delta.variation_range.cost_constant` of the dense cost tensor."""
+    Equals :func:`weingarten_check.delta.exact.cost_constant` of the dense cost tensor."""
     if not isinstance(obs, Observable):
         raise TypeError(f"obs must be an Observable, got {type(obs).__name__}")
     psi = check_state_array(psi, "psi", obs.n, None)

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from weingarten_check.circuits.ensembles import hea_circuit, local1_circuit
-from weingarten_check.delta.variation_range import variation_range
+from weingarten_check.delta.exact import variation_range
 from weingarten_check.experiments import instances
 from weingarten_check.experiments.instances import variation_range_sample_result
 from weingarten_check.experiments.tasks import CASES, TASKS, task_spec

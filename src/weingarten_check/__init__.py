@@ -1,12 +1,31 @@
-"""weingarten-check: exact Weingarten calculus and a machine-checked derivation of the
-vanishing variation range of a local unitary in a random quantum circuit
-(Zhang, Zhu, Liu, Wang, AAAI 2024).
+"""weingarten-check: exact Weingarten calculus and a machine-checked derivation of the vanishing
+variation range of a local unitary in a random quantum circuit (Zhang, Zhu, Liu, Wang, AAAI 2024).
 
-The package re-exports the main entry points. ``weingarten`` is bound eagerly: the function has
-the same name as its module, and binding it here (after the submodule import) makes
-``from weingarten_check import weingarten`` the function whatever was imported before. The
-module itself is reached with ``from weingarten_check.calculus.unitary import ...``. Everything else
-is imported lazily so that ``import weingarten_check`` stays cheap.
+The package is built in floors; each imports only from the floors below it::
+
+    cli          the ``weingarten-check`` command (one module per command group)
+    reporting    the verify report, Figure 5, the proofs report, strict JSON, tables
+    experiments  the run configuration, sampling one instance, estimates, resumable sweeps
+    theory       every bound on E[Δ], exact second and fourth moments
+    delta        the cost objects T, K, M and Δ: exact closed forms, certified SDP brackets
+    circuits     circuit ensembles (hardware-efficient, rotation layers, random Cliffords)
+    states       state vectors, observables, exact Haar sampling, reduced matrices, bases
+    calculus     the symmetric group, unitary Weingarten functions and Haar integrals
+    util         argument checks and BLAS thread pinning
+
+The names below are the entry points a user needs most, re-exported from their floors; every
+subpackage re-exports its own public names (``weingarten_check.delta.__all__``, ...).  The math each
+function implements is stated, with its proof, in ``proofs/DERIVATION.md``.  Subpackages are imported
+on first use, so ``import weingarten_check`` stays cheap.
+
+Examples
+--------
+>>> import sympy as sp
+>>> from weingarten_check import weingarten_unitary, qudit_theorem1_bound
+>>> weingarten_unitary((1, 1), sp.Symbol("d"))
+1/(d**2 - 1)
+>>> qudit_theorem1_bound(1, 10, 1)   # w (q^2m - 1)/sqrt(q^n + 1), one qubit of ten
+3*sqrt(1025)/1025
 """
 
 from __future__ import annotations
@@ -16,25 +35,142 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-from .calculus.unitary import weingarten  # noqa: E402  (see the module docstring)
-
-# public name -> submodule that defines it
-_LAZY = {
-    "haar_integral": "calculus.unitary_integrals",
-    "trace_moment": "calculus.unitary_integrals",
-    "trace_moment_numeric": "calculus.unitary_integrals",
-    "twirl": "calculus.unitary_integrals",
-    "estimate_variation_range": "experiments.estimate",
+#: public name -> the subpackage that defines it (each name is in that subpackage's ``__all__``)
+_EXPORTS: dict[str, str] = {
+    # calculus: the Weingarten engine
+    "weingarten_unitary": "calculus",
+    "weingarten": "calculus",
+    "weingarten_class": "calculus",
+    "weingarten_all_classes": "calculus",
+    "weingarten_matrix": "calculus",
+    "gram_matrix": "calculus",
+    "haar_integral": "calculus",
+    "trace_moment": "calculus",
+    "trace_moment_numeric": "calculus",
+    "twirl": "calculus",
+    "WorkLimitError": "calculus",
+    # states: what a circuit acts on and what it measures
+    "Observable": "states",
+    "heisenberg_ring": "states",
+    "qae_observable": "states",
+    "qsl_observable": "states",
+    "haar_unitary": "states",
+    "haar_isometry": "states",
+    "haar_state": "states",
+    "gell_mann": "states",
+    "orthonormal_traceless_basis": "states",
+    # circuits
+    "Circuit": "circuits",
+    "sample_circuit": "circuits",
+    "hea_circuit": "circuits",
+    "random_clifford": "circuits",
+    "frame_potential": "circuits",
+    # delta: the variation range of a user's own instance
+    "variation_range": "delta",
+    "variation_range_qubit": "delta",
+    "variation_range_fidelity": "delta",
+    "delta_from_k": "delta",
+    "k_matrix": "delta",
+    "m_matrix": "delta",
+    "VariationRangeResult": "delta",
+    # theory: the bounds
+    "paper_theorem1_bound": "theory",
+    "qudit_theorem1_bound": "theory",
+    "qudit_theorem1_sharp_bound": "theory",
+    "elementwise_bound": "theory",
+    "proposition2_bound": "theory",
+    "task_dependent_bound": "theory",
+    "expected_K_frobenius_sq": "theory",
+    "expected_K_frobenius_fourth": "theory",
+    "expected_delta_lower_bound": "theory",
+    "expected_delta_upper_bound": "theory",
+    # experiments
+    "TASKS": "experiments",
+    "CASES": "experiments",
+    "ENSEMBLES": "experiments",
+    "RunConfig": "experiments",
+    "estimate_variation_range": "experiments",
+    "VariationRangeEstimate": "experiments",
+    "SweepSpec": "experiments",
+    "run_sweep": "experiments",
+    "read_results": "experiments",
+    "summarize": "experiments",
+    "fit_log_slope_se": "experiments",
+    # reporting
+    "run_verify": "reporting",
+    "run_proofs": "reporting",
+    "figure5_from_results": "reporting",
 }
+
+__all__ = [
+    "weingarten_unitary",
+    "weingarten",
+    "weingarten_class",
+    "weingarten_all_classes",
+    "weingarten_matrix",
+    "gram_matrix",
+    "haar_integral",
+    "trace_moment",
+    "trace_moment_numeric",
+    "twirl",
+    "WorkLimitError",
+    "Observable",
+    "heisenberg_ring",
+    "qae_observable",
+    "qsl_observable",
+    "haar_unitary",
+    "haar_isometry",
+    "haar_state",
+    "gell_mann",
+    "orthonormal_traceless_basis",
+    "Circuit",
+    "sample_circuit",
+    "hea_circuit",
+    "random_clifford",
+    "frame_potential",
+    "variation_range",
+    "variation_range_qubit",
+    "variation_range_fidelity",
+    "delta_from_k",
+    "k_matrix",
+    "m_matrix",
+    "VariationRangeResult",
+    "paper_theorem1_bound",
+    "qudit_theorem1_bound",
+    "qudit_theorem1_sharp_bound",
+    "elementwise_bound",
+    "proposition2_bound",
+    "task_dependent_bound",
+    "expected_K_frobenius_sq",
+    "expected_K_frobenius_fourth",
+    "expected_delta_lower_bound",
+    "expected_delta_upper_bound",
+    "TASKS",
+    "CASES",
+    "ENSEMBLES",
+    "RunConfig",
+    "estimate_variation_range",
+    "VariationRangeEstimate",
+    "SweepSpec",
+    "run_sweep",
+    "read_results",
+    "summarize",
+    "fit_log_slope_se",
+    "run_verify",
+    "run_proofs",
+    "figure5_from_results",
+]
 
 
 def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        module = importlib.import_module(f"{__name__}.{_LAZY[name]}")
-        value = getattr(module, name)
+    """Import a public name from its subpackage on first use (PEP 562)."""
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
         globals()[name] = value
         return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = sorted([*_LAZY, "weingarten"])
+def __dir__() -> list[str]:
+    """The public names too, so that ``help(weingarten_check)`` and tab completion list them."""
+    return sorted(set(globals()) | set(__all__))

@@ -31,7 +31,6 @@ from .clifford import (
 )
 from .designs import FRAME_POTENTIAL_ENSEMBLES, MAX_CLIFFORD_QUBITS, frame_potential, frame_potential_from_sampler
 from .ensembles import (
-    ENSEMBLES,
     Circuit,
     cz_chain_diagonal,
     haar_layer_circuit,
@@ -54,7 +53,6 @@ __all__ = [
     "local1_circuit",
     "haar_layer_circuit",
     "sample_circuit",
-    "ENSEMBLES",
     # clifford
     "random_clifford_tableau",
     "tableau_from_qiskit",

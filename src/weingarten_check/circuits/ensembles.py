@@ -48,11 +48,7 @@ __all__ = [
     "local1_circuit",
     "haar_layer_circuit",
     "sample_circuit",
-    "ENSEMBLES",
 ]
-
-#: the ensembles of the paper's experiments ("haar" = exact Haar unitaries, not a circuit)
-ENSEMBLES = ("haar", "hea", "local1")
 
 
 def pauli_rotation(P: str, theta: float) -> np.ndarray:

@@ -12,15 +12,16 @@ dense H, state, V1 and V2.
 Modules
 -------
 * :mod:`.cost` — the cost tensor, K, the form M and the fidelity M; every conversion between them.
-* :mod:`.variation_range` — the exact Δ (qubit, fidelity) and :func:`variation_range` for dense inputs.
+* :mod:`.exact` — the exact Δ (qubit, fidelity) and :func:`variation_range` for dense inputs.
+* :mod:`.reduction` — K and the fidelity M from reduced density matrices (the experiments' route at scale).
 * :mod:`.certified` — :func:`delta_from_k`: Δ from K alone, exact or certified (level 1, level 2, nuclear).
 * :mod:`.optimiser` — multi-start BFGS over ``U(dA)``: the attained (lower) end of every bracket.
 * :mod:`.result` — :class:`VariationRangeResult`, a Δ with its certificate.
 * :mod:`.sdp` — the unital-channel SDP relaxations and their exact rational certificates.
 
 The function :func:`variation_range` is re-exported here under its module's name, so the package
-attribute ``weingarten_check.delta.variation_range`` is the function; the module is reached with
-``from weingarten_check.delta.variation_range import ...`` (or ``importlib.import_module``).
+attribute ``weingarten_check.delta.exact`` is the function; the module is reached with
+``from weingarten_check.delta.exact import ...`` (or ``importlib.import_module``).
 
 Examples
 --------
@@ -46,9 +47,10 @@ from .cost import (
     k_matrix,
     m_matrix,
 )
+from .exact import variation_range, variation_range_fidelity, variation_range_qubit
 from .optimiser import hermitian_parameter_basis, optimise_form, polar_unitary
+from .reduction import k_from_reduced, m_from_states
 from .result import VariationRangeResult
-from .variation_range import variation_range, variation_range_fidelity, variation_range_qubit
 
 __all__ = [
     # cost
@@ -63,7 +65,7 @@ __all__ = [
     "k_matrix",
     "form_from_k",
     "m_matrix",
-    # variation_range
+    # exact
     "variation_range_qubit",
     "variation_range_fidelity",
     "variation_range",
@@ -78,6 +80,9 @@ __all__ = [
     "optimise_form",
     "polar_unitary",
     "hermitian_parameter_basis",
+    # reduction
+    "k_from_reduced",
+    "m_from_states",
     # result
     "VariationRangeResult",
 ]

@@ -69,7 +69,7 @@ LEVEL2_TIME_LIMIT = 20.0
 def qubit_delta(K: np.ndarray) -> float:
     """The exact Δ for dA = 2: ``2 (σ1(K) + σ2(K))`` of the 3 x 3 K (Lemma 3.2).
 
-    :func:`.variation_range.variation_range_qubit` is the same with a shape message for a user's K.
+    :func:`.exact.variation_range_qubit` is the same with a shape message for a user's K.
 
     Parameters
     ----------

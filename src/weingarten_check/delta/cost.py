@@ -451,7 +451,7 @@ def m_matrix(psi_rows: np.ndarray, phi_rows: np.ndarray) -> np.ndarray:
     """The matrix ``M_ij = <φ_j|ψ_i>`` of the fidelity cost ``C = 1 - |<φ|U|ψ>|²`` (Lemma 7.1).
 
     ``<φ2|(UA ⊗ I)|ψ1> = tr(UA M)``, so ``Δ = ||M||_1²`` (Lemma 7.2,
-    :func:`.variation_range.variation_range_fidelity`).
+    :func:`.exact.variation_range_fidelity`).
 
     Parameters
     ----------

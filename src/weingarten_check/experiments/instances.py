@@ -26,7 +26,7 @@ from ..delta.certified import delta_from_k
 from ..delta.cost import cost_tensor_pure, k_matrix, m_matrix
 from ..delta.reduction import k_from_reduced, m_from_states
 from ..delta.result import VariationRangeResult
-from ..delta.variation_range import variation_range_fidelity
+from ..delta.exact import variation_range_fidelity
 from ..states.hamiltonian_gram import chunk_rows, hamiltonian_gram, hamiltonian_gram_rows, reduced_gram_fits
 from ..states.reduced import local_grams, qr_r_from_state, touching_support
 from ..states.sampling import RngLike, as_rng, ginibre_fill, ginibre_r_factor, haar_isometry, haar_state

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..theory.bounds import CASES  # which of V1, V2 is drawn from the ensemble (the other is the identity)
 from ..util.checks import check_choice, check_int, check_sites
 
 if TYPE_CHECKING:  # imported where used, so that the choices and RunConfig stay cheap to import (the CLI)
@@ -62,8 +63,6 @@ __all__ = [
 
 #: the paper's three tasks (Figure 5 (a), (b), (c))
 TASKS = ("vqe", "qae", "qsl")
-#: which of V1, V2 is drawn from the ensemble (the other is the identity)
-CASES = ("v1", "v2", "both")
 #: the ensembles a sample can be drawn from
 ENSEMBLES = ("haar", "hea", "local1", "clifford")
 #: the paper's ensembles (Figure 5): the hardware-efficient circuit for VQE/QAE, one rotation layer for QSL

@@ -45,6 +45,7 @@ from .tables import format_sweep_summary
 _LAZY = {
     **dict.fromkeys(
         [
+            "CheckPoint",
             "NumericCheck",
             "LemmaRow",
             "VerifyReport",
@@ -53,7 +54,6 @@ _LAZY = {
             "DEFAULT_MS",
             "ONE_NUMBER_WIDTH",
             "default_points",
-            "point_m",
             "supported_qs",
             "supported_ms",
             "run_verify",
@@ -113,6 +113,7 @@ __all__ = [
     "run_proofs",
     "format_table",
     # verify_report
+    "CheckPoint",
     "NumericCheck",
     "LemmaRow",
     "VerifyReport",
@@ -121,7 +122,6 @@ __all__ = [
     "DEFAULT_MS",
     "ONE_NUMBER_WIDTH",
     "default_points",
-    "point_m",
     "supported_qs",
     "supported_ms",
     "run_verify",

@@ -21,7 +21,7 @@ from reference import (
 
 from weingarten_check.delta.certified import nuclear_bound
 from weingarten_check.delta.cost import cost_tensor_dense, cost_value, k_matrix, m_matrix
-from weingarten_check.delta.variation_range import variation_range, variation_range_fidelity, variation_range_qubit
+from weingarten_check.delta.exact import variation_range, variation_range_fidelity, variation_range_qubit
 from weingarten_check.states.observables import heisenberg_ring, qsl_observable
 from weingarten_check.states.sampling import haar_state, haar_unitary
 from weingarten_check.states.statevector import move_sites_first
