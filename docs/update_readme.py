@@ -103,30 +103,53 @@ def block_qutrit() -> str:
 
 
 def block_api() -> str:
-    """The Python API snippet; the numbers in its comments come from a fresh run."""
+    """The Python API snippet (formatted as ruff formats it); the numbers in its comments come from a fresh run."""
+    import numpy as np
     import sympy as sp
 
-    from weingarten_check import estimate_variation_range
-    from weingarten_check.calculus.unitary import weingarten
+    from weingarten_check import (
+        estimate_variation_range,
+        haar_state,
+        heisenberg_ring,
+        variation_range,
+        weingarten_unitary,
+    )
 
-    wg = weingarten((2, 1), sp.Symbol("d"))
+    wg = weingarten_unitary((2, 1), sp.Symbol("d"))
     est = estimate_variation_range("vqe", "haar", "v1", n=10, samples=100, seed=0)
+    H = heisenberg_ring(6)
+    r = variation_range(H, haar_state(2**6, np.random.default_rng(1)), sites=(2,))
     return "\n".join(
         [
             "```python",
+            "import numpy as np",
             "import sympy as sp",
-            "from weingarten_check.calculus.unitary import weingarten",
-            "from weingarten_check import estimate_variation_range",
-            "from weingarten_check.experiments import RunConfig, SweepSpec, run_sweep",
-            "from weingarten_check.reporting.figures import figure5_from_results",
             "",
-            f'weingarten((2, 1), sp.Symbol("d"))            # {wg}',
+            "from weingarten_check import (",
+            "    RunConfig,",
+            "    SweepSpec,",
+            "    estimate_variation_range,",
+            "    figure5_from_results,",
+            "    haar_state,",
+            "    heisenberg_ring,",
+            "    run_sweep,",
+            "    variation_range,",
+            "    weingarten_unitary,",
+            ")",
+            "",
+            f'weingarten_unitary((2, 1), sp.Symbol("d"))  # {wg}',
+            "# Δ of the gate on site 2 for your own H and state (exact for one qubit, Lemma 3.2)",
+            "H = heisenberg_ring(6)",
+            "r = variation_range(H, haar_state(2**6, np.random.default_rng(1)), sites=(2,))",
+            f"r.value, r.method  # {r.value:.4f}, {r.method!r}",
+            "# E[Δ] with a 95 % confidence interval next to the task-dependent bound",
             'est = estimate_variation_range("vqe", "haar", "v1", n=10, samples=100, seed=0)',
-            f'est.mean, est.ci95, est.bounds["task_dependent"]   # {est.mean:.4f}, ({est.ci95[0]:.4f}, '
+            f'est.mean, est.ci95, est.bounds["task_dependent"]  # {est.mean:.4f}, ({est.ci95[0]:.4f}, '
             f"{est.ci95[1]:.4f}), {est.bounds['task_dependent']:.4f}",
+            "# a resumable sweep and its Figure 5 panel",
             'res = run_sweep(SweepSpec(RunConfig("qae", "hea", "both"), ns=range(3, 9), samples=50), '
             '"results/qae.jsonl")',
-            'figure5_from_results("results/qae.jsonl", "results/fig_qae")   # PNG, PDF and the plotted numbers (JSON)',
+            'figure5_from_results("results/qae.jsonl", "results/fig_qae")  # PNG, PDF and the plotted numbers (JSON)',
             "```",
         ]
     )

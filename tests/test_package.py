@@ -42,7 +42,7 @@ def test_all_is_the_export_table_and_each_name_is_its_floors_object():
 
 def test_every_floor_reexports_its_modules_public_names():
     """Each subpackage's __all__ holds only names it can give, with no duplicates."""
-    for floor in ("calculus", "states", "circuits", "delta", "delta.sdp", "theory", "experiments", "reporting"):
+    for floor in ("util", "calculus", "states", "circuits", "delta", "delta.sdp", "theory", "experiments", "reporting"):
         pkg = importlib.import_module(f"weingarten_check.{floor}")
         assert len(set(pkg.__all__)) == len(pkg.__all__), floor
         for name in pkg.__all__:
