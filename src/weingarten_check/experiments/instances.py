@@ -20,13 +20,13 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.linalg
 
-from ..circuits import clifford as _clifford
+from ..circuits import clifford
 from ..circuits.ensembles import sample_circuit
 from ..delta.certified import delta_from_k
 from ..delta.cost import cost_tensor_pure, k_matrix, m_matrix
+from ..delta.exact import variation_range_fidelity
 from ..delta.reduction import k_from_reduced, m_from_states
 from ..delta.result import VariationRangeResult
-from ..delta.exact import variation_range_fidelity
 from ..states.hamiltonian_gram import chunk_rows, hamiltonian_gram, hamiltonian_gram_rows, reduced_gram_fits
 from ..states.reduced import local_grams, qr_r_from_state, touching_support
 from ..states.sampling import RngLike, as_rng, ginibre_fill, ginibre_r_factor, haar_isometry, haar_state
@@ -160,7 +160,7 @@ def sample_cost_matrices(
     if random_v1 and ensemble == "haar":
         psi1 = haar_state(d, gen).reshape(shape)
     elif random_v1 and ensemble == "clifford":
-        psi1 = _clifford.random_clifford(n, q, gen).state()  # graph-state synthesis, O(few 2^n)
+        psi1 = clifford.random_clifford(n, q, gen).state()  # graph-state synthesis, O(few 2^n)
     elif random_v1:
         psi1 = sample_circuit(ensemble, n, q, gen, layers).apply(zero_state(n, q))
     else:
@@ -168,7 +168,7 @@ def sample_cost_matrices(
 
     v2c = None
     if random_v2 and ensemble == "clifford":
-        v2c = _clifford.random_clifford(n, q, gen)  # .apply / .apply_inverse: H, S, CX gate by gate
+        v2c = clifford.random_clifford(n, q, gen)  # .apply / .apply_inverse: H, S, CX gate by gate
     elif random_v2 and ensemble != "haar":
         v2c = sample_circuit(ensemble, n, q, gen, layers)
 

@@ -527,7 +527,7 @@ def bounds_for(spec: TaskSpec, ensemble: str, case: str) -> tuple[dict[str, floa
     >>> sorted(b), round(b["task_dependent"], 6)
     (['elementwise', 'paper_theorem1', 'qudit_theorem1', 'route1', 'task_dependent'], 0.594089)
     """
-    from ..theory import bounds as _bounds
+    from ..theory import bounds as theory_bounds
 
     ensemble = check_choice(ensemble, "ensemble", ENSEMBLES)
     case = check_choice(case, "case", CASES)
@@ -539,12 +539,12 @@ def bounds_for(spec: TaskSpec, ensemble: str, case: str) -> tuple[dict[str, floa
         w = spec.w
         if math.isfinite(w):
             if q == 2:
-                out["paper_theorem1"] = float(_bounds.paper_theorem1_bound(w, n, m))
-            out["qudit_theorem1"] = float(_bounds.qudit_theorem1_bound(w, n, m, q))
-            out["route1"] = float(_bounds.route1_bound(w, n, m, q))
-            out["elementwise"] = float(_bounds.elementwise_bound(w, n, m, q, case=case))
+                out["paper_theorem1"] = float(theory_bounds.paper_theorem1_bound(w, n, m))
+            out["qudit_theorem1"] = float(theory_bounds.qudit_theorem1_bound(w, n, m, q))
+            out["route1"] = float(theory_bounds.route1_bound(w, n, m, q))
+            out["elementwise"] = float(theory_bounds.elementwise_bound(w, n, m, q, case=case))
         out["task_dependent"] = float(
-            _bounds.task_dependent_bound(
+            theory_bounds.task_dependent_bound(
                 case,
                 n,
                 m,
@@ -562,7 +562,7 @@ def bounds_for(spec: TaskSpec, ensemble: str, case: str) -> tuple[dict[str, floa
     else:
         note = "local1 is only a 1-design: Theorem-1 bounds do not apply"
     if spec.fidelity:
-        out["proposition2"] = float(_bounds.proposition2_bound(n, m, q))
+        out["proposition2"] = float(theory_bounds.proposition2_bound(n, m, q))
     return out, note
 
 
@@ -602,7 +602,7 @@ def lower_bounds_for(spec: TaskSpec, ensemble: str, case: str) -> dict[str, floa
     (For exact-Haar VQE/QAE it returns ``{"fourth_moment": ...}``, e.g. 0.344005 for QAE, case v1, n = 4;
     the first call takes seconds to build the exact fourth moments.)
     """
-    from ..theory import bounds as _bounds
+    from ..theory import bounds as theory_bounds
 
     ensemble = check_choice(ensemble, "ensemble", ENSEMBLES)
     case = check_choice(case, "case", CASES)
@@ -610,4 +610,4 @@ def lower_bounds_for(spec: TaskSpec, ensemble: str, case: str) -> dict[str, floa
         return {}
     if spec.task == "vqe" and spec.n < 3:
         return {}
-    return {"fourth_moment": float(_bounds.expected_delta_lower_bound(spec.task, case, spec.n, 1, spec.q))}
+    return {"fourth_moment": float(theory_bounds.expected_delta_lower_bound(spec.task, case, spec.n, 1, spec.q))}
