@@ -23,9 +23,9 @@ Examples
 >>> import sympy as sp
 >>> from weingarten_check import weingarten_unitary, qudit_theorem1_bound
 >>> weingarten_unitary((1, 1), sp.Symbol("d"))
-1/(d**2 - 1)
+1/((d - 1)*(d + 1))
 >>> qudit_theorem1_bound(1, 10, 1)   # w (q^2m - 1)/sqrt(q^n + 1), one qubit of ten
-3*sqrt(1025)/1025
+3*sqrt(41)/205
 """
 
 from __future__ import annotations

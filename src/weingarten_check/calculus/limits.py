@@ -254,6 +254,17 @@ def check_coset_elements(k: int, elements: int) -> None:
     The permutations allowed by the Kronecker deltas of an entry moment form the product set of two
     Young subgroups (:func:`weingarten_check.calculus.unitary_integrals.haar_integral`).
 
+    Parameters
+    ----------
+    k : int
+        The number of points (the degree of the entry moment), for the message.
+    elements : int
+        The size ``|Y_i'| |Y_j'| / |Y_i' ∩ Y_j'|`` of the product set to be enumerated.
+
+    Returns
+    -------
+    None
+
     Raises
     ------
     WorkLimitError

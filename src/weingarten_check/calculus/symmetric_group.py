@@ -181,6 +181,19 @@ def partitions(k: int) -> tuple[Partition, ...]:
 def identity(k: int) -> Perm:
     """The identity permutation of ``k`` points.
 
+    Its cycle type ``(1,)*k`` is the class of ``Wg(id, d)``, the Weingarten value of Lemmas 1.1
+    (``1/d``) and 1.2 (``1/(d²-1)``) of ``proofs/DERIVATION.md``.
+
+    Parameters
+    ----------
+    k : int
+        The number of points, ``k >= 0`` (``identity(0) == ()``).
+
+    Returns
+    -------
+    Perm
+        ``(0, 1, ..., k-1)``.
+
     Examples
     --------
     >>> identity(3)
@@ -192,6 +205,18 @@ def identity(k: int) -> Perm:
 def compose(s: Perm, t: Perm) -> Perm:
     """The composition ``s ∘ t`` (apply ``t`` first): ``(s ∘ t)(a) = s[t[a]]``.
 
+    The Weingarten sums of Lemma 1 of ``proofs/DERIVATION.md`` pair permutations through such
+    products (:mod:`weingarten_check.calculus.unitary_integrals`).  No argument checks.
+
+    Parameters
+    ----------
+    s, t : Perm
+        Permutations of the same ``k`` points, as tuples of images.
+
+    Returns
+    -------
+    Perm
+
     Examples
     --------
     >>> compose((1, 0, 2), (0, 2, 1))
@@ -202,6 +227,18 @@ def compose(s: Perm, t: Perm) -> Perm:
 
 def inverse(s: Perm) -> Perm:
     """The inverse permutation ``s^{-1}``.
+
+    No argument checks.
+
+    Parameters
+    ----------
+    s : Perm
+        A permutation, as a tuple of images.
+
+    Returns
+    -------
+    Perm
+        The permutation ``t`` with ``t[s[a]] = a`` for every ``a``.
 
     Examples
     --------
@@ -216,6 +253,20 @@ def inverse(s: Perm) -> Perm:
 
 def cycles(s: Perm) -> list[tuple[int, ...]]:
     """The cycles of ``s`` as tuples ``(a, s(a), s(s(a)), ...)``, each starting at its smallest point.
+
+    A permutation ``σ`` of the k tensor factors gives the trace product ``Π_cycles tr(Π_{a ∈ cycle} A_a)``
+    of the Weingarten sums (Lemmas 1.1, 1.2 of ``proofs/DERIVATION.md``), and the cycle counts behind the
+    fourth moments of Lemma 11.4 (:mod:`weingarten_check.theory.fourth_moments`).  No argument checks.
+
+    Parameters
+    ----------
+    s : Perm
+        A permutation, as a tuple of images.
+
+    Returns
+    -------
+    list of tuple of int
+        The cycles, in increasing order of their smallest points; fixed points are 1-cycles.
 
     Examples
     --------
@@ -276,6 +327,18 @@ def cycle_type(s: Any) -> Partition:
 def centralizer_order(mu: Partition) -> int:
     """``z_μ = Π_i i^{m_i} m_i!``: the order of the centraliser of a permutation of cycle type ``μ``.
 
+    ``m_i`` is the number of parts of ``μ`` equal to ``i``; :func:`class_size` is ``k!/z_μ``.
+    No argument checks.
+
+    Parameters
+    ----------
+    mu : Partition
+        A cycle type (the order of its parts does not matter).
+
+    Returns
+    -------
+    int
+
     Examples
     --------
     >>> centralizer_order((2, 1, 1))
@@ -286,6 +349,18 @@ def centralizer_order(mu: Partition) -> int:
 
 def class_size(mu: Partition) -> int:
     """The number ``k!/z_μ`` of permutations of cycle type ``μ`` (the class sizes of Lemma 13.1).
+
+    Lemma 13.1 of ``proofs/DERIVATION.md`` weights the Haar frame potentials with them,
+    ``t! Σ_μ |C_μ| Wg(μ, d) d^{ℓ(μ)}``.  No argument checks.
+
+    Parameters
+    ----------
+    mu : Partition
+        A partition of ``k``.
+
+    Returns
+    -------
+    int
 
     Examples
     --------
@@ -403,6 +478,19 @@ def character_table(k: int) -> tuple[tuple[int, ...], ...]:
 def hook_product(lam: Partition) -> int:
     """The product ``H_λ`` of the hook lengths of the partition ``λ``.
 
+    The denominator of :func:`dimension` and of the hook–content formula, hence of every term
+    ``χ_λ(σ) / (H_λ C_λ(d))`` of the Weingarten function (:mod:`weingarten_check.calculus.unitary`)
+    behind Lemma 1 of ``proofs/DERIVATION.md``.  No argument checks.
+
+    Parameters
+    ----------
+    lam : Partition
+        A non-increasing tuple of positive ints (``()`` gives 1).
+
+    Returns
+    -------
+    int
+
     Examples
     --------
     >>> hook_product((2, 1)), hook_product((3, 2))
@@ -414,6 +502,18 @@ def hook_product(lam: Partition) -> int:
 
 def dimension(lam: Any) -> int:
     """The dimension ``χ_λ(1) = k!/H_λ`` of the irreducible representation ``λ`` (hook length formula).
+
+    ``χ_λ(1)²`` weights the character expansion of the Weingarten function
+    (:mod:`weingarten_check.calculus.unitary`), the engine of Lemma 1 of ``proofs/DERIVATION.md``.
+
+    Parameters
+    ----------
+    lam : sequence of int
+        A partition of ``k`` (:func:`as_partition`: positive ints, in any order).
+
+    Returns
+    -------
+    int
 
     Raises
     ------
@@ -433,7 +533,19 @@ def contents(lam: Partition) -> tuple[int, ...]:
     """The contents ``j - i`` of the cells ``(i, j)`` of ``λ`` (0-based, row by row).
 
     They give the Schur polynomial at ``1^d`` by the hook–content formula,
-    ``s_λ(1^d) = Π_c (d + c) / H_λ``.
+    ``s_λ(1^d) = Π_c (d + c) / H_λ``: the factors ``(d + c)`` are the denominators of the Weingarten
+    function (:mod:`weingarten_check.calculus.unitary`) behind Lemma 1 of ``proofs/DERIVATION.md``
+    (for ``k = 2``: ``(d + 1)`` and ``(d - 1)`` in ``Wg = 1/(d²-1)``).  No argument checks.
+
+    Parameters
+    ----------
+    lam : Partition
+        A non-increasing tuple of positive ints.
+
+    Returns
+    -------
+    tuple of int
+        One content per cell, ``sum(lam)`` in all.
 
     Examples
     --------

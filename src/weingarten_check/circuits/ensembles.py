@@ -84,6 +84,19 @@ def pauli_rotation(P: str, theta: float) -> np.ndarray:
 def ry(theta: float) -> np.ndarray:
     """``Ry(θ) = exp(-i θ Y / 2)`` (:func:`pauli_rotation`).
 
+    The middle factor of the QSL layer ``Rz(φ) Ry(θ) Rz(α)`` of :func:`local1_circuit`, a 1-design by
+    Lemma 1.3 of ``proofs/DERIVATION.md``.
+
+    Parameters
+    ----------
+    theta : float
+        The angle.
+
+    Returns
+    -------
+    numpy.ndarray
+        A complex ``2 × 2`` unitary.
+
     Examples
     --------
     >>> bool(np.allclose(ry(np.pi / 2) @ ry(np.pi / 2), ry(np.pi)))
@@ -94,6 +107,19 @@ def ry(theta: float) -> np.ndarray:
 
 def rz(theta: float) -> np.ndarray:
     """``Rz(θ) = exp(-i θ Z / 2)`` (:func:`pauli_rotation`).
+
+    The outer factors of the QSL layer ``Rz(φ) Ry(θ) Rz(α)`` of :func:`local1_circuit`, a 1-design by
+    Lemma 1.3 of ``proofs/DERIVATION.md``.
+
+    Parameters
+    ----------
+    theta : float
+        The angle.
+
+    Returns
+    -------
+    numpy.ndarray
+        A complex diagonal ``2 × 2`` unitary, ``diag(e^{-iθ/2}, e^{iθ/2})``.
 
     Examples
     --------

@@ -105,6 +105,23 @@ def largest_n(
 ) -> int | None:
     """The largest n (> m) whose sample (:func:`sample_bytes`) fits in ``budget`` bytes; None if n = m + 1 does not.
 
+    Parameters
+    ----------
+    task : str
+        The task (``"qsl"`` has the fidelity model).
+    q : int
+        The local dimension.
+    budget : int
+        Bytes available to one sample.
+    m : int, default 1
+        The number of sites of A.
+    ensemble, case : str, optional
+        The ensemble and case (None: unknown, the largest of the model).
+
+    Returns
+    -------
+    int or None
+
     Examples
     --------
     >>> largest_n("vqe", 2, 2**30, ensemble="haar", case="v1"), largest_n("vqe", 2, 2**20)

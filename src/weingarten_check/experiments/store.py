@@ -120,6 +120,16 @@ def check_regular_file(path: str | os.PathLike) -> None:
     A results file is appended to, fsync'ed and locked; /dev/null, a terminal, a FIFO (opening it would
     block) or a socket cannot hold results.
 
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The results file.  An absent path (or one whose parent is not a directory) passes: opening
+        the file reports it.
+
+    Returns
+    -------
+    None
+
     Raises
     ------
     ResultsFileError
@@ -160,6 +170,21 @@ def check_regular_file(path: str | os.PathLike) -> None:
 def record_crc(rec: dict[str, Any]) -> int:
     """The CRC-32 a record line carries: of its canonical JSON (sorted keys, no spaces) without ``crc``.
 
+    Parameters
+    ----------
+    rec : dict
+        A record; a ``crc`` field, if present, is ignored.
+
+    Returns
+    -------
+    int
+        The unsigned CRC-32 (:func:`zlib.crc32`).
+
+    Raises
+    ------
+    TypeError
+        If a value is not JSON-serialisable.
+
     Examples
     --------
     >>> record_crc({"n": 4, "value": 0.5}) == record_crc({"value": 0.5, "n": 4, "crc": 7})
@@ -172,10 +197,22 @@ def record_crc(rec: dict[str, Any]) -> int:
 def encode_record(rec: dict[str, Any]) -> bytes:
     """The line of a record as written to a results file: canonical JSON with its ``crc``, and a newline.
 
+    Parameters
+    ----------
+    rec : dict
+        A record (not changed); its ``crc`` is replaced by :func:`record_crc`.
+
+    Returns
+    -------
+    bytes
+        ASCII JSON with sorted keys and no spaces, ending in ``b"\\n"``.
+
     Raises
     ------
     ValueError
         If a value is NaN or infinite (strict JSON).
+    TypeError
+        If a value is not JSON-serialisable.
 
     Examples
     --------

@@ -184,6 +184,18 @@ def run_job(job: SampleJob) -> dict[str, Any]:
     with ``value`` and optionally ``upper`` and ``exact`` (a certified bracket); then ``upper`` and
     ``exact`` are recorded too.
 
+    Parameters
+    ----------
+    job : SampleJob
+        The configuration, ``n``, ``index`` and (optionally) the sample function.
+
+    Returns
+    -------
+    dict
+        ``schema``, the configuration's :meth:`RunConfig.record_fields`, ``n``, ``index``, ``value``,
+        ``upper`` and ``exact`` when the sample has an upper end, and ``seconds``; no ``crc`` (the
+        writer adds it).
+
     Raises
     ------
     ValueError
@@ -259,6 +271,18 @@ class SweepResult:
 
 def missing_samples(spec: SweepSpec, records: Iterable[dict[str, Any]]) -> list[tuple[int, int]]:
     """The (n, index) pairs of ``spec`` not present in ``records``, in increasing n then index.
+
+    Parameters
+    ----------
+    spec : SweepSpec
+        The sweep.
+    records : iterable of dict
+        Results records; those of other configurations (:func:`record_config_key`) are ignored.
+
+    Returns
+    -------
+    list of tuple of int
+        ``(n, index)`` with n in ``spec.ns`` and ``index < spec.samples``.
 
     Examples
     --------

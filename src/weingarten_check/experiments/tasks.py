@@ -357,6 +357,21 @@ def record_config_key(rec: Mapping[str, Any]) -> tuple:
 
     A record without ``m`` has m = 1.
 
+    Parameters
+    ----------
+    rec : mapping
+        A results record (or any mapping holding the fields of :data:`CONFIG_FIELDS`).
+
+    Returns
+    -------
+    tuple
+        The values of :data:`CONFIG_FIELDS`, in that order.
+
+    Raises
+    ------
+    KeyError
+        If a field other than ``m`` is missing.
+
     Examples
     --------
     >>> record_config_key({"task": "vqe", "ensemble": "haar", "case": "v1", "q": 2, "site": 0, "seed": 5})

@@ -613,7 +613,7 @@ def format_figure5_summary(paths: Sequence[Path], series: Sequence[Series]) -> s
 
     Examples
     --------
-    >>> s = Series("qsl", "local1", "v1", 2, ns=[3, 4], mean=[0.375, 0.1875])
+    >>> s = Series(RunConfig("qsl", "local1", "v1"), ns=[3, 4], mean=[0.375, 0.1875])
     >>> print(format_figure5_summary([Path("f5.png"), Path("f5.pdf")], [s]))
     wrote f5.png, f5.pdf
       qsl/local1/v1: n = 3..4, E[Δ]/w from 3.750e-01 to 1.875e-01

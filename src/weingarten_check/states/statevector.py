@@ -181,6 +181,18 @@ def product_state(local_states: Sequence[np.ndarray]) -> np.ndarray:
 def to_vector(psi: np.ndarray, n: int) -> np.ndarray:
     """Flatten the site axes of a (batched) state: shape ``batch + (q^n,)`` (a view when possible).
 
+    Parameters
+    ----------
+    psi : numpy.ndarray
+        A (batched) n-site state, shape ``batch + (q,)*n``.
+    n : int
+        The number of sites.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``batch + (q^n,)``; site 0 is the most significant digit of the flat index.
+
     Raises
     ------
     ValueError
@@ -197,6 +209,20 @@ def to_vector(psi: np.ndarray, n: int) -> np.ndarray:
 
 def from_vector(vec: np.ndarray, n: int, q: int) -> np.ndarray:
     """The inverse of :func:`to_vector`: the last axis, of length ``q^n``, becomes n site axes.
+
+    Parameters
+    ----------
+    vec : array_like
+        Shape ``batch + (q^n,)``.
+    n : int
+        The number of sites, ``n >= 1``.
+    q : int
+        The local dimension, ``q >= 2``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``batch + (q,)*n`` (a view when possible; the dtype is kept).
 
     Raises
     ------
@@ -410,6 +436,18 @@ def apply_local_layer(
 def inner(phi: np.ndarray, psi: np.ndarray, n: int) -> np.ndarray | complex:
     """The inner product ``<phi|psi>`` over the site axes (batch axes broadcast).
 
+    Parameters
+    ----------
+    phi, psi : numpy.ndarray
+        (Batched) n-site states of the same q; ``phi`` is conjugated.
+    n : int
+        The number of sites.
+
+    Returns
+    -------
+    numpy.ndarray or complex
+        One value per (broadcast) batch entry; a numpy complex scalar for two unbatched states.
+
     Raises
     ------
     ValueError
@@ -428,6 +466,23 @@ def inner(phi: np.ndarray, psi: np.ndarray, n: int) -> np.ndarray | complex:
 
 def norm(psi: np.ndarray, n: int) -> np.ndarray | float:
     """The Euclidean norm over the site axes (one value per batch entry).
+
+    Parameters
+    ----------
+    psi : numpy.ndarray
+        A (batched) n-site state.
+    n : int
+        The number of sites.
+
+    Returns
+    -------
+    numpy.ndarray or float
+        ``sqrt(Re <psi|psi>)``; a numpy float scalar for an unbatched state.
+
+    Raises
+    ------
+    ValueError
+        If ``psi`` is not an n-site state.
 
     Examples
     --------

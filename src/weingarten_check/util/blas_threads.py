@@ -30,6 +30,13 @@ class BlasPin:
     which pins this process for the sweep's duration and restores the previous limits afterwards
     (so a notebook calling ``run_sweep`` keeps its multithreaded BLAS outside sweeps); worker processes
     (``--workers``, Dask workers) simply stay pinned.
+
+    Examples
+    --------
+    >>> pin = BlasPin()
+    >>> with pin.driver():
+    ...     print(pin.threads() == {SAMPLE_BLAS_THREADS})
+    True
     """
 
     def __init__(self) -> None:

@@ -45,6 +45,16 @@ __all__ = [
 def is_int(value: object) -> bool:
     """True for Python, numpy and sympy integers, False for ``bool`` and everything else.
 
+    Parameters
+    ----------
+    value : object
+        Anything.
+
+    Returns
+    -------
+    bool
+        Integral-valued floats (``3.0``) are not integers.
+
     Examples
     --------
     >>> is_int(3), is_int(np.int64(3)), is_int(True), is_int(3.0)
@@ -100,6 +110,25 @@ def check_int(value: object, name: str, minimum: int | None = None) -> int:
 def check_choice(value: object, name: str, options: Sequence[str]) -> str:
     """Return ``value`` if it is one of ``options``; otherwise raise a ``ValueError`` listing them.
 
+    Parameters
+    ----------
+    value : object
+        The argument to check (must be a ``str``).
+    name : str
+        The argument's name, used in the error message.
+    options : sequence of str
+        The admissible values.
+
+    Returns
+    -------
+    str
+        ``value`` itself.
+
+    Raises
+    ------
+    ValueError
+        If ``value`` is not one of ``options`` (a non-string is never one).
+
     Examples
     --------
     >>> check_choice("v1", "case", ("v1", "v2", "both"))
@@ -117,6 +146,22 @@ def check_choice(value: object, name: str, options: Sequence[str]) -> str:
 def check_local_dim(q: object, name: str = "q (local dimension)") -> int:
     """Return the local dimension ``q >= 2`` as an ``int``.
 
+    Parameters
+    ----------
+    q : object
+        The argument to check (an integer, ``bool`` refused).
+    name : str, default "q (local dimension)"
+        The argument's name, used in the error message.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    ValueError
+        If ``q`` is not an integer ``>= 2`` (a non-integer too, unlike :func:`check_int`).
+
     Examples
     --------
     >>> check_local_dim(3)
@@ -131,6 +176,25 @@ def check_nq(n: object, q: object, min_n: int = 1) -> tuple[int, int]:
     """Return ``(n, q)`` as ints: ``n >= min_n`` sites of local dimension ``q >= 2``.
 
     ``min_n = 2`` is what a proper subsystem A of at least one site needs.
+
+    Parameters
+    ----------
+    n : object
+        The number of sites (an integer, ``bool`` refused).
+    q : object
+        The local dimension (:func:`check_local_dim`).
+    min_n : int, default 1
+        The smallest admissible n.
+
+    Returns
+    -------
+    tuple of int
+        ``(n, q)``.
+
+    Raises
+    ------
+    ValueError
+        If ``n`` is not an integer ``>= min_n`` or ``q`` not an integer ``>= 2``.
 
     Examples
     --------
@@ -161,12 +225,28 @@ def check_sites(sites: object, n: int, *, proper: bool = True, name: str = "site
     name : str, default "sites"
         The argument's name, used in the error messages.
 
+    Returns
+    -------
+    tuple of int
+        The sites, in the given order.
+
     Raises
     ------
     TypeError
         If ``sites`` is not a sequence of ints.
     ValueError
         If ``sites`` is empty, repeats a site, leaves ``range(n)``, or (``proper``) covers every site.
+
+    Examples
+    --------
+    >>> check_sites([2, 0], n=3)
+    (2, 0)
+    >>> check_sites([0, 1, 2], n=3, proper=False)
+    (0, 1, 2)
+    >>> check_sites([0, 0], n=3)
+    Traceback (most recent call last):
+    ...
+    ValueError: sites must be distinct ints in range(n) = range(3), got (0, 0)
     """
     try:
         out = tuple(int(s) for s in sites)  # type: ignore[union-attr]
@@ -187,6 +267,20 @@ def as_sympy_argument(value: object, name: str, allow_float: bool = False) -> sp
     Dimensions must be exact (int, ``fractions.Fraction``, sympy Rational or Symbol); physical inputs
     (``w``, couplings, purity) may be floats when ``allow_float`` (then the result is a sympy Float
     expression; exact arithmetic otherwise).
+
+    Parameters
+    ----------
+    value : object
+        An int, ``fractions.Fraction``, numpy scalar or sympy expression; a float or complex only
+        when ``allow_float``.
+    name : str
+        The argument's name, used in the error messages.
+    allow_float : bool, default False
+        Accept floats (and complex numbers) as sympy Floats.
+
+    Returns
+    -------
+    sympy.Expr
 
     Raises
     ------
@@ -237,6 +331,24 @@ def check_symbolic_int(x: sp.Expr, name: str, minimum: int | None = None) -> Non
 
     A Symbol (or an expression in Symbols) passes: its admissible values are the formula's domain.
 
+    Parameters
+    ----------
+    x : sympy.Expr
+        The dimension (:func:`as_sympy_argument`).
+    name : str
+        The argument's name, used in the error message.
+    minimum : int, optional
+        The smallest admissible value.
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is a number that is not an integer, or is below ``minimum``.
+
     Examples
     --------
     >>> check_symbolic_int(sp.Symbol("n"), "n", 2)     # symbolic: passes
@@ -255,6 +367,24 @@ def check_symbolic_int(x: sp.Expr, name: str, minimum: int | None = None) -> Non
 def check_symbolic_nonnegative(x: sp.Expr, name: str) -> None:
     """Check a symbolic physical input: if ``x`` is a number it must be real and ``>= 0``.
 
+    A Symbol (or an expression in Symbols) passes.
+
+    Parameters
+    ----------
+    x : sympy.Expr
+        The input (:func:`as_sympy_argument`).
+    name : str
+        The argument's name, used in the error message.
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is a number that is not real or is negative.
+
     Examples
     --------
     >>> check_symbolic_nonnegative(sp.Rational(-1, 2), "w")
@@ -268,6 +398,25 @@ def check_symbolic_nonnegative(x: sp.Expr, name: str) -> None:
 
 def check_square(a: object, name: str, d: int | None = None) -> np.ndarray:
     """Return ``a`` as a complex square matrix (of size ``d`` if given).
+
+    Parameters
+    ----------
+    a : array_like
+        The matrix.
+    name : str
+        The argument's name, used in the error messages.
+    d : int, optional
+        The required size.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``complex128``, shape ``(d, d)``.
+
+    Raises
+    ------
+    ValueError
+        If ``a`` is not two-dimensional and square, or not ``d × d``.
 
     Examples
     --------
@@ -289,6 +438,24 @@ def check_square(a: object, name: str, d: int | None = None) -> np.ndarray:
 def check_hermitian(a: np.ndarray, name: str, tol: float = 1e-9) -> None:
     """Raise a ``ValueError`` unless ``a == a†`` to relative tolerance ``tol``.
 
+    Parameters
+    ----------
+    a : numpy.ndarray
+        A square matrix.
+    name : str
+        The argument's name, used in the error message.
+    tol : float, default 1e-9
+        Absolute tolerance per entry, relative to ``max(1, max |a_ij|)``.
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    ValueError
+        If ``a`` is not Hermitian to that tolerance.
+
     Examples
     --------
     >>> check_hermitian(np.array([[0, 1j], [1j, 0]]), "H")
@@ -303,6 +470,24 @@ def check_hermitian(a: np.ndarray, name: str, tol: float = 1e-9) -> None:
 
 def check_unitary(u: np.ndarray, name: str, tol: float = 1e-9) -> None:
     """Raise a ``ValueError`` unless ``u† u == I`` to tolerance ``tol``.
+
+    Parameters
+    ----------
+    u : numpy.ndarray
+        A square matrix.
+    name : str
+        The argument's name, used in the error message.
+    tol : float, default 1e-9
+        Absolute tolerance per entry of ``u† u - I``.
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    ValueError
+        If ``u`` is not unitary to that tolerance.
 
     Examples
     --------
