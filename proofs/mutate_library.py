@@ -41,7 +41,9 @@ MUTATIONS = {
     "markov": "theory.bounds.markov_bound returns mean/ε² instead of mean/ε",
     "heisenberg_yy_sign": "states.observables.heisenberg_ring with the YY (antisymmetric Gell-Mann) terms negated",
     "trace_moment_trI": "calculus.unitary_integrals.trace_moment: the trace of the identity is 1 instead of d",
-    "trace_moment_sigma_pi_inv": "calculus.unitary_integrals.trace_moment: Wg(σπ⁻¹) instead of Wg(σπ) (differs from k = 3 on)",
+    "trace_moment_sigma_pi_inv": (
+        "calculus.unitary_integrals.trace_moment: Wg(σπ⁻¹) instead of Wg(σπ) (differs from k = 3 on)"
+    ),
     "pauli_abs2": "theory.bounds.coupling_from_pauli_coefficients sums c² instead of |c|²",
     "fourth_gamma": "theory.fourth_moments.gamma_values: the G G' G G' 4-cycles multiplied by 1.01",
     "lower_constant": "theory.bounds.delta_frobenius_constants: lower constant multiplied by 1.01",
