@@ -298,7 +298,13 @@ class DaskExecutor:
 
         futures = [self.client.submit(fn, job, pure=False) for job in jobs]
         pending = set(futures)
-        watch = {"known": None, "no_worker_since": None}
+        # the workers alive at submission: a worker that dies before the first idle poll is still
+        # reported by name (samples can finish faster than poll_interval until the worker dies)
+        try:
+            known = self._live_workers()
+        except Exception:  # the scheduler is unreachable: the first wait reports it
+            known = None
+        watch = {"known": known, "no_worker_since": None}
         try:
             while pending:
                 try:
