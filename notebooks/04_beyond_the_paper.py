@@ -101,7 +101,7 @@ assert all(ad <= ex + 1e-9 for _, ex, ad, _, _ in rows)  # the optimiser can onl
 # rotation $R(U_A) \in SO(3)$, $C = c_0 + \mathrm{tr}(K^T R)$, and such a function has no spurious local
 # extrema on SO(3), so the paper's optimiser was reliable there. The closed form is still about 500 times faster
 # (0.1 ms against 50 ms for 2 × 300 Adam steps), needs no convergence criterion, and the optimiser can only
-# ever under-estimate Δ. For $d_A \ge 3$ there is no closed form and `certified_delta.delta_from_k` returns a
+# ever under-estimate Δ. For $d_A \ge 3$ there is no closed form and `delta.certified.delta_from_k` returns a
 # certified interval instead (Lemma 12, notebook 03).
 
 # %% [markdown]
