@@ -1,7 +1,8 @@
 """Code mutations: break the library on purpose and show that the lemma suite notices.
 
 The mutant tests inside proofs/ weaken *statements*; this tool weakens the *code* the statements
-are checked against (bounds, the Weingarten engine, delta.exact, observables), one mutation
+are checked against (bounds, the Weingarten engine, delta.exact, the certified Δ and its exact checks,
+observables, the Clifford sampler), one mutation
 at a time, by monkeypatching it in a pytest plugin, and reports which lemma tests fail.
 
     python proofs/mutate_library.py                  # every mutation, each on the lemma files that target it
@@ -47,6 +48,17 @@ MUTATIONS = {
     "pauli_abs2": "theory.bounds.coupling_from_pauli_coefficients sums c² instead of |c|²",
     "fourth_gamma": "theory.fourth_moments.gamma_values: the G G' G G' 4-cycles multiplied by 1.01",
     "lower_constant": "theory.bounds.delta_frobenius_constants: lower constant multiplied by 1.01",
+    # the certified Δ (delta.certified, delta.sdp): soundness first
+    "upper_is_lower": "delta.certified.delta_from_k returns upper = lower (no certificate behind the upper end)",
+    "round_nearest": "delta.sdp.exact_psd.fraction_to_float_up/down round to nearest instead of up/down",
+    "level1_no_dA": "delta.sdp.level1: the level-1 bound tr A + tr B + (t + err) without the factor dA",
+    "exact_form_err_zero": "delta.sdp.exact_form.exact_form_from_k reports the rounding error err = 0",
+    "congruence_2d": "delta.sdp.exact_psd.is_hermitian_pd_by_congruence accepts off-diagonal sum < 2d (not < d)",
+    "upper_2bmax": "delta.certified.delta_from_k: upper end 2·max(b_max, b_min) instead of b_max + b_min",
+    "lower_raw_U": "delta.certified.cost_mp evaluates the lower end at the raw U (not re-orthonormalised)",
+    "clifford_signs_swapped": "circuits.clifford.tableau_from_qiskit swaps the X- and Z-image Pauli signs",
+    "clifford_seed_2_12": "circuits.clifford: the qiskit sampler's seed drawn from 2^12 values instead of 2^64",
+    "reduced_last_chunk": "states.reduced: the chunked pass over the state skips its last chunk",
 }
 
 #: mutation -> the lemma files run by default (the lemmas that certify the mutated code)
@@ -69,7 +81,140 @@ TARGETS = {
     "pauli_abs2": ["test_09_task_dependent.py"],
     "fourth_gamma": ["test_11_two_sided.py"],
     "lower_constant": ["test_11_two_sided.py"],
+    "upper_is_lower": ["test_12_certified_sdp.py"],
+    "round_nearest": ["test_12_certified_sdp.py"],
+    "level1_no_dA": ["test_12_certified_sdp.py"],
+    "exact_form_err_zero": ["test_12_certified_sdp.py"],
+    "congruence_2d": ["test_12_certified_sdp.py"],
+    "upper_2bmax": ["test_12_certified_sdp.py"],
+    "lower_raw_U": ["test_12_certified_sdp.py"],
+    "clifford_signs_swapped": ["test_13_clifford.py"],
+    "clifford_seed_2_12": ["test_13_clifford.py"],
+    "reduced_last_chunk": ["test_13_clifford.py"],
 }
+
+
+def _rewrite(module, func_name: str, old: str, new: str, count: int = 1):
+    """Redefine ``module.func_name`` from its source with ``old`` replaced by ``new`` (exactly ``count``
+    occurrences: a changed library makes the mutation fail loudly, not silently test nothing)."""
+    import __future__
+
+    import inspect
+    import textwrap
+
+    src = textwrap.dedent(inspect.getsource(getattr(module, func_name)))
+    if src.count(old) != count:
+        raise RuntimeError(
+            f"mutation of {module.__name__}.{func_name}: {old!r} found {src.count(old)} times, not {count}"
+        )
+    code = compile(
+        src.replace(old, new), inspect.getsourcefile(module), "exec", __future__.annotations.compiler_flag, True
+    )
+    exec(code, module.__dict__)
+    return module.__dict__[func_name]
+
+
+def _apply_certified(name: str) -> bool:
+    """The mutations of delta.certified, delta.sdp and circuits.clifford; False if ``name`` is not one."""
+    import dataclasses
+    import importlib
+    from fractions import Fraction
+
+    import numpy as np
+
+    certified = importlib.import_module("weingarten_check.delta.certified")
+    delta_pkg = importlib.import_module("weingarten_check.delta")
+    level1 = importlib.import_module("weingarten_check.delta.sdp.level1")
+    exact_psd = importlib.import_module("weingarten_check.delta.sdp.exact_psd")
+    exact_form = importlib.import_module("weingarten_check.delta.sdp.exact_form")
+    sdp_pkg = importlib.import_module("weingarten_check.delta.sdp")
+
+    def put(attr, fn, *modules):  # the function and every module that imported it by name
+        for m in modules:
+            if hasattr(m, attr):
+                setattr(m, attr, fn)
+
+    if name == "upper_is_lower":
+        orig = certified.delta_from_k
+
+        def delta_from_k(K, dA, **kw):
+            r = orig(K, dA, **kw)
+            return r if r.exact else dataclasses.replace(r, upper=r.lower)
+
+        put("delta_from_k", delta_from_k, certified, delta_pkg)
+    elif name == "round_nearest":
+        put("fraction_to_float_up", lambda x: float(x), exact_psd, certified, sdp_pkg)
+        put("fraction_to_float_down", lambda x: float(x), exact_psd, certified, sdp_pkg)
+    elif name == "level1_no_dA":
+        orig_c, orig_v = level1.certify_level1, level1.verify_certificate
+
+        def certify_level1(E, *a, **k):
+            c = orig_c(E, *a, **k)
+            return None if c is None else dataclasses.replace(c, bound=c.bound - (E.dA - 1) * (c.t + c.err))
+
+        def verify_certificate(E, cert):  # consistent with the mutant certify (and with the original inside it)
+            lifted = dataclasses.replace(cert, bound=cert.bound + (E.dA - 1) * (cert.t + cert.err))
+            return orig_v(E, cert) or orig_v(E, lifted)
+
+        def level1_bound(M, A, B):
+            A, B = np.asarray(A, dtype=complex), np.asarray(B, dtype=complex)
+            dA = A.shape[0]
+            S = np.asarray(M) - np.kron(np.eye(dA), A) - np.kron(B, np.eye(dA))
+            return float(np.real(np.trace(A) + np.trace(B)) + np.linalg.eigvalsh(S)[-1])
+
+        put("certify_level1", certify_level1, level1, certified, sdp_pkg)
+        put("verify_certificate", verify_certificate, level1, sdp_pkg)
+        put("level1_bound", level1_bound, level1, sdp_pkg)
+    elif name == "exact_form_err_zero":
+        orig_e = exact_form.exact_form_from_k
+        fn = lambda K, dA, *a, **k: dataclasses.replace(orig_e(K, dA, *a, **k), err=Fraction(0))  # noqa: E731
+        put("exact_form_from_k", fn, exact_form, certified, sdp_pkg)
+    elif name == "congruence_2d":
+        fn = _rewrite(exact_psd, "is_hermitian_pd_by_congruence", "if off >= d:", "if off >= 2 * d:")
+        put("is_hermitian_pd_by_congruence", fn, importlib.import_module("weingarten_check.delta.sdp.level2"), sdp_pkg)
+    elif name == "upper_2bmax":
+        fn = _rewrite(certified, "delta_from_k", "hi.bound + lo.bound", "2 * max(hi.bound, lo.bound)", count=2)
+        put("delta_from_k", fn, delta_pkg)
+    elif name == "lower_raw_U":
+        import mpmath
+
+        def raw(U, dps):
+            with mpmath.workdps(dps):
+                return mpmath.matrix([[mpmath.mpc(complex(v)) for v in row] for row in np.asarray(U)])
+
+        certified._reunitarise_mp = raw
+    elif name == "clifford_signs_swapped":
+        clifford = importlib.import_module("weingarten_check.circuits.clifford")
+        orig_t = clifford.tableau_from_qiskit
+
+        def tableau_from_qiskit(tab):
+            tab = np.array(tab, dtype=bool)
+            n = tab.shape[0] // 2
+            tab[:n, -1], tab[n:, -1] = tab[n:, -1].copy(), tab[:n, -1].copy()
+            return orig_t(tab)
+
+        clifford.tableau_from_qiskit = tableau_from_qiskit
+    elif name == "clifford_seed_2_12":
+        clifford = importlib.import_module("weingarten_check.circuits.clifford")
+
+        def draw(n, gen):
+            import qiskit  # noqa: F401
+            from qiskit._accelerate.synthesis.clifford import random_clifford_tableau
+
+            return np.asarray(random_clifford_tableau(n, seed=int(gen.integers(0, 2**12))), dtype=bool)
+
+        clifford._draw_qiskit_tableau = draw
+    elif name == "reduced_last_chunk":
+        reduced = importlib.import_module("weingarten_check.states.reduced")
+        _rewrite(
+            reduced,
+            "_chunk_blocks",
+            "for idx in np.ndindex(*((q,) * len(F))):",
+            "for idx in list(np.ndindex(*((q,) * len(F))))[: max(1, q ** len(F) - 1)]:",
+        )
+    else:
+        return False
+    return True
 
 
 def _apply(name: str) -> None:
@@ -80,6 +225,8 @@ def _apply(name: str) -> None:
     from weingarten_check.states import observables
     from weingarten_check.theory import bounds
 
+    if _apply_certified(name):
+        return
     if name == "K_scale":
         orig = bounds.expected_K_frobenius_sq
         bounds.expected_K_frobenius_sq = lambda *a, **k: orig(*a, **k) * sp.Rational(101, 100)

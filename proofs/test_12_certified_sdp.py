@@ -27,11 +27,17 @@ from _helpers import PROOFS, lemma, random_unitary
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from weingarten_check.delta import cost_mp, delta_from_k
 from weingarten_check.delta.cost import form_from_k
 from weingarten_check.delta.optimiser import optimise_form
-from weingarten_check.delta.sdp.exact_form import exact_form_from_k
-from weingarten_check.delta.sdp.exact_psd import is_hermitian_positive_definite
-from weingarten_check.delta.sdp.level1 import certify_level1, polish_dual, verify_certificate
+from weingarten_check.delta.sdp.exact_form import exact_form_from_k, rational_basis
+from weingarten_check.delta.sdp.exact_psd import (
+    fraction_to_float_down,
+    fraction_to_float_up,
+    is_hermitian_pd_by_congruence,
+    is_hermitian_positive_definite,
+)
+from weingarten_check.delta.sdp.level1 import certify_level1, level1_bound, polish_dual, verify_certificate
 from weingarten_check.states.bases import orthonormal_traceless_basis
 
 
@@ -147,6 +153,7 @@ def test_lemma_12_1_relaxation_and_weak_duality(seed, dA):
         B = rng.standard_normal((dA, dA)) + 1j * rng.standard_normal((dA, dA))
         A, B = A + A.conj().T, B + B.conj().T
         b = dual_bound(M, A, B)
+        assert abs(level1_bound(M, A, B) - b) <= 1e-9 * max(1.0, abs(b))  # the library's float bound is this one
         for J in Js:
             assert np.real(np.trace(M @ J)) <= b + 1e-9
 
@@ -306,6 +313,21 @@ def test_lemma_12_3_exact_certificate(seed, dA):
         assert Fraction(float(np.real(np.vdot(u, M @ u)))) <= bound
     Mr = (E.re.astype(float) + 1j * E.im.astype(float)) / 2.0**E.exponent
     assert np.linalg.norm(M - Mr, 2) <= float(E.err) + 1e-13 * np.abs(M).max()
+    # the library's bound is the lemma's tr A_r + tr B_r + dA (t + err), from the certificate's own fields;
+    # the same certificate with the factor dA dropped is rejected
+    scale = Fraction(2) ** cert.exponent
+    tr_ab = Fraction(int(sum(cert.A_re[i, i] + cert.B_re[i, i] for i in range(dA)))) / scale
+    assert cert.bound == tr_ab + dA * (cert.t + cert.err) and cert.err >= E.err
+    assert not verify_certificate(E, dataclasses.replace(cert, bound=tr_ab + cert.t + cert.err))
+    # err >= ||M_true - M_r||_2 with M_true = Σ K_ab G_a ⊗ conj(G_b) at 40 digits (G_a = F_a / sqrt(p_a))
+    assert E.err > 0 and rational_error(K, dA, E) <= float(E.err)
+    # the float ends of the bracket are rounded outward
+    for x in (Fraction(1, 3), Fraction(-1, 3), Fraction(2, 3), cert.bound, -cert.bound):
+        assert Fraction(fraction_to_float_down(x)) <= x <= Fraction(fraction_to_float_up(x))
+    # the lower end is C at an exactly unitary matrix: cost_mp re-orthonormalises (polar factor of (1 + 1e-6) U)
+    c_u = cost_mp(K, dA, U)
+    assert abs(c_u - cost_mp(K, dA, (1 + 1e-6) * U)) <= 1e-25 * max(1, abs(c_u))
+    assert abs(float(c_u) - best) <= 1e-9 * max(1.0, abs(best))
     for _ in range(3):
         X = rng.integers(-5, 6, (3, 3)) + 1j * rng.integers(-5, 6, (3, 3))
         H = X + X.conj().T
@@ -316,6 +338,52 @@ def test_lemma_12_3_exact_certificate(seed, dA):
             im = [[int(v) for v in r] for r in Hs.imag]
             sym = sp.Matrix(3, 3, lambda i, j, re=re, im=im: sp.Integer(re[i][j]) + sp.I * sp.Integer(im[i][j]))
             assert is_hermitian_positive_definite(re, im) == bool(sym.is_positive_definite)
+
+
+def rational_error(K: np.ndarray, dA: int, E) -> float:
+    """||M_true - M_r||_2 (to ~1e-15 relative) with M_true = Σ K_ab G_a ⊗ conj(G_b) computed at 40 digits
+    from the integer Gell-Mann matrices F_a and p_a (G_a = F_a / sqrt(p_a)) and M_r the exact form's rationals."""
+    import mpmath
+
+    D = dA * dA
+    with mpmath.workdps(40):
+        G = [
+            [[mpmath.mpc(int(fr[i, j]), int(fi[i, j])) / mpmath.sqrt(p) for j in range(dA)] for i in range(dA)]
+            for fr, fi, p in rational_basis(dA)
+        ]
+        diff = [
+            [mpmath.mpc(-int(E.re[r, c]), -int(E.im[r, c])) / mpmath.mpf(2) ** E.exponent for c in range(D)]
+            for r in range(D)
+        ]
+        for a in range(len(G)):
+            for b in range(len(G)):
+                kab = mpmath.mpf(float(K[a, b]))
+                for l in range(dA):
+                    for k in range(dA):
+                        if G[a][l][k] == 0:
+                            continue
+                        for j in range(dA):
+                            for i in range(dA):
+                                diff[l * dA + j][k * dA + i] += kab * G[a][l][k] * mpmath.conj(G[b][j][i])
+        arr = np.array([[complex(v) for v in row] for row in diff])
+    return float(np.linalg.norm(arr, 2)) * (1 - 1e-12)
+
+
+@lemma(
+    "12.3",
+    "delta_from_k: the upper end is >= Δ (verified certificates), the bracket closes where level 1 is exact",
+    "dA = 3, K = c·I (Δ = 9c exactly), c = 0.618…, 1.1",
+)
+def test_lemma_12_3_certified_bracket_of_the_library():
+    """For K = c·I, C(U) - c0 = c(|tr U|² - 1) (Σ_a G_a X G_a = tr(X) I - X/dA), so Δ = c dA² = 9c exactly
+    (max at U = I; min 0 at tr U = 0, e.g. the cyclic shift), and the unital SDP is exact (<Ω|J|Ω> <= dA² on
+    unital J).  The library's upper end must be >= 9c as an exact rational (a proved bound, not the
+    attained lower end: 9c is not a double here, so lower < 9c) and the bracket at most ``tol`` wide."""
+    for c in (0.6180339887498949, 1.1):
+        r = delta_from_k(c * np.eye(8), 3)
+        assert r.certificate.startswith("sdp") and not r.exact
+        assert Fraction(r.upper) >= 9 * Fraction(c)
+        assert r.upper - r.lower <= 1e-6 * r.upper
 
 
 @pytest.mark.mutant
@@ -430,6 +498,38 @@ def test_lemma_12_4_level2_bound(seed, dA):
     for k in range(D - 1):
         X1 += [-a[k] / dA * np.eye(D), -b[k] / dA * np.eye(D)]
     assert abs(level2_f(M, X1, ops) - dual_bound(M, A, B)) < 1e-9 * max(1.0, abs(dual_bound(M, A, B)))
+
+
+@settings(PROOFS, max_examples=20)
+@given(st.integers(0, 2**32 - 1))
+@lemma(
+    "12.4",
+    "the congruence test (sufficient only) accepts only positive definite matrices, for ANY witness W",
+    "3 x 3 integer Hermitian matrices near the boundary, random Gaussian-integer W and W = I (hypothesis)",
+)
+def test_lemma_12_4_congruence_test_is_sound(seed):
+    """Lemma 12.4's decision: R = W† Z W strictly diagonally dominant (|Re| + |Im|) with positive diagonal
+    proves Z ≻ 0.  The library's is_hermitian_pd_by_congruence never accepts a matrix that sympy finds not
+    positive definite, with its own witness, W = I and random W; [[2, 3], [3, 2]] (eigenvalue -1, off-diagonal
+    3 < 2·2) is rejected."""
+    assert not is_hermitian_pd_by_congruence(
+        [[2, 3], [3, 2]], [[0, 0], [0, 0]], witness=(np.eye(2, dtype=int), np.zeros((2, 2), dtype=int))
+    )
+    rng = np.random.default_rng(seed)
+    X = rng.integers(-5, 6, (3, 3)) + 1j * rng.integers(-5, 6, (3, 3))
+    H = X + X.conj().T
+    lam_min = float(np.linalg.eigvalsh(H)[0])
+    for shift in (math.floor(-lam_min), math.ceil(-lam_min), math.ceil(-lam_min) + 3):
+        Hs = H + shift * np.eye(3)
+        re = [[int(v) for v in r] for r in Hs.real]
+        im = [[int(v) for v in r] for r in Hs.imag]
+        Z = sp.Matrix(3, 3, lambda i, j, re=re, im=im: sp.Integer(re[i][j]) + sp.I * sp.Integer(im[i][j]))
+        pd = all(sp.re(sp.expand(Z[:k, :k].det())) > 0 for k in (1, 2, 3))  # Sylvester (Hermitian Z), exact
+        witnesses = [None, (np.eye(3, dtype=int), np.zeros((3, 3), dtype=int))]
+        witnesses += [(rng.integers(-3, 4, (3, 3)), rng.integers(-3, 4, (3, 3))) for _ in range(3)]
+        for w in witnesses:
+            if is_hermitian_pd_by_congruence(re, im, witness=w):
+                assert pd
 
 
 @pytest.mark.mutant

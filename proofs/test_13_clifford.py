@@ -475,6 +475,46 @@ def test_lemma_13_4_library_draws_from_the_group():
     assert draws <= ref and len(draws) > 250
 
 
+def big_endian(U: np.ndarray, n: int) -> np.ndarray:
+    """A little-endian (qiskit) 2^n x 2^n matrix in the library's big-endian order (site 0 most significant)."""
+    rev = list(range(n))[::-1]
+    return U.reshape((2,) * (2 * n)).transpose(rev + [n + r for r in rev]).reshape(2**n, 2**n)
+
+
+def equal_up_to_phase(a: np.ndarray, b: np.ndarray, atol: float = 1e-9) -> bool:
+    k = np.unravel_index(np.argmax(np.abs(b)), b.shape)
+    return bool(abs(b[k]) > 0.1 and np.allclose(a, b * (a[k] / b[k]), atol=atol))
+
+
+@lemma(
+    "13.4",
+    "the library's tableau is qiskit's Clifford (Pauli signs included), and the seeded sampler draws from all "
+    "of the group (64-bit seeds: no repeats where 2^12 seeds would collide)",
+    "n = 1, 2, 3: 30 qiskit tableaus against qiskit's own matrix; n = 4: 400 draws",
+)
+def test_lemma_13_4_library_tableau_is_qiskits_clifford():
+    """Lemma 13.4 (the link to the sampler). The draw is qiskit's Bravyi–Maslov tableau, converted by
+    clifford.tableau_from_qiskit: its library unitary equals qiskit's own Clifford(tab).to_matrix() (up to a
+    global phase, after the change of qubit order) — a wrong sign bit gives another Clifford of the same group,
+    which 13.4's set comparison cannot see.  And 400 seeded draws on 4 qubits (|C4 / phases| ≈ 4.7·10^13
+    with signs) are pairwise distinct: a sampler fed with a seed of only 12 bits repeats itself with
+    probability 1 - e^(-19.5)."""
+    import qiskit  # noqa: F401  (registers the qiskit._accelerate.* submodules)
+    from qiskit._accelerate.synthesis.clifford import random_clifford_tableau as qiskit_sampler
+    from qiskit.quantum_info import Clifford
+
+    from weingarten_check.circuits.clifford import CliffordUnitary, random_clifford_tableau, tableau_from_qiskit
+
+    for n in (1, 2, 3):
+        for seed in range(10):
+            tab = np.asarray(qiskit_sampler(n, seed=1000 * n + seed), dtype=bool)
+            ours = CliffordUnitary(tableau_from_qiskit(tab)).unitary()
+            assert equal_up_to_phase(ours, big_endian(Clifford(tab).to_matrix(), n))
+    rng = np.random.default_rng(134)
+    draws = {str(random_clifford_tableau(4, rng)) for _ in range(400)}
+    assert len(draws) == 400
+
+
 @pytest.mark.mutant
 @lemma("13.4", "mutant: the same comparison against the subgroup <H, CX>", "n = 2")
 def test_lemma_13_4_mutant_rejected():
@@ -563,6 +603,34 @@ def test_lemma_13_5_clifford_specific_bound():
     )
     assert sp.simplify(ratio - 3 * SQRT2 / sp.sqrt(dd + 1)) == 0
     assert ratio.subs(dd, 32) < 1 and ratio.subs(dd, 16) > 1  # smaller than the 2-design bound from n = 5 on
+
+
+@lemma(
+    "13.5",
+    "the library's reduced states of a stabilizer state (chunked passes): tr ρ = 1 and every one- and two-qubit "
+    "Pauli expectation is 0 or ±1",
+    "n = 18 (4 chunks per pass): 2 library Clifford states, supports (0,), (17, 0), (5, 11)",
+)
+def test_lemma_13_5_reduced_states_of_the_library():
+    """Lemma 13.5 through the library's path to K: states.reduced.local_grams (the reduced matrices of Lemma
+    3.1's K, read in chunks of the state) gives, for V|0…0> with V Clifford, unit-trace reduced states whose
+    Pauli expectations tr(ρ P) are in {0, ±1} (non-zero for the identity at least) — a chunk left out or
+    counted twice breaks the trace."""
+    from weingarten_check.circuits.clifford import random_clifford
+    from weingarten_check.states.reduced import chunk_plan, local_grams
+
+    n = 18
+    assert all(len(F) >= 2 for F, _ in chunk_plan([(0,), (17, 0), (5, 11)], n, 2, 1))  # several chunks per pass
+    one = [I2, X_, Y_, Z_]
+    rng = np.random.default_rng(1355)
+    for _ in range(2):
+        psi = random_clifford(n, 2, rng).state().reshape((2,) * n)
+        for sup, rho in zip([(0,), (17, 0), (5, 11)], local_grams(psi, [(0,), (17, 0), (5, 11)], n)):
+            rho = rho[:, 0, :, 0]
+            paulis = one if len(sup) == 1 else [np.kron(a, b) for a in one for b in one]
+            ev = np.array([np.trace(rho @ P) for P in paulis])
+            assert abs(ev[0] - 1) < 1e-9 and np.all(np.abs(ev.imag) < 1e-9)
+            assert np.all(np.minimum(np.abs(ev.real), np.abs(np.abs(ev.real) - 1)) < 1e-9)
 
 
 @pytest.mark.mutant
