@@ -5,7 +5,8 @@
   ``max_U C <= tr A + tr B + dA λmax(M - I⊗A - B⊗I)`` (weak duality, no feasibility needed).
 * 12.2 dA = 2 is exact (SDP range = 2(σ1+σ2)); for dA = 3 it is not: the Werner–Holevo channel.
 * 12.3 the exact certificate check (rational LDLᵀ) accepts valid certificates, which bound every
-  unitary, and rejects perturbed ones.
+  unitary, and rejects perturbed ones; the nuclear upper end ``2||K||_*`` is proved the same way
+  (``[[P, K], [Kᵀ, Q]] ⪰ 0`` exactly gives ``2||K||_* <= tr P + tr Q``).
 * 12.4 level 2: ``<v|X⊗Z_c|v> = 0`` on ``v = u⊗u`` for traceless constraint operators, so
   ``dA² λmax(P†((M⊗I)/dA + Σ X_c⊗Z_c)P)`` bounds max_U for ANY multipliers (X_c ∝ I: level 1); the
   exact level-2 certificate (congruence check) bounds every unitary and is rejected when unchecked.
@@ -28,6 +29,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from weingarten_check.delta import cost_mp, delta_from_k
+from weingarten_check.delta.certified import nuclear_certificate
 from weingarten_check.delta.cost import form_from_k
 from weingarten_check.delta.optimiser import optimise_form
 from weingarten_check.delta.sdp.exact_form import exact_form_from_k, rational_basis
@@ -36,6 +38,8 @@ from weingarten_check.delta.sdp.exact_psd import (
     fraction_to_float_up,
     is_hermitian_pd_by_congruence,
     is_hermitian_positive_definite,
+    is_positive_definite,
+    to_grid,
 )
 from weingarten_check.delta.sdp.level1 import certify_level1, level1_bound, polish_dual, verify_certificate
 from weingarten_check.states.bases import orthonormal_traceless_basis
@@ -418,6 +422,55 @@ def test_lemma_12_3_mutant_perturbed_dual():
     )
     swapped = dataclasses.replace(cert, A_re=cert.B_re, A_im=cert.B_im, B_re=cert.A_re, B_im=cert.A_im)
     assert not verify_certificate(E, swapped)
+
+
+def nuclear_norm_mp(K: np.ndarray, dps: int = 30) -> Fraction:
+    """2||K||_* from mpmath's SVD at ``dps`` digits (this file's own reference)."""
+    import mpmath
+
+    with mpmath.workdps(dps):
+        s = mpmath.svd_r(mpmath.matrix(K.tolist()), compute_uv=False)
+        return Fraction(str(2 * mpmath.fsum(s)))
+
+
+@settings(PROOFS, max_examples=3)
+@given(st.integers(0, 2**32 - 1), st.sampled_from([3, 4]))
+@lemma(
+    "12.3",
+    "the nuclear upper end: an exactly checked [[P, K], [Kᵀ, Q]] ⪰ 0 proves 2||K||_* <= tr P + tr Q",
+    "dA = 3, 4 random K (hypothesis); the rank-one K = diag(1, 0, ...) at dA = 3 (Δ = 2||K||_* = 2)",
+)
+def test_lemma_12_3_nuclear_certificate(seed, dA):
+    """Lemma 12.3 applied to Lemma 3.3: the library's exactly checked bound is >= 2||K||_* (mpmath, 30
+    digits, up to 1e-25) and >= the optimiser's range, and tight (within 1e-9); at the rank-one K it
+    is >= the attained Δ = 2."""
+    rng = np.random.default_rng(seed)
+    K = random_k(dA, rng)
+    b = nuclear_certificate(K)
+    ref = nuclear_norm_mp(K)
+    assert b >= ref * (1 - Fraction(1, 10**25)) and b <= ref * (1 + Fraction(1, 10**9))
+    M = form_from_k(K, dA)
+    hi, _ = optimise_form(M, True, starts=4, rng=seed % 1000)
+    lo, _ = optimise_form(M, False, starts=4, rng=seed % 1000)
+    assert Fraction(hi - lo) <= b
+    e1 = np.diag([1.0] + [0.0] * 7)
+    assert nuclear_certificate(e1) >= 2
+
+
+@pytest.mark.mutant
+@lemma("12.3", "mutant: a nuclear bound from an unchecked float SVD (1e-9 low) is false and rejected", "dA = 3")
+def test_lemma_12_3_mutant_unchecked_nuclear():
+    """At the rank-one K = diag(1, 0, ...) (Δ = 2) a float SVD whose singular value is 1e-9 low gives
+    P = Q = diag(s, ε, ...) with tr P + tr Q < 2 = Δ (a false upper end), and the exact PD check of
+    [[P, K], [K, Q]] rejects it."""
+    K = np.diag([1.0] + [0.0] * 7)
+    bits = 60
+    eps = 2.0**-46
+    S = np.diag([1.0 - 1e-9] + [0.0] * 7) + eps * np.eye(8)
+    P = to_grid(S, bits)
+    B = np.block([[P, to_grid(K, bits)], [to_grid(K, bits), P]])
+    assert Fraction(2 * int(np.trace(P)), 2**bits) < 2
+    assert not is_positive_definite(B)
 
 
 # ------------------------------------------------------------------------------------ 12.4

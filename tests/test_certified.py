@@ -1,16 +1,20 @@
 """certified.delta_from_k: exact for dA = 2; for dA >= 3 the certified bracket contains the true Δ
 where it is known (optimum at a permutation unitary, constructed so), is narrow (<= tol), falls back to
-2||K||_* when no certificate is proved, and bad input is refused."""
+an exactly checked 2||K||_* when no SDP certificate is proved, its ends are rounded outward (never
+above / below Δ, also for tiny or huge K), and bad input is refused."""
 
 from __future__ import annotations
+
+from fractions import Fraction
 
 import numpy as np
 import pytest
 
 import weingarten_check.delta.certified as cd
-from weingarten_check.delta.certified import cost_mp, delta_from_k, nuclear_bound, qubit_delta
+from weingarten_check.delta.certified import cost_mp, delta_from_k, nuclear_bound, nuclear_certificate, qubit_delta
 from weingarten_check.delta.cost import adjoint_representation, form_from_k
 from weingarten_check.delta.optimiser import optimise_form
+from weingarten_check.delta.sdp.exact_psd import fraction_to_float_up
 from weingarten_check.states.bases import orthonormal_traceless_basis
 from weingarten_check.states.sampling import haar_unitary
 
@@ -77,7 +81,8 @@ def test_nuclear_fallback(monkeypatch):
     monkeypatch.setattr(cd, "certify_level1", lambda *a, **k: None)
     K = np.random.default_rng(6).standard_normal((8, 8))
     res = delta_from_k(K, 3, max_starts=0)
-    assert res.certificate == "nuclear" and res.upper == nuclear_bound(K) and res.lower <= res.upper
+    assert res.certificate == "nuclear" and res.upper == fraction_to_float_up(nuclear_certificate(K))
+    assert res.lower <= res.upper and res.upper >= 2 * np.sum(np.linalg.svd(K, compute_uv=False))
 
 
 def test_zero_k():
@@ -129,3 +134,69 @@ def test_small_and_large_k_are_certified_as_tightly_as_unit_k(e):
     assert ref.gap <= 1e-6
     assert scaled.lower == np.ldexp(ref.lower, e) and scaled.upper == np.ldexp(ref.upper, e)
     assert scaled.gap == ref.gap and scaled.certificate == ref.certificate
+
+
+def test_lower_end_is_never_above_delta_for_scaled_identity():
+    """K = c·I at dA = 3: C(U) = c(|tr U|² - 1), so Δ = 9c exactly.  The lower end is the difference
+    of two attained costs, subtracted at the working precision and rounded down: never above 9c
+    (subtracted in double precision and rounded to nearest it exceeded 9c for about half of the c)."""
+    cs = [0.7576627805210709, *np.random.default_rng(20).uniform(0.05, 3.0, 59)]
+    for c in cs:
+        r = delta_from_k(c * np.eye(8), 3)
+        assert Fraction(r.lower) <= 9 * Fraction(c) <= Fraction(r.upper), c
+
+
+@pytest.mark.parametrize("size", [1e-322, 1e-318, 1e-307])
+def test_scaled_back_ends_are_rounded_outward(size):
+    """A K far from unit size is solved at unit scale and the ends scaled back by 2^e exactly and
+    rounded outward: the returned bracket contains the unit-scale bracket times 2^e, also where that
+    is subnormal (rounded to nearest the upper end fell below 2^e × the lower end, or lower > upper)."""
+    K0 = np.random.default_rng(3).standard_normal((8, 8))
+    K = size * K0 / np.abs(K0).max()
+    e = int(np.round(np.log2(np.abs(K).max())))
+    ref = delta_from_k(np.ldexp(K, -e), 3, rng=0)
+    r = delta_from_k(K, 3, rng=0)
+    two_e = Fraction(2) ** e
+    assert Fraction(r.lower) <= Fraction(ref.lower) * two_e and Fraction(ref.upper) * two_e <= Fraction(r.upper)
+    assert 0 <= r.lower <= r.upper < np.inf and r.certificate == ref.certificate
+
+
+def test_huge_k_is_refused():
+    """max|K| above 2^1000 (Δ could overflow a float) is refused, naming K and the range."""
+    with pytest.raises(ValueError, match=r"K: max\|K\| = .* exceeds 2\^1000"):
+        delta_from_k(np.full((8, 8), 1e306), 3)
+
+
+def test_nuclear_upper_end_is_exactly_checked(monkeypatch):
+    """Rank-one K = diag(1, 0, ...) at dA = 3 attains Δ = 2||K||_* = 2 (Lemma 3.3) and the nuclear
+    bound is the upper end.  It is proved by an exact PSD check, not trusted from a float SVD: even
+    a float SVD whose singular values are 1e-9 too small (far beyond a 1e-12 inflation) gives a
+    bound, and an upper end, >= Δ."""
+    K = np.diag([1.0] + [0.0] * 7)
+    r = delta_from_k(K, 3)
+    assert r.certificate == "nuclear" and r.lower <= 2 <= r.upper and r.upper - 2 < 1e-9
+    assert nuclear_certificate(K) >= 2 and r.upper == fraction_to_float_up(nuclear_certificate(K))
+    svd = np.linalg.svd
+
+    def low_svd(a, *args, **kwargs):
+        out = svd(a, *args, **kwargs)
+        if np.shape(a) != (8, 8):
+            return out
+        if kwargs.get("compute_uv", True) is False:
+            return out * (1 - 1e-9)
+        return out[0], out[1] * (1 - 1e-9), out[2]
+
+    monkeypatch.setattr(np.linalg, "svd", low_svd)
+    assert nuclear_certificate(K) >= 2
+    r = delta_from_k(K, 3)
+    assert r.lower <= 2 <= r.upper
+
+
+def test_werner_holevo_bracket_stays_open():
+    """The README's example of a bracket that does not close: the Werner–Holevo cost at dA = 3 (Lemma
+    12.2; K = -diag(s_a), Δ = 4) keeps a relative width of about 6.7 % (level 2: [4, 4.286])."""
+    G = orthonormal_traceless_basis(3)
+    s = np.array([1.0 if np.allclose(g.imag, 0) else -1.0 for g in G])
+    r = delta_from_k(-np.diag(s), 3)
+    assert r.lower <= 4 <= r.upper and r.certificate == "sdp-level2"
+    assert 0.06 < r.gap < 0.075 and abs(r.upper - 4.286) < 1e-3

@@ -14,7 +14,7 @@ Modules
 * :mod:`.cost` — the cost tensor, K, the form M and the fidelity M; every conversion between them.
 * :mod:`.exact` — the exact Δ (qubit, fidelity) and :func:`variation_range` for dense inputs.
 * :mod:`.reduction` — K and the fidelity M from reduced density matrices (the experiments' route at scale).
-* :mod:`.certified` — :func:`delta_from_k`: Δ from K alone, exact or certified (level 1, level 2, nuclear).
+* :mod:`.certified` — :func:`delta_from_k`: Δ from K alone, exact or certified (level 1, level 2, exact 2||K||_*).
 * :mod:`.optimiser` — multi-start BFGS over ``U(dA)``: the attained (lower) end of every bracket.
 * :mod:`.result` — :class:`VariationRangeResult`, a Δ with its certificate.
 * :mod:`.sdp` — the unital-channel SDP relaxations and their exact rational certificates.
@@ -33,7 +33,16 @@ Examples
 ('qubit', True, 2.0)
 """
 
-from .certified import CLARABEL_MAX_DA, LEVEL2_MAX_DA, cost_mp, delta_from_k, nuclear_bound, qubit_delta
+from .certified import (
+    CLARABEL_MAX_DA,
+    LEVEL2_MAX_DA,
+    MAX_ABS_K,
+    cost_mp,
+    delta_from_k,
+    nuclear_bound,
+    nuclear_certificate,
+    qubit_delta,
+)
 from .cost import (
     adjoint_representation,
     check_cost_tensor,
@@ -72,10 +81,12 @@ __all__ = [
     # certified
     "qubit_delta",
     "nuclear_bound",
+    "nuclear_certificate",
     "cost_mp",
     "delta_from_k",
     "CLARABEL_MAX_DA",
     "LEVEL2_MAX_DA",
+    "MAX_ABS_K",
     # optimiser
     "optimise_form",
     "polar_unitary",

@@ -10,10 +10,15 @@
     dual point of the unital-channel SDP solved by Clarabel (dA <= 5; a smoothed first-order dual
     for larger dA), polished at the optimiser's unitary;
     ``M`` is the Hermitian form of K (:func:`.cost.form_from_k`).  If no certificate can be
-    proved, or ``2||K||_*`` (Lemma 3.3) is smaller, that is used (``certificate = "nuclear"``);
+    proved, or ``2||K||_*`` (Lemma 3.3) is smaller, the exactly checked bound on ``2||K||_*`` of
+    :func:`nuclear_certificate` is used (``certificate = "nuclear"``); if neither is proved the upper
+    end is ``inf`` (``certificate = "none"``); rounded up to a float;
   - **lower** = ``C(U_max) - C(U_min)`` at the optimiser's unitaries, re-orthonormalised and
-    evaluated from K in mpmath at ``dps`` digits (attained values, hence ``<= Δ``);
+    evaluated from K in mpmath at ``dps`` digits, subtracted at that precision, lowered by
+    ``10^(-dps/2) Σ|K_ab|`` (far above mpmath's errors) and rounded down (attained values, hence ``<= Δ``);
   - K is first scaled by a power of two to unit size (exact; the solvers' tolerances are absolute);
+    the ends are scaled back exactly and rounded outward, so a subnormal end only widens the bracket;
+    ``max|K| > MAX_ABS_K`` is refused (Δ could overflow);
   - adaptive: the optimiser first starts only from the SDP's dominant Choi eigenvector (polar
     projected); where the relative gap ``(upper - lower) / upper`` exceeds ``tol``, Haar-random
     starts are added to the loose side (4, 8, ... up to ``max_starts``);
@@ -48,11 +53,26 @@ from .cost import check_k, form_from_k
 from .optimiser import optimise_form
 from .result import VariationRangeResult
 from .sdp.exact_form import ExactForm, exact_form_from_k, rational_basis
-from .sdp.exact_psd import fraction_to_float_down, fraction_to_float_up
+from .sdp.exact_psd import (
+    fraction_to_float_down,
+    fraction_to_float_up,
+    is_hermitian_pd_by_congruence,
+    is_positive_definite,
+    to_grid,
+)
 from .sdp.level1 import certify_level1, polish_dual, solve_level1, solve_level1_smoothed, unitary_from_choi
 from .sdp.level2 import SCHEDULE, certify_level2, level1_multipliers, solve_level2, unitary_from_level2
 
-__all__ = ["qubit_delta", "nuclear_bound", "cost_mp", "delta_from_k", "CLARABEL_MAX_DA", "LEVEL2_MAX_DA"]
+__all__ = [
+    "qubit_delta",
+    "nuclear_bound",
+    "cost_mp",
+    "delta_from_k",
+    "nuclear_certificate",
+    "CLARABEL_MAX_DA",
+    "LEVEL2_MAX_DA",
+    "MAX_ABS_K",
+]
 
 #: largest dA whose level-1 SDP goes to Clarabel (interior point); larger dA use the memory-light
 #: smoothed dual (:func:`.sdp.level1.solve_level1_smoothed`)
@@ -64,6 +84,9 @@ CLARABEL_MAX_DA = 5
 LEVEL2_MAX_DA = 4
 #: soft time limit (s) of one side's level-2 solve (checked between smoothing phases)
 LEVEL2_TIME_LIMIT = 20.0
+#: largest max|K| accepted for dA >= 3: Δ <= 2||K||_* <= 2 (dA²-1)² max|K| stays below the largest
+#: float (dA <= 9 gives a factor below 2^14)
+MAX_ABS_K = 2.0**1000
 
 
 def qubit_delta(K: np.ndarray) -> float:
@@ -98,9 +121,9 @@ def qubit_delta(K: np.ndarray) -> float:
 def nuclear_bound(K: np.ndarray) -> float:
     """The nuclear-norm bound ``Δ <= 2 ||K||_*`` (Lemma 3.3), for every dA.
 
-    Inflated by a relative ``1e-12`` to cover the rounding of a double-precision SVD (a
-    floating-point bound, not an exact one).  The upper end of the bracket where no SDP certificate
-    is proved or it is larger (``certificate = "nuclear"``).
+    Inflated by a relative ``1e-12`` to cover the rounding of a double-precision SVD: a
+    floating-point estimate, not a proved bound: :func:`delta_from_k` uses it only to decide whether
+    the exactly checked :func:`nuclear_certificate` may beat the SDP bound, and reports that one.
 
     Parameters
     ----------
@@ -119,6 +142,61 @@ def nuclear_bound(K: np.ndarray) -> float:
     """
     s = np.linalg.svd(np.asarray(K, dtype=float), compute_uv=False)
     return float(2.0 * np.sum(s) * (1 + 1e-12))
+
+
+def nuclear_certificate(K: np.ndarray, bits: int = 60) -> Fraction | None:
+    """An exactly checked rational upper bound of ``2 ||K||_*``, hence of Δ (Lemmas 3.3 and 12.3).
+
+    If ``B = [[P, K_r], [K_rᵀ, Q]]`` is positive semidefinite then ``2 ||K_r||_* <= tr P + tr Q``
+    (sum ``[u_i; -v_i]ᵀ B [u_i; -v_i] >= 0`` over the singular pairs of ``K_r``).  ``P = U S Uᵀ + εI``
+    and ``Q = V S Vᵀ + εI`` come from a float SVD, rounded to the grid ``2^-bits``; ``K_r`` is K on
+    that grid, and ``||K - K_r||_* <= Σ |K - K_r|_ij`` (exact).  ``B ≻ 0`` is proved exactly
+    (:func:`.sdp.exact_psd.is_hermitian_pd_by_congruence`, else the exact LDLᵀ pivots for small K);
+    ε starts at ``2^-46 max|K|`` and grows by ``2^6`` until the check passes.  K's floats are
+    taken as exact data.
+
+    Parameters
+    ----------
+    K : array_like
+        Real square, finite.
+    bits : int, default 60
+        Grid ``2^-bits`` relative to ``max|K|``.
+
+    Returns
+    -------
+    fractions.Fraction or None
+        ``tr P + tr Q + 2 Σ |K - K_r|_ij``, proved ``>= 2 ||K||_*``; ``0`` for ``K = 0``; None if
+        no ε up to ``max|K|`` passes the exact check (not seen in practice).
+
+    Examples
+    --------
+    >>> b = nuclear_certificate(np.diag([3.0, 2.0, 1.0]))
+    >>> b >= 12, float(b - 12) < 1e-9
+    (True, True)
+    """
+    K = np.asarray(K, dtype=float)
+    kmax = float(np.abs(K).max(initial=0.0))
+    if kmax == 0.0:
+        return Fraction(0)
+    n = K.shape[0]
+    Q = int(bits) - math.frexp(kmax)[1]
+    Kr = to_grid(K, Q)
+    scale = Fraction(2) ** Q
+    err = sum(
+        (abs(Fraction(float(K[i, j])) - Fraction(int(Kr[i, j])) / scale) for i in range(n) for j in range(n)),
+        Fraction(0),
+    )
+    U, s, Vt = np.linalg.svd(K)
+    for k in range(8):
+        eps = math.ldexp(kmax, -46 + 6 * k)
+        P = to_grid((U * s) @ U.T + eps * np.eye(n), Q)
+        R = to_grid((Vt.T * s) @ Vt + eps * np.eye(n), Q)
+        P, R = (P + P.T) // 2, (R + R.T) // 2  # exactly symmetric (integers)
+        B = np.block([[P, Kr], [Kr.T, R]])
+        Z = np.zeros_like(B)
+        if is_hermitian_pd_by_congruence(B, Z) or (2 * n <= 64 and is_positive_definite(B)):
+            return Fraction(int(np.trace(P)) + int(np.trace(R))) / scale + 2 * err
+    return None
 
 
 def _reunitarise_mp(U: np.ndarray, dps: int) -> mpmath.matrix:
@@ -302,12 +380,14 @@ def delta_from_k(
     -------
     VariationRangeResult
         ``method`` "qubit" (exact, ``certificate = "closed-form"``) or "certified" (``lower``,
-        ``upper``, ``certificate`` "sdp-level1", "sdp-level2", "nuclear" or "zero", ``gap``).
+        ``upper``, ``certificate`` "sdp-level1", "sdp-level2", "nuclear" (the exactly checked
+        ``2||K||_*``), "none" (no upper end proved: ``inf``) or "zero", ``gap``).
 
     Raises
     ------
     TypeError, ValueError
-        On a bad K or dA (:func:`.cost.check_k`), ``tol`` or ``max_starts``.
+        On a bad K or dA (:func:`.cost.check_k`), ``tol`` or ``max_starts``; ValueError if dA >= 3
+        and ``max|K| > MAX_ABS_K`` (``2^1000``).
 
     Examples
     --------
@@ -329,26 +409,39 @@ def delta_from_k(
     # Δ(2^e K) = 2^e Δ(K): solve at unit scale.  The solvers' tolerances are absolute, so a K of norm
     # 1e-4 (qutrits at n = 15) lost four digits of relative width; scaling by a power of two is exact
     # in floating point, so the scaled-back ends are still a proved bracket.
-    e = int(np.round(np.log2(np.abs(K).max())))
-    if e != 0:
-        r = delta_from_k(np.ldexp(K, -e), dA, tol=tol, rng=gen, max_starts=max_starts, dps=dps, level2=level2)
-        lower, upper = float(np.ldexp(r.lower, e)), float(np.ldexp(r.upper, e))
-        return VariationRangeResult(
-            lower, lower, upper, False, "certified", K=K, certificate=r.certificate, gap=r.gap, timings=r.timings
+    kmax = float(np.abs(K).max())
+    if kmax > MAX_ABS_K:
+        raise ValueError(
+            f"K: max|K| = {kmax:.3g} exceeds 2^{math.frexp(MAX_ABS_K)[1] - 1}, where Δ could overflow a float; "
+            "scale K down (Δ(cK) = c Δ(K) for c > 0)"
         )
+    e = int(np.round(np.log2(kmax)))
+    if e != 0:
+        # ldexp(K, -e) is exact (K is at most 2^MAX_EXP, subnormal entries only gain bits); the ends are
+        # scaled back exactly and rounded outward, so they stay a proved bracket even where 2^e x is
+        # subnormal (the bracket then widens to the spacing of the subnormals)
+        r = delta_from_k(np.ldexp(K, -e), dA, tol=tol, rng=gen, max_starts=max_starts, dps=dps, level2=level2)
+        lower = fraction_to_float_down(Fraction(r.lower) * Fraction(2) ** e)
+        upper = fraction_to_float_up(Fraction(r.upper) * Fraction(2) ** e)
+        return _certified_result(K, lower, upper, r.certificate, r.timings)
     M = form_from_k(K, dA)
     E = exact_form_from_k(K, dA)
     hi, lo = _Side(M, E, dA, gen), _Side(-M, E.negated(), dA, gen)
-    nuc = nuclear_bound(K)
+    nuc_estimate = nuclear_bound(K)  # float; the exact check (seconds at dA = 9) only where it may win
+    nuc: float | None = None
     while True:
-        lower_mp = cost_mp(K, dA, hi.U, dps) - cost_mp(K, dA, lo.U, dps)  # C(Umax) - C(Umin)
-        lower = max(0.0, fraction_to_float_down(Fraction(str(lower_mp))))
+        lower = _lower_end(K, dA, hi.U, lo.U, dps)
         if hi.bound is not None and lo.bound is not None:
             up_sdp = fraction_to_float_up(hi.bound + lo.bound)
         else:
             up_sdp = math.inf
-        upper, cert = (up_sdp, "sdp-level1") if up_sdp <= nuc else (nuc, "nuclear")
-        gap = (upper - lower) / upper if upper > 0 else 0.0
+        if up_sdp > nuc_estimate and nuc is None:
+            nuc_exact = nuclear_certificate(K)
+            nuc = fraction_to_float_up(nuc_exact) if nuc_exact is not None else math.inf
+        upper, cert = (up_sdp, "sdp-level1") if nuc is None or up_sdp <= nuc else (nuc, "nuclear")
+        if math.isinf(upper):
+            cert = "none"
+        gap = _gap(lower, upper)
         if gap <= tol:
             break
         # add random starts where the side's own gap is largest
@@ -368,14 +461,36 @@ def delta_from_k(
         for s in (hi, lo):  # the optimiser has stalled: strengthen the relaxation of the loose side
             if float(s.bound) - s.val > 0.5 * tol * upper:
                 s.level2(0.25 * tol * upper, timings)
-        lower_mp = cost_mp(K, dA, hi.U, dps) - cost_mp(K, dA, lo.U, dps)  # a level-2 seed may have improved U
-        lower = max(lower, fraction_to_float_down(Fraction(str(lower_mp))))
+        lower = max(lower, _lower_end(K, dA, hi.U, lo.U, dps))  # a level-2 seed may have improved U
         up2 = fraction_to_float_up(hi.bound + lo.bound)
         if up2 < upper:
             upper, cert = up2, ("sdp-level2" if 2 in (hi.level, lo.level) else "sdp-level1")
-        gap = (upper - lower) / upper if upper > 0 else 0.0
-    if lower > upper:
+        gap = _gap(lower, upper)
+    return _certified_result(K, lower, upper, cert, timings)
+
+
+def _certified_result(K: np.ndarray, lower: float, upper: float, cert: str, timings: dict) -> VariationRangeResult:
+    """The result of a certified bracket, checked ``lower <= upper`` (every return path of dA >= 3)."""
+    if not lower <= upper:
         raise RuntimeError(f"certified bracket inconsistent: lower {lower} > upper {upper} (bug)")
     return VariationRangeResult(
-        lower, lower, upper, False, "certified", K=K, certificate=cert, gap=gap, timings=timings
+        lower, lower, upper, False, "certified", K=K, certificate=cert, gap=_gap(lower, upper), timings=timings
     )
+
+
+def _gap(lower: float, upper: float) -> float:
+    """The relative width ``(upper - lower) / upper`` (0 for a zero bracket, inf for no upper end)."""
+    if upper == 0:
+        return 0.0
+    return (upper - lower) / upper if upper < math.inf else math.inf
+
+
+def _lower_end(K: np.ndarray, dA: int, U_max: np.ndarray, U_min: np.ndarray, dps: int) -> float:
+    """``C(U_max) - C(U_min)`` subtracted at ``dps`` digits, less a margin ``10^(-dps/2) Σ|K_ab|`` far
+    above the mpmath rounding and re-unitarisation errors (``~10^(3-dps) Σ|K_ab|``), then rounded
+    down exactly to a float (never above the attained value, hence never above Δ)."""
+    with mpmath.workdps(dps):
+        diff = cost_mp(K, dA, U_max, dps) - cost_mp(K, dA, U_min, dps)
+        diff -= mpmath.mpf(10) ** (-(dps // 2)) * mpmath.mpf(float(np.abs(K).sum()))
+        man, exp = diff.man_exp if diff != 0 else (0, 0)
+    return max(0.0, fraction_to_float_down(Fraction(int(man)) * Fraction(2) ** int(exp)))

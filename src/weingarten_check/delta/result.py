@@ -19,7 +19,8 @@ class VariationRangeResult:
       ``lower`` = ``C(U_max) - C(U_min)`` at found unitaries (evaluated in mpmath), ``upper`` = a
       proved bound, ``certificate`` says which ("sdp-level1": exact rational dual certificate of the
       unital-channel SDP, Lemmas 12.1-12.3; "sdp-level2": its degree-4 strengthening on at least one
-      side, Lemma 12.4; "nuclear": ``2||K||_*``, Lemma 3.3), ``gap`` = ``(upper - lower) / upper``
+      side, Lemma 12.4; "nuclear": an exactly checked bound on ``2||K||_*``, Lemma 3.3; "none": no
+      upper end proved, ``upper = inf``), ``gap`` = ``(upper - lower) / upper``
       the achieved relative width.  ``value`` = ``lower`` (attained).
 
     Attributes
@@ -33,7 +34,7 @@ class VariationRangeResult:
     M : numpy.ndarray or None
         The fidelity matrix (fidelity route only; not in the repr).
     certificate : str
-        "closed-form", "sdp-level1", "sdp-level2", "nuclear", "zero" or "" (fidelity).
+        "closed-form", "sdp-level1", "sdp-level2", "nuclear", "none", "zero" or "" (fidelity).
     gap : float
     timings : dict
         Seconds spent in optional stages (``"level2_solve"``, ``"level2_check"``: the first-order
