@@ -63,3 +63,25 @@ def test_qutrit_blocks_match_a_fresh_run(upd):
     rep = run_verify(lemmas=False, points=[p for p in upd.VERIFY_ROWS if p[3] == 3], samples=200, seed=0)
     for row in upd.verify_row_lines(rep)[2:]:
         assert row in upd.current_block("verify").splitlines()
+
+
+def _lemma_table(lines: list[str]) -> list[str]:
+    """The rows of a ``proofs`` table without its timings (the time column and the total)."""
+    out = []
+    for line in lines:
+        line = re.sub(r"[\d.]+s in tests", "T in tests", line)
+        out.append(re.sub(r"\s+(\d+\.\d+s|time|-+)$", "", line.rstrip()))
+    return out
+
+
+def test_proofs_select_block_matches_a_fresh_run(capsys):
+    """The README's ``proofs --select lemma_7`` example is the current lemma 7 table (timings masked)."""
+    from weingarten_check import cli
+
+    command = "$ weingarten-check proofs --select lemma_7"
+    lines = (ROOT / "README.md").read_text().splitlines()
+    start = lines.index(command) + 1
+    shown = lines[start : lines.index("```", start)]
+    assert cli.main(command.split()[2:]) == 0
+    fresh = capsys.readouterr().out.splitlines()
+    assert _lemma_table(shown) == _lemma_table(fresh)

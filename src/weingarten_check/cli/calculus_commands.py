@@ -33,6 +33,8 @@ def cmd_wg(args: argparse.Namespace) -> int:
 
     d = dimension(args.d)
     if args.all is not None:
+        if args.sigma is not None:
+            raise UsageError(f"SIGMA: give either SIGMA ({args.sigma}) or --all {args.all}, not both")
         if args.all < 0:
             raise UsageError(f"--all: k must be >= 0, got {args.all}")
         try:

@@ -11,6 +11,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
+from .. import __version__
 from . import calculus_commands, sweep_commands, verify_commands
 from .args import OneLineErrorParser, UsageError
 
@@ -47,8 +48,10 @@ def build_parser() -> argparse.ArgumentParser:
         "  weingarten-check figure5 --results results/sweep.jsonl\n"
         "  weingarten-check wg 2,1 --d d\n"
         "  weingarten-check integrate --i 0,0 --j 0,0 --d d\n"
-        "every command takes --json for machine-readable output and --help for details.",
+        "every command takes --json for machine-readable output and --help for details;\n"
+        "weingarten-check --version prints the version.",
     )
+    parser.add_argument("--version", action="version", version=f"weingarten-check {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineErrorParser)
     verify_commands.add_verify_parsers(sub)
     sweep_commands.add_sweep_parsers(sub)

@@ -112,7 +112,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                 cases=cases,
             )
         except MemoryCheckError as exc:
-            raise UsageError(f"--n: {exc}") from None
+            raise UsageError(f"--{exc.option}: {exc}") from None
     if args.repair:
         try:
             dropped = repair_results(path)
@@ -164,8 +164,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         return 130
     except MemoryError:
         print(
-            f"weingarten-check sweep: error: out of memory (n = {max(ns)} with q = {args.q} is too large "
-            f"for this machine); finished samples are saved in {path}",
+            f"weingarten-check sweep: error: out of memory (largest n = {max(ns)}, q = {args.q}, "
+            f"{args.workers} worker(s)); finished samples are saved in {path}",
             file=sys.stderr,
         )
         return 1

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
+from typing import Any
 
 from ..reporting import strict_json
 from .args import UsageError, int_list, positive, writable_dir
@@ -103,14 +105,14 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
     if args.no_lemmas and args.no_numerics:
         raise UsageError("--no-lemmas/--no-numerics: with both there is nothing to verify; drop one of them")
-    if args.q and args.no_numerics:
+    if args.q is not None and args.no_numerics:
         raise UsageError("--q: selects numerical checks, which --no-numerics turns off")
     if args.samples < 2:
         raise UsageError(
             f"--samples: must be an integer >= 2 (a confidence interval needs two samples), got {args.samples}"
         )
     positive(args.seed, "--seed", 0)
-    qs = sorted({int(x) for x in int_list(args.q, "--q")}) if args.q else list(DEFAULT_QS)
+    qs = sorted({int(x) for x in int_list(args.q, "--q")}) if args.q is not None else list(DEFAULT_QS)
     if not qs:
         raise UsageError(f"--q: expected local dimensions such as 2,3, got {args.q!r}")
     for q in qs:
@@ -121,15 +123,17 @@ def cmd_verify(args: argparse.Namespace) -> int:
             f"--q: no numerical checks are defined for q = {', '.join(map(str, unsupported))}; "
             f"supported: {', '.join(map(str, supported_qs()))}"
         )
-    ms = sorted({int(x) for x in int_list(args.m, "--m")}) if args.m else list(DEFAULT_MS)
-    if args.m and args.no_numerics:
+    ms = sorted({int(x) for x in int_list(args.m, "--m")}) if args.m is not None else list(DEFAULT_MS)
+    if args.m is not None and args.no_numerics:
         raise UsageError("--m: selects numerical checks, which --no-numerics turns off")
+    if not ms:
+        raise UsageError(f"--m: expected sizes of A such as 1,2, got {args.m!r}")
     bad_m = [m for m in ms if m not in supported_ms()]
     if not ms or bad_m:
         raise UsageError(
             f"--m: no numerical checks are defined for m = {args.m}; supported: {', '.join(map(str, supported_ms()))}"
         )
-    outdir = writable_dir(args.results, "--results")
+    outdir = writable_dir(*_out_dir(args))
     points = default_points(qs, ms)
     if not args.no_numerics and not points:
         raise UsageError(f"--q/--m: no numerical checks are defined for q in {qs} with m in {ms}")
@@ -142,12 +146,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
             p
             for p, on in (
                 ("the lemma suite in proofs/", not args.no_lemmas),
-                (f"{len(points)} numerical checks", not args.no_numerics),
+                (_points_text(points, args.samples), not args.no_numerics),
             )
             if on
         ]
         print(
-            f"weingarten-check verify: running {' and '.join(parts) or 'nothing'} (about a minute on 2 idle cores) ...",
+            f"weingarten-check verify: running {' and '.join(parts) or 'nothing'} ...",
             file=sys.stderr,
             flush=True,
         )
@@ -166,6 +170,35 @@ def cmd_verify(args: argparse.Namespace) -> int:
         print(format_markdown(rep))
         print(f"report written to {md} and {js}")
     return 0 if rep.ok else 1
+
+
+def _out_dir(args: argparse.Namespace) -> tuple[str, str]:
+    """The report directory and the option that named it; refuse a file name (``--results x.json``)."""
+    if args.out_dir is not None and args.results is not None:
+        raise UsageError("--results: is the old name of --out-dir; give only --out-dir")
+    option, path = ("--results", args.results) if args.results is not None else ("--out-dir", args.out_dir)
+    path = "results" if path is None else path
+    if path.lower().endswith((".json", ".jsonl", ".md")):
+        raise UsageError(
+            f"{option}: verify writes verify.md and verify.json into a directory; {path!r} looks like a "
+            "file name (give a directory such as --out-dir results/)"
+        )
+    return path, option
+
+
+def _points_text(points: Sequence[Any], samples: int) -> str:
+    """``N numerical checks (S samples each, largest q^n = D)``: what the run costs, from its points.
+
+    Examples
+    --------
+    >>> from ..reporting.verify_report import default_points
+    >>> _points_text(default_points([2]), 200)
+    '30 numerical checks (200 samples each, largest q^n = 2^12)'
+    """
+    if not points:
+        return "0 numerical checks"
+    big = max(points, key=lambda p: p.config.q**p.n)
+    return f"{len(points)} numerical checks ({samples} samples each, largest q^n = {big.config.q}^{big.n})"
 
 
 def add_verify_parsers(sub: argparse._SubParsersAction) -> None:
@@ -196,27 +229,29 @@ def add_verify_parsers(sub: argparse._SubParsersAction) -> None:
         formatter_class=raw,
         description="The main job (`make verify`). Runs proofs/ (every lemma of the derivation, machine-checked)\n"
         "and estimates E[Δ] with a 95 % CI at a few n for q = 2 and 3 (4 on request), next to every bound. Writes\n"
-        "verify.md and verify.json under --results. Exit code 1 if a lemma fails, a CI lies above a bound, "
+        "verify.md and verify.json into --out-dir. --q and --m replace the default points (--q 2,3,4 adds q = 4).\n"
+        "Exit code 1 if a lemma fails, a CI lies above a bound, "
         "or (exact Haar VQE/QAE) below the fourth-moment lower bound.",
         epilog="examples:\n"
         "  weingarten-check verify\n"
         "  weingarten-check verify --quick --no-lemmas          # numerics only, smallest n\n"
-        "  weingarten-check verify --q 3 --samples 500 --results out/ --json",
+        "  weingarten-check verify --q 3 --samples 500 --out-dir out/ --json",
     )
-    p.add_argument("--results", default="results", metavar="DIR", help="output directory (default: results)")
+    p.add_argument(
+        "--out-dir", dest="out_dir", metavar="DIR", help="directory of verify.md and verify.json (default: results)"
+    )
+    p.add_argument("--results", metavar="DIR", help="old name of --out-dir (a directory, not a results file)")
     p.add_argument("--samples", type=int, default=200, help="samples per point (default: 200)")
     p.add_argument("--seed", type=int, default=0, help="base seed (default: 0)")
     p.add_argument(
         "--q",
-        default="",
         metavar="Q[,Q]",
-        help="local dimensions of the numerical checks: 2, 3 and/or 4 (default: 2,3)",
+        help="local dimensions of the numerical checks, replacing the default 2,3: 2, 3 and/or 4",
     )
     p.add_argument(
         "--m",
-        default="",
         metavar="M[,M]",
-        help="sizes of A to check numerically (default: 1, the paper's; 2 = two qubits, dA = 4)",
+        help="sizes of A to check numerically, replacing the default 1 (the paper's); 2 = two qubits, dA = 4",
     )
     p.add_argument("--quick", action="store_true", help="only the smallest n per q (and m)")
     p.add_argument("--no-lemmas", action="store_true", help="skip the lemma suite")

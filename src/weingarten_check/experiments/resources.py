@@ -31,10 +31,20 @@ PROCESS_OVERHEAD = 300 * 2**20
 class MemoryCheckError(ValueError):
     """A sweep would need more memory than the machine has available (the message names n and what fits).
 
+    Attributes
+    ----------
+    option : str
+        What to change: ``"n"`` (one sample at the largest n does not fit) or ``"workers"`` (one
+        sample fits, but not one per worker process).
+
     Examples
     --------
     See :func:`check_sweep_memory`.
     """
+
+    def __init__(self, message: str, option: str = "n") -> None:
+        super().__init__(message)
+        self.option = option
 
 
 #: chunk buffers and small matrices of one sample, bytes (measured <= 18 MiB)
@@ -179,7 +189,9 @@ def check_sweep_memory(
     Raises
     ------
     MemoryCheckError
-        Naming n, the bytes needed and available, and the largest n that fits.
+        Naming n, the bytes needed and available, and the largest n that fits (``option = "n"``); or,
+        when one sample fits but ``workers`` processes do not, the number of workers that fits
+        (``option = "workers"``).
 
     Examples
     --------
@@ -189,15 +201,29 @@ def check_sweep_memory(
     ... except MemoryCheckError as exc:
     ...     print(str(exc).split(": ")[-1])
     n <= 25 fits
+    >>> try:
+    ...     check_sweep_memory(["vqe"], [4], 2, workers=1000, available=22 * 2**30, ensemble="haar", cases=["v1"])
+    ... except MemoryCheckError as exc:
+    ...     print(exc.option, "|", str(exc).split(": ")[-1])
+    workers | at most 67 workers fit
     """
     avail = available_memory() if available is None else available
     if avail is None or not ns:
         return
-    budget = avail // max(1, workers) - PROCESS_OVERHEAD
+    workers = max(1, workers)
+    budget = avail // workers - PROCESS_OVERHEAD
     n = max(ns)
     for task in tasks:
         for case in cases or [None]:
             need = sample_bytes(task, n, q, m, ensemble=ensemble, case=case)
+            if need > budget and workers > 1 and need + PROCESS_OVERHEAD <= avail:
+                fit = avail // (need + PROCESS_OVERHEAD)
+                raise MemoryCheckError(
+                    f"{workers} worker processes need about {_fmt_bytes(workers * (need + PROCESS_OVERHEAD))} "
+                    f"({_fmt_bytes(PROCESS_OVERHEAD)} each plus one sample of {_fmt_bytes(need)} at n = {n}) but "
+                    f"{_fmt_bytes(avail)} is available on this machine: at most {fit} workers fit",
+                    option="workers",
+                )
             if need > budget:
                 fits = largest_n(task, q, max(budget, 0), m, ensemble=ensemble, case=case)
                 who = f" with {workers} workers" if workers > 1 else ""

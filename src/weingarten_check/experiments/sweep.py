@@ -24,10 +24,11 @@ Executors (:mod:`.executors`): serial, local processes, or an existing Dask clus
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,7 +51,9 @@ __all__ = [
     "default_sample_fn",
     "run_job",
     "missing_samples",
+    "iter_missing_samples",
     "run_sweep",
+    "JOB_BATCH",
 ]
 
 
@@ -255,9 +258,16 @@ class SweepResult:
     summary : list of SummaryRow
         :func:`~weingarten_check.experiments.statistics.summarize` of ``records``.
 
+    Its repr is a one-line summary (configuration, sizes, counts), not the records.
+
     Examples
     --------
-    See :func:`run_sweep`.
+    >>> spec = SweepSpec(RunConfig("vqe", "haar", "v1"), ns=(3, 4), samples=2)
+    >>> records = [dict(n=n, index=i, value=0.5) for n in (3, 4) for i in range(2)]
+    >>> SweepResult(spec, Path("r.jsonl"), records, reused=1, computed=3, seconds=0.25)
+    SweepResult(vqe/haar/v1 q=2 site=0 m=1 seed=0, n=3,4, 4 records (1 reused, 3 computed), path='r.jsonl', 0.2 s)
+
+    See also :func:`run_sweep`.
     """
 
     spec: SweepSpec
@@ -267,6 +277,47 @@ class SweepResult:
     computed: int
     seconds: float = 0.0
     summary: list[SummaryRow] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        c = self.spec.config
+        return (
+            f"SweepResult({c.task}/{c.ensemble}/{c.case} q={c.q} site={c.site} m={c.m} seed={c.seed}, "
+            f"n={','.join(map(str, self.spec.ns))}, {len(self.records)} records ({self.reused} reused, "
+            f"{self.computed} computed), path={str(self.path)!r}, {self.seconds:.1f} s)"
+        )
+
+
+#: jobs handed to the executor at a time: the job list is generated lazily, so ``--samples 10**8`` costs
+#: no memory up front (only the finished records are kept)
+JOB_BATCH = 1024
+
+
+def iter_missing_samples(spec: SweepSpec, done: Container[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    """The (n, index) pairs of ``spec`` not in ``done``, generated lazily in increasing n then index.
+
+    Parameters
+    ----------
+    spec : SweepSpec
+        The sweep.
+    done : container of tuple of int
+        The (n, index) pairs already stored for ``spec``'s configuration.
+
+    Yields
+    ------
+    tuple of int
+        ``(n, index)`` with n in ``spec.ns`` and ``index < spec.samples``.
+
+    Examples
+    --------
+    >>> spec = SweepSpec(RunConfig("vqe", "haar", "v1"), ns=(3, 4), samples=10**12)
+    >>> it = iter_missing_samples(spec, {(3, 0)})
+    >>> next(it), next(it)
+    ((3, 1), (3, 2))
+    """
+    for n in spec.ns:
+        for i in range(spec.samples):
+            if (n, i) not in done:
+                yield n, i
 
 
 def missing_samples(spec: SweepSpec, records: Iterable[dict[str, Any]]) -> list[tuple[int, int]]:
@@ -293,7 +344,7 @@ def missing_samples(spec: SweepSpec, records: Iterable[dict[str, Any]]) -> list[
     """
     key = spec.config.key()
     done = {(r["n"], r["index"]) for r in records if record_config_key(r) == key}
-    return [(n, i) for n in spec.ns for i in range(spec.samples) if (n, i) not in done]
+    return list(iter_missing_samples(spec, done))
 
 
 def _select(spec: SweepSpec, records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -373,8 +424,9 @@ def run_sweep(
     t0 = time.perf_counter()
     with BLAS_PIN.driver(), ResultsWriter(path, fsync=fsync) as writer:
         existing = read_results(path)  # after taking the lock
-        todo = missing_samples(spec, existing)
         mine = _select(spec, existing)
+        del existing
+        done = {(r["n"], r["index"]) for r in mine}
         reused = len(mine)
         if recheck and mine:
             for rec in mine[: int(recheck)]:
@@ -385,15 +437,15 @@ def run_sweep(
                         f"{rec['value']!r} but recomputes to {fresh['value']!r}; the file was written "
                         "by a different version of the sampler — use a new results file"
                     )
-        jobs = [SampleJob(cfg, n, i, sample_fn) for n, i in todo]
+        jobs = (SampleJob(cfg, n, i, sample_fn) for n, i in iter_missing_samples(spec, done))
         computed = 0
         total = len(spec.ns) * spec.samples
         desc = f"{cfg.task}/{cfg.ensemble}/{cfg.case} q={cfg.q}"
         with tqdm(
-            total=total, initial=total - len(jobs), desc=desc, disable=not progress, unit="sample", dynamic_ncols=True
+            total=total, initial=len(done), desc=desc, disable=not progress, unit="sample", dynamic_ncols=True
         ) as bar:
-            if jobs:
-                for rec in executor.map_unordered(run_job, jobs):
+            while batch := list(itertools.islice(jobs, JOB_BATCH)):
+                for rec in executor.map_unordered(run_job, batch):
                     writer.append(rec)
                     mine.append({**rec, "crc": record_crc(rec)})
                     computed += 1
