@@ -34,7 +34,7 @@ def fake_records(q=2, ns=(3, 4, 5), samples=5):
     return recs
 
 
-def fake_bounds(task, ensemble, case, n, q, site=0):
+def fake_bounds(task, ensemble, case, n, q, site=0, m=1):
     w = 4.0 if task == "vqe" else 1.0
     b = {"paper_theorem1": w * 2 ** (5 - n / 2), "task_dependent": w * 3 * 2.0 ** (-n / 2)}
     if n == 4:
