@@ -35,7 +35,8 @@ from IPython.display import Image, display
 from weingarten_check.experiments import PAPER_ENSEMBLE, RunConfig, SweepSpec, read_results, run_sweep
 from weingarten_check.reporting.figures import figure5_series, plot_figure5
 
-workdir = Path(tempfile.mkdtemp(prefix="fig5-"))
+workdir = Path(tempfile.mkdtemp(prefix="weingarten-check-02_reproduce_figure5-"))
+print(f"results and figure in {workdir}")
 results = workdir / "sweep.jsonl"
 NS = (3, 4, 5, 6)
 SAMPLES = 12

@@ -34,7 +34,7 @@ def fake_records(q=2, ns=(3, 4, 5), samples=5):
     return recs
 
 
-def fake_bounds(task, ensemble, case, n, q, site=0):
+def fake_bounds(task, ensemble, case, n, q, site=0, m=1):
     w = 4.0 if task == "vqe" else 1.0
     b = {"paper_theorem1": w * 2 ** (5 - n / 2), "task_dependent": w * 3 * 2.0 ** (-n / 2)}
     if n == 4:
@@ -119,3 +119,26 @@ def test_narrow_certified_brackets_are_one_point():
 
     up = visible_upper([1.0, 1.0, 2.0, 3.0], [1.0 + 1e-12, 1.01, math.nan, 3.0 * (1 + 2e-3)])
     assert math.isnan(up[0]) and up[1] == 1.01 and math.isnan(up[2]) and up[3] == pytest.approx(3.006)
+
+
+def test_beyond_the_paper_figure_shows_its_fits_and_sampled_n():
+    """scripts/beyond_the_paper.py redraws from its JSON: x ticks at the sampled n, one fitted line per fit."""
+    import importlib.util
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    spec = importlib.util.spec_from_file_location("beyond_the_paper", root / "scripts" / "beyond_the_paper.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    data = json.loads((root / "docs" / "beyond_the_paper.json").read_text())
+    fig = module.figure(data)
+    try:
+        for ax, q in zip(fig.axes, sorted({p["q"] for p in data["points"]})):
+            assert [int(t) for t in ax.get_xticks()] == sorted({p["n"] for p in data["points"] if p["q"] == q})
+            labels = ax.get_legend_handles_labels()[1]
+            for f in (f for f in data["fits"] if f["q"] == q):
+                assert any(f"slope {f['slope']:.4f} ± {f['stderr']:.4f}" in label for label in labels), labels
+    finally:
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)

@@ -242,9 +242,18 @@ def cmd_figure5(args: argparse.Namespace) -> int:
     UsageError
         For bad input, with a message naming the option (``main`` turns it into exit code 2).
     """
-    from ..reporting.figures import DEFAULT_BOUNDS, figure5_series, format_figure5_summary, plot_figure5
+    from ..reporting.figures import (
+        DEFAULT_BOUNDS,
+        figure5_prefix,
+        figure5_series,
+        format_figure5_summary,
+        plot_figure5,
+    )
 
     positive(args.q, "--q", 2)
+    for value, option, least in ((args.site, "--site", 0), (args.m, "--m", 1), (args.seed, "--seed", 0)):
+        if value is not None:
+            positive(value, option, least)
     if not __import__("os").path.exists(args.results):
         raise UsageError(
             f"--results: no such file {args.results}; run `weingarten-check sweep --results {args.results} ...` first"
@@ -256,10 +265,10 @@ def cmd_figure5(args: argparse.Namespace) -> int:
             f"{args.results} ...` first"
         )
     ensembles = _figure5_ensembles(records, args.q, args.ensemble)
-    out = args.out or ("results/figure5" if args.q == 2 else f"results/figure5_q{args.q}")
-    writable_dir(str(__import__("pathlib").Path(out).parent), "--out")
+    out = figure5_prefix(args.out or "results/", args.q)
+    writable_dir(str(out.parent), "--out")
     try:
-        series = figure5_series(records, args.q, ensembles=ensembles)
+        series = figure5_series(records, args.q, ensembles=ensembles, site=args.site, m=args.m, seed=args.seed)
         paths = plot_figure5(
             series, out, errorbars=args.errorbars, bounds="all" if args.bounds == "all" else DEFAULT_BOUNDS
         )
@@ -374,7 +383,17 @@ def add_sweep_parsers(sub: argparse._SubParsersAction) -> None:
         help="auto (default): the one ensemble in the results, an error if there are several; "
         "paper: hea for vqe/qae, local1 for qsl; or one ensemble for every panel",
     )
-    p.add_argument("--out", metavar="PREFIX", help="output prefix (default: results/figure5, results/figure5_qQ)")
+    for name, what in (("site", "first site of A"), ("m", "number of sites of A"), ("seed", "base seed")):
+        p.add_argument(
+            f"--{name}",
+            type=int,
+            help=f"the {what} to draw (default: the only one in the results; an error if they hold several)",
+        )
+    p.add_argument(
+        "--out",
+        metavar="PREFIX",
+        help="output prefix, or a directory to write figure5.* in (default: results/figure5, results/figure5_qQ)",
+    )
     p.add_argument(
         "--errorbars",
         choices=("std", "stderr", "ci95"),

@@ -50,6 +50,7 @@ __all__ = [
     "lower_bounds_of",
     "format_figure5_summary",
     "visible_upper",
+    "figure5_prefix",
     "CASE_STYLE",
     "DEFAULT_ENSEMBLES",
     "DEFAULT_BOUNDS",
@@ -70,7 +71,7 @@ CASE_STYLE = {"v1": ("C0", "o"), "v2": ("C1", "s"), "both": ("C2", "^")}
 #: ensemble drawn in each panel when the results hold several (the paper's choice first)
 DEFAULT_ENSEMBLES = {t: (PAPER_ENSEMBLE[t], *(e for e in ENSEMBLES if e != PAPER_ENSEMBLE[t])) for t in TASKS}
 
-#: ``bounds_fn(task, ensemble, case, n, q, site=...) -> (w, {name: bound})``
+#: ``bounds_fn(task, ensemble, case, n, q, site=..., m=...) -> (w, {name: bound})``
 BoundsFn = Callable[..., tuple[float, dict[str, float]]]
 
 
@@ -123,8 +124,8 @@ def bounds_and_width(
     return float(spec.w), {k: float(v) for k, v in bounds.items() if v is not None}
 
 
-def lower_bounds_of(task: str, ensemble: str, case: str, n: int, q: int, site: int = 0) -> dict[str, float]:
-    """Lower bounds on E[Δ] (unnormalised) at one point, A = the single site ``site``.
+def lower_bounds_of(task: str, ensemble: str, case: str, n: int, q: int, site: int = 0, m: int = 1) -> dict[str, float]:
+    """Lower bounds on E[Δ] (unnormalised) at one point, A = the sites ``site .. site + m - 1``.
 
     The fourth-moment bound of Lemma 11 of proofs/DERIVATION.md applies to exact-Haar VQE/QAE only
     (it needs a unitary 4-design); everything else has no lower bound.
@@ -136,7 +137,9 @@ def lower_bounds_of(task: str, ensemble: str, case: str, n: int, q: int, site: i
     n, q : int
         Number of sites and local dimension.
     site : int, default 0
-        The site of A.
+        The first site of A.
+    m : int, default 1
+        Number of sites of A.
 
     Returns
     -------
@@ -148,17 +151,17 @@ def lower_bounds_of(task: str, ensemble: str, case: str, n: int, q: int, site: i
     >>> lower_bounds_of("qsl", "local1", "v1", 4, 2)  # a fidelity cost: no lower bound
     {}
     """
-    config = RunConfig(task, ensemble, case, q=q, site=site)
+    config = RunConfig(task, ensemble, case, q=q, site=site, m=m)
     return lower_bounds_for(config.task_spec(n), config.ensemble, config.case)
 
 
 @dataclass
 class Series:
-    """One curve of a Figure 5 panel: statistics of Δ/w per n for one configuration (m = 1).
+    """One curve of a Figure 5 panel: statistics of Δ/w per n for one configuration.
 
-    ``config`` is the configuration of the curve's first point; where the records hold several seeds or
-    sites, each n keeps the one with the most samples.  Its fields are readable as attributes too
-    (``series.task``, ``series.q``, ...).
+    Every point of the curve has the same configuration ``config`` (task, ensemble, case, q, site, m,
+    seed: :func:`figure5_series` never mixes two).  Its fields are readable as attributes too
+    (``series.task``, ``series.q``, ``series.site``, ...).
 
     Attributes
     ----------
@@ -216,15 +219,39 @@ class Series:
     def q(self) -> int:
         return self.config.q
 
-    def as_dict(self) -> dict[str, Any]:
-        """The curve as a flat dict: task, ensemble, case, q, then the per-n lists (the figure's JSON).
+    @property
+    def site(self) -> int:
+        return self.config.site
+
+    @property
+    def m(self) -> int:
+        return self.config.m
+
+    @property
+    def seed(self) -> int:
+        return self.config.seed
+
+    @property
+    def label(self) -> str:
+        """What the curve is: ``task/ensemble/case, site s, m = k, seed k`` (the summary's and legend's words).
 
         Examples
         --------
-        >>> list(Series(RunConfig("qsl", "local1", "v1")).as_dict())[:5]
-        ['task', 'ensemble', 'case', 'q', 'ns']
+        >>> Series(RunConfig("qae", "clifford", "v1", site=3)).label
+        'qae/clifford/v1, site 3, m = 1, seed 0'
+        """
+        return f"{self.task}/{self.ensemble}/{self.case}, site {self.site}, m = {self.m}, seed {self.seed}"
+
+    def as_dict(self) -> dict[str, Any]:
+        """The curve as a flat dict: task, ensemble, case, q, site, m, seed, then the per-n lists (the figure's JSON).
+
+        Examples
+        --------
+        >>> list(Series(RunConfig("qsl", "local1", "v1")).as_dict())[:8]
+        ['task', 'ensemble', 'case', 'q', 'site', 'm', 'seed', 'ns']
         """
         head = {"task": self.task, "ensemble": self.ensemble, "case": self.case, "q": self.q}
+        head |= {"site": self.site, "m": self.m, "seed": self.seed}
         return head | {k: v for k, v in self.__dict__.items() if k != "config"}
 
 
@@ -260,15 +287,26 @@ def visible_upper(mean: list[float], upper: list[float], resolution: float = BRA
     return [u if math.isfinite(u) and u > 0 and (u - m) / u > resolution else math.nan for m, u in zip(mean, upper)]
 
 
+def _values(rows: Iterable[Any], name: str) -> str:
+    return ", ".join(str(v) for v in sorted({getattr(r, name) for r in rows}))
+
+
 def figure5_series(
     records: Iterable[dict[str, Any]],
     q: int = 2,
     *,
     ensembles: dict[str, str] | None = None,
+    site: int | None = None,
+    m: int | None = None,
+    seed: int | None = None,
     bounds_fn: BoundsFn | None = None,
     lower_fn: Callable[..., dict[str, float]] | None = None,
 ) -> list[Series]:
-    """Summarise sweep records into the curves of Figure 5 for local dimension ``q`` (A = one site).
+    """Summarise sweep records into the curves of Figure 5 for local dimension ``q``.
+
+    Each curve holds one configuration only: records of other sites, subsystem sizes or seeds are never
+    spliced into it.  ``site``, ``m`` and ``seed`` select one; left at None, each curve takes the only
+    value its records hold, and several values are an error that names them.
 
     Parameters
     ----------
@@ -279,23 +317,27 @@ def figure5_series(
     ensembles : dict of str to str, optional
         The ensemble per task (default: the paper's — ``hea`` for VQE/QAE and ``local1`` for QSL —
         or, if absent from the records, the first one present).
+    site, m, seed : int, optional
+        The first site of A, the number of sites of A (the paper's figure is m = 1) and the base seed
+        to draw (default: the only one in each curve's records).
     bounds_fn : callable, optional
-        ``bounds_fn(task, ensemble, case, n, q, site=...) -> (w, bounds)`` (default
+        ``bounds_fn(task, ensemble, case, n, q, site=..., m=...) -> (w, bounds)`` (default
         :func:`bounds_and_width`).
     lower_fn : callable, optional
-        ``lower_fn(task, ensemble, case, n, q, site=...) -> bounds`` (default :func:`lower_bounds_of`;
-        the largest is kept in ``Series.lower``).
+        ``lower_fn(task, ensemble, case, n, q, site=..., m=...) -> bounds`` (default
+        :func:`lower_bounds_of`; the largest is kept in ``Series.lower``).
 
     Returns
     -------
     list of Series
-        One per (task, case) present, tasks and cases in the paper's order; where several records share
-        an n (other seeds or sites) the one with the most samples is kept.
+        One per (task, case) present, tasks and cases in the paper's order.
 
     Raises
     ------
     ValueError
-        If ``q`` is not an integer >= 2, or the records hold nothing for ``q``.
+        If ``q`` is not an integer >= 2, the records hold nothing for ``q``, a chosen ``site``, ``m`` or
+        ``seed`` holds no samples, or one is None while a curve's records hold several values of it (the
+        message starts with the parameter's name and lists the values present).
 
     Examples
     --------
@@ -305,40 +347,60 @@ def figure5_series(
     ...     for i, v in enumerate(values)
     ... ]
     >>> (s,) = figure5_series(
-    ...     recs, 2, bounds_fn=lambda *a, site=0: (1.0, {"proposition2": 0.5}), lower_fn=lambda *a, site=0: {}
+    ...     recs, 2, bounds_fn=lambda *a, **k: (1.0, {"proposition2": 0.5}), lower_fn=lambda *a, **k: {}
     ... )
     >>> s.task, s.ns, s.mean, s.stderr, s.bounds
     ('qsl', [3, 4], [0.375, 0.1875], [0.125, 0.0625], {'proposition2': [0.5, 0.5]})
+    >>> figure5_series(recs + [dict(recs[0], site=2)], 2)
+    Traceback (most recent call last):
+    ...
+    ValueError: site not chosen: the qsl/local1/v1 samples are at site 0, 2; choose one
+    >>> figure5_series(recs, 2, m=2)
+    Traceback (most recent call last):
+    ...
+    ValueError: m = 2 is not in the results for q = 2 (they hold m = 1)
     """
     q = check_local_dim(q, "q")
     bounds_fn = bounds_fn or bounds_and_width
     lower_fn = lower_fn or lower_bounds_of
-    rows = [r for r in summarize(records) if r.q == q and r.m == 1]  # Figure 5 is the paper's m = 1
+    rows = [r for r in summarize(records) if r.q == q]
     if not rows:
         raise ValueError(f"the results hold no samples for q = {q}; run `weingarten-check sweep --q {q}` first")
-    out: list[Series] = []
+    chosen_ens: dict[str, str] = {}
     for task in TASKS:
         present = {r.ensemble for r in rows if r.task == task}
         if not present:
             continue
         if ensembles and task in ensembles:
-            ens = ensembles[task]
+            chosen_ens[task] = ensembles[task]
         else:
-            ens = next((e for e in DEFAULT_ENSEMBLES[task] if e in present), sorted(present)[0])
+            chosen_ens[task] = next((e for e in DEFAULT_ENSEMBLES[task] if e in present), sorted(present)[0])
+    rows = [r for r in rows if chosen_ens.get(r.task) == r.ensemble]
+    for name, value in (("m", m), ("site", site), ("seed", seed)):
+        if value is None:
+            continue
+        kept = [r for r in rows if getattr(r, name) == value]
+        if not kept:
+            shown = f"{name} = {value}" if name == "m" else f"{name} {value}"
+            have = f"{name} = " if name == "m" else f"{name} "
+            raise ValueError(f"{shown} is not in the results for q = {q} (they hold {have}{_values(rows, name)})")
+        rows = kept
+    out: list[Series] = []
+    for task in TASKS:
         for case in CASES:
-            pts = sorted(
-                (r for r in rows if r.task == task and r.ensemble == ens and r.case == case),
-                key=lambda r: (r.n, -r.samples),
-            )
+            pts = sorted((r for r in rows if r.task == task and r.case == case), key=lambda r: r.n)
             if not pts:
                 continue
+            for name in ("m", "site", "seed"):
+                if len({getattr(r, name) for r in pts}) > 1:
+                    where = "with m = " if name == "m" else f"at {name} "
+                    raise ValueError(
+                        f"{name} not chosen: the {task}/{chosen_ens[task]}/{case} samples are "
+                        f"{where}{_values(pts, name)}; choose one"
+                    )
             s = Series(pts[0].config)
-            seen = set()
             for r in pts:
-                if r.n in seen:  # several seeds / sites: keep the largest sample
-                    continue
-                seen.add(r.n)
-                w, bounds = bounds_fn(task, ens, case, r.n, q, site=r.site)
+                w, bounds = bounds_fn(task, r.ensemble, case, r.n, q, site=r.site, m=r.m)
                 s.ns.append(r.n)
                 s.samples.append(r.samples)
                 s.w.append(w)
@@ -346,7 +408,7 @@ def figure5_series(
                 s.std.append(r.std / w)
                 s.stderr.append(r.stderr / w)
                 s.upper.append(r.upper_mean / w)
-                low = lower_fn(task, ens, case, r.n, q, site=r.site)
+                low = lower_fn(task, r.ensemble, case, r.n, q, site=r.site, m=r.m)
                 s.lower.append(max(low.values()) / w if low else math.nan)
                 for name, value in bounds.items():
                     s.bounds.setdefault(name, [math.nan] * (len(s.ns) - 1)).append(value / w)
@@ -369,6 +431,36 @@ _BOUND_STYLE = {  # name -> (linestyle, colour or None for the case colour, lege
 }
 
 
+def figure5_prefix(out: str | os.PathLike, q: int = 2) -> Path:
+    """The output prefix that ``out`` means: a directory (existing, or written with a trailing ``/``) means
+    ``figure5`` (``figure5_qQ`` for q > 2) inside it; a ``.png``/``.pdf`` suffix is dropped.
+
+    Parameters
+    ----------
+    out : str or os.PathLike
+        What the user gave.
+    q : int, default 2
+        The local dimension (names the file inside a directory).
+
+    Returns
+    -------
+    pathlib.Path
+        The prefix; the files are ``<prefix>.png``, ``.pdf`` and ``.json``.
+
+    Examples
+    --------
+    >>> figure5_prefix("figs/").as_posix(), figure5_prefix("figs/", 3).as_posix()
+    ('figs/figure5', 'figs/figure5_q3')
+    >>> figure5_prefix("figs/f5.png").as_posix()
+    'figs/f5'
+    """
+    text = os.fspath(out)
+    path = Path(text)
+    if text.endswith(("/", os.sep)) or path.is_dir():
+        return path / ("figure5" if q == 2 else f"figure5_q{q}")
+    return path.with_suffix("") if path.suffix in (".png", ".pdf") else path
+
+
 def plot_figure5(
     series: Sequence[Series],
     out: str | os.PathLike,
@@ -384,7 +476,8 @@ def plot_figure5(
     series : sequence of Series
         The curves (:func:`figure5_series`).
     out : str or os.PathLike
-        Output prefix (a ``.png``/``.pdf`` suffix is dropped); its directory is created.
+        Output prefix (a ``.png``/``.pdf`` suffix is dropped), or a directory to write in (see
+        :func:`figure5_prefix`); its directory is created.
     errorbars : {"std", "stderr", "ci95"}, default "std"
         Standard deviation over samples (as in the paper; panel (c) shows a quarter of it, as the paper
         does), standard error, or 1.96 standard errors.
@@ -422,11 +515,9 @@ def plot_figure5(
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
 
-    out = Path(out)
-    if out.suffix in (".png", ".pdf"):
-        out = out.with_suffix("")
-    out.parent.mkdir(parents=True, exist_ok=True)
     q = series[0].q
+    out = figure5_prefix(out, q)
+    out.parent.mkdir(parents=True, exist_ok=True)
     unit = "qubits" if q == 2 else f"qudits, q = {q}"
     fig, axes = plt.subplots(1, 3, figsize=(14, 5.2))
     used_bounds: list[str] = []
@@ -445,10 +536,15 @@ def plot_figure5(
         ax.set_ylabel("E[Δ] / w(H)")
         drawn: set[str] = set()
         ensembles = sorted({s.ensemble for s in panel})
+        where = sorted({(s.site, s.seed) for s in panel})
+        if len(where) == 1:
+            what = f"site {where[0][0]}, seed {where[0][1]}"
+        else:  # the cases' curves come from different sites or seeds: say which is which
+            what = "; ".join(f"{s.case}: site {s.site}, seed {s.seed}" for s in panel)
         ax.text(
             0.98,
             0.98,
-            "ensemble: " + ", ".join(ensembles),
+            "ensemble: " + ", ".join(ensembles) + "\n" + what,
             transform=ax.transAxes,
             ha="right",
             va="top",
@@ -525,9 +621,10 @@ def plot_figure5(
         "ci95": "error bars: 95% CI",
     }[errorbars]
     nsamp = sorted({k for s in series for k in s.samples})
+    ms = ", ".join(str(k) for k in sorted({s.m for s in series}))
     fig.suptitle(
         title
-        or f"Variation range of a local unitary (m = 1), {unit}; "
+        or f"Variation range of a local unitary (m = {ms}), {unit}; "
         f"samples per point: {', '.join(map(str, nsamp))}; {bar_note}",
         fontsize=10,
     )
@@ -551,6 +648,9 @@ def figure5_from_results(
     *,
     errorbars: str = "std",
     ensembles: dict[str, str] | None = None,
+    site: int | None = None,
+    m: int | None = None,
+    seed: int | None = None,
     bounds_fn: BoundsFn | None = None,
 ) -> list[Path]:
     """Read sweep results (a JSON Lines file or records) and write Figure 5 for ``q``.
@@ -566,6 +666,8 @@ def figure5_from_results(
     errorbars : {"std", "stderr", "ci95"}, default "std"
         As in :func:`plot_figure5`.
     ensembles : dict of str to str, optional
+        As in :func:`figure5_series`.
+    site, m, seed : int, optional
         As in :func:`figure5_series`.
     bounds_fn : callable, optional
         As in :func:`figure5_series`.
@@ -593,7 +695,7 @@ def figure5_from_results(
     ValueError: the results hold no samples for q = 3; run `weingarten-check sweep --q 3` first
     """
     records = read_results(results) if isinstance(results, (str, os.PathLike)) else list(results)
-    series = figure5_series(records, q, ensembles=ensembles, bounds_fn=bounds_fn)
+    series = figure5_series(records, q, ensembles=ensembles, site=site, m=m, seed=seed, bounds_fn=bounds_fn)
     return plot_figure5(series, out, errorbars=errorbars)
 
 
@@ -616,15 +718,13 @@ def format_figure5_summary(paths: Sequence[Path], series: Sequence[Series]) -> s
     >>> s = Series(RunConfig("qsl", "local1", "v1"), ns=[3, 4], mean=[0.375, 0.1875])
     >>> print(format_figure5_summary([Path("f5.png"), Path("f5.pdf")], [s]))
     wrote f5.png, f5.pdf
-      qsl/local1/v1: n = 3..4, E[Δ]/w from 3.750e-01 to 1.875e-01
+      qsl/local1/v1, site 0, m = 1, seed 0: n = 3..4, E[Δ]/w from 3.750e-01 to 1.875e-01
     """
     return (
         "wrote "
         + ", ".join(str(p) for p in paths)
         + "\n"
         + "\n".join(
-            f"  {s.task}/{s.ensemble}/{s.case}: n = {s.ns[0]}..{s.ns[-1]}, "
-            f"E[Δ]/w from {s.mean[0]:.3e} to {s.mean[-1]:.3e}"
-            for s in series
+            f"  {s.label}: n = {s.ns[0]}..{s.ns[-1]}, E[Δ]/w from {s.mean[0]:.3e} to {s.mean[-1]:.3e}" for s in series
         )
     )
