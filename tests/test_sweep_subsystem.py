@@ -113,16 +113,21 @@ def test_m2_sweep_sample_equals_estimate_sample_bit_for_bit(tmp_path):
     assert row.max_width == max((r["upper"] - r["value"]) / r["upper"] for r in res.records)
 
 
-def test_figure5_ignores_m2_records(tmp_path):
+def test_figure5_selects_m_explicitly(tmp_path):
+    """m = 2 records are drawn as an m = 2 curve (not dropped); with m = 1 and m = 2 in one file the
+    figure refuses to guess, and m = 1 selects exactly the m = 1 samples."""
     path = tmp_path / "r.jsonl"
+    fns = {"bounds_fn": lambda *a, **k: (1.0, {}), "lower_fn": lambda *a, **k: {}}
     run_sweep(
         SweepSpec(RunConfig("vqe", "haar", "v1", m=2), ns=(4,), samples=2), path, sample_fn=fake_m, progress=False
     )
-    with pytest.raises(ValueError, match="no samples for q = 2"):
-        figure5_series(read_results(path), 2)
+    (s2,) = figure5_series(read_results(path), 2, **fns)
+    assert s2.m == 2 and s2.samples == [2]
     run_sweep(SweepSpec(RunConfig("vqe", "haar", "v1"), ns=(4,), samples=2), path, sample_fn=fake_m, progress=False)
-    (s,) = figure5_series(read_results(path), 2, bounds_fn=lambda *a, **k: (1.0, {}), lower_fn=lambda *a, **k: {})
-    assert s.samples == [2] and 10 < s.mean[0] < 11  # only the m = 1 samples
+    with pytest.raises(ValueError, match="m not chosen"):
+        figure5_series(read_results(path), 2, **fns)
+    (s,) = figure5_series(read_results(path), 2, m=1, **fns)
+    assert s.m == 1 and s.samples == [2] and 10 < s.mean[0] < 11  # only the m = 1 samples
 
 
 def test_cli_sweep_m2_shows_m_and_the_widest_bracket(capsys, tmp_path, monkeypatch):
