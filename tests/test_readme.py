@@ -85,3 +85,16 @@ def test_proofs_select_block_matches_a_fresh_run(capsys):
     assert cli.main(command.split()[2:]) == 0
     fresh = capsys.readouterr().out.splitlines()
     assert _lemma_table(shown) == _lemma_table(fresh)
+
+
+def test_rate_claims_name_the_sqrt_n_of_vqe_with_a_random_v2():
+    """Lemma 11.6 proves Θ(q^(-n/2)) for VQE v1 and QAE but Θ(sqrt(n) q^(-n/2)) for VQE v2/both: every
+    README sentence that states the Θ rate for Haar circuits must say both (the README said the first
+    for all Haar circuits)."""
+    text = (ROOT / "README.md").read_text()
+    claims = [line for line in text.splitlines() if "Θ(q^(-n/2))" in line and "|" not in line]
+    assert claims, "the README states the rate"
+    for i, line in enumerate(text.splitlines()):
+        if "Θ(q^(-n/2))" in line and "|" not in line:
+            window = " ".join(text.splitlines()[i : i + 2])
+            assert "sqrt(n)" in window or "√n" in window, line
