@@ -96,7 +96,9 @@ __all__ = [
     "default_sample_fn",
     "run_job",
     "missing_samples",
+    "iter_missing_samples",
     "run_sweep",
+    "JOB_BATCH",
     # resources
     "sample_bytes",
     "available_memory",
@@ -176,7 +178,9 @@ _MODULES = {
         "default_sample_fn",
         "run_job",
         "missing_samples",
+        "iter_missing_samples",
         "run_sweep",
+        "JOB_BATCH",
     ),
     "resources": (
         "sample_bytes",
