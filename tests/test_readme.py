@@ -98,3 +98,14 @@ def test_rate_claims_name_the_sqrt_n_of_vqe_with_a_random_v2():
         if "Θ(q^(-n/2))" in line and "|" not in line:
             window = " ".join(text.splitlines()[i : i + 2])
             assert "sqrt(n)" in window or "√n" in window, line
+
+
+def test_layout_tree_lists_every_module():
+    """The README's package tree names every module of src/weingarten_check and no other."""
+    text = (ROOT / "README.md").read_text()
+    tree = text[text.index("src/weingarten_check/\n├──") :]
+    tree = tree[: tree.index("```")]
+    listed = set(re.findall(r"([a-z_0-9]+\.py)", tree))
+    package = ROOT / "src" / "weingarten_check"
+    actual = {p.name for p in package.rglob("*.py") if p.name not in ("__init__.py", "__main__.py")}
+    assert listed == actual, (sorted(actual - listed), sorted(listed - actual))
