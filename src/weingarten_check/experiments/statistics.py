@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from .tasks import CONFIG_FIELDS, RunConfig, record_config_key
+from .tasks import CONFIG_FIELDS, ConfigFields, RunConfig, record_config_key
 
 __all__ = ["mean_ci95", "SummaryRow", "summarize", "PREDICTED_SLOPE", "SlopeFit", "fit_log_slope_se"]
 
@@ -58,7 +58,7 @@ def mean_ci95(values: np.ndarray) -> tuple[float, float, tuple[float, float]]:
 
 
 @dataclass(frozen=True)
-class SummaryRow:
+class SummaryRow(ConfigFields):
     """Sample statistics of Δ (unnormalised) for one configuration and n.
 
     ``exact`` is False when some samples are certified brackets (dA >= 3, not the fidelity task, Lemma
@@ -97,34 +97,6 @@ class SummaryRow:
     exact: bool = True
     upper_mean: float = math.nan
     max_width: float = 0.0
-
-    @property
-    def task(self) -> str:
-        return self.config.task
-
-    @property
-    def ensemble(self) -> str:
-        return self.config.ensemble
-
-    @property
-    def case(self) -> str:
-        return self.config.case
-
-    @property
-    def q(self) -> int:
-        return self.config.q
-
-    @property
-    def site(self) -> int:
-        return self.config.site
-
-    @property
-    def m(self) -> int:
-        return self.config.m
-
-    @property
-    def seed(self) -> int:
-        return self.config.seed
 
     def as_dict(self) -> dict[str, Any]:
         """The row as a flat dict: the configuration's fields, then n, samples and the statistics."""

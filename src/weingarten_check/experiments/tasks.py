@@ -52,6 +52,7 @@ __all__ = [
     "resolve_ensemble",
     "check_ensemble_q",
     "RunConfig",
+    "ConfigFields",
     "record_config_key",
     "config_entropy",
     "sample_rng",
@@ -350,6 +351,53 @@ class RunConfig:
         (4, 3, True)
         """
         return _cached_task_spec(self.task, n, self.q, self.sites)
+
+
+class ConfigFields:
+    """The fields of a ``config`` :class:`RunConfig` readable as attributes of the object holding it.
+
+    Mixed into the records that carry a configuration (a summary row, a verify check, a figure curve)
+    so that ``row.task``, ``row.q``, ``row.m`` ... read the one record instead of repeating its fields.
+
+    Examples
+    --------
+    >>> class Row(ConfigFields):
+    ...     def __init__(self, config):
+    ...         self.config = config
+    >>> r = Row(RunConfig("qae", "haar", "v1", q=3))
+    >>> r.task, r.q, r.m, r.seed
+    ('qae', 3, 1, 0)
+    """
+
+    config: RunConfig
+
+    @property
+    def task(self) -> str:
+        return self.config.task
+
+    @property
+    def ensemble(self) -> str:
+        return self.config.ensemble
+
+    @property
+    def case(self) -> str:
+        return self.config.case
+
+    @property
+    def q(self) -> int:
+        return self.config.q
+
+    @property
+    def site(self) -> int:
+        return self.config.site
+
+    @property
+    def m(self) -> int:
+        return self.config.m
+
+    @property
+    def seed(self) -> int:
+        return self.config.seed
 
 
 def record_config_key(rec: Mapping[str, Any]) -> tuple:

@@ -32,6 +32,7 @@ from weingarten_check.experiments.tasks import (
     ENSEMBLES,
     PAPER_ENSEMBLE,
     TASKS,
+    ConfigFields,
     RunConfig,
     bounds_for,
     lower_bounds_for,
@@ -156,7 +157,7 @@ def lower_bounds_of(task: str, ensemble: str, case: str, n: int, q: int, site: i
 
 
 @dataclass
-class Series:
+class Series(ConfigFields):
     """One curve of a Figure 5 panel: statistics of Δ/w per n for one configuration.
 
     Every point of the curve has the same configuration ``config`` (task, ensemble, case, q, site, m,
@@ -202,34 +203,6 @@ class Series:
     )  # mean of the certified upper ends / w where Δ is bracketed, else NaN
     bounds: dict[str, list[float]] = field(default_factory=dict)  # name -> values / w, one per n
     lower: list[float] = field(default_factory=list)  # Lemma 11 lower bound / w per n (NaN: none applies)
-
-    @property
-    def task(self) -> str:
-        return self.config.task
-
-    @property
-    def ensemble(self) -> str:
-        return self.config.ensemble
-
-    @property
-    def case(self) -> str:
-        return self.config.case
-
-    @property
-    def q(self) -> int:
-        return self.config.q
-
-    @property
-    def site(self) -> int:
-        return self.config.site
-
-    @property
-    def m(self) -> int:
-        return self.config.m
-
-    @property
-    def seed(self) -> int:
-        return self.config.seed
 
     @property
     def label(self) -> str:

@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..experiments.tasks import RunConfig
+from ..experiments.tasks import ConfigFields, RunConfig
 from ..util.checks import check_int
 from . import strict_json
 from .proofs_report import lemma_passed
@@ -222,7 +222,7 @@ class LemmaRow:
 
 
 @dataclass
-class NumericCheck:
+class NumericCheck(ConfigFields):
     """E[Δ] at one point (``config`` at ``n`` sites, ``samples`` samples) against each bound (unnormalised Δ).
 
     The configuration's fields are readable as attributes too (``check.task``, ``check.q``, ``check.m``, ...).
@@ -286,31 +286,6 @@ class NumericCheck:
     lower_bounds: dict[str, float] = field(default_factory=dict)  # Lemma 11 (Haar / 4-design only)
     band: str = ""  # band_verdict against [max lower bound, min upper bound]; "" if no lower bound applies
     max_width: float = 0.0  # largest relative certified-bracket width (upper - lower)/upper of a sample
-
-    @property
-    def task(self) -> str:
-        return self.config.task
-
-    @property
-    def ensemble(self) -> str:
-        return self.config.ensemble
-
-    @property
-    def case(self) -> str:
-        return self.config.case
-
-    @property
-    def q(self) -> int:
-        return self.config.q
-
-    @property
-    def seed(self) -> int:
-        return self.config.seed
-
-    @property
-    def m(self) -> int:
-        """A = sites 0 .. m-1."""
-        return self.config.m
 
     @property
     def ok(self) -> bool:
