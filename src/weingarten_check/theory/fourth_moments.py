@@ -52,6 +52,7 @@ import sympy as sp
 from ..calculus.symmetric_group import compose, cycles
 from ..calculus.unitary_integrals import Tr, trace_moment
 from ..util.checks import check_choice, check_sites
+from .bounds import CASES
 
 __all__ = [
     "D",
@@ -674,8 +675,6 @@ def expected_K_frobenius_fourth_observable(
     >>> abs(x - 15 / 5168) < 1e-12  # exact: 15/(16 (d + 1)(d + 3)) at d = 16
     True
     """
-    from .bounds import CASES
-
     check_choice(case, "case", CASES)
     n, q = int(obs.n), int(obs.q)
     A = list(check_sites(sites_A, n, name="sites_A"))
