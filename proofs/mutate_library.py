@@ -59,6 +59,9 @@ MUTATIONS = {
     "clifford_signs_swapped": "circuits.clifford.tableau_from_qiskit swaps the X- and Z-image Pauli signs",
     "clifford_seed_2_12": "circuits.clifford: the qiskit sampler's seed drawn from 2^12 values instead of 2^64",
     "reduced_last_chunk": "states.reduced: the chunked pass over the state skips its last chunk",
+    "stabilizer_conj_v2": "delta.stabilizer.k_matrix_clifford conjugates H by V2 (V2 H V2†) instead of V2† H V2",
+    "stabilizer_unsigned": "delta.stabilizer.k_matrix_clifford drops the sign of every Pauli expectation",
+    "pauli_expansion_no_half": "states.observables.pauli_expansion takes tr(P m) instead of tr(P m)/2",
 }
 
 #: mutation -> the lemma files run by default (the lemmas that certify the mutated code)
@@ -91,6 +94,9 @@ TARGETS = {
     "clifford_signs_swapped": ["test_13_clifford.py"],
     "clifford_seed_2_12": ["test_13_clifford.py"],
     "reduced_last_chunk": ["test_13_clifford.py"],
+    "stabilizer_conj_v2": ["test_13_clifford.py"],
+    "stabilizer_unsigned": ["test_13_clifford.py"],
+    "pauli_expansion_no_half": ["test_13_clifford.py"],
 }
 
 
@@ -212,6 +218,16 @@ def _apply_certified(name: str) -> bool:
             "for idx in np.ndindex(*((q,) * len(F))):",
             "for idx in list(np.ndindex(*((q,) * len(F))))[: max(1, q ** len(F) - 1)]:",
         )
+    elif name in ("stabilizer_conj_v2", "stabilizer_unsigned"):
+        stabilizer = importlib.import_module("weingarten_check.delta.stabilizer")
+        old, new = {
+            "stabilizer_conj_v2": ("v2.tableau.inverse() if", "v2.tableau if"),
+            "stabilizer_unsigned": ("Kp[a, b] += c * e", "Kp[a, b] += c * abs(e)"),
+        }[name]
+        _rewrite(stabilizer, "k_matrix_clifford", old, new)
+    elif name == "pauli_expansion_no_half":
+        observables = importlib.import_module("weingarten_check.states.observables")
+        _rewrite(observables, "pauli_expansion", "np.trace(paulis[k] @ ops[s]) / 2", "np.trace(paulis[k] @ ops[s])")
     else:
         return False
     return True

@@ -642,3 +642,64 @@ def test_lemma_13_5_mutant_rejected():
 
     with pytest.raises(AssertionError):
         pauli_expectations_are_integers([haar_state(8, np.random.default_rng(1))], 3)
+
+
+def k_is_integer_matrix(K: np.ndarray) -> bool:
+    """Checker of the library part of 13.5: K has integer entries, exactly (no rounding residue)."""
+    return bool(np.array_equal(K, np.round(K)))
+
+
+@lemma(
+    "13.5",
+    "the library's K of Clifford instances (delta.stabilizer: Pauli expectations read from the tableau) is an "
+    "integer matrix, exactly, and equals the K of the dense state-vector route; so Δ = 0 exactly when K = 0",
+    "n = 3, 4, 5; v1, v2, both; 8 draws each; Heisenberg ring, A = site 0 and site n-1",
+)
+def test_lemma_13_5_exact_k_of_the_library():
+    """Lemma 13.5 as the experiments use it: for Clifford V1, V2 the sampler takes K from
+    ``delta.stabilizer.k_matrix_clifford`` (``K_ab = Σ c_s <σ_b ⊗ P_s|_B>`` over the strings of V2† H V2 with
+    ``P_s|_A = σ_a``, each expectation 0 or ±1 on the stabilizer state), never from floating-point state
+    vectors.  Checked against the library's dense route (``delta.cost.cost_tensor_dense`` on ``V2† H V2`` and
+    ``V1|0…0><0…0|V1†`` from the exactly snapped Clifford unitaries, then ``k_matrix``) and, exactly, for
+    integrality; a sample with K = 0 then has Δ = 0.0 (``delta.exact.variation_range_qubit``)."""
+    from weingarten_check.circuits.clifford import random_clifford
+    from weingarten_check.delta import stabilizer
+    from weingarten_check.delta.cost import cost_tensor_dense, k_matrix
+    from weingarten_check.delta.exact import variation_range_qubit
+
+    rng = np.random.default_rng(13_5)
+    seen_negative = seen_zero = 0
+    for n in (3, 4, 5):
+        H = heisenberg_ring(n)
+        Hd = H.dense()
+        for case in ("v1", "v2", "both"):
+            for _ in range(8):
+                v1 = random_clifford(n, 2, rng) if case != "v2" else None
+                v2 = random_clifford(n, 2, rng) if case != "v1" else None
+                psi = np.zeros(2**n, dtype=complex)
+                psi[0] = 1
+                if v1 is not None:
+                    psi = v1.unitary() @ psi
+                H2 = Hd if v2 is None else v2.unitary().conj().T @ Hd @ v2.unitary()
+                for site in (0, n - 1):
+                    K = stabilizer.k_matrix_clifford(H, (site,), v1, v2)
+                    dense = k_matrix(cost_tensor_dense(H2, np.outer(psi, psi.conj()), (site,), n))
+                    np.testing.assert_allclose(K, dense, rtol=0, atol=1e-12)
+                    assert k_is_integer_matrix(K)
+                    seen_negative += bool(np.any(K < 0))
+                    if not np.any(K):
+                        seen_zero += 1
+                        assert variation_range_qubit(K) == 0.0
+    assert seen_negative and seen_zero  # signs and exact zeros both occur among the draws
+
+
+@pytest.mark.mutant
+@lemma("13.5", "mutant: the same integer-K checker on the K of a Haar-random state", "n = 4")
+def test_lemma_13_5_exact_k_mutant_rejected():
+    """Haar V1: the library's K (state-vector route) is not an integer matrix — the checker rejects it."""
+    from weingarten_check.delta.cost import cost_tensor_dense, k_matrix
+    from weingarten_check.states.sampling import haar_state
+
+    psi = haar_state(16, np.random.default_rng(2)).reshape(-1)
+    K = k_matrix(cost_tensor_dense(heisenberg_ring(4).dense(), np.outer(psi, psi.conj()), (0,), 4))
+    assert not k_is_integer_matrix(K)

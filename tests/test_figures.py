@@ -142,3 +142,22 @@ def test_beyond_the_paper_figure_shows_its_fits_and_sampled_n():
         import matplotlib.pyplot as plt
 
         plt.close(fig)
+
+
+def test_exactly_zero_means_are_marked_not_dropped(tmp_path, monkeypatch):
+    """A point with E[Δ] = 0 (Clifford: K = 0 in every sample) cannot sit on the log axis: it is drawn as a
+    hollow triangle on the bottom edge at its n, with a legend entry, instead of vanishing."""
+    import matplotlib.figure
+
+    drawn = []
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", lambda self, *a, **k: drawn.append(self))
+    recs = [dict(r, value=0.0) if r["n"] == 5 and r["task"] == "vqe" else r for r in fake_records(ns=(4, 5))]
+    series = figure5_series(recs, 2, bounds_fn=fake_bounds)
+    plot_figure5(series, tmp_path / "zeros")
+    fig = drawn[0]
+    labels = [t.get_text() for leg in fig.legends for t in leg.get_texts()]
+    assert "E[Δ] = 0 exactly (Δ = 0 in every sample)" in labels
+    vqe_ax = fig.axes[0]
+    marks = [ln for ln in vqe_ax.get_lines() if ln.get_marker() == "v"]
+    assert marks and all(list(ln.get_xdata()) == [5] for ln in marks)
+    assert not [ln for ax in fig.axes[1:] for ln in ax.get_lines() if ln.get_marker() == "v"]

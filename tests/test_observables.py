@@ -154,3 +154,43 @@ def test_ring_ground_energy_is_the_same_bits_in_every_process():
         for _ in range(3)
     }
     assert len(outs) == 1, outs
+
+
+def test_pauli_expansion_rebuilds_the_observable():
+    """Σ_s c_s P_s (site 0 the most significant factor) equals the dense H, for random Hermitian terms."""
+    from weingarten_check.states.bases import PAULI
+    from weingarten_check.states.observables import pauli_expansion
+
+    rng = np.random.default_rng(7)
+    mats = [PAULI[c] for c in "IXYZ"]
+    for _ in range(5):
+        terms = []
+        for _ in range(4):
+            sites = rng.choice(3, size=rng.integers(1, 4), replace=False)
+            ops = {}
+            for s in sites:
+                a = rng.normal(size=(2, 2)) + 1j * rng.normal(size=(2, 2))
+                ops[int(s)] = a + a.conj().T
+            terms.append((float(rng.normal()), ops))
+        H = Observable(3, 2, terms)
+        rebuilt = np.zeros((8, 8), dtype=complex)
+        for string, c in pauli_expansion(H).items():
+            op = np.ones((1, 1))
+            for k in string:
+                op = np.kron(op, mats[k])
+            rebuilt += c * op
+        np.testing.assert_allclose(rebuilt, H.dense(), atol=1e-12)
+
+
+def test_pauli_expansion_of_the_paper_observables_is_exact_and_bad_input():
+    from weingarten_check.states.observables import pauli_expansion
+
+    ring = pauli_expansion(heisenberg_ring(5))
+    assert len(ring) == 15 and set(ring.values()) == {1.0}  # XX, YY, ZZ on each of the 5 edges
+    assert pauli_expansion(qae_observable(3, discarded=2)) == {(0, 0, 0): 0.5, (0, 0, 3): -0.5}
+    with pytest.raises(ValueError, match="qubit observable"):
+        pauli_expansion(heisenberg_ring(3, q=3))
+    with pytest.raises(TypeError, match="must be an Observable"):
+        pauli_expansion(np.eye(2))
+    with pytest.raises(ValueError, match="Hermitian"):
+        pauli_expansion(Observable(1, 2, [(1j, {0: np.eye(2)})], check_hermitian=False))

@@ -59,3 +59,55 @@ def test_help_lists_the_public_names():
 def test_unknown_attribute_is_an_attribute_error():
     with pytest.raises(AttributeError, match="no attribute"):
         weingarten_check.not_a_function  # noqa: B018
+
+
+#: the floors, bottom first: a module may import from its own floor and from the floors below it only
+FLOORS = ("util", "calculus", "states", "circuits", "delta", "theory", "experiments", "reporting", "cli")
+
+
+def _relative_imports():
+    """(module path, floor, imported floor, imported names) for every relative import in the package."""
+    import ast
+    from pathlib import Path
+
+    import weingarten_check
+
+    root = Path(weingarten_check.__file__).parent
+    for path in sorted(root.rglob("*.py")):
+        parts = path.relative_to(root).parts
+        floor = parts[0] if len(parts) > 1 else None
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level > 0:
+                base = list(parts[:-1])[: len(parts) - node.level] if node.level > 1 else list(parts[:-1])
+                target = base + (node.module.split(".") if node.module else [])
+                yield path.relative_to(root), floor, (target[0] if target else None), [a.name for a in node.names]
+
+
+def test_modules_import_only_from_their_floor_and_below():
+    """The architecture as a rule: calculus → states → circuits → delta → theory → experiments → reporting → cli
+    (util at the bottom); the command line may read the package's __version__; no private name crosses a module."""
+    seen = 0
+    for path, floor, target, names in _relative_imports():
+        seen += 1
+        assert not [n for n in names if n.startswith("_") and n != "__version__"], (path, names)
+        if floor is None or target == floor:
+            continue
+        if target is None:
+            assert floor == "cli" and names == ["__version__"], (path, target, names)
+            continue
+        assert target in FLOORS and FLOORS.index(target) < FLOORS.index(floor), f"{path} imports from {target}"
+    assert seen > 100
+
+
+def test_floor_rule_checker_rejects_an_upward_import(tmp_path, monkeypatch):
+    """The checker above is not vacuous: a states module importing from delta is reported."""
+    import weingarten_check
+
+    fake = tmp_path / "weingarten_check"
+    (fake / "states").mkdir(parents=True)
+    (fake / "__init__.py").write_text("")
+    (fake / "states" / "bad.py").write_text("from ..delta.cost import k_matrix\n")
+    monkeypatch.setattr(weingarten_check, "__file__", str(fake / "__init__.py"))
+    found = [(p, f, t) for p, f, t, _ in _relative_imports() if f != t]
+    assert found == [(fake.relative_to(fake) / "states" / "bad.py", "states", "delta")]
+    assert FLOORS.index("delta") > FLOORS.index("states")

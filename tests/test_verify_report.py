@@ -158,7 +158,11 @@ def test_real_numerics_small():
     assert vqe.exact and {"paper_theorem1", "qudit_theorem1", "task_dependent"} <= set(vqe.bounds)
     assert not qae3.exact and qae3.upper_mean >= qae3.mean and "paper_theorem1" not in qae3.bounds
     assert qsl.exact and "proposition2" in qsl.bounds
-    assert "†" in rp.format_markdown(rep)
+    text = rp.format_markdown(rep)
+    assert "†" in text
+    # the upper ends are SDP certificates or the exact nuclear bound 2||K||_* (e.g. a rank-one K at dA = 3):
+    # the note must not call every one an SDP certificate
+    assert "SDP dual certificate of level 1 or 2, or the exact nuclear-norm bound 2||K||_*" in text
 
 
 # ------------------------------------------------------------------ two-sided column (Lemma 11)

@@ -17,6 +17,7 @@ Modules
 * :mod:`.certified` — :func:`delta_from_k`: Δ from K alone, exact or certified (level 1, level 2, exact 2||K||_*).
 * :mod:`.optimiser` — multi-start BFGS over ``U(dA)``: the attained (lower) end of every bracket.
 * :mod:`.result` — :class:`VariationRangeResult`, a Δ with its certificate.
+* :mod:`.stabilizer` — K of Clifford instances exactly, from Pauli expectations of stabilizer states.
 * :mod:`.sdp` — the unital-channel SDP relaxations and their exact rational certificates.
 
 The function :func:`variation_range` is re-exported here under its module's name, so the package
@@ -60,6 +61,7 @@ from .exact import variation_range, variation_range_fidelity, variation_range_qu
 from .optimiser import hermitian_parameter_basis, optimise_form, polar_unitary
 from .reduction import k_from_reduced, m_from_states
 from .result import VariationRangeResult
+from .stabilizer import k_matrix_clifford, pauli_to_library_basis
 
 __all__ = [
     # cost
@@ -96,4 +98,7 @@ __all__ = [
     "m_from_states",
     # result
     "VariationRangeResult",
+    # stabilizer
+    "k_matrix_clifford",
+    "pauli_to_library_basis",
 ]

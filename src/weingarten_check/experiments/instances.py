@@ -27,6 +27,7 @@ from ..delta.cost import cost_tensor_pure, k_matrix, m_matrix
 from ..delta.exact import variation_range_fidelity
 from ..delta.reduction import k_from_reduced, m_from_states
 from ..delta.result import VariationRangeResult
+from ..delta.stabilizer import k_matrix_clifford
 from ..states.hamiltonian_gram import chunk_rows, hamiltonian_gram, hamiltonian_gram_rows, reduced_gram_fits
 from ..states.reduced import local_grams, qr_r_from_state, touching_support
 from ..states.sampling import RngLike, as_rng, ginibre_fill, ginibre_r_factor, haar_isometry, haar_state
@@ -107,7 +108,10 @@ def sample_cost_matrices(
     is the reference: H applied to the dA² (or dA·r) full-size vectors.  Both paths draw the same
     random numbers in the same order, so they agree up to rounding (tests: K, T and M to 1e-12).
     Terms too large for a reduced matrix (the QSL projector with ``general=True``) fall back to the
-    dense path.
+    dense path.  For the ``"clifford"`` ensemble and a Hamiltonian cost the reduced path builds no state
+    at all: K comes exactly from the Pauli expectations of the stabilizer state
+    (:func:`weingarten_check.delta.stabilizer.k_matrix_clifford`, Lemma 13.5), so a sample whose K is 0
+    has Δ = 0 exactly (T is not formed); the dense path keeps the floating-point state vectors.
 
     Parameters
     ----------
@@ -155,6 +159,13 @@ def sample_cost_matrices(
     shape = (q,) * n
     random_v1, random_v2 = case in ("v1", "both"), case in ("v2", "both")
     reduced = path == "reduced"
+
+    if ensemble == "clifford" and reduced and not spec.fidelity:
+        # exact: K from Pauli expectations of the stabilizer state, no state vector (delta.stabilizer);
+        # the same draws in the same order as the state-vector route below (path="dense")
+        v1c = clifford.random_clifford(n, q, gen) if random_v1 else None
+        v2c = clifford.random_clifford(n, q, gen) if random_v2 else None
+        return SampleMatrices(K=k_matrix_clifford(spec.observable, sites, v1c, v2c))
 
     # V1 |0...0>  (None = |0...0>, not built on the reduced path)
     if random_v1 and ensemble == "haar":

@@ -497,6 +497,7 @@ def plot_figure5(
     cases_seen: dict[str, str] = {}
     bracketed = False
     banded = False
+    zeroed = False
     for ax, task in zip(axes, TASKS):
         ax.set_title(PANEL_TITLES[task], fontsize=11)
         ax.set_yscale("log")
@@ -532,6 +533,21 @@ def plot_figure5(
                 err = [e / 4 for e in err]
             lower = [min(e, 0.95 * m) for e, m in zip(err, s.mean)]  # keep bars on a log axis
             ax.errorbar(s.ns, s.mean, yerr=[lower, err], color=color, marker=marker, ms=5, capsize=3, lw=1.3, zorder=3)
+            zero_ns = [n for n, m in zip(s.ns, s.mean) if m == 0]
+            if zero_ns:  # E[Δ] = 0 exactly (e.g. Clifford: K = 0 in every sample) has no place on a log axis
+                zeroed = True
+                ax.plot(
+                    zero_ns,
+                    [0.015] * len(zero_ns),
+                    ls="none",
+                    color=color,
+                    marker="v",
+                    mfc="none",
+                    ms=7,
+                    transform=ax.get_xaxis_transform(),
+                    clip_on=False,
+                    zorder=3,
+                )
             up = visible_upper(s.mean, s.upper)
             if any(math.isfinite(u) for u in up):  # a bracket wider than the plot resolution
                 bracketed = True
@@ -559,6 +575,12 @@ def plot_figure5(
         for c in CASES
         if c in cases_seen
     ]
+    if zeroed:
+        handles.append(
+            Line2D(
+                [], [], color="0.3", marker="v", mfc="none", ls="none", label="E[Δ] = 0 exactly (Δ = 0 in every sample)"
+            )
+        )
     if bracketed:
         handles.append(
             Line2D(

@@ -814,7 +814,9 @@ def format_markdown(rep: VerifyReport) -> str:
         if any(not c.exact for c in rep.numerics):
             lines += [
                 "† dA ≥ 3 and not a fidelity cost: Δ has no closed form; each sample is a certified "
-                "bracket [C(U_max) - C(U_min) at optimised unitaries, exact SDP dual certificate (Lemma 12)]. "
+                "bracket [C(U_max) - C(U_min) at optimised unitaries, an exactly checked upper end: an SDP dual "
+                "certificate of level 1 or 2, or the exact nuclear-norm bound 2||K||_*, whichever is lower "
+                "(Lemma 12)]. "
                 "The ratio uses the "
                 "upper end; a bound is violated only if the lower ends' CI lies above it. One number with "
                 "`width ≤ w`: the mean of the lower ends, every sample's bracket narrower than w relative to "

@@ -34,6 +34,7 @@ from .observables import (
     Observable,
     heisenberg_ring,
     heisenberg_ring_ground_energy,
+    pauli_expansion,
     qae_observable,
     qsl_observable,
     spectral_width,
@@ -98,6 +99,7 @@ __all__ = [
     "qae_observable",
     "qsl_observable",
     "spectral_width",
+    "pauli_expansion",
     # sampling
     "RngLike",
     "as_rng",

@@ -47,6 +47,7 @@ __all__ = [
     "qae_observable",
     "qsl_observable",
     "spectral_width",
+    "pauli_expansion",
 ]
 
 Term = tuple[complex, dict[int, np.ndarray]]
@@ -344,6 +345,73 @@ class Observable:
 
     def __repr__(self) -> str:
         return f"Observable({self.name or 'H'}, n={self.n}, q={self.q}, terms={len(self.terms)})"
+
+
+def pauli_expansion(obs: Observable) -> dict[tuple[int, ...], float]:
+    """The qubit observable as a real combination of Pauli strings, ``H = Σ_s c_s P_s``.
+
+    Each term's local matrices are expanded as ``m = Σ_P (tr(P m)/2) P`` and the products multiplied
+    out; equal strings are merged and zero coefficients dropped.  A string is a tuple of n letters
+    ``0, 1, 2, 3`` for ``I, X, Y, Z`` (:data:`~weingarten_check.states.bases.PAULI`), **site 0 first**
+    (the library's order: site 0 is the most significant tensor factor).  Exact in floating point
+    whenever the local matrices' Pauli coefficients are dyadic rationals (Pauli matrices, ``|0><0|``,
+    the paper's observables): the only arithmetic is then sums and products of dyadic numbers.  It is
+    the expansion that Lemma 13.5 of ``proofs/DERIVATION.md`` applies to a stabilizer state.
+
+    Parameters
+    ----------
+    obs : Observable
+        A qubit observable (``q = 2``).
+
+    Returns
+    -------
+    dict
+        ``{string: c_s}`` with real ``c_s`` (H is Hermitian, so the Pauli coefficients are real).
+
+    Raises
+    ------
+    TypeError
+        If ``obs`` is not an :class:`Observable`.
+    ValueError
+        If ``obs.q != 2``, or a coefficient has an imaginary part above ``1e-12`` (H not Hermitian).
+
+    Examples
+    --------
+    >>> from weingarten_check.states.bases import PAULI
+    >>> pauli_expansion(qae_observable(2))   # I - |0><0| ⊗ I = I/2 - Z/2
+    {(0, 0): 0.5, (3, 0): -0.5}
+    >>> len(pauli_expansion(heisenberg_ring(4))), pauli_expansion(heisenberg_ring(4))[(1, 1, 0, 0)]
+    (12, 1.0)
+    """
+    if not isinstance(obs, Observable):
+        raise TypeError(f"obs must be an Observable, got {type(obs).__name__}")
+    if obs.q != 2:
+        raise ValueError(f"obs must be a qubit observable (q = 2) for a Pauli expansion, got q = {obs.q}")
+    from .bases import PAULI
+
+    paulis = [PAULI[c] for c in "IXYZ"]
+    out: dict[tuple[int, ...], complex] = {}
+    for c, ops in obs.terms:
+        sites = sorted(ops)
+        local = []
+        for s in sites:
+            coeffs = [(k, np.trace(paulis[k] @ ops[s]) / 2) for k in range(4)]
+            local.append([(k, v) for k, v in coeffs if v != 0])
+        for choice in itertools.product(*local):
+            coef = complex(c)
+            label = [0] * obs.n
+            for s, (k, v) in zip(sites, choice):
+                coef *= v
+                label[s] = k
+            key = tuple(label)
+            out[key] = out.get(key, 0.0) + coef
+    result: dict[tuple[int, ...], float] = {}
+    for key, v in out.items():
+        if abs(v.imag) > 1e-12:
+            raise ValueError(f"obs must be Hermitian: Pauli string {key} has coefficient {v}")
+        if v.real != 0.0:
+            result[key] = float(v.real)
+    return result
 
 
 def spectral_width(obs: Observable, tol: float = 1e-10) -> float:
