@@ -341,7 +341,16 @@ def test_lemma_12_3_exact_certificate(seed, dA):
             re = [[int(v) for v in r] for r in Hs.real]
             im = [[int(v) for v in r] for r in Hs.imag]
             sym = sp.Matrix(3, 3, lambda i, j, re=re, im=im: sp.Integer(re[i][j]) + sp.I * sp.Integer(im[i][j]))
-            assert is_hermitian_positive_definite(re, im) == bool(sym.is_positive_definite)
+            assert is_hermitian_positive_definite(re, im) == sylvester_positive_definite(sym)
+
+
+def sylvester_positive_definite(H: sp.Matrix) -> bool:
+    """Independent exact reference: a Hermitian matrix is positive definite iff every leading principal
+    minor is > 0 (Sylvester's criterion; the minors of a Hermitian matrix are real).  Exact determinants of
+    Gaussian-integer matrices (sympy's own ``is_positive_definite`` misjudged a complex Hermitian 3×3 here)."""
+    minors = [sp.expand(H[:k, :k].det()) for k in range(1, H.rows + 1)]
+    assert all(sp.im(m) == 0 for m in minors)
+    return all(m > 0 for m in minors)
 
 
 def rational_error(K: np.ndarray, dA: int, E) -> float:
