@@ -424,26 +424,45 @@ def trace_moment_orthogonal(As: Sequence[Any], Xs: Sequence[Any], d: Any) -> sym
     ps = pairings(2 * k)
     _check_pairs(len(ps) ** 2, "trace_moment_orthogonal")
 
-    def traces(m, cw, forward_odd):
-        return sympy.Mul(*[_trace(w, dd) for _, w in _loop_words(m, [w for _, w in cw], forward_odd)])
+    trace_ids: dict = {}
+    trace_objs: list = []
+
+    def traces(m, cw, forward_odd) -> tuple[int, ...]:
+        ids = []
+        for _, w in _loop_words(m, [w for _, w in cw], forward_odd):
+            t = _trace(w, dd)
+            if t not in trace_ids:
+                trace_ids[t] = len(trace_objs)
+                trace_objs.append(t)
+            ids.append(trace_ids[t])
+        return tuple(sorted(ids))
 
     ta = [traces(m, a_cw, True) for m in ps]
     tx = [traces(n, x_cw, False) for n in ps]
+    # one pass over the ((2k-1)!!)² pairs: per coset type, the multiset of trace monomials
     buckets: dict = {}
     for a, m in enumerate(ps):
         for b, n in enumerate(ps):
-            rho = coset_type_of_pairings(m, n)
-            term = ta[a] * tx[b]
-            bucket = buckets.setdefault(rho, {})
-            bucket[term] = bucket.get(term, 0) + 1
+            bucket = buckets.setdefault(coset_type_of_pairings(m, n), Counter())
+            bucket[tuple(sorted(ta[a] + tx[b]))] += 1
+
+    def monomial(key: tuple[int, ...]) -> sympy.Expr:
+        return sympy.Mul(*[trace_objs[t] ** e for t, e in Counter(key).items()])
+
+    if isinstance(dd, int):  # exact rational coefficient per trace monomial, no expand
+        coeffs: dict = {}
+        for rho, bucket in buckets.items():
+            w = weingarten_value("O", rho, dd)
+            for key, c in bucket.items():
+                coeffs[key] = coeffs.get(key, 0) + c * w
+        return coeff * sympy.Add(*[c * monomial(key) for key, c in coeffs.items() if c])
     total = sympy.Add(
         *[
-            weingarten_value("O", rho, dd) * sympy.Add(*[c * t for t, c in bucket.items()])
+            weingarten_value("O", rho, dd) * sympy.Add(*[c * monomial(key) for key, c in bucket.items()])
             for rho, bucket in buckets.items()
         ]
     )
-    total = coeff * total
-    return sympy.expand(total) if isinstance(dd, int) else total
+    return coeff * total
 
 
 def brauer_operator(m: Sequence[int], d: int) -> np.ndarray:
