@@ -255,7 +255,7 @@ def haar_integral_group(group: str, i: Sequence[Any], j: Sequence[Any], d: Any, 
         Indices of the ``U`` factors.
     d : int or sympy.Symbol
     i_conj, j_conj : sequence, default ()
-        Indices of the ``conj(U)`` factors (integer indices).
+        Indices of the ``conj(U)`` factors (for Sp with a symbolic d, pairs ``(k, s)`` as ``i``).
 
     Returns
     -------
@@ -280,19 +280,24 @@ def haar_integral_group(group: str, i: Sequence[Any], j: Sequence[Any], d: Any, 
     if g == "O":
         return haar_integral_orthogonal(list(i) + list(i_conj), list(j) + list(j_conj), d)
     dd = check_group_dimension("Sp", d)
-    if not isinstance(dd, int):
-        raise ValueError("conjugate factors of Sp need an integer d (indices 0..d-1)")
-    n = dd // 2
-    ic = _indices("i_conj", i_conj, dd)
-    jc = _indices("j_conj", j_conj, dd)
-    sign = 1
-    ii, jj = list(i), list(j)
-    # conj(U)[a, b] = (J U J^T)[a, b] = J[a, a'] U[a', b'] J[b, b'], with a' = a ± n
-    for a, b in zip(ic, jc):
-        a2, b2 = (a + n) % dd, (b + n) % dd
-        sign *= (1 if a < n else -1) * (1 if b < n else -1)
-        ii.append(a2)
-        jj.append(b2)
+    as_pairs = not isinstance(dd, int) or any(isinstance(x, (tuple, list)) for x in list(i) + list(i_conj))
+    if as_pairs:
+        ii = list(_indices("i", i, dd, True))
+        jj = list(_indices("j", j, dd, True))
+        ic = _indices("i_conj", i_conj, dd, True)
+        jc = _indices("j_conj", j_conj, dd, True)
+        flip = [((k, 1 - s), 1 if s == 0 else -1) for k, s in ic + jc]
+    else:
+        n = dd // 2
+        ii, jj = list(i), list(j)
+        ic = _indices("i_conj", i_conj, dd)
+        jc = _indices("j_conj", j_conj, dd)
+        flip = [((x + n) % dd, 1 if x < n else -1) for x in ic + jc]
+    # conj(U)[a, b] = (J U J^T)[a, b] = J[a, a'] U[a', b'] J[b, b'] with a' = a ± d/2: sign +1 on the
+    # first half, -1 on the second, for the row and for the column
+    sign = prod(s for _, s in flip)
+    ii += [x for x, _ in flip[: len(ic)]]
+    jj += [x for x, _ in flip[len(ic) :]]
     return sign * haar_integral_symplectic(ii, jj, dd)
 
 
