@@ -59,6 +59,10 @@ MUTATIONS = {
     "clifford_signs_swapped": "circuits.clifford.tableau_from_qiskit swaps the X- and Z-image Pauli signs",
     "clifford_seed_2_12": "circuits.clifford: the qiskit sampler's seed drawn from 2^12 values instead of 2^64",
     "reduced_last_chunk": "states.reduced: the chunked pass over the state skips its last chunk",
+    "brauer_unitary_content": "calculus.brauer: cell contents j - i (unitary) instead of 2j - i in Z_λ(1^d)",
+    "brauer_schur": "calculus.brauer: Schur functions (Jack α = 1) instead of zonal polynomials (α = 2)",
+    "brauer_no_pairing_sign": "calculus.brauer.pairing_sign always +1 (the Sp signs ε_m dropped)",
+    "brauer_transpose_lost": "calculus.brauer_integrals: loop words read without transposes (Aᵀ as A)",
 }
 
 #: mutation -> the lemma files run by default (the lemmas that certify the mutated code)
@@ -91,6 +95,10 @@ TARGETS = {
     "clifford_signs_swapped": ["test_13_clifford.py"],
     "clifford_seed_2_12": ["test_13_clifford.py"],
     "reduced_last_chunk": ["test_13_clifford.py"],
+    "brauer_unitary_content": ["test_16_orthogonal.py"],
+    "brauer_schur": ["test_16_orthogonal.py"],
+    "brauer_no_pairing_sign": ["test_16_orthogonal.py"],
+    "brauer_transpose_lost": ["test_16_orthogonal.py"],
 }
 
 
@@ -347,6 +355,27 @@ def _apply(name: str) -> None:
             return c * sp.Rational(101, 100), u
 
         bounds.delta_frobenius_constants = dc
+    elif name.startswith("brauer_"):
+        _apply_brauer(name)
+    else:
+        raise ValueError(f"unknown mutation {name!r}; choose from {sorted(MUTATIONS)}")
+
+
+def _apply_brauer(name: str) -> None:
+    """The mutations of calculus.brauer and calculus.brauer_integrals (O(d), Sp(d))."""
+    import importlib
+
+    brauer = importlib.import_module("weingarten_check.calculus.brauer")
+    integrals = importlib.import_module("weingarten_check.calculus.brauer_integrals")
+    if name == "brauer_unitary_content":
+        _rewrite(brauer, "_contents", "sign * (2 * j - i)", "sign * (j - i)")
+    elif name == "brauer_schur":
+        _rewrite(brauer, "_zonal_table", "Fraction(2))", "Fraction(1))")
+    elif name == "brauer_no_pairing_sign":
+        brauer.pairing_sign = lambda m: 1
+        integrals.pairing_sign = brauer.pairing_sign
+    elif name == "brauer_transpose_lost":
+        integrals._transpose_word = lambda word: tuple(reversed(word))
     else:
         raise ValueError(f"unknown mutation {name!r}; choose from {sorted(MUTATIONS)}")
 
