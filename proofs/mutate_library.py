@@ -63,6 +63,7 @@ MUTATIONS = {
     "brauer_schur": "calculus.brauer: Schur functions (Jack α = 1) instead of zonal polynomials (α = 2)",
     "brauer_no_pairing_sign": "calculus.brauer.pairing_sign always +1 (the Sp signs ε_m dropped)",
     "brauer_transpose_lost": "calculus.brauer_integrals: loop words read without transposes (Aᵀ as A)",
+    "brauer_kappa_t_untransposed": "theory.orthogonal.transpose_coupling without the transpose (κ_T = κ)",
 }
 
 #: mutation -> the lemma files run by default (the lemmas that certify the mutated code)
@@ -99,6 +100,7 @@ TARGETS = {
     "brauer_schur": ["test_16_orthogonal.py"],
     "brauer_no_pairing_sign": ["test_16_orthogonal.py"],
     "brauer_transpose_lost": ["test_16_orthogonal.py"],
+    "brauer_kappa_t_untransposed": ["test_16_orthogonal.py"],
 }
 
 
@@ -376,6 +378,9 @@ def _apply_brauer(name: str) -> None:
         integrals.pairing_sign = brauer.pairing_sign
     elif name == "brauer_transpose_lost":
         integrals._transpose_word = lambda word: tuple(reversed(word))
+    elif name == "brauer_kappa_t_untransposed":
+        orthogonal = importlib.import_module("weingarten_check.theory.orthogonal")
+        _rewrite(orthogonal, "transpose_coupling", "ops2.get(s, eye).T)", "ops2.get(s, eye))")
     else:
         raise ValueError(f"unknown mutation {name!r}; choose from {sorted(MUTATIONS)}")
 

@@ -13,7 +13,7 @@ import itertools
 import numpy as np
 import pytest
 import sympy as sp
-from _helpers import lemma
+from _helpers import a_components, gell_mann, lemma
 
 from weingarten_check.calculus.brauer import (
     coset_type_of_pairings,
@@ -30,6 +30,16 @@ from weingarten_check.calculus.brauer_integrals import (
     twirl_orthogonal,
 )
 from weingarten_check.calculus.unitary_integrals import Tr, haar_integral, trace_moment, twirl
+from weingarten_check.delta.exact import variation_range_qubit
+from weingarten_check.states.observables import heisenberg_ring, qae_observable
+from weingarten_check.states.sampling import haar_real_state
+from weingarten_check.theory import bounds as B
+from weingarten_check.theory.orthogonal import (
+    expected_K_frobenius_sq_orthogonal,
+    orthogonal_route1_bound,
+    orthogonal_to_unitary_ratio,
+    transpose_coupling,
+)
 
 d = sp.Symbol("d", positive=True)
 
@@ -242,3 +252,152 @@ def test_lemma_16_3_mutant_rejected():
         return total
 
     assert not small_groups_match(haar_integral_orthogonal, unsigned_sp)
+
+
+# ---------------------------------------------------------------------------------------------
+# 16.4 Theorem 1 for real-amplitude circuits: E||K||_F² with V1 Haar on O(d)
+# ---------------------------------------------------------------------------------------------
+def k_operators(obs, dA=2):
+    """O_ab = G_b ⊗ h_a (site 0 = A), so that K_ab = <ψ|O_ab|ψ> for ρ1 = |ψ><ψ| (Lemma 3.1)."""
+    H = obs.dense()
+    dB = H.shape[0] // dA
+    G = gell_mann(dA)  # X, Y, Z over √2
+    h = a_components(H, dA, dB, G)
+    return np.array([[np.kron(G[b], h[a]) for b in range(len(G))] for a in range(len(G))])
+
+
+def real_haar_second_moment(dim):
+    """E[<ψ|O|ψ><ψ|O'|ψ>] over real Haar ψ as a function of tr(OO'), tr(OO'ᵀ), from the library's
+    trace_moment_orthogonal with tr O = tr O' = 0 and ρ = |0><0| (tr ρ = tr ρρ = tr ρρᵀ = 1)."""
+    O1, O2, R = sp.symbols("O1 O2 R", commutative=False)
+    t, tt = sp.symbols("t tt")
+    res = sp.expand(trace_moment_orthogonal([O1, O2], [R, R], d))
+    subs = {Tr(O1): 0, Tr(O2): 0, Tr(R): 1, Tr(R, R): 1, Tr(R, transpose_symbol(R)): 1}
+    subs[Tr(O1, O2)] = t
+    subs[Tr(O1, transpose_symbol(O2))] = tt
+    out = sp.expand(res.xreplace(subs).subs(d, dim))
+    assert out.free_symbols <= {t, tt}, out
+    return sp.lambdify((t, tt), out)
+
+
+def exact_orthogonal_k2(obs):
+    """E||K||_F² = Σ_ab E[K_ab²] from the engine and the dense O_ab (exact up to float rounding)."""
+    ops = k_operators(obs)
+    moment = real_haar_second_moment(obs.dim)
+    return sum(moment(np.trace(o @ o).real, np.trace(o @ o.T).real) for o in ops.reshape(-1, *ops.shape[2:]))
+
+
+def sampled_orthogonal_k2(obs, samples, seed):
+    """(mean, stderr) of ||K||_F² over real Haar states ψ = O|0> (states.sampling.haar_real_state)."""
+    ops = k_operators(obs).reshape(9, obs.dim, obs.dim)
+    rng = np.random.default_rng(seed)
+    psi = np.array([haar_real_state(obs.dim, rng) for _ in range(samples)])
+    k = np.einsum("si,aij,sj->sa", psi, ops, psi).real
+    vals = (k**2).sum(axis=1)
+    return vals.mean(), vals.std(ddof=1) / np.sqrt(samples), k
+
+
+def orthogonal_k2_holds(formula, seed=1604):
+    """formula(obs) == the engine's exact E||K||_F² (n = 3, 4) and the Monte Carlo mean (n = 4, 5σ)."""
+    for obs in (heisenberg_ring(3), heisenberg_ring(4), qae_observable(3), qae_observable(4)):
+        if abs(float(formula(obs)) - exact_orthogonal_k2(obs)) > 1e-9:
+            return False
+    for obs in (heisenberg_ring(4), qae_observable(4)):
+        mean, se, _ = sampled_orthogonal_k2(obs, 20000, seed)
+        if abs(float(formula(obs)) - mean) > 5 * se:
+            return False
+    return True
+
+
+def library_orthogonal_k2(obs):
+    return expected_K_frobenius_sq_orthogonal(
+        obs.dim, 2, coupling=obs.coupling([0]), transpose_coupling=transpose_coupling(obs, [0])
+    )
+
+
+@lemma(
+    "16.4",
+    "V1 Haar on O(d), ρ = |0…0>: E||K||_F² = (d-1)/(d(d-1)(d+2)) [(dA²-1) κ + (dA-1) κ_T], κ_T = Σ_a tr_B(h_a h_aᵀ); "
+    "the Heisenberg entries with exactly one Y vanish identically",
+    "exact n = 3, 4 (Heisenberg, QAE) from the O(d) engine; Monte Carlo n = 4 (5σ)",
+)
+def test_lemma_16_4_orthogonal_second_moment_of_K():
+    """Lemma 16.4. K_ab = <ψ|O_ab|ψ>, O_ab = G_b ⊗ h_a, ψ a real Haar state.  The O(d) second moment
+    (16.2) with tr O = 0 gives E[K_ab²] = (tr O² + tr O Oᵀ)/(d(d+2)); summed over the basis,
+    Σ_b tr(G_b G_bᵀ) = dA - 1, which is (K_O) of theory/orthogonal.py.  A Pauli string with an odd
+    number of Y is imaginary antisymmetric, so its expectation in a real state is 0."""
+    assert orthogonal_k2_holds(library_orthogonal_k2)
+    _, _, k = sampled_orthogonal_k2(heisenberg_ring(4), 200, 3)
+    one_y = [3 * a + b for a in range(3) for b in range(3) if (a == 1) != (b == 1)]
+    assert len(one_y) == 4 and np.abs(k[:, one_y]).max() < 1e-12
+    assert np.abs(k[:, [0, 4, 8]]).min() > 0  # the others do not vanish
+
+
+@pytest.mark.mutant
+@lemma(
+    "16.4",
+    "mutant: the unitary E||K||_F² (Lemma 4.1) for V1 Haar on O(d); κ_T := κ (transposes ignored)",
+    "exact n = 3, 4; Monte Carlo n = 4",
+)
+def test_lemma_16_4_mutant_rejected():
+    """The same checker rejects the unitary value (a unitary 2-design's) and the formula with κ_T = κ."""
+    assert not orthogonal_k2_holds(lambda obs: B.expected_K_frobenius_sq("v1", obs.n, 1, coupling=obs.coupling([0])))
+    assert not orthogonal_k2_holds(
+        lambda obs: expected_K_frobenius_sq_orthogonal(
+            obs.dim, 2, coupling=obs.coupling([0]), transpose_coupling=obs.coupling([0])
+        )
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# 16.5 the bound on E[Δ] for real-amplitude circuits and its ratio to the unitary one
+# ---------------------------------------------------------------------------------------------
+def heisenberg_couplings_hold(kappa, kappa_t):
+    """κ(d), κ_T(d) as functions of d agree with the library's couplings of the ring, n = 3..7."""
+    for n in range(3, 8):
+        obs = heisenberg_ring(n)
+        if not (
+            np.isclose(obs.coupling([0]), float(kappa.subs(d, obs.dim)))
+            and np.isclose(transpose_coupling(obs, [0]), float(kappa_t.subs(d, obs.dim)))
+        ):
+            return False
+    return True
+
+
+@lemma(
+    "16.5",
+    "Heisenberg VQE, V1 Haar on O(d): E||K||_F² = 20/(d+2) (unitary 18/(d+1), ratio 10(d+1)/(9(d+2)) -> 10/9), "
+    "E[Δ] <= 4 sqrt(10)/sqrt(d+2); QAE ratio 4(d+1)/(3(d+2)); sampled E[Δ] (Δ over U(2)) lies below",
+    "symbolic d; couplings n = 3..7; samples n = 6",
+)
+def test_lemma_16_5_bound_for_real_amplitude_circuits():
+    """Lemma 16.5. κ = 6d, κ_T = 2d for the ring (the YY terms enter κ_T with a minus sign) give
+    E||K||_F² = 20/(d+2) and, by Δ <= 2 sqrt(2) ||K||_F and Jensen, E[Δ] <= 4 sqrt(10/(d+2)): Theorem 1's
+    rate q^{-n/2} with a constant √(10/9) times the unitary one in the limit.  For QAE κ_T = κ."""
+    assert heisenberg_couplings_hold(6 * d, 2 * d)
+    e_o = sp.factor(expected_K_frobenius_sq_orthogonal(d, 2, coupling=6 * d, transpose_coupling=2 * d))
+    assert e_o == 20 / (d + 2)
+    e_u = sp.factor(B.expected_K_frobenius_sq("v1", sp.log(d, 2), 1, coupling=6 * d))
+    assert sp.simplify(e_u - 18 / (d + 1)) == 0
+    ratio = orthogonal_to_unitary_ratio(d, 2, coupling=6 * d, transpose_coupling=2 * d)
+    assert sp.simplify(ratio - e_o / e_u) == 0 and sp.limit(ratio, d, sp.oo) == sp.Rational(10, 9)
+    qae = qae_observable(5)
+    assert np.isclose(transpose_coupling(qae, [0]), qae.coupling([0]))
+    qae_ratio = orthogonal_to_unitary_ratio(d, 2, coupling=1, transpose_coupling=1)
+    assert sp.simplify(qae_ratio - 4 * (d + 1) / (3 * (d + 2))) == 0
+    bound = orthogonal_route1_bound(d, 1, coupling=6 * d, transpose_coupling=2 * d)
+    assert sp.simplify(bound - 4 * sp.sqrt(10) / sp.sqrt(d + 2)) == 0
+    # sampled E[Δ] at n = 6 (Δ = 2(σ1 + σ2), the variation over all of U(2)) lies below the bound
+    obs = heisenberg_ring(6)
+    _, _, k = sampled_orthogonal_k2(obs, 3000, 1605)
+    deltas = np.array([variation_range_qubit(kk.reshape(3, 3)) for kk in k])
+    upper_ci = deltas.mean() + 5 * deltas.std(ddof=1) / np.sqrt(len(deltas))
+    assert upper_ci < float(bound.subs(d, obs.dim))
+
+
+@pytest.mark.mutant
+@lemma("16.5", "mutant: κ_T = κ for the Heisenberg ring (E||K||² = 24/(d+2)); κ_T = 0", "n = 3..7")
+def test_lemma_16_5_mutant_rejected():
+    """The same coupling checker rejects κ_T = κ = 6d and κ_T = 0."""
+    assert not heisenberg_couplings_hold(6 * d, 6 * d)
+    assert not heisenberg_couplings_hold(6 * d, 0 * d)
