@@ -39,6 +39,8 @@ from weingarten_check.theory.orthogonal import (
     orthogonal_route1_bound,
     orthogonal_to_unitary_ratio,
     transpose_coupling,
+    variation_range_real_qubit,
+    variation_range_ry,
 )
 
 d = sp.Symbol("d", positive=True)
@@ -367,7 +369,8 @@ def heisenberg_couplings_hold(kappa, kappa_t):
 @lemma(
     "16.5",
     "Heisenberg VQE, V1 Haar on O(d): E||K||_F² = 20/(d+2) (unitary 18/(d+1), ratio 10(d+1)/(9(d+2)) -> 10/9), "
-    "E[Δ] <= 4 sqrt(10)/sqrt(d+2); QAE ratio 4(d+1)/(3(d+2)); sampled E[Δ] (Δ over U(2)) lies below",
+    "E[Δ] <= 4 sqrt(10)/sqrt(d+2); QAE ratio 4(d+1)/(3(d+2)); sampled E[Δ] (Δ over U(2)) lies below; "
+    "on these K the real local group O(2) reaches Δ over U(2)",
     "symbolic d; couplings n = 3..7; samples n = 6",
 )
 def test_lemma_16_5_bound_for_real_amplitude_circuits():
@@ -393,11 +396,31 @@ def test_lemma_16_5_bound_for_real_amplitude_circuits():
     deltas = np.array([variation_range_qubit(kk.reshape(3, 3)) for kk in k])
     upper_ci = deltas.mean() + 5 * deltas.std(ddof=1) / np.sqrt(len(deltas))
     assert upper_ci < float(bound.subs(d, obs.dim))
+    # what a real ansatz reaches: on these K (no XY, YX, ZY, YZ entries) the real local group O(2)
+    # reaches the whole U(2) variation, the one-parameter R_Y family less
+    assert real_local_reach_holds(k, lambda kk: variation_range_qubit(kk))
+
+
+def real_local_reach_holds(ks, o2_claim):
+    """Δ_{R_Y} <= Δ_{O(2)} on every sample and Δ_{O(2)} == o2_claim(K) (to 1e-10)."""
+    for kk in ks:
+        kk = kk.reshape(3, 3)
+        if variation_range_ry(kk) > variation_range_real_qubit(kk) + 1e-12:
+            return False
+        if abs(variation_range_real_qubit(kk) - o2_claim(kk)) > 1e-10:
+            return False
+    return True
 
 
 @pytest.mark.mutant
-@lemma("16.5", "mutant: κ_T = κ for the Heisenberg ring (E||K||² = 24/(d+2)); κ_T = 0", "n = 3..7")
+@lemma(
+    "16.5",
+    "mutant: κ_T = κ for the Heisenberg ring (E||K||² = 24/(d+2)); κ_T = 0; Δ_{O(2)} = Δ_{R_Y}",
+    "n = 3..7; samples n = 6",
+)
 def test_lemma_16_5_mutant_rejected():
     """The same coupling checker rejects κ_T = κ = 6d and κ_T = 0."""
     assert not heisenberg_couplings_hold(6 * d, 6 * d)
     assert not heisenberg_couplings_hold(6 * d, 0 * d)
+    _, _, k = sampled_orthogonal_k2(heisenberg_ring(6), 200, 1605)
+    assert not real_local_reach_holds(k, variation_range_ry)  # the rotations alone do not reach Δ

@@ -77,3 +77,38 @@ def test_closed_forms():
     assert sp.simplify(r - sp.Rational(10, 9) * (d + 1) / (d + 2)) == 0
     with pytest.raises(TypeError):
         expected_K_frobenius_sq_orthogonal(8, 2, coupling=True, transpose_coupling=1)
+
+
+def test_real_local_variation_closed_forms_against_a_scan_of_the_cost():
+    # C(U) = tr(H (U⊗I) ρ1 (U⊗I)†) scanned over θ for U = R_Y(θ) and Z R_Y(θ), ρ1 a real state (n = 3)
+    from weingarten_check.delta.exact import variation_range_qubit
+    from weingarten_check.states.sampling import haar_real_state
+    from weingarten_check.theory.orthogonal import variation_range_real_qubit, variation_range_ry
+
+    h = heisenberg_ring(3).dense()
+    rng = np.random.default_rng(5)
+    thetas = np.linspace(0, 2 * np.pi, 40001)
+    y = PAULI["Y"]
+    for _ in range(4):
+        psi = haar_real_state(8, rng)
+        rho = np.outer(psi, psi)
+        costs = {}
+        c, sn = np.cos(thetas / 2), np.sin(thetas / 2)
+        rot = c[:, None, None] * np.eye(2) - 1j * sn[:, None, None] * y  # R_Y(θ), batched
+        for name, pre in (("rot", np.eye(2)), ("ref", PAULI["Z"])):
+            w = np.einsum("njk,lm->njlkm", pre @ rot, np.eye(4)).reshape(len(thetas), 8, 8)
+            evolved = w @ rho @ w.conj().transpose(0, 2, 1)
+            costs[name] = np.einsum("ij,nji->n", h, evolved).real
+        k = _k_of(h, rho)
+        assert variation_range_ry(k) == pytest.approx(np.ptp(costs["rot"]), abs=1e-6)
+        both = np.concatenate([costs["rot"], costs["ref"]])
+        assert variation_range_real_qubit(k) == pytest.approx(np.ptp(both), abs=1e-6)
+        assert variation_range_ry(k) <= variation_range_real_qubit(k) + 1e-12 <= variation_range_qubit(k) + 2e-12
+
+
+def _k_of(h, rho):
+    """K_ab = tr((G_b ⊗ h_a) ρ) for A = site 0 of 3 qubits, G = (X, Y, Z)/√2."""
+    g = [PAULI[p] / np.sqrt(2) for p in "XYZ"]
+    t = h.reshape(2, 4, 2, 4)
+    ha = [np.einsum("ji,ikjl->kl", ga, t) for ga in g]
+    return np.array([[np.trace(np.kron(gb, hh) @ rho).real for gb in g] for hh in ha])

@@ -55,6 +55,8 @@ from .orthogonal import (
     orthogonal_second_moment_coefficient,
     orthogonal_to_unitary_ratio,
     transpose_coupling,
+    variation_range_real_qubit,
+    variation_range_ry,
 )
 from .task_moments import (
     FOURTH_MOMENT_TASKS,
@@ -102,4 +104,6 @@ __all__ = [
     "orthogonal_second_moment_coefficient",
     "orthogonal_to_unitary_ratio",
     "transpose_coupling",
+    "variation_range_real_qubit",
+    "variation_range_ry",
 ]

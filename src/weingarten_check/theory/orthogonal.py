@@ -20,6 +20,13 @@ The unitary value is ``(P d - 1)/(d (d² - 1)) (dA² - 1) κ`` (Lemma 4.1), so t
 variation over all of U(dA).  Heisenberg ring, one qubit: ``κ = 6d``, ``κ_T = 2d`` (the Y terms enter
 with a minus sign), ``E||K||_F² = 20/(d + 2)`` against the unitary ``18/(d + 1)``; QAE: ``κ_T = κ``.
 
+What a real ansatz reaches on one qubit: with ``C(U) = c0 + tr(K^T R(U))`` (Lemma 3.1; basis X, Y, Z
+over √2) the rotations ``R_Y(θ) = exp(-iθY/2)`` give ``c0 + K_yy + (K_xx + K_zz) cos θ ± (K_xz - K_zx) sin θ``
+and the reflections ``Z R_Y(θ)`` (``Ad_Z = diag(-1, -1, 1)``) give
+``c0 - K_yy + (K_zz - K_xx) cos θ ∓ (K_xz + K_zx) sin θ``; so
+``Δ_{R_Y} = 2 r1`` and ``Δ_{O(2)} = max(K_yy + r1, r2 - K_yy) - min(K_yy - r1, -K_yy - r2)`` with
+``r1 = |(K_xx + K_zz, K_xz - K_zx)|``, ``r2 = |(K_zz - K_xx, K_xz + K_zx)|`` (Lemma 16.5).
+
 Examples
 --------
 >>> import sympy; d = sympy.Symbol("d")
@@ -43,6 +50,8 @@ __all__ = [
     "expected_K_frobenius_sq_orthogonal",
     "orthogonal_route1_bound",
     "orthogonal_to_unitary_ratio",
+    "variation_range_ry",
+    "variation_range_real_qubit",
 ]
 
 
@@ -188,3 +197,57 @@ def orthogonal_to_unitary_ratio(d: Any, dA: Any, *, coupling: Any, transpose_cou
     dd, da = _num(d, "d"), _num(dA, "dA")
     kappa, kappa_t = _num(coupling, "coupling"), _num(transpose_coupling, "transpose_coupling")
     return (dd + 1) / (dd + 2) * (1 + kappa_t / ((da + 1) * kappa))
+
+
+def _k3(K: Any) -> np.ndarray:
+    k = np.asarray(K, dtype=float)
+    if k.shape != (3, 3) or not np.all(np.isfinite(k)):
+        raise ValueError(f"K must be a real finite 3 x 3 matrix (one qubit, basis X, Y, Z), got shape {k.shape}")
+    return k
+
+
+def variation_range_ry(K: Any) -> float:
+    """Δ over the one-parameter rotations ``R_Y(θ)`` of one qubit: ``2 |(K_xx + K_zz, K_xz - K_zx)|`` (Lemma 16.5).
+
+    Parameters
+    ----------
+    K : array_like
+        The real 3 x 3 K of a qubit A (basis X, Y, Z over √2).
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> variation_range_ry(np.diag([3.0, 2.0, 1.0]))   # the Y axis is fixed by R_Y
+    8.0
+    """
+    k = _k3(K)
+    return float(2 * np.hypot(k[0, 0] + k[2, 2], k[0, 2] - k[2, 0]))
+
+
+def variation_range_real_qubit(K: Any) -> float:
+    """Δ over the real local group O(2) of one qubit (rotations ``R_Y(θ)`` and reflections ``Z R_Y(θ)``).
+
+    The closed form of the module docstring (Lemma 16.5); at most the Δ over U(2), ``2(σ1 + σ2)``.
+
+    Parameters
+    ----------
+    K : array_like
+        The real 3 x 3 K of a qubit A (basis X, Y, Z over √2).
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> variation_range_real_qubit(np.diag([3.0, 2.0, 1.0]))   # max(2 + 4, 2 - 2) - min(2 - 4, -2 - 2)
+    10.0
+    """
+    k = _k3(K)
+    r1 = np.hypot(k[0, 0] + k[2, 2], k[0, 2] - k[2, 0])
+    r2 = np.hypot(k[2, 2] - k[0, 0], k[0, 2] + k[2, 0])
+    y = k[1, 1]
+    return float(max(y + r1, -y + r2) - min(y - r1, -y - r2))
