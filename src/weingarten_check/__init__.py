@@ -110,6 +110,8 @@ _EXPORTS: dict[str, str] = {
     "haar_orthogonal": "states",
     "haar_symplectic": "states",
     "haar_real_state": "states",
+    "expected_K_frobenius_sq_orthogonal": "theory",
+    "orthogonal_route1_bound": "theory",
 }
 
 __all__ = [
@@ -179,6 +181,8 @@ __all__ = [
     "haar_orthogonal",
     "haar_symplectic",
     "haar_real_state",
+    "expected_K_frobenius_sq_orthogonal",
+    "orthogonal_route1_bound",
 ]
 
 
