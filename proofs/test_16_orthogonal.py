@@ -26,16 +26,18 @@ from weingarten_check.calculus.brauer_integrals import (
     haar_integral_orthogonal,
     haar_integral_symplectic,
     trace_moment_orthogonal,
+    trace_moment_orthogonal_numeric,
     transpose_symbol,
     twirl_orthogonal,
 )
 from weingarten_check.calculus.unitary_integrals import Tr, haar_integral, trace_moment, twirl
 from weingarten_check.delta.exact import variation_range_qubit
 from weingarten_check.states.observables import heisenberg_ring, qae_observable
-from weingarten_check.states.sampling import haar_real_state
+from weingarten_check.states.sampling import haar_orthogonal, haar_real_state
 from weingarten_check.theory import bounds as B
 from weingarten_check.theory.orthogonal import (
     expected_K_frobenius_sq_orthogonal,
+    expected_K_frobenius_sq_orthogonal_v2,
     orthogonal_route1_bound,
     orthogonal_to_unitary_ratio,
     transpose_coupling,
@@ -485,3 +487,74 @@ def test_lemma_16_6_mutant_rejected():
     _, _, k = sampled_orthogonal_k2(obs, 20000, 1606)
     vals = (k**2).sum(axis=1) ** 2
     assert abs(vals.mean() - second**2) > 5 * vals.std(ddof=1) / np.sqrt(len(vals))
+
+
+# ---------------------------------------------------------------------------------------------
+# 16.4 (V2 random) V2 Haar on O(d), V1 = I, ρ = |0…0>
+# ---------------------------------------------------------------------------------------------
+def v2_operators(obs):
+    """X_ab = G_a ⊗ r_b with r_b = tr_A((G_b ⊗ I) |0><0|), so that K_ab = tr(H V2 X_ab V2ᵀ)."""
+    rho = np.zeros((obs.dim, obs.dim))
+    rho[0, 0] = 1
+    G = gell_mann(2)
+    r = a_components(rho, 2, obs.dim // 2, G)
+    return np.array([np.kron(G[a], r[b]) for a in range(3) for b in range(3)])
+
+
+def orthogonal_k2_v2_holds(formula, samples=10000, seed=1607):
+    """formula(obs) == Σ_ab E[tr(H O X_ab Oᵀ)²] from the engine (trace_moment_orthogonal_numeric, n = 3)
+    and from Monte Carlo over haar_orthogonal (n = 3, 5σ), Heisenberg and QAE."""
+    rng = np.random.default_rng(seed)
+    for obs in (heisenberg_ring(3), qae_observable(3)):
+        h = obs.dense()
+        xs = v2_operators(obs)
+        exact = sum(trace_moment_orthogonal_numeric([h, h], [x, x]).real for x in xs)
+        if abs(float(formula(obs)) - exact) > 1e-9:
+            return False
+        vals = np.empty(samples)
+        for s in range(samples):
+            o = haar_orthogonal(obs.dim, rng)
+            vals[s] = (np.einsum("ij,aji->a", o.T @ h.real @ o, xs).real ** 2).sum()
+        if abs(float(formula(obs)) - vals.mean()) > 5 * vals.std(ddof=1) / np.sqrt(samples):
+            return False
+    return True
+
+
+def library_orthogonal_k2_v2(obs):
+    h = obs.dense()
+    half = sp.Rational(1, 2)  # Σ_b ⟨0|G_b|0⟩² = 1/2 = σ = σ_T (r_b real diagonal)
+    return expected_K_frobenius_sq_orthogonal_v2(
+        obs.dim,
+        2,
+        state_coupling=half,
+        state_transpose_coupling=half,
+        h_trace=sp.nsimplify(round(np.trace(h).real, 9)),
+        h_hs=sp.nsimplify(round(np.trace(h @ h).real, 9)),
+        h_transpose_hs=sp.nsimplify(round(np.trace(h @ h.T).real, 9)),
+    )
+
+
+@lemma(
+    "16.4",
+    "V2 Haar on O(d), V1 = I, ρ = |0…0>: E||K||_F² = (dA²-1) σ (α t2 + β(t1² + tT)) + (dA-1) σ_T (α tT + β(t1² + t2))",
+    "exact n = 3 (Heisenberg, QAE) from the O(d) engine; Monte Carlo n = 3 (5σ)",
+)
+def test_lemma_16_4_v2_random():
+    """Lemma 16.4 with the roles of V1 and V2 exchanged: K_ab = tr(H V2 X_ab V2ᵀ), X_ab = G_a ⊗ r_b
+    traceless; the three Brauer terms with tr H, tr H², tr HHᵀ give (K_O2) of theory/orthogonal.py."""
+    assert orthogonal_k2_v2_holds(library_orthogonal_k2_v2)
+
+
+@pytest.mark.mutant
+@lemma("16.4", "mutant: the unitary E||K||_F² of Lemma 4.2 (V2 from a unitary 2-design)", "n = 3")
+def test_lemma_16_4_v2_mutant_rejected():
+    """The same checker rejects the unitary value for V2 Haar on O(d)."""
+
+    def unitary(obs):
+        h = obs.dense()
+        centered = np.trace(h @ h).real - np.trace(h).real ** 2 / obs.dim
+        return B.expected_K_frobenius_sq(
+            "v2", obs.n, 1, state_coupling=sp.Rational(1, 2), h_hs_centered=sp.nsimplify(round(centered, 9))
+        )
+
+    assert not orthogonal_k2_v2_holds(unitary)

@@ -112,3 +112,35 @@ def _k_of(h, rho):
     t = h.reshape(2, 4, 2, 4)
     ha = [np.einsum("ji,ikjl->kl", ga, t) for ga in g]
     return np.array([[np.trace(np.kron(gb, hh) @ rho).real for gb in g] for hh in ha])
+
+
+def test_v2_formula_agrees_with_the_engine_and_the_traceless_real_closed_form():
+    from weingarten_check.calculus.brauer_integrals import trace_moment_orthogonal_numeric
+    from weingarten_check.theory.orthogonal import expected_K_frobenius_sq_orthogonal_v2
+
+    obs = qae_observable(3)
+    h = obs.dense()
+    rho = np.zeros((8, 8))
+    rho[0, 0] = 1
+    g = [PAULI[p] / np.sqrt(2) for p in "XYZ"]
+    r = [np.einsum("ji,ikjl->kl", gb, rho.reshape(2, 4, 2, 4)) for gb in g]
+    exact = sum(
+        trace_moment_orthogonal_numeric([h, h], [np.kron(ga, rb), np.kron(ga, rb)]).real for ga in g for rb in r
+    )
+    t1, t2 = np.trace(h).real, np.trace(h @ h).real
+    half = sp.Rational(1, 2)
+    f = expected_K_frobenius_sq_orthogonal_v2(
+        8,
+        2,
+        state_coupling=half,
+        state_transpose_coupling=half,
+        h_trace=round(t1),
+        h_hs=round(t2),
+        h_transpose_hs=round(t2),
+    )
+    assert float(f) == pytest.approx(exact, abs=1e-12)
+    t = sp.Symbol("t2")
+    traceless = expected_K_frobenius_sq_orthogonal_v2(
+        d, 2, state_coupling=half, state_transpose_coupling=half, h_trace=0, h_hs=t, h_transpose_hs=t
+    )
+    assert sp.simplify(traceless - 2 * t / ((d - 1) * (d + 2))) == 0

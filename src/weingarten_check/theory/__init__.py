@@ -51,6 +51,7 @@ from .fourth_moments import (
 )
 from .orthogonal import (
     expected_K_frobenius_sq_orthogonal,
+    expected_K_frobenius_sq_orthogonal_v2,
     orthogonal_route1_bound,
     orthogonal_second_moment_coefficient,
     orthogonal_to_unitary_ratio,
@@ -100,6 +101,7 @@ __all__ = [
     "variance_bound",
     # orthogonal (V1 Haar on O(d): real-amplitude circuits, Lemma 16.4)
     "expected_K_frobenius_sq_orthogonal",
+    "expected_K_frobenius_sq_orthogonal_v2",
     "orthogonal_route1_bound",
     "orthogonal_second_moment_coefficient",
     "orthogonal_to_unitary_ratio",

@@ -20,6 +20,12 @@ The unitary value is ``(P d - 1)/(d (d² - 1)) (dA² - 1) κ`` (Lemma 4.1), so t
 variation over all of U(dA).  Heisenberg ring, one qubit: ``κ = 6d``, ``κ_T = 2d`` (the Y terms enter
 with a minus sign), ``E||K||_F² = 20/(d + 2)`` against the unitary ``18/(d + 1)``; QAE: ``κ_T = κ``.
 
+V2 Haar on O(d) instead (V1 fixed, ``ρ1 = V1 ρ V1^†``): ``K_ab = tr(H V2 (G_a ⊗ r_b) V2^T)`` with traceless
+``X_ab = G_a ⊗ r_b``; the same three Brauer terms give, with ``t1 = tr H``, ``t2 = tr H²``, ``tT = tr(H H^T)``,
+``σ = Σ_b tr_B(r_b²)``, ``σ_T = Σ_b tr_B(r_b r_b^T)``, ``α = (d + 1)/(d(d - 1)(d + 2))``, ``β = -1/(d(d - 1)(d + 2))``::
+
+    E||K||_F² = (dA² - 1) σ (α t2 + β (t1² + tT)) + (dA - 1) σ_T (α tT + β (t1² + t2)).             (K_O2)
+
 What a real ansatz reaches on one qubit: with ``C(U) = c0 + tr(K^T R(U))`` (Lemma 3.1; basis X, Y, Z
 over √2) the rotations ``R_Y(θ) = exp(-iθY/2)`` give ``c0 + K_yy + (K_xx + K_zz) cos θ ± (K_xz - K_zx) sin θ``
 and the reflections ``Z R_Y(θ)`` (``Ad_Z = diag(-1, -1, 1)``) give
@@ -48,6 +54,7 @@ __all__ = [
     "transpose_coupling",
     "orthogonal_second_moment_coefficient",
     "expected_K_frobenius_sq_orthogonal",
+    "expected_K_frobenius_sq_orthogonal_v2",
     "orthogonal_route1_bound",
     "orthogonal_to_unitary_ratio",
     "variation_range_ry",
@@ -251,3 +258,49 @@ def variation_range_real_qubit(K: Any) -> float:
     r2 = np.hypot(k[2, 2] - k[0, 0], k[0, 2] + k[2, 0])
     y = k[1, 1]
     return float(max(y + r1, -y + r2) - min(y - r1, -y - r2))
+
+
+def expected_K_frobenius_sq_orthogonal_v2(
+    d: Any,
+    dA: Any,
+    *,
+    state_coupling: Any,
+    state_transpose_coupling: Any,
+    h_trace: Any,
+    h_hs: Any,
+    h_transpose_hs: Any,
+) -> sp.Expr:
+    """Exact ``E||K||_F²`` for V2 Haar on O(d), V1 fixed (eq. (K_O2) of the module docstring, Lemma 16.4).
+
+    Parameters
+    ----------
+    d, dA : int or sympy.Expr
+        Total and local dimension.
+    state_coupling, state_transpose_coupling : number or sympy.Expr
+        ``σ = Σ_b tr_B(r_b²)`` and ``σ_T = Σ_b tr_B(r_b r_b^T)`` of ``ρ1 = V1 ρ V1^†`` (``σ_T = σ`` for a
+        product state ``|0…0>``: its ``r_b`` are real diagonal).
+    h_trace, h_hs, h_transpose_hs : number or sympy.Expr
+        ``tr H``, ``tr H²`` and ``tr(H H^T)`` (equal to ``tr H²`` for a real H).
+
+    Returns
+    -------
+    sympy.Expr
+
+    Examples
+    --------
+    Traceless real H, ``ρ = |0…0>``, one qubit (σ = σ_T = 1/2): ``2 tr H² / ((d - 1)(d + 2))``
+
+    >>> import sympy; d, t2 = sympy.symbols("d t2")
+    >>> sympy.factor(expected_K_frobenius_sq_orthogonal_v2(
+    ...     d, 2, state_coupling=sympy.Rational(1, 2), state_transpose_coupling=sympy.Rational(1, 2),
+    ...     h_trace=0, h_hs=t2, h_transpose_hs=t2))
+    2*t2/((d - 1)*(d + 2))
+    """
+    dd, da = _num(d, "d"), _num(dA, "dA")
+    sig, sig_t = _num(state_coupling, "state_coupling"), _num(state_transpose_coupling, "state_transpose_coupling")
+    t1, t2, tt = _num(h_trace, "h_trace"), _num(h_hs, "h_hs"), _num(h_transpose_hs, "h_transpose_hs")
+    alpha = (dd + 1) / (dd * (dd - 1) * (dd + 2))
+    beta = -1 / (dd * (dd - 1) * (dd + 2))
+    return (da**2 - 1) * sig * (alpha * t2 + beta * (t1**2 + tt)) + (da - 1) * sig_t * (
+        alpha * tt + beta * (t1**2 + t2)
+    )
