@@ -62,6 +62,11 @@ MUTATIONS = {
     "stabilizer_conj_v2": "delta.stabilizer.k_matrix_clifford conjugates H by V2 (V2 H V2†) instead of V2† H V2",
     "stabilizer_unsigned": "delta.stabilizer.k_matrix_clifford drops the sign of every Pauli expectation",
     "pauli_expansion_no_half": "states.observables.pauli_expansion takes tr(P m) instead of tr(P m)/2",
+    "brauer_unitary_content": "calculus.brauer: cell contents j - i (unitary) instead of 2j - i in Z_λ(1^d)",
+    "brauer_schur": "calculus.brauer: Schur functions (Jack α = 1) instead of zonal polynomials (α = 2)",
+    "brauer_no_pairing_sign": "calculus.brauer.pairing_sign always +1 (the Sp signs ε_m dropped)",
+    "brauer_transpose_lost": "calculus.brauer_integrals: loop words read without transposes (Aᵀ as A)",
+    "brauer_kappa_t_untransposed": "theory.orthogonal.transpose_coupling without the transpose (κ_T = κ)",
 }
 
 #: mutation -> the lemma files run by default (the lemmas that certify the mutated code)
@@ -97,6 +102,11 @@ TARGETS = {
     "stabilizer_conj_v2": ["test_13_clifford.py"],
     "stabilizer_unsigned": ["test_13_clifford.py"],
     "pauli_expansion_no_half": ["test_13_clifford.py"],
+    "brauer_unitary_content": ["test_16_orthogonal.py"],
+    "brauer_schur": ["test_16_orthogonal.py"],
+    "brauer_no_pairing_sign": ["test_16_orthogonal.py"],
+    "brauer_transpose_lost": ["test_16_orthogonal.py"],
+    "brauer_kappa_t_untransposed": ["test_16_orthogonal.py"],
 }
 
 
@@ -363,6 +373,30 @@ def _apply(name: str) -> None:
             return c * sp.Rational(101, 100), u
 
         bounds.delta_frobenius_constants = dc
+    elif name.startswith("brauer_"):
+        _apply_brauer(name)
+    else:
+        raise ValueError(f"unknown mutation {name!r}; choose from {sorted(MUTATIONS)}")
+
+
+def _apply_brauer(name: str) -> None:
+    """The mutations of calculus.brauer and calculus.brauer_integrals (O(d), Sp(d))."""
+    import importlib
+
+    brauer = importlib.import_module("weingarten_check.calculus.brauer")
+    integrals = importlib.import_module("weingarten_check.calculus.brauer_integrals")
+    if name == "brauer_unitary_content":
+        _rewrite(brauer, "_contents", "sign * (2 * j - i)", "sign * (j - i)")
+    elif name == "brauer_schur":
+        _rewrite(brauer, "_zonal_table", "Fraction(2))", "Fraction(1))")
+    elif name == "brauer_no_pairing_sign":
+        brauer.pairing_sign = lambda m: 1
+        integrals.pairing_sign = brauer.pairing_sign
+    elif name == "brauer_transpose_lost":
+        integrals._transpose_word = lambda word: tuple(reversed(word))
+    elif name == "brauer_kappa_t_untransposed":
+        orthogonal = importlib.import_module("weingarten_check.theory.orthogonal")
+        _rewrite(orthogonal, "transpose_coupling", "ops2.get(s, eye).T)", "ops2.get(s, eye))")
     else:
         raise ValueError(f"unknown mutation {name!r}; choose from {sorted(MUTATIONS)}")
 

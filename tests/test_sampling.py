@@ -235,3 +235,36 @@ def test_ginibre_r_factor_gives_the_haar_isometry():
         assert not _same_isometry(Z @ np.linalg.inv(L), ref)
     with pytest.raises(ValueError, match="square"):
         ginibre_r_factor(np.eye(3)[:2])
+
+
+# --------------------------------------------------------------------------- O(d), Sp(d), real states
+
+
+def test_haar_orthogonal_and_symplectic_lie_in_their_groups_and_are_reproducible():
+    from weingarten_check.states.sampling import haar_orthogonal, haar_symplectic
+
+    o = haar_orthogonal(5, 3)
+    assert o.dtype == np.float64 and np.allclose(o.T @ o, np.eye(5))
+    assert np.array_equal(o, haar_orthogonal(5, 3))
+    u = haar_symplectic(6, 4)
+    j = np.kron([[0, 1], [-1, 0]], np.eye(3))
+    assert np.allclose(u @ j @ u.T, j) and np.allclose(u.conj().T @ u, np.eye(6))
+    with pytest.raises(ValueError, match="even"):
+        haar_symplectic(5, 0)
+
+
+def test_haar_orthogonal_determinant_takes_both_signs_equally_and_real_state_moments():
+    # Haar O(d) has det = ±1 with probability 1/2 each; a real Haar state has E ψ_0^4 = 3/(d(d+2))
+    # (Lemma 16's haar_integral_orthogonal([0]*4, [0]*4, d) for the first column of O)
+    from weingarten_check.calculus.brauer_integrals import haar_integral_orthogonal
+    from weingarten_check.states.sampling import haar_orthogonal, haar_real_state
+
+    rng = np.random.default_rng(99)
+    dets = np.array([np.linalg.det(haar_orthogonal(3, rng)) for _ in range(4000)])
+    assert np.allclose(np.abs(dets), 1.0)
+    frac = float(np.mean(dets > 0))
+    assert abs(frac - 0.5) < 5 * np.sqrt(0.25 / len(dets))
+    psi0 = np.array([haar_real_state(4, rng)[0] for _ in range(N)])
+    exact = float(haar_integral_orthogonal([0] * 4, [0] * 4, 4))
+    vals = psi0**4
+    assert abs(vals.mean() - exact) < 5 * vals.std(ddof=1) / np.sqrt(N)

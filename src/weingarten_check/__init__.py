@@ -100,6 +100,18 @@ _EXPORTS: dict[str, str] = {
     "run_verify": "reporting",
     "run_proofs": "reporting",
     "figure5_from_results": "reporting",
+    "weingarten_orthogonal": "calculus",
+    "weingarten_symplectic": "calculus",
+    "weingarten_group": "calculus",
+    "haar_integral_orthogonal": "calculus",
+    "haar_integral_symplectic": "calculus",
+    "trace_moment_orthogonal": "calculus",
+    "twirl_orthogonal": "calculus",
+    "haar_orthogonal": "states",
+    "haar_symplectic": "states",
+    "haar_real_state": "states",
+    "expected_K_frobenius_sq_orthogonal": "theory",
+    "orthogonal_route1_bound": "theory",
 }
 
 __all__ = [
@@ -159,6 +171,18 @@ __all__ = [
     "run_verify",
     "run_proofs",
     "figure5_from_results",
+    "weingarten_orthogonal",
+    "weingarten_symplectic",
+    "weingarten_group",
+    "haar_integral_orthogonal",
+    "haar_integral_symplectic",
+    "trace_moment_orthogonal",
+    "twirl_orthogonal",
+    "haar_orthogonal",
+    "haar_symplectic",
+    "haar_real_state",
+    "expected_K_frobenius_sq_orthogonal",
+    "orthogonal_route1_bound",
 ]
 
 

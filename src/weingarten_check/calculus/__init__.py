@@ -13,6 +13,9 @@ Modules
 * :mod:`.unitary` — the Weingarten function of U(d) (integer or symbolic d), Gram and Weingarten matrices.
 * :mod:`.unitary_integrals` — Haar integrals: entry moments, trace moments, the twirl.
 * :mod:`.limits` — work estimates and :class:`WorkLimitError`.
+* :mod:`.brauer` — O(d) and Sp(d): pairings, coset types, zonal spherical functions, their Weingarten
+  functions (one mechanism for both groups, ``weingarten_group`` also dispatching U).
+* :mod:`.brauer_integrals` — Haar integrals over O(d) and Sp(d): monomials, trace moments, the twirl.
 
 Examples
 --------
@@ -21,6 +24,39 @@ Examples
 1/8
 """
 
+from .brauer import (
+    GROUPS,
+    MAX_PAIRING_ORDER,
+    check_group,
+    check_group_dimension,
+    check_pairing_order,
+    clear_brauer_caches,
+    coset_representative,
+    coset_type,
+    coset_type_of_pairings,
+    loops,
+    pairing_gram_matrix,
+    pairing_sign,
+    pairing_weingarten_matrix,
+    pairings,
+    weingarten_group,
+    weingarten_group_all,
+    weingarten_orthogonal,
+    weingarten_symplectic,
+    weingarten_value,
+    zonal_spherical_function,
+)
+from .brauer_integrals import (
+    MAX_PAIRING_PAIRS,
+    brauer_operator,
+    haar_integral_group,
+    haar_integral_orthogonal,
+    haar_integral_symplectic,
+    trace_moment_orthogonal,
+    trace_moment_orthogonal_numeric,
+    transpose_symbol,
+    twirl_orthogonal,
+)
 from .limits import (
     MAX_COSET_ELEMENTS,
     MAX_PARTITIONS,
@@ -120,4 +156,35 @@ __all__ = [
     "MAX_TERMS_INTEGER",
     "MAX_PERMUTATION_PAIRS",
     "MAX_COSET_ELEMENTS",
+    # brauer
+    "GROUPS",
+    "MAX_PAIRING_ORDER",
+    "check_group",
+    "check_group_dimension",
+    "check_pairing_order",
+    "clear_brauer_caches",
+    "coset_representative",
+    "coset_type",
+    "coset_type_of_pairings",
+    "loops",
+    "pairing_gram_matrix",
+    "pairing_sign",
+    "pairing_weingarten_matrix",
+    "pairings",
+    "weingarten_group",
+    "weingarten_group_all",
+    "weingarten_orthogonal",
+    "weingarten_symplectic",
+    "weingarten_value",
+    "zonal_spherical_function",
+    # brauer_integrals
+    "MAX_PAIRING_PAIRS",
+    "brauer_operator",
+    "haar_integral_group",
+    "haar_integral_orthogonal",
+    "haar_integral_symplectic",
+    "trace_moment_orthogonal",
+    "trace_moment_orthogonal_numeric",
+    "transpose_symbol",
+    "twirl_orthogonal",
 ]

@@ -56,7 +56,10 @@ from .sampling import (
     ginibre_fill,
     ginibre_r_factor,
     haar_isometry,
+    haar_orthogonal,
+    haar_real_state,
     haar_state,
+    haar_symplectic,
     haar_unitary,
 )
 from .statevector import (
@@ -109,6 +112,9 @@ __all__ = [
     "haar_unitary",
     "haar_isometry",
     "haar_state",
+    "haar_orthogonal",
+    "haar_symplectic",
+    "haar_real_state",
     # reduced
     "CHUNK_ELEMENTS",
     "MAX_REDUCED_DIM",

@@ -12,6 +12,10 @@ Haar (``tests/test_sampling.py`` shows that the moments then come out wrong).
   Haar V2 contributes when it only acts on a k-dimensional subspace (the image of a fixed
   k-dimensional subspace under a Haar unitary is spanned by such an isometry's columns).
 * ``haar_state(d, rng)``        - the first column, i.e. a normalised complex Gaussian vector, O(d).
+* ``haar_orthogonal(d, rng)``   - Haar on O(d): QR of a real Gaussian matrix, column j times sign(r_jj).
+* ``haar_symplectic(d, rng)``   - Haar on Sp(d) = {U unitary, U J U^T = J}, d even (conventions of
+  :mod:`weingarten_check.calculus.brauer`): symplectic Gram–Schmidt of complex Gaussian vectors.
+* ``haar_real_state(d, rng)``   - a normalised real Gaussian vector (``O|0>`` for Haar O).
 * ``ginibre_fill(out, rng)``    - the numbers of ``ginibre(d, k, rng)`` written into ``out`` block by
   block (a generator), so that a caller can reduce each block while it is in cache; with
   ``ginibre_r_factor`` (``R`` with ``Z = W R``) this gives the Haar isometry ``W = Z R^{-1}`` of
@@ -46,6 +50,9 @@ __all__ = [
     "haar_unitary",
     "haar_isometry",
     "haar_state",
+    "haar_orthogonal",
+    "haar_symplectic",
+    "haar_real_state",
 ]
 
 #: what every sampler accepts as ``rng``: a Generator, an int seed (>= 0) or None (fresh entropy)
@@ -324,3 +331,110 @@ def haar_state(d: int, rng: RngLike = None) -> np.ndarray:
     z = ginibre(d, 1, rng)[:, 0]
     z /= np.linalg.norm(z)
     return z
+
+
+def haar_orthogonal(d: int, rng: RngLike = None) -> np.ndarray:
+    """A Haar-random ``O ∈ O(d)``: ``Z = QR`` for a real Gaussian Z, column j of Q times ``sign(r_jj)``.
+
+    The sign fix makes the factorisation unique (``diag R > 0``), so Q inherits the left invariance of
+    Z's law (Mezzadri 2007); its entry moments are checked against Lemma 16's exact
+    ``haar_integral_orthogonal`` in tests/test_sampling.py.
+
+    Parameters
+    ----------
+    d : int
+        ``d >= 1``.
+    rng : numpy.random.Generator or int or None
+        See :func:`as_rng`.
+
+    Returns
+    -------
+    numpy.ndarray
+        Float64, ``d × d``, orthogonal.
+
+    Examples
+    --------
+    >>> O = haar_orthogonal(3, 0)
+    >>> bool(np.allclose(O.T @ O, np.eye(3))), O.dtype
+    (True, dtype('float64'))
+    """
+    d = check_int(d, "d", 1)
+    z = as_rng(rng).standard_normal((d, d))
+    q, r = np.linalg.qr(z)
+    s = np.sign(np.diag(r))
+    s[s == 0] = 1.0
+    return q * s
+
+
+def haar_symplectic(d: int, rng: RngLike = None) -> np.ndarray:
+    """A Haar-random ``U ∈ Sp(d)`` (``U`` unitary, ``U J U^T = J``, ``J = [[0, I], [-I, 0]]``), d even.
+
+    Symplectic Gram–Schmidt: for k < d/2, a complex Gaussian vector orthogonalised against the
+    columns so far and normalised is column k, and ``φ(v) = -J conj(v)`` is column k + d/2.  The
+    map φ is antiunitary, ``⟨v, φ(v)⟩ = 0`` and ``φ(Uv) = U φ(v)`` for ``U ∈ Sp(d)``, so the result
+    lies in Sp(d) and its law is left invariant, i.e. Haar.  Checked against Lemma 16's exact
+    ``haar_integral_symplectic`` in tests/test_sampling.py.
+
+    Parameters
+    ----------
+    d : int
+        An even dimension ``d >= 2``.
+    rng : numpy.random.Generator or int or None
+
+    Returns
+    -------
+    numpy.ndarray
+        Complex128, ``d × d``.
+
+    Raises
+    ------
+    ValueError
+        If ``d`` is odd.
+
+    Examples
+    --------
+    >>> U = haar_symplectic(4, 1); J = np.kron([[0, 1], [-1, 0]], np.eye(2))
+    >>> bool(np.allclose(U @ J @ U.T, J)), bool(np.allclose(U.conj().T @ U, np.eye(4)))
+    (True, True)
+    """
+    d = check_int(d, "d", 2)
+    if d % 2:
+        raise ValueError(f"d must be even for Sp(d) (d = 2n), got {d}")
+    n = d // 2
+    gen = as_rng(rng)
+    z = gen.standard_normal((d, n)) + 1j * gen.standard_normal((d, n))
+    u = np.zeros((d, d), dtype=complex)
+    for k in range(n):
+        v = z[:, k]
+        for _ in range(2):  # twice is enough (re-orthogonalisation)
+            done = np.concatenate([u[:, :k], u[:, n : n + k]], axis=1)
+            v = v - done @ (done.conj().T @ v)
+        v = v / np.linalg.norm(v)
+        u[:, k] = v
+        u[:, n + k] = np.concatenate([-v[n:].conj(), v[:n].conj()])  # -J conj(v)
+    return u
+
+
+def haar_real_state(d: int, rng: RngLike = None) -> np.ndarray:
+    """A Haar-random real unit vector in ``R^d`` (distributed as ``O|0>`` for Haar O ∈ O(d)).
+
+    Parameters
+    ----------
+    d : int
+        ``d >= 1``.
+    rng : numpy.random.Generator or int or None
+
+    Returns
+    -------
+    numpy.ndarray
+        Float64, shape ``(d,)``, unit norm.
+
+    Examples
+    --------
+    >>> psi = haar_real_state(8, 3)
+    >>> psi.dtype, round(float(psi @ psi), 12)
+    (dtype('float64'), 1.0)
+    """
+    d = check_int(d, "d", 1)
+    z = as_rng(rng).standard_normal(d)
+    return z / np.linalg.norm(z)

@@ -11,6 +11,8 @@ bounds
     Every bound on E[Δ] as an exact sympy expression (symbolic n, m, q allowed).
 fourth_moments
     The generic S4 calculus for ``E||K||_F⁴`` under Haar (4-design) V1/V2 (Lemma 11.4).
+orthogonal
+    V1 Haar on O(d) (real-amplitude circuits): exact E||K||_F² and the bound (Lemma 16.4).
 task_moments
     The paper's tasks (Heisenberg VQE, QAE) fed into it: exact in a symbolic n (Lemmas 9, 11.4).
 """
@@ -46,6 +48,16 @@ from .fourth_moments import (
     fourth_moment_v2,
     gamma_values,
     permutation_coefficients,
+)
+from .orthogonal import (
+    expected_K_frobenius_sq_orthogonal,
+    expected_K_frobenius_sq_orthogonal_v2,
+    orthogonal_route1_bound,
+    orthogonal_second_moment_coefficient,
+    orthogonal_to_unitary_ratio,
+    transpose_coupling,
+    variation_range_real_qubit,
+    variation_range_ry,
 )
 from .task_moments import (
     FOURTH_MOMENT_TASKS,
@@ -87,4 +99,13 @@ __all__ = [
     "route1_bound",
     "task_dependent_bound",
     "variance_bound",
+    # orthogonal (V1 Haar on O(d): real-amplitude circuits, Lemma 16.4)
+    "expected_K_frobenius_sq_orthogonal",
+    "expected_K_frobenius_sq_orthogonal_v2",
+    "orthogonal_route1_bound",
+    "orthogonal_second_moment_coefficient",
+    "orthogonal_to_unitary_ratio",
+    "transpose_coupling",
+    "variation_range_real_qubit",
+    "variation_range_ry",
 ]
