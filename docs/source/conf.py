@@ -13,6 +13,7 @@ build and are not in git:
 from __future__ import annotations
 
 import sys
+import warnings
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -71,6 +72,8 @@ autodoc_typehints = "signature"
 numpydoc_show_class_members = False  # members are documented by autoclass itself
 numpydoc_class_members_toctree = False
 numpydoc_attributes_as_param_list = False
+# sympy's docstrings (inherited by Tr.eval) use sections numpydoc does not know; a Python warning, not ours
+warnings.filterwarnings("ignore", message="Unknown section Explanation", category=UserWarning)
 
 # -- Markdown and notebooks --------------------------------------------------------------------
 myst_enable_extensions = ["dollarmath", "colon_fence", "deflist"]
