@@ -147,7 +147,9 @@ def index_page(subs: list[str]) -> str:
     lines += [
         f"Every subpackage of ``{PACKAGE}`` has a page, generated from its ``__all__`` and the numpydoc",
         "docstrings (each cites the lemma of :doc:`the derivation <../derivation>` it implements).",
-        "The package is built in floors; a module imports only from the floors below it.",
+        "",
+        f".. automodule:: {PACKAGE}",
+        "   :no-members:",
         "",
         "Entry points",
         "------------",
