@@ -535,15 +535,23 @@ def propagate(
 
 def _apply_layer(cur: dict, layer: Layer, dagger: bool) -> dict:
     out: dict = {}
-    gates = [(g, g.sites) for g in layer]
+    haar2 = [g.sites for g in layer if g.kind == "haar" and len(g.sites) == 2]
+    others = [(g, g.sites) for g in layer if not (g.kind == "haar" and len(g.sites) == 2)]
+    haar_map = {g.sites: g for g in layer if g.kind == "haar" and len(g.sites) == 2}
+    get = out.get
     for conf, v in cur.items():
         parts = []
-        for g, sites in gates:
-            loc = tuple(conf[s] for s in sites)
+        for a, b in haar2:  # fast path: I⊗I and s⊗s are fixed by a Haar gate
+            x, y = conf[a], conf[b]
+            if x == y and (x == 0 or x == SWAP):
+                continue
+            parts.append(((a, b), haar_map[(a, b)].apply_local((x, y), dagger)))
+        for g, sites in others:
+            loc = tuple([conf[s] for s in sites])
             if not g.invariant(loc):
                 parts.append((sites, g.apply_local(loc, dagger)))
         if not parts:
-            out[conf] = out.get(conf, 0) + v
+            out[conf] = get(conf, 0) + v
             continue
         for choice in itertools.product(*[p[1] for p in parts]):
             new = list(conf)
@@ -553,7 +561,7 @@ def _apply_layer(cur: dict, layer: Layer, dagger: bool) -> dict:
                     new[s] = lab
                 coef = coef * c
             key = tuple(new)
-            out[key] = out.get(key, 0) + coef
+            out[key] = get(key, 0) + coef
     return {k: v for k, v in out.items() if v}
 
 
@@ -641,10 +649,11 @@ def pair_with_product_state(op: Mapping[tuple[int, ...], object], functionals: S
     Fraction(2, 1)
     """
     total: object = Fraction(0)
+    ones = [frozenset(lab for lab in range(_NLABELS) if f[lab] == 1) for f in functionals]
     for conf, v in op.items():
         p = v
         for s, lab in enumerate(conf):
-            if lab:
+            if lab not in ones[s]:
                 p = p * functionals[s][lab]
                 if not p:
                     break

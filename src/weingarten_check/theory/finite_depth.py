@@ -341,6 +341,23 @@ def _series_cached(task: str, case: str, ensemble: str, n: int, site: int, Lmax:
     return tuple(vals[L] for L in range(1, Lmax + 1))
 
 
+@functools.lru_cache(maxsize=256)
+def _single_cached(task: str, case: str, ensemble: str, n: int, site: int, L: int) -> object:
+    """The exact value at depth L alone: one pass of L blocks (cases v1, v2; else the series)."""
+    if task == "qsl" or case == "both":
+        return _series_cached(task, case, ensemble, n, site, L)[-1]
+    dense = ensemble == "hea"
+    fold = _fold_functional(_prefix(ensemble, n), n)
+    if case == "v1":
+        op = _Op(apply_projection_A(_h_tensor_h(task, n, site, True), site), n, dense)
+    else:
+        op = _Op(_h_tensor_h(task, n, site, False), n, dense)
+    _heis_pass(op, ensemble, n, L, lambda j, o: None, L)
+    if case == "v2":
+        op.project(site)
+    return op.pair(fold)
+
+
 def _qsl_series(case, ensemble, n, site, Lmax, dense, prefix, fold, period) -> tuple:
     """E||M||_F² at depths 1..Lmax from first moments (copy 2 = identity)."""
     W = {tuple(0 if s == site else ZERO_ID for s in range(n)): Fraction(1)}  # I_A ⊗ |0><0|_B
@@ -547,7 +564,7 @@ def finite_depth_moment(
     elif ensemble == "local1":
         value = _to_sympy(_local1_value(task, case, n, site))
     else:
-        value = _to_sympy(_series_cached(task, case, ensemble, n, site, layers)[-1])
+        value = _to_sympy(_single_cached(task, case, ensemble, n, site, layers))
     return FiniteDepthMoment(task, case, ensemble, n, layers, q, site, value, True, None, None)
 
 
