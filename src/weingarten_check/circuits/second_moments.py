@@ -249,7 +249,13 @@ def haar_twirl_coefficients(D: object) -> tuple[tuple[sp.Expr, sp.Expr], tuple[s
     >>> haar_twirl_coefficients(4)
     ((1/15, -1/60), (-1/60, 1/15))
     """
-    we, wt = weingarten_unitary((1, 1), D), weingarten_unitary((2,), D)
+    D = sp.sympify(D)
+    if D.free_symbols and not D.is_Symbol:  # e.g. q**2: compute in a symbol, then substitute
+        x = sp.Dummy("D", positive=True, integer=True)
+        (we, wt), _ = haar_twirl_coefficients(x)
+        we, wt = sp.factor(we.subs(x, D)), sp.factor(wt.subs(x, D))
+    else:
+        we, wt = weingarten_unitary((1, 1), D), weingarten_unitary((2,), D)
     return (we, wt), (wt, we)
 
 
