@@ -2,15 +2,15 @@
 
 For ANY ensemble ``E[Δ] <= sqrt(2) dA sqrt(E||K||_F²)`` (Lemmas 3.4, 11.3 and Jensen), and
 ``E||K||_F² = tr[(H⊗H) Φ2(P_A(Φ1(ρ⊗ρ)))]`` needs only the circuit's two-copy moment map, the
-composition of its gates' maps.  The parts:
+composition of its gates' maps.  The parts (14.1-14.5 are the issue's (a)-(e)):
 
-(a) a Haar gate's map is the Weingarten projection onto span{I, F} (symbolic q);
-(b) the paper's per-qubit rotation average is exact with four angles, rational, rank 13;
-(c) the library's finite-depth E||K||_F² equals brute-force averages (an exact finite circuit set for
+14.1 a Haar gate's map is the Weingarten projection onto span{I, F} (symbolic q);
+14.2 the paper's per-qubit rotation average is exact with four angles, rational, rank 13;
+14.3 the library's finite-depth E||K||_F² equals brute-force averages (an exact finite circuit set for
     the HEA; the dense partial Haar twirl of the Weingarten engine for brickwork);
-(d) L → ∞ gives Lemma 9's Haar value (brickwork: exactly, from the conserved functionals of the
+14.4 L → ∞ gives Lemma 9's Haar value (brickwork: exactly, from the conserved functionals of the
     two-layer map; HEA: exact values converge);
-(e) at shallow depth the brickwork value does not depend on n once the light cones of A's
+14.5 at shallow depth the brickwork value does not depend on n once the light cones of A's
     neighbours are disjoint.
 """
 
@@ -40,10 +40,10 @@ PAULI = {
 
 
 # ---------------------------------------------------------------------------------------------
-# (a) the Haar gate
+# 14.1 the Haar gate
 # ---------------------------------------------------------------------------------------------
 def haar_map_is_weingarten_projection(W) -> bool:
-    """Checker for 14(a).  ``W(D)``: 2×2 coefficients with ``(c_I, c_F) = W (tr Z, tr FZ)``.
+    """Checker for 14.1.  ``W(D)``: 2×2 coefficients with ``(c_I, c_F) = W (tr Z, tr FZ)``.
 
     (i) symbolic in q (D = q^k, k = 1, 2): the map fixes I (traces (D², D)) and F (traces (D, D²)) and
     is idempotent on span{I, F}; (ii) the mixed products I⊗F of a 2-site gate go to
@@ -72,12 +72,12 @@ def haar_map_is_weingarten_projection(W) -> bool:
 
 
 @lemma(
-    "14.a",
+    "14.1",
     "a Haar gate's moment map is Z -> c_I I + c_F F with (c_I, c_F) the S2 Weingarten matrix: a projection onto span{I, F}",
     "symbolic q, k = 1, 2 sites; engine twirl for D = 2, 3, 4",
 )
-def test_lemma_14a_haar_gate_is_weingarten_projection():
-    """14(a).  E[(U⊗U)Z(U⊗U)†] = Σ_{σ,τ} Wg(στ⁻¹, D) tr(P_σ Z) P_τ over S2 = {e, F} (Lemma 1.2): the
+def test_lemma_14_1_haar_gate_is_weingarten_projection():
+    """14.1.  E[(U⊗U)Z(U⊗U)†] = Σ_{σ,τ} Wg(στ⁻¹, D) tr(P_σ Z) P_τ over S2 = {e, F} (Lemma 1.2): the
     library's coefficients (from the Weingarten engine) satisfy the checker symbolically, and its label
     map gives the mixed product value q/(q²+1) = 2/5 for qubits."""
     assert haar_map_is_weingarten_projection(sm.haar_twirl_coefficients)
@@ -86,8 +86,8 @@ def test_lemma_14a_haar_gate_is_weingarten_projection():
 
 
 @pytest.mark.mutant
-@lemma("14.a", "mutant: Wg(τ) dropped; D → D + 1", "symbolic q")
-def test_lemma_14a_mutant_rejected():
+@lemma("14.1", "mutant: Wg(τ) dropped; D → D + 1", "symbolic q")
+def test_lemma_14_1_mutant_rejected():
     """The same checker rejects the diagonal-only map and the map of the wrong dimension."""
     wg_e = lambda D: weingarten_unitary((1, 1), D)  # noqa: E731
     assert not haar_map_is_weingarten_projection(lambda D: ((wg_e(D), 0), (0, wg_e(D))))
@@ -95,7 +95,7 @@ def test_lemma_14a_mutant_rejected():
 
 
 # ---------------------------------------------------------------------------------------------
-# (b) the rotation average
+# 14.2 the rotation average
 # ---------------------------------------------------------------------------------------------
 def _integral_rotation_matrix() -> sp.Matrix:
     """The exact ∫ dθ/2π average of R_P(θ)⊗R_P(θ) conjugation, P uniform in {X, Y, Z} (sympy integrate)."""
@@ -118,7 +118,7 @@ _INTEGRAL = None
 
 
 def rotation_rule_exact(M: sp.Matrix) -> bool:
-    """Checker for 14(b): M equals the exact integral over θ (and the axis average)."""
+    """Checker for 14.2: M equals the exact integral over θ (and the axis average)."""
     global _INTEGRAL
     if _INTEGRAL is None:
         _INTEGRAL = _integral_rotation_matrix()
@@ -126,12 +126,12 @@ def rotation_rule_exact(M: sp.Matrix) -> bool:
 
 
 @lemma(
-    "14.b",
+    "14.2",
     "the random-axis uniform-angle rotation average is exact with θ in {0, π/2, π, 3π/2}; rational, rank 13, not the Haar map",
     "one qubit, exact (sympy integral)",
 )
-def test_lemma_14b_rotation_average_four_angles():
-    """14(b).  Entries of R⊗R⊗R̄⊗R̄ are trigonometric polynomials of degree <= 2 in θ, and the N-point
+def test_lemma_14_2_rotation_average_four_angles():
+    """14.2.  Entries of R⊗R⊗R̄⊗R̄ are trigonometric polynomials of degree <= 2 in θ, and the N-point
     equally spaced rule is exact for degree < N: four angles suffice.  The library's matrix equals the
     integral, is rational, has rank 13, and differs from the one-qubit Haar map (rank 2)."""
     M = sm.rotation_moment_matrix("XYZ")
@@ -146,15 +146,15 @@ def test_lemma_14b_rotation_average_four_angles():
 
 
 @pytest.mark.mutant
-@lemma("14.b", "mutant: the two-angle rule {0, π}; axes {X, Y} only", "one qubit, exact")
-def test_lemma_14b_mutant_rejected():
+@lemma("14.2", "mutant: the two-angle rule {0, π}; axes {X, Y} only", "one qubit, exact")
+def test_lemma_14_2_mutant_rejected():
     """The same checker rejects a rule that is not exact in degree 2, and the wrong axis set."""
     assert not rotation_rule_exact(sm.rotation_moment_matrix("XYZ", angles=[0, sp.pi]))
     assert not rotation_rule_exact(sm.rotation_moment_matrix("XY"))
 
 
 # ---------------------------------------------------------------------------------------------
-# (c) brute force
+# 14.3 brute force
 # ---------------------------------------------------------------------------------------------
 def _k_sq(psi_or_H2, case: str, n: int) -> float:
     """||K||_F² of the Heisenberg ring (A = site 0, ρ = |0…0>) from a state (v1) or H2 (v2)."""
@@ -250,17 +250,17 @@ def brickwork_bruteforce(n: int, L: int, case: str, first: int = 1) -> float:
 
 
 def matches_bruteforce(value, reference: float) -> bool:
-    """Checker for 14(c): the exact library value equals the brute-force average (float rounding only)."""
+    """Checker for 14.3: the exact library value equals the brute-force average (float rounding only)."""
     return abs(float(value) - reference) < 1e-9 * max(1.0, abs(reference))
 
 
 @lemma(
-    "14.c",
+    "14.3",
     "finite-depth E||K||_F² (library, exact) equals brute-force averages: HEA over an exact finite circuit set, brickwork by the dense twirl",
     "HEA n = 3, L = 1 (1728 circuits) v1, v2; brickwork n = 3, 4, L = 1, 2, 3 v1, v2",
 )
-def test_lemma_14c_bruteforce():
-    """14(c).  HEA: by (b) the 4-angle set reproduces every gate's second moment, so the average over
+def test_lemma_14_3_bruteforce():
+    """14.3.  HEA: by 14.2 the 4-angle set reproduces every gate's second moment, so the average over
     all 12^(nL) choices IS the second moment.  Brickwork: each gate's map is the engine's partial twirl
     (dense, 2n qubits), and ||K||_F² is taken from its definition Σ_ab tr(O_ab⊗O_ab ·) (no P_A)."""
     for case in ("v1", "v2"):
@@ -272,8 +272,8 @@ def test_lemma_14c_bruteforce():
 
 
 @pytest.mark.mutant
-@lemma("14.c", "mutant: brickwork with the even layer first; HEA without its R_y(π/4) layer; 2-angle rule", "n = 3, 4")
-def test_lemma_14c_mutant_rejected():
+@lemma("14.3", "mutant: brickwork with the even layer first; HEA without its R_y(π/4) layer; 2-angle rule", "n = 3, 4")
+def test_lemma_14_3_mutant_rejected():
     """The same checker rejects the library value against circuits that differ from the ensemble."""
     v = fd.finite_depth_moment("vqe", "v1", "brickwork", 4, layers=2).value
     assert not matches_bruteforce(v, brickwork_bruteforce(4, 2, "v1", first=2))
@@ -283,7 +283,7 @@ def test_lemma_14c_mutant_rejected():
 
 
 # ---------------------------------------------------------------------------------------------
-# (d) L -> infinity
+# 14.4 L -> infinity
 # ---------------------------------------------------------------------------------------------
 def brickwork_limit(task: str, n: int) -> sp.Expr:
     """lim_L E||K||_F² (v1) exactly: the two-layer Heisenberg map T on span{I, s}^n (library gate maps)
@@ -314,17 +314,17 @@ def brickwork_limit(task: str, n: int) -> sp.Expr:
 
 
 def limit_is_haar(limit: sp.Expr, task: str, n: int) -> bool:
-    """Checker for 14(d): the limit equals Lemma 9's 2-design value exactly."""
+    """Checker for 14.4: the limit equals Lemma 9's 2-design value exactly."""
     return sp.simplify(limit - fd.two_design_value(task, "v1", n)) == 0
 
 
 @lemma(
-    "14.d",
+    "14.4",
     "L -> ∞ gives Lemma 9's Haar value: brickwork exactly (conserved functionals of the two-layer map), HEA by exact values",
     "brickwork n = 4 (VQE, QAE), 5 (VQE); HEA n = 3, L <= 100",
 )
-def test_lemma_14d_limit_is_haar():
-    """14(d).  Brickwork: exact limit from the two conserved functionals equals 18/(d+1) (VQE) and
+def test_lemma_14_4_limit_is_haar():
+    """14.4.  Brickwork: exact limit from the two conserved functionals equals 18/(d+1) (VQE) and
     3/(4(d+1)) (QAE).  HEA n = 3: the exact value at L = 100 is within 1e-7 of 18/(d+1) = 2 and the
     distance shrinks by more than 50 every 25 layers (L = 25, 50, 75, 100)."""
     for task, n in (("vqe", 4), ("qae", 4), ("vqe", 5)):
@@ -337,8 +337,8 @@ def test_lemma_14d_limit_is_haar():
 
 
 @pytest.mark.mutant
-@lemma("14.d", "mutant: the limit is 18/d (no +1); the limit of the QAE task read as the VQE value", "n = 4")
-def test_lemma_14d_mutant_rejected():
+@lemma("14.4", "mutant: the limit is 18/d (no +1); the limit of the QAE task read as the VQE value", "n = 4")
+def test_lemma_14_4_mutant_rejected():
     """The same checker rejects the limit compared with the wrong task, and a shifted value."""
     lim = brickwork_limit("vqe", 4)
     assert not limit_is_haar(lim * sp.Rational(17, 16), "vqe", 4)  # 18/16 = 18/d instead of 18/17
@@ -346,21 +346,21 @@ def test_lemma_14d_mutant_rejected():
 
 
 # ---------------------------------------------------------------------------------------------
-# (e) shallow depth: no n-dependence
+# 14.5 shallow depth: no n-dependence
 # ---------------------------------------------------------------------------------------------
 def n_independent(L: int, ns) -> bool:
-    """Checker for 14(e): the exact brickwork VQE v1 value at depth L is the same for all n in ns."""
+    """Checker for 14.5: the exact brickwork VQE v1 value at depth L is the same for all n in ns."""
     vals = {fd.finite_depth_moment("vqe", "v1", "brickwork", n, layers=L).value for n in ns}
     return len(vals) == 1
 
 
 @lemma(
-    "14.e",
+    "14.5",
     "brickwork, shallow depth: E||K||_F² (VQE v1) is the same for every even n >= 4⌈L/2⌉ and every odd n >= 2L + 1",
     "L = 1 … 6, n up to 40",
 )
-def test_lemma_14e_shallow_depth_n_independent():
-    """14(e).  Heisenberg picture: the terms of H touching A live on sites n-1, 0, 1; each layer widens
+def test_lemma_14_5_shallow_depth_n_independent():
+    """14.5.  Heisenberg picture: the terms of H touching A live on sites n-1, 0, 1; each layer widens
     their light cones by at most two sites, and the circuit is an open chain, so until the cone from
     site n-1 (moving left) meets the one from sites 0, 1 (moving right) nothing depends on n.  The value is
     O(1), not exponentially small: no barren plateau for this local cost at shallow depth."""
@@ -371,8 +371,8 @@ def test_lemma_14e_shallow_depth_n_independent():
 
 
 @pytest.mark.mutant
-@lemma("14.e", "mutant: the thresholds lowered by 2 (even n) and by 2 (odd n)", "L = 3 … 6")
-def test_lemma_14e_mutant_rejected():
+@lemma("14.5", "mutant: the thresholds lowered by 2 (even n) and by 2 (odd n)", "L = 3 … 6")
+def test_lemma_14_5_mutant_rejected():
     """The same checker fails just below the thresholds: the thresholds are sharp."""
     for L in range(3, 7):
         assert not n_independent(L, range(4 * ((L + 1) // 2) - 2, 41, 2))

@@ -11,6 +11,7 @@ Modules
 * :mod:`.ensembles` — :class:`Circuit`, Pauli rotations, the CZ chain, the hea/local1/haar_layer ensembles.
 * :mod:`.clifford` — random Clifford tableaus (qiskit's seeded sampler) turned into states, circuits, unitaries.
 * :mod:`.designs` — the Monte-Carlo frame potential of any sampler or named ensemble.
+* :mod:`.second_moments` — exact two-copy moment maps of gates and their propagation (Lemma 14).
 
 Examples
 --------
@@ -30,6 +31,25 @@ from .clifford import (
     tableau_from_qiskit,
 )
 from .designs import FRAME_POTENTIAL_ENSEMBLES, MAX_CLIFFORD_QUBITS, frame_potential, frame_potential_from_sampler
+from .second_moments import (
+    apply_projection_A,
+    brickwork_layers,
+    DenseTwoCopy,
+    FIXED_GATES,
+    haar_twirl_coefficients,
+    hea_layers,
+    label_traces,
+    local1_layers,
+    MomentGate,
+    pair_with_product_state,
+    PAULI_PAIR,
+    product_state_functional,
+    propagate,
+    QSqrt2,
+    rotation_moment_matrix,
+    SWAP,
+    ZERO_ID,
+)
 from .ensembles import (
     Circuit,
     cz_chain_diagonal,
@@ -67,4 +87,22 @@ __all__ = [
     "MAX_CLIFFORD_QUBITS",
     "frame_potential_from_sampler",
     "frame_potential",
+    # second_moments
+    "QSqrt2",
+    "PAULI_PAIR",
+    "SWAP",
+    "ZERO_ID",
+    "FIXED_GATES",
+    "MomentGate",
+    "haar_twirl_coefficients",
+    "rotation_moment_matrix",
+    "label_traces",
+    "product_state_functional",
+    "propagate",
+    "pair_with_product_state",
+    "apply_projection_A",
+    "DenseTwoCopy",
+    "brickwork_layers",
+    "hea_layers",
+    "local1_layers",
 ]

@@ -28,7 +28,7 @@ Examples
 --------
 >>> r = finite_depth_moment("vqe", "v1", "brickwork", 6, layers=1)
 >>> r.value, r.exact
-(63/25, True)
+(54/25, True)
 """
 
 from __future__ import annotations
@@ -39,25 +39,15 @@ from fractions import Fraction
 
 import sympy as sp
 
-from ..circuits.second_moments import (
-    PAULI_PAIR,
-    ZERO_ID,
-    DenseTwoCopy,
-    QSqrt2,
-    _fixed_ptm,
-    apply_projection_A,
-    brickwork_layers,
-    hea_layers,
-    local1_layers,
-    pair_with_product_state,
-    product_state_functional,
-    propagate,
-)
+from ..circuits import second_moments as _sm  # gate maps called through the module (mutation tests patch them)
+from ..circuits.second_moments import PAULI_PAIR, ZERO_ID, DenseTwoCopy, QSqrt2
 from ..util.checks import check_choice, is_int
 from .bounds import CASES, delta_frobenius_constants, expected_M_frobenius_sq
 from .task_moments import expected_K_frobenius_sq_task
 
 __all__ = [
+    "HEA_MAX_N",
+    "delta_bound_expr",
     "FINITE_DEPTH_ENSEMBLES",
     "FINITE_DEPTH_TASKS",
     "FiniteDepthMoment",
@@ -216,13 +206,13 @@ def _h_tensor_h(task: str, n: int, site: int, only_touching: bool) -> dict:
 # circuits: prefix + periodic blocks
 # ---------------------------------------------------------------------------------------------
 def _prefix(ensemble: str, n: int) -> list:
-    return hea_layers(n, 0) if ensemble == "hea" else []
+    return _sm.hea_layers(n, 0) if ensemble == "hea" else []
 
 
 def _block(ensemble: str, n: int, ell: int) -> list:
     if ensemble == "brickwork":
-        return brickwork_layers(n, 1, 2, first=ell)
-    return hea_layers(n, 1)[1:]
+        return _sm.brickwork_layers(n, 1, 2, first=ell)
+    return _sm.hea_layers(n, 1)[1:]
 
 
 def _period(ensemble: str) -> int:
@@ -234,9 +224,9 @@ def _fold_functional(prefix: list, n: int) -> list:
     bloch = [(Fraction(0), Fraction(0), Fraction(1))] * n
     for layer in prefix:
         for g in layer:
-            _, ptm = _fixed_ptm(g.spec, True)  # U† σ_μ U = Σ_ν R[ν][μ] σ_ν; <0|σ_ν|0> = δ_{ν ∈ {0, z}}
+            _, ptm = _sm._fixed_ptm(g.spec, True)  # U† σ_μ U = Σ_ν R[ν][μ] σ_ν; <0|σ_ν|0> = δ_{ν ∈ {0, z}}
             bloch[g.sites[0]] = tuple(ptm[0][mu] + ptm[3][mu] for mu in (1, 2, 3))
-    return [product_state_functional(b) for b in bloch]
+    return [_sm.product_state_functional(b) for b in bloch]
 
 
 class _Op:
@@ -256,7 +246,7 @@ class _Op:
 
     def apply(self, layers: list, heisenberg: bool) -> _Op:
         if self.dense is None:
-            self.sparse = propagate(self.sparse, layers, heisenberg=heisenberg)
+            self.sparse = _sm.propagate(self.sparse, layers, heisenberg=heisenberg)
         else:
             seq = reversed(layers) if heisenberg else layers
             for layer in seq:
@@ -267,7 +257,7 @@ class _Op:
 
     def project(self, site: int) -> _Op:
         if self.dense is None:
-            self.sparse = apply_projection_A(self.sparse, site)
+            self.sparse = _sm.apply_projection_A(self.sparse, site)
         else:  # E_A ⊗ tr(E_A ·): (μ,μ), μ ≠ 0 -> 2 · ½ (Σ_ν (ν,ν)) on the A axis
             m = ((a, b, 1, 0) for a in (5, 10, 15) for b in (5, 10, 15))
             self.dense._apply_matrix(site, 1, 1, tuple(m))
@@ -275,7 +265,7 @@ class _Op:
 
     def pair(self, functionals: list) -> object:
         if self.dense is None:
-            return pair_with_product_state(self.sparse, functionals)
+            return _sm.pair_with_product_state(self.sparse, functionals)
         return self.dense.pair(functionals)
 
     def to_sparse(self) -> dict:
@@ -289,7 +279,7 @@ def _to_sympy(v: object) -> sp.Expr:
     return sp.Rational(v.numerator, v.denominator)
 
 
-_ZERO = product_state_functional((0, 0, 1))
+_ZERO = _sm.product_state_functional((0, 0, 1))
 
 
 def _heis_pass(op: _Op, ensemble: str, n: int, L: int, record, steps: int) -> None:
@@ -324,7 +314,7 @@ def _series_cached(task: str, case: str, ensemble: str, n: int, site: int, Lmax:
         if target is None or target < 1:
             continue
         if case == "v1":
-            op = _Op(apply_projection_A(_h_tensor_h(task, n, site, True), site), n, dense)
+            op = _Op(_sm.apply_projection_A(_h_tensor_h(task, n, site, True), site), n, dense)
 
             def rec(j, o, target=target):
                 if (target - j) % period == 0:
@@ -349,7 +339,7 @@ def _single_cached(task: str, case: str, ensemble: str, n: int, site: int, L: in
     dense = ensemble == "hea"
     fold = _fold_functional(_prefix(ensemble, n), n)
     if case == "v1":
-        op = _Op(apply_projection_A(_h_tensor_h(task, n, site, True), site), n, dense)
+        op = _Op(_sm.apply_projection_A(_h_tensor_h(task, n, site, True), site), n, dense)
     else:
         op = _Op(_h_tensor_h(task, n, site, False), n, dense)
     _heis_pass(op, ensemble, n, L, lambda j, o: None, L)
@@ -570,24 +560,24 @@ def finite_depth_moment(
 
 @functools.lru_cache(maxsize=128)
 def _local1_value(task: str, case: str, n: int, site: int) -> object:
-    layers = local1_layers(n)
+    layers = _sm.local1_layers(n)
     if task == "qsl":
         W = {tuple(0 if s == site else ZERO_ID for s in range(n)): Fraction(1)}
         allzero = {tuple([ZERO_ID] * n): Fraction(1)}
         if case == "v1":
-            return pair_with_product_state(propagate(W, layers, heisenberg=True), [_ZERO] * n)
+            return _sm.pair_with_product_state(_sm.propagate(W, layers, heisenberg=True), [_ZERO] * n)
         if case == "v2":
-            return pair_with_product_state(propagate(W, layers, heisenberg=False), [_ZERO] * n)
-        psi = propagate(allzero, layers, heisenberg=False)
-        phi = propagate(allzero, layers, heisenberg=True)
+            return _sm.pair_with_product_state(_sm.propagate(W, layers, heisenberg=False), [_ZERO] * n)
+        psi = _sm.propagate(allzero, layers, heisenberg=False)
+        phi = _sm.propagate(allzero, layers, heisenberg=True)
         return _contract_first_moments(psi, phi, site)
     X = _h_tensor_h(task, n, site, case == "v1")
     if case != "v1":
-        X = propagate(X, layers, heisenberg=True)
-    X = apply_projection_A(X, site)
+        X = _sm.propagate(X, layers, heisenberg=True)
+    X = _sm.apply_projection_A(X, site)
     if case != "v2":
-        X = propagate(X, layers, heisenberg=True)
-    return pair_with_product_state(X, [_ZERO] * n)
+        X = _sm.propagate(X, layers, heisenberg=True)
+    return _sm.pair_with_product_state(X, [_ZERO] * n)
 
 
 def layers_to_within(
