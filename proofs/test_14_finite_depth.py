@@ -73,7 +73,7 @@ def haar_map_is_weingarten_projection(W) -> bool:
 
 @lemma(
     "14.1",
-    "a Haar gate's moment map is Z -> c_I I + c_F F with (c_I, c_F) the S2 Weingarten matrix: a projection onto span{I, F}",
+    "a Haar gate's moment map is Z -> c_I I + c_F F, (c_I, c_F) the S2 Weingarten matrix: a projection onto span{I, F}",
     "symbolic q, k = 1, 2 sites; engine twirl for D = 2, 3, 4",
 )
 def test_lemma_14_1_haar_gate_is_weingarten_projection():
@@ -127,7 +127,8 @@ def rotation_rule_exact(M: sp.Matrix) -> bool:
 
 @lemma(
     "14.2",
-    "the random-axis uniform-angle rotation average is exact with θ in {0, π/2, π, 3π/2}; rational, rank 13, not the Haar map",
+    "the random-axis uniform-angle rotation average is exact with θ in {0, π/2, π, 3π/2}; "
+    "rational, rank 13, not the Haar map",
     "one qubit, exact (sympy integral)",
 )
 def test_lemma_14_2_rotation_average_four_angles():
@@ -171,7 +172,6 @@ def _k_sq(psi_or_H2, case: str, n: int) -> float:
 
 def hea_bruteforce(n: int, L: int, case: str, angles=(0, np.pi / 2, np.pi, 3 * np.pi / 2), prefix=True) -> float:
     """Average over ALL axis/angle choices of the finite set (3 axes × 4 angles per qubit and layer)."""
-    d = 2**n
     choices = [(ax, th) for ax in "XYZ" for th in angles]
     diag = cz_chain_diagonal(n).reshape(-1)
     first = np.eye(1)
@@ -256,7 +256,8 @@ def matches_bruteforce(value, reference: float) -> bool:
 
 @lemma(
     "14.3",
-    "finite-depth E||K||_F² (library, exact) equals brute-force averages: HEA over an exact finite circuit set, brickwork by the dense twirl",
+    "finite-depth E||K||_F² (library, exact) equals brute-force averages: HEA over an exact finite "
+    "circuit set, brickwork by the dense twirl",
     "HEA n = 3, L = 1 (1728 circuits) v1, v2; brickwork n = 3, 4, L = 1, 2, 3 v1, v2",
 )
 def test_lemma_14_3_bruteforce():
@@ -264,7 +265,9 @@ def test_lemma_14_3_bruteforce():
     all 12^(nL) choices IS the second moment.  Brickwork: each gate's map is the engine's partial twirl
     (dense, 2n qubits), and ||K||_F² is taken from its definition Σ_ab tr(O_ab⊗O_ab ·) (no P_A)."""
     for case in ("v1", "v2"):
-        assert matches_bruteforce(fd.finite_depth_moment("vqe", case, "hea", 3, layers=1).value, hea_bruteforce(3, 1, case))
+        assert matches_bruteforce(
+            fd.finite_depth_moment("vqe", case, "hea", 3, layers=1).value, hea_bruteforce(3, 1, case)
+        )
     for n, L, case in ((3, 1, "v1"), (3, 2, "v1"), (4, 2, "v1"), (4, 3, "v1"), (3, 2, "v2"), (4, 2, "v2")):
         assert matches_bruteforce(
             fd.finite_depth_moment("vqe", case, "brickwork", n, layers=L).value, brickwork_bruteforce(n, L, case)
@@ -320,7 +323,8 @@ def limit_is_haar(limit: sp.Expr, task: str, n: int) -> bool:
 
 @lemma(
     "14.4",
-    "L -> ∞ gives Lemma 9's Haar value: brickwork exactly (conserved functionals of the two-layer map), HEA by exact values",
+    "L -> ∞ gives Lemma 9's Haar value: brickwork exactly (conserved functionals of the two-layer map), "
+    "HEA by exact values",
     "brickwork n = 4 (VQE, QAE), 5 (VQE); HEA n = 3, L <= 100",
 )
 def test_lemma_14_4_limit_is_haar():

@@ -47,7 +47,9 @@ def test_haar_and_clifford_are_lemma_9():
         for case in ("v1", "v2", "both"):
             ref = task_moments.expected_K_frobenius_sq_task(task, case, 5, q=3)
             assert fd.finite_depth_moment(task, case, "haar", 5, q=3).value == ref
-            assert fd.finite_depth_moment(task, case, "clifford", 5).value == task_moments.expected_K_frobenius_sq_task(task, case, 5)
+            assert fd.finite_depth_moment(task, case, "clifford", 5).value == task_moments.expected_K_frobenius_sq_task(
+                task, case, 5
+            )
     assert fd.finite_depth_moment("qsl", "both", "haar", 6).value == bounds.expected_M_frobenius_sq(6, 1, 2)
     # the ring is translation invariant: every site gives the site-0 value
     assert fd.two_design_value("vqe", "v2", 6, site=4) == fd.two_design_value("vqe", "v2", 6)
@@ -137,7 +139,9 @@ def test_monte_carlo_agrees(monkeypatch, ensemble, task, case, n, L, site):
     if ensemble == "brickwork":  # route the library's circuit path to a brickwork sampler
         orig = instances.sample_circuit
         monkeypatch.setattr(
-            instances, "sample_circuit", lambda e, n_, q, g, lay: _brickwork(n_, q, g, lay) if e == "local1" else orig(e, n_, q, g, lay)
+            instances,
+            "sample_circuit",
+            lambda e, n_, q, g, lay: _brickwork(n_, q, g, lay) if e == "local1" else orig(e, n_, q, g, lay),
         )
     exact = float(fd.finite_depth_moment(task, case, ensemble, n, L, site=site).value)
     spec = task_spec(task, n, site=site)

@@ -90,7 +90,9 @@ def test_rotation_matrix_equals_seven_point_average():
         sm.rotation_moment_matrix("XQ")
 
 
-@pytest.mark.parametrize(("name", "sites", "U"), [("CZ", (0, 1), np.diag([1, 1, 1, -1])), ("RY(pi/4)", (0,), ensembles.ry(np.pi / 4))])
+@pytest.mark.parametrize(
+    ("name", "sites", "U"), [("CZ", (0, 1), np.diag([1, 1, 1, -1])), ("RY(pi/4)", (0,), ensembles.ry(np.pi / 4))]
+)
 def test_fixed_gates_conjugate(name, sites, U):
     k = len(sites)
     rng = np.random.default_rng(5)

@@ -31,25 +31,6 @@ from .clifford import (
     tableau_from_qiskit,
 )
 from .designs import FRAME_POTENTIAL_ENSEMBLES, MAX_CLIFFORD_QUBITS, frame_potential, frame_potential_from_sampler
-from .second_moments import (
-    apply_projection_A,
-    brickwork_layers,
-    DenseTwoCopy,
-    FIXED_GATES,
-    haar_twirl_coefficients,
-    hea_layers,
-    label_traces,
-    local1_layers,
-    MomentGate,
-    pair_with_product_state,
-    PAULI_PAIR,
-    product_state_functional,
-    propagate,
-    QSqrt2,
-    rotation_moment_matrix,
-    SWAP,
-    ZERO_ID,
-)
 from .ensembles import (
     Circuit,
     cz_chain_diagonal,
@@ -60,6 +41,25 @@ from .ensembles import (
     ry,
     rz,
     sample_circuit,
+)
+from .second_moments import (
+    FIXED_GATES,
+    PAULI_PAIR,
+    SWAP,
+    ZERO_ID,
+    DenseTwoCopy,
+    MomentGate,
+    QSqrt2,
+    apply_projection_A,
+    brickwork_layers,
+    haar_twirl_coefficients,
+    hea_layers,
+    label_traces,
+    local1_layers,
+    pair_with_product_state,
+    product_state_functional,
+    propagate,
+    rotation_moment_matrix,
 )
 
 __all__ = [

@@ -46,7 +46,7 @@ from __future__ import annotations
 import functools
 import itertools
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -729,7 +729,9 @@ class DenseTwoCopy:
         """The non-zero coordinates as a sparse operator."""
         out = {}
         for idx in zip(*np.nonzero(self.a if self.b is None else (self.a != 0) | (self.b != 0))):
-            v = QSqrt2(Fraction(int(self.a[idx]), self.den), Fraction(int(self.b[idx]), self.den) if self.b is not None else 0)
+            v = QSqrt2(
+                Fraction(int(self.a[idx]), self.den), Fraction(int(self.b[idx]), self.den) if self.b is not None else 0
+            )
             out[tuple(int(i) for i in idx)] = v.simplify()
         return out
 

@@ -98,7 +98,11 @@ def cmd_moments(args: argparse.Namespace) -> int:
         finite_depth_series,
     )
 
-    for opt, val, allowed in (("--task", args.task, _TASKS), ("--case", args.case, _CASES), ("--ensemble", args.ensemble, _ENSEMBLES)):
+    for opt, val, allowed in (
+        ("--task", args.task, _TASKS),
+        ("--case", args.case, _CASES),
+        ("--ensemble", args.ensemble, _ENSEMBLES),
+    ):
         if val not in allowed:
             raise UsageError(f"{opt}: unknown value {val!r}; expected one of {', '.join(allowed)}")
     ns = n_list(args.n)
@@ -134,7 +138,13 @@ def cmd_moments(args: argparse.Namespace) -> int:
                 "q": r.q,
                 "site": r.site,
                 key: str(r.value) if r.exact else float(r.value),
-                **({} if r.exact else {"error_bound": r.error_bound} if r.error_bound is not None else {"stderr": r.stderr}),
+                **(
+                    {}
+                    if r.exact
+                    else {"error_bound": r.error_bound}
+                    if r.error_bound is not None
+                    else {"stderr": r.stderr}
+                ),
                 "delta_bound": r.delta_bound,
             }
             for r in points

@@ -42,13 +42,13 @@ from .bounds import (
     variance_bound,
 )
 from .finite_depth import (
-    delta_bound_expr,
     FINITE_DEPTH_ENSEMBLES,
+    FINITE_DEPTH_TASKS,
+    HEA_MAX_N,
+    FiniteDepthMoment,
+    delta_bound_expr,
     finite_depth_moment,
     finite_depth_series,
-    FINITE_DEPTH_TASKS,
-    FiniteDepthMoment,
-    HEA_MAX_N,
     layers_to_within,
     two_design_value,
 )

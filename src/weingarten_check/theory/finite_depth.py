@@ -127,8 +127,8 @@ def delta_bound_expr(task: str, value: sp.Expr | float, q: int = 2) -> sp.Expr:
 
     Examples
     --------
-    >>> delta_bound_expr("vqe", sp.Rational(18, 65))
-    6*sqrt(130)/65
+    >>> delta_bound_expr("vqe", sp.Rational(18, 65))   # 2 sqrt(2) sqrt(18/(d+1)) = 12/sqrt(d+1), d = 64
+    12*sqrt(65)/65
     """
     v = sp.sympify(value)
     if task == "qsl":
@@ -490,7 +490,7 @@ def finite_depth_series(
     Examples
     --------
     >>> finite_depth_series("qae", "v1", "brickwork", 4, 3)
-    (1/4, 3/20, 3/20)
+    (3/20, 3/20, 39/500)
     """
     if ensemble not in FINITE_DEPTH_ENSEMBLES:
         raise ValueError(f"ensemble must be one of {FINITE_DEPTH_ENSEMBLES} for a depth series, got {ensemble!r}")
@@ -543,8 +543,8 @@ def finite_depth_moment(
 
     Examples
     --------
-    >>> finite_depth_moment("vqe", "v1", "hea", 3, layers=1).value
-    3/2 + sqrt(2)/2
+    >>> finite_depth_moment("vqe", "v1", "hea", 4, layers=1).value   # Q(√2): R_y(π/4) (Lemma 14.2)
+    5*sqrt(2)/648 + 35005/20736
     >>> finite_depth_moment("vqe", "v1", "haar", 3).value   # 18/(d + 1)
     2
     """
@@ -618,7 +618,7 @@ def layers_to_within(
     Examples
     --------
     >>> layers_to_within("vqe", "v1", "brickwork", 4, max_layers=40)
-    13
+    10
     """
     if max_layers is None:
         max_layers = 16 * n if is_int(n) else None
@@ -636,4 +636,3 @@ def layers_to_within(
             break
         L1 = L
     return L1
-
