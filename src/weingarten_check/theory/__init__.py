@@ -50,6 +50,7 @@ from .finite_depth import (
     finite_depth_moment,
     finite_depth_series,
     layers_to_within,
+    ten_n_layers_ratio,
     two_design_value,
 )
 from .fourth_moments import (
@@ -109,4 +110,5 @@ __all__ = [
     "finite_depth_series",
     "layers_to_within",
     "two_design_value",
+    "ten_n_layers_ratio",
 ]

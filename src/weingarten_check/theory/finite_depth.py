@@ -55,6 +55,7 @@ __all__ = [
     "finite_depth_series",
     "layers_to_within",
     "two_design_value",
+    "ten_n_layers_ratio",
 ]
 
 #: the tasks (VQE Heisenberg ring, QAE, QSL fidelity), A = one site, input |0…0>
@@ -636,3 +637,49 @@ def layers_to_within(
             break
         L1 = L
     return L1
+
+
+def ten_n_layers_ratio(task: str = "vqe", case: str = "v1", n: int = 4, q: int = 2, site: int = 0) -> dict:
+    """The paper's HEA at depth ``L = 10 n``: exact ``E||K||_F²`` and its ratio to the 2-design value.
+
+    For a report row ("are 10 n layers 2-design-like for E||K||_F²?"); Lemma 14 of
+    ``proofs/DERIVATION.md``.  Exact for ``n <= HEA_MAX_N`` (= 5).
+
+    Parameters
+    ----------
+    task, case : str
+        As :func:`finite_depth_moment`.
+    n : int
+        ``3 <= n <= 5`` for VQE, ``2 <= n <= 5`` otherwise.
+    q, site : int
+        As :func:`finite_depth_moment` (q must be 2).
+
+    Returns
+    -------
+    dict
+        ``{"n", "layers", "value", "two_design", "ratio", "delta_bound"}``: ``value`` and
+        ``two_design`` exact sympy numbers, ``ratio`` exact (``value / two_design``; None if the
+        2-design value is 0), ``delta_bound`` a float.
+
+    Raises
+    ------
+    ValueError
+        As :func:`finite_depth_moment`.
+
+    Examples
+    --------
+    >>> row = ten_n_layers_ratio("qae", "v1", 2)
+    >>> row["layers"], row["two_design"], float(row["ratio"]) > 1
+    (20, 3/20, True)
+    """
+    r = finite_depth_moment(task, case, "hea", n, 10 * n, q, site)
+    h = two_design_value(task, case, n, q, site)
+    ratio = None if h == 0 else sp.nsimplify(r.value / h)
+    return {
+        "n": r.n,
+        "layers": r.layers,
+        "value": r.value,
+        "two_design": h,
+        "ratio": ratio,
+        "delta_bound": r.delta_bound,
+    }
