@@ -303,7 +303,7 @@ def brickwork_limit(task: str, n: int) -> sp.Expr:
     assert sorted(np.abs(ev))[-3] < 1 - 1e-9  # exactly two eigenvalues of modulus 1
     left = (T.T - sp.eye(len(confs))).nullspace()
     assert len(left) == 2
-    X0 = sm.apply_projection_A(fd._h_tensor_h(task, n, 0, True), 0)
+    X0 = sm.apply_projection_A(fd.h_tensor_h(task, n, 0, True), 0)
     X = sm.propagate(X0, two, heisenberg=True)  # every site touched: now in span{I, s}^n
     x = sp.zeros(len(confs), 1)
     for key, v in X.items():

@@ -62,6 +62,7 @@ __all__ = [
     "SWAP",
     "ZERO_ID",
     "FIXED_GATES",
+    "fixed_gate_ptm",
     "MomentGate",
     "haar_twirl_coefficients",
     "rotation_moment_matrix",
@@ -357,6 +358,40 @@ FIXED_GATES: dict[str, sp.Matrix] = {
     "CZ": sp.diag(1, 1, 1, -1),
     "RY(pi/4)": sp.Matrix([[sp.cos(sp.pi / 8), -sp.sin(sp.pi / 8)], [sp.sin(sp.pi / 8), sp.cos(sp.pi / 8)]]),
 }
+
+
+def fixed_gate_ptm(name: str, dagger: bool = False) -> tuple[int, tuple[tuple[Fraction | QSqrt2, ...], ...]]:
+    """The exact single-copy Pauli transfer matrix ``R[P', P] = tr(P' U P U†) / 2^k`` of a fixed gate.
+
+    The map of :class:`MomentGate` ``("fixed", ..., spec=name)`` on each copy (Lemma 14 of
+    ``proofs/DERIVATION.md``); ``dagger=True`` is that of ``U†``.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`FIXED_GATES`.
+    dagger : bool, default False
+        Use ``U†``.
+
+    Returns
+    -------
+    tuple
+        ``(k, R)``: the number of qubits and the ``4^k × 4^k`` matrix (Fraction / QSqrt2 entries).
+
+    Raises
+    ------
+    ValueError
+        If the gate is unknown.
+
+    Examples
+    --------
+    >>> k, R = fixed_gate_ptm("RY(pi/4)")
+    >>> k, R[3][3], R[1][3]   # U Z U† = (Z - X)/√2 ... in Pauli coordinates
+    (1, QSqrt2(a=Fraction(0, 1), b=Fraction(1, 2)), QSqrt2(a=Fraction(0, 1), b=Fraction(1, 2)))
+    """
+    if name not in FIXED_GATES:
+        raise ValueError(f"unknown fixed gate {name!r}; known: {sorted(FIXED_GATES)}")
+    return _fixed_ptm(name, bool(dagger))
 
 
 @functools.cache

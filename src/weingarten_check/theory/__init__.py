@@ -49,6 +49,7 @@ from .finite_depth import (
     delta_bound_expr,
     finite_depth_moment,
     finite_depth_series,
+    h_tensor_h,
     layers_to_within,
     ten_n_layers_ratio,
     two_design_value,
@@ -111,4 +112,5 @@ __all__ = [
     "layers_to_within",
     "two_design_value",
     "ten_n_layers_ratio",
+    "h_tensor_h",
 ]

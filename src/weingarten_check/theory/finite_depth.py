@@ -56,6 +56,8 @@ __all__ = [
     "layers_to_within",
     "two_design_value",
     "ten_n_layers_ratio",
+    "h_tensor_h",
+    "clear_caches",
 ]
 
 #: the tasks (VQE Heisenberg ring, QAE, QSL fidelity), A = one site, input |0…0>
@@ -189,7 +191,29 @@ def _pauli_terms(task: str, n: int) -> list[tuple[tuple[int, ...], Fraction]]:
     return [(tuple(s), Fraction(-1, 2))]  # I - |0><0|_R ⊗ I = I/2 - Z_0/2, R = site 0
 
 
-def _h_tensor_h(task: str, n: int, site: int, only_touching: bool) -> dict:
+def h_tensor_h(task: str, n: int, site: int = 0, only_touching: bool = False) -> dict:
+    """``H ⊗ H`` (traceless part of the task's H) as a sparse two-copy operator of Pauli-pair labels.
+
+    The start of the Heisenberg chain of Lemma 14 of ``proofs/DERIVATION.md``.  With
+    ``only_touching``: only the pairs of strings with the same non-identity letter on A — the part
+    that ``P_A`` does not annihilate (``tr(E_A σ_μ⊗σ_ν) = 2 δ_μν [μ ≠ 0]``).
+
+    Parameters
+    ----------
+    task : {"vqe", "qae"}
+    n : int
+    site : int, default 0
+    only_touching : bool, default False
+
+    Returns
+    -------
+    dict
+
+    Examples
+    --------
+    >>> h_tensor_h("qae", 2)   # (-Z_0/2) ⊗ (-Z_0/2)
+    {(15, 0): Fraction(1, 4)}
+    """
     terms = _pauli_terms(task, n)
     if only_touching:  # P_A(H⊗H) keeps pairs with equal non-identity letters on A
         terms = [t for t in terms if t[0][site]]
@@ -225,7 +249,7 @@ def _fold_functional(prefix: list, n: int) -> list:
     bloch = [(Fraction(0), Fraction(0), Fraction(1))] * n
     for layer in prefix:
         for g in layer:
-            _, ptm = _sm._fixed_ptm(g.spec, True)  # U† σ_μ U = Σ_ν R[ν][μ] σ_ν; <0|σ_ν|0> = δ_{ν ∈ {0, z}}
+            _, ptm = _sm.fixed_gate_ptm(g.spec, True)  # U† σ_μ U = Σ_ν R[ν][μ] σ_ν; <0|σ_ν|0> = δ_{ν ∈ {0, z}}
             bloch[g.sites[0]] = tuple(ptm[0][mu] + ptm[3][mu] for mu in (1, 2, 3))
     return [_sm.product_state_functional(b) for b in bloch]
 
@@ -302,7 +326,7 @@ def _series_cached(task: str, case: str, ensemble: str, n: int, site: int, Lmax:
         return _qsl_series(case, ensemble, n, site, Lmax, dense, prefix, fold, period)
     if case == "both":
         for L in range(1, Lmax + 1):
-            op = _Op(_h_tensor_h(task, n, site, False), n, dense)
+            op = _Op(h_tensor_h(task, n, site, False), n, dense)
             for j in range(L, 0, -1):
                 op.apply(_block(ensemble, n, j), heisenberg=True)
             op.apply(prefix, heisenberg=True).project(site)
@@ -315,14 +339,14 @@ def _series_cached(task: str, case: str, ensemble: str, n: int, site: int, Lmax:
         if target is None or target < 1:
             continue
         if case == "v1":
-            op = _Op(_sm.apply_projection_A(_h_tensor_h(task, n, site, True), site), n, dense)
+            op = _Op(_sm.apply_projection_A(h_tensor_h(task, n, site, True), site), n, dense)
 
             def rec(j, o, target=target):
                 if (target - j) % period == 0:
                     vals[j] = o.pair(fold)
 
         else:  # v2: H⊗H through V2†, then P_A (commutes with the one-site prefix: folded), pair
-            op = _Op(_h_tensor_h(task, n, site, False), n, dense)
+            op = _Op(h_tensor_h(task, n, site, False), n, dense)
 
             def rec(j, o, target=target):
                 if (target - j) % period == 0:
@@ -340,9 +364,9 @@ def _single_cached(task: str, case: str, ensemble: str, n: int, site: int, L: in
     dense = ensemble == "hea"
     fold = _fold_functional(_prefix(ensemble, n), n)
     if case == "v1":
-        op = _Op(_sm.apply_projection_A(_h_tensor_h(task, n, site, True), site), n, dense)
+        op = _Op(_sm.apply_projection_A(h_tensor_h(task, n, site, True), site), n, dense)
     else:
-        op = _Op(_h_tensor_h(task, n, site, False), n, dense)
+        op = _Op(h_tensor_h(task, n, site, False), n, dense)
     _heis_pass(op, ensemble, n, L, lambda j, o: None, L)
     if case == "v2":
         op.project(site)
@@ -572,7 +596,7 @@ def _local1_value(task: str, case: str, n: int, site: int) -> object:
         psi = _sm.propagate(allzero, layers, heisenberg=False)
         phi = _sm.propagate(allzero, layers, heisenberg=True)
         return _contract_first_moments(psi, phi, site)
-    X = _h_tensor_h(task, n, site, case == "v1")
+    X = h_tensor_h(task, n, site, case == "v1")
     if case != "v1":
         X = _sm.propagate(X, layers, heisenberg=True)
     X = _sm.apply_projection_A(X, site)
@@ -683,3 +707,17 @@ def ten_n_layers_ratio(task: str = "vqe", case: str = "v1", n: int = 4, q: int =
         "ratio": ratio,
         "delta_bound": r.delta_bound,
     }
+
+
+def clear_caches() -> None:
+    """Empty the memo caches of this module (for cold-start timings in benchmarks).
+
+    Implements no lemma.
+
+    Examples
+    --------
+    >>> clear_caches()
+    """
+    _series_cached.cache_clear()
+    _single_cached.cache_clear()
+    _local1_value.cache_clear()
