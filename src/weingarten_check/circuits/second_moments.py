@@ -790,6 +790,17 @@ class DenseTwoCopy:
         shape = (16**s0, 16**k, 16 ** (self.n - s0 - k))
         A = self.a.reshape(shape)
         B = None if self.b is None else self.b.reshape(shape)
+        perm = _signed_permutation(merged, m, 16**k)
+        if perm is not None:  # a Clifford gate: move slices (pointer copies), negate where the sign is -1
+            src, neg = perm
+            for name, X in (("a", A), ("b", B)):
+                if X is None:
+                    continue
+                Y = X[:, src, :]
+                if len(neg):
+                    Y[:, neg, :] = -Y[:, neg, :]
+                setattr(self, name, Y.reshape((16,) * self.n))
+            return self
         has_b = any(rb for _, _, _, rb in merged) or B is not None
         newA = np.zeros_like(A)
         newA[...] = 0
@@ -845,6 +856,23 @@ class DenseTwoCopy:
             den *= m
         res = QSqrt2(Fraction(int(A), den), Fraction(int(B), den) if B is not None else 0)
         return res.simplify()
+
+
+def _signed_permutation(merged: tuple, m: int, size: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """``(src, neg)`` if the local matrix is a signed permutation (out j <- ± in src[j]), else None."""
+    if m != 1 or len(merged) != size:
+        return None
+    src = np.full(size, -1)
+    neg = []
+    for oi, ii, ra, rb in merged:
+        if rb or ra not in (1, -1) or src[oi] != -1:
+            return None
+        src[oi] = ii
+        if ra == -1:
+            neg.append(oi)
+    if (src < 0).any():
+        return None
+    return src, np.array(neg, dtype=int)
 
 
 @functools.lru_cache(maxsize=64)
