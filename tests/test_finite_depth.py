@@ -31,7 +31,8 @@ from weingarten_check.theory import finite_depth as fd
         ({"site": 6}, "site"),
         ({"site": -1}, "site"),
         ({"n": 2}, "n"),
-        ({"ensemble": "hea", "n": 6}, "n"),
+        ({"ensemble": "hea", "n": 7}, "n"),
+        ({"ensemble": "hea", "n": 6, "case": "both"}, "n"),
         ({"n": 4.0}, "n"),
     ],
 )
@@ -89,6 +90,17 @@ def test_values_are_exact():
     b = sp.expand(w).coeff(sp.sqrt(2))
     a = sp.expand(w - b * sp.sqrt(2))
     assert a.is_Rational and b.is_Rational and b != 0
+
+
+def test_float_hea_is_within_its_bound(monkeypatch):
+    """The float64 path (used at n = 6) against the exact values at n = 4, 5: inside the error bound."""
+    for n, L, task, case in ((4, 6, "vqe", "v1"), (4, 4, "qae", "v2"), (5, 2, "vqe", "v2")):
+        exact = fd.finite_depth_moment(task, case, "hea", n, L).value
+        monkeypatch.setattr(fd, "HEA_MAX_N", 3)
+        r = fd.finite_depth_moment(task, case, "hea", n, L)
+        monkeypatch.undo()
+        assert not r.exact and r.stderr is None and 0 < r.error_bound < 1e-9
+        assert abs(r.value - float(exact)) <= r.error_bound
 
 
 def test_layers_to_within_definition():

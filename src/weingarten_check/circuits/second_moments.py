@@ -72,6 +72,7 @@ __all__ = [
     "pair_with_product_state",
     "apply_projection_A",
     "DenseTwoCopy",
+    "FloatTwoCopy",
     "brickwork_layers",
     "hea_layers",
     "local1_layers",
@@ -856,6 +857,109 @@ class DenseTwoCopy:
             den *= m
         res = QSqrt2(Fraction(int(A), den), Fraction(int(B), den) if B is not None else 0)
         return res.simplify()
+
+
+class FloatTwoCopy:
+    """A two-copy operator on n qubits in Pauli-pair coordinates, in float64, with a rounding bound.
+
+    For the HEA beyond the exact range (n = 6: 16^6 doubles, 134 MB).  Every rational gate map of the
+    HEA has column ℓ1 norm <= 1 (the rotation average) or is a signed permutation (CZ), so the ℓ1 norm
+    of the operator never grows and each map adds at most ``γ_6 (||X_0||_1 + err)`` (``γ_k = kε/(1 - kε)``;
+    <= 3 terms per output entry, the rounded map entry, the product, the sums) to the ℓ1 error:
+    :attr:`error_l1` is that running bound (standard floating-point model; Lemma 14 of
+    ``proofs/DERIVATION.md`` for the maps).
+
+    Parameters
+    ----------
+    n : int
+        The number of qubits, ``1 <= n <= 6``.
+
+    Examples
+    --------
+    >>> X = FloatTwoCopy.from_sparse({(PAULI_PAIR[1, 1], 0): Fraction(1, 2)}, 2)
+    >>> X.apply_gate(MomentGate("rotation", (0,), spec="XYZ")).l1_bound, X.error_l1 > 0
+    (0.5, True)
+    """
+
+    def __init__(self, n: int) -> None:
+        self.n = check_int(n, "n", 1)
+        if self.n > 6:
+            raise ValueError(f"n must be <= 6 for the dense float two-copy array (16^n doubles), got {n}")
+        self.a = np.zeros((16,) * self.n)
+        self.l1_bound = 0.0  # ||X_0||_1, never exceeded by the exact operator
+        self.error_l1 = 0.0
+
+    @classmethod
+    def from_sparse(cls, op: Mapping[tuple[int, ...], object], n: int) -> FloatTwoCopy:
+        """Expand a sparse rational operator (shorthand labels into Pauli pairs)."""
+        exact = DenseTwoCopy.from_sparse(op, n)
+        if exact.b is not None:
+            raise ValueError("FloatTwoCopy takes rational operators")
+        X = cls(n)
+        X.a = np.vectorize(lambda v: v / exact.den, otypes=[float])(exact.a)
+        X.l1_bound = float(sum(abs(Fraction(int(v), exact.den)) for v in exact.a.ravel() if v))
+        X.error_l1 = float(np.finfo(float).eps) * X.l1_bound
+        return X
+
+    def apply_gate(self, g: MomentGate, dagger: bool = False) -> FloatTwoCopy:
+        """Apply one rational gate map (ℓ1-contracting or a signed permutation) in place."""
+        k, sites = len(g.sites), g.sites
+        m, merged = _dense_local_matrix(g.kind, k, g.q, g.spec, bool(dagger))
+        if any(rb for _, _, _, rb in merged):
+            raise ValueError(f"FloatTwoCopy applies rational maps only, not {g.spec!r}")
+        colsum: dict[int, int] = {}
+        for _, ii, ra, _ in merged:
+            colsum[ii] = colsum.get(ii, 0) + abs(ra)
+        if max(colsum.values()) > m:
+            raise ValueError("the map is not ℓ1-contracting: no error bound")
+        shape = (16 ** sites[0], 16**k, 16 ** (self.n - sites[0] - k))
+        A = self.a.reshape(shape)
+        perm = _signed_permutation(merged, m, 16**k)
+        if perm is not None:
+            src, neg = perm
+            Y = A[:, src, :]
+            if len(neg):
+                Y[:, neg, :] = -Y[:, neg, :]
+            self.a = Y.reshape((16,) * self.n)
+            return self
+        new = np.zeros_like(A)
+        for oi, ii, ra, _ in merged:
+            new[:, oi, :] += (ra / m) * A[:, ii, :]
+        self.a = new.reshape((16,) * self.n)
+        eps = float(np.finfo(float).eps)  # <= 3 terms per entry: entry, product, 3 additions, margin
+        self.error_l1 += 6 * eps / (1 - 6 * eps) * (self.l1_bound + self.error_l1)
+        return self
+
+    def project_A(self, site: int) -> FloatTwoCopy:
+        """``P_A`` on the A axis: (μ,μ), μ ≠ 0 -> Σ_ν (ν,ν) (ℓ1 grows by at most 3)."""
+        shape = (16**site, 16, 16 ** (self.n - site - 1))
+        A = self.a.reshape(shape)
+        S = A[:, 5, :] + A[:, 10, :] + A[:, 15, :]
+        new = np.zeros_like(A)
+        for lab in (5, 10, 15):
+            new[:, lab, :] = S
+        self.a = new.reshape((16,) * self.n)
+        self.l1_bound *= 3
+        self.error_l1 = 3 * self.error_l1 + 3 * float(np.finfo(float).eps) * self.l1_bound
+        return self
+
+    def copy(self) -> FloatTwoCopy:
+        """An independent copy."""
+        X = FloatTwoCopy(self.n)
+        X.a, X.l1_bound, X.error_l1 = self.a.copy(), self.l1_bound, self.error_l1
+        return X
+
+    def pair(self, functionals: Sequence[Sequence[object]]) -> tuple[float, float]:
+        """``(value, error bound)`` of ``tr[Z (ψψ)^{⊗}]`` (per-site functionals with |f| <= 1)."""
+        A = self.a
+        eps = float(np.finfo(float).eps)
+        for s in reversed(range(self.n)):
+            f = np.array([float(functionals[s][lab]) for lab in range(16)])
+            if np.abs(f).max() > 1:
+                raise ValueError("functionals must have |f| <= 1")
+            A = A.dot(f)
+        gamma = 18 * self.n * eps / (1 - 18 * self.n * eps)  # n contractions of 16 terms, f rounded
+        return float(A), self.error_l1 + gamma * (self.l1_bound + self.error_l1)
 
 
 def _signed_permutation(merged: tuple, m: int, size: int) -> tuple[np.ndarray, np.ndarray] | None:

@@ -91,12 +91,7 @@ def cmd_moments(args: argparse.Namespace) -> int:
     UsageError
         For bad input, with a message naming the option (``main`` turns it into exit code 2).
     """
-    from ..theory.finite_depth import (
-        FINITE_DEPTH_ENSEMBLES,
-        FiniteDepthMoment,
-        finite_depth_moment,
-        finite_depth_series,
-    )
+    from ..theory.finite_depth import FINITE_DEPTH_ENSEMBLES, finite_depth_moment, finite_depth_points
 
     for opt, val, allowed in (
         ("--task", args.task, _TASKS),
@@ -115,12 +110,8 @@ def cmd_moments(args: argparse.Namespace) -> int:
     points = []
     for n in ns:
         try:
-            if finite:  # one pass per residue of L gives every depth (finite_depth_series)
-                series = finite_depth_series(args.task, args.case, args.ensemble, n, max(layers), args.q, args.site)
-                for L in layers:
-                    points.append(
-                        FiniteDepthMoment(args.task, args.case, args.ensemble, n, L, args.q, args.site, series[L - 1])
-                    )
+            if finite:  # one pass per residue of L gives every depth
+                points += finite_depth_points(args.task, args.case, args.ensemble, n, layers, args.q, args.site)
             else:
                 points.append(finite_depth_moment(args.task, args.case, args.ensemble, n, None, args.q, args.site))
         except ValueError as exc:

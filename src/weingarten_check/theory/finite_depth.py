@@ -20,9 +20,11 @@ to ``Lmax`` in one pass per residue.
 
 Ensembles: ``"brickwork"`` (Haar 2-qubit gates, layer 1 first, odd layers on (0,1),(2,3),…),
 ``"hea"`` (the sampler's :func:`weingarten_check.circuits.ensembles.hea_circuit`, exact in Q(√2),
-n <= 5), ``"local1"`` (one layer ``Rz Ry Rz``, uniform angles), and ``"haar"`` / ``"clifford"``
-(Lemma 9's values; Clifford is an exact 2-design, Lemma 13), so one API covers finite and infinite
-depth.  Qubits (q = 2) for the circuits; any q for ``"haar"``.
+n <= 5; n = 6 in float64 with a rigorous rounding bound, VQE/QAE v1/v2,
+:class:`weingarten_check.circuits.second_moments.FloatTwoCopy`), ``"local1"`` (one layer
+``Rz Ry Rz``, uniform angles), and ``"haar"`` / ``"clifford"`` (Lemma 9's values; Clifford is an
+exact 2-design, Lemma 13), so one API covers finite and infinite depth.  Qubits (q = 2) for the
+circuits; any q for ``"haar"``.
 
 Examples
 --------
@@ -34,6 +36,7 @@ Examples
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -47,12 +50,14 @@ from .task_moments import expected_K_frobenius_sq_task
 
 __all__ = [
     "HEA_MAX_N",
+    "HEA_FLOAT_MAX_N",
     "delta_bound_expr",
     "FINITE_DEPTH_ENSEMBLES",
     "FINITE_DEPTH_TASKS",
     "FiniteDepthMoment",
     "finite_depth_moment",
     "finite_depth_series",
+    "finite_depth_points",
     "layers_to_within",
     "two_design_value",
     "ten_n_layers_ratio",
@@ -68,6 +73,8 @@ _DEPTHLESS = ("haar", "clifford", "local1")
 _ALL_ENSEMBLES = FINITE_DEPTH_ENSEMBLES + _DEPTHLESS
 #: largest n of the exact dense HEA computation (16^n exact integers)
 HEA_MAX_N = 5
+#: largest n of the float64 HEA computation with a rounding-error bound (VQE/QAE, v1/v2)
+HEA_FLOAT_MAX_N = 6
 
 
 @dataclass(frozen=True)
@@ -168,7 +175,11 @@ def _check(task, case, ensemble, n, layers, q, site):
     elif layers is not None:
         raise ValueError(f"layers must be None for ensemble {ensemble!r} (it has no depth), got {layers!r}")
     if ensemble == "hea" and n > HEA_MAX_N:
-        raise ValueError(f"n must be <= {HEA_MAX_N} for the exact 'hea' moments (16^n exact integers), got {n}")
+        if n > HEA_FLOAT_MAX_N or task == "qsl" or case == "both":
+            raise ValueError(
+                f"n must be <= {HEA_MAX_N} for the exact 'hea' moments (16^n exact integers), or "
+                f"n = {HEA_FLOAT_MAX_N} for VQE/QAE with case v1 or v2 (float64 with an error bound), got n = {n}"
+            )
     return task, case, ensemble, int(n), layers, q, site
 
 
@@ -520,6 +531,8 @@ def finite_depth_series(
     if ensemble not in FINITE_DEPTH_ENSEMBLES:
         raise ValueError(f"ensemble must be one of {FINITE_DEPTH_ENSEMBLES} for a depth series, got {ensemble!r}")
     task, case, ensemble, n, Lmax, q, site = _check(task, case, ensemble, n, max_layers, q, site)
+    if ensemble == "hea" and n > HEA_MAX_N:  # floats (each within its bound of _hea_float_series)
+        return tuple(v for v, _ in _hea_float_series(task, case, n, site, Lmax))
     return tuple(_to_sympy(v) for v in _series_cached(task, case, ensemble, n, site, Lmax))
 
 
@@ -546,7 +559,8 @@ def finite_depth_moment(
         Which of V1, V2 is drawn from the ensemble (the other is the identity).
     ensemble : {"brickwork", "hea", "local1", "haar", "clifford"}
     n : int
-        Number of sites (``"hea"``: n <= 5).
+        Number of sites (``"hea"``: n <= 5 exact; n = 6 for VQE/QAE v1/v2 as a float with
+        ``error_bound``, a rigorous bound on its rounding error).
     layers : int, optional
         Depth L >= 1; required for ``"brickwork"`` and ``"hea"``, must be None otherwise.
     q : int, default 2
@@ -557,7 +571,8 @@ def finite_depth_moment(
     Returns
     -------
     FiniteDepthMoment
-        ``value`` exact (sympy), ``delta_bound`` the E[Δ] bound.
+        ``value`` exact (sympy; a float with ``error_bound`` for the HEA at n = 6), ``delta_bound``
+        the E[Δ] bound.
 
     Raises
     ------
@@ -578,9 +593,29 @@ def finite_depth_moment(
         value = _haar_value(task, case, n, q, site)
     elif ensemble == "local1":
         value = _to_sympy(_local1_value(task, case, n, site))
+    elif ensemble == "hea" and n > HEA_MAX_N:
+        value, err = _hea_float_series(task, case, n, site, layers)[-1]
+        return FiniteDepthMoment(task, case, ensemble, n, layers, q, site, value, False, err, None)
     else:
         value = _to_sympy(_single_cached(task, case, ensemble, n, site, layers))
     return FiniteDepthMoment(task, case, ensemble, n, layers, q, site, value, True, None, None)
+
+
+@functools.lru_cache(maxsize=16)
+def _hea_float_series(task: str, case: str, n: int, site: int, Lmax: int) -> tuple[tuple[float, float], ...]:
+    """(value, rigorous rounding bound) at depths 1..Lmax, float64 (:class:`FloatTwoCopy`), v1 / v2."""
+    fold = _fold_functional(_prefix("hea", n), n)
+    if case == "v1":
+        X = _sm.FloatTwoCopy.from_sparse(_sm.apply_projection_A(h_tensor_h(task, n, site, True), site), n)
+    else:
+        X = _sm.FloatTwoCopy.from_sparse(h_tensor_h(task, n, site, False), n)
+    out = []
+    for _ in range(Lmax):
+        for layer in reversed(_block("hea", n, 1)):
+            for g in layer:
+                X.apply_gate(g, dagger=True)
+        out.append(X.pair(fold) if case == "v1" else X.copy().project_A(site).pair(fold))
+    return tuple(out)
 
 
 @functools.lru_cache(maxsize=128)
@@ -721,3 +756,47 @@ def clear_caches() -> None:
     _series_cached.cache_clear()
     _single_cached.cache_clear()
     _local1_value.cache_clear()
+    _hea_float_series.cache_clear()
+
+
+def finite_depth_points(
+    task: str, case: str, ensemble: str, n: int, layers: Sequence[int], q: int = 2, site: int = 0
+) -> list[FiniteDepthMoment]:
+    """:func:`finite_depth_moment` at several depths, from one series (one pass per residue of L).
+
+    Lemma 14 of ``proofs/DERIVATION.md``.
+
+    Parameters
+    ----------
+    task, case, ensemble, n, q, site
+        As :func:`finite_depth_moment` (``ensemble`` one of :data:`FINITE_DEPTH_ENSEMBLES`).
+    layers : sequence of int
+        The depths, each ``>= 1``.
+
+    Returns
+    -------
+    list of FiniteDepthMoment
+        In the order of ``layers``; exact, or (HEA, n = 6) float with ``error_bound``.
+
+    Raises
+    ------
+    ValueError
+        As :func:`finite_depth_moment`, or an empty ``layers``.
+
+    Examples
+    --------
+    >>> [str(r.value) for r in finite_depth_points("vqe", "v1", "brickwork", 6, [1, 2])]
+    ['54/25', '126/125']
+    """
+    layers = list(layers)
+    if not layers:
+        raise ValueError("layers must be a non-empty list of depths >= 1")
+    for L in layers:
+        _check(task, case, ensemble, n, L, q, site)
+    if ensemble == "hea" and n > HEA_MAX_N:
+        fl = _hea_float_series(task, case, n, site, max(layers))
+        return [
+            FiniteDepthMoment(task, case, ensemble, n, L, q, site, fl[L - 1][0], False, fl[L - 1][1]) for L in layers
+        ]
+    series = finite_depth_series(task, case, ensemble, n, max(layers), q, site)
+    return [FiniteDepthMoment(task, case, ensemble, n, L, q, site, series[L - 1]) for L in layers]
