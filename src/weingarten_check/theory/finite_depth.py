@@ -702,23 +702,24 @@ def ten_n_layers_ratio(task: str = "vqe", case: str = "v1", n: int = 4, q: int =
     """The paper's HEA at depth ``L = 10 n``: exact ``E||K||_F²`` and its ratio to the 2-design value.
 
     For a report row ("are 10 n layers 2-design-like for E||K||_F²?"); Lemma 14 of
-    ``proofs/DERIVATION.md``.  Exact for ``n <= HEA_MAX_N`` (= 5).
+    ``proofs/DERIVATION.md``.  Exact for ``n <= HEA_MAX_N`` (= 5); float with a rounding bound at n = 6.
 
     Parameters
     ----------
     task, case : str
         As :func:`finite_depth_moment`.
     n : int
-        ``3 <= n <= 5`` for VQE, ``2 <= n <= 5`` otherwise.
+        ``3 <= n <= 5`` for VQE, ``2 <= n <= 5`` otherwise (exact); ``n = 6`` for VQE/QAE v1/v2 gives a
+        float with ``error_bound`` (ratio a float).
     q, site : int
         As :func:`finite_depth_moment` (q must be 2).
 
     Returns
     -------
     dict
-        ``{"n", "layers", "value", "two_design", "ratio", "delta_bound"}``: ``value`` and
-        ``two_design`` exact sympy numbers, ``ratio`` exact (``value / two_design``; None if the
-        2-design value is 0), ``delta_bound`` a float.
+        ``{"n", "layers", "value", "exact", "error_bound", "two_design", "ratio", "delta_bound"}``:
+        ``value`` and ``ratio`` (``value / two_design``; None if the 2-design value is 0) exact sympy
+        numbers when ``exact``, ``two_design`` exact, ``delta_bound`` a float.
 
     Raises
     ------
@@ -733,11 +734,16 @@ def ten_n_layers_ratio(task: str = "vqe", case: str = "v1", n: int = 4, q: int =
     """
     r = finite_depth_moment(task, case, "hea", n, 10 * n, q, site)
     h = two_design_value(task, case, n, q, site)
-    ratio = None if h == 0 else sp.nsimplify(r.value / h)
+    if h == 0:
+        ratio = None
+    else:
+        ratio = sp.nsimplify(r.value / h) if r.exact else float(r.value) / float(h)
     return {
         "n": r.n,
         "layers": r.layers,
         "value": r.value,
+        "exact": r.exact,
+        "error_bound": r.error_bound,
         "two_design": h,
         "ratio": ratio,
         "delta_bound": r.delta_bound,
