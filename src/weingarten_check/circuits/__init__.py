@@ -11,6 +11,7 @@ Modules
 * :mod:`.ensembles` — :class:`Circuit`, Pauli rotations, the CZ chain, the hea/local1/haar_layer ensembles.
 * :mod:`.clifford` — random Clifford tableaus (qiskit's seeded sampler) turned into states, circuits, unitaries.
 * :mod:`.designs` — the Monte-Carlo frame potential of any sampler or named ensemble.
+* :mod:`.qiskit_io` — a user's Qiskit circuit or OpenQASM 2 as gate lists (Qiskit's qubit order converted once).
 
 Examples
 --------
@@ -41,6 +42,15 @@ from .ensembles import (
     rz,
     sample_circuit,
 )
+from .qiskit_io import (
+    MAX_BLOCK_QUBITS,
+    Operation,
+    circuit_operations,
+    fuse_operations,
+    layer_boundaries,
+    load_circuit,
+    simulate,
+)
 
 __all__ = [
     # ensembles
@@ -67,4 +77,12 @@ __all__ = [
     "MAX_CLIFFORD_QUBITS",
     "frame_potential_from_sampler",
     "frame_potential",
+    # qiskit_io
+    "Operation",
+    "load_circuit",
+    "circuit_operations",
+    "layer_boundaries",
+    "fuse_operations",
+    "simulate",
+    "MAX_BLOCK_QUBITS",
 ]
