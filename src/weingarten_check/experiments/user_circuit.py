@@ -53,6 +53,7 @@ from ..delta.optimiser import optimise_form
 from ..states.observable_specs import observable_from_spec, qubit_sites, state_from_spec
 from ..states.observables import Observable
 from ..states.statevector import move_sites_first
+from ..util.blas_threads import BLAS_PIN
 from ..util.checks import check_int
 
 __all__ = [
@@ -161,7 +162,12 @@ class _Problem:
 
     def apply_h(self, vecs: np.ndarray) -> np.ndarray:
         if isinstance(self.obs, Observable):
-            return self.obs.apply(vecs)
+            if vecs.ndim == self.n or 2**self.n <= 2**14:
+                return self.obs.apply(vecs)
+            out = np.empty_like(vecs)  # big states: one at a time (faster than the batched path)
+            for b in range(vecs.shape[0]):
+                out[b] = self.obs.apply(vecs[b])
+            return out
         d = 2**self.n
         flat = vecs.reshape(-1, d)
         return (flat @ np.asarray(self.obs).T).reshape(vecs.shape)
@@ -218,13 +224,21 @@ def _reorder(m: np.ndarray, from_sites: Sequence[int], to_sites: Sequence[int]) 
 
 
 def _vectors(psi1: np.ndarray, sites: tuple[int, ...], n: int) -> np.ndarray:
-    """The ``dA²`` states ``|k>_A|ψ_i>_B`` (batch axis ``k·dA + i``) in the natural site layout."""
-    rows = move_sites_first(psi1, sites, n)  # (dA, dB)
-    dA, dB = rows.shape
-    v = np.einsum("ka,ib->kiab", np.eye(dA), rows).reshape((dA * dA,) + (2,) * n)
-    order = list(sites) + [s for s in range(n) if s not in sites]  # axis j of v (after batch) = site order[j]
-    inv = [order.index(s) for s in range(n)]
-    return np.ascontiguousarray(np.transpose(v, [0] + [1 + i for i in inv]))
+    """The ``dA²`` states ``(|k><i|_A ⊗ I) ψ1 = |k>_A|ψ_i>_B`` (batch axis ``k·dA + i``), natural layout."""
+    m = len(sites)
+    dA = 2**m
+    out = np.zeros((dA * dA,) + (2,) * n, dtype=np.complex128)
+
+    def index(digit_value: int) -> tuple:
+        idx: list = [slice(None)] * n
+        for pos, s in enumerate(sites):  # sites[0] is the most significant digit of A's index
+            idx[s] = (digit_value >> (m - 1 - pos)) & 1
+        return tuple(idx)
+
+    for k in range(dA):
+        for i in range(dA):
+            out[(k * dA + i,) + index(k)] = psi1[index(i)]
+    return out
 
 
 def _cost_tensor(problem: _Problem, psi1: np.ndarray, v2: list, sites: tuple[int, ...]) -> np.ndarray:
@@ -354,7 +368,8 @@ def gate_variation_range(
     """
     problem = _Problem(circuit, observable, state, target, parameters)
     qs, sites, after, skip, current = _position(problem, qubits, after, gate)
-    return _solve(problem, qs, sites, after, skip, current, tol=tol, rng=rng)
+    with BLAS_PIN.driver():  # one BLAS thread: the many thin products of a simulation run faster
+        return _solve(problem, qs, sites, after, skip, current, tol=tol, rng=rng)
 
 
 # ------------------------------------------------------------------------------------ E[Δ]
@@ -600,7 +615,14 @@ def gate_landscape(
         raise ValueError(f"positions must increase within [0, {ndata}], got {tuple(pos)}")
     qs = tuple(range(n)) if qubits is None else tuple(int(q) for q in qubits)
     sites = [qubit_sites((q,), n, "qubits")[0] for q in qs]
-    out = np.empty((len(qs), len(pos)))
+    with BLAS_PIN.driver():  # one BLAS thread: the many thin products of a simulation run faster
+        out, cost = _landscape(problem, pos, sites)
+    return GateLandscape(out, qs, pos, cost)
+
+
+def _landscape(problem: _Problem, pos: tuple[int, ...], sites: list[int]) -> tuple[np.ndarray, float]:
+    n = problem.n
+    out = np.empty((len(sites), len(pos)))
     psi1 = problem.psi
     done = 0
     for j, K in enumerate(pos):
@@ -624,4 +646,4 @@ def gate_landscape(
         cost = 1.0 - abs(np.vdot(problem.phi.reshape(-1), full.reshape(-1))) ** 2
     else:
         cost = float(np.real(np.vdot(full.reshape(-1), problem.apply_h(full).reshape(-1))))
-    return GateLandscape(out, qs, pos, float(cost))
+    return out, float(cost)
