@@ -39,6 +39,7 @@ __all__ = [
     "layer_boundaries",
     "fuse_operations",
     "simulate",
+    "free_gate_angles",
     "MAX_BLOCK_QUBITS",
 ]
 
@@ -160,6 +161,45 @@ def load_circuit(source: object, parameters: object = None, name: str = "circuit
         shown = free if len(free) <= 6 else free[:6] + ["..."]
         raise ValueError(f"{name} has unbound parameters {shown}; give their values (parameters=...)")
     return qc
+
+
+def free_gate_angles(qc):
+    """The circuit with every numeric gate angle replaced by a fresh parameter ``θ[0], θ[1], ...``.
+
+    OpenQASM 2 has no free parameters; to sample a QASM circuit's angles (``--samples``) each angle
+    of each gate (e.g. of ``rx``, ``rz``, ``u``) becomes a parameter, in instruction order.
+
+    Parameters
+    ----------
+    qc : qiskit.QuantumCircuit
+
+    Returns
+    -------
+    qiskit.QuantumCircuit
+        With ``num_parameters`` = the number of numeric gate angles.
+
+    Examples
+    --------
+    >>> qc = load_circuit('OPENQASM 2.0; include "qelib1.inc"; qreg q[2]; rx(0.1) q[0]; cx q[0], q[1]; u(1,2,3) q[1];')
+    >>> free_gate_angles(qc).num_parameters
+    4
+    """
+    from qiskit.circuit import ParameterVector, QuantumCircuit
+
+    count = sum(
+        len(ins.operation.params)
+        for ins in qc.data
+        if ins.operation.name not in _DIRECTIVES and all(isinstance(p, (int, float)) for p in ins.operation.params)
+    )
+    theta = iter(ParameterVector("θ", count))
+    out = QuantumCircuit(*qc.qregs, *qc.cregs)
+    for ins in qc.data:
+        op = ins.operation
+        if op.params and op.name not in _DIRECTIVES and all(isinstance(p, (int, float)) for p in op.params):
+            op = op.to_mutable()
+            op.params = [next(theta) for _ in op.params]
+        out.append(op, ins.qubits, ins.clbits)
+    return out
 
 
 def circuit_operations(qc, name: str = "circuit") -> list[Operation]:
