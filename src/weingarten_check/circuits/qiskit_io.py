@@ -74,9 +74,19 @@ class Operation:
 
 
 def _expand(qc):
-    """Expand instructions on more than MAX_BLOCK_QUBITS qubits until there are none."""
+    """Expand instructions on more than MAX_BLOCK_QUBITS qubits, and composite instructions other than
+    Qiskit's standard gates (e.g. a whole ``EfficientSU2`` object), until there are none."""
+    from qiskit.circuit.library import get_standard_gate_name_mapping
+
+    standard = set(get_standard_gate_name_mapping()) | {"unitary"}
+
+    def composite(op) -> bool:
+        if op.name in _DIRECTIVES or op.name in standard:
+            return False
+        return op.num_qubits > MAX_BLOCK_QUBITS or op.definition is not None
+
     for _ in range(20):
-        big = {i.operation.name for i in qc.data if i.operation.num_qubits > MAX_BLOCK_QUBITS}
+        big = {i.operation.name for i in qc.data if composite(i.operation)}
         if not big:
             return qc
         qc = qc.decompose(gates_to_decompose=list(big))
@@ -103,7 +113,8 @@ def load_circuit(source: object, parameters: object = None, name: str = "circuit
     -------
     qiskit.QuantumCircuit
         With every parameter bound (``bind``); instructions on more than :data:`MAX_BLOCK_QUBITS` qubits
-        (e.g. a whole ``EfficientSU2`` object) expanded, so that ``circuit.data`` indexes gates.
+        and composite instructions (e.g. a whole ``EfficientSU2`` object) expanded, so that
+        ``circuit.data`` indexes gates.
 
     Raises
     ------
