@@ -142,3 +142,20 @@ def test_beyond_the_paper_figure_shows_its_fits_and_sampled_n():
         import matplotlib.pyplot as plt
 
         plt.close(fig)
+
+
+def test_gate_landscape_png(tmp_path):
+    """The landscape heat map is written, with zeros allowed on the log scale."""
+    from types import SimpleNamespace
+
+    from weingarten_check.reporting.figures import plot_gate_landscape
+
+    L = SimpleNamespace(
+        delta=np.array([[0.5, 0.0, 1e-3], [2.0, 0.1, 0.2]]), qubits=(0, 1), positions=(0, 3, 7), cost=0.1
+    )
+    path = plot_gate_landscape(L, tmp_path / "sub" / "map.png")
+    assert path.stat().st_size > 1000 and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with pytest.raises(ValueError, match="non-empty finite"):
+        plot_gate_landscape(
+            SimpleNamespace(delta=np.array([[np.nan]]), qubits=(0,), positions=(0,), cost=0.0), tmp_path / "x.png"
+        )
