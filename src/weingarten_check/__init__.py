@@ -18,6 +18,11 @@ subpackage re-exports its own public names (``weingarten_check.delta.__all__``, 
 function implements is stated, with its proof, in ``proofs/DERIVATION.md``.  Subpackages are imported
 on first use, so ``import weingarten_check`` stays cheap.
 
+Your own circuit: ``gate_variation_range(circuit, observable, qubits, after=K)`` (or ``gate=I``) gives Δ
+of one gate of a Qiskit ``QuantumCircuit`` or OpenQASM 2 circuit, ``expected_gate_variation_range`` its
+mean over random parameters, ``gate_landscape`` Δ at every qubit and layer; qubits are numbered as in
+Qiskit (in a Pauli label the rightmost character is qubit 0).
+
 Examples
 --------
 >>> import sympy as sp
