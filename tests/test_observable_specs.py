@@ -71,3 +71,20 @@ def test_states():
     assert state_from_spec(None, 3).reshape(-1)[0] == 1
     with pytest.raises(ValueError, match="length 2\\*\\*n = 8"):
         state_from_spec(np.ones(4) / 2, 3)
+
+
+@pytest.mark.parametrize("n", [1, 3, 5])
+def test_pauli_sum_apply_equals_qiskits_matrix(n):
+    """One gather per X-pattern: the phases of X, Y, Z and the bit order agree with Qiskit's matrix."""
+    from weingarten_check.states.observable_specs import PauliSum, pauli_sum_from_spec
+
+    rng = np.random.default_rng(n)
+    labels = ["".join(rng.choice(list("IXYZ"), n)) for _ in range(7)] + ["Y" * n]
+    coefs = rng.normal(size=len(labels))
+    ref = SparsePauliOp(labels, coefs).to_matrix()
+    psi = rng.normal(size=(3,) + (2,) * n) + 1j * rng.normal(size=(3,) + (2,) * n)
+    got = PauliSum(list(zip(labels, coefs))).apply(psi).reshape(3, -1)
+    assert np.abs(got - psi.reshape(3, -1) @ ref.T).max() < 1e-12
+    spec = SparsePauliOp(labels, coefs)
+    assert np.abs(pauli_sum_from_spec(spec).apply(psi).reshape(3, -1) - got).max() < 1e-12
+    assert pauli_sum_from_spec(ref) is None

@@ -50,7 +50,7 @@ from ..delta.certified import delta_from_k, qubit_delta
 from ..delta.cost import cost_tensor_pure, cost_value, form_from_k, k_matrix, m_matrix
 from ..delta.exact import qubit_extremal_unitaries, variation_range_fidelity
 from ..delta.optimiser import optimise_form
-from ..states.observable_specs import observable_from_spec, qubit_sites, state_from_spec
+from ..states.observable_specs import observable_from_spec, pauli_sum_from_spec, qubit_sites, state_from_spec
 from ..states.observables import Observable
 from ..states.statevector import move_sites_first
 from ..util.blas_threads import BLAS_PIN
@@ -158,9 +158,12 @@ class _Problem:
         if (observable is None) == (target is None):
             raise ValueError("give exactly one of observable (cost <ψ|U† H U|ψ>) and target (fidelity cost)")
         self.obs = None if observable is None else observable_from_spec(observable, self.n, "observable")
+        self.fast = None if observable is None else pauli_sum_from_spec(observable)
         self.phi = None if target is None else state_from_spec(target, self.n, "target")
 
     def apply_h(self, vecs: np.ndarray) -> np.ndarray:
+        if self.fast is not None:  # Pauli sums: one pass per X-pattern
+            return self.fast.apply(vecs)
         if isinstance(self.obs, Observable):
             if vecs.ndim == self.n or 2**self.n <= 2**14:
                 return self.obs.apply(vecs)
@@ -390,7 +393,7 @@ class ExpectedGateVariationRange:
     haar_bounds : dict of str to float
         Task-independent bounds on E[Δ] for the same H, n and m when ``V1`` or ``V2`` is Haar (a
         unitary 2-design): "paper_theorem1" (Lemma 6.2), "qudit_theorem1_sharp" (Lemma 11.3); for a
-        fidelity cost "proposition2" (Lemma 7.3).  They bound the circuit's E[Δ] only if its ``V1``
+        fidelity cost "proposition2" (Lemma 7.4).  They bound the circuit's E[Δ] only if its ``V1``
         or ``V2`` is a 2-design.
     width : float
         The spectral width ``w(H)`` used in those bounds.
@@ -457,7 +460,7 @@ def expected_gate_variation_range(
     Draws ``samples`` parameter vectors (``distribution(rng, num_parameters)`` if given), computes Δ
     for each with :func:`gate_variation_range` and reports the mean with a 95 % CI
     (``mean ± 1.96 s/sqrt(N)``), next to the task-independent bounds for Haar ``V1``/``V2``
-    (Lemmas 6.2, 11.3, 7.3 of proofs/DERIVATION.md; they apply to this circuit only if its ``V1`` or
+    (Lemmas 6.2, 11.3, 7.4 of proofs/DERIVATION.md; they apply to this circuit only if its ``V1`` or
     ``V2`` is a 2-design).
 
     Parameters
