@@ -176,6 +176,86 @@ def block_api() -> str:
     )
 
 
+#: the OpenQASM 2 circuit of the README's section "Your own circuit" (written to circuit.qasm)
+OWN_QASM = """OPENQASM 2.0;
+include "qelib1.inc";
+qreg q[5];
+ry(0.3) q[0];
+ry(1.1) q[1];
+ry(0.7) q[2];
+ry(2.0) q[3];
+ry(0.5) q[4];
+cx q[0], q[1];
+cx q[1], q[2];
+cx q[2], q[3];
+cx q[3], q[4];
+rz(0.4) q[2];
+rx(0.9) q[4];
+"""
+OWN_OBSERVABLE = "1.0*ZZIII + 0.5*XIXII - 0.7*IIZIZ"
+
+
+def block_own_circuit() -> str:
+    """The section "Your own circuit": the delta command on OWN_QASM (its output from a fresh run)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "circuit.qasm").write_text(OWN_QASM)
+        lines = ["$ cat circuit.qasm"] + OWN_QASM.rstrip("\n").splitlines()
+        for command in (
+            f"weingarten-check delta --qasm circuit.qasm --observable '{OWN_OBSERVABLE}' --qubits 2 --after 5",
+            f"weingarten-check delta --qasm circuit.qasm --observable '{OWN_OBSERVABLE}' --qubits 2,3 --gate 7 "
+            "--samples 20",
+        ):
+            code, out, err = run_cli(command, Path(tmp))
+            if code:
+                raise RuntimeError(f"{command}: exit {code}: {err}")
+            lines += [f"$ {command}"] + out.rstrip("\n").splitlines()
+    return "```console\n" + "\n".join(lines) + "\n```"
+
+
+def block_own_api() -> str:
+    """The Python call of the section "Your own circuit" (numbers in its comments from a fresh run)."""
+    import numpy as np
+    from qiskit import QuantumCircuit
+    from qiskit.circuit.library import efficient_su2
+    from qiskit.quantum_info import SparsePauliOp
+
+    from weingarten_check import gate_landscape, gate_variation_range
+
+    qc = efficient_su2(6, reps=3, insert_barriers=True)
+    params = np.random.default_rng(0).uniform(0, 2 * np.pi, qc.num_parameters)
+    H = SparsePauliOp(["IIIZII", "ZZIIII", "IIIIXX"], [1.0, 0.5, -0.7])
+    r = gate_variation_range(qc, H, qubits=(2,), after=20, parameters=params)
+    L = gate_landscape(qc, H, parameters=params)
+    z = gate_variation_range(QuantumCircuit(6), "IIIZII", qubits=(2,), after=0)
+    return "\n".join(
+        [
+            "```python",
+            "import numpy as np",
+            "from qiskit import QuantumCircuit",
+            "from qiskit.circuit.library import efficient_su2",
+            "from qiskit.quantum_info import SparsePauliOp",
+            "",
+            "from weingarten_check import gate_landscape, gate_variation_range",
+            "from weingarten_check.reporting.figures import plot_gate_landscape",
+            "",
+            "qc = efficient_su2(6, reps=3, insert_barriers=True)",
+            "params = np.random.default_rng(0).uniform(0, 2 * np.pi, qc.num_parameters)",
+            'H = SparsePauliOp(["IIIZII", "ZZIIII", "IIIIXX"], [1.0, 0.5, -0.7])  # rightmost character = qubit 0',
+            "# a free one-qubit gate on qubit 2 after the first 20 instructions",
+            "r = gate_variation_range(qc, H, qubits=(2,), after=20, parameters=params)",
+            f"r.delta, r.method, r.cost  # {r.delta:.4f}, {r.method!r}, {r.cost:.4f}",
+            "r.gate_max  # a qiskit UnitaryGate: append it on qubits (2,) to reach the largest cost",
+            "# Δ at every (qubit, layer boundary), drawn with a log colour scale",
+            "L = gate_landscape(qc, H, parameters=params)",
+            f"L.delta.shape, L.positions[:4]  # {L.delta.shape}, {L.positions[:4]}",
+            'plot_gate_landscape(L, "landscape.png")',
+            "# Qiskit's qubit order: Z on qubit 2 of 6 is moved only by a gate on qubit 2",
+            f'gate_variation_range(QuantumCircuit(6), "IIIZII", qubits=(2,), after=0).delta  # {z.delta:.4f}',
+            "```",
+        ]
+    )
+
+
 #: rows of the verify table shown on the verify page: (task, ensemble, case, q, n)
 VERIFY_ROWS = (
     ("vqe", "haar", "v1", 2, 12),
@@ -264,6 +344,8 @@ BLOCKS: dict[str, Callable[[], str]] = {
     "api": block_api,
     "verify": block_verify,
     "lemmas": block_lemmas,
+    "own-circuit": block_own_circuit,
+    "own-api": block_own_api,
 }
 
 

@@ -201,3 +201,26 @@ def test_mpmath_recomputation_agrees_with_double(n):
         M_mp = mpmath.matrix([[rows_mp[i][0] if j == 0 else 0 for j in range(dA)] for i in range(dA)])
         f_mp = variation_range_fidelity_mp(M_mp, dps)
         assert abs(f_mp - variation_range_fidelity(M_dbl)) < 1e-14
+
+
+# ------------------------------------------------------------------------------------ extremal unitaries
+def test_qubit_extremal_unitaries_attain_the_two_ends_of_delta():
+    """C(U_max) - C(U_min) = 2(σ1 + σ2) (Lemma 3.2) for random K, including det K < 0 and rank 2."""
+    from weingarten_check.delta.cost import adjoint_representation
+    from weingarten_check.delta.exact import qubit_extremal_unitaries
+
+    rng = np.random.default_rng(11)
+    for t in range(60):
+        K = rng.normal(size=(3, 3))
+        if t % 3 == 1:
+            K[:, 0] = 0.0  # rank 2
+        U_max, U_min = qubit_extremal_unitaries(K)
+        for U in (U_max, U_min):
+            assert np.allclose(U.conj().T @ U, np.eye(2), atol=1e-12)
+        c_max = np.trace(K.T @ adjoint_representation(U_max))
+        c_min = np.trace(K.T @ adjoint_representation(U_min))
+        assert abs((c_max - c_min) - variation_range_qubit(K)) < 1e-12
+        # no Haar unitary does better on either side
+        for _ in range(20):
+            c = np.trace(K.T @ adjoint_representation(haar_unitary(2, rng)))
+            assert c_min - 1e-12 <= c <= c_max + 1e-12

@@ -161,3 +161,20 @@ def test_exactly_zero_means_are_marked_not_dropped(tmp_path, monkeypatch):
     marks = [ln for ln in vqe_ax.get_lines() if ln.get_marker() == "v"]
     assert marks and all(list(ln.get_xdata()) == [5] for ln in marks)
     assert not [ln for ax in fig.axes[1:] for ln in ax.get_lines() if ln.get_marker() == "v"]
+
+
+def test_gate_landscape_png(tmp_path):
+    """The landscape heat map is written, with zeros allowed on the log scale."""
+    from types import SimpleNamespace
+
+    from weingarten_check.reporting.figures import plot_gate_landscape
+
+    L = SimpleNamespace(
+        delta=np.array([[0.5, 0.0, 1e-3], [2.0, 0.1, 0.2]]), qubits=(0, 1), positions=(0, 3, 7), cost=0.1
+    )
+    path = plot_gate_landscape(L, tmp_path / "sub" / "map.png")
+    assert path.stat().st_size > 1000 and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with pytest.raises(ValueError, match="non-empty finite"):
+        plot_gate_landscape(
+            SimpleNamespace(delta=np.array([[np.nan]]), qubits=(0,), positions=(0,), cost=0.0), tmp_path / "x.png"
+        )

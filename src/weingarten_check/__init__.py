@@ -18,6 +18,11 @@ subpackage re-exports its own public names (``weingarten_check.delta.__all__``, 
 function implements is stated, with its proof, in ``proofs/DERIVATION.md``.  Subpackages are imported
 on first use, so ``import weingarten_check`` stays cheap.
 
+Your own circuit: ``gate_variation_range(circuit, observable, qubits, after=K)`` (or ``gate=I``) gives Δ
+of one gate of a Qiskit ``QuantumCircuit`` or OpenQASM 2 circuit, ``expected_gate_variation_range`` its
+mean over random parameters, ``gate_landscape`` Δ at every qubit and layer; qubits are numbered as in
+Qiskit (in a Pauli label the rightmost character is qubit 0).
+
 Examples
 --------
 >>> import sympy as sp
@@ -97,6 +102,10 @@ _EXPORTS: dict[str, str] = {
     "read_results": "experiments",
     "summarize": "experiments",
     "fit_log_slope_se": "experiments",
+    "gate_variation_range": "experiments",
+    "GateVariationRange": "experiments",
+    "expected_gate_variation_range": "experiments",
+    "gate_landscape": "experiments",
     # reporting
     "run_verify": "reporting",
     "run_proofs": "reporting",
@@ -170,6 +179,10 @@ __all__ = [
     "read_results",
     "summarize",
     "fit_log_slope_se",
+    "gate_variation_range",
+    "GateVariationRange",
+    "expected_gate_variation_range",
+    "gate_landscape",
     "run_verify",
     "run_proofs",
     "figure5_from_results",

@@ -12,6 +12,7 @@ Modules
 * :mod:`.clifford` — random Clifford tableaus (qiskit's seeded sampler) turned into states, circuits, unitaries.
 * :mod:`.designs` — the Monte-Carlo frame potential of any sampler or named ensemble.
 * :mod:`.second_moments` — exact two-copy moment maps of gates and their propagation (Lemma 14).
+* :mod:`.qiskit_io` — a user's Qiskit circuit or OpenQASM 2 as gate lists (Qiskit's qubit order converted once).
 
 Examples
 --------
@@ -41,6 +42,15 @@ from .ensembles import (
     ry,
     rz,
     sample_circuit,
+)
+from .qiskit_io import (
+    MAX_BLOCK_QUBITS,
+    Operation,
+    circuit_operations,
+    fuse_operations,
+    layer_boundaries,
+    load_circuit,
+    simulate,
 )
 from .second_moments import (
     FIXED_GATES,
@@ -109,4 +119,12 @@ __all__ = [
     "brickwork_layers",
     "hea_layers",
     "local1_layers",
+    # qiskit_io
+    "Operation",
+    "load_circuit",
+    "circuit_operations",
+    "layer_boundaries",
+    "fuse_operations",
+    "simulate",
+    "MAX_BLOCK_QUBITS",
 ]

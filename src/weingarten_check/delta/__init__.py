@@ -57,7 +57,7 @@ from .cost import (
     k_matrix,
     m_matrix,
 )
-from .exact import variation_range, variation_range_fidelity, variation_range_qubit
+from .exact import qubit_extremal_unitaries, variation_range, variation_range_fidelity, variation_range_qubit
 from .optimiser import hermitian_parameter_basis, optimise_form, polar_unitary
 from .reduction import k_from_reduced, m_from_states
 from .result import VariationRangeResult
@@ -80,6 +80,7 @@ __all__ = [
     "variation_range_qubit",
     "variation_range_fidelity",
     "variation_range",
+    "qubit_extremal_unitaries",
     # certified
     "qubit_delta",
     "nuclear_bound",

@@ -37,10 +37,10 @@ from ..states.observables import Observable
 from ..states.sampling import RngLike
 from ..util.checks import check_hermitian, check_local_dim, check_nq, check_sites, check_square, check_unitary
 from .certified import delta_from_k, qubit_delta
-from .cost import cost_tensor_dense, k_matrix, m_matrix
+from .cost import check_k, cost_tensor_dense, k_matrix, m_matrix
 from .result import VariationRangeResult
 
-__all__ = ["variation_range_qubit", "variation_range_fidelity", "variation_range"]
+__all__ = ["variation_range_qubit", "variation_range_fidelity", "variation_range", "qubit_extremal_unitaries"]
 
 
 # ------------------------------------------------------------------------------------ exact Δ
@@ -251,3 +251,68 @@ def variation_range(
     if method == "qubit" and dA != 2:
         raise ValueError(f"method='qubit' needs dA = 2, got dA = {dA}")
     return delta_from_k(K, dA, tol=tol, rng=rng, max_starts=starts)
+
+
+# ------------------------------------------------------------------------------------ extremal unitaries
+_PAULIS = (
+    np.eye(2, dtype=np.complex128),
+    np.array([[0, 1], [1, 0]], dtype=np.complex128),
+    np.array([[0, -1j], [1j, 0]], dtype=np.complex128),
+    np.array([[1, 0], [0, -1]], dtype=np.complex128),
+)
+
+
+def _unitary_from_rotation(R: np.ndarray) -> np.ndarray:
+    """A U in U(2) with adjoint representation R (in SO(3)), from
+    ``X + Σ_ab R_ab σ_a X σ_b = 2 tr(U† X) U`` (``Σ_b σ_b Y σ_b = 2 tr(Y) I - Y``), taking the Pauli X of
+    largest left-hand side (the four ``tr(U† σ)`` cannot all vanish)."""
+    best = None
+    for X in _PAULIS:
+        N = X + sum(R[a, b] * _PAULIS[a + 1] @ X @ _PAULIS[b + 1] for a in range(3) for b in range(3))
+        if best is None or np.linalg.norm(N) > np.linalg.norm(best):
+            best = N
+    U = best * (np.sqrt(2.0) / np.linalg.norm(best))
+    w, _, vh = np.linalg.svd(U)  # re-unitarise against rounding
+    return w @ vh
+
+
+def qubit_extremal_unitaries(K: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The one-qubit unitaries at which ``C(U) = c0 + tr(Kᵀ R(U))`` is largest and smallest (Lemma 3.2).
+
+    With the SVD ``K = W Σ Vᵀ`` and ``s = det(W Vᵀ)``, ``R = W diag(1, 1, s) Vᵀ`` attains
+    ``max_{SO(3)} tr(Kᵀ R) = σ1 + σ2 + s σ3`` and ``R = W diag(-1, -1, s) Vᵀ`` attains the minimum
+    ``-σ1 - σ2 + s σ3`` (Lemma 3.2: their difference is ``Δ = 2(σ1 + σ2)``); each rotation is lifted
+    to U(2) (``R(U(2)) = SO(3)``, Lemma 2.3).
+
+    Parameters
+    ----------
+    K : array_like
+        Real 3 x 3 (:func:`.cost.k_matrix`).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``(U_max, U_min)``, 2 x 2 unitaries (each up to a global phase).
+
+    Raises
+    ------
+    TypeError, ValueError
+        From :func:`.cost.check_k`.
+
+    Examples
+    --------
+    ``K = diag(0, 0, 1)`` is ``C(U) = <0|U† Z U|0>``: the identity maximises it, a bit flip minimises it.
+
+    >>> U_max, U_min = qubit_extremal_unitaries(np.diag([0.0, 0.0, 1.0]))
+    >>> from weingarten_check.delta.cost import adjoint_representation
+    >>> float(np.trace(adjoint_representation(U_max) @ np.diag([0.0, 0.0, 1.0])).round(12))
+    1.0
+    >>> float(np.trace(adjoint_representation(U_min) @ np.diag([0.0, 0.0, 1.0])).round(12))
+    -1.0
+    """
+    K, _ = check_k(K, 2)
+    W, _, Vt = np.linalg.svd(K)
+    s = float(np.sign(np.linalg.det(W @ Vt))) or 1.0
+    R_max = W @ np.diag([1.0, 1.0, s]) @ Vt
+    R_min = W @ np.diag([-1.0, -1.0, s]) @ Vt
+    return _unitary_from_rotation(R_max), _unitary_from_rotation(R_min)

@@ -15,7 +15,8 @@ Modules:
 * :mod:`.store` -- the results file (JSON Lines): read, check, repair, append under a lock;
 * :mod:`.executors` -- serial, local-process and Dask executors of a sweep;
 * :mod:`.sweep` -- :class:`SweepSpec` and :func:`run_sweep` (resumable, deterministic);
-* :mod:`.resources` -- the memory one sample needs, checked before a sweep starts.
+* :mod:`.resources` -- the memory one sample needs, checked before a sweep starts;
+* :mod:`.user_circuit` -- your own Qiskit/OpenQASM circuit: Δ of any gate, E[Δ], the landscape map.
 
 The names below are imported on first use, so ``import weingarten_check.experiments`` stays cheap.
 
@@ -106,6 +107,13 @@ __all__ = [
     "largest_n",
     "check_sweep_memory",
     "MemoryCheckError",
+    # user_circuit
+    "GateVariationRange",
+    "gate_variation_range",
+    "ExpectedGateVariationRange",
+    "expected_gate_variation_range",
+    "GateLandscape",
+    "gate_landscape",
 ]
 
 #: the module that defines each name of ``__all__`` (tests/test_tasks.py checks they agree)
@@ -190,6 +198,14 @@ _MODULES = {
         "largest_n",
         "check_sweep_memory",
         "MemoryCheckError",
+    ),
+    "user_circuit": (
+        "GateVariationRange",
+        "gate_variation_range",
+        "ExpectedGateVariationRange",
+        "expected_gate_variation_range",
+        "GateLandscape",
+        "gate_landscape",
     ),
 }
 _MODULE_OF = {name: module for module, names in _MODULES.items() for name in names}

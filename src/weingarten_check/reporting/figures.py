@@ -57,6 +57,7 @@ __all__ = [
     "DEFAULT_BOUNDS",
     "BRACKET_RESOLUTION",
     "BoundsFn",
+    "plot_gate_landscape",
 ]
 
 #: title of each task's panel
@@ -723,3 +724,76 @@ def format_figure5_summary(paths: Sequence[Path], series: Sequence[Series]) -> s
             f"  {s.label}: n = {s.ns[0]}..{s.ns[-1]}, E[Δ]/w from {s.mean[0]:.3e} to {s.mean[-1]:.3e}" for s in series
         )
     )
+
+
+def plot_gate_landscape(landscape: Any, out: str | os.PathLike, *, title: str | None = None) -> Path:
+    """Draw a landscape map (qubits x layers, log colour scale) and save it as a PNG.
+
+    The map is :func:`weingarten_check.experiments.user_circuit.gate_landscape`'s: ``Δ`` of a free
+    one-qubit gate on each Qiskit qubit (rows, qubit 0 at the top) after each layer boundary
+    (columns, labelled by the instruction count ``after=K``).  Δ = 0 is drawn in the colour of the
+    smallest positive value shown (a log scale has no zero) and counted in the title.
+
+    Parameters
+    ----------
+    landscape : GateLandscape
+        Its ``delta``, ``qubits``, ``positions`` and ``cost``.
+    out : str or os.PathLike
+        The PNG file (its directory is created).
+    title : str, optional
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+
+    Raises
+    ------
+    ValueError
+        If ``landscape.delta`` is empty or not finite.
+
+    Examples
+    --------
+    >>> import tempfile, numpy as np
+    >>> from types import SimpleNamespace
+    >>> L = SimpleNamespace(delta=np.array([[1.0, 0.1], [0.01, 0.0]]), qubits=(0, 1), positions=(0, 5), cost=0.5)
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     plot_gate_landscape(L, os.path.join(d, "map.png")).stat().st_size > 1000
+    True
+    """
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from matplotlib.colors import LogNorm
+
+    delta = np.asarray(landscape.delta, dtype=float)
+    if delta.size == 0 or not np.all(np.isfinite(delta)):
+        raise ValueError("landscape.delta must be a non-empty finite array")
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    positive = delta[delta > 0]
+    vmin = float(positive.min()) if positive.size else 1e-16
+    vmax = float(max(delta.max(), vmin * 10))
+    zeros = int((delta <= 0).sum())
+    shown = np.where(delta > 0, delta, vmin)
+    nq, npos = delta.shape
+    fig, ax = plt.subplots(figsize=(max(5.0, 0.42 * npos + 2.5), max(3.0, 0.32 * nq + 1.6)))
+    im = ax.imshow(shown, aspect="auto", cmap="viridis", norm=LogNorm(vmin=vmin, vmax=vmax), interpolation="nearest")
+    ax.set_yticks(range(nq), [str(q) for q in landscape.qubits])
+    step = max(1, npos // 16)
+    ax.set_xticks(range(0, npos, step), [str(p) for p in list(landscape.positions)[::step]], rotation=90)
+    ax.set_ylabel("qubit (Qiskit index)")
+    ax.set_xlabel("free gate inserted after instruction K (layer boundaries)")
+    fig.colorbar(im, ax=ax, label="Δ (log scale)")
+    ax.set_title(
+        title
+        or f"Variation range of a free one-qubit gate; cost {landscape.cost:.4g}"
+        + (f"; {zeros} positions with Δ = 0" if zeros else ""),
+        fontsize=9,
+    )
+    fig.tight_layout()
+    fig.savefig(out, dpi=130)
+    plt.close(fig)
+    return out

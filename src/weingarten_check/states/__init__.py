@@ -14,6 +14,7 @@ Modules
 * :mod:`.sampling` — Haar unitaries, isometries and states; the Ginibre matrix drawn in blocks.
 * :mod:`.reduced` — reduced (cross) density matrices in one chunked pass; the chunking plan.
 * :mod:`.hamiltonian_gram` — ``<v_x|H|v_y>`` for many large vectors (the sparse engine).
+* :mod:`.observable_specs` — observables and states as users write them; Qiskit's qubit order converted once.
 
 The chunk size is ``weingarten_check.states.reduced.CHUNK_ELEMENTS``, read from that module at
 call time (the value re-exported here is a copy: set it in :mod:`.reduced`).  The function
@@ -30,6 +31,7 @@ Examples
 
 from .bases import PAULI, gell_mann, orthonormal_traceless_basis
 from .hamiltonian_gram import chunk_rows, hamiltonian_gram_rows, reduced_gram_fits
+from .observable_specs import observable_from_spec, parse_pauli_sum, qubit_sites, state_from_spec
 from .observables import (
     Observable,
     heisenberg_ring,
@@ -128,4 +130,9 @@ __all__ = [
     "hamiltonian_gram_rows",
     "chunk_rows",
     "reduced_gram_fits",
+    # observable_specs (Qiskit's qubit order at the boundary)
+    "qubit_sites",
+    "observable_from_spec",
+    "parse_pauli_sum",
+    "state_from_spec",
 ]
