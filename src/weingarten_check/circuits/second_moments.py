@@ -950,7 +950,7 @@ class FloatTwoCopy:
         return X
 
     def pair(self, functionals: Sequence[Sequence[object]]) -> tuple[float, float]:
-        """``(value, error bound)`` of ``tr[Z (ψψ)^{⊗}]`` (per-site functionals with |f| <= 1)."""
+        """``(value, error bound)`` of ``tr[Z (ψψ)^{⊗}]`` (per-site functionals with ``|f| <= 1``)."""
         A = self.a
         eps = float(np.finfo(float).eps)
         for s in reversed(range(self.n)):

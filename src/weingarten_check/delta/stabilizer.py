@@ -99,7 +99,7 @@ def k_matrix_clifford(
     v1: CliffordUnitary | None = None,
     v2: CliffordUnitary | None = None,
 ) -> np.ndarray:
-    """The matrix K of Lemma 3.1 for Clifford V1, V2 and ρ = |0…0>, exactly (module docstring).
+    """The matrix K of Lemma 3.1 for Clifford V1, V2 and ``ρ = |0…0>``, exactly (module docstring).
 
     Implements Lemma 13.5 of ``proofs/DERIVATION.md``: ``K^P_ab = Σ c_s <P_b ⊗ P_s|_B>`` over the strings
     of ``V2† H V2`` whose restriction to A is ``P_a``, each expectation 0 or ±1 on the stabilizer state

@@ -15,7 +15,7 @@ with ``tr O = 0``, ``tr ρ = 1``, ``tr ρ² = tr(ρ ρ^T) = P``)::
     κ = Σ_a tr_B(h_a²) (the coupling),  κ_T = Σ_a tr_B(h_a h_a^T) = tr(H H^{T_B}) - tr(h h^T)/dA, h = tr_A H.
 
 The unitary value is ``(P d - 1)/(d (d² - 1)) (dA² - 1) κ`` (Lemma 4.1), so the ratio is
-``(d + 1)/(d + 2) · (1 + κ_T / ((dA + 1) κ))``, at most ``(d+1)(dA+2)/((d+2)(dA+1))`` (|κ_T| ≤ κ).  Since
+``(d + 1)/(d + 2) · (1 + κ_T / ((dA + 1) κ))``, at most ``(d+1)(dA+2)/((d+2)(dA+1))`` (``|κ_T| ≤ κ``).  Since
 ``Δ ≤ 2 sqrt(r) ||K||_F`` for every K (Lemma 3.4), ``E[Δ] ≤ 2 sqrt(r) sqrt(E||K||_F²)`` (Jensen) — Δ the
 variation over all of U(dA).  Heisenberg ring, one qubit: ``κ = 6d``, ``κ_T = 2d`` (the Y terms enter
 with a minus sign), ``E||K||_F² = 20/(d + 2)`` against the unitary ``18/(d + 1)``; QAE: ``κ_T = κ``.
