@@ -242,3 +242,30 @@ def test_run_verify_default_points_are_what_plain_verify_runs(monkeypatch):
     assert seen == rp.default_points()
     assert {p.config.q for p in seen} == set(rp.DEFAULT_QS) and {p.config.m for p in seen} == {1}
     assert len(rp.default_points((4,), (1,))) == 10 and len(rp.default_points((2,), (2,))) == 18
+
+
+def test_finite_depth_rows_are_the_exact_hea_moment_at_10n(monkeypatch):
+    """verify's finite-depth rows: E||K||_F² of the paper's HEA at L = 10 n from theory.finite_depth, its
+    2-design value 18/(d+1) and their ratio; shown in the Markdown and the JSON, never a failure; on by
+    default only for the default points."""
+    import sympy as sp
+
+    from weingarten_check.reporting import verify_report as rp
+    from weingarten_check.theory.finite_depth import finite_depth_moment
+
+    (row,) = rp.finite_depth_rows([3])
+    exact = finite_depth_moment("vqe", "v1", "hea", 3, 30).value
+    assert row["layers"] == 30 and sp.simplify(sp.sympify(row["value"]) - exact) == 0
+    assert sp.sympify(row["two_design"]) == sp.Rational(18, 9)  # 18/(d+1), d = 8 (Lemma 9.2)
+    assert row["ratio"] == pytest.approx(float(exact) / 2, rel=1e-12) and row["ratio"] != 1
+    assert row["delta_bound"] == pytest.approx(2 * 2**0.5 * float(exact) ** 0.5, rel=1e-12)
+
+    monkeypatch.setattr(rp, "finite_depth_rows", lambda: [dict(row, ratio=1.7)])
+    monkeypatch.setattr(rp, "_run_numeric", lambda point, samples, seed: (_ for _ in ()).throw(RuntimeError("x")))
+    rep = rp.run_verify(lemmas=False, samples=2)
+    assert rep.finite_depth and rep.as_dict()["finite_depth"][0]["ratio"] == 1.7
+    text = rp.format_markdown(rep)
+    assert "## Finite depth" in text and "| vqe | v1 | 3 | 30 |" in text and "1.70000" in text
+    assert not any("finite" in f for f in rep.failures)  # a row, not a failure
+    rep2 = rp.run_verify(lemmas=False, samples=2, points=[("qsl", "local1", "v1", 2, 3)])
+    assert rep2.finite_depth == []

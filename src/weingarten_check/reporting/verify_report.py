@@ -390,6 +390,8 @@ class VerifyReport:
         Wall time.
     environment : dict of str to str
         Package and Python versions, machine, CPUs.
+    finite_depth : list of dict
+        The paper's HEA at L = 10 n (:func:`finite_depth_rows`): rows to read, never a failure.
 
     Examples
     --------
@@ -414,6 +416,7 @@ class VerifyReport:
     started: str
     seconds: float
     environment: dict[str, str]
+    finite_depth: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def failures(self) -> list[str]:
@@ -452,7 +455,7 @@ class VerifyReport:
         ...     [check], [], "2024-01-01 00:00:00 UTC", 1.0, {"python": "3.11"},
         ... )
         >>> list(rep.as_dict())
-        ['ok', 'failures', 'started', 'seconds', 'environment', 'lemmas', 'numerics', 'errors']
+        ['ok', 'failures', 'started', 'seconds', 'environment', 'lemmas', 'numerics', 'errors', 'finite_depth']
         >>> rep.as_dict()["lemmas"][0]["ok"]
         True
         """
@@ -465,6 +468,7 @@ class VerifyReport:
             "lemmas": [asdict(r) | {"ok": r.ok} for r in self.lemmas],
             "numerics": [c.as_dict() | {"ok": c.ok} for c in self.numerics],
             "errors": self.errors,
+            "finite_depth": self.finite_depth,
         }
 
 
@@ -544,6 +548,62 @@ def _run_numeric(point: CheckPoint, samples: int, seed: int) -> NumericCheck:
     )
 
 
+#: the n of verify's finite-depth rows: the paper's HEA (VQE, V1 random) at L = 10 n, exact (Lemma 14)
+DEPTH_ROW_NS: tuple[int, ...] = (3, 4, 5)
+
+
+def finite_depth_rows(ns: Sequence[int] = DEPTH_ROW_NS, task: str = "vqe", case: str = "v1") -> list[dict[str, Any]]:
+    """Rows "is the paper's 10 n-layer HEA a 2-design for E||K||_F²?": the exact value at ``L = 10 n``.
+
+    For each n, :func:`weingarten_check.theory.finite_depth.ten_n_layers_ratio` (Lemma 14 of
+    ``proofs/DERIVATION.md``): ``E||K||_F²`` of the hardware-efficient ansatz the sampler builds, exact in
+    Q(√2), its 2-design value (Lemma 9), their ratio and the E[Δ] bound ``2√2 sqrt(E||K||_F²)``.  A row
+    to read, not a check: a ratio above 1 says the finite-depth circuit is not yet a 2-design for this
+    quantity, which no lemma claims it is.
+
+    Parameters
+    ----------
+    ns : sequence of int, default DEPTH_ROW_NS
+        Numbers of qubits (exact for ``3 <= n <= 5``; n = 5 takes about 15 s).
+    task, case : str, default "vqe", "v1"
+        As :func:`weingarten_check.theory.finite_depth.finite_depth_moment`.
+
+    Returns
+    -------
+    list of dict
+        ``{"task", "case", "ensemble", "n", "layers", "value", "value_float", "exact", "two_design", "ratio",
+        "delta_bound"}`` with ``value`` and ``two_design`` exact strings (sympy-parsable; the value's
+        numerator and denominator run to hundreds of digits at n = 5) and the rest floats.
+
+    Examples
+    --------
+    >>> (row,) = finite_depth_rows([2], task="qae")
+    >>> row["layers"], row["two_design"], row["ratio"] > 1
+    (20, '3/20', True)
+    """
+    from ..theory.finite_depth import ten_n_layers_ratio
+
+    rows = []
+    for n in ns:
+        r = ten_n_layers_ratio(task, case, n)
+        rows.append(
+            {
+                "task": task,
+                "case": case,
+                "ensemble": "hea",
+                "n": n,
+                "layers": r["layers"],
+                "value": str(r["value"]),
+                "value_float": float(r["value"]),
+                "exact": bool(r["exact"]),
+                "two_design": str(r["two_design"]),
+                "ratio": None if r["ratio"] is None else float(r["ratio"]),
+                "delta_bound": float(r["delta_bound"]),
+            }
+        )
+    return rows
+
+
 def run_verify(
     *,
     lemmas: bool = True,
@@ -553,6 +613,7 @@ def run_verify(
     seed: int = 0,
     extra_pytest_args: Sequence[str] = (),
     progress: bool = False,
+    depth_rows: bool | None = None,
 ) -> VerifyReport:
     """Run the lemma suite and the numerical confirmation at ``points``.
 
@@ -576,6 +637,8 @@ def run_verify(
         Appended to the pytest command line of the lemma suite.
     progress : bool, default False
         Per-lemma and per-point progress bars on stderr.
+    depth_rows : bool, optional
+        Add :func:`finite_depth_rows` (default: with the numerics of the default points, q = 2 among them).
 
     Returns
     -------
@@ -593,6 +656,8 @@ def run_verify(
     >>> rep.ok, round(check.mean, 4), check.bounds, check.verdicts
     (True, 0.1906, {'proposition2': 0.25}, {'proposition2': 'consistent'})
     """
+    if depth_rows is None:
+        depth_rows = numerics and points is None
     if points is None:
         points = default_points()
     check_int(samples, "samples (a CI needs two)", 2)
@@ -624,7 +689,13 @@ def run_verify(
                     f"numerics {label}: {type(exc).__name__}: {exc}"
                     + ("" if not os.environ.get("WGC_DEBUG") else "\n" + traceback.format_exc())
                 )
-    return VerifyReport(lemma_rows, checks, errors, started, time.perf_counter() - t0, _environment())
+    depth: list[dict[str, Any]] = []
+    if depth_rows:
+        try:
+            depth = finite_depth_rows()
+        except Exception as exc:
+            errors.append(f"finite-depth rows: {type(exc).__name__}: {exc}")
+    return VerifyReport(lemma_rows, checks, errors, started, time.perf_counter() - t0, _environment(), depth)
 
 
 # --------------------------------------------------------------------------- formatting
@@ -824,6 +895,41 @@ def format_markdown(rep: VerifyReport) -> str:
                 f"{ONE_NUMBER_WIDTH:g}).",
                 "",
             ]
+    if rep.finite_depth:
+        lines += [
+            "## Finite depth: the paper's hardware-efficient ansatz at L = 10 n (Lemma 14)",
+            "",
+            "Exact E||K||_F² of the HEA the sampler builds (R_y(π/4), then L layers of random-axis Pauli "
+            "rotations and a CZ chain), against the exact 2-design value of Lemma 9; the E[Δ] bound is "
+            "2√2 sqrt(E||K||_F²). A row to read, not a check: no lemma claims the finite-depth circuit is a 2-design.",
+            "",
+        ]
+        lines += _table(
+            [
+                "task",
+                "case",
+                "n",
+                "L",
+                "E||K||_F² (exact, rounded here; exact in the JSON)",
+                "2-design value",
+                "ratio",
+                "E[Δ] bound",
+            ],
+            [
+                [
+                    r["task"],
+                    r["case"],
+                    str(r["n"]),
+                    str(r["layers"]),
+                    f"{r['value_float']:.8f}",
+                    r["two_design"],
+                    "-" if r["ratio"] is None else f"{r['ratio']:.5f}",
+                    _fmt(r["delta_bound"]),
+                ]
+                for r in rep.finite_depth
+            ],
+        )
+        lines.append("")
     if rep.failures:
         lines += ["## Failures", ""] + [f"- {f}" for f in rep.failures] + [""]
     return "\n".join(lines)
