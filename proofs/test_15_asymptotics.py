@@ -127,8 +127,9 @@ def test_lemma_15_1_limiting_covariance(task, case, q):
     assert covariance_claim_holds(task, case, q)
 
 
+@pytest.mark.mutant
 @lemma("15.1", "mutants: variance x1.01, or the wrong law, fail the same checker", "q = 2")
-def test_lemma_15_1_mutants():
+def test_lemma_15_1_mutant_rejected():
     assert not covariance_claim_holds("vqe", "v1", 2, factor=sp.Rational(101, 100))
     assert not covariance_claim_holds("qae", "v1", 2, law="iid Gaussian")
     assert not covariance_claim_holds("qae", "v2", 2, factor=sp.Rational(99, 100))
@@ -149,6 +150,31 @@ def k_of(H2: np.ndarray, psi: np.ndarray, q: int) -> np.ndarray:
     return K
 
 
+def finite_n_ranks(q: int, n: int = 3, seed: int = 15) -> dict:
+    """rank K at finite n for one Haar draw: QAE v1 (V1 Haar), VQE/QAE v2 (V2 Haar), VQE v1."""
+    rng = np.random.default_rng(seed)
+    dim = q**n
+    Hv = heisenberg_ring(n, q).dense()
+    Hq = np.eye(dim) - np.kron(np.diag([1.0] + [0.0] * (q - 1)), np.eye(dim // q))
+    z = rng.normal(size=(dim, dim)) + 1j * rng.normal(size=(dim, dim))
+    V, R = np.linalg.qr(z)
+    V = V * (np.diag(R) / abs(np.diag(R)))
+    e0 = np.zeros(dim)
+    e0[0] = 1
+    psi = V[:, 0]
+    return {
+        ("qae", "v1"): np.linalg.matrix_rank(k_of(Hq, psi, q), tol=1e-10),
+        ("vqe", "v2"): np.linalg.matrix_rank(k_of(V.conj().T @ Hv @ V, e0, q), tol=1e-10),
+        ("qae", "v2"): np.linalg.matrix_rank(k_of(V.conj().T @ Hq @ V, e0, q), tol=1e-10),
+        ("vqe", "v1"): np.linalg.matrix_rank(k_of(Hv, psi, q), tol=1e-10),
+    }
+
+
+def structure_claim_holds(law_of, q: int) -> bool:
+    """Rank one at finite n exactly where ``law_of`` says "rank one (GUE)"."""
+    return all((rank == 1) == (law_of(t, c) == "rank one (GUE)") for (t, c), rank in finite_n_ranks(q).items())
+
+
 @lemma(
     "15.2",
     "QAE v1, VQE v2, QAE v2: K has rank one at every n; QAE v1: Δ = λmax(ρ_A) - λmin(ρ_A)",
@@ -160,36 +186,32 @@ def test_lemma_15_2_rank_one_structure():
     C(UA) = 1 - <0|UA ρ_A UA†|0>, whose range over U(q) is λmax(ρ_A) - λmin(ρ_A)."""
     rng = np.random.default_rng(15)
     for q in (2, 3):
-        n = 3
-        dim = q**n
-        Hv = heisenberg_ring(n, q).dense()
-        Hq = np.eye(dim) - np.kron(np.diag([1.0] + [0.0] * (q - 1)), np.eye(dim // q))
-        z = rng.normal(size=(dim, dim)) + 1j * rng.normal(size=(dim, dim))
-        V, R = np.linalg.qr(z)
-        V = V * (np.diag(R) / abs(np.diag(R)))
-        e0 = np.zeros(dim)
-        e0[0] = 1
-        psi = V[:, 0]
-        ranks = {
-            ("qae", "v1"): np.linalg.matrix_rank(k_of(Hq, psi, q), tol=1e-10),
-            ("vqe", "v2"): np.linalg.matrix_rank(k_of(V.conj().T @ Hv @ V, e0, q), tol=1e-10),
-            ("qae", "v2"): np.linalg.matrix_rank(k_of(V.conj().T @ Hq @ V, e0, q), tol=1e-10),
-            ("vqe", "v1"): np.linalg.matrix_rank(k_of(Hv, psi, q), tol=1e-10),
-        }
-        for (t, c), rank in ranks.items():
-            assert (rank == 1) == (asy.limiting_law(t, c) == "rank one (GUE)"), (q, t, c, rank)
-        # QAE v1: Δ (range of 1 - <0|U ρ_A U†|0>) = spread of ρ_A; sampled U never leave [λmin, λmax]
+        assert structure_claim_holds(asy.limiting_law, q)
+        dim = q**3
+        psi = rng.normal(size=dim) + 1j * rng.normal(size=dim)
+        psi /= np.linalg.norm(psi)
         rhoA = np.einsum("ikjk->ij", np.outer(psi, psi.conj()).reshape(q, dim // q, q, dim // q))
         lam = np.linalg.eigvalsh(rhoA)
         vals = []
-        for _ in range(400):
+        for _ in range(400):  # sampled UA never leave [λmin, λmax] ...
             zz = rng.normal(size=(q, q)) + 1j * rng.normal(size=(q, q))
             U, _r = np.linalg.qr(zz)
             vals.append((U @ rhoA @ U.conj().T)[0, 0].real)
         assert lam[0] - 1e-12 <= min(vals) and max(vals) <= lam[-1] + 1e-12
-        ev = np.linalg.eigh(rhoA)[1]
-        assert abs((ev[:, -1].conj() @ rhoA @ ev[:, -1]).real - (ev[:, 0].conj() @ rhoA @ ev[:, 0]).real) == (
-            pytest.approx(lam[-1] - lam[0], abs=1e-12)
+        ev = np.linalg.eigh(rhoA)[1]  # ... and the eigenvectors attain both ends
+        top, bottom = (ev[:, -1].conj() @ rhoA @ ev[:, -1]).real, (ev[:, 0].conj() @ rhoA @ ev[:, 0]).real
+        assert top - bottom == pytest.approx(lam[-1] - lam[0], abs=1e-12)
+
+
+@pytest.mark.mutant
+@lemma("15.2", "mutant: VQE v1 claimed rank one (or QAE v1 iid) fails the same checker", "q = 2, 3")
+def test_lemma_15_2_mutant_rejected():
+    for q in (2, 3):
+        assert not structure_claim_holds(
+            lambda t, c: "rank one (GUE)" if (t, c) == ("vqe", "v1") else asy.limiting_law(t, c), q
+        )
+        assert not structure_claim_holds(
+            lambda t, c: "iid Gaussian" if (t, c) == ("qae", "v1") else asy.limiting_law(t, c), q
         )
 
 
@@ -218,8 +240,9 @@ def test_lemma_15_3_fourth_moment_ratio(task, case, q):
     assert asy.gaussian_fourth_moment_ratio(asy.limiting_law(task, case), q) == 1 + sp.Rational(2, N)
 
 
+@pytest.mark.mutant
 @lemma("15.3", "mutants: the other law's ratio fails the same checker", "q = 2, 3")
-def test_lemma_15_3_mutants():
+def test_lemma_15_3_mutant_rejected():
     assert not ratio_claim_holds("vqe", "v1", 2, sp.Rational(5, 3))  # rank one claimed for an iid case
     assert not ratio_claim_holds("qae", "v1", 2, sp.Rational(11, 9))  # iid claimed for a rank-one case
     assert not ratio_claim_holds("vqe", "both", 3, 1 + sp.Rational(2, 8))
@@ -300,8 +323,9 @@ def test_lemma_15_4_gaussian_constants():
     assert asy.gaussian_delta_mean(2)[0] == 2 * asy.real_ginibre_top_two_closed_form()  # Δ = 2(σ1 + σ2)
 
 
+@pytest.mark.mutant
 @lemma("15.4", "mutants: each constant x1.01 fails its checker", "as above")
-def test_lemma_15_4_mutants():
+def test_lemma_15_4_mutant_rejected():
     f = sp.Rational(101, 100)
     assert not ginibre_claim_holds(2, f * asy.ginibre_nuclear_sq_mean(2))
     assert not ginibre_claim_holds(3, f * asy.ginibre_nuclear_sq_mean(3))
@@ -345,8 +369,9 @@ def test_lemma_15_5_uniform_integrability_and_bounds(q):
             assert a.c_over_upper <= 1 <= a.c_over_lower + 1e-12, a
 
 
+@pytest.mark.mutant
 @lemma("15.5", "mutant: a faster scale (d^0.51 for sqrt(d)) makes the scaled fourth moment unbounded", "q = 2")
-def test_lemma_15_5_mutant():
+def test_lemma_15_5_mutant_rejected():
     assert not ui_claim_holds("vqe", "v1", 2, power=sp.Rational(408, 100))
 
 
@@ -393,6 +418,7 @@ def test_lemma_15_6_qae_exact_finite_size():
     assert sp.simplify(series + x / 8) == 0  # relative correction -1/(8 dB) = -1/(4d): O(1/d)
 
 
+@pytest.mark.mutant
 @lemma("15.6", "mutant: the mean 1 % high fails the same checker", "n = 2 … 7")
-def test_lemma_15_6_mutant():
+def test_lemma_15_6_mutant_rejected():
     assert not qae_density_claim_holds(lambda n: sp.Rational(101, 100) * asy.qae_v1_qubit_exact_mean(n))

@@ -84,6 +84,9 @@ _EXPORTS: dict[str, str] = {
     "expected_K_frobenius_fourth": "theory",
     "expected_delta_lower_bound": "theory",
     "expected_delta_upper_bound": "theory",
+    "AsymptoticConstant": "theory",
+    "asymptotic_constant": "theory",
+    "asymptotic_constants": "theory",
     # experiments
     "TASKS": "experiments",
     "CASES": "experiments",

@@ -62,6 +62,7 @@ __all__ = [
     "ginibre_nuclear_sq_mean",
     "real_ginibre_top_two_closed_form",
     "qae_v1_qubit_exact_mean",
+    "prediction_z_score",
 ]
 
 #: The tasks of Lemma 15 (``proofs/DERIVATION.md``): the Heisenberg-ring VQE (Eq. 9), the
@@ -790,3 +791,42 @@ def asymptotic_constants(
     """
     return [asymptotic_constant(t, c, q) for q in q_values for t in tasks for c in cases]
 
+
+def prediction_z_score(
+    task: str, case: str, q: int, n: int, mean: float, stderr: float, *, c: float | None = None
+) -> float:
+    """z-score of a sampled ``E[Δ]`` at ``n`` against the prediction ``c/scale`` (Lemma 15 of ``proofs/DERIVATION.md``).
+
+    ``z = (scale·mean - c) / sqrt((scale·stderr)² + c_stderr²)``, the scale evaluated at ``d = q**n``.
+    The finite-size correction (``O(1/d)``) is not included: use it at large n.
+
+    Parameters
+    ----------
+    task, case : str
+        As :func:`asymptotic_constant`.
+    q : int
+        Local dimension.
+    n : int
+        Number of sites of the sample, ``>= 2``.
+    mean, stderr : float
+        The sample mean of Δ and its standard error (``> 0``).
+    c : float, optional
+        Use this constant instead of the library's (to test a wrong one).
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> round(prediction_z_score("qsl", "v1", 2, 10, 2 / 1024, 1e-4), 12)
+    0.0
+    """
+    a = asymptotic_constant(task, case, q)
+    n = check_int(n, "n", 2)
+    if not (stderr > 0):
+        raise ValueError(f"stderr must be > 0, got {stderr!r}")
+    scale = float(scale_expression(task, case, q).subs({_D: sp.Integer(q) ** n, N_SYM: n}))
+    c_val = float(a.c) if c is None else float(c)
+    sigma = float(np.hypot(scale * stderr, a.c_stderr if c is None else 0.0))
+    return (scale * mean - c_val) / sigma
