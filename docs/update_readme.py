@@ -236,6 +236,25 @@ def block_lemmas() -> str:
     return "\n".join(lemma_table_lines(rows))
 
 
+def block_asymptotics() -> str:
+    """The large-n constants of every task, case and q (Lemma 15)."""
+    return "```console\n" + _console(["weingarten-check asymptotics --q 2,3"]) + "\n```"
+
+
+def block_asymptotics_data() -> str:
+    """The constants against the sweeps of "Beyond the paper" at their largest n (docs/asymptotics.py)."""
+    import importlib.util
+    import json
+
+    spec = importlib.util.spec_from_file_location("asymptotics_doc", ROOT / "docs" / "asymptotics.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    from weingarten_check.reporting.figures import asymptotics_rows
+
+    points = json.loads((ROOT / "docs" / "beyond_the_paper.json").read_text())["points"]
+    return mod.largest_n_table(asymptotics_rows(points))
+
+
 BLOCKS: dict[str, Callable[[], str]] = {
     "exact": block_exact,
     "sweep": block_sweep,
@@ -243,6 +262,8 @@ BLOCKS: dict[str, Callable[[], str]] = {
     "api": block_api,
     "verify": block_verify,
     "lemmas": block_lemmas,
+    "asymptotics": block_asymptotics,
+    "asymptotics-data": block_asymptotics_data,
 }
 
 

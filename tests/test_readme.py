@@ -33,7 +33,7 @@ def test_every_marker_names_a_known_block(upd):
     assert set(upd.find_blocks(upd.README.read_text())) == set(upd.BLOCKS)
 
 
-@pytest.mark.parametrize("name", ["exact", "api"])
+@pytest.mark.parametrize("name", ["exact", "api", "asymptotics", "asymptotics-data"])
 def test_cheap_blocks_match_a_fresh_run(upd, name):
     assert upd.BLOCKS[name]() == upd.current_block(name)
 

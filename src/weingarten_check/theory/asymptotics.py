@@ -77,7 +77,18 @@ _D = sp.Symbol("d", positive=True)
 #: draws Ĝ from ``numpy.random.default_rng([seed, i])`` and seeds the optimiser with i): the output of
 #: ``gaussian_delta_monte_carlo(3, 6000, seed=2026)`` (lower ends; the widest bracket, relative, is
 #: ``max_width``).  Regenerate with that call (``tests/test_asymptotics.py`` re-runs a prefix).
-GAUSSIAN_DELTA_MC: dict[int, dict[str, float]] = {}
+GAUSSIAN_DELTA_MC: dict[int, dict[str, float]] = {
+    # 6000 directions, 1718 s on two shared cores (load 10-14), 0.29 s per certified Δ
+    3: {
+        "mean": 2.821881912573882,
+        "sd": 0.16076102741873188,
+        "stderr": 0.002075415939706475,
+        "samples": 6000,
+        "seed": 2026,
+        "seconds": 1718.0,
+        "max_width": 3.183077716302244e-07,
+    },
+}
 
 
 def _check_task_case(task: Any, case: Any) -> tuple[str, str]:
@@ -400,12 +411,14 @@ def gue_spread_quadrature(dps: int = 30) -> mpmath.mpf:
         return +(radial * num / den)
 
 
-def gue_spread_mean(q: int = 2) -> sp.Expr | float:
+@functools.lru_cache(maxsize=8)
+def gue_spread_mean(q: int = 2) -> sp.Expr:
     """``E[λmax - λmin]`` of a ``q × q`` GUE with density ``∝ exp(-tr H²/2)`` (Lemma 15.4 of ``proofs/DERIVATION.md``).
 
     ``q = 2``: ``H - tr(H)/2 = Σ_b z_b σ_b/sqrt(2)`` with ``z`` standard in R³, so the gap is
-    ``sqrt(2)·||z|| = sqrt(2)·χ_3``, of mean ``4/sqrt(π)`` (exact).
-    ``q = 3``: quadrature of the eigenvalue density (:func:`gue_spread_quadrature`), 30 digits.
+    ``sqrt(2)·||z|| = sqrt(2)·χ_3``, of mean ``4/sqrt(π)`` (exact).  ``q = 3``: ``27/(4 sqrt(π))``; the
+    denominator integral of :func:`gue_spread_quadrature` is ``4 sqrt(3) π/243`` (sympy), the numerator
+    ``32/315`` (identified by PSLQ); Lemma 15.4 checks the value against the density to 30 digits.
 
     Parameters
     ----------
@@ -414,7 +427,7 @@ def gue_spread_mean(q: int = 2) -> sp.Expr | float:
 
     Returns
     -------
-    sympy.Expr (q = 2) or sympy.Float (q = 3, 30 digits)
+    sympy.Expr
 
     Raises
     ------
@@ -423,14 +436,14 @@ def gue_spread_mean(q: int = 2) -> sp.Expr | float:
 
     Examples
     --------
-    >>> gue_spread_mean(2)
-    4/sqrt(pi)
+    >>> gue_spread_mean(2), gue_spread_mean(3)
+    (4/sqrt(pi), 27/(4*sqrt(pi)))
     """
     q = check_local_dim(q)
     if q == 2:
         return sp.sqrt(2) * _chi_mean(3)
     if q == 3:
-        return sp.Float(str(gue_spread_quadrature(30)), 30)
+        return sp.Rational(27, 4) / sp.sqrt(sp.pi)
     raise ValueError(f"q must be 2 or 3 for the GUE spread constant, got {q}")
 
 
@@ -734,12 +747,8 @@ def asymptotic_constant(task: str, case: str, q: int = 2) -> AsymptoticConstant:
         closed = str(c) if q > 2 else "2 + 3*pi/8"
     elif law == "rank one (GUE)":
         spread = gue_spread_mean(q)
-        c = sp.sqrt(var) * spread
-        if q == 2:
-            c = sp.simplify(c)
-            closed = str(c)
-        else:
-            c = sp.Float(sp.N(c, 30), 30)
+        c = sp.simplify(sp.sqrt(var) * spread)
+        closed = str(c)
         if (task, case, q) == ("qae", "v1", 2):
             correction = "exact: E[Δ] = Γ(dB+1/2)/(Γ(dB+1)Γ(3/2)), dB = d/2"
     else:
