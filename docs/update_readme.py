@@ -244,15 +244,13 @@ def block_asymptotics() -> str:
 def block_asymptotics_data() -> str:
     """The constants against the sweeps of "Beyond the paper" at their largest n (docs/asymptotics.py)."""
     import importlib.util
-    import json
 
     spec = importlib.util.spec_from_file_location("asymptotics_doc", ROOT / "docs" / "asymptotics.py")
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     from weingarten_check.reporting.figures import asymptotics_rows
 
-    points = json.loads((ROOT / "docs" / "beyond_the_paper.json").read_text())["points"]
-    return mod.largest_n_table(asymptotics_rows(points))
+    return mod.largest_n_table(asymptotics_rows(mod.all_points()))
 
 
 BLOCKS: dict[str, Callable[[], str]] = {

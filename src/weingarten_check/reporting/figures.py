@@ -711,16 +711,16 @@ def asymptotics_rows(points: Sequence[dict], case: str = "v1") -> list[dict]:
     Parameters
     ----------
     points : sequence of dict
-        Summaries with keys ``q``, ``task``, ``n``, ``mean``, ``stderr`` (e.g. the ``points`` of
-        ``docs/beyond_the_paper.json``), all of one case.
+        Summaries with keys ``q``, ``task``, ``n``, ``mean``, ``stderr`` and optionally ``case`` (e.g. the
+        ``points`` of ``docs/beyond_the_paper.json``).
     case : {"v1", "v2", "both"}, default "v1"
-        The case of the points.
+        The case of the points without a ``case`` key.
 
     Returns
     -------
     list of dict
         Per point: ``q``, ``task``, ``n``, ``scaled`` (``scale·mean``), ``scaled_stderr``, ``c``,
-        ``c_stderr``, ``z`` (:func:`~weingarten_check.theory.asymptotics.prediction_z_score`).
+        ``c_stderr``, ``z`` (:func:`~weingarten_check.theory.asymptotics.prediction_z_score`) and ``case``.
 
     Examples
     --------
@@ -733,8 +733,10 @@ def asymptotics_rows(points: Sequence[dict], case: str = "v1") -> list[dict]:
     from weingarten_check.theory.asymptotics import asymptotic_constant, prediction_z_score, scale_expression
 
     out = []
+    default_case = case
     for p in points:
         q, task, n = int(p["q"]), str(p["task"]), int(p["n"])
+        case = str(p.get("case", default_case))
         a = asymptotic_constant(task, case, q)
         scale = float(
             scale_expression(task, case, q)
@@ -745,6 +747,7 @@ def asymptotics_rows(points: Sequence[dict], case: str = "v1") -> list[dict]:
             {
                 "q": q,
                 "task": task,
+                "case": case,
                 "n": n,
                 "scaled": scale * float(p["mean"]),
                 "scaled_stderr": scale * float(p["stderr"]),
@@ -757,7 +760,7 @@ def asymptotics_rows(points: Sequence[dict], case: str = "v1") -> list[dict]:
 
 
 def plot_asymptotics(rows: Sequence[dict], out: str | os.PathLike) -> Path:
-    """Draw ``scale·E[Δ]`` versus n with the line ``c`` (one panel per q and task) and save a PNG.
+    """Draw ``scale·E[Δ]`` versus n with the line ``c`` (one panel per q and task, case v1) and save a PNG.
 
     Lemma 15 of ``proofs/DERIVATION.md``: the data converge to the constant.
 
@@ -787,8 +790,9 @@ def plot_asymptotics(rows: Sequence[dict], out: str | os.PathLike) -> Path:
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
+    rows = [r for r in rows if r.get("case", "v1") == "v1"]
     if not rows:
-        raise ValueError("rows must not be empty")
+        raise ValueError("rows must contain case v1 points")
     keys = sorted({(r["q"], r["task"]) for r in rows}, key=lambda k: (k[0], ["vqe", "qae", "qsl"].index(k[1])))
     qs = sorted({k[0] for k in keys})
     tasks = [t for t in ("vqe", "qae", "qsl") if any(k[1] == t for k in keys)]
