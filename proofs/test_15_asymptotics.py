@@ -426,3 +426,42 @@ def test_lemma_15_6_qae_exact_finite_size():
 @lemma("15.6", "mutant: the mean 1 % high fails the same checker", "n = 2 … 7")
 def test_lemma_15_6_mutant_rejected():
     assert not qae_density_claim_holds(lambda n: sp.Rational(101, 100) * asy.qae_v1_qubit_exact_mean(n))
+
+
+# ---------------------------------------------------------------------------------------------
+# 15.2 (QSL v1/v2): the Beta law and its mean, exactly
+# ---------------------------------------------------------------------------------------------
+def beta_claim_holds(q: int, c) -> bool:
+    """QSL v1/v2: M has one nonzero column (row) v with ||v||² = Σ_{i<q} |ψ_{i,0}|² ~ Beta(q, d - q) for a Haar
+    state; rank one gives Δ = ||M||_1² = ||M||_F².  So d·E[Δ] = d·E||M||_F² (the library's Lemma 7.3, symbolic
+    n) and the Beta density's mean (sympy, d = q², q³) must both equal c, at every n."""
+    n = sp.Symbol("n", positive=True)
+    if sp.simplify(q**n * B.expected_M_frobenius_sq(n, 1, q) - c) != 0:
+        return False
+    x = sp.Symbol("x", positive=True)
+    for k in (2, 3):
+        dd = q**k
+        w = sp.expand(x ** (q - 1) * (1 - x) ** (dd - q - 1))  # a polynomial: exact term by term
+        if sp.simplify(dd * sp.integrate(x * w, (x, 0, 1)) / sp.integrate(w, (x, 0, 1)) - c) != 0:
+            return False
+    return True
+
+
+@lemma(
+    "15.2",
+    "QSL v1/v2: Δ = ||M||_F² ~ Beta(q, d - q), d·E[Δ] = q exactly at every n",
+    "q = 2, 3, 4; symbolic n (Lemma 7.3) and the Beta density at d = q², q³",
+)
+def test_lemma_15_2_qsl_beta_law():
+    for q in (2, 3, 4):
+        for case in ("v1", "v2"):
+            a = asy.asymptotic_constant("qsl", case, q)
+            assert a.law == "rank one (Beta)" and a.correction.startswith("none")
+            assert beta_claim_holds(q, a.c)
+
+
+@pytest.mark.mutant
+@lemma("15.2", "mutant: the QSL constant x1.01 fails the same checker", "q = 2, 3")
+def test_lemma_15_2_qsl_mutant_rejected():
+    for q in (2, 3):
+        assert not beta_claim_holds(q, sp.Rational(101, 100) * asy.asymptotic_constant("qsl", "v1", q).c)

@@ -213,7 +213,7 @@ def limiting_variance(task: str, case: str, q: int = 2) -> sp.Expr:
     ``v = lim scale²·E||K||_F² / (q²-1)²`` for the iid law (the covariance is ``v·I``: isotropy is the
     equality case of the fourth-moment ratio, Lemma 15.3); ``s = lim scale²·E||K||_F² / ((1 - 1/q)(q²-1))``
     for the rank-one law ``K = x uᵀ`` (``||u||² = 1 - 1/q``, x of ``q²-1`` components); ``1/q`` per
-    complex entry of ``sqrt(d)·M`` for QSL both; ``1/q`` per complex entry of the one nonzero column or
+    complex entry of ``sqrt(d)·M`` for QSL both; ``1`` per complex entry of the one nonzero column or
     row of ``sqrt(d)·M`` for QSL v1/v2.
 
     Parameters
