@@ -337,6 +337,23 @@ def block_lemmas() -> str:
     return "\n".join(lemma_table_lines(rows))
 
 
+def block_asymptotics() -> str:
+    """The large-n constants of every task, case and q (Lemma 15)."""
+    return "```console\n" + _console(["weingarten-check asymptotics --q 2,3"]) + "\n```"
+
+
+def block_asymptotics_data() -> str:
+    """The constants against the sweeps of "Beyond the paper" at their largest n (docs/asymptotics.py)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("asymptotics_doc", ROOT / "docs" / "asymptotics.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    from weingarten_check.reporting.figures import asymptotics_rows
+
+    return mod.largest_n_table(asymptotics_rows(mod.all_points()))
+
+
 BLOCKS: dict[str, Callable[[], str]] = {
     "exact": block_exact,
     "sweep": block_sweep,
@@ -346,6 +363,8 @@ BLOCKS: dict[str, Callable[[], str]] = {
     "lemmas": block_lemmas,
     "own-circuit": block_own_circuit,
     "own-api": block_own_api,
+    "asymptotics": block_asymptotics,
+    "asymptotics-data": block_asymptotics_data,
 }
 
 

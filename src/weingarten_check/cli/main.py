@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from .. import __version__
-from . import calculus_commands, delta_commands, moments_commands, sweep_commands, verify_commands
+from . import asymptotics_commands, calculus_commands, delta_commands, moments_commands, sweep_commands, verify_commands
 from .args import OneLineErrorParser, UsageError
 
 __all__ = ["main", "build_parser", "UsageError"]
@@ -50,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
         "  weingarten-check integrate --i 0,0 --j 0,0 --d d\n"
         "  weingarten-check moments --task vqe --case v1 --ensemble brickwork --n 8 --layers 1-20\n"
         "  weingarten-check delta --qasm circuit.qasm --observable '1.0*ZZIII + 0.5*XIXII' --qubits 2 --after 10\n"
+        "  weingarten-check asymptotics --q 2,3          # the large-n constants c = lim scale·E[Δ]\n"
         "every command takes --json for machine-readable output and --help for details;\n"
         "weingarten-check --version prints the version.",
     )
@@ -60,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     calculus_commands.add_calculus_parsers(sub)
     moments_commands.add_moments_parsers(sub)
     delta_commands.add_delta_parsers(sub)
+    asymptotics_commands.add_asymptotics_parsers(sub)
     parser._wgc_commands = dict(sub.choices)  # type: ignore[attr-defined]
     return parser
 

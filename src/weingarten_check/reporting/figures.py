@@ -58,6 +58,8 @@ __all__ = [
     "BRACKET_RESOLUTION",
     "BoundsFn",
     "plot_gate_landscape",
+    "asymptotics_rows",
+    "plot_asymptotics",
 ]
 
 #: title of each task's panel
@@ -797,3 +799,130 @@ def plot_gate_landscape(landscape: Any, out: str | os.PathLike, *, title: str | 
     fig.savefig(out, dpi=130)
     plt.close(fig)
     return out
+
+
+def asymptotics_rows(points: Sequence[dict], case: str = "v1") -> list[dict]:
+    """``scale·E[Δ]`` per sweep point with the constant ``c`` and the z-score (Lemma 15 of ``proofs/DERIVATION.md``).
+
+    Parameters
+    ----------
+    points : sequence of dict
+        Summaries with keys ``q``, ``task``, ``n``, ``mean``, ``stderr`` and optionally ``case`` (e.g. the
+        ``points`` of ``docs/beyond_the_paper.json``).
+    case : {"v1", "v2", "both"}, default "v1"
+        The case of the points without a ``case`` key.
+
+    Returns
+    -------
+    list of dict
+        Per point: ``q``, ``task``, ``n``, ``scaled`` (``scale·mean``), ``scaled_stderr``, ``c``,
+        ``c_stderr``, ``z`` (:func:`~weingarten_check.theory.asymptotics.prediction_z_score`) and ``case``.
+
+    Examples
+    --------
+    >>> rows = asymptotics_rows([{"q": 2, "task": "qsl", "n": 10, "mean": 2 / 1024, "stderr": 1e-4}])
+    >>> rows[0]["scaled"], rows[0]["c"], rows[0]["z"]
+    (2.0, 2.0, 0.0)
+    """
+    import sympy as sp
+
+    from weingarten_check.theory.asymptotics import asymptotic_constant, prediction_z_score, scale_expression
+
+    out = []
+    default_case = case
+    for p in points:
+        q, task, n = int(p["q"]), str(p["task"]), int(p["n"])
+        case = str(p.get("case", default_case))
+        a = asymptotic_constant(task, case, q)
+        scale = float(
+            scale_expression(task, case, q)
+            .subs({sp.Symbol("d", positive=True): sp.Integer(q) ** n})
+            .subs(sp.Symbol("n", positive=True), n)
+        )
+        out.append(
+            {
+                "q": q,
+                "task": task,
+                "case": case,
+                "n": n,
+                "scaled": scale * float(p["mean"]),
+                "scaled_stderr": scale * float(p["stderr"]),
+                "c": float(a.c),
+                "c_stderr": float(a.c_stderr),
+                "z": prediction_z_score(task, case, q, n, float(p["mean"]), float(p["stderr"])),
+            }
+        )
+    return out
+
+
+def plot_asymptotics(rows: Sequence[dict], out: str | os.PathLike) -> Path:
+    """Draw ``scale·E[Δ]`` versus n with the line ``c`` (one panel per q and task, case v1) and save a PNG.
+
+    Lemma 15 of ``proofs/DERIVATION.md``: the data converge to the constant.
+
+    Parameters
+    ----------
+    rows : sequence of dict
+        :func:`asymptotics_rows`.
+    out : str or os.PathLike
+        The PNG path (its directory is created).
+
+    Returns
+    -------
+    pathlib.Path
+        The PNG written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> pts = [{"q": 2, "task": "qsl", "n": n, "mean": 2 / 2**n, "stderr": 1e-4 / 2**n} for n in (4, 6)]
+    >>> rows = asymptotics_rows(pts)
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     plot_asymptotics(rows, Path(tmp) / "a.png").name
+    'a.png'
+    """
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    rows = [r for r in rows if r.get("case", "v1") == "v1"]
+    if not rows:
+        raise ValueError("rows must contain case v1 points")
+    keys = sorted({(r["q"], r["task"]) for r in rows}, key=lambda k: (k[0], ["vqe", "qae", "qsl"].index(k[1])))
+    qs = sorted({k[0] for k in keys})
+    tasks = [t for t in ("vqe", "qae", "qsl") if any(k[1] == t for k in keys)]
+    fig, axes = plt.subplots(len(qs), len(tasks), figsize=(4.2 * len(tasks), 3.2 * len(qs)), squeeze=False)
+    scale_label = {"qsl": "d·E[Δ]"}
+    for i, q in enumerate(qs):
+        for j, task in enumerate(tasks):
+            ax = axes[i][j]
+            sel = sorted((r for r in rows if (r["q"], r["task"]) == (q, task)), key=lambda r: r["n"])
+            if not sel:
+                ax.set_visible(False)
+                continue
+            ns = [r["n"] for r in sel]
+            ax.errorbar(
+                ns,
+                [r["scaled"] for r in sel],
+                yerr=[1.96 * r["scaled_stderr"] for r in sel],
+                fmt="o",
+                ms=3,
+                capsize=2,
+                color="C0",
+                label="sampled (95 % CI)",
+            )
+            c, cs = sel[0]["c"], sel[0]["c_stderr"]
+            ax.axhline(c, color="C3", lw=1.2, label=f"c = {c:.6g}" + (f" ± {cs:.1g}" if cs else ""))
+            if cs:
+                ax.axhspan(c - 1.96 * cs, c + 1.96 * cs, color="C3", alpha=0.2)
+            ax.set_title(f"q = {q}, {task.upper()} (V1 Haar), largest n: z = {sel[-1]['z']:+.2f}", fontsize=9)
+            ax.set_xlabel("n")
+            ax.set_ylabel(scale_label.get(task, "sqrt(d)·E[Δ]"))
+            ax.legend(fontsize=7, loc="best")
+    fig.tight_layout()
+    path = Path(out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path

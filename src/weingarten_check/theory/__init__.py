@@ -17,8 +17,19 @@ orthogonal
     V1 Haar on O(d) (real-amplitude circuits): exact E||K||_F² and the bound (Lemma 16.4).
 task_moments
     The paper's tasks (Heisenberg VQE, QAE) fed into it: exact in a symbolic n (Lemmas 9, 11.4).
+asymptotics
+    The large-n constants c = lim scale·E[Δ] and the limiting laws of the scaled K (Lemma 15).
 """
 
+from .asymptotics import (
+    ASYMPTOTIC_TASKS,
+    AsymptoticConstant,
+    asymptotic_constant,
+    asymptotic_constants,
+    limiting_law,
+    limiting_variance,
+    prediction_z_score,
+)
 from .bounds import (
     CASES,
     coupling_from_pauli_coefficients,
@@ -84,6 +95,13 @@ from .task_moments import (
 )
 
 __all__ = [
+    "ASYMPTOTIC_TASKS",
+    "AsymptoticConstant",
+    "asymptotic_constant",
+    "asymptotic_constants",
+    "limiting_law",
+    "limiting_variance",
+    "prediction_z_score",
     "CASES",
     "FOURTH_MOMENT_TASKS",
     "coupling_from_pauli_coefficients",

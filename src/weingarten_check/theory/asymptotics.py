@@ -1,0 +1,841 @@
+"""The constant, not just the rate: exact large-n limits ``c = lim scale·E[Δ]`` (Lemma 15).
+
+Lemma 11 of ``proofs/DERIVATION.md`` shows ``E[Δ] = Θ(q^(-n/2))``; Lemma 15 pins the constant.  For
+the paper's tasks with A = site 0 (m = 1), input ``|0…0>`` and exact Haar V1/V2, the scaled matrix K
+(or M for the fidelity cost) converges in distribution to a Gaussian matrix whose covariance is the
+limit of the exact second moments (Lemmas 4, 9), and ``Δ`` is a continuous, 1-homogeneous, even
+function of it, uniformly integrable by the bounded fourth moments of Lemma 11.4; so
+``scale·E[Δ] → E[Δ(limit)]``.  The limiting laws (Lemma 15.2):
+
+* ``"iid Gaussian"`` — VQE v1, VQE both, QAE both: ``scale·K → sqrt(v)·G``, G a standard real
+  Gaussian ``(q²-1) × (q²-1)`` matrix; ``c = sqrt(v)·E[Δ(G)]`` (:func:`gaussian_delta_mean`).
+* ``"rank one (GUE)"`` — QAE v1, VQE v2, QAE v2: ``K = x uᵀ`` (or ``u xᵀ``) at every n with
+  ``u_b = <0|G_b|0>`` fixed, and ``Δ = λmax - λmin`` of ``Σ_a x_a G_a``; ``scale·x`` tends to an
+  isotropic Gaussian of variance ``s`` per component, so ``c = sqrt(s)·E[λmax - λmin]`` of a
+  ``q × q`` GUE with density ``∝ exp(-tr H²/2)`` (:func:`gue_spread_mean`).
+* ``"rank one (Beta)"`` — QSL v1, v2: ``Δ_QSL = ||M||_F² ~ Beta(q, d - q)``: ``d·E[Δ] = q`` exactly.
+* ``"complex Ginibre"`` — QSL both: ``sqrt(d)·M → G/sqrt(q)``, G standard complex Ginibre ``q × q``:
+  ``c = E||G||_*²/q`` (:func:`ginibre_nuclear_sq_mean`, exact from the Laguerre kernel).
+
+Scales: ``sqrt(d)`` (VQE v1, QAE), ``sqrt(d/n)`` (VQE v2/both: ``tr H²`` grows like ``n d``), ``d``
+(QSL).  The variances ``v``, ``s`` are sympy limits of the library's exact second moments
+(:func:`weingarten_check.theory.task_moments.expected_K_frobenius_sq_task`), and the fourth-moment
+ratios of Lemma 11.4 tend to the Gaussian value of the law (:func:`fourth_moment_ratio_limit`).
+
+Examples
+--------
+>>> a = asymptotic_constant("qae", "v1")
+>>> a.law, a.scale, a.c
+('rank one (GUE)', 'sqrt(d)', 2*sqrt(2)/sqrt(pi))
+>>> asymptotic_constant("qsl", "v1", q=3).c
+3
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from ..util.checks import check_choice, check_int, check_local_dim
+from .bounds import CASES, delta_frobenius_constants, expected_delta_lower_bound_from_moments
+
+__all__ = [
+    "ASYMPTOTIC_TASKS",
+    "AsymptoticConstant",
+    "GAUSSIAN_DELTA_MC",
+    "asymptotic_constant",
+    "asymptotic_constants",
+    "limiting_law",
+    "scale_expression",
+    "limiting_second_moment",
+    "limiting_variance",
+    "fourth_moment_ratio_limit",
+    "gaussian_fourth_moment_ratio",
+    "gaussian_delta_mean",
+    "gaussian_delta_monte_carlo",
+    "gue_spread_mean",
+    "ginibre_nuclear_sq_mean",
+    "real_ginibre_top_two_closed_form",
+    "qae_v1_qubit_exact_mean",
+    "prediction_z_score",
+]
+
+#: The tasks of Lemma 15 (``proofs/DERIVATION.md``): the Heisenberg-ring VQE (Eq. 9), the
+#: autoencoder QAE (Eq. 10, R = A) and the fidelity cost QSL (Proposition 2), A = site 0, ``|0…0>``.
+ASYMPTOTIC_TASKS = ("vqe", "qae", "qsl")
+
+N_SYM = sp.Symbol("n", positive=True)
+_D = sp.Symbol("d", positive=True)
+
+#: The stored Monte Carlo of ``E[Δ(Ĝ)]`` (Ĝ = G/||G||_F, G a standard real Gaussian
+#: ``(q²-1) × (q²-1)`` matrix, Δ the certified Δ of Lemma 12 at its default tolerance 1e-6; sample i
+#: draws Ĝ from ``numpy.random.default_rng([seed, i])`` and seeds the optimiser with i): the output of
+#: ``gaussian_delta_monte_carlo(3, 6000, seed=2026)`` (lower ends; the widest bracket, relative, is
+#: ``max_width``).  Regenerate with that call (``tests/test_asymptotics.py`` re-runs a prefix).
+GAUSSIAN_DELTA_MC: dict[int, dict[str, float]] = {
+    # 6000 directions, 1718 s on two shared cores (load 10-14), 0.29 s per certified Δ
+    3: {
+        "mean": 2.821881912573882,
+        "sd": 0.16076102741873188,
+        "stderr": 0.002075415939706475,
+        "samples": 6000,
+        "seed": 2026,
+        "seconds": 1718.0,
+        "max_width": 3.183077716302244e-07,
+    },
+}
+
+
+def _check_task_case(task: Any, case: Any) -> tuple[str, str]:
+    return check_choice(task, "task", ASYMPTOTIC_TASKS), check_choice(case, "case", CASES)
+
+
+def limiting_law(task: str, case: str) -> str:
+    """Return the name of the limiting law of the scaled K (or M) (Lemma 15.2 of ``proofs/DERIVATION.md``).
+
+    Parameters
+    ----------
+    task : {"vqe", "qae", "qsl"}
+        The task (:data:`ASYMPTOTIC_TASKS`).
+    case : {"v1", "v2", "both"}
+        Which of V1, V2 is Haar-random.
+
+    Returns
+    -------
+    str
+        ``"iid Gaussian"``, ``"rank one (GUE)"``, ``"rank one (Beta)"`` or ``"complex Ginibre"``.
+
+    Raises
+    ------
+    ValueError
+        If ``task`` or ``case`` is not one of the choices.
+
+    Examples
+    --------
+    >>> limiting_law("vqe", "v1"), limiting_law("vqe", "v2"), limiting_law("qsl", "both")
+    ('iid Gaussian', 'rank one (GUE)', 'complex Ginibre')
+    """
+    task, case = _check_task_case(task, case)
+    if task == "qsl":
+        return "complex Ginibre" if case == "both" else "rank one (Beta)"
+    if case == "both" or (task, case) == ("vqe", "v1"):
+        return "iid Gaussian"
+    return "rank one (GUE)"
+
+
+def scale_expression(task: str, case: str, q: int = 2) -> sp.Expr:
+    """Return the scale, a sympy expression in the Symbols ``n`` and ``d = q**n`` (Lemma 15.1).
+
+    Parameters
+    ----------
+    task : {"vqe", "qae", "qsl"}
+        The task.
+    case : {"v1", "v2", "both"}
+        Which of V1, V2 is Haar-random.
+    q : int, default 2
+        Local dimension, ``>= 2`` (the scale does not depend on it).
+
+    Returns
+    -------
+    sympy.Expr
+        ``sqrt(d)``, ``sqrt(d/n)`` (VQE v2/both, where ``tr H²`` grows like ``n d``) or ``d`` (QSL).
+
+    Examples
+    --------
+    >>> scale_expression("vqe", "both")
+    sqrt(d)/sqrt(n)
+    """
+    task, case = _check_task_case(task, case)
+    check_local_dim(q)
+    if task == "qsl":
+        return _D
+    if task == "vqe" and case != "v1":
+        return sp.sqrt(_D / N_SYM)
+    return sp.sqrt(_D)
+
+
+def _limit_d_then_n(expr: sp.Expr) -> sp.Expr:
+    lim = sp.limit(sp.cancel(sp.together(expr)), _D, sp.oo)
+    if lim.has(N_SYM):
+        lim = sp.limit(lim, N_SYM, sp.oo)
+    return sp.nsimplify(lim) if lim.is_number else lim
+
+
+@functools.lru_cache(maxsize=64)
+def limiting_second_moment(task: str, case: str, q: int = 2) -> sp.Expr:
+    """Return ``lim scale²·E||K||_F²`` (QSL: ``lim d·E||M||_F²``), a sympy limit of the exact moments.
+
+    Lemma 15.1 of ``proofs/DERIVATION.md``: the limit ``d → ∞`` (then ``n → ∞``) of
+    :func:`~weingarten_check.theory.task_moments.expected_K_frobenius_sq_task` (Lemmas 9.2, 9.3) times
+    the square of :func:`scale_expression`; for QSL of
+    :func:`~weingarten_check.theory.bounds.expected_M_frobenius_sq` (Lemma 7.3) times ``d``.
+
+    Parameters
+    ----------
+    task : {"vqe", "qae", "qsl"}
+        The task.
+    case : {"v1", "v2", "both"}
+        Which of V1, V2 is Haar-random.
+    q : int, default 2
+        Local dimension, ``>= 2``.
+
+    Returns
+    -------
+    sympy.Rational
+        The limit.
+
+    Examples
+    --------
+    >>> limiting_second_moment("vqe", "v1"), limiting_second_moment("vqe", "both")
+    (18, 27/4)
+    """
+    task, case = _check_task_case(task, case)
+    q = check_local_dim(q)
+    if task == "qsl":
+        from .bounds import expected_M_frobenius_sq
+
+        second = expected_M_frobenius_sq(N_SYM, 1, q).subs(q**N_SYM, _D)
+        return _limit_d_then_n(_D * second)
+    from .task_moments import expected_K_frobenius_sq_task
+
+    second = expected_K_frobenius_sq_task(task, case, N_SYM, q=q, in_d=True)
+    return _limit_d_then_n(scale_expression(task, case, q) ** 2 * second)
+
+
+def limiting_variance(task: str, case: str, q: int = 2) -> sp.Expr:
+    """Return the per-component variance of the limiting Gaussian (Lemma 15.1 of ``proofs/DERIVATION.md``).
+
+    ``v = lim scale²·E||K||_F² / (q²-1)²`` for the iid law (the covariance is ``v·I``: isotropy is the
+    equality case of the fourth-moment ratio, Lemma 15.3); ``s = lim scale²·E||K||_F² / ((1 - 1/q)(q²-1))``
+    for the rank-one law ``K = x uᵀ`` (``||u||² = 1 - 1/q``, x of ``q²-1`` components); ``1/q`` per
+    complex entry of ``sqrt(d)·M`` for QSL both; ``1`` per complex entry of the one nonzero column or
+    row of ``sqrt(d)·M`` for QSL v1/v2.
+
+    Parameters
+    ----------
+    task : {"vqe", "qae", "qsl"}
+        The task.
+    case : {"v1", "v2", "both"}
+        Which of V1, V2 is Haar-random.
+    q : int, default 2
+        Local dimension, ``>= 2``.
+
+    Returns
+    -------
+    sympy.Rational
+        The variance.
+
+    Examples
+    --------
+    >>> limiting_variance("vqe", "v1"), limiting_variance("vqe", "v1", q=3), limiting_variance("qae", "v2")
+    (2, 8/9, 1/4)
+    """
+    task, case = _check_task_case(task, case)
+    q = check_local_dim(q)
+    total = limiting_second_moment(task, case, q)
+    law = limiting_law(task, case)
+    r = q * q - 1
+    if law == "iid Gaussian":
+        return total / r**2
+    if law == "rank one (GUE)":
+        return total / ((1 - sp.Rational(1, q)) * r)
+    return total / q if law == "rank one (Beta)" else total / q**2
+
+
+def gaussian_fourth_moment_ratio(law: str, q: int = 2) -> sp.Rational:
+    """``E||X||⁴/(E||X||²)²`` of the limiting law's isotropic Gaussian X (Lemma 15.3 of ``proofs/DERIVATION.md``).
+
+    For N iid real Gaussian components ``||X||²`` is ``v·χ²_N``: the ratio is ``1 + 2/N``, with
+    ``N = (q²-1)²`` (iid) or ``q²-1`` (rank one, GUE); for ``k`` iid complex ones it is ``1 + 1/k``
+    (``k = q`` for the Beta law, ``q²`` for Ginibre).  For a Gaussian with covariance Σ the ratio is
+    ``1 + 2 tr Σ²/(tr Σ)²``, which equals ``1 + 2/N`` iff ``Σ ∝ I``.
+
+    Parameters
+    ----------
+    law : str
+        A value of :func:`limiting_law`.
+    q : int, default 2
+        Local dimension, ``>= 2``.
+
+    Returns
+    -------
+    sympy.Rational
+
+    Examples
+    --------
+    >>> gaussian_fourth_moment_ratio("iid Gaussian"), gaussian_fourth_moment_ratio("rank one (GUE)")
+    (11/9, 5/3)
+    """
+    q = check_local_dim(q)
+    r = q * q - 1
+    law = check_choice(law, "law", ("iid Gaussian", "rank one (GUE)", "rank one (Beta)", "complex Ginibre"))
+    if law == "iid Gaussian":
+        return 1 + sp.Rational(2, r * r)
+    if law == "rank one (GUE)":
+        return 1 + sp.Rational(2, r)
+    return 1 + sp.Rational(1, q if law == "rank one (Beta)" else q * q)
+
+
+@functools.lru_cache(maxsize=64)
+def fourth_moment_ratio_limit(task: str, case: str, q: int = 2) -> sp.Expr:
+    """``lim E||K||_F⁴/(E||K||_F²)²`` from the exact moments of Lemma 11.4 (Lemma 15.3 of ``proofs/DERIVATION.md``).
+
+    Parameters
+    ----------
+    task : {"vqe", "qae"}
+        The task (QSL has no fourth moment in the library).
+    case : {"v1", "v2", "both"}
+        Which of V1, V2 is Haar-random.
+    q : int, default 2
+        Local dimension, ``>= 2``.
+
+    Returns
+    -------
+    sympy.Rational
+        The limit ``d → ∞`` (then ``n → ∞``) of the exact ratio, symbolic in n.
+
+    Raises
+    ------
+    ValueError
+        If ``task`` is not "vqe" or "qae", or ``case`` is not one of :data:`CASES`.
+
+    Examples
+    --------
+    >>> fourth_moment_ratio_limit("vqe", "v1")
+    11/9
+    """
+    check_choice(task, "task (fourth moments)", ("vqe", "qae"))
+    check_choice(case, "case", CASES)
+    q = check_local_dim(q)
+    from .task_moments import expected_K_frobenius_fourth_task, expected_K_frobenius_sq_task
+
+    s2 = expected_K_frobenius_sq_task(task, case, N_SYM, q=q, in_d=True)
+    s4 = expected_K_frobenius_fourth_task(task, case, N_SYM, q=q, in_d=True)
+    return _limit_d_then_n(s4 / s2**2)
+
+
+# ---------------------------------------------------------------------------------------------
+# the constants of the standard Gaussian objects
+# ---------------------------------------------------------------------------------------------
+def real_ginibre_top_two_closed_form() -> sp.Expr:
+    """``(3π - 3 atan√2 + 5√2)/(2√π)``: ``E[σ1 + σ2]`` of a 3×3 standard real Gaussian matrix (Lemma 15.4).
+
+    Lemma 15.4 of ``proofs/DERIVATION.md`` checks it against the exact singular-value density to 40
+    digits (the density integral reduced to a triangle, see :func:`gaussian_delta_mean`).
+
+    Returns
+    -------
+    sympy.Expr
+
+    Examples
+    --------
+    >>> round(float(real_ginibre_top_two_closed_form()), 12)
+    3.844922650962
+    """
+    return (3 * sp.pi - 3 * sp.atan(sp.sqrt(2)) + 5 * sp.sqrt(2)) / (2 * sp.sqrt(sp.pi))
+
+
+@functools.lru_cache(maxsize=8)
+def real_ginibre_top_two_quadrature(dps: int = 40) -> mpmath.mpf:
+    """``E[σ1 + σ2]`` for a 3×3 standard real Gaussian matrix by quadrature of its singular-value density.
+
+    Lemma 15.4 of ``proofs/DERIVATION.md``.  The singular values have density
+    ``∝ Π_{i<j} |s_i² - s_j²| exp(-|s|²/2)`` on ``R_+³``; on the cone ``s1 > s2 > s3 > 0`` write
+    ``s = s1 (1, x, y)`` with ``1 > x > y > 0``; the radial integral of a degree-k homogeneous ``p`` is
+    ``Γ((k+3)/2) 2^((k+1)/2)/2 / (1 + x² + y²)^((k+3)/2)``, leaving a smooth integral over a triangle.
+
+    Parameters
+    ----------
+    dps : int, default 40
+        mpmath working digits.
+
+    Returns
+    -------
+    mpmath.mpf
+
+    Examples
+    --------
+    >>> float(real_ginibre_top_two_quadrature(15)) - 3.8449226509615607 < 1e-12
+    True
+    """
+    dps = check_int(dps, "dps", 15)
+    with mpmath.workdps(dps + 10):
+
+        def p(x, y):
+            return (1 - x**2) * (1 - y**2) * (x**2 - y**2)
+
+        half9 = mpmath.mpf(9) / 2
+        num = mpmath.quad(lambda x: mpmath.quad(lambda y: (1 + x) * p(x, y) / (1 + x**2 + y**2) ** 5, [0, x]), [0, 1])
+        den = mpmath.quad(lambda x: mpmath.quad(lambda y: p(x, y) / (1 + x**2 + y**2) ** half9, [0, x]), [0, 1])
+        radial = (mpmath.gamma(5) * 2**4) / (mpmath.gamma(half9) * mpmath.power(2, mpmath.mpf(7) / 2))
+        return +(radial * num / den)
+
+
+@functools.lru_cache(maxsize=8)
+def gue_spread_quadrature(dps: int = 30) -> mpmath.mpf:
+    """``E[λmax - λmin]`` of the 3×3 GUE with density ``∝ exp(-tr H²/2)``, by quadrature (Lemma 15.4).
+
+    The eigenvalue density ``∝ Π (λ_i - λ_j)² exp(-Σλ²/2)``; with the gaps ``a = λ1 - λ2``,
+    ``b = λ2 - λ3`` and the mean integrated out, ``∝ a² b² (a+b)² exp(-(a² + ab + b²)/3)`` on the
+    quadrant; polar coordinates ``b = a t`` reduce both integrals to one variable.
+
+    Parameters
+    ----------
+    dps : int, default 30
+        mpmath working digits.
+
+    Returns
+    -------
+    mpmath.mpf
+
+    Examples
+    --------
+    >>> round(float(gue_spread_quadrature(15)), 10)
+    3.8082796889
+    """
+    dps = check_int(dps, "dps", 15)
+    with mpmath.workdps(dps + 10):
+        half9 = mpmath.mpf(9) / 2
+
+        def p(t):
+            return t**2 * (1 + t) ** 2
+
+        num = mpmath.quad(lambda t: (1 + t) * p(t) / (1 + t + t**2) ** half9, [0, 1, mpmath.inf])
+        den = mpmath.quad(lambda t: p(t) / (1 + t + t**2) ** 4, [0, 1, mpmath.inf])
+        radial = mpmath.gamma(half9) * mpmath.power(3, half9) / (mpmath.gamma(4) * mpmath.power(3, 4))
+        return +(radial * num / den)
+
+
+@functools.lru_cache(maxsize=8)
+def gue_spread_mean(q: int = 2) -> sp.Expr:
+    """``E[λmax - λmin]`` of a ``q × q`` GUE with density ``∝ exp(-tr H²/2)`` (Lemma 15.4 of ``proofs/DERIVATION.md``).
+
+    ``q = 2``: ``H - tr(H)/2 = Σ_b z_b σ_b/sqrt(2)`` with ``z`` standard in R³, so the gap is
+    ``sqrt(2)·||z|| = sqrt(2)·χ_3``, of mean ``4/sqrt(π)`` (exact).  ``q = 3``: ``27/(4 sqrt(π))``; the
+    denominator integral of :func:`gue_spread_quadrature` is ``4 sqrt(3) π/243`` (sympy), the numerator
+    ``32/315`` (identified by PSLQ); Lemma 15.4 checks the value against the density to 30 digits.
+
+    Parameters
+    ----------
+    q : {2, 3}
+        Size of the matrix.
+
+    Returns
+    -------
+    sympy.Expr
+
+    Raises
+    ------
+    ValueError
+        If ``q`` is not 2 or 3.
+
+    Examples
+    --------
+    >>> gue_spread_mean(2), gue_spread_mean(3)
+    (4/sqrt(pi), 27/(4*sqrt(pi)))
+    """
+    q = check_local_dim(q)
+    if q == 2:
+        return sp.sqrt(2) * _chi_mean(3)
+    if q == 3:
+        return sp.Rational(27, 4) / sp.sqrt(sp.pi)
+    raise ValueError(f"q must be 2 or 3 for the GUE spread constant, got {q}")
+
+
+def _chi_mean(k: int) -> sp.Expr:
+    """``E χ_k = sqrt(2) Γ((k+1)/2)/Γ(k/2)``."""
+    return sp.simplify(sp.sqrt(2) * sp.gamma(sp.Rational(k + 1, 2)) / sp.gamma(sp.Rational(k, 2)))
+
+
+@functools.lru_cache(maxsize=16)
+def ginibre_nuclear_sq_mean(q: int = 2) -> sp.Expr:
+    """``E||G||_*²`` for a ``q × q`` standard complex Ginibre matrix (``E|G_ij|² = 1``), exactly.
+
+    Lemma 15.4 of ``proofs/DERIVATION.md``.  The squared singular values form the Laguerre unitary
+    ensemble (weight ``e^{-x}``), a determinantal process with kernel ``Σ_{k<q} L_k(x) L_k(y) e^{-(x+y)/2}``;
+    for ``f = sqrt``: ``E(Σ f(x_i))² = Σ_k ∫ x L_k² e^{-x} + (tr A)² - ||A||_F²`` with
+    ``A_kl = ∫ sqrt(x) L_k L_l e^{-x} dx`` (Gamma integrals, exact).
+
+    Parameters
+    ----------
+    q : int, default 2
+        Size, ``>= 2``.
+
+    Returns
+    -------
+    sympy.Expr
+        A rational multiple of π plus a rational (``4 + 3π/4`` for ``q = 2``).
+
+    Examples
+    --------
+    >>> ginibre_nuclear_sq_mean(2)
+    3*pi/4 + 4
+    """
+    q = check_local_dim(q)
+    x = sp.Symbol("x", positive=True)
+
+    def mom(poly: sp.Expr, half: bool) -> sp.Expr:  # ∫_0^∞ x^(1/2 if half) poly(x) e^{-x} dx, term by term
+        p = sp.Poly(sp.expand(poly), x)
+        return sp.Add(*[c * sp.gamma(e + 1 + (sp.Rational(1, 2) if half else 0)) for (e,), c in p.terms()])
+
+    L = [sp.assoc_laguerre(k, 0, x) for k in range(q)]
+    A = sp.Matrix(q, q, lambda k, l: mom(L[k] * L[l], True))
+    diag = sp.Add(*[mom(x * L[k] ** 2, False) for k in range(q)])
+    return sp.expand(diag + A.trace() ** 2 - sum(a**2 for a in A))
+
+
+def gaussian_delta_monte_carlo(q: int, samples: int, seed: int = 2026, start: int = 0) -> np.ndarray:
+    """Certified Δ (Lemma 12) of ``samples`` unit-norm directions of a standard real Gaussian matrix.
+
+    Lemma 15.5 of ``proofs/DERIVATION.md``: Δ is 1-homogeneous and a Gaussian matrix's norm and
+    direction are independent, so ``E[Δ(G)] = E||G||_F · E[Δ(Ĝ)]`` with ``E||G||_F = E χ_N`` exact.
+
+    Parameters
+    ----------
+    q : int
+        Local dimension ``>= 3`` (``dA = q``, matrices ``(q²-1) × (q²-1)``).
+    samples : int
+        Number of directions, ``>= 1``.
+    seed : int, default 2026
+        Sample i draws from ``numpy.random.default_rng([seed, i])`` and seeds the optimiser with i.
+    start : int, default 0
+        Index of the first sample (to extend a run).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(samples, 2)``: the certified ``(lower, upper)`` of each ``Δ(Ĝ)``.
+
+    Examples
+    --------
+    >>> b = gaussian_delta_monte_carlo(3, 1)
+    >>> b.shape, bool(b[0, 0] <= b[0, 1] < 1.00001 * b[0, 0])
+    ((1, 2), True)
+    """
+    from ..delta.certified import delta_from_k
+
+    q = check_local_dim(q)
+    if q < 3:
+        raise ValueError(f"q must be >= 3 for the certified Monte Carlo (q = 2 is exact), got {q}")
+    samples = check_int(samples, "samples", 1)
+    start = check_int(start, "start", 0)
+    r = q * q - 1
+    out = np.empty((samples, 2))
+    for j, i in enumerate(range(start, start + samples)):
+        g = np.random.default_rng([check_int(seed, "seed", 0), i]).standard_normal((r, r))
+        g /= np.linalg.norm(g)
+        res = delta_from_k(g, q, rng=i)
+        out[j] = res.lower, res.upper
+    return out
+
+
+def gaussian_delta_mean(q: int = 2) -> tuple[sp.Expr | float, float]:
+    """``E[Δ(G)]`` for G a standard real Gaussian ``(q²-1) × (q²-1)`` matrix, with its standard error.
+
+    Lemmas 15.4-15.5 of ``proofs/DERIVATION.md``.  ``q = 2``: ``Δ = 2(σ1 + σ2)`` (Lemma 3.2) and
+    ``E[σ1 + σ2]`` has the closed form of :func:`real_ginibre_top_two_closed_form` (checked to 40 digits
+    against the exact density); ``q >= 3``: ``E χ_N`` times the stored Monte Carlo mean of the
+    certified Δ of a direction (:data:`GAUSSIAN_DELTA_MC`).
+
+    Parameters
+    ----------
+    q : int, default 2
+        Local dimension, 2 or a q with a stored Monte Carlo (3).
+
+    Returns
+    -------
+    (value, stderr)
+        A sympy expression and 0.0 for q = 2; a float and its standard error otherwise.
+
+    Raises
+    ------
+    ValueError
+        If no constant is stored for ``q``.
+
+    Examples
+    --------
+    >>> gaussian_delta_mean(2)[0] == 2 * real_ginibre_top_two_closed_form()
+    True
+    """
+    q = check_local_dim(q)
+    if q == 2:
+        return 2 * real_ginibre_top_two_closed_form(), 0.0
+    if q not in GAUSSIAN_DELTA_MC:
+        raise ValueError(
+            f"no stored Monte Carlo constant for q = {q} (stored: {sorted(GAUSSIAN_DELTA_MC)}); "
+            "run gaussian_delta_monte_carlo"
+        )
+    rec = GAUSSIAN_DELTA_MC[q]
+    norm = float(_chi_mean((q * q - 1) ** 2))
+    return norm * rec["mean"], norm * rec["stderr"]
+
+
+def qae_v1_qubit_exact_mean(n: Any) -> sp.Expr:
+    """Exact ``E[Δ]`` for QAE, case v1, qubits, at any n: ``Γ(dB + 1/2)/(Γ(dB + 1) Γ(3/2))``, ``dB = 2^(n-1)``.
+
+    Lemma 15.6 of ``proofs/DERIVATION.md``: ``Δ = λmax(ρ_A) - λmin(ρ_A) = r`` for the reduced state of
+    a Haar state on ``C² ⊗ C^dB``, whose eigenvalues ``(1 ± r)/2`` have density ``∝ r² (1 - r²)^(dB-2)``.
+
+    Parameters
+    ----------
+    n : int or sympy.Symbol
+        Number of qubits (``>= 2``).
+
+    Returns
+    -------
+    sympy.Expr
+
+    Examples
+    --------
+    >>> qae_v1_qubit_exact_mean(2)
+    3/4
+    """
+    n_ = sp.sympify(n)
+    if n_.is_number:
+        check_int(int(n_), "n", 2)
+    dB = sp.Integer(2) ** (n_ - 1)
+    return sp.gammasimp(sp.gamma(dB + sp.Rational(1, 2)) / (sp.gamma(dB + 1) * sp.gamma(sp.Rational(3, 2))))
+
+
+# ---------------------------------------------------------------------------------------------
+# the constants
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AsymptoticConstant:
+    """The large-n constant ``c = lim scale·E[Δ]`` of one task, case and q (Lemma 15 of ``proofs/DERIVATION.md``).
+
+    Attributes
+    ----------
+    q : int
+        Local dimension.
+    task, case : str
+        Task (:data:`ASYMPTOTIC_TASKS`) and case (:data:`~weingarten_check.theory.bounds.CASES`).
+    law : str
+        The limiting law (:func:`limiting_law`).
+    scale : str
+        ``"sqrt(d)"``, ``"sqrt(d/n)"`` or ``"d"``.
+    c : sympy.Expr or float
+        The constant: exact (sympy) where a closed form exists, a sympy Float of 30 digits after a
+        quadrature, a float after a Monte Carlo.
+    c_stderr : float
+        Its standard error (0 when exact or a quadrature).
+    closed_form : str or None
+        The closed form, if any.
+    c_over_upper, c_over_lower : float
+        ``c`` over ``lim scale·upper`` and ``lim scale·lower`` of the bounds of Lemma 11.6 (VQE, QAE)
+        or Proposition 2 and Lemma 7.3 (QSL: ``E||M||_F² <= E[Δ] <= dA E||M||_F²``).
+    correction : str
+        The finite-size correction: exact where known, else its order.
+
+    Examples
+    --------
+    >>> a = asymptotic_constant("qsl", "both")
+    >>> a.closed_form, round(a.c_over_upper, 4)
+    ('2 + 3*pi/8', 0.7945)
+    """
+
+    q: int
+    task: str
+    case: str
+    law: str
+    scale: str
+    c: Any
+    c_stderr: float
+    closed_form: str | None
+    c_over_upper: float
+    c_over_lower: float
+    correction: str = "O(1/d)"
+
+    @property
+    def c_float(self) -> float:
+        """``float(c)``."""
+        return float(self.c)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON record of the ``asymptotics`` command (``c`` as a float).
+
+        Examples
+        --------
+        >>> sorted(asymptotic_constant("qsl", "v1").as_dict())[:3]
+        ['c', 'c_over_lower', 'c_over_upper']
+        """
+        return {
+            "q": self.q,
+            "task": self.task,
+            "case": self.case,
+            "law": self.law,
+            "scale": self.scale,
+            "c": self.c_float,
+            "c_stderr": float(self.c_stderr),
+            "closed_form": self.closed_form,
+            "c_over_upper": float(self.c_over_upper),
+            "c_over_lower": float(self.c_over_lower),
+        }
+
+
+def _bound_limits(task: str, case: str, q: int) -> tuple[sp.Expr, sp.Expr]:
+    """``(lim scale·upper, lim scale·lower)`` of the two-sided bounds (Lemma 11.6; QSL: 7.3, 7.4)."""
+    if task == "qsl":
+        from .bounds import expected_M_frobenius_sq, proposition2_bound
+
+        up = _limit_d_then_n(_D * proposition2_bound(N_SYM, 1, q).subs(q**N_SYM, _D))
+        lo = _limit_d_then_n(_D * expected_M_frobenius_sq(N_SYM, 1, q).subs(q**N_SYM, _D))
+        return up, lo
+    from .task_moments import expected_K_frobenius_fourth_task, expected_K_frobenius_sq_task
+
+    sc2 = scale_expression(task, case, q) ** 2
+    s2 = _limit_d_then_n(sc2 * expected_K_frobenius_sq_task(task, case, N_SYM, q=q, in_d=True))
+    s4 = _limit_d_then_n(sc2**2 * expected_K_frobenius_fourth_task(task, case, N_SYM, q=q, in_d=True))
+    _, u = delta_frobenius_constants(q)
+    # both bounds are 1-homogeneous in K: scale·bound(moments) = bound(scaled moments)
+    return u * sp.sqrt(s2), expected_delta_lower_bound_from_moments(s2, s4, q)
+
+
+@functools.lru_cache(maxsize=64)
+def asymptotic_constant(task: str, case: str, q: int = 2) -> AsymptoticConstant:
+    """The constant ``c = lim scale·E[Δ]`` for one task, case and q (Lemma 15 of ``proofs/DERIVATION.md``).
+
+    m = 1, A = site 0, input ``|0…0>``, exact Haar V1/V2 (the module docstring lists the laws).
+
+    Parameters
+    ----------
+    task : {"vqe", "qae", "qsl"}
+        The task (:data:`ASYMPTOTIC_TASKS`).
+    case : {"v1", "v2", "both"}
+        Which of V1, V2 is Haar-random (the other is the identity).
+    q : int, default 2
+        Local dimension: any ``q >= 2`` for QSL; 2 or 3 for VQE and QAE (the constants of the Gaussian
+        objects are stored or computed for these).
+
+    Returns
+    -------
+    AsymptoticConstant
+
+    Raises
+    ------
+    ValueError
+        On a bad task, case or q, or a q >= 4 for VQE/QAE.
+
+    Examples
+    --------
+    >>> a = asymptotic_constant("vqe", "v1")
+    >>> a.law, a.scale, round(float(a.c), 10), a.c_stderr
+    ('iid Gaussian', 'sqrt(d)', 10.8750835185, 0.0)
+    """
+    task, case = _check_task_case(task, case)
+    q = check_local_dim(q)
+    law = limiting_law(task, case)
+    scale = {_D: "d", sp.sqrt(_D): "sqrt(d)"}.get(scale_expression(task, case, q), "sqrt(d/n)")
+    if task != "qsl" and q > 3:
+        raise ValueError(
+            f"q must be 2 or 3 for task {task!r} (constants of the Gaussian laws stored for these), got {q}"
+        )
+    var = limiting_variance(task, case, q)
+    stderr = 0.0
+    closed: str | None = None
+    correction = "O(1/d)"
+    if law == "rank one (Beta)":
+        c: Any = sp.Integer(q)
+        closed, correction = str(q), "none: d·E[Δ] = q at every n"
+    elif law == "complex Ginibre":
+        c = sp.expand(ginibre_nuclear_sq_mean(q) / q)
+        closed = str(c) if q > 2 else "2 + 3*pi/8"
+    elif law == "rank one (GUE)":
+        spread = gue_spread_mean(q)
+        c = sp.simplify(sp.sqrt(var) * spread)
+        closed = str(c)
+        if (task, case, q) == ("qae", "v1", 2):
+            correction = "exact: E[Δ] = Γ(dB+1/2)/(Γ(dB+1)Γ(3/2)), dB = d/2"
+    else:
+        core, core_se = gaussian_delta_mean(q)
+        c = sp.sqrt(var) * core if q == 2 else float(sp.sqrt(var)) * core
+        stderr = float(sp.sqrt(var)) * core_se
+        if q == 2:
+            c = sp.simplify(c)
+            closed = str(c)
+    up, lo = _bound_limits(task, case, q)
+    return AsymptoticConstant(
+        q=q,
+        task=task,
+        case=case,
+        law=law,
+        scale=scale,
+        c=c,
+        c_stderr=stderr,
+        closed_form=closed,
+        c_over_upper=float(c) / float(up),
+        c_over_lower=float(c) / float(lo),
+        correction=correction,
+    )
+
+
+def asymptotic_constants(
+    q_values: tuple[int, ...] = (2, 3), tasks: tuple[str, ...] = ASYMPTOTIC_TASKS, cases: tuple[str, ...] = CASES
+) -> list[AsymptoticConstant]:
+    """Every constant of :func:`asymptotic_constant` over a grid (Lemma 15 of ``proofs/DERIVATION.md``).
+
+    Parameters
+    ----------
+    q_values : tuple of int, default (2, 3)
+        Local dimensions.
+    tasks : tuple of str, default ("vqe", "qae", "qsl")
+        Tasks.
+    cases : tuple of str, default ("v1", "v2", "both")
+        Cases.
+
+    Returns
+    -------
+    list of AsymptoticConstant
+        In the order q, task, case.
+
+    Examples
+    --------
+    >>> [a.case for a in asymptotic_constants((2,), ("qsl",))]
+    ['v1', 'v2', 'both']
+    """
+    return [asymptotic_constant(t, c, q) for q in q_values for t in tasks for c in cases]
+
+
+def prediction_z_score(
+    task: str, case: str, q: int, n: int, mean: float, stderr: float, *, c: float | None = None
+) -> float:
+    """z-score of a sampled ``E[Δ]`` at ``n`` against the prediction ``c/scale`` (Lemma 15 of ``proofs/DERIVATION.md``).
+
+    ``z = (scale·mean - c) / sqrt((scale·stderr)² + c_stderr²)``, the scale evaluated at ``d = q**n``.
+    The finite-size correction (``O(1/d)``) is not included: use it at large n.
+
+    Parameters
+    ----------
+    task, case : str
+        As :func:`asymptotic_constant`.
+    q : int
+        Local dimension.
+    n : int
+        Number of sites of the sample, ``>= 2``.
+    mean, stderr : float
+        The sample mean of Δ and its standard error (``> 0``).
+    c : float, optional
+        Use this constant instead of the library's (to test a wrong one).
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> round(prediction_z_score("qsl", "v1", 2, 10, 2 / 1024, 1e-4), 12)
+    0.0
+    """
+    a = asymptotic_constant(task, case, q)
+    n = check_int(n, "n", 2)
+    if not (stderr > 0):
+        raise ValueError(f"stderr must be > 0, got {stderr!r}")
+    scale = float(scale_expression(task, case, q).subs({_D: sp.Integer(q) ** n, N_SYM: n}))
+    c_val = float(a.c) if c is None else float(c)
+    sigma = float(np.hypot(scale * stderr, a.c_stderr if c is None else 0.0))
+    return (scale * mean - c_val) / sigma
