@@ -394,28 +394,6 @@ def _apply(name: str) -> None:
         bounds.delta_frobenius_constants = dc
     elif name.startswith("brauer_"):
         _apply_brauer(name)
-    else:
-        raise ValueError(f"unknown mutation {name!r}; choose from {sorted(MUTATIONS)}")
-
-
-def _apply_brauer(name: str) -> None:
-    """The mutations of calculus.brauer and calculus.brauer_integrals (O(d), Sp(d))."""
-    import importlib
-
-    brauer = importlib.import_module("weingarten_check.calculus.brauer")
-    integrals = importlib.import_module("weingarten_check.calculus.brauer_integrals")
-    if name == "brauer_unitary_content":
-        _rewrite(brauer, "_contents", "sign * (2 * j - i)", "sign * (j - i)")
-    elif name == "brauer_schur":
-        _rewrite(brauer, "_zonal_table", "Fraction(2))", "Fraction(1))")
-    elif name == "brauer_no_pairing_sign":
-        brauer.pairing_sign = lambda m: 1
-        integrals.pairing_sign = brauer.pairing_sign
-    elif name == "brauer_transpose_lost":
-        integrals._transpose_word = lambda word: tuple(reversed(word))
-    elif name == "brauer_kappa_t_untransposed":
-        orthogonal = importlib.import_module("weingarten_check.theory.orthogonal")
-        _rewrite(orthogonal, "transpose_coupling", "ops2.get(s, eye).T)", "ops2.get(s, eye))")
     elif name.startswith("fd_"):
         from weingarten_check.circuits import second_moments as sm
 
@@ -440,6 +418,28 @@ def _apply_brauer(name: str) -> None:
         }[name]
         orig_a = getattr(asymptotics, attr)
         setattr(asymptotics, attr, lambda *a, _f=orig_a, **k: _f(*a, **k) * sp.Rational(101, 100))
+    else:
+        raise ValueError(f"unknown mutation {name!r}; choose from {sorted(MUTATIONS)}")
+
+
+def _apply_brauer(name: str) -> None:
+    """The mutations of calculus.brauer and calculus.brauer_integrals (O(d), Sp(d))."""
+    import importlib
+
+    brauer = importlib.import_module("weingarten_check.calculus.brauer")
+    integrals = importlib.import_module("weingarten_check.calculus.brauer_integrals")
+    if name == "brauer_unitary_content":
+        _rewrite(brauer, "_contents", "sign * (2 * j - i)", "sign * (j - i)")
+    elif name == "brauer_schur":
+        _rewrite(brauer, "_zonal_table", "Fraction(2))", "Fraction(1))")
+    elif name == "brauer_no_pairing_sign":
+        brauer.pairing_sign = lambda m: 1
+        integrals.pairing_sign = brauer.pairing_sign
+    elif name == "brauer_transpose_lost":
+        integrals._transpose_word = lambda word: tuple(reversed(word))
+    elif name == "brauer_kappa_t_untransposed":
+        orthogonal = importlib.import_module("weingarten_check.theory.orthogonal")
+        _rewrite(orthogonal, "transpose_coupling", "ops2.get(s, eye).T)", "ops2.get(s, eye))")
     else:
         raise ValueError(f"unknown mutation {name!r}; choose from {sorted(MUTATIONS)}")
 
