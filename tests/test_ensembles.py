@@ -14,6 +14,7 @@ from weingarten_check.circuits.ensembles import (
     hea_circuit,
     local1_circuit,
     pauli_rotation,
+    real_hea_circuit,
     ry,
     sample_circuit,
 )
@@ -109,8 +110,31 @@ def test_frame_potentials():
         lambda: local1_circuit(3, q=1),
         lambda: sample_circuit("haar", 3),
         lambda: hea_circuit(2, layers=1, rng=0).apply(np.zeros((3, 3))),
+        lambda: real_hea_circuit(3, q=3),
+        lambda: real_hea_circuit(3, layers=-1),
+        lambda: sample_circuit("orthogonal", 3),
     ],
 )
 def test_bad_input_raises(call):
     with pytest.raises(ValueError):
         call()
+
+
+def test_real_hea_matches_gate_by_gate_reconstruction_and_is_real_orthogonal():
+    """Ry(π/4) on every qubit, then L × (R_Y(θ) on every qubit, CZ chain), θ from the same stream."""
+    n, L, seed = 3, 3, 11
+    c = real_hea_circuit(n, layers=L, rng=seed)
+    assert c.depth == L + 1 and real_hea_circuit(4, rng=0).depth == 10 * 4 + 1
+    gen = np.random.default_rng(seed)
+    angles = gen.uniform(0, 2 * np.pi, size=(L, n))
+    cz = np.diag([1, 1, 1, -1]).astype(complex)
+    czs = kron_all([cz, np.eye(2)]) @ kron_all([np.eye(2), cz])
+    U = kron_all([ry(np.pi / 4)] * n)
+    for l in range(L):
+        U = czs @ kron_all([expm(-0.5j * angles[l, s] * PAULI["Y"]) for s in range(n)]) @ U
+    V = c.unitary()
+    assert np.allclose(V, U, atol=1e-12)
+    assert np.abs(V.imag).max() == 0 and np.allclose(V.T @ V, np.eye(2**n), atol=1e-12)
+    assert np.allclose(sample_circuit("real-hea", n, rng=seed, layers=L).unitary(), V)
+    # not real: the paper's hea (random X/Z axes)
+    assert np.abs(hea_circuit(n, layers=L, rng=seed).unitary().imag).max() > 1e-3
