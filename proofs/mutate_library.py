@@ -67,6 +67,7 @@ MUTATIONS = {
     "brauer_no_pairing_sign": "calculus.brauer.pairing_sign always +1 (the Sp signs ε_m dropped)",
     "brauer_transpose_lost": "calculus.brauer_integrals: loop words read without transposes (Aᵀ as A)",
     "brauer_kappa_t_untransposed": "theory.orthogonal.transpose_coupling without the transpose (κ_T = κ)",
+    "brauer_both_sigma_t_is_sigma": "theory.orthogonal: in the both case E σ_T := E σ (the transposes ignored)",
 }
 
 #: mutation -> the lemma files run by default (the lemmas that certify the mutated code)
@@ -107,6 +108,7 @@ TARGETS = {
     "brauer_no_pairing_sign": ["test_16_orthogonal.py"],
     "brauer_transpose_lost": ["test_16_orthogonal.py"],
     "brauer_kappa_t_untransposed": ["test_16_orthogonal.py"],
+    "brauer_both_sigma_t_is_sigma": ["test_16_orthogonal.py"],
 }
 
 
@@ -397,6 +399,14 @@ def _apply_brauer(name: str) -> None:
     elif name == "brauer_kappa_t_untransposed":
         orthogonal = importlib.import_module("weingarten_check.theory.orthogonal")
         _rewrite(orthogonal, "transpose_coupling", "ops2.get(s, eye).T)", "ops2.get(s, eye))")
+    elif name == "brauer_both_sigma_t_is_sigma":
+        orthogonal = importlib.import_module("weingarten_check.theory.orthogonal")
+        _rewrite(
+            orthogonal,
+            "expected_K_frobenius_sq_orthogonal_both",
+            "mean_sigma_t = db * (db * (da - 1) + da**2 - 1) / den",
+            "mean_sigma_t = db * (db * (da**2 - 1) + da - 1) / den",
+        )
     else:
         raise ValueError(f"unknown mutation {name!r}; choose from {sorted(MUTATIONS)}")
 
