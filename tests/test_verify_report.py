@@ -242,3 +242,18 @@ def test_run_verify_default_points_are_what_plain_verify_runs(monkeypatch):
     assert seen == rp.default_points()
     assert {p.config.q for p in seen} == set(rp.DEFAULT_QS) and {p.config.m for p in seen} == {1}
     assert len(rp.default_points((4,), (1,))) == 10 and len(rp.default_points((2,), (2,))) == 18
+
+
+def test_orthogonal_rows_are_checked_against_the_orthogonal_bound():
+    """The default points hold orthogonal rows at n = 8 (qubits); such a row carries the O(d) bound of
+    Lemma 16 and none of the unitary 2-design bounds, shows it in the task-dependent column, and passes."""
+    pts = [p for p in rp.DEFAULT_POINTS if p.config.ensemble == "orthogonal"]
+    assert len(pts) >= 2 and all(p.n == 8 and p.config.q == 2 for p in pts)
+    assert set(pts) <= set(rp.default_points())
+    rep = rp.run_verify(lemmas=False, points=[("vqe", "orthogonal", "v1", 2, 6)], samples=30, seed=3)
+    assert rep.ok, rep.failures
+    (row,) = rep.numerics
+    assert set(row.bounds) == {"orthogonal_task_dependent"} and row.verdicts["orthogonal_task_dependent"] != "VIOLATED"
+    text = rp.format_markdown(rep)
+    assert "`orthogonal`: exact Haar on O(d)" in text
+    assert f"{rp._fmt(row.bounds['orthogonal_task_dependent'])} (" in text
