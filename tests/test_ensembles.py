@@ -138,3 +138,24 @@ def test_real_hea_matches_gate_by_gate_reconstruction_and_is_real_orthogonal():
     assert np.allclose(sample_circuit("real-hea", n, rng=seed, layers=L).unitary(), V)
     # not real: the paper's hea (random X/Z axes)
     assert np.abs(hea_circuit(n, layers=L, rng=seed).unitary().imag).max() > 1e-3
+
+
+def test_real_hea_layers_at_three_qubits_fix_a_second_two_copy_vector():
+    """The average over θ of one real-hea layer on two copies, T = CZ⊗CZ · E[R⊗R] (exact: a degree-2
+    trigonometric polynomial averaged over θ ∈ {0, π/2, π, 3π/2}), fixes the vectors invariant under the
+    group the layers generate.  Haar O(d) fixes only Σ_i |ii> (d ≥ 2); at n = 3 the real-hea layers fix
+    two, so they do not generate a dense subgroup of O(8) (at n = 2: one, as for O(4))."""
+
+    def fixed_dimension(n):
+        d = 2**n
+        one = sum(np.kron(ry(t).real, ry(t).real) for t in np.arange(4) * np.pi / 2) / 4
+        M = np.ones((1, 1))
+        for _ in range(n):
+            M = np.kron(M, one)  # order (q1, q1', q2, q2', ...)
+        perm = [2 * k for k in range(n)] + [2 * k + 1 for k in range(n)]
+        M = M.reshape([2] * (4 * n)).transpose(perm + [2 * n + p for p in perm]).reshape(d * d, d * d)
+        cz = np.diag(cz_chain_diagonal(n).reshape(-1))
+        ev = np.linalg.eigvals(np.kron(cz, cz) @ M)
+        return int(np.sum(np.abs(ev - 1) < 1e-8))
+
+    assert fixed_dimension(2) == 1 and fixed_dimension(3) == 2

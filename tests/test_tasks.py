@@ -156,3 +156,16 @@ def test_real_ensembles_get_the_orthogonal_bound_not_the_unitary_ones(ensemble):
         assert got == pytest.approx(orthogonal_task_dependent_bound(case, spec.observable, spec.sites))
     b, _ = bounds_for(task_spec("qsl", 5), ensemble, "both")
     assert set(b) == {"orthogonal_task_dependent", "proposition2"} and b["proposition2"] == pytest.approx(2**-3)
+
+
+def test_real_hea_does_not_converge_to_haar_on_o_d():
+    """R_Y + CZ circuits keep invariants that Haar O(d) lacks: QAE, V1 random, n = 6, L = 60 = 10 n layers,
+    100 seeded samples — the 95 % CI of E[Δ] lies above the O(d) bound that exact Haar O(d) satisfies
+    (README: the mean stays at 0.49 for L = 60 … 600, against 0.22 for Haar O(d)).  So bounds_for labels
+    the bound "for comparison only" for real-hea."""
+    from weingarten_check.experiments.estimate import estimate_variation_range
+
+    e = estimate_variation_range("qae", "real-hea", "v1", n=6, samples=100, seed=0)
+    assert e.ci95[0] > e.bounds["orthogonal_task_dependent"] and "for comparison only" in e.note
+    o = estimate_variation_range("qae", "orthogonal", "v1", n=6, samples=100, seed=0)
+    assert o.ci95[1] < e.ci95[0]

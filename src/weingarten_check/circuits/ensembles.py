@@ -409,7 +409,9 @@ def real_hea_circuit(n: int, q: int = 2, layers: int | None = None, rng: RngLike
     One layer of ``Ry(π/4)`` on every qubit, then ``L`` layers (default ``10 n``), each ``R_Y(θ)`` with θ
     uniform in [0, 2π) on every qubit followed by CZ on the chain: :func:`hea_circuit` with every random
     axis Y.  All gates are real orthogonal, so the circuit is in O(2^n) and maps real states to real
-    states; deep ones approach Haar on O(d), the ensemble of Lemma 16.4 of ``proofs/DERIVATION.md``.
+    states.  Deep ones do **not** approach Haar on O(d) (the ensemble of Lemma 16.4 of
+    ``proofs/DERIVATION.md``): at n = 3 the two-copy average of a layer fixes a second vector besides
+    ``Σ_i |ii>``, and E[Δ] stays above the O(d) bound as L grows (tests/test_tasks.py, README).
 
     Parameters
     ----------

@@ -567,8 +567,9 @@ def bounds_for(spec: TaskSpec, ensemble: str, case: str) -> tuple[dict[str, floa
     1-design and applies to every ensemble.  The unitary 2-design bounds are not implied for
     ``"orthogonal"`` (Haar on O(d) is not a unitary 2-design, Lemma 16.2) nor ``"real-hea"``: they get the
     O(d) bound ``"orthogonal_task_dependent"`` (Lemmas 16.4 and 16.7,
-    :func:`weingarten_check.theory.orthogonal.orthogonal_task_dependent_bound`), exact for
-    ``"orthogonal"``, approximate for ``"real-hea"``.
+    :func:`weingarten_check.theory.orthogonal.orthogonal_task_dependent_bound`), proved for
+    ``"orthogonal"``; for ``"real-hea"`` it is shown for comparison only: R_Y + CZ circuits do not converge
+    to Haar on O(d), and their E[Δ] exceeds it (tests/test_tasks.py).
 
     Parameters
     ----------
@@ -637,7 +638,7 @@ def bounds_for(spec: TaskSpec, ensemble: str, case: str) -> tuple[dict[str, floa
         out["orthogonal_task_dependent"] = orthogonal_task_dependent_bound(case, spec.observable, spec.sites)
         note = f"{ensemble} is real (O(d)): the unitary 2-design bounds are not implied; O(d) bound (Lemma 16)"
         if ensemble == "real-hea":
-            note += " holds up to its design error"
+            note += " for comparison only: R_Y + CZ circuits do not converge to Haar on O(d)"
     else:
         note = "local1 is only a 1-design: Theorem-1 bounds do not apply"
     if spec.fidelity:
