@@ -196,7 +196,7 @@ def figure(rows: list[dict], out: Path) -> None:
         for c, lab in (("v1", "V1 random, V2 = I"), ("v2", "V1 = I, V2 random"), ("both", "V1, V2 random"))
     ]
     handles += [
-        Line2D([], [], color="0.3", marker="o", ls="-", label="Haar O(d): real-amplitude (filled)"),
+        Line2D([], [], color="0.3", marker="o", ls="-", label="Haar O(d) (filled)"),
         Line2D([], [], color="0.3", marker="o", mfc="none", ls="--", label="Haar U(d) (hollow)"),
         Line2D([], [], color="0.3", ls=":", label="O(d) bound 2√r √E‖K‖²_F (Lemma 16)"),
     ]
