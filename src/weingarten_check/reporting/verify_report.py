@@ -160,7 +160,7 @@ def default_points(qs: Sequence[int] = DEFAULT_QS, ms: Sequence[int] = DEFAULT_M
     Examples
     --------
     >>> len(default_points())
-    49
+    51
     >>> [p.label() for p in default_points([4])[:2]]
     ['vqe/haar/v1/4/3', 'vqe/haar/v2/4/3']
     """
