@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup verify test test-slow lint bench clean
+.PHONY: setup verify test test-slow lint bench clean docs
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -13,6 +13,11 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 setup: $(STAMP)
+
+DOCS_STAMP := $(VENV)/.installed-docs
+$(DOCS_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,docs]'
+	touch $(DOCS_STAMP)
 
 ## main job: lemma suite + a numerical check, printed as a report
 verify: $(STAMP)
@@ -36,5 +41,11 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_certified.py --quick
 	$(BIN)/python benchmarks/bench_scale.py
 
+## the documentation site into build/docs/html: warnings are errors, the notebooks are executed
+docs: $(DOCS_STAMP)
+	$(BIN)/sphinx-build -b html -W --keep-going -q docs/source build/docs/html
+	@echo "site written to build/docs/html/index.html"
+
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache
+	rm -rf docs/source/api docs/source/notebooks

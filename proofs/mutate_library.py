@@ -68,6 +68,12 @@ MUTATIONS = {
     "brauer_transpose_lost": "calculus.brauer_integrals: loop words read without transposes (Aᵀ as A)",
     "brauer_kappa_t_untransposed": "theory.orthogonal.transpose_coupling without the transpose (κ_T = κ)",
     "brauer_both_sigma_t_is_sigma": "theory.orthogonal: in the both case E σ_T := E σ (the transposes ignored)",
+    # exact finite-depth moments (circuits.second_moments, theory.finite_depth)
+    "fd_haar_wg": "circuits.second_moments: the Haar gate's c_I with 2·Wg(τ) instead of Wg(τ)",
+    "fd_rotation_two_angles": "circuits.second_moments: the rotation average over θ in {0, π} (not exact)",
+    "fd_hea_no_cz": "circuits.second_moments.hea_layers without the CZ chain",
+    "fd_projection_no_shift": "circuits.second_moments.apply_projection_A with E_A = F_A (no - I/dA)",
+    "fd_brickwork_parity": "circuits.second_moments.brickwork_layers with the even pairing in odd layers",
 }
 
 #: mutation -> the lemma files run by default (the lemmas that certify the mutated code)
@@ -109,6 +115,11 @@ TARGETS = {
     "brauer_transpose_lost": ["test_16_orthogonal.py"],
     "brauer_kappa_t_untransposed": ["test_16_orthogonal.py"],
     "brauer_both_sigma_t_is_sigma": ["test_16_orthogonal.py"],
+    "fd_haar_wg": ["test_14_finite_depth.py"],
+    "fd_rotation_two_angles": ["test_14_finite_depth.py"],
+    "fd_hea_no_cz": ["test_14_finite_depth.py"],
+    "fd_projection_no_shift": ["test_14_finite_depth.py"],
+    "fd_brickwork_parity": ["test_14_finite_depth.py"],
 }
 
 
@@ -407,6 +418,19 @@ def _apply_brauer(name: str) -> None:
             "mean_sigma_t = db * (db * (da - 1) + da**2 - 1) / den",
             "mean_sigma_t = db * (db * (da**2 - 1) + da - 1) / den",
         )
+    elif name.startswith("fd_"):
+        from weingarten_check.circuits import second_moments as sm
+
+        if name == "fd_haar_wg":
+            _rewrite(sm, "_apply_local", "+ _fr(w01) * trfz", "+ 2 * _fr(w01) * trfz")
+        elif name == "fd_rotation_two_angles":
+            _rewrite(sm, "_rotation_matrix_fr", "(0, sp.pi / 2, sp.pi, 3 * sp.pi / 2)", "(0, sp.pi, 0, sp.pi)")
+        elif name == "fd_hea_no_cz":
+            _rewrite(sm, "_hea_block", "for start in (0, 1):", "for start in ():")
+        elif name == "fd_projection_no_shift":
+            _rewrite(sm, "apply_projection_A", "(0, -Fraction(1, q))", "(0, Fraction(0))")
+        elif name == "fd_brickwork_parity":
+            _rewrite(sm, "brickwork_layers", "start = 0 if ell % 2 == 1 else 1", "start = 1 if ell % 2 == 1 else 0")
     else:
         raise ValueError(f"unknown mutation {name!r}; choose from {sorted(MUTATIONS)}")
 

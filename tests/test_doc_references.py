@@ -11,6 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = sorted((ROOT / "notebooks").glob("*.py")) + [ROOT / "README.md"]
+DOCS += sorted((ROOT / "docs" / "source").rglob("*.md"))  # the documentation site's pages
 CITED = re.compile(r"`([\w./-]+\.(?:md|py|json|png|pdf|txt|toml))`")
 
 
@@ -30,7 +31,7 @@ def _repo_files() -> set[str]:
     return set(out.split())
 
 
-@pytest.mark.parametrize("doc", DOCS, ids=lambda p: p.name)
+@pytest.mark.parametrize("doc", DOCS, ids=lambda p: str(p.relative_to(ROOT)))
 def test_cited_files_exist(doc):
     files = _repo_files()
     names = {Path(f).name for f in files}

@@ -452,7 +452,7 @@ class TaskSpec:
     coupling : float
         ``Σ_a tr_B(h_a²)`` of H (the case "v1" with V2 = I, Lemma 9).
     state_coupling : float
-        ``1 - 1/dA`` for ρ = |0...0> (the case "v2" with V1 = I, Lemma 9).
+        ``1 - 1/dA`` for ``ρ = |0...0>`` (the case "v2" with V1 = I, Lemma 9).
     h_hs_centered : float
         ``tr H² - (tr H)²/d``.
     purity : float
@@ -654,7 +654,7 @@ def lower_bounds_for(spec: TaskSpec, ensemble: str, case: str) -> dict[str, floa
     E||K||_F² and E||K||_F⁴.  It needs fourth moments, so only the exact-Haar ensemble qualifies
     ("hea" is at best an approximate 2-design, "local1" a 1-design, "clifford" a 3-design, "orthogonal" and
     "real-hea" not unitary designs), and exact
-    fourth moments are available for VQE (n >= 3) and QAE with A = site 0 (input |0…0>).
+    fourth moments are available for VQE (n >= 3) and QAE with A = site 0 (input ``|0…0>``).
 
     Parameters
     ----------

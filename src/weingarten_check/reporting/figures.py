@@ -1,7 +1,7 @@
 """Figure 5 of the paper (and its qudit version) from sweep results.
 
 Three panels, semi-log: (a) VQE with the Heisenberg ring (Eq. 9), (b) QAE with one site
-discarded (Eq. 10), (c) QSL, fidelity with |0…0> (Eq. 11). Each panel shows the sample mean
+discarded (Eq. 10), (c) QSL, fidelity with ``|0…0>`` (Eq. 11). Each panel shows the sample mean
 of Δ/w(H) versus n for the three randomness cases (V1 a design and V2 = I; V1 = I and V2 a
 design; both), with error bars, and the bounds as dashed lines:
 
@@ -126,7 +126,7 @@ def bounds_and_width(
 
 
 def lower_bounds_of(task: str, ensemble: str, case: str, n: int, q: int, site: int = 0, m: int = 1) -> dict[str, float]:
-    """Lower bounds on E[Δ] (unnormalised) at one point, A = the sites ``site .. site + m - 1``.
+    """Lower bounds on E[Δ] (unnormalised) at one point, A = the sites ``site, …, site + m - 1``.
 
     The fourth-moment bound of Lemma 11 of proofs/DERIVATION.md applies to exact-Haar VQE/QAE only
     (it needs a unitary 4-design); everything else has no lower bound.

@@ -76,7 +76,7 @@ def num_batch_axes(psi: np.ndarray, n: int) -> int:
 
 
 def basis_state(digits: Sequence[int], q: int = 2, dtype=np.complex128) -> np.ndarray:
-    """The computational basis state ``|digits[0] ... digits[n-1]>`` as an array of shape ``(q,)*n``.
+    """The computational basis state ``|digits[0] … digits[n-1]>`` as an array of shape ``(q,)*n``.
 
     Parameters
     ----------

@@ -11,6 +11,8 @@ bounds
     Every bound on E[Δ] as an exact sympy expression (symbolic n, m, q allowed).
 fourth_moments
     The generic S4 calculus for ``E||K||_F⁴`` under Haar (4-design) V1/V2 (Lemma 11.4).
+finite_depth
+    Exact E||K||_F² of finite-depth random circuits (brickwork, HEA) and the E[Δ] bound (Lemma 14).
 orthogonal
     V1 Haar on O(d) (real-amplitude circuits): exact E||K||_F² and the bound (Lemma 16.4).
 task_moments
@@ -40,6 +42,21 @@ from .bounds import (
     route1_bound,
     task_dependent_bound,
     variance_bound,
+)
+from .finite_depth import (
+    FINITE_DEPTH_ENSEMBLES,
+    FINITE_DEPTH_TASKS,
+    HEA_FLOAT_MAX_N,
+    HEA_MAX_N,
+    FiniteDepthMoment,
+    delta_bound_expr,
+    finite_depth_moment,
+    finite_depth_points,
+    finite_depth_series,
+    h_tensor_h,
+    layers_to_within,
+    ten_n_layers_ratio,
+    two_design_value,
 )
 from .fourth_moments import (
     expected_K_frobenius_fourth_observable,
@@ -102,6 +119,19 @@ __all__ = [
     "route1_bound",
     "task_dependent_bound",
     "variance_bound",
+    "HEA_MAX_N",
+    "HEA_FLOAT_MAX_N",
+    "delta_bound_expr",
+    "FINITE_DEPTH_ENSEMBLES",
+    "FINITE_DEPTH_TASKS",
+    "FiniteDepthMoment",
+    "finite_depth_moment",
+    "finite_depth_series",
+    "finite_depth_points",
+    "layers_to_within",
+    "two_design_value",
+    "ten_n_layers_ratio",
+    "h_tensor_h",
     # orthogonal (V1 Haar on O(d): real-amplitude circuits, Lemma 16.4)
     "expected_K_frobenius_sq_orthogonal",
     "expected_K_frobenius_sq_orthogonal_v2",

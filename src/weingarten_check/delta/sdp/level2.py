@@ -323,7 +323,7 @@ def _check_multipliers(X: np.ndarray, dA: int) -> np.ndarray:
     return 0.5 * (X + X.conj().transpose(0, 2, 1))
 
 
-#: default smoothing schedule: (β relative to 1/|f(X0)|, L-BFGS iterations); short coarse phases move
+#: default smoothing schedule: (β relative to ``1/|f(X0)|``, L-BFGS iterations); short coarse phases move
 #: the multipliers off the level-1 start's degenerate top eigenspace, the last phases converge (at the
 #: optimum the top eigenvalue is typically simple, so large β is then effectively λmax itself)
 SCHEDULE: tuple[tuple[float, int], ...] = ((1e3, 40), (1e4, 40), (1e5, 300), (1e6, 100))
