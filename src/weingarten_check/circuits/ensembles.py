@@ -410,8 +410,11 @@ def real_hea_circuit(n: int, q: int = 2, layers: int | None = None, rng: RngLike
     uniform in [0, 2π) on every qubit followed by CZ on the chain: :func:`hea_circuit` with every random
     axis Y.  All gates are real orthogonal, so the circuit is in O(2^n) and maps real states to real
     states.  Deep ones do **not** approach Haar on O(d) (the ensemble of Lemma 16.4 of
-    ``proofs/DERIVATION.md``): at n = 3 the two-copy average of a layer fixes a second vector besides
-    ``Σ_i |ii>``, and E[Δ] stays above the O(d) bound as L grows (tests/test_tasks.py, README).
+    ``proofs/DERIVATION.md``): the layers generate the group of ``exp(-iθ Y_i/2)`` and
+    ``exp(-iθ Z_{i-1} Y_i Z_{i+1}/2)``, whose Lie algebra has dimension n(n + 1) (n = 2 … 5), not
+    ``2^n (2^n - 1)/2``; at n = 3 a layer's two-copy average fixes a second vector besides ``Σ_i |ii>``
+    (``Y_1 Y_3`` is conserved), and E[Δ] stays above the O(d) bound as L grows (tests/test_ensembles.py,
+    tests/test_tasks.py).
 
     Parameters
     ----------
