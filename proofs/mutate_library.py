@@ -67,6 +67,7 @@ MUTATIONS = {
     "brauer_no_pairing_sign": "calculus.brauer.pairing_sign always +1 (the Sp signs ε_m dropped)",
     "brauer_transpose_lost": "calculus.brauer_integrals: loop words read without transposes (Aᵀ as A)",
     "brauer_kappa_t_untransposed": "theory.orthogonal.transpose_coupling without the transpose (κ_T = κ)",
+    "brauer_both_sigma_t_is_sigma": "theory.orthogonal: in the both case E σ_T := E σ (the transposes ignored)",
     # exact finite-depth moments (circuits.second_moments, theory.finite_depth)
     "fd_haar_wg": "circuits.second_moments: the Haar gate's c_I with 2·Wg(τ) instead of Wg(τ)",
     "fd_rotation_two_angles": "circuits.second_moments: the rotation average over θ in {0, π} (not exact)",
@@ -117,6 +118,7 @@ TARGETS = {
     "brauer_no_pairing_sign": ["test_16_orthogonal.py"],
     "brauer_transpose_lost": ["test_16_orthogonal.py"],
     "brauer_kappa_t_untransposed": ["test_16_orthogonal.py"],
+    "brauer_both_sigma_t_is_sigma": ["test_16_orthogonal.py"],
     "fd_haar_wg": ["test_14_finite_depth.py"],
     "fd_rotation_two_angles": ["test_14_finite_depth.py"],
     "fd_hea_no_cz": ["test_14_finite_depth.py"],
@@ -440,6 +442,14 @@ def _apply_brauer(name: str) -> None:
     elif name == "brauer_kappa_t_untransposed":
         orthogonal = importlib.import_module("weingarten_check.theory.orthogonal")
         _rewrite(orthogonal, "transpose_coupling", "ops2.get(s, eye).T)", "ops2.get(s, eye))")
+    elif name == "brauer_both_sigma_t_is_sigma":
+        orthogonal = importlib.import_module("weingarten_check.theory.orthogonal")
+        _rewrite(
+            orthogonal,
+            "expected_K_frobenius_sq_orthogonal_both",
+            "mean_sigma_t = db * (db * (da - 1) + da**2 - 1) / den",
+            "mean_sigma_t = db * (db * (da**2 - 1) + da - 1) / den",
+        )
     else:
         raise ValueError(f"unknown mutation {name!r}; choose from {sorted(MUTATIONS)}")
 

@@ -37,6 +37,7 @@ from weingarten_check.states.sampling import haar_orthogonal, haar_real_state
 from weingarten_check.theory import bounds as B
 from weingarten_check.theory.orthogonal import (
     expected_K_frobenius_sq_orthogonal,
+    expected_K_frobenius_sq_orthogonal_both,
     expected_K_frobenius_sq_orthogonal_v2,
     orthogonal_route1_bound,
     orthogonal_to_unitary_ratio,
@@ -558,3 +559,146 @@ def test_lemma_16_4_v2_mutant_rejected():
         )
 
     assert not orthogonal_k2_v2_holds(unitary)
+
+
+# ---------------------------------------------------------------------------------------------
+# 16.7 V1 and V2 independent Haar on O(d), ρ = |0…0>
+# ---------------------------------------------------------------------------------------------
+def state_operators(rho1, dA=2):
+    """X_ab = G_a ⊗ r_b with r_b = tr_A((G_b ⊗ I) ρ1), so that K_ab = tr(H V2 X_ab V2ᵀ) (Lemma 3.1)."""
+    G = gell_mann(dA)
+    r = a_components(rho1, dA, rho1.shape[0] // dA, G)
+    return np.array([np.kron(G[a], r[b]) for a in range(len(G)) for b in range(len(G))])
+
+
+def v2_formula_holds_for_a_real_rho1(seed=1671):
+    """Step 1: (K_O2) with σ, σ_T of a fixed real ρ1 = ψψᵀ (σ ≠ σ_T) equals the engine's Σ_ab E[tr(H O X_ab Oᵀ)²]."""
+    rng = np.random.default_rng(seed)
+    psi = haar_real_state(8, rng)
+    rho1 = np.outer(psi, psi)
+    G = gell_mann(2)
+    r = a_components(rho1, 2, 4, G)
+    sig = sum(np.trace(rb @ rb).real for rb in r)
+    sig_t = sum(np.trace(rb @ rb.T).real for rb in r)
+    for obs in (heisenberg_ring(3), qae_observable(3)):
+        h = obs.dense().real
+        exact = sum(trace_moment_orthogonal_numeric([h, h], [x, x]).real for x in state_operators(rho1))
+        f = expected_K_frobenius_sq_orthogonal_v2(
+            8,
+            2,
+            state_coupling=sig,
+            state_transpose_coupling=sig_t,
+            h_trace=np.trace(h),
+            h_hs=np.trace(h @ h),
+            h_transpose_hs=np.trace(h @ h.T),
+        )
+        if abs(float(f) - exact) > 1e-9 or abs(sig - sig_t) < 1e-3:
+            return False
+    return True
+
+
+def engine_mean_sigmas(dA=2, dB=4):
+    """Step 2: E σ and E σ_T over ρ1 = O|0><0|Oᵀ from the engine: tr_B(r_b r_b') = Σ_jk tr((G_b ⊗ |k><j|) ρ1)
+    tr((G_b' ⊗ |j><k|) ρ1), each pair a k = 2 trace moment over O(d) (trace_moment_orthogonal_numeric)."""
+    dim = dA * dB
+    rho = np.zeros((dim, dim))
+    rho[0, 0] = 1
+    e = np.eye(dB)
+    sig = sig_t = 0.0
+    for g in gell_mann(dA):
+        for j in range(dB):
+            for k in range(dB):
+                x = np.kron(g, np.outer(e[k], e[j]))
+                sig += trace_moment_orthogonal_numeric([x, np.kron(g, np.outer(e[j], e[k]))], [rho, rho]).real
+                sig_t += trace_moment_orthogonal_numeric([x, np.kron(g.T, np.outer(e[j], e[k]))], [rho, rho]).real
+    return sig, sig_t
+
+
+def orthogonal_k2_both_holds(formula, samples=10000, seed=1677):
+    """formula(obs) == (K_O2) at the engine's E σ, E σ_T (n = 3; (K_O2) is linear in σ, σ_T and holds for
+    every real ρ1 by step 1) and == the Monte Carlo mean over independent haar_orthogonal V1, V2 (n = 3,
+    5σ), Heisenberg and QAE."""
+    sig, sig_t = engine_mean_sigmas()
+    rng = np.random.default_rng(seed)
+    for obs in (heisenberg_ring(3), qae_observable(3)):
+        h = obs.dense().real
+        tr = dict(h_trace=np.trace(h), h_hs=np.trace(h @ h), h_transpose_hs=np.trace(h @ h.T))
+        exact = float(
+            expected_K_frobenius_sq_orthogonal_v2(8, 2, state_coupling=sig, state_transpose_coupling=sig_t, **tr)
+        )
+        if abs(float(formula(obs)) - exact) > 1e-9:
+            return False
+        G = gell_mann(2)
+        vals = np.empty(samples)
+        for s in range(samples):
+            psi = haar_orthogonal(8, rng)[:, 0]  # V1|0>
+            o2 = haar_orthogonal(8, rng)
+            hA = a_components(o2.T @ h @ o2, 2, 4, G)
+            rA = a_components(np.outer(psi, psi), 2, 4, G)
+            vals[s] = (np.einsum("akl,blk->ab", hA, rA).real ** 2).sum()
+        if abs(float(formula(obs)) - vals.mean()) > 5 * vals.std(ddof=1) / np.sqrt(samples):
+            return False
+    return True
+
+
+def library_orthogonal_k2_both(obs):
+    h = obs.dense()
+    return expected_K_frobenius_sq_orthogonal_both(
+        obs.dim,
+        2,
+        h_trace=sp.nsimplify(round(np.trace(h).real, 9)),
+        h_hs=sp.nsimplify(round(np.trace(h @ h).real, 9)),
+        h_transpose_hs=sp.nsimplify(round(np.trace(h @ h.T).real, 9)),
+    )
+
+
+@lemma(
+    "16.7",
+    "V1, V2 independent Haar on O(d), ρ = |0…0>: E||K||_F² = (K_O2) at E σ = dB(dB(dA²-1) + dA-1)/(d(d+2)), "
+    "E σ_T = dB(dB(dA-1) + dA²-1)/(d(d+2))",
+    "(K_O2) at a real ρ1 and E σ, E σ_T from the O(d) engine, n = 3; Monte Carlo n = 3 (5σ); symbolic d",
+)
+def test_lemma_16_7_both_random():
+    """Lemma 16.7. Given V1, (K_O2) holds with σ, σ_T of the real ρ1 = V1ρV1ᵀ (step 1: σ ≠ σ_T there);
+    it is linear in them, so the V1 average replaces them by their means, which the O(d) second moment
+    E[ρ1 ⊗ ρ1] = (I + F + dΦ⁺)/(d(d+2)) gives as (K_O3) (step 2, from the engine at n = 3).  Step 3: the
+    library's symbolic formula equals that and the Monte Carlo mean; for a traceless real H, one qubit,
+    it is t2 (5d + 6)/(2(d - 1)(d + 2)²)."""
+    assert v2_formula_holds_for_a_real_rho1()
+    sig, sig_t = engine_mean_sigmas()
+    assert abs(sig - sp.Rational(4 * (4 * 3 + 1), 80)) < 1e-12 and abs(sig_t - sp.Rational(4 * (4 + 3), 80)) < 1e-12
+    assert orthogonal_k2_both_holds(library_orthogonal_k2_both)
+    t2 = sp.Symbol("t2")
+    traceless = expected_K_frobenius_sq_orthogonal_both(d, 2, h_trace=0, h_hs=t2, h_transpose_hs=t2)
+    assert sp.simplify(traceless - t2 * (5 * d + 6) / (2 * (d - 1) * (d + 2) ** 2)) == 0
+
+
+@pytest.mark.mutant
+@lemma(
+    "16.7",
+    "mutant: the unitary E||K||_F² of Lemma 4.3 (both from a unitary 2-design); E σ and E σ_T exchanged",
+    "n = 3",
+)
+def test_lemma_16_7_mutant_rejected():
+    """The same checker rejects the unitary value and the formula with the two means exchanged."""
+
+    def unitary(obs):
+        h = obs.dense()
+        centered = np.trace(h @ h).real - np.trace(h).real ** 2 / obs.dim
+        return B.expected_K_frobenius_sq("both", obs.n, 1, h_hs_centered=sp.nsimplify(round(centered, 9)))
+
+    def exchanged(obs):
+        h = obs.dense().real
+        den = obs.dim * (obs.dim + 2)
+        return expected_K_frobenius_sq_orthogonal_v2(
+            obs.dim,
+            2,
+            state_coupling=sp.Rational(4 * (4 + 3), den),
+            state_transpose_coupling=sp.Rational(4 * (4 * 3 + 1), den),
+            h_trace=np.trace(h),
+            h_hs=np.trace(h @ h),
+            h_transpose_hs=np.trace(h @ h.T),
+        )
+
+    assert not orthogonal_k2_both_holds(unitary, samples=2000)
+    assert not orthogonal_k2_both_holds(exchanged, samples=2000)

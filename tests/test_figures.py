@@ -178,3 +178,18 @@ def test_gate_landscape_png(tmp_path):
         plot_gate_landscape(
             SimpleNamespace(delta=np.array([[np.nan]]), qubits=(0,), positions=(0,), cost=0.0), tmp_path / "x.png"
         )
+
+
+def test_orthogonal_sweep_is_drawn_against_the_orthogonal_bound(tmp_path):
+    """figure5 of an `orthogonal` sweep: each curve carries the O(d) bound of Lemma 16 (drawn by default)
+    at every n, equal to what bounds_for gives, and no unitary 2-design bound."""
+    from weingarten_check.experiments.tasks import bounds_for, task_spec
+    from weingarten_check.reporting.figures import DEFAULT_BOUNDS
+
+    path = tmp_path / "res.jsonl"
+    run_sweep(SweepSpec(RunConfig("qae", "orthogonal", "both", seed=2), ns=(3, 4), samples=4), path, progress=False)
+    (s,) = figure5_series(read_results(path), 2)
+    assert set(s.bounds) == {"orthogonal_task_dependent"} and "orthogonal_task_dependent" in DEFAULT_BOUNDS
+    want = [bounds_for(task_spec("qae", n), "orthogonal", "both")[0]["orthogonal_task_dependent"] for n in (3, 4)]
+    assert np.allclose(s.bounds["orthogonal_task_dependent"], want)
+    assert plot_figure5([s], tmp_path / "fig")[0].stat().st_size > 20_000

@@ -165,3 +165,23 @@ def test_monte_carlo_agrees(monkeypatch, ensemble, task, case, n, L, site):
     xs = np.array(xs)
     se = xs.std(ddof=1) / np.sqrt(len(xs))
     assert abs(xs.mean() - exact) < 4 * se + 1e-12
+
+
+def test_orthogonal_moments_are_lemma_16_and_match_bounds_for():
+    """ensemble "orthogonal" (Haar on O(d)): exact Rationals — VQE v1 20/(d + 2) (Lemma 16.5) — and the E[Δ]
+    bound equals the sweeps' O(d) bound (experiments.tasks.bounds_for) for every task and case; QSL dA/d."""
+    import sympy as sp
+
+    from weingarten_check.experiments.tasks import bounds_for, task_spec
+    from weingarten_check.theory.finite_depth import finite_depth_moment
+
+    assert finite_depth_moment("vqe", "v1", "orthogonal", 5).value == sp.Rational(20, 34)
+    for task in ("vqe", "qae", "qsl"):
+        for case in ("v1", "v2", "both"):
+            r = finite_depth_moment(task, case, "orthogonal", 4)
+            assert isinstance(r.value, sp.Rational)
+            if task == "qsl":
+                assert r.value == sp.Rational(2, 16)
+                continue
+            b = bounds_for(task_spec(task, 4), "orthogonal", case)[0]["orthogonal_task_dependent"]
+            assert r.delta_bound == pytest.approx(b, rel=1e-12)

@@ -103,3 +103,80 @@ def test_qsl_general_route_equals_fidelity_route():
         )
         se = np.hypot(va.std(ddof=1), vb.std(ddof=1)) / np.sqrt(300)
         assert abs(va.mean() - vb.mean()) < 5 * se
+
+
+# ----------------------------------------------------------------------------------- O(d) ensembles
+def _orthogonal_exact_k2(spec, case):
+    """E||K||_F² of theory.orthogonal (Lemmas 16.4, 16.7) for the input |0...0>, A = site 0."""
+    from weingarten_check.theory.orthogonal import (
+        expected_K_frobenius_sq_orthogonal,
+        expected_K_frobenius_sq_orthogonal_both,
+        expected_K_frobenius_sq_orthogonal_v2,
+        transpose_coupling,
+        transpose_hs,
+    )
+
+    obs, d = spec.observable, spec.q**spec.n
+    if case == "v1":
+        return float(
+            expected_K_frobenius_sq_orthogonal(
+                d, 2, coupling=obs.coupling([0]), transpose_coupling=transpose_coupling(obs, [0])
+            )
+        )
+    tr = dict(h_trace=obs.trace().real, h_hs=obs.hs_norm_sq(), h_transpose_hs=transpose_hs(obs))
+    if case == "v2":
+        return float(
+            expected_K_frobenius_sq_orthogonal_v2(d, 2, state_coupling=0.5, state_transpose_coupling=0.5, **tr)
+        )
+    return float(expected_K_frobenius_sq_orthogonal_both(d, 2, **tr))
+
+
+@pytest.mark.parametrize("case, n, samples", [("v1", 4, 1500), ("v2", 4, 1500), ("both", 6, 2000)])
+def test_orthogonal_sampled_k2_agrees_with_the_exact_value_and_not_the_unitary_one(case, n, samples):
+    """Mean ||K||_F² over seeded 'orthogonal' samples (QAE) within 5 se of the exact O(d) value, and more
+    than 5 se away from the unitary 2-design value (Lemma 4) — which it would equal if the sampler drew
+    Haar unitaries (O(d)/U(d) ratio 1.26 for v1, v2 at n = 4; 1.10 for both at n = 6)."""
+    from weingarten_check.theory.bounds import expected_K_frobenius_sq
+
+    spec = task_spec("qae", n)
+    gen = np.random.default_rng(1618)
+    vals = np.array(
+        [(instances.sample_cost_matrices(spec, "orthogonal", case, gen).K ** 2).sum() for _ in range(samples)]
+    )
+    mean, se = vals.mean(), vals.std(ddof=1) / np.sqrt(len(vals))
+    exact = _orthogonal_exact_k2(spec, case)
+    assert abs(mean - exact) < 5 * se
+    unitary = float(
+        expected_K_frobenius_sq(
+            case, n, 1, coupling=spec.coupling, state_coupling=spec.state_coupling, h_hs_centered=spec.h_hs_centered
+        )
+    )
+    assert abs(mean - unitary) > 5 * se
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_orthogonal_and_real_hea_reduced_path_equals_dense(case):
+    """Same draws, both paths (reduced density matrices / streamed real isometry vs H on full vectors):
+    K or M agree to 1e-12, for every task; n = 16 exercises the streamed real-Gaussian isometry."""
+    for ens, n in (("orthogonal", 5), ("real-hea", 5), ("orthogonal", 16)):
+        for task in TASKS if n < 16 else ("qae",):
+            spec = task_spec(task, n)
+            a = instances.sample_cost_matrices(spec, ens, case, 7, layers=4)
+            b = instances.sample_cost_matrices(spec, ens, case, 7, layers=4, path="dense")
+            x, y = (a.M, b.M) if spec.fidelity else (a.K, b.K)
+            assert np.abs(x - y).max() < 1e-12 and np.abs(x).max() > 1e-6
+
+
+@pytest.mark.parametrize("ensemble", ["orthogonal", "real-hea"])
+def test_real_v1_makes_the_four_one_y_entries_of_k_vanish(ensemble):
+    """A real V1|0...0> has <ψ|O|ψ> = 0 for the imaginary antisymmetric O = G_b ⊗ h_a with exactly one
+    Y (Heisenberg ring, basis X, Y, Z): those four entries of K vanish, the diagonal does not.  Under
+    Haar unitaries they do not vanish."""
+    spec = task_spec("vqe", 5)
+    one_y = [(a, b) for a in range(3) for b in range(3) if (a == 1) != (b == 1)]
+    for s in range(5):
+        K = instances.sample_cost_matrices(spec, ensemble, "v1", s, layers=6).K
+        assert max(abs(K[a, b]) for a, b in one_y) < 1e-13
+        assert min(abs(K[i, i]) for i in range(3)) > 1e-8
+    K = instances.sample_cost_matrices(spec, "haar", "v1", 0).K
+    assert max(abs(K[a, b]) for a, b in one_y) > 1e-3

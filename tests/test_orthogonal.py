@@ -144,3 +144,60 @@ def test_v2_formula_agrees_with_the_engine_and_the_traceless_real_closed_form():
         d, 2, state_coupling=half, state_transpose_coupling=half, h_trace=0, h_hs=t, h_transpose_hs=t
     )
     assert sp.simplify(traceless - 2 * t / ((d - 1) * (d + 2))) == 0
+
+
+def test_transpose_hs_equals_the_dense_trace_of_h_h_transpose():
+    """tr(H H^T) term by term against the dense matrix: the real Heisenberg ring (= tr H²) and a complex H
+    (Y terms: tr(Y Y^T) = -tr(Y²))."""
+    from weingarten_check.theory.orthogonal import transpose_hs
+
+    cplx = Observable(2, 2, [(1.0, {0: PAULI["X"], 1: PAULI["Y"]}), (0.5, {1: PAULI["Y"]}), (0.3, {0: PAULI["Z"]})])
+    for obs in (heisenberg_ring(4), cplx):
+        h = obs.dense()
+        assert transpose_hs(obs) == pytest.approx(np.trace(h @ h.T).real, abs=1e-9)
+    assert transpose_hs(cplx) == pytest.approx(4 * (-1 - 0.25 + 0.09))
+
+
+def test_both_case_equals_the_v2_formula_averaged_over_real_haar_states():
+    """(K_O3): E over V1 of (K_O2) with σ, σ_T of ρ1 = V1|0><0|V1^T; the means of σ and σ_T from the O(d)
+    engine (trace_moment_orthogonal_numeric: E tr(X ρ1) tr(Y ρ1) over Haar O(d)), n = 3, QAE."""
+    from weingarten_check.calculus.brauer_integrals import trace_moment_orthogonal_numeric
+    from weingarten_check.theory.orthogonal import (
+        expected_K_frobenius_sq_orthogonal_both,
+        expected_K_frobenius_sq_orthogonal_v2,
+    )
+
+    dA, dB = 2, 4
+    dim = dA * dB
+    rho = np.zeros((dim, dim))
+    rho[0, 0] = 1
+    g = [PAULI[p] / np.sqrt(2) for p in "XYZ"]
+    e = np.eye(dB)
+    sig = sig_t = 0.0
+    for gb in g:  # tr_B(r_b r_b') = Σ_jk tr((G_b ⊗ |k><j|) ρ1) tr((G_b' ⊗ |j><k|) ρ1)
+        for j in range(dB):
+            for k in range(dB):
+                x = np.kron(gb, np.outer(e[k], e[j]))
+                sig += trace_moment_orthogonal_numeric([x, np.kron(gb, np.outer(e[j], e[k]))], [rho, rho]).real
+                sig_t += trace_moment_orthogonal_numeric([x, np.kron(gb.T, np.outer(e[j], e[k]))], [rho, rho]).real
+    h = qae_observable(3).dense()
+    tr = dict(
+        h_trace=round(np.trace(h).real), h_hs=round(np.trace(h @ h).real), h_transpose_hs=round(np.trace(h @ h).real)
+    )
+    both = float(expected_K_frobenius_sq_orthogonal_both(dim, dA, **tr))
+    averaged = float(
+        expected_K_frobenius_sq_orthogonal_v2(dim, dA, state_coupling=sig, state_transpose_coupling=sig_t, **tr)
+    )
+    assert both == pytest.approx(averaged, abs=1e-12)
+    assert sig != pytest.approx(sig_t)  # the two means differ, so swapping them would be caught
+
+
+def test_orthogonal_task_dependent_bound_rejects_bad_input():
+    from weingarten_check.theory.orthogonal import orthogonal_task_dependent_bound
+
+    with pytest.raises(ValueError, match="case"):
+        orthogonal_task_dependent_bound("v3", heisenberg_ring(3), [0])
+    with pytest.raises(ValueError):
+        orthogonal_task_dependent_bound("v1", heisenberg_ring(3), [0, 1, 2])
+    with pytest.raises(TypeError, match="observable"):
+        orthogonal_task_dependent_bound("v1", np.eye(8), [0])

@@ -60,7 +60,8 @@ def test_bounds_without_w_beyond_the_ground_state_limit():
 
 def test_one_list_of_choices():
     assert TASKS == ("vqe", "qae", "qsl") and CASES == ("v1", "v2", "both")
-    assert ENSEMBLES == ("haar", "hea", "local1", "clifford") and ENSEMBLE_CHOICES == ("paper", *ENSEMBLES)
+    assert ENSEMBLES[:4] == ("haar", "hea", "local1", "clifford") and ENSEMBLE_CHOICES == ("paper", *ENSEMBLES)
+    assert {"orthogonal", "real-hea"} <= set(ENSEMBLES)
     assert set(PAPER_ENSEMBLE) == set(TASKS) and set(PAPER_ENSEMBLE.values()) <= set(ENSEMBLES)
 
 
@@ -103,6 +104,7 @@ def test_run_config_resolves_paper_and_task_spec_is_cached():
         (dict(m=0), ValueError, "m must be an int >= 1"),
         (dict(seed=True), TypeError, "seed must be an int"),
         (dict(ensemble="clifford", q=3), ValueError, "qubits only"),
+        (dict(ensemble="real-hea", q=3), ValueError, "'real-hea' is for qubits only"),
     ],
 )
 def test_run_config_rejects_bad_input(kwargs, exc, match):
@@ -134,3 +136,36 @@ def test_experiments_package_reexports_every_public_name():
         for name in exported:
             assert getattr(E, name) is getattr(mod, name)
     assert names == E.__all__ and len(set(names)) == len(names)
+
+
+@pytest.mark.parametrize("ensemble", ["orthogonal", "real-hea"])
+def test_real_ensembles_get_the_orthogonal_bound_not_the_unitary_ones(ensemble):
+    """Haar O(d) is not a unitary 2-design (Lemma 16.2): bounds_for gives the O(d) bound of Lemma 16 and
+    none of the unitary 2-design bounds.  VQE v1: 2√2 √(20/(d + 2)) = 4√10/√(d + 2) (Lemma 16.5), above
+    the unitary 12/√(d + 1) from n = 4 on; QSL keeps Proposition 2 (O(d) is a 1-design)."""
+    from weingarten_check.theory.orthogonal import orthogonal_task_dependent_bound
+
+    spec = task_spec("vqe", 6)
+    d = 2**6
+    b, note = bounds_for(spec, ensemble, "v1")
+    assert set(b) == {"orthogonal_task_dependent"} and "not implied" in note
+    assert b["orthogonal_task_dependent"] == pytest.approx(4 * np.sqrt(10) / np.sqrt(d + 2))
+    assert b["orthogonal_task_dependent"] > bounds_for(spec, "haar", "v1")[0]["task_dependent"]
+    for case in ("v2", "both"):
+        got = bounds_for(spec, ensemble, case)[0]["orthogonal_task_dependent"]
+        assert got == pytest.approx(orthogonal_task_dependent_bound(case, spec.observable, spec.sites))
+    b, _ = bounds_for(task_spec("qsl", 5), ensemble, "both")
+    assert set(b) == {"orthogonal_task_dependent", "proposition2"} and b["proposition2"] == pytest.approx(2**-3)
+
+
+def test_real_hea_does_not_converge_to_haar_on_o_d():
+    """R_Y + CZ circuits keep invariants that Haar O(d) lacks: QAE, V1 random, n = 6, L = 60 = 10 n layers,
+    100 seeded samples — the 95 % CI of E[Δ] lies above the O(d) bound that exact Haar O(d) satisfies
+    (README: the mean stays at 0.49 for L = 60 … 600, against 0.22 for Haar O(d)).  So bounds_for labels
+    the bound "for comparison only" for real-hea."""
+    from weingarten_check.experiments.estimate import estimate_variation_range
+
+    e = estimate_variation_range("qae", "real-hea", "v1", n=6, samples=100, seed=0)
+    assert e.ci95[0] > e.bounds["orthogonal_task_dependent"] and "for comparison only" in e.note
+    o = estimate_variation_range("qae", "orthogonal", "v1", n=6, samples=100, seed=0)
+    assert o.ci95[1] < e.ci95[0]

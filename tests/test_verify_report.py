@@ -269,3 +269,18 @@ def test_finite_depth_rows_are_the_exact_hea_moment_at_10n(monkeypatch):
     assert not any("finite" in f for f in rep.failures)  # a row, not a failure
     rep2 = rp.run_verify(lemmas=False, samples=2, points=[("qsl", "local1", "v1", 2, 3)])
     assert rep2.finite_depth == []
+
+
+def test_orthogonal_rows_are_checked_against_the_orthogonal_bound():
+    """The default points hold orthogonal rows at n = 8 (qubits); such a row carries the O(d) bound of
+    Lemma 16 and none of the unitary 2-design bounds, shows it in the task-dependent column, and passes."""
+    pts = [p for p in rp.DEFAULT_POINTS if p.config.ensemble == "orthogonal"]
+    assert len(pts) >= 2 and all(p.n == 8 and p.config.q == 2 for p in pts)
+    assert set(pts) <= set(rp.default_points())
+    rep = rp.run_verify(lemmas=False, points=[("vqe", "orthogonal", "v1", 2, 6)], samples=30, seed=3)
+    assert rep.ok, rep.failures
+    (row,) = rep.numerics
+    assert set(row.bounds) == {"orthogonal_task_dependent"} and row.verdicts["orthogonal_task_dependent"] != "VIOLATED"
+    text = rp.format_markdown(rep)
+    assert "`orthogonal`: exact Haar on O(d)" in text
+    assert f"{rp._fmt(row.bounds['orthogonal_task_dependent'])} (" in text

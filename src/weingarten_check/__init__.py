@@ -125,6 +125,8 @@ _EXPORTS: dict[str, str] = {
     "haar_real_state": "states",
     "expected_K_frobenius_sq_orthogonal": "theory",
     "orthogonal_route1_bound": "theory",
+    "orthogonal_task_dependent_bound": "theory",
+    "real_hea_circuit": "circuits",
 }
 
 __all__ = [
@@ -204,6 +206,8 @@ __all__ = [
     "haar_real_state",
     "expected_K_frobenius_sq_orthogonal",
     "orthogonal_route1_bound",
+    "orthogonal_task_dependent_bound",
+    "real_hea_circuit",
 ]
 
 

@@ -39,6 +39,7 @@ from .ensembles import (
     hea_circuit,
     local1_circuit,
     pauli_rotation,
+    real_hea_circuit,
     ry,
     rz,
     sample_circuit,
@@ -85,6 +86,7 @@ __all__ = [
     "local1_circuit",
     "haar_layer_circuit",
     "sample_circuit",
+    "real_hea_circuit",
     # clifford
     "random_clifford_tableau",
     "tableau_from_qiskit",

@@ -10,6 +10,9 @@
   uniform angles on every qubit (paper, QSL); for q >= 3 one layer of single-site Haar unitaries.
   A tensor product of single-site 1-designs is a 1-design (Lemma 1.3 of ``proofs/DERIVATION.md``).
 * :func:`haar_layer_circuit` — single-site Haar unitaries on every site (any q).
+* :func:`real_hea_circuit` — the real-amplitude version of :func:`hea_circuit` (qubits): the same
+  ``Ry(π/4)`` layer, then ``L`` layers (default ``10 n``) of ``R_Y(θ)``, θ uniform in [0, 2π), on every
+  qubit followed by the CZ chain.  Every gate is real, so the circuit lies in O(2^n) (Lemma 16).
 
 How close they are to a 2-design is measured by their frame potential
 (:func:`weingarten_check.circuits.designs.frame_potential`, Lemma 1.4).
@@ -47,6 +50,7 @@ __all__ = [
     "hea_circuit",
     "local1_circuit",
     "haar_layer_circuit",
+    "real_hea_circuit",
     "sample_circuit",
 ]
 
@@ -399,23 +403,29 @@ def haar_layer_circuit(n: int, q: int = 2, rng: RngLike = None) -> Circuit:
     return Circuit(n, q, [("layer", [haar_unitary(q, gen) for _ in range(n)])], name=f"haar_layer(n={n}, q={q})")
 
 
-def sample_circuit(ensemble: str, n: int, q: int = 2, rng: RngLike = None, layers: int | None = None) -> Circuit:
-    """One circuit from ``"hea"`` (layers default 10 n), ``"local1"`` or ``"haar_layer"``.
+def real_hea_circuit(n: int, q: int = 2, layers: int | None = None, rng: RngLike = None) -> Circuit:
+    """The real-amplitude hardware-efficient circuit (module docstring): ``R_Y`` rotations and CZ only.
 
-    The ``"haar"`` ensemble is never built as a circuit (exact Haar states and isometries are
-    drawn instead: :mod:`weingarten_check.experiments.tasks`).
+    One layer of ``Ry(π/4)`` on every qubit, then ``L`` layers (default ``10 n``), each ``R_Y(θ)`` with θ
+    uniform in [0, 2π) on every qubit followed by CZ on the chain: :func:`hea_circuit` with every random
+    axis Y.  All gates are real orthogonal, so the circuit is in O(2^n) and maps real states to real
+    states.  Deep ones do **not** approach Haar on O(d) (the ensemble of Lemma 16.4 of
+    ``proofs/DERIVATION.md``): the layers generate the group of ``exp(-iθ Y_i/2)`` and
+    ``exp(-iθ Z_{i-1} Y_i Z_{i+1}/2)``, whose Lie algebra has dimension n(n + 1) (n = 2 … 5), not
+    ``2^n (2^n - 1)/2``; at n = 3 a layer's two-copy average fixes a second vector besides ``Σ_i |ii>``
+    (``Y_1 Y_3`` is conserved), and E[Δ] stays above the O(d) bound as L grows (tests/test_ensembles.py,
+    tests/test_tasks.py).
 
     Parameters
     ----------
-    ensemble : {"hea", "local1", "haar_layer"}
     n : int
-        The number of sites.
+        The number of qubits, ``n >= 1``.
     q : int, default 2
-        The local dimension.
+        The local dimension; only 2 is accepted (the qudit CZ is not real).
+    layers : int, optional
+        The number L of random layers, ``>= 0`` (default ``10 n``).
     rng : numpy.random.Generator or int or None
         The random generator or its seed.
-    layers : int, optional
-        The depth of ``"hea"``.
 
     Returns
     -------
@@ -424,7 +434,58 @@ def sample_circuit(ensemble: str, n: int, q: int = 2, rng: RngLike = None, layer
     Raises
     ------
     ValueError
-        If the ensemble is not one of the three, or the other arguments are invalid.
+        If ``q != 2`` or ``n`` or ``layers`` is invalid.
+
+    Examples
+    --------
+    >>> c = real_hea_circuit(3, layers=2, rng=0)
+    >>> c.name, c.depth, bool(np.abs(c.unitary().imag).max() < 1e-15)
+    ('real_hea(n=3, L=2)', 3, True)
+    """
+    n, q = check_nq(n, q)
+    if q != 2:
+        raise ValueError(f"real_hea_circuit is for qubits only (q = 2), got q = {q}")
+    L = 10 * n if layers is None else layers
+    if isinstance(L, bool) or not isinstance(L, (int, np.integer)) or L < 0:
+        raise ValueError(f"layers must be an int >= 0, got {layers!r}")
+    gen = as_rng(rng)
+    c = Circuit(n, q, name=f"real_hea(n={n}, L={L})")
+    diag = cz_chain_diagonal(n, q) if n > 1 else None
+    c.ops.append(("layer", [ry(np.pi / 4).real] * n))
+    angles = gen.uniform(0.0, 2 * np.pi, size=(L, n))
+    for l in range(L):
+        c.ops.append(("layer", [ry(angles[l, s]).real for s in range(n)]))
+        if diag is not None:
+            c.ops.append(("diag", diag))
+    return c
+
+
+def sample_circuit(ensemble: str, n: int, q: int = 2, rng: RngLike = None, layers: int | None = None) -> Circuit:
+    """One circuit from ``"hea"`` (layers default 10 n), ``"local1"``, ``"haar_layer"`` or ``"real-hea"``.
+
+    The ``"haar"`` ensemble is never built as a circuit (exact Haar states and isometries are
+    drawn instead: :mod:`weingarten_check.experiments.tasks`).
+
+    Parameters
+    ----------
+    ensemble : {"hea", "local1", "haar_layer", "real-hea"}
+    n : int
+        The number of sites.
+    q : int, default 2
+        The local dimension.
+    rng : numpy.random.Generator or int or None
+        The random generator or its seed.
+    layers : int, optional
+        The depth of ``"hea"`` and ``"real-hea"``.
+
+    Returns
+    -------
+    Circuit
+
+    Raises
+    ------
+    ValueError
+        If the ensemble is not one of the four, or the other arguments are invalid.
 
     Examples
     --------
@@ -437,4 +498,6 @@ def sample_circuit(ensemble: str, n: int, q: int = 2, rng: RngLike = None, layer
         return local1_circuit(n, q, rng)
     if ensemble == "haar_layer":
         return haar_layer_circuit(n, q, rng)
-    raise ValueError(f"ensemble must be 'hea', 'local1' or 'haar_layer' for a circuit, got {ensemble!r}")
+    if ensemble == "real-hea":
+        return real_hea_circuit(n, q, layers, rng)
+    raise ValueError(f"ensemble must be 'hea', 'local1', 'haar_layer' or 'real-hea' for a circuit, got {ensemble!r}")

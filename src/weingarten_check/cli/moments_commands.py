@@ -9,7 +9,7 @@ from .output import emit
 
 __all__ = ["add_moments_parsers", "cmd_moments", "layers_list"]
 
-_ENSEMBLES = ("brickwork", "hea", "haar", "clifford", "local1")
+_ENSEMBLES = ("brickwork", "hea", "haar", "clifford", "local1", "orthogonal")
 _TASKS = ("vqe", "qae", "qsl")
 _CASES = ("v1", "v2", "both")
 
@@ -183,10 +183,10 @@ def add_moments_parsers(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--task", required=True, help="vqe, qae or qsl")
     p.add_argument("--case", required=True, help="v1, v2 or both")
-    p.add_argument("--ensemble", required=True, help="brickwork, hea, haar, clifford or local1")
+    p.add_argument("--ensemble", required=True, help="brickwork, hea, haar, clifford, local1 or orthogonal (Haar O(d))")
     p.add_argument("--n", required=True, help="sizes: 4,6,8 or 3-10 or 4-12:2")
     p.add_argument("--layers", help="depths (brickwork, hea only): 1,3,12 or 1-20 or 2-40:2")
-    p.add_argument("--q", type=int, default=2, help="local dimension (default 2; >= 3 only for haar)")
+    p.add_argument("--q", type=int, default=2, help="local dimension (default 2; >= 3 only for haar, orthogonal)")
     p.add_argument("--site", type=int, default=0, help="the site of A (default 0)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(handler=cmd_moments)

@@ -326,7 +326,8 @@ def add_sweep_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--ensemble",
         default="paper",
-        help="paper (default), haar, hea, local1 or clifford (uniform Clifford, an exact 2-design; qubits)",
+        help="paper (default), haar, hea, local1, clifford (uniform Clifford, an exact 2-design; qubits), "
+        "orthogonal (Haar on O(d): real states) or real-hea (R_Y + CZ layers; qubits)",
     )
     p.add_argument("--n", required=True, metavar="N", help="sizes: 4,6,8 or 3-10 or 4-12:2")
     p.add_argument("--q", type=int, default=2, help="local dimension (default: 2)")

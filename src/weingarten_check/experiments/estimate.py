@@ -208,7 +208,7 @@ def estimate_variation_range(
     bnds, note = bounds_for(spec, ensemble, case)
     mean, se, ci = mean_ci95(lows)
     umean, _, uci = mean_ci95(ups)
-    L = (10 * n if layers is None else layers) if ensemble == "hea" else None
+    L = (10 * n if layers is None else layers) if ensemble in ("hea", "real-hea") else None
     lower = lower_bounds_for(spec, ensemble, case)
     return VariationRangeEstimate(
         task,

@@ -10,6 +10,11 @@ batch of dA² vectors ``|k>_A|ψ_i>_B`` at once.  K and M are then read off redu
 (:mod:`weingarten_check.states.reduced`): one pass over ``V1|0...0>`` when V2 = I (K needs only the
 terms of H touching A); the isometry columns block by block for a random V2.  K is the matrix of
 Lemma 3.1 of proofs/DERIVATION.md, M that of Lemma 7.1.
+
+The ``"orthogonal"`` ensemble (Haar on O(d), Lemma 16) is drawn the same way with real Gaussians:
+``V1|0...0>`` is a real Haar state (:func:`weingarten_check.states.sampling.haar_real_state`), and V2
+restricted to the span of the real vectors ``|k>_A ⊗ |e_s>_B`` (``e_s`` real: ``V1|0...0>`` is real) is a
+Haar real isometry, the sign-fixed Q of a real Gaussian ``d × k`` matrix (streamed as for U(d)).
 """
 
 from __future__ import annotations
@@ -30,7 +35,15 @@ from ..delta.result import VariationRangeResult
 from ..delta.stabilizer import k_matrix_clifford
 from ..states.hamiltonian_gram import chunk_rows, hamiltonian_gram, hamiltonian_gram_rows, reduced_gram_fits
 from ..states.reduced import local_grams, qr_r_from_state, touching_support
-from ..states.sampling import RngLike, as_rng, ginibre_fill, ginibre_r_factor, haar_isometry, haar_state
+from ..states.sampling import (
+    RngLike,
+    as_rng,
+    ginibre_fill,
+    ginibre_r_factor,
+    haar_isometry,
+    haar_real_state,
+    haar_state,
+)
 from ..states.statevector import move_sites_first, zero_state
 from ..util.blas_threads import BLAS_PIN
 from ..util.checks import check_choice
@@ -52,6 +65,33 @@ def _a_first_to_sites(arr: np.ndarray, sites: tuple[int, ...], n: int, q: int, n
     order = list(sites) + rest  # position p holds site order[p]
     inv = [order.index(s) for s in range(n)]
     return np.ascontiguousarray(np.transpose(arr, list(range(nbatch)) + [nbatch + p for p in inv]))
+
+
+def _real_gaussian_fill(out: np.ndarray, gen: np.random.Generator, rows: int):
+    """Write a real standard Gaussian ``d × k`` matrix into the complex ``out`` (imaginary part 0), ``rows``
+    rows at a time, yielding the rows written: the numbers of one ``standard_normal((d, k))`` call."""
+    d, k = out.shape
+    pairs = out.view(np.float64).reshape(d, k, 2)
+    buf = np.empty((min(rows, d), k))
+    for i0 in range(0, d, rows):
+        i1 = min(d, i0 + rows)
+        gen.standard_normal(out=buf[: i1 - i0])
+        pairs[i0:i1, :, 0] = buf[: i1 - i0]
+        pairs[i0:i1, :, 1] = 0.0
+        yield i1
+
+
+def _real_isometry(d: int, k: int, gen: np.random.Generator) -> np.ndarray:
+    """A ``d × k`` Haar real isometry (the first k columns of a Haar O(d)): the sign-fixed Q of a real
+    Gaussian matrix (Mezzadri 2007; ``diag R > 0`` as in ``haar_orthogonal``), as complex128."""
+    q, r = np.linalg.qr(gen.standard_normal((d, k)))
+    sign = np.sign(np.diag(r))
+    sign[sign == 0] = 1.0
+    return (q * sign).astype(np.complex128)
+
+
+def _isometry(ensemble: str, d: int, k: int, gen: np.random.Generator) -> np.ndarray:
+    return _real_isometry(d, k, gen) if ensemble == "orthogonal" else haar_isometry(d, k, gen)
 
 
 #: how :func:`sample_cost_matrices` builds K, T or M: from reduced matrices, or the dense reference
@@ -170,6 +210,8 @@ def sample_cost_matrices(
     # V1 |0...0>  (None = |0...0>, not built on the reduced path)
     if random_v1 and ensemble == "haar":
         psi1 = haar_state(d, gen).reshape(shape)
+    elif random_v1 and ensemble == "orthogonal":
+        psi1 = haar_real_state(d, gen).astype(np.complex128).reshape(shape)
     elif random_v1 and ensemble == "clifford":
         psi1 = clifford.random_clifford(n, q, gen).state()  # graph-state synthesis, O(few 2^n)
     elif random_v1:
@@ -180,12 +222,14 @@ def sample_cost_matrices(
     v2c = None
     if random_v2 and ensemble == "clifford":
         v2c = clifford.random_clifford(n, q, gen)  # .apply / .apply_inverse: H, S, CX gate by gate
-    elif random_v2 and ensemble != "haar":
+    elif random_v2 and ensemble not in ("haar", "orthogonal"):
         v2c = sample_circuit(ensemble, n, q, gen, layers)
 
     if spec.fidelity and not general:
         if random_v2 and ensemble == "haar":
             phi2 = haar_state(d, gen).reshape(shape)  # V2† |0...0> is Haar when V2 is
+        elif random_v2 and ensemble == "orthogonal":
+            phi2 = haar_real_state(d, gen).astype(np.complex128).reshape(shape)  # V2^T |0...0>
         elif random_v2:
             phi2 = v2c.apply_inverse(zero_state(n, q))
         else:
@@ -199,7 +243,7 @@ def sample_cost_matrices(
     obs = spec.observable
     T = None
     if reduced and random_v2:  # decided before any random number of V2 is used
-        k = dA * min(d // dA, dA) if ensemble == "haar" else dA * dA
+        k = dA * min(d // dA, dA) if ensemble in ("haar", "orthogonal") else dA * dA
         reduced = reduced_gram_fits(obs, k)
     if reduced and not random_v2:
         try:
@@ -213,7 +257,7 @@ def sample_cost_matrices(
             K = k_from_reduced(HS, rho, dA)
     if not reduced and psi1 is None:
         psi1 = zero_state(n, q)
-    if reduced and random_v2 and ensemble == "haar":
+    if reduced and random_v2 and ensemble in ("haar", "orthogonal"):
         # the restriction of V2 to span{|k>_A|e_s>_B} is a Haar isometry (module doc)
         if psi1 is None:  # rows^T of |0...0> has one non-zero entry, in its first row: the R of
             # its QR is that of its first min(dB, dA) rows (Householder on zero tails is exact)
@@ -233,14 +277,15 @@ def sample_cost_matrices(
             Z = np.empty((d, k), dtype=np.complex128)
             # draw and reduce on two threads when the caller's BLAS may use two (not in sweeps, which pin
             # one thread per sample); the same arithmetic in the same order either way
+            fill = _real_gaussian_fill if ensemble == "orthogonal" else ginibre_fill
             G, HZ = hamiltonian_gram_rows(
-                obs, Z, ginibre_fill(Z, gen, rows=chunk_rows(q, k)), background=max(BLAS_PIN.threads(), default=1) > 1
+                obs, Z, fill(Z, gen, rows=chunk_rows(q, k)), background=max(BLAS_PIN.threads(), default=1) > 1
             )
             del Z
             rinv = scipy.linalg.solve_triangular(ginibre_r_factor(G), np.eye(k), lower=False)
             Hs = (rinv.conj().T @ HZ @ rinv).reshape(dA, r, dA, r)
         else:
-            W = haar_isometry(d, k, gen)
+            W = _isometry(ensemble, d, k, gen)
             if r > 1 and not np.any(C[1:]):  # V1 = I: only the columns (k, s = 0) enter T
                 Hs = np.zeros((dA, r, dA, r), dtype=np.complex128)
                 Hs[:, 0, :, 0] = hamiltonian_gram(obs, W[:, ::r].reshape(shape + (dA,)), batch="last", orthonormal=True)
@@ -335,11 +380,11 @@ def _cost_tensor_dense_path(
     obs = spec.observable
     rows = move_sites_first(psi1, sites, n)  # (dA, dB): psi1 = Σ_i |i>_A |psi_i>_B
     eyeA = np.eye(dA, dtype=np.complex128)
-    if random_v2 and ensemble == "haar":
+    if random_v2 and ensemble in ("haar", "orthogonal"):
         # orthonormal basis e_s of span{psi_i}: rows^T = E C  (E: dB x dA, C: dA x dA)
         E, C = np.linalg.qr(rows.T)
         r = E.shape[1]
-        W = haar_isometry(d, dA * r, gen)  # column (k, s) = V2 |k>_A |e_s>_B
+        W = _isometry(ensemble, d, dA * r, gen)  # column (k, s) = V2 |k>_A |e_s>_B
         cols = W.T.reshape((dA * r,) + shape)
         Hs = (W.conj().T @ obs.apply(cols).reshape(dA * r, d).T).reshape(dA, r, dA, r)
         return np.einsum("tj,si,ltks->ljki", C.conj(), C, Hs, optimize=True)

@@ -20,7 +20,9 @@ Tasks (the paper's Figure 5; input state ``|0...0>``, A = the m sites ``site, ..
 
 Ensembles: ``"haar"`` (exact Haar), ``"hea"`` (the paper's hardware-efficient circuit, 10 n layers by
 default), ``"local1"`` (one layer of single-site rotations, a 1-design), ``"clifford"`` (uniformly random
-n-qubit Clifford, an exact 3-design, Lemma 13; qubits only).  Cases: ``"v1"`` (V1 random, V2 = I),
+n-qubit Clifford, an exact 3-design, Lemma 13; qubits only), ``"orthogonal"`` (exact Haar on O(d): real
+states, Lemma 16; a 2-design for O(d), not for U(d)), ``"real-hea"`` (``hea`` with R_Y rotations only:
+a real-amplitude circuit, qubits only).  Cases: ``"v1"`` (V1 random, V2 = I),
 ``"v2"`` (V1 = I, V2 random), ``"both"``.  The bounds come from :mod:`weingarten_check.theory.bounds`
 and are for the **unnormalised** Δ.
 """
@@ -65,7 +67,7 @@ __all__ = [
 #: the paper's three tasks (Figure 5 (a), (b), (c))
 TASKS = ("vqe", "qae", "qsl")
 #: the ensembles a sample can be drawn from
-ENSEMBLES = ("haar", "hea", "local1", "clifford")
+ENSEMBLES = ("haar", "hea", "local1", "clifford", "orthogonal", "real-hea")
 #: the paper's ensembles (Figure 5): the hardware-efficient circuit for VQE/QAE, one rotation layer for QSL
 PAPER_ENSEMBLE = {"vqe": "hea", "qae": "hea", "qsl": "local1"}
 #: the ensemble names a user may give: ``"paper"`` means :data:`PAPER_ENSEMBLE` of the task
@@ -110,7 +112,8 @@ def resolve_ensemble(ensemble: str, task: str) -> str:
 def check_ensemble_q(ensemble: str, q: int) -> None:
     """Raise ``ValueError`` if ``ensemble`` cannot act on sites of dimension ``q``.
 
-    The Clifford ensemble is defined for qubits only (q = 2); every other ensemble takes any q >= 2.
+    The Clifford and real-hea ensembles are defined for qubits only (q = 2); every other ensemble takes any
+    q >= 2.
 
     Parameters
     ----------
@@ -122,7 +125,7 @@ def check_ensemble_q(ensemble: str, q: int) -> None:
     Raises
     ------
     ValueError
-        If ``ensemble == "clifford"`` and ``q != 2``.
+        If ``ensemble`` is ``"clifford"`` or ``"real-hea"`` and ``q != 2``.
 
     Examples
     --------
@@ -131,8 +134,10 @@ def check_ensemble_q(ensemble: str, q: int) -> None:
     ...
     ValueError: ensemble 'clifford' is for qubits only (q = 2), got q = 3; use 'haar' or 'hea' for qudits
     """
-    if ensemble == "clifford" and q != 2:
-        raise ValueError(f"ensemble 'clifford' is for qubits only (q = 2), got q = {q}; use 'haar' or 'hea' for qudits")
+    if ensemble in ("clifford", "real-hea") and q != 2:
+        raise ValueError(
+            f"ensemble {ensemble!r} is for qubits only (q = 2), got q = {q}; use 'haar' or 'hea' for qudits"
+        )
 
 
 def config_entropy(task: str, ensemble: str, case: str, q: int, site: int, sites: Sequence[int] | None = None) -> int:
@@ -559,7 +564,12 @@ def bounds_for(spec: TaskSpec, ensemble: str, case: str) -> tuple[dict[str, floa
     the element-wise Route 2 (Lemma 5) and the task-dependent bound (Lemma 9) of proofs/DERIVATION.md --
     apply to ``"haar"`` and ``"clifford"`` (an exact 2-design, in fact a 3-design, for qubits: Lemma 13)
     and, approximately, to ``"hea"``; Proposition 2 (the fidelity task, Lemma 7.4) needs only a
-    1-design and applies to every ensemble.
+    1-design and applies to every ensemble.  The unitary 2-design bounds are not implied for
+    ``"orthogonal"`` (Haar on O(d) is not a unitary 2-design, Lemma 16.2) nor ``"real-hea"``: they get the
+    O(d) bound ``"orthogonal_task_dependent"`` (Lemmas 16.4 and 16.7,
+    :func:`weingarten_check.theory.orthogonal.orthogonal_task_dependent_bound`), proved for
+    ``"orthogonal"``; for ``"real-hea"`` it is shown for comparison only: R_Y + CZ circuits do not converge
+    to Haar on O(d), and their E[Δ] exceeds it (tests/test_tasks.py).
 
     Parameters
     ----------
@@ -622,6 +632,13 @@ def bounds_for(spec: TaskSpec, ensemble: str, case: str) -> tuple[dict[str, floa
             note = "hea is only an approximate 2-design: the 2-design bounds hold up to its design error"
         if not math.isfinite(w):
             note = (note + "; " if note else "") + "w(H) not computable at this n: bounds that need w left out"
+    elif ensemble in ("orthogonal", "real-hea"):
+        from ..theory.orthogonal import orthogonal_task_dependent_bound
+
+        out["orthogonal_task_dependent"] = orthogonal_task_dependent_bound(case, spec.observable, spec.sites)
+        note = f"{ensemble} is real (O(d)): the unitary 2-design bounds are not implied; O(d) bound (Lemma 16)"
+        if ensemble == "real-hea":
+            note += " for comparison only: R_Y + CZ circuits do not converge to Haar on O(d)"
     else:
         note = "local1 is only a 1-design: Theorem-1 bounds do not apply"
     if spec.fidelity:
@@ -635,7 +652,8 @@ def lower_bounds_for(spec: TaskSpec, ensemble: str, case: str) -> dict[str, floa
     ``"fourth_moment"`` (Lemma 11.5 of proofs/DERIVATION.md,
     :func:`weingarten_check.theory.bounds.expected_delta_lower_bound`): Hölder with the exact
     E||K||_F² and E||K||_F⁴.  It needs fourth moments, so only the exact-Haar ensemble qualifies
-    ("hea" is at best an approximate 2-design, "local1" a 1-design, "clifford" a 3-design), and exact
+    ("hea" is at best an approximate 2-design, "local1" a 1-design, "clifford" a 3-design, "orthogonal" and
+    "real-hea" not unitary designs), and exact
     fourth moments are available for VQE (n >= 3) and QAE with A = site 0 (input ``|0…0>``).
 
     Parameters

@@ -94,7 +94,7 @@ def bounds_and_width(
     task : {"vqe", "qae", "qsl"}
         The cost function.
     ensemble : str
-        The ensemble of V1/V2 (``haar``, ``hea``, ``local1``, ``clifford``).
+        The ensemble of V1/V2 (``haar``, ``hea``, ``local1``, ``clifford``, ``orthogonal``, ``real-hea``).
     case : {"v1", "v2", "both"}
         Which of V1, V2 is random.
     n : int
@@ -396,7 +396,7 @@ def figure5_series(
 
 
 #: bounds drawn by default: the paper's as printed, our task-dependent (per case) and qudit Theorem 1
-DEFAULT_BOUNDS = ("paper_theorem1", "proposition2", "task_dependent", "qudit_theorem1")
+DEFAULT_BOUNDS = ("paper_theorem1", "proposition2", "task_dependent", "qudit_theorem1", "orthogonal_task_dependent")
 _BOUND_STYLE = {  # name -> (linestyle, colour or None for the case colour, legend label)
     "paper_theorem1": ((0, (6, 3)), "0.45", "paper, Theorem 1 as printed: w / 2^(n/2-3m-2)"),
     "proposition2": ((0, (6, 3)), "0.2", "paper, Proposition 2: q^(2m-n)"),
@@ -404,6 +404,7 @@ _BOUND_STYLE = {  # name -> (linestyle, colour or None for the case colour, lege
     "qudit_theorem1": ((0, (6, 2, 1, 2)), "k", "ours, qudit Theorem 1: w (q^2m − 1)/√(q^n + 1)"),
     "route1": ((0, (1, 2)), "0.3", "ours, Route 1: w √(r(dA²−1)) / √(d+1)"),
     "elementwise": ((0, (1, 1)), "0.6", "element-wise route: w dA^(5/2) / √(d+1)"),
+    "orthogonal_task_dependent": ((0, (5, 1, 1, 1)), None, "ours, O(d) (real circuits): 2√r √E‖K‖²_F, Lemma 16"),
 }
 
 

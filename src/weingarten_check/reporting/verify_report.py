@@ -117,6 +117,8 @@ DEFAULT_POINTS: tuple[CheckPoint, ...] = tuple(
     + [("qsl", "local1", case, 4, 3) for case in ("v2", "both")]
     # an exact 2-design that is not Haar: uniformly random Cliffords (Lemma 13), qubits only
     + [("vqe", "clifford", "v1", 2, 8), ("qae", "clifford", "v2", 2, 8), ("qsl", "clifford", "both", 2, 8)]
+    # real-amplitude circuits: exact Haar on O(d), against the O(d) bound of Lemma 16 (qubits)
+    + [("vqe", "orthogonal", "v1", 2, 8), ("qae", "orthogonal", "both", 2, 8)]
 )
 #: local dimensions verify checks when --q is not given
 DEFAULT_QS: tuple[int, ...] = (2, 3)
@@ -158,7 +160,7 @@ def default_points(qs: Sequence[int] = DEFAULT_QS, ms: Sequence[int] = DEFAULT_M
     Examples
     --------
     >>> len(default_points())
-    49
+    51
     >>> [p.label() for p in default_points([4])[:2]]
     ['vqe/haar/v1/4/3', 'vqe/haar/v2/4/3']
     """
@@ -800,7 +802,11 @@ def format_markdown(rep: VerifyReport) -> str:
             est = _estimate_cell(c)
             top = c.mean if c.exact else c.upper_mean
             cells = [c.task, c.ensemble, c.case, _q_cell(c), str(c.n), _fmt(c.w), est]
-            for names in (("paper_theorem1", "proposition2"), ("qudit_theorem1",), ("task_dependent",)):
+            for names in (
+                ("paper_theorem1", "proposition2"),
+                ("qudit_theorem1",),
+                ("task_dependent", "orthogonal_task_dependent"),
+            ):
                 name = next((x for x in names if x in c.bounds), None)
                 if name is None:
                     cells.append("—")
@@ -880,6 +886,13 @@ def format_markdown(rep: VerifyReport) -> str:
                 "`clifford`: uniformly random n-qubit Clifford unitaries, an exact unitary 3-design "
                 "(Lemma 13), so every 2-design bound applies; E[Δ] itself differs from Haar (README, "
                 '"An exact 2-design that is not Haar").',
+                "",
+            ]
+        if any(c.ensemble in ("orthogonal", "real-hea") for c in rep.numerics):
+            lines += [
+                "`orthogonal`: exact Haar on O(d) (real-amplitude circuits), not a unitary 2-design, so the "
+                "unitary bounds are not implied; its task-dependent column is the O(d) bound "
+                "2√r √E‖K‖²_F of Lemma 16 (exact E‖K‖²_F over O(d)).",
                 "",
             ]
         if any(not c.exact for c in rep.numerics):

@@ -79,11 +79,14 @@ from .fourth_moments import (
 )
 from .orthogonal import (
     expected_K_frobenius_sq_orthogonal,
+    expected_K_frobenius_sq_orthogonal_both,
     expected_K_frobenius_sq_orthogonal_v2,
     orthogonal_route1_bound,
     orthogonal_second_moment_coefficient,
+    orthogonal_task_dependent_bound,
     orthogonal_to_unitary_ratio,
     transpose_coupling,
+    transpose_hs,
     variation_range_real_qubit,
     variation_range_ry,
 )
@@ -156,4 +159,7 @@ __all__ = [
     "transpose_coupling",
     "variation_range_real_qubit",
     "variation_range_ry",
+    "expected_K_frobenius_sq_orthogonal_both",
+    "orthogonal_task_dependent_bound",
+    "transpose_hs",
 ]

@@ -69,7 +69,7 @@ __all__ = [
 FINITE_DEPTH_TASKS = ("vqe", "qae", "qsl")
 #: ensembles with a depth (``layers`` required) and without
 FINITE_DEPTH_ENSEMBLES = ("brickwork", "hea")
-_DEPTHLESS = ("haar", "clifford", "local1")
+_DEPTHLESS = ("haar", "clifford", "local1", "orthogonal")
 _ALL_ENSEMBLES = FINITE_DEPTH_ENSEMBLES + _DEPTHLESS
 #: largest n of the exact dense HEA computation (16^n exact integers)
 HEA_MAX_N = 5
@@ -157,7 +157,7 @@ def _check(task, case, ensemble, n, layers, q, site):
     if not is_int(q) or q < 2:
         raise ValueError(f"q must be an int >= 2, got {q!r}")
     q = int(q)
-    if ensemble != "haar" and q != 2:
+    if ensemble not in ("haar", "orthogonal") and q != 2:
         raise ValueError(f"q must be 2 for ensemble {ensemble!r} (a qubit circuit), got q = {q}")
     lo = 3 if task == "vqe" else 2
     if not is_int(n) or n < lo:
@@ -485,6 +485,43 @@ def two_design_value(task: str, case: str, n: int, q: int = 2, site: int = 0) ->
     return _haar_value(task, case, n, q, site)
 
 
+def _exact_number(x: float, what: str) -> sp.Rational:
+    r = Fraction(x).limit_denominator(10**6)
+    if abs(float(r) - x) > 1e-9 * max(1.0, abs(x)):
+        raise ValueError(f"{what} = {x!r} is not a rational with a small denominator")
+    return sp.Rational(r.numerator, r.denominator)
+
+
+def _orthogonal_value(task: str, case: str, n: int, q: int, site: int) -> sp.Expr:
+    """Haar on O(d), input |0…0> (Lemmas 16.4, 16.7): the traces of H are rationals read off term by term;
+    QSL: O(d) is a 1-design (Lemma 16.5), so E||M||_F² = dA/d as for U(d)."""
+    if task == "qsl":
+        return expected_M_frobenius_sq(n, 1, q)
+    from ..states.observables import heisenberg_ring, qae_observable
+    from . import orthogonal as orth
+
+    obs = heisenberg_ring(n, q) if task == "vqe" else qae_observable(n, q)
+    d = q**n
+    if case == "v1":
+        return orth.expected_K_frobenius_sq_orthogonal(
+            d,
+            q,
+            coupling=_exact_number(obs.coupling([site]), "coupling"),
+            transpose_coupling=_exact_number(orth.transpose_coupling(obs, [site]), "transpose_coupling"),
+        )
+    tr = dict(
+        h_trace=_exact_number(obs.trace().real, "tr H"),
+        h_hs=_exact_number(obs.hs_norm_sq(), "tr H^2"),
+        h_transpose_hs=_exact_number(orth.transpose_hs(obs), "tr H H^T"),
+    )
+    if case == "v2":
+        sigma = 1 - sp.Rational(1, q)
+        return orth.expected_K_frobenius_sq_orthogonal_v2(
+            d, q, state_coupling=sigma, state_transpose_coupling=sigma, **tr
+        )
+    return orth.expected_K_frobenius_sq_orthogonal_both(d, q, **tr)
+
+
 def _haar_value(task: str, case: str, n: int, q: int, site: int) -> sp.Expr:
     if task == "qsl":
         return expected_M_frobenius_sq(n, 1, q)  # dA/d for a 1-design (Lemma 7.3); both: 1/dB too
@@ -548,8 +585,8 @@ def finite_depth_moment(
     """Exact ``E||K||_F²`` (QSL: ``E||M||_F²``) of one configuration, finite depth or not.
 
     Lemma 14 of ``proofs/DERIVATION.md`` for ``"brickwork"``, ``"hea"`` and ``"local1"``; Lemma 9
-    (QSL: Lemma 7.3) for ``"haar"``, and for ``"clifford"`` (an exact 2-design, Lemma 13).  A = the one
-    site ``site``, input ``|0…0>``.
+    (QSL: Lemma 7.3) for ``"haar"``, and for ``"clifford"`` (an exact 2-design, Lemma 13); Lemmas 16.4
+    and 16.7 for ``"orthogonal"`` (Haar on O(d)).  A = the one site ``site``, input ``|0…0>``.
 
     Parameters
     ----------
@@ -557,14 +594,14 @@ def finite_depth_moment(
         The Heisenberg ring (Eq. 9; n >= 3), the autoencoder (Eq. 10, R = site 0), the fidelity cost.
     case : {"v1", "v2", "both"}
         Which of V1, V2 is drawn from the ensemble (the other is the identity).
-    ensemble : {"brickwork", "hea", "local1", "haar", "clifford"}
+    ensemble : {"brickwork", "hea", "local1", "haar", "clifford", "orthogonal"}
     n : int
         Number of sites (``"hea"``: n <= 5 exact; n = 6 for VQE/QAE v1/v2 as a float with
         ``error_bound``, a rigorous bound on its rounding error).
     layers : int, optional
         Depth L >= 1; required for ``"brickwork"`` and ``"hea"``, must be None otherwise.
     q : int, default 2
-        Local dimension: 2 for the circuits and ``"clifford"``, any ``>= 2`` for ``"haar"``.
+        Local dimension: 2 for the circuits and ``"clifford"``, any ``>= 2`` for ``"haar"`` and ``"orthogonal"``.
     site : int, default 0
         The site of A, in ``range(n)``.
 
@@ -587,10 +624,14 @@ def finite_depth_moment(
     5*sqrt(2)/648 + 35005/20736
     >>> finite_depth_moment("vqe", "v1", "haar", 3).value   # 18/(d + 1)
     2
+    >>> finite_depth_moment("vqe", "v1", "orthogonal", 4).value   # 20/(d + 2), Lemma 16.5
+    10/9
     """
     task, case, ensemble, n, layers, q, site = _check(task, case, ensemble, n, layers, q, site)
     if ensemble in ("haar", "clifford"):
         value = _haar_value(task, case, n, q, site)
+    elif ensemble == "orthogonal":
+        value = sp.nsimplify(_orthogonal_value(task, case, n, q, site))
     elif ensemble == "local1":
         value = _to_sympy(_local1_value(task, case, n, site))
     elif ensemble == "hea" and n > HEA_MAX_N:

@@ -26,6 +26,14 @@ V2 Haar on O(d) instead (V1 fixed, ``ρ1 = V1 ρ V1^†``): ``K_ab = tr(H V2 (G_
 
     E||K||_F² = (dA² - 1) σ (α t2 + β (t1² + tT)) + (dA - 1) σ_T (α tT + β (t1² + t2)).             (K_O2)
 
+V1 and V2 independent Haar on O(d), ρ = |ψ><ψ| a real pure state (Lemma 16.7): (K_O2) is linear in σ and σ_T
+of ``ρ1 = V1 ρ V1^T``, and ``E[ρ1 ⊗ ρ1] = (I + F + d Φ⁺)/(d(d + 2))`` (F the swap, ``dΦ⁺ = Σ_ij |ii><jj|``) gives,
+with ``r_b^T = r(G_b^T)`` for a real ρ1, ``E tr_B(r_b r_b') = (dB² tr(G_b G_b') + dB tr(G_b G_b'^T))/(d(d + 2))``::
+
+    E σ = dB (dB (dA² - 1) + dA - 1)/(d (d + 2)),   E σ_T = dB (dB (dA - 1) + dA² - 1)/(d (d + 2)),     (K_O3)
+
+and ``E||K||_F²`` is (K_O2) with σ, σ_T replaced by these means.
+
 What a real ansatz reaches on one qubit: with ``C(U) = c0 + tr(K^T R(U))`` (Lemma 3.1; basis X, Y, Z
 over √2) the rotations ``R_Y(θ) = exp(-iθY/2)`` give ``c0 + K_yy + (K_xx + K_zz) cos θ ± (K_xz - K_zx) sin θ``
 and the reflections ``Z R_Y(θ)`` (``Ad_Z = diag(-1, -1, 1)``) give
@@ -55,6 +63,9 @@ __all__ = [
     "orthogonal_second_moment_coefficient",
     "expected_K_frobenius_sq_orthogonal",
     "expected_K_frobenius_sq_orthogonal_v2",
+    "expected_K_frobenius_sq_orthogonal_both",
+    "transpose_hs",
+    "orthogonal_task_dependent_bound",
     "orthogonal_route1_bound",
     "orthogonal_to_unitary_ratio",
     "variation_range_ry",
@@ -304,3 +315,139 @@ def expected_K_frobenius_sq_orthogonal_v2(
     return (da**2 - 1) * sig * (alpha * t2 + beta * (t1**2 + tt)) + (da - 1) * sig_t * (
         alpha * tt + beta * (t1**2 + t2)
     )
+
+
+def expected_K_frobenius_sq_orthogonal_both(
+    d: Any, dA: Any, *, h_trace: Any, h_hs: Any, h_transpose_hs: Any
+) -> sp.Expr:
+    """Exact ``E||K||_F²`` for V1 and V2 independent Haar on O(d), a real pure input state (eq. (K_O3), Lemma 16.7).
+
+    (K_O2) of :func:`expected_K_frobenius_sq_orthogonal_v2` with σ and σ_T replaced by their means over
+    a real Haar state, ``E σ = dB(dB(dA² - 1) + dA - 1)/(d(d + 2))`` and
+    ``E σ_T = dB(dB(dA - 1) + dA² - 1)/(d(d + 2))``, ``dB = d/dA`` (module docstring).
+
+    Parameters
+    ----------
+    d, dA : int or sympy.Expr
+        Total and local dimension.
+    h_trace, h_hs, h_transpose_hs : number or sympy.Expr
+        ``tr H``, ``tr H²`` and ``tr(H H^T)`` (:func:`transpose_hs`; ``= tr H²`` for a real H).
+
+    Returns
+    -------
+    sympy.Expr
+
+    Examples
+    --------
+    Traceless real H, one qubit:
+
+    >>> import sympy; d, t2 = sympy.symbols("d t2")
+    >>> sympy.factor(expected_K_frobenius_sq_orthogonal_both(d, 2, h_trace=0, h_hs=t2, h_transpose_hs=t2))
+    t2*(5*d + 6)/(2*(d - 1)*(d + 2)**2)
+    """
+    dd, da = _num(d, "d"), _num(dA, "dA")
+    db = dd / da
+    den = dd * (dd + 2)
+    mean_sigma = db * (db * (da**2 - 1) + da - 1) / den
+    mean_sigma_t = db * (db * (da - 1) + da**2 - 1) / den
+    return expected_K_frobenius_sq_orthogonal_v2(
+        dd,
+        da,
+        state_coupling=mean_sigma,
+        state_transpose_coupling=mean_sigma_t,
+        h_trace=h_trace,
+        h_hs=h_hs,
+        h_transpose_hs=h_transpose_hs,
+    )
+
+
+def transpose_hs(observable: Observable) -> float:
+    """``tr(H H^T) = tr(H conj(H))`` of a Hermitian H, term by term (``tr H²`` for a real H); Lemma 16.4.
+
+    Parameters
+    ----------
+    observable : Observable
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> from weingarten_check.states.observables import heisenberg_ring
+    >>> H = heisenberg_ring(3)   # XX + YY + ZZ on 3 edges: tr H² = 9 d, the YY terms are real too
+    >>> transpose_hs(H) == H.hs_norm_sq() == 72.0
+    True
+    """
+    if not isinstance(observable, Observable):
+        raise TypeError(f"observable must be an Observable, got {type(observable).__name__}")
+    conj = Observable(
+        observable.n,
+        observable.q,
+        [(np.conj(c), {s: m.conj() for s, m in ops.items()}) for c, ops in observable.terms],
+        check_hermitian=False,
+    )
+    return float(np.real(observable.hs_inner(conj)))  # tr(H† conj H) = tr(H H^T)
+
+
+def orthogonal_task_dependent_bound(case: str, observable: Observable, sites_A: Any) -> float:
+    """``2 sqrt(r) sqrt(E||K||_F²)`` for Haar O(d) circuits and the input ``|0…0>`` (Lemmas 16.4, 16.7).
+
+    The O(d) counterpart of :func:`~weingarten_check.theory.bounds.task_dependent_bound`: E||K||_F² from
+    (K_O) for ``case="v1"`` (V1 Haar on O(d), V2 = I), (K_O2) with ``σ = σ_T = 1 - 1/dA`` (the ``r_b`` of
+    ``|0…0>`` are real diagonal) for ``"v2"``, and (K_O3) for ``"both"``; then ``E[Δ] ≤ 2 sqrt(r) sqrt(E||K||_F²)``
+    (Lemma 3.4 and Jensen), Δ the variation over all of U(dA).  Evaluated in floating point from the
+    term-by-term traces of H.
+
+    Parameters
+    ----------
+    case : {"v1", "v2", "both"}
+        Which of V1, V2 is Haar on O(d) (the other is the identity), or both independently.
+    observable : Observable
+        H.
+    sites_A : sequence of int
+        The sites of A.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        For an unknown case or bad sites.
+
+    Examples
+    --------
+    >>> from weingarten_check.states.observables import heisenberg_ring
+    >>> b = orthogonal_task_dependent_bound("v1", heisenberg_ring(4), [0])   # 4 sqrt(10) / sqrt(d + 2)
+    >>> round(b, 9) == round(4 * 10**0.5 / 18**0.5, 9)
+    True
+    """
+    from ..util.checks import check_choice, check_sites
+    from .bounds import CASES
+
+    case = check_choice(case, "case", CASES)
+    if not isinstance(observable, Observable):
+        raise TypeError(f"observable must be an Observable, got {type(observable).__name__}")
+    sites = check_sites(sites_A, observable.n, proper=True)
+    q, d = observable.q, observable.dim
+    m = len(sites)
+    dA = q**m
+    if case == "v1":
+        e2 = expected_K_frobenius_sq_orthogonal(
+            d, dA, coupling=observable.coupling(sites), transpose_coupling=transpose_coupling(observable, sites)
+        )
+    else:
+        traces = dict(
+            h_trace=observable.trace().real, h_hs=observable.hs_norm_sq(), h_transpose_hs=transpose_hs(observable)
+        )
+        if case == "v2":
+            sigma = 1 - sp.Rational(1, dA)
+            e2 = expected_K_frobenius_sq_orthogonal_v2(
+                d, dA, state_coupling=sigma, state_transpose_coupling=sigma, **traces
+            )
+        else:
+            e2 = expected_K_frobenius_sq_orthogonal_both(d, dA, **traces)
+    r = float(nuclear_to_frobenius_factor(m, q))
+    return float(2 * np.sqrt(r) * np.sqrt(max(float(e2), 0.0)))
