@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+
 def _modules(package: str) -> list[str]:
     """The package's modules (not its subpackages), found on disk: a new module is covered without editing."""
     import pkgutil

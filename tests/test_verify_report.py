@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 import types
 from dataclasses import dataclass
@@ -88,7 +89,11 @@ def test_passing_report_written_as_markdown_and_json(monkeypatch, tmp_path):
     text = md.read_text()
     assert "**PASS**" in text and "## Lemmas (proofs/): 2/2 pass" in text
     assert "| L0 | Δ ≤ bound | q ≥ 2 | passed | 0 | 0 | 0.5 |" in text
-    assert "| vqe | haar | v1 | 2 | 4 | 1.0000 | 0.1000 ± 0.0100 | 10.0000 (0.01) | — | 0.5000 (0.20) | below |" in text
+    # the n → ∞ cell: c/scale = 10.875.../sqrt(16) (Lemma 15) and z = (4 · 0.1 - c)/(4 · 0.01)
+    assert (
+        "| vqe | haar | v1 | 2 | 4 | 1.0000 | 0.1000 ± 0.0100 | 10.0000 (0.01) | — | 0.5000 (0.20) | 2.7188 (-261.9) "
+        "| below |" in text
+    )
     data = json.loads(js.read_text())
     assert data["ok"] is True and len(data["lemmas"]) == 2 and len(data["numerics"]) == 2
     assert data["numerics"][1]["q"] == 3 and data["numerics"][0]["ci95"] == pytest.approx([0.08, 0.12])
@@ -284,3 +289,23 @@ def test_orthogonal_rows_are_checked_against_the_orthogonal_bound():
     text = rp.format_markdown(rep)
     assert "`orthogonal`: exact Haar on O(d)" in text
     assert f"{rp._fmt(row.bounds['orthogonal_task_dependent'])} (" in text
+
+
+def test_prediction_column_is_c_over_scale_for_exact_haar_rows():
+    """The n → ∞ column: Lemma 15's c/scale at the row's n and the z-score of E[Δ] against it, for exact-Haar
+    rows with A = site 0 only (a dash for hea, for A elsewhere, and for q = 4 where no constant is stored)."""
+    from weingarten_check.experiments.tasks import RunConfig
+    from weingarten_check.theory.asymptotics import asymptotic_constant
+
+    c12 = float(asymptotic_constant("vqe", "v1", 2).c) / math.sqrt(2**12)
+    check = rp.NumericCheck(RunConfig("vqe", "haar", "v1"), 12, 200, 12.0, c12 + 0.002, 0.001, (0.0, 1.0), {})
+    assert rp._prediction_cell(check) == f"{rp._fmt(c12)} (+2.0)"
+    for other in (
+        rp.NumericCheck(RunConfig("vqe", "hea", "v1"), 12, 200, 12.0, c12, 0.001, (0.0, 1.0), {}),
+        rp.NumericCheck(RunConfig("vqe", "haar", "v1", site=1), 12, 200, 12.0, c12, 0.001, (0.0, 1.0), {}),
+        rp.NumericCheck(RunConfig("vqe", "haar", "v1", q=4), 3, 200, 12.0, c12, 0.001, (0.0, 1.0), {}),
+    ):
+        assert rp._prediction_cell(other) == "—"
+    rep = rp.VerifyReport([], [check], [], "2024-01-01 00:00:00 UTC", 1.0, {})
+    text = rp.format_markdown(rep)
+    assert "n → ∞: c/scale (z)" in text and f"{rp._fmt(c12)} (+2.0)" in text and rep.ok

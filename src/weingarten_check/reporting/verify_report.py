@@ -733,6 +733,20 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     return out
 
 
+def _prediction_cell(c: NumericCheck) -> str:
+    """``c/scale (z)`` of Lemma 15 for an exact-Haar row with A = site 0 (one site), else a dash."""
+    if c.ensemble != "haar" or c.m != 1 or c.site != 0 or not (c.stderr > 0):
+        return "—"
+    from ..theory.asymptotics import predicted_mean, prediction_z_score
+
+    try:
+        pred = predicted_mean(c.task, c.case, c.q, c.n)
+        z = prediction_z_score(c.task, c.case, c.q, c.n, c.mean, c.stderr)
+    except ValueError:  # no constant for this task and q
+        return "—"
+    return f"{_fmt(pred)} ({z:+.1f})"
+
+
 def format_markdown(rep: VerifyReport) -> str:
     """The report as Markdown (what ``verify`` prints and writes to ``verify.md``).
 
@@ -794,7 +808,9 @@ def format_markdown(rep: VerifyReport) -> str:
             "experiments.sample_rng). Each cell: "
             "bound (E[Δ] / bound). Verdict: `below` = the whole 95 % CI of E[Δ] is below every bound; "
             "`consistent (X)` = bound X lies inside the CI; `VIOLATED (X)` = the whole CI is above X "
-            "(fails). Other bounds (Route 1, element-wise) are in the JSON.",
+            "(fails). Other bounds (Route 1, element-wise) are in the JSON. `n → ∞`: the large-n prediction "
+            "c/scale of E[Δ] (Lemma 15, exact Haar, A = site 0) and the z-score of E[Δ] against it — a column "
+            "to read, not a check (the finite-size correction is O(1/d)).",
             "",
         ]
         rows = []
@@ -813,6 +829,7 @@ def format_markdown(rep: VerifyReport) -> str:
                     continue
                 b = c.bounds[name]
                 cells.append(f"{_fmt(b)} ({top / b:.2f})" if b > 0 else _fmt(b))
+            cells.append(_prediction_cell(c))
             bad = [k for k, v in c.verdicts.items() if v == "VIOLATED"]
             near = [k for k, v in c.verdicts.items() if v == "consistent"]
             cells.append(
@@ -831,6 +848,7 @@ def format_markdown(rep: VerifyReport) -> str:
                 "paper (Thm 1 / Prop. 2)",
                 "qudit Thm 1",
                 "task-dependent",
+                "n → ∞: c/scale (z)",
                 "verdict",
             ],
             rows,

@@ -28,6 +28,7 @@ from .asymptotics import (
     asymptotic_constants,
     limiting_law,
     limiting_variance,
+    predicted_mean,
     prediction_z_score,
 )
 from .bounds import (
@@ -104,6 +105,7 @@ __all__ = [
     "asymptotic_constants",
     "limiting_law",
     "limiting_variance",
+    "predicted_mean",
     "prediction_z_score",
     "CASES",
     "FOURTH_MOMENT_TASKS",

@@ -45,6 +45,7 @@ from ..util.checks import check_choice, check_int, check_local_dim
 from .bounds import CASES, delta_frobenius_constants, expected_delta_lower_bound_from_moments
 
 __all__ = [
+    "predicted_mean",
     "ASYMPTOTIC_TASKS",
     "AsymptoticConstant",
     "GAUSSIAN_DELTA_MC",
@@ -839,3 +840,40 @@ def prediction_z_score(
     c_val = float(a.c) if c is None else float(c)
     sigma = float(np.hypot(scale * stderr, a.c_stderr if c is None else 0.0))
     return (scale * mean - c_val) / sigma
+
+
+def predicted_mean(task: str, case: str, q: int, n: int) -> float:
+    """The large-n prediction ``c / scale`` of ``E[Δ]`` at ``n`` sites (Lemma 15 of ``proofs/DERIVATION.md``).
+
+    ``c`` is :func:`asymptotic_constant`'s, the scale (:func:`scale_expression`) evaluated at ``d = q**n``;
+    the finite-size correction (``O(1/d)`` relative) is not included.
+
+    Parameters
+    ----------
+    task, case : str
+        As :func:`asymptotic_constant`.
+    q : int
+        Local dimension.
+    n : int
+        Number of sites, ``>= 2``.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        As :func:`asymptotic_constant`, or ``n < 2``.
+
+    Examples
+    --------
+    QSL with V1 random: ``d·E[Δ] = q`` exactly (the Beta law), so at n = 10 qubits the prediction is 2/1024.
+
+    >>> predicted_mean("qsl", "v1", 2, 10) == 2 / 1024
+    True
+    """
+    a = asymptotic_constant(task, case, q)
+    n = check_int(n, "n", 2)
+    scale = float(scale_expression(task, case, q).subs({_D: sp.Integer(q) ** n, N_SYM: n}))
+    return float(a.c) / scale
