@@ -65,7 +65,7 @@ __all__ = [
     "clear_caches",
 ]
 
-#: the tasks (VQE Heisenberg ring, QAE, QSL fidelity), A = one site, input |0…0>
+#: the tasks (VQE Heisenberg ring, QAE, QSL fidelity), A = one site, input ``|0…0>``
 FINITE_DEPTH_TASKS = ("vqe", "qae", "qsl")
 #: ensembles with a depth (``layers`` required) and without
 FINITE_DEPTH_ENSEMBLES = ("brickwork", "hea")

@@ -26,7 +26,7 @@ V2 Haar on O(d) instead (V1 fixed, ``ρ1 = V1 ρ V1^†``): ``K_ab = tr(H V2 (G_
 
     E||K||_F² = (dA² - 1) σ (α t2 + β (t1² + tT)) + (dA - 1) σ_T (α tT + β (t1² + t2)).             (K_O2)
 
-V1 and V2 independent Haar on O(d), ρ = |ψ><ψ| a real pure state (Lemma 16.7): (K_O2) is linear in σ and σ_T
+V1 and V2 independent Haar on O(d), ``ρ = |ψ><ψ|`` a real pure state (Lemma 16.7): (K_O2) is linear in σ and σ_T
 of ``ρ1 = V1 ρ V1^T``, and ``E[ρ1 ⊗ ρ1] = (I + F + d Φ⁺)/(d(d + 2))`` (F the swap, ``dΦ⁺ = Σ_ij |ii><jj|``) gives,
 with ``r_b^T = r(G_b^T)`` for a real ρ1, ``E tr_B(r_b r_b') = (dB² tr(G_b G_b') + dB tr(G_b G_b'^T))/(d(d + 2))``::
 
