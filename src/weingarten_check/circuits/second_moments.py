@@ -864,8 +864,9 @@ class DenseTwoCopy:
 class FloatTwoCopy:
     """A two-copy operator on n qubits in Pauli-pair coordinates, in float64, with a rounding bound.
 
-    For the HEA beyond the exact range (n = 6: 16^6 doubles, 134 MB).  Every rational gate map of the
-    HEA has column ℓ1 norm <= 1 (the rotation average) or is a signed permutation (CZ), so the ℓ1 norm
+    For the HEA and the real-amplitude HEA beyond the exact range (n = 6: 16^6 doubles, 134 MB).  Every
+    rational gate map of either has column ℓ1 norm <= 1 (the rotation averages) or is a signed permutation
+    (CZ), so the ℓ1 norm
     of the operator never grows and each map adds at most ``γ_6 (||X_0||_1 + err)`` (``γ_k = kε/(1 - kε)``;
     <= 3 terms per output entry, the rounded map entry, the product, the sums) to the ℓ1 error:
     :attr:`error_l1` is that running bound (standard floating-point model; Lemma 14 of
