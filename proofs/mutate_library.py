@@ -74,6 +74,7 @@ MUTATIONS = {
     "fd_hea_no_cz": "circuits.second_moments.hea_layers without the CZ chain",
     "fd_projection_no_shift": "circuits.second_moments.apply_projection_A with E_A = F_A (no - I/dA)",
     "fd_brickwork_parity": "circuits.second_moments.brickwork_layers with the even pairing in odd layers",
+    "fd_real_hea_axis": "circuits.second_moments.real_hea_layers rotates about X instead of Y",
     "asy_variance": "theory.asymptotics.limiting_second_moment multiplied by 1.01",
     "asy_ginibre": "theory.asymptotics.ginibre_nuclear_sq_mean multiplied by 1.01",
     "asy_top_two": "theory.asymptotics.real_ginibre_top_two_closed_form multiplied by 1.01",
@@ -124,6 +125,7 @@ TARGETS = {
     "fd_hea_no_cz": ["test_14_finite_depth.py"],
     "fd_projection_no_shift": ["test_14_finite_depth.py"],
     "fd_brickwork_parity": ["test_14_finite_depth.py"],
+    "fd_real_hea_axis": ["test_14_finite_depth.py"],
     "asy_variance": ["test_15_asymptotics.py"],
     "asy_ginibre": ["test_15_asymptotics.py"],
     "asy_top_two": ["test_15_asymptotics.py"],
@@ -409,6 +411,8 @@ def _apply(name: str) -> None:
             _rewrite(sm, "apply_projection_A", "(0, -Fraction(1, q))", "(0, Fraction(0))")
         elif name == "fd_brickwork_parity":
             _rewrite(sm, "brickwork_layers", "start = 0 if ell % 2 == 1 else 1", "start = 1 if ell % 2 == 1 else 0")
+        elif name == "fd_real_hea_axis":
+            _rewrite(sm, "real_hea_layers", 'out.extend(_hea_block(n, "Y"))', 'out.extend(_hea_block(n, "X"))')
     elif name.startswith("asy_"):
         from weingarten_check.theory import asymptotics
 

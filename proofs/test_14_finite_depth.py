@@ -11,12 +11,17 @@ composition of its gates' maps.  The parts (14.1-14.5 are the issue's (a)-(e)):
 14.4 L → ∞ gives Lemma 9's Haar value (brickwork: exactly, from the conserved functionals of the
     two-layer map; HEA: exact values converge);
 14.5 at shallow depth the brickwork value does not depend on n once the light cones of A's
-    neighbours are disjoint.
+    neighbours are disjoint;
+14.6 the real-amplitude HEA (R_Y rotations + CZ chain): the one-axis rotation map is exact with any
+    N >= 3 equally spaced angles (rank 6); the library equals a brute-force enumeration; its L → ∞
+    limit (exact, from the fixed space of the layer map) is neither the O(d) nor the U(d) Haar value.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
+import math
 from fractions import Fraction
 
 import numpy as np
@@ -97,19 +102,19 @@ def test_lemma_14_1_mutant_rejected():
 # ---------------------------------------------------------------------------------------------
 # 14.2 the rotation average
 # ---------------------------------------------------------------------------------------------
-def _integral_rotation_matrix() -> sp.Matrix:
-    """The exact ∫ dθ/2π average of R_P(θ)⊗R_P(θ) conjugation, P uniform in {X, Y, Z} (sympy integrate)."""
+def _integral_rotation_matrix(axes: str = "XYZ") -> sp.Matrix:
+    """The exact ∫ dθ/2π average of R_P(θ)⊗R_P(θ) conjugation, P uniform in ``axes`` (sympy integrate)."""
     th = sp.Symbol("theta", real=True)
     paulis = [sp.eye(2), sp.Matrix([[0, 1], [1, 0]]), sp.Matrix([[0, -sp.I], [sp.I, 0]]), sp.diag(1, -1)]
     M = sp.zeros(16, 16)
-    for P in paulis[1:]:
+    for P in [paulis["IXYZ".index(a)] for a in axes]:
         R = sp.cos(th / 2) * sp.eye(2) - sp.I * sp.sin(th / 2) * P
         ptm = [[sp.expand((Pp * R * Q * R.H).trace() / 2) for Q in paulis] for Pp in paulis]
         for i, j, k, m in itertools.product(range(4), repeat=4):
             e = sp.expand(ptm[k][i] * ptm[m][j])
             if e != 0:
                 M[4 * k + m, 4 * i + j] += sp.integrate(sp.expand(e.rewrite(sp.exp)), (th, 0, 2 * sp.pi)) / (
-                    2 * sp.pi * 3
+                    2 * sp.pi * len(axes)
                 )
     return M.applyfunc(sp.simplify)
 
@@ -157,6 +162,9 @@ def test_lemma_14_2_mutant_rejected():
 # ---------------------------------------------------------------------------------------------
 # 14.3 brute force
 # ---------------------------------------------------------------------------------------------
+_ring = functools.cache(heisenberg_ring)  # the same H for every circuit of a brute-force average
+
+
 def _k_sq(psi_or_H2, case: str, n: int) -> float:
     """||K||_F² of the Heisenberg ring (A = site 0, ρ = |0…0>) from a state (v1) or H2 (v2)."""
     d = 2**n
@@ -164,7 +172,7 @@ def _k_sq(psi_or_H2, case: str, n: int) -> float:
     rho0[0, 0] = 1
     if case == "v1":
         rho1 = np.outer(psi_or_H2, psi_or_H2.conj())
-        K = k_matrix(heisenberg_ring(n), rho1, 2, d // 2)
+        K = k_matrix(_ring(n), rho1, 2, d // 2)
     else:
         K = k_matrix(psi_or_H2, rho0, 2, d // 2)
     return float(np.sum(np.abs(K) ** 2))
@@ -381,3 +389,241 @@ def test_lemma_14_5_mutant_rejected():
     for L in range(3, 7):
         assert not n_independent(L, range(4 * ((L + 1) // 2) - 2, 41, 2))
         assert not n_independent(L, range(2 * L - 1, 40, 2))
+
+
+# ---------------------------------------------------------------------------------------------
+# 14.6 the real-amplitude HEA: R_Y rotations + CZ chain
+# ---------------------------------------------------------------------------------------------
+_Y_INTEGRAL = None
+
+
+def y_rotation_rule_exact(M: sp.Matrix) -> bool:
+    """Checker for 14.6(a): M equals the exact ∫ dθ/2π of R_Y(θ)⊗R_Y(θ) conjugation (sympy integral)."""
+    global _Y_INTEGRAL
+    if _Y_INTEGRAL is None:
+        _Y_INTEGRAL = _integral_rotation_matrix("Y")
+    return (M - _Y_INTEGRAL).applyfunc(sp.simplify) == sp.zeros(16, 16)
+
+
+def _equispaced(N: int) -> list:
+    return [2 * sp.pi * k / N for k in range(N)]
+
+
+@lemma(
+    "14.6",
+    "the one-axis rotation average (R_Y(θ), θ uniform) is exact with N >= 3 equally spaced angles; "
+    "the library's map (4 angles) is the projection onto I, Y pairs and XX+ZZ, XZ-ZX: rational, rank 6",
+    "one qubit, exact (sympy integral); N = 3, 4, 5",
+)
+def test_lemma_14_6_y_rotation_average():
+    """14.6(a).  R_Y(θ) fixes I and Y and rotates (Z, X) by θ, so every entry of R⊗R⊗R̄⊗R̄ (the Pauli
+    pairs) is a trigonometric polynomial with frequencies in {-2, …, 2}; the N-point equally spaced rule
+    integrates e^{ikθ} exactly unless N divides k ≠ 0, so N >= 3 is exact and N = 2 is not (it aliases
+    e^{±2iθ}).  The average of r(θ)⊗r(θ) over SO(2) is the projection onto its fixed vectors XX+ZZ and XZ-ZX;
+    pairs with exactly one of I, Y go to 0."""
+    M = sm.rotation_moment_matrix("Y")
+    assert y_rotation_rule_exact(M)
+    for N in (3, 4, 5):
+        assert y_rotation_rule_exact(sm.rotation_moment_matrix("Y", angles=_equispaced(N)))
+    assert all(x.is_Rational for x in M) and M.rank() == 6 and M * M == M and M == M.T
+    # the engine's real-hea layer uses exactly this map (the "rotation" gate with the one axis Y)
+    assert {g.spec for g in sm.real_hea_layers(3, 1)[1]} == {"Y"}
+
+
+@pytest.mark.mutant
+@lemma("14.6", "mutant: the two-angle rule {0, π}; axis X; the random-axis (XYZ) map", "one qubit, exact")
+def test_lemma_14_6_mutant_rejected():
+    """The same checker rejects the aliasing rule, the wrong axis and the paper's HEA map."""
+    assert not y_rotation_rule_exact(sm.rotation_moment_matrix("Y", angles=_equispaced(2)))
+    assert not y_rotation_rule_exact(sm.rotation_moment_matrix("X"))
+    assert not y_rotation_rule_exact(sm.rotation_moment_matrix("XYZ"))
+
+
+def real_hea_bruteforce(n: int, L: int, case: str, angles=None, prefix=True, cz=True) -> float:
+    """Average of ||K||_F² over ALL choices of R_Y angles from a finite set (default: the 3-point rule,
+    exact by 14.6(a)), each layer followed by the CZ chain, as ``circuits.ensembles.real_hea_circuit``."""
+    angles = 2 * np.pi * np.arange(3) / 3 if angles is None else angles
+    diag = cz_chain_diagonal(n).reshape(-1) if cz else np.ones(2**n)
+    first = np.eye(1)
+    for _ in range(n):
+        first = np.kron(first, ry(np.pi / 4).real if prefix else np.eye(2))
+    total, count = 0.0, 0
+    for combo in itertools.product(angles, repeat=n * L):
+        V = first
+        for layer in range(L):
+            R = np.eye(1)
+            for s in range(n):
+                R = np.kron(R, ry(combo[layer * n + s]).real)
+            V = diag[:, None] * (R @ V)
+        if case == "v1":
+            total += _k_sq(V[:, 0], "v1", n)
+        else:
+            total += _k_sq(V.T @ _ring(n) @ V, "v2", n)
+        count += 1
+    return total / count
+
+
+@lemma(
+    "14.6",
+    "real-hea finite-depth E||K||_F² (library, exact) equals the average over an exact finite circuit set "
+    "(3 angles per rotation); the R_y(π/4) layer is absorbed (θ + π/4 is uniform too)",
+    "n = 3, L = 2 (729 circuits) v1, v2; n = 4, L = 1 (81) v1",
+)
+def test_lemma_14_6_real_hea_bruteforce():
+    """14.6(b).  By 14.6(a) the 3-angle set reproduces each rotation's second moment (a rule the library
+    does not use: it averages over 4 angles), so the average over all 3^(nL) circuits IS the second moment;
+    K from its definition.  Without the R_y(π/4) layer the average is the same: the values are rational."""
+    for n, L, case in ((3, 2, "v1"), (3, 2, "v2"), (4, 1, "v1")):
+        v = fd.finite_depth_moment("vqe", case, "real-hea", n, layers=L).value
+        assert matches_bruteforce(v, real_hea_bruteforce(n, L, case))
+        assert v.is_Rational
+    assert matches_bruteforce(
+        fd.finite_depth_moment("vqe", "v1", "real-hea", 3, layers=2).value,
+        real_hea_bruteforce(3, 2, "v1", prefix=False),
+    )
+
+
+@pytest.mark.mutant
+@lemma("14.6", "mutant: the 2-angle set {0, π}; no CZ chain; the random-axis HEA's value", "n = 3, L = 2")
+def test_lemma_14_6_bruteforce_mutant_rejected():
+    """The same checker rejects the library value against a non-exact angle set and a circuit without CZ,
+    and rejects the HEA's value against the real-hea enumeration."""
+    v = fd.finite_depth_moment("vqe", "v1", "real-hea", 3, layers=2).value
+    assert not matches_bruteforce(v, real_hea_bruteforce(3, 2, "v1", angles=(0, np.pi)))
+    assert not matches_bruteforce(v, real_hea_bruteforce(3, 2, "v1", cz=False))
+    h = fd.finite_depth_moment("vqe", "v1", "hea", 3, layers=2).value
+    assert not matches_bruteforce(h, real_hea_bruteforce(3, 2, "v1"))
+
+
+#: the per-site fixed vectors of the R_Y map (14.6(a)) as Pauli-pair label -> sign: II, IY, YI, YY,
+#: XX+ZZ, XZ-ZX; products of them span the range of the layer's rotation projection P
+_Y_SITE = ({0: 1}, {2: 1}, {8: 1}, {10: 1}, {5: 1, 15: 1}, {7: 1, 13: -1})
+_Y_LOOK = {lab: (k, sg) for k, b in enumerate(_Y_SITE) for lab, sg in b.items()}
+
+
+def _y_coords(op: dict, n: int) -> dict:
+    """Coordinates of an operator in range(P) on the products of ``_Y_SITE`` (orthogonal basis)."""
+    out: dict = {}
+    for conf, v in sm.DenseTwoCopy.from_sparse(op, n).to_sparse().items():  # shorthands -> Pauli pairs
+        idx, sg, w = [], 1, 1
+        for lab in conf:
+            k, s_ = _Y_LOOK[lab]  # KeyError: op is not in range(P)
+            idx.append(k)
+            sg *= s_
+            w *= len(_Y_SITE[k])  # <b, b> = 2 for XX+ZZ, XZ-ZX
+        out[tuple(idx)] = out.get(tuple(idx), 0) + sg * Fraction(v) / w
+    return out
+
+
+def _y_product(idx) -> dict:
+    out = {}
+    for combo in itertools.product(*[_Y_SITE[k].items() for k in idx]):
+        out[tuple(c[0] for c in combo)] = Fraction(int(np.prod([c[1] for c in combo])))
+    return out
+
+
+def real_hea_limit(n: int, task: str = "vqe") -> tuple[sp.Rational, sp.Rational]:
+    """``(lim_even, lim_odd)`` of E||K||_F² (v1) as L → ∞, exactly.
+
+    The Heisenberg layer map is T = P C (P: the rotation projection of 14.6(a), orthogonal in Pauli-pair
+    coordinates; C: the CZ chain, a signed permutation with C² = 1).  T is a contraction, so an eigenvector
+    with |λ| = 1 has ||P C x|| = ||x||, hence C x ∈ range P and C x = λx, λ = ±1; such eigenspaces reduce T
+    (fixed points of a contraction are fixed by T*), so T^L = Π₊ + (-1)^L Π₋ + (spectral radius < 1)^L with
+    Π± the orthogonal projections onto ker(T|range P ∓ 1).  T is taken from the library's gate maps
+    (``propagate`` over one block of ``real_hea_layers``) on the 6^n products of ``_Y_SITE``; the kernels are
+    exact (python-flint); the value is the pairing with R_y(π/4)|0>^{⊗n}."""
+    import flint
+
+    idxs = list(itertools.product(range(6), repeat=n))
+    block = sm.real_hea_layers(n, 1)[1:]
+    cols = [_y_coords(sm.propagate(_y_product(idx), block, heisenberg=True), n) for idx in idxs]
+    m = 1
+    for col in cols:
+        for v in col.values():
+            m = math.lcm(m, v.denominator)
+    N = len(idxs)
+    pos = {idx: i for i, idx in enumerate(idxs)}
+    weight = [int(np.prod([len(_Y_SITE[k]) for k in idx])) for idx in idxs]
+    y = _y_coords(sm.propagate(sm.apply_projection_A(fd.h_tensor_h(task, n, 0, True), 0), block, heisenberg=True), n)
+    s2 = sm.QSqrt2(0, Fraction(1, 2))
+    f = [sm.product_state_functional((s2, 0, s2))] * n
+    parts = []
+    for sign in (1, -1):
+        entries = [0] * (N * N)
+        for j, col in enumerate(cols):
+            for idx, v in col.items():
+                entries[pos[idx] * N + j] += int(v * m)
+            entries[j * N + j] -= sign * m
+        ns, k = flint.fmpz_mat(N, N, entries).nullspace()
+        if k == 0:
+            parts.append(sp.Integer(0))
+            continue
+        basis = [[sp.Integer(int(ns[i, a])) for i in range(N)] for a in range(k)]
+        gram = sp.Matrix(k, k, lambda a, b, B=basis: sum(weight[i] * B[a][i] * B[b][i] for i in range(N)))
+        rhs = sp.Matrix(
+            k, 1, lambda a, _, B=basis: sum(weight[pos[idx]] * B[a][pos[idx]] * sp.Rational(v) for idx, v in y.items())
+        )
+        c = gram.solve(rhs)
+        op: dict = {}
+        for i, idx in enumerate(idxs):
+            coef = sum(c[a] * basis[a][i] for a in range(k))
+            if coef:
+                for lab, sg in _y_product(idx).items():
+                    op[lab] = op.get(lab, 0) + Fraction(int(sp.Rational(coef).p), int(sp.Rational(coef).q)) * sg
+        parts.append(sp.Rational(sm.pair_with_product_state(op, f)))
+    # T^L y -> Π₊y + (-1)^L Π₋y; the value at depth L pairs T^(L-1) y (y = T X0 is depth 1)
+    return parts[0] - parts[1], parts[0] + parts[1]
+
+
+def converges_to(series, lim_even, lim_odd) -> bool:
+    """Checker for 14.6(c): the exact values approach the limits geometrically: at L = 99, 100 within
+    1e-12, and the distance shrinks by more than 100 every 25 layers (L = 25, 50, 75, 100)."""
+    lim = lambda L: lim_even if L % 2 == 0 else lim_odd  # noqa: E731
+    gaps = [abs(float(series[L - 1] - lim(L))) for L in (25, 50, 75, 100)]
+    return (
+        abs(float(series[98] - lim(99))) < 1e-12
+        and gaps[-1] < 1e-12
+        and all(b < a / 100 for a, b in zip(gaps, gaps[1:]) if a > 1e-14)
+    )
+
+
+@lemma(
+    "14.6",
+    "real-hea, L → ∞: E||K||_F² (VQE v1) converges to an exact limit (n = 3: 11/6) that is neither the O(d) "
+    "Haar value 20/(d+2) (Lemma 16.5) nor the U(d) value 18/(d+1): deep R_Y + CZ circuits are not O(d) 2-designs",
+    "n = 3 (slow test: n = 4, limit 7/5), L <= 100",
+)
+def test_lemma_14_6_real_hea_limit():
+    """14.6(c).  The exact limit from the fixed space of the layer map (``real_hea_limit``): at n = 3 the
+    (-1)-eigenspace exists but does not reach the value (no oscillation), the limit is 11/6, and the library's
+    exact series converges to it."""
+    lim_even, lim_odd = real_hea_limit(3)
+    assert lim_even == lim_odd == sp.Rational(11, 6)
+    series = fd.finite_depth_series("vqe", "v1", "real-hea", 3, 100)
+    assert converges_to(series, lim_even, lim_odd)
+    assert lim_even not in (
+        fd.finite_depth_moment("vqe", "v1", "orthogonal", 3).value,
+        fd.two_design_value("vqe", "v1", 3),
+    )
+
+
+@pytest.mark.slow
+@lemma("14.6", "real-hea n = 4: the exact limit 7/5 (O(d): 10/9, U(d): 18/17)", "n = 4, L <= 100 (30 s)")
+def test_lemma_14_6_real_hea_limit_n4():
+    lim_even, lim_odd = real_hea_limit(4)
+    assert lim_even == lim_odd == sp.Rational(7, 5)
+    assert converges_to(fd.finite_depth_series("vqe", "v1", "real-hea", 4, 100), lim_even, lim_odd)
+    assert lim_even != fd.finite_depth_moment("vqe", "v1", "orthogonal", 4).value
+
+
+@pytest.mark.mutant
+@lemma("14.6", "mutant: the limit is the O(d) value 20/(d+2); the U(d) value; 11/6 read at n = 4", "n = 3, 4")
+def test_lemma_14_6_limit_mutant_rejected():
+    """The same checker rejects the Haar values on O(d) and U(d) as limits of the exact series."""
+    series = fd.finite_depth_series("vqe", "v1", "real-hea", 3, 100)
+    orth = fd.finite_depth_moment("vqe", "v1", "orthogonal", 3).value
+    unit = fd.two_design_value("vqe", "v1", 3)
+    assert not converges_to(series, orth, orth)
+    assert not converges_to(series, unit, unit)
+    eleven_sixths = sp.Rational(11, 6)
+    assert not converges_to(fd.finite_depth_series("vqe", "v1", "real-hea", 4, 100), eleven_sixths, eleven_sixths)

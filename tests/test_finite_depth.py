@@ -33,6 +33,9 @@ from weingarten_check.theory import finite_depth as fd
         ({"n": 2}, "n"),
         ({"ensemble": "hea", "n": 7}, "n"),
         ({"ensemble": "hea", "n": 6, "case": "both"}, "n"),
+        ({"ensemble": "real-hea", "n": 7}, "n"),
+        ({"ensemble": "real-hea", "n": 6, "task": "qsl"}, "n"),
+        ({"ensemble": "real-hea", "layers": None}, "layers"),
         ({"n": 4.0}, "n"),
     ],
 )
@@ -73,7 +76,9 @@ def test_delta_bound_is_lemma_3_4_and_7_4():
     assert h.delta_bound == pytest.approx(math.sqrt(2) * 3 * math.sqrt(float(h.value)), rel=1e-14)
 
 
-@pytest.mark.parametrize(("ensemble", "n", "Lmax"), [("brickwork", 5, 6), ("brickwork", 6, 5), ("hea", 3, 3)])
+@pytest.mark.parametrize(
+    ("ensemble", "n", "Lmax"), [("brickwork", 5, 6), ("brickwork", 6, 5), ("hea", 3, 3), ("real-hea", 3, 3)]
+)
 def test_series_equals_single_depths(ensemble, n, Lmax):
     """One pass per residue of L (the series) gives what a separate pass per depth gives."""
     for task in ("vqe", "qae", "qsl"):
@@ -92,12 +97,13 @@ def test_values_are_exact():
     assert a.is_Rational and b.is_Rational and b != 0
 
 
-def test_float_hea_is_within_its_bound(monkeypatch):
+@pytest.mark.parametrize("ensemble", ["hea", "real-hea"])
+def test_float_hea_is_within_its_bound(monkeypatch, ensemble):
     """The float64 path (used at n = 6) against the exact values at n = 4, 5: inside the error bound."""
     for n, L, task, case in ((4, 6, "vqe", "v1"), (4, 4, "qae", "v2"), (5, 2, "vqe", "v2")):
-        exact = fd.finite_depth_moment(task, case, "hea", n, L).value
+        exact = fd.finite_depth_moment(task, case, ensemble, n, L).value
         monkeypatch.setattr(fd, "HEA_MAX_N", 3)
-        r = fd.finite_depth_moment(task, case, "hea", n, L)
+        r = fd.finite_depth_moment(task, case, ensemble, n, L)
         monkeypatch.undo()
         assert not r.exact and r.stderr is None and 0 < r.error_bound < 1e-9
         assert abs(r.value - float(exact)) <= r.error_bound
@@ -185,3 +191,44 @@ def test_orthogonal_moments_are_lemma_16_and_match_bounds_for():
                 continue
             b = bounds_for(task_spec(task, 4), "orthogonal", case)[0]["orthogonal_task_dependent"]
             assert r.delta_bound == pytest.approx(b, rel=1e-12)
+
+
+# ------------------------------------------------------------------------------------------ real-hea
+def test_real_hea_is_rational_and_differs_from_hea_and_the_designs():
+    """R_Y(θ) with uniform θ absorbs the R_y(π/4) layer (θ + π/4 is uniform too), so the values are rational
+    (no √2, unlike the HEA), and they are neither the HEA's nor Lemma 9's nor the O(d) value (Lemma 14.6)."""
+    for task, case in (("vqe", "v1"), ("vqe", "v2"), ("qae", "both"), ("qsl", "v1")):
+        v = fd.finite_depth_moment(task, case, "real-hea", 4, 3).value
+        assert isinstance(v, sp.Rational)
+        assert v != fd.finite_depth_moment(task, case, "hea", 4, 3).value
+    v = fd.finite_depth_moment("vqe", "v1", "real-hea", 4, 12).value
+    assert v not in (fd.two_design_value("vqe", "v1", 4), fd.finite_depth_moment("vqe", "v1", "orthogonal", 4).value)
+
+
+def test_real_hea_points_and_series_agree():
+    pts = fd.finite_depth_points("qae", "v2", "real-hea", 4, [1, 3])
+    series = fd.finite_depth_series("qae", "v2", "real-hea", 4, 3)
+    assert [p.value for p in pts] == [series[0], series[2]] and all(p.exact for p in pts)
+
+
+REAL_HEA_MC_POINTS = [
+    ("vqe", "v1", 3, 2, 0),
+    ("vqe", "v1", 4, 8, 0),
+    ("vqe", "v2", 4, 3, 1),
+    ("qae", "both", 3, 2, 0),
+    ("vqe", "v1", 5, 5, 2),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("task", "case", "n", "L", "site"), REAL_HEA_MC_POINTS)
+def test_real_hea_monte_carlo_agrees(task, case, n, L, site):
+    """The library sampler (sample_cost_matrices with "real-hea", layers = L), 2000 draws, seed 18: |z| < 4."""
+    exact = float(fd.finite_depth_moment(task, case, "real-hea", n, L, site=site).value)
+    spec = task_spec(task, n, site=site)
+    rng = np.random.default_rng(18)
+    xs = np.array(
+        [np.sum(instances.sample_cost_matrices(spec, "real-hea", case, rng, layers=L).K ** 2) for _ in range(2000)]
+    )
+    se = xs.std(ddof=1) / np.sqrt(len(xs))
+    assert abs(xs.mean() - exact) < 4 * se

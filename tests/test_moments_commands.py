@@ -23,6 +23,8 @@ BASE = ["moments", "--task", "vqe", "--case", "v1"]
         (["--ensemble", "brickwork", "--n", "6", "--layers", "3-1"], "--layers"),
         (["--ensemble", "brick", "--n", "6"], "--ensemble"),
         (["--ensemble", "hea", "--n", "7", "--layers", "2"], "--n"),
+        (["--ensemble", "real-hea", "--n", "7", "--layers", "2"], "--n"),
+        (["--ensemble", "real-hea", "--n", "4"], "--layers"),
         (["--ensemble", "brickwork", "--n", "6", "--layers", "2", "--q", "3"], "--q"),
         (["--ensemble", "brickwork", "--n", "6", "--layers", "2", "--site", "6"], "--site"),
         (["--ensemble", "haar", "--n", "x"], "--n"),
@@ -84,3 +86,19 @@ def test_text_output(capsys):
     lines = out.strip().splitlines()
     assert code == 0 and len(lines) == 2
     assert str(fd.finite_depth_moment("vqe", "v1", "brickwork", 8, 3).value) in lines[1]
+
+
+def test_real_hea_json_is_exact_and_matches_the_library(capsys):
+    code, out, _ = run(capsys, *BASE, "--ensemble", "real-hea", "--n", "3,4", "--layers", "2,5", "--json")
+    assert code == 0
+    points = json.loads(out)["points"]
+    assert [(p["n"], p["layers"], p["ensemble"]) for p in points] == [
+        (3, 2, "real-hea"),
+        (3, 5, "real-hea"),
+        (4, 2, "real-hea"),
+        (4, 5, "real-hea"),
+    ]
+    for p in points:
+        exact = fd.finite_depth_moment("vqe", "v1", "real-hea", p["n"], p["layers"]).value
+        assert sp.Rational(p["expected_K_frobenius_sq"]) == exact  # rational: the R_y(π/4) layer is absorbed
+        assert p["delta_bound"] == pytest.approx(float(2 * sp.sqrt(2) * sp.sqrt(exact)), rel=1e-12)

@@ -143,3 +143,45 @@ def test_layers_match_the_samplers():
         [(0, 1), (2, 3), (4, 5)],
     ]
     assert [[g.spec for g in x] for x in sm.local1_layers(2)] == [["Z", "Z"], ["Y", "Y"], ["Z", "Z"]]
+
+
+def test_y_rotation_map_equals_numeric_average_and_closed_form():
+    """The one-axis map (real-hea) against five equally spaced angles (exact up to degree 4, numerically),
+    and its closed form: the projection onto I, Y pairs and the two rotation invariants XX+ZZ, XZ-ZX
+    (R_Y(θ) rotates (Z, X) by θ; r(θ)⊗r(θ) averages to the projection onto its fixed vectors)."""
+    ref = np.zeros((16, 16))
+    for th in 2 * np.pi * np.arange(5) / 5:
+        R = ensembles.ry(th)
+        for i, j in itertools.product(range(16), repeat=2):
+            a, b = divmod(i, 4)
+            c, d = divmod(j, 4)
+            ref[i, j] += np.real(np.trace(P[a] @ R @ P[c] @ R.conj().T) * np.trace(P[b] @ R @ P[d] @ R.conj().T)) / 20
+    M = sm.rotation_moment_matrix("Y")
+    assert np.allclose(np.array(M, dtype=float), ref, atol=1e-12)
+    closed = sp.zeros(16, 16)
+    for mu, nu in itertools.product((0, 2), repeat=2):  # I, Y on both copies: fixed
+        closed[4 * mu + nu, 4 * mu + nu] = 1
+    for v in ((5, 15, 1), (7, 13, -1)):  # (XX + ZZ)/√2 and (XZ - ZX)/√2
+        u = sp.zeros(16, 1)
+        u[v[0]], u[v[1]] = 1, v[2]
+        closed += u * u.T / 2
+    assert M == closed and M.rank() == 6
+
+
+def test_real_hea_layers_match_the_sampler():
+    """real_hea_layers follows real_hea_circuit: the Ry(π/4) layer, then per layer R_Y on every qubit, CZ chain."""
+    c = ensembles.real_hea_circuit(4, layers=2, rng=0)
+    assert [op[0] for op in c.ops] == ["layer", "layer", "diag", "layer", "diag"]
+    assert np.allclose(c.ops[0][1][0], ensembles.ry(np.pi / 4).real)
+    assert np.allclose(c.ops[2][1], ensembles.cz_chain_diagonal(4).reshape(c.ops[2][1].shape))
+    lay = sm.real_hea_layers(4, 2)
+    assert [g.spec for g in lay[0]] == ["RY(pi/4)"] * 4
+    assert [[(g.kind, g.spec) for g in x] for x in lay[1:4]] == [
+        [("rotation", "Y")] * 4,
+        [("fixed", "CZ")] * 2,
+        [("fixed", "CZ")],
+    ]
+    assert [[g.sites for g in x] for x in lay[2:4]] == [[(0, 1), (2, 3)], [(1, 2)]]
+    # the sampler's angles: a layer gate is R_Y(θ) = exp(-iθY/2) (real), the engine's rotation with axis Y
+    th = 1.234
+    assert np.allclose(ensembles.ry(th).real, ensembles.pauli_rotation("Y", th))

@@ -25,7 +25,8 @@ Gate moment maps (:class:`MomentGate`):
   matrix of S2 (:func:`weingarten_check.calculus.weingarten_unitary`) applied to ``(tr Z, tr F Z)``
   (Lemma 14(a)); symbolic q through :func:`haar_twirl_coefficients`;
 * ``"rotation"``: ``R_P(θ) = exp(-iθP/2)`` with θ uniform on [0, 2π) and P uniform among the given
-  Pauli axes — exactly the average over θ in {0, π/2, π, 3π/2} (Lemma 14(b)), a rational map;
+  Pauli axes — exactly the average over θ in {0, π/2, π, 3π/2} (Lemma 14(b)), a rational map; one
+  fixed axis (``spec="Y"``: the real-amplitude HEA) is the same map with one letter (Lemma 14.6);
 * ``"fixed"``: a fixed gate (:data:`FIXED_GATES`: CZ, R_y(π/4)), its exact Pauli transfer matrix on
   each copy; entries in Q(√2) (:class:`QSqrt2`).
 
@@ -75,6 +76,7 @@ __all__ = [
     "FloatTwoCopy",
     "brickwork_layers",
     "hea_layers",
+    "real_hea_layers",
     "local1_layers",
 ]
 
@@ -862,8 +864,9 @@ class DenseTwoCopy:
 class FloatTwoCopy:
     """A two-copy operator on n qubits in Pauli-pair coordinates, in float64, with a rounding bound.
 
-    For the HEA beyond the exact range (n = 6: 16^6 doubles, 134 MB).  Every rational gate map of the
-    HEA has column ℓ1 norm <= 1 (the rotation average) or is a signed permutation (CZ), so the ℓ1 norm
+    For the HEA and the real-amplitude HEA beyond the exact range (n = 6: 16^6 doubles, 134 MB).  Every
+    rational gate map of either has column ℓ1 norm <= 1 (the rotation averages) or is a signed permutation
+    (CZ), so the ℓ1 norm
     of the operator never grows and each map adds at most ``γ_6 (||X_0||_1 + err)`` (``γ_k = kε/(1 - kε)``;
     <= 3 terms per output entry, the rounded map entry, the product, the sums) to the ℓ1 error:
     :attr:`error_l1` is that running bound (standard floating-point model; Lemma 14 of
@@ -1082,8 +1085,40 @@ def hea_layers(n: int, layers: int) -> list[list[MomentGate]]:
     return out
 
 
-def _hea_block(n: int) -> list[list[MomentGate]]:
-    block = [[MomentGate("rotation", (s,), spec="XYZ") for s in range(n)]]
+def real_hea_layers(n: int, layers: int) -> list[list[MomentGate]]:
+    """The real-amplitude HEA as :func:`weingarten_check.circuits.ensembles.real_hea_circuit` builds it.
+
+    First R_y(π/4) on every qubit, then ``layers`` times: ``R_Y(θ)`` with θ uniform on [0, 2π) on every
+    qubit (the ``"rotation"`` gate with the one axis ``"Y"``; its map is exact with the 4-angle rule,
+    Lemma 14.6 of ``proofs/DERIVATION.md``), then CZ on (0,1), …, (n-2, n-1) — :func:`hea_layers` with
+    every axis Y.
+
+    Parameters
+    ----------
+    n : int
+        The number of qubits, ``>= 1``.
+    layers : int
+        L, ``>= 0``.
+
+    Returns
+    -------
+    list of lists of MomentGate
+
+    Examples
+    --------
+    >>> [[(g.kind, g.spec) for g in lay] for lay in real_hea_layers(2, 1)]  # doctest: +NORMALIZE_WHITESPACE
+    [[('fixed', 'RY(pi/4)'), ('fixed', 'RY(pi/4)')], [('rotation', 'Y'), ('rotation', 'Y')], [('fixed', 'CZ')]]
+    """
+    n = check_int(n, "n", 1)
+    layers = check_int(layers, "layers", 0)
+    out = [[MomentGate("fixed", (s,), spec="RY(pi/4)") for s in range(n)]]
+    for _ in range(layers):
+        out.extend(_hea_block(n, "Y"))
+    return out
+
+
+def _hea_block(n: int, axes: str = "XYZ") -> list[list[MomentGate]]:
+    block = [[MomentGate("rotation", (s,), spec=axes) for s in range(n)]]
     for start in (0, 1):
         cz = [MomentGate("fixed", (i, i + 1), spec="CZ") for i in range(start, n - 1, 2)]
         if cz:

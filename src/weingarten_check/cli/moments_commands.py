@@ -9,7 +9,7 @@ from .output import emit
 
 __all__ = ["add_moments_parsers", "cmd_moments", "layers_list"]
 
-_ENSEMBLES = ("brickwork", "hea", "haar", "clifford", "local1", "orthogonal")
+_ENSEMBLES = ("brickwork", "hea", "real-hea", "haar", "clifford", "local1", "orthogonal")
 _TASKS = ("vqe", "qae", "qsl")
 _CASES = ("v1", "v2", "both")
 
@@ -174,7 +174,8 @@ def add_moments_parsers(sub: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Exact second moments (Lemma 14; haar/clifford: Lemma 9) for A = one site, input |0...0>.\n"
         "brickwork: Haar 2-qubit gates, layer 1 first on (0,1),(2,3),...; hea: the paper's circuit\n"
-        "(Ry(pi/4), then L x (random Pauli rotations, CZ chain)), exact in Q(sqrt 2) for n <= 5.\n"
+        "(Ry(pi/4), then L x (random Pauli rotations, CZ chain)), exact in Q(sqrt 2) for n <= 5;\n"
+        "real-hea: the same with R_Y rotations only (real circuits), exact for n <= 5.\n"
         "E[Delta] <= 2 sqrt(2) sqrt(E||K||_F^2) for a qubit; QSL: E[Delta] <= dA E||M||_F^2.",
         epilog="examples:\n"
         "  weingarten-check moments --task vqe --case v1 --ensemble brickwork --n 8 --layers 1-20\n"
@@ -183,9 +184,13 @@ def add_moments_parsers(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--task", required=True, help="vqe, qae or qsl")
     p.add_argument("--case", required=True, help="v1, v2 or both")
-    p.add_argument("--ensemble", required=True, help="brickwork, hea, haar, clifford, local1 or orthogonal (Haar O(d))")
+    p.add_argument(
+        "--ensemble",
+        required=True,
+        help="brickwork, hea, real-hea (R_Y + CZ), haar, clifford, local1 or orthogonal (Haar O(d))",
+    )
     p.add_argument("--n", required=True, help="sizes: 4,6,8 or 3-10 or 4-12:2")
-    p.add_argument("--layers", help="depths (brickwork, hea only): 1,3,12 or 1-20 or 2-40:2")
+    p.add_argument("--layers", help="depths (brickwork, hea, real-hea only): 1,3,12 or 1-20 or 2-40:2")
     p.add_argument("--q", type=int, default=2, help="local dimension (default 2; >= 3 only for haar, orthogonal)")
     p.add_argument("--site", type=int, default=0, help="the site of A (default 0)")
     p.add_argument("--json", action="store_true", help="machine-readable output")

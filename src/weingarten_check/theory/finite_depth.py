@@ -21,7 +21,9 @@ to ``Lmax`` in one pass per residue.
 Ensembles: ``"brickwork"`` (Haar 2-qubit gates, layer 1 first, odd layers on (0,1),(2,3),…),
 ``"hea"`` (the sampler's :func:`weingarten_check.circuits.ensembles.hea_circuit`, exact in Q(√2),
 n <= 5; n = 6 in float64 with a rigorous rounding bound, VQE/QAE v1/v2,
-:class:`weingarten_check.circuits.second_moments.FloatTwoCopy`), ``"local1"`` (one layer
+:class:`weingarten_check.circuits.second_moments.FloatTwoCopy`), ``"real-hea"`` (the sampler's
+:func:`weingarten_check.circuits.ensembles.real_hea_circuit`: the same engine with the one-axis ``R_Y``
+rotation map, Lemma 14.6; same ranges), ``"local1"`` (one layer
 ``Rz Ry Rz``, uniform angles), and ``"haar"`` / ``"clifford"`` (Lemma 9's values; Clifford is an
 exact 2-design, Lemma 13), so one API covers finite and infinite depth.  Qubits (q = 2) for the
 circuits; any q for ``"haar"``.
@@ -68,7 +70,9 @@ __all__ = [
 #: the tasks (VQE Heisenberg ring, QAE, QSL fidelity), A = one site, input ``|0…0>``
 FINITE_DEPTH_TASKS = ("vqe", "qae", "qsl")
 #: ensembles with a depth (``layers`` required) and without
-FINITE_DEPTH_ENSEMBLES = ("brickwork", "hea")
+FINITE_DEPTH_ENSEMBLES = ("brickwork", "hea", "real-hea")
+#: the dense (16^n Pauli-pair) ensembles: the HEA and its real-amplitude version
+_DENSE = ("hea", "real-hea")
 _DEPTHLESS = ("haar", "clifford", "local1", "orthogonal")
 _ALL_ENSEMBLES = FINITE_DEPTH_ENSEMBLES + _DEPTHLESS
 #: largest n of the exact dense HEA computation (16^n exact integers)
@@ -174,10 +178,10 @@ def _check(task, case, ensemble, n, layers, q, site):
         layers = int(layers)
     elif layers is not None:
         raise ValueError(f"layers must be None for ensemble {ensemble!r} (it has no depth), got {layers!r}")
-    if ensemble == "hea" and n > HEA_MAX_N:
+    if ensemble in _DENSE and n > HEA_MAX_N:
         if n > HEA_FLOAT_MAX_N or task == "qsl" or case == "both":
             raise ValueError(
-                f"n must be <= {HEA_MAX_N} for the exact 'hea' moments (16^n exact integers), or "
+                f"n must be <= {HEA_MAX_N} for the exact {ensemble!r} moments (16^n exact integers), or "
                 f"n = {HEA_FLOAT_MAX_N} for VQE/QAE with case v1 or v2 (float64 with an error bound), got n = {n}"
             )
     return task, case, ensemble, int(n), layers, q, site
@@ -242,12 +246,16 @@ def h_tensor_h(task: str, n: int, site: int = 0, only_touching: bool = False) ->
 # circuits: prefix + periodic blocks
 # ---------------------------------------------------------------------------------------------
 def _prefix(ensemble: str, n: int) -> list:
+    if ensemble == "real-hea":
+        return _sm.real_hea_layers(n, 0)
     return _sm.hea_layers(n, 0) if ensemble == "hea" else []
 
 
 def _block(ensemble: str, n: int, ell: int) -> list:
     if ensemble == "brickwork":
         return _sm.brickwork_layers(n, 1, 2, first=ell)
+    if ensemble == "real-hea":
+        return _sm.real_hea_layers(n, 1)[1:]
     return _sm.hea_layers(n, 1)[1:]
 
 
@@ -328,7 +336,7 @@ def _heis_pass(op: _Op, ensemble: str, n: int, L: int, record, steps: int) -> No
 @functools.lru_cache(maxsize=256)
 def _series_cached(task: str, case: str, ensemble: str, n: int, site: int, Lmax: int) -> tuple:
     """Exact values (Fraction / QSqrt2) at depths 1..Lmax."""
-    dense = ensemble == "hea"
+    dense = ensemble in _DENSE
     prefix = _prefix(ensemble, n)
     fold = _fold_functional(prefix, n)
     period = _period(ensemble)
@@ -372,7 +380,7 @@ def _single_cached(task: str, case: str, ensemble: str, n: int, site: int, L: in
     """The exact value at depth L alone: one pass of L blocks (cases v1, v2; else the series)."""
     if task == "qsl" or case == "both":
         return _series_cached(task, case, ensemble, n, site, L)[-1]
-    dense = ensemble == "hea"
+    dense = ensemble in _DENSE
     fold = _fold_functional(_prefix(ensemble, n), n)
     if case == "v1":
         op = _Op(_sm.apply_projection_A(h_tensor_h(task, n, site, True), site), n, dense)
@@ -543,7 +551,7 @@ def finite_depth_series(
     ----------
     task, case : str
         As :func:`finite_depth_moment`.
-    ensemble : {"brickwork", "hea"}
+    ensemble : {"brickwork", "hea", "real-hea"}
     n : int
     max_layers : int
         ``>= 1``.
@@ -568,8 +576,8 @@ def finite_depth_series(
     if ensemble not in FINITE_DEPTH_ENSEMBLES:
         raise ValueError(f"ensemble must be one of {FINITE_DEPTH_ENSEMBLES} for a depth series, got {ensemble!r}")
     task, case, ensemble, n, Lmax, q, site = _check(task, case, ensemble, n, max_layers, q, site)
-    if ensemble == "hea" and n > HEA_MAX_N:  # floats (each within its bound of _hea_float_series)
-        return tuple(v for v, _ in _hea_float_series(task, case, n, site, Lmax))
+    if ensemble in _DENSE and n > HEA_MAX_N:  # floats (each within its bound of _hea_float_series)
+        return tuple(v for v, _ in _hea_float_series(task, case, n, site, Lmax, ensemble))
     return tuple(_to_sympy(v) for v in _series_cached(task, case, ensemble, n, site, Lmax))
 
 
@@ -584,7 +592,8 @@ def finite_depth_moment(
 ) -> FiniteDepthMoment:
     """Exact ``E||K||_F²`` (QSL: ``E||M||_F²``) of one configuration, finite depth or not.
 
-    Lemma 14 of ``proofs/DERIVATION.md`` for ``"brickwork"``, ``"hea"`` and ``"local1"``; Lemma 9
+    Lemma 14 of ``proofs/DERIVATION.md`` for ``"brickwork"``, ``"hea"``, ``"real-hea"`` (Lemma 14.6) and
+    ``"local1"``; Lemma 9
     (QSL: Lemma 7.3) for ``"haar"``, and for ``"clifford"`` (an exact 2-design, Lemma 13); Lemmas 16.4
     and 16.7 for ``"orthogonal"`` (Haar on O(d)).  A = the one site ``site``, input ``|0…0>``.
 
@@ -594,12 +603,12 @@ def finite_depth_moment(
         The Heisenberg ring (Eq. 9; n >= 3), the autoencoder (Eq. 10, R = site 0), the fidelity cost.
     case : {"v1", "v2", "both"}
         Which of V1, V2 is drawn from the ensemble (the other is the identity).
-    ensemble : {"brickwork", "hea", "local1", "haar", "clifford", "orthogonal"}
+    ensemble : {"brickwork", "hea", "real-hea", "local1", "haar", "clifford", "orthogonal"}
     n : int
-        Number of sites (``"hea"``: n <= 5 exact; n = 6 for VQE/QAE v1/v2 as a float with
-        ``error_bound``, a rigorous bound on its rounding error).
+        Number of sites (``"hea"``, ``"real-hea"``: n <= 5 exact; n = 6 for VQE/QAE v1/v2 as a float
+        with ``error_bound``, a rigorous bound on its rounding error).
     layers : int, optional
-        Depth L >= 1; required for ``"brickwork"`` and ``"hea"``, must be None otherwise.
+        Depth L >= 1; required for ``"brickwork"``, ``"hea"`` and ``"real-hea"``, must be None otherwise.
     q : int, default 2
         Local dimension: 2 for the circuits and ``"clifford"``, any ``>= 2`` for ``"haar"`` and ``"orthogonal"``.
     site : int, default 0
@@ -616,12 +625,14 @@ def finite_depth_moment(
     ValueError
         Naming the argument: unknown task, case or ensemble; ``layers`` missing for a finite-depth
         ensemble or given for a depthless one; q not allowed for the ensemble; n too small (or too
-        large for ``"hea"``); site out of range.
+        large for ``"hea"`` / ``"real-hea"``); site out of range.
 
     Examples
     --------
     >>> finite_depth_moment("vqe", "v1", "hea", 4, layers=1).value   # Q(√2): R_y(π/4) (Lemma 14.2)
     5*sqrt(2)/648 + 35005/20736
+    >>> finite_depth_moment("vqe", "v1", "real-hea", 3, layers=2).value   # R_Y only: rational (Lemma 14.6)
+    59/32
     >>> finite_depth_moment("vqe", "v1", "haar", 3).value   # 18/(d + 1)
     2
     >>> finite_depth_moment("vqe", "v1", "orthogonal", 4).value   # 20/(d + 2), Lemma 16.5
@@ -634,8 +645,8 @@ def finite_depth_moment(
         value = sp.nsimplify(_orthogonal_value(task, case, n, q, site))
     elif ensemble == "local1":
         value = _to_sympy(_local1_value(task, case, n, site))
-    elif ensemble == "hea" and n > HEA_MAX_N:
-        value, err = _hea_float_series(task, case, n, site, layers)[-1]
+    elif ensemble in _DENSE and n > HEA_MAX_N:
+        value, err = _hea_float_series(task, case, n, site, layers, ensemble)[-1]
         return FiniteDepthMoment(task, case, ensemble, n, layers, q, site, value, False, err, None)
     else:
         value = _to_sympy(_single_cached(task, case, ensemble, n, site, layers))
@@ -643,16 +654,18 @@ def finite_depth_moment(
 
 
 @functools.lru_cache(maxsize=16)
-def _hea_float_series(task: str, case: str, n: int, site: int, Lmax: int) -> tuple[tuple[float, float], ...]:
+def _hea_float_series(
+    task: str, case: str, n: int, site: int, Lmax: int, ensemble: str = "hea"
+) -> tuple[tuple[float, float], ...]:
     """(value, rigorous rounding bound) at depths 1..Lmax, float64 (:class:`FloatTwoCopy`), v1 / v2."""
-    fold = _fold_functional(_prefix("hea", n), n)
+    fold = _fold_functional(_prefix(ensemble, n), n)
     if case == "v1":
         X = _sm.FloatTwoCopy.from_sparse(_sm.apply_projection_A(h_tensor_h(task, n, site, True), site), n)
     else:
         X = _sm.FloatTwoCopy.from_sparse(h_tensor_h(task, n, site, False), n)
     out = []
     for _ in range(Lmax):
-        for layer in reversed(_block("hea", n, 1)):
+        for layer in reversed(_block(ensemble, n, 1)):
             for g in layer:
                 X.apply_gate(g, dagger=True)
         out.append(X.pair(fold) if case == "v1" else X.copy().project_A(site).pair(fold))
@@ -840,8 +853,8 @@ def finite_depth_points(
         raise ValueError("layers must be a non-empty list of depths >= 1")
     for L in layers:
         _check(task, case, ensemble, n, L, q, site)
-    if ensemble == "hea" and n > HEA_MAX_N:
-        fl = _hea_float_series(task, case, n, site, max(layers))
+    if ensemble in _DENSE and n > HEA_MAX_N:
+        fl = _hea_float_series(task, case, n, site, max(layers), ensemble)
         return [
             FiniteDepthMoment(task, case, ensemble, n, L, q, site, fl[L - 1][0], False, fl[L - 1][1]) for L in layers
         ]
