@@ -100,6 +100,8 @@ _EXPORTS: dict[str, str] = {
     "run_verify": "reporting",
     "run_proofs": "reporting",
     "figure5_from_results": "reporting",
+    "brickwork_circuit": "circuits",
+    "estimate_k_frobenius_sq": "experiments",
 }
 
 __all__ = [
@@ -159,6 +161,8 @@ __all__ = [
     "run_verify",
     "run_proofs",
     "figure5_from_results",
+    "brickwork_circuit",
+    "estimate_k_frobenius_sq",
 ]
 
 

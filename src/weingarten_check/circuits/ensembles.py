@@ -10,6 +10,11 @@
   uniform angles on every qubit (paper, QSL); for q >= 3 one layer of single-site Haar unitaries.
   A tensor product of single-site 1-designs is a 1-design (Lemma 1.3 of ``proofs/DERIVATION.md``).
 * :func:`haar_layer_circuit` — single-site Haar unitaries on every site (any q).
+* :func:`brickwork_circuit` — ``L`` layers (default ``10 n``) of independent Haar 2-site gates on an
+  open chain: layer ℓ = 1 acts first; odd ℓ on (0,1), (2,3), …, even ℓ on (1,2), (3,4), …; a site
+  without a partner idles (any q).
+
+:data:`FINITE_DEPTH_ENSEMBLES` are those with a depth ``layers`` (``"hea"``, ``"brickwork"``).
 
 How close they are to a 2-design is measured by their frame potential
 (:func:`weingarten_check.circuits.designs.frame_potential`, Lemma 1.4).
@@ -47,8 +52,44 @@ __all__ = [
     "hea_circuit",
     "local1_circuit",
     "haar_layer_circuit",
+    "brickwork_pairs",
+    "brickwork_circuit",
+    "FINITE_DEPTH_ENSEMBLES",
+    "default_layers",
     "sample_circuit",
 ]
+
+#: the circuit ensembles with a depth (``layers``); every other ensemble has none
+FINITE_DEPTH_ENSEMBLES = ("hea", "brickwork")
+
+
+def default_layers(n: int) -> int:
+    """The depth of a finite-depth ensemble when none is given: ``10 n`` (the paper's HEA depth).
+
+    Parameters
+    ----------
+    n : int
+        The number of sites, ``n >= 1``.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> default_layers(6)
+    60
+    """
+    n, _ = check_nq(n, 2)
+    return 10 * n
+
+
+def _check_layers(layers: object, n: int) -> int:
+    """``layers`` as an int >= 0 (None: :func:`default_layers`)."""
+    L = default_layers(n) if layers is None else layers
+    if isinstance(L, bool) or not isinstance(L, (int, np.integer)) or L < 0:
+        raise ValueError(f"layers must be an int >= 0, got {layers!r}")
+    return int(L)
 
 
 def pauli_rotation(P: str, theta: float) -> np.ndarray:
@@ -305,9 +346,7 @@ def hea_circuit(n: int, q: int = 2, layers: int | None = None, rng: RngLike = No
     (3, ['layer', 'layer', 'diag', 'layer', 'diag'])
     """
     n, q = check_nq(n, q)
-    L = 10 * n if layers is None else layers
-    if isinstance(L, bool) or not isinstance(L, (int, np.integer)) or L < 0:
-        raise ValueError(f"layers must be an int >= 0, got {layers!r}")
+    L = _check_layers(layers, n)
     gen = as_rng(rng)
     c = Circuit(n, q, name=f"hea(n={n}, q={q}, L={L})")
     diag = cz_chain_diagonal(n, q) if n > 1 else None
@@ -399,15 +438,95 @@ def haar_layer_circuit(n: int, q: int = 2, rng: RngLike = None) -> Circuit:
     return Circuit(n, q, [("layer", [haar_unitary(q, gen) for _ in range(n)])], name=f"haar_layer(n={n}, q={q})")
 
 
+def brickwork_pairs(n: int, layer: int) -> list[tuple[int, int]]:
+    """The site pairs of brickwork layer ``layer`` (1-based) on an open chain of n sites.
+
+    Odd layers: (0, 1), (2, 3), …; even layers: (1, 2), (3, 4), …; a site without a partner idles.
+
+    Parameters
+    ----------
+    n : int
+        The number of sites, ``n >= 1``.
+    layer : int
+        The layer ℓ, ``>= 1`` (ℓ = 1 acts first on the input state).
+
+    Returns
+    -------
+    list of tuple of int
+
+    Raises
+    ------
+    ValueError
+        If ``n < 1`` or ``layer < 1``.
+
+    Examples
+    --------
+    >>> brickwork_pairs(5, 1), brickwork_pairs(5, 2)
+    ([(0, 1), (2, 3)], [(1, 2), (3, 4)])
+    """
+    n, _ = check_nq(n, 2)
+    if isinstance(layer, bool) or not isinstance(layer, (int, np.integer)) or layer < 1:
+        raise ValueError(f"layer must be an int >= 1, got {layer!r}")
+    first = 0 if layer % 2 == 1 else 1
+    return [(s, s + 1) for s in range(first, n - 1, 2)]
+
+
+def brickwork_circuit(n: int, q: int = 2, layers: int | None = None, rng: RngLike = None) -> Circuit:
+    """``L`` layers of independent Haar-random 2-site gates in a brickwork on an open chain.
+
+    Layer ℓ = 1 acts first on the input state; its gates sit on :func:`brickwork_pairs` ``(n, ℓ)``
+    (odd ℓ: (0,1), (2,3), …; even ℓ: (1,2), (3,4), …; a site without a partner idles).  Each gate is an
+    exact Haar unitary of dimension ``q²`` (:func:`weingarten_check.states.sampling.haar_unitary`),
+    drawn in the order of the layers, then of the pairs.  Each gate alone is a unitary 2-design on its
+    two sites (Lemma 1 of ``proofs/DERIVATION.md``: a Haar unitary is a t-design for every t); the
+    circuit is only an approximate 2-design on n sites, better with depth.
+
+    Parameters
+    ----------
+    n : int
+        The number of sites, ``n >= 2``.
+    q : int, default 2
+        The local dimension, ``q >= 2``.
+    layers : int, optional
+        The number L of layers, ``>= 0`` (default :func:`default_layers`, ``10 n``).
+    rng : numpy.random.Generator or int or None
+        The random generator or its seed.
+
+    Returns
+    -------
+    Circuit
+        One ``("gate", (s, s + 1), U)`` operation per gate, in the order they act.
+
+    Raises
+    ------
+    ValueError
+        If ``n < 2``, ``q < 2`` or ``layers`` is not an int ``>= 0``.
+
+    Examples
+    --------
+    >>> c = brickwork_circuit(4, layers=3, rng=0)
+    >>> c.name, [op[1] for op in c.ops]
+    ('brickwork(n=4, q=2, L=3)', [(0, 1), (2, 3), (1, 2), (0, 1), (2, 3)])
+    """
+    n, q = check_nq(n, q, min_n=2)
+    L = _check_layers(layers, n)
+    gen = as_rng(rng)
+    c = Circuit(n, q, name=f"brickwork(n={n}, q={q}, L={L})")
+    for layer in range(1, L + 1):
+        for pair in brickwork_pairs(n, layer):
+            c.ops.append(("gate", pair, haar_unitary(q * q, gen)))
+    return c
+
+
 def sample_circuit(ensemble: str, n: int, q: int = 2, rng: RngLike = None, layers: int | None = None) -> Circuit:
-    """One circuit from ``"hea"`` (layers default 10 n), ``"local1"`` or ``"haar_layer"``.
+    """One circuit from ``"hea"``, ``"brickwork"`` (layers default 10 n), ``"local1"`` or ``"haar_layer"``.
 
     The ``"haar"`` ensemble is never built as a circuit (exact Haar states and isometries are
     drawn instead: :mod:`weingarten_check.experiments.tasks`).
 
     Parameters
     ----------
-    ensemble : {"hea", "local1", "haar_layer"}
+    ensemble : {"hea", "brickwork", "local1", "haar_layer"}
     n : int
         The number of sites.
     q : int, default 2
@@ -415,7 +534,8 @@ def sample_circuit(ensemble: str, n: int, q: int = 2, rng: RngLike = None, layer
     rng : numpy.random.Generator or int or None
         The random generator or its seed.
     layers : int, optional
-        The depth of ``"hea"``.
+        The depth of ``"hea"`` and ``"brickwork"`` (:data:`FINITE_DEPTH_ENSEMBLES`); must be None for
+        the others.
 
     Returns
     -------
@@ -424,17 +544,22 @@ def sample_circuit(ensemble: str, n: int, q: int = 2, rng: RngLike = None, layer
     Raises
     ------
     ValueError
-        If the ensemble is not one of the three, or the other arguments are invalid.
+        If the ensemble is not one of the four, ``layers`` is given for an ensemble without depth, or
+        the other arguments are invalid.
 
     Examples
     --------
     >>> sample_circuit("hea", 2, layers=1, rng=0).depth
     2
     """
+    if layers is not None and ensemble not in FINITE_DEPTH_ENSEMBLES:
+        raise ValueError(f"layers is only for the ensembles {FINITE_DEPTH_ENSEMBLES}, not {ensemble!r}")
     if ensemble == "hea":
         return hea_circuit(n, q, layers, rng)
+    if ensemble == "brickwork":
+        return brickwork_circuit(n, q, layers, rng)
     if ensemble == "local1":
         return local1_circuit(n, q, rng)
     if ensemble == "haar_layer":
         return haar_layer_circuit(n, q, rng)
-    raise ValueError(f"ensemble must be 'hea', 'local1' or 'haar_layer' for a circuit, got {ensemble!r}")
+    raise ValueError(f"ensemble must be 'hea', 'brickwork', 'local1' or 'haar_layer' for a circuit, got {ensemble!r}")

@@ -213,7 +213,8 @@ class Series(ConfigFields):
         >>> Series(RunConfig("qae", "clifford", "v1", site=3)).label
         'qae/clifford/v1, site 3, m = 1, seed 0'
         """
-        return f"{self.task}/{self.ensemble}/{self.case}, site {self.site}, m = {self.m}, seed {self.seed}"
+        depth = f", L = {self.layers}" if self.layers is not None else ""
+        return f"{self.task}/{self.ensemble}/{self.case}, site {self.site}, m = {self.m}, seed {self.seed}{depth}"
 
     def as_dict(self) -> dict[str, Any]:
         """The curve as a flat dict: task, ensemble, case, q, site, m, seed, then the per-n lists (the figure's JSON).
@@ -225,6 +226,8 @@ class Series(ConfigFields):
         """
         head = {"task": self.task, "ensemble": self.ensemble, "case": self.case, "q": self.q}
         head |= {"site": self.site, "m": self.m, "seed": self.seed}
+        if self.layers is not None:  # a depth that is not the default
+            head["layers"] = self.layers
         return head | {k: v for k, v in self.__dict__.items() if k != "config"}
 
 
@@ -261,7 +264,9 @@ def visible_upper(mean: list[float], upper: list[float], resolution: float = BRA
 
 
 def _values(rows: Iterable[Any], name: str) -> str:
-    return ", ".join(str(v) for v in sorted({getattr(r, name) for r in rows}))
+    vals = {getattr(r, name) for r in rows}
+    shown = (["default"] if None in vals else []) + [str(v) for v in sorted(v for v in vals if v is not None)]
+    return ", ".join(shown)
 
 
 def figure5_series(
@@ -274,6 +279,7 @@ def figure5_series(
     seed: int | None = None,
     bounds_fn: BoundsFn | None = None,
     lower_fn: Callable[..., dict[str, float]] | None = None,
+    layers: int | str = "auto",
 ) -> list[Series]:
     """Summarise sweep records into the curves of Figure 5 for local dimension ``q``.
 
@@ -299,6 +305,9 @@ def figure5_series(
     lower_fn : callable, optional
         ``lower_fn(task, ensemble, case, n, q, site=..., m=...) -> bounds`` (default
         :func:`lower_bounds_of`; the largest is kept in ``Series.lower``).
+    layers : int or {"auto", "default"}, default "auto"
+        The depth of a finite-depth ensemble to draw: an int (records swept with that ``layers``),
+        ``"default"`` (records without one: 10 n), or ``"auto"``, the only one in each curve's records.
 
     Returns
     -------
@@ -349,6 +358,16 @@ def figure5_series(
         else:
             chosen_ens[task] = next((e for e in DEFAULT_ENSEMBLES[task] if e in present), sorted(present)[0])
     rows = [r for r in rows if chosen_ens.get(r.task) == r.ensemble]
+    if layers != "auto":
+        want = None if layers == "default" else layers
+        if want is not None and (isinstance(want, bool) or not isinstance(want, int) or want < 0):
+            raise ValueError(f"layers must be an int >= 0, 'default' or 'auto', got {layers!r}")
+        kept = [r for r in rows if r.layers == want]
+        if not kept:
+            raise ValueError(
+                f"layers {layers} is not in the results for q = {q} (they hold layers {_values(rows, 'layers')})"
+            )
+        rows = kept
     for name, value in (("m", m), ("site", site), ("seed", seed)):
         if value is None:
             continue
@@ -364,7 +383,7 @@ def figure5_series(
             pts = sorted((r for r in rows if r.task == task and r.case == case), key=lambda r: r.n)
             if not pts:
                 continue
-            for name in ("m", "site", "seed"):
+            for name in ("m", "site", "seed", "layers"):
                 if len({getattr(r, name) for r in pts}) > 1:
                     where = "with m = " if name == "m" else f"at {name} "
                     raise ValueError(
