@@ -142,3 +142,30 @@ def test_beyond_the_paper_figure_shows_its_fits_and_sampled_n():
         import matplotlib.pyplot as plt
 
         plt.close(fig)
+
+
+def test_plot_depth_draws_each_quantity_it_is_given(tmp_path, monkeypatch):
+    """plot_depth: one panel per ensemble, per n the sampled E[Δ] with its CI, the sampled bound, the exact
+    bound only where given, and the two horizontal Haar lines; empty data is refused."""
+    import matplotlib.pyplot as plt
+
+    from weingarten_check.reporting.figures import plot_depth
+
+    pts = [
+        dict(ensemble=e, n=4, layers=L, mean=1.0 / L, ci95=[0.9 / L, 1.1 / L], k2_bound=2.0 / L, exact_bound=x)
+        for e, x in (("hea", None), ("brickwork", 3.0))
+        for L in (1, 2, 4)
+    ]
+    haar = [dict(n=4, mean=0.5, two_design_bound=2.9)]
+    seen = {}
+    monkeypatch.setattr(plt, "close", lambda fig: seen.setdefault("fig", fig))
+    path = plot_depth({"points": pts, "haar": haar}, tmp_path / "sub" / "depth.png")
+    assert path.exists() and path.stat().st_size > 10_000
+    hea, brick = seen["fig"].axes
+    assert hea.get_title().startswith("hea") and brick.get_title().startswith("brickwork")
+    # lines: errorbar data line, sampled bound, [exact bound], two horizontal Haar lines
+    ys = lambda ax: sorted(tuple(round(float(y), 6) for y in line.get_ydata()) for line in ax.get_lines())  # noqa: E731
+    assert (2.0, 1.0, 0.5) in ys(hea) and (3.0, 3.0, 3.0) not in ys(hea) and (3.0, 3.0, 3.0) in ys(brick)
+    assert (2.9, 2.9) in ys(hea) and (0.5, 0.5) in ys(hea)
+    with pytest.raises(ValueError, match="no points"):
+        plot_depth({"points": []}, tmp_path / "x.png")
