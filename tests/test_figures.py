@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -169,3 +170,30 @@ def test_plot_depth_draws_each_quantity_it_is_given(tmp_path, monkeypatch):
     assert (2.9, 2.9) in ys(hea) and (0.5, 0.5) in ys(hea)
     with pytest.raises(ValueError, match="no points"):
         plot_depth({"points": []}, tmp_path / "x.png")
+
+
+def test_docs_depth_json_comes_from_its_script():
+    """docs/depth.json (behind docs/depth.png) is what docs/depth_figure.py computes: one cheap point
+    recomputes exactly through the script's estimators and seed, and the 2-design lines are Lemma 9.2's."""
+    import importlib.util
+    import json
+
+    from weingarten_check.experiments.estimate import estimate_k_frobenius_sq, estimate_variation_range
+    from weingarten_check.theory.bounds import expected_delta_upper_bound
+
+    docs = Path(__file__).parents[1] / "docs"
+    spec = importlib.util.spec_from_file_location("depth_figure", docs / "depth_figure.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    data = json.loads((docs / "depth.json").read_text())
+    assert data["seed"] == script.SEED and "SAMPLED" in data["what"]
+    p = next(p for p in data["points"] if p["ensemble"] == "brickwork" and p["n"] == 4 and p["layers"] == 2)
+    d = estimate_variation_range("vqe", "brickwork", "v1", n=4, samples=p["samples"], seed=script.SEED, layers=2)
+    k = estimate_k_frobenius_sq("vqe", "brickwork", "v1", n=4, samples=p["samples"], seed=script.SEED, layers=2)
+    assert p["mean"] == pytest.approx(d.mean, rel=1e-12) and p["k2_mean"] == pytest.approx(k.mean, rel=1e-12)
+    assert p["k2_bound"] == pytest.approx(2 * np.sqrt(2) * np.sqrt(k.mean), rel=1e-12)
+    for h in data["haar"]:
+        assert h["two_design_bound"] == pytest.approx(float(expected_delta_upper_bound("vqe", "v1", h["n"])))
+        assert h["two_design_bound"] == pytest.approx(12 / np.sqrt(2 ** h["n"] + 1), rel=1e-12)  # 2√2 √(18/(d+1))
+    for p in data["points"]:
+        assert p["layers"] <= script.LMAX_PER_SITE[p["ensemble"]] * p["n"] and p["layers"] in script.LAYERS
