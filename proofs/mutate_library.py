@@ -59,6 +59,12 @@ MUTATIONS = {
     "clifford_signs_swapped": "circuits.clifford.tableau_from_qiskit swaps the X- and Z-image Pauli signs",
     "clifford_seed_2_12": "circuits.clifford: the qiskit sampler's seed drawn from 2^12 values instead of 2^64",
     "reduced_last_chunk": "states.reduced: the chunked pass over the state skips its last chunk",
+    # exact finite-depth moments (circuits.second_moments, theory.finite_depth)
+    "fd_haar_wg": "circuits.second_moments: the Haar gate's c_I with 2·Wg(τ) instead of Wg(τ)",
+    "fd_rotation_two_angles": "circuits.second_moments: the rotation average over θ in {0, π} (not exact)",
+    "fd_hea_no_cz": "circuits.second_moments.hea_layers without the CZ chain",
+    "fd_projection_no_shift": "circuits.second_moments.apply_projection_A with E_A = F_A (no - I/dA)",
+    "fd_brickwork_parity": "circuits.second_moments.brickwork_layers with the even pairing in odd layers",
 }
 
 #: mutation -> the lemma files run by default (the lemmas that certify the mutated code)
@@ -91,6 +97,11 @@ TARGETS = {
     "clifford_signs_swapped": ["test_13_clifford.py"],
     "clifford_seed_2_12": ["test_13_clifford.py"],
     "reduced_last_chunk": ["test_13_clifford.py"],
+    "fd_haar_wg": ["test_14_finite_depth.py"],
+    "fd_rotation_two_angles": ["test_14_finite_depth.py"],
+    "fd_hea_no_cz": ["test_14_finite_depth.py"],
+    "fd_projection_no_shift": ["test_14_finite_depth.py"],
+    "fd_brickwork_parity": ["test_14_finite_depth.py"],
 }
 
 
@@ -347,6 +358,19 @@ def _apply(name: str) -> None:
             return c * sp.Rational(101, 100), u
 
         bounds.delta_frobenius_constants = dc
+    elif name.startswith("fd_"):
+        from weingarten_check.circuits import second_moments as sm
+
+        if name == "fd_haar_wg":
+            _rewrite(sm, "_apply_local", "+ _fr(w01) * trfz", "+ 2 * _fr(w01) * trfz")
+        elif name == "fd_rotation_two_angles":
+            _rewrite(sm, "_rotation_matrix_fr", "(0, sp.pi / 2, sp.pi, 3 * sp.pi / 2)", "(0, sp.pi, 0, sp.pi)")
+        elif name == "fd_hea_no_cz":
+            _rewrite(sm, "_hea_block", "for start in (0, 1):", "for start in ():")
+        elif name == "fd_projection_no_shift":
+            _rewrite(sm, "apply_projection_A", "(0, -Fraction(1, q))", "(0, Fraction(0))")
+        elif name == "fd_brickwork_parity":
+            _rewrite(sm, "brickwork_layers", "start = 0 if ell % 2 == 1 else 1", "start = 1 if ell % 2 == 1 else 0")
     else:
         raise ValueError(f"unknown mutation {name!r}; choose from {sorted(MUTATIONS)}")
 

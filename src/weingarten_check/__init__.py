@@ -84,6 +84,7 @@ _EXPORTS: dict[str, str] = {
     "expected_K_frobenius_fourth": "theory",
     "expected_delta_lower_bound": "theory",
     "expected_delta_upper_bound": "theory",
+    "finite_depth_moment": "theory",
     # experiments
     "TASKS": "experiments",
     "CASES": "experiments",
@@ -147,6 +148,7 @@ __all__ = [
     "expected_K_frobenius_fourth",
     "expected_delta_lower_bound",
     "expected_delta_upper_bound",
+    "finite_depth_moment",
     "TASKS",
     "CASES",
     "ENSEMBLES",

@@ -11,6 +11,7 @@ Modules
 * :mod:`.ensembles` — :class:`Circuit`, Pauli rotations, the CZ chain, the hea/local1/haar_layer/brickwork ensembles.
 * :mod:`.clifford` — random Clifford tableaus (qiskit's seeded sampler) turned into states, circuits, unitaries.
 * :mod:`.designs` — the Monte-Carlo frame potential of any sampler or named ensemble.
+* :mod:`.second_moments` — exact two-copy moment maps of gates and their propagation (Lemma 14).
 
 Examples
 --------
@@ -45,6 +46,26 @@ from .ensembles import (
     rz,
     sample_circuit,
 )
+from .second_moments import (
+    FIXED_GATES,
+    PAULI_PAIR,
+    SWAP,
+    ZERO_ID,
+    DenseTwoCopy,
+    MomentGate,
+    QSqrt2,
+    apply_projection_A,
+    brickwork_layers,
+    fixed_gate_ptm,
+    haar_twirl_coefficients,
+    hea_layers,
+    label_traces,
+    local1_layers,
+    pair_with_product_state,
+    product_state_functional,
+    propagate,
+    rotation_moment_matrix,
+)
 
 __all__ = [
     # ensembles
@@ -75,4 +96,23 @@ __all__ = [
     "MAX_CLIFFORD_QUBITS",
     "frame_potential_from_sampler",
     "frame_potential",
+    # second_moments
+    "QSqrt2",
+    "PAULI_PAIR",
+    "SWAP",
+    "ZERO_ID",
+    "FIXED_GATES",
+    "fixed_gate_ptm",
+    "MomentGate",
+    "haar_twirl_coefficients",
+    "rotation_moment_matrix",
+    "label_traces",
+    "product_state_functional",
+    "propagate",
+    "pair_with_product_state",
+    "apply_projection_A",
+    "DenseTwoCopy",
+    "brickwork_layers",
+    "hea_layers",
+    "local1_layers",
 ]

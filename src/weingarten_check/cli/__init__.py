@@ -12,6 +12,7 @@ Modules:
 * ``args`` — ``UsageError``, the one-line-error parser and the argument types and checks;
 * ``output`` — ``emit``: the result as text, or as strict JSON with ``--json``;
 * ``calculus_commands`` — ``wg`` and ``integrate``;
+* ``moments_commands`` — ``moments`` (exact second moments of finite-depth and design ensembles);
 * ``sweep_commands`` — ``sweep`` and ``figure5``;
 * ``verify_commands`` — ``verify`` and ``proofs``.
 """
@@ -32,6 +33,7 @@ from .args import (
 )
 from .calculus_commands import add_calculus_parsers, cmd_integrate, cmd_wg
 from .main import build_parser, main
+from .moments_commands import add_moments_parsers, cmd_moments, layers_list
 from .output import emit
 from .sweep_commands import add_sweep_parsers, cmd_figure5, cmd_sweep
 from .verify_commands import add_verify_parsers, cmd_proofs, cmd_verify
@@ -61,4 +63,7 @@ __all__ = [
     "add_verify_parsers",
     "cmd_proofs",
     "cmd_verify",
+    "add_moments_parsers",
+    "cmd_moments",
+    "layers_list",
 ]

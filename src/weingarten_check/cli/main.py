@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from .. import __version__
-from . import calculus_commands, sweep_commands, verify_commands
+from . import calculus_commands, moments_commands, sweep_commands, verify_commands
 from .args import OneLineErrorParser, UsageError
 
 __all__ = ["main", "build_parser", "UsageError"]
@@ -48,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
         "  weingarten-check figure5 --results results/sweep.jsonl\n"
         "  weingarten-check wg 2,1 --d d\n"
         "  weingarten-check integrate --i 0,0 --j 0,0 --d d\n"
+        "  weingarten-check moments --task vqe --case v1 --ensemble brickwork --n 8 --layers 1-20\n"
         "every command takes --json for machine-readable output and --help for details;\n"
         "weingarten-check --version prints the version.",
     )
@@ -56,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     verify_commands.add_verify_parsers(sub)
     sweep_commands.add_sweep_parsers(sub)
     calculus_commands.add_calculus_parsers(sub)
+    moments_commands.add_moments_parsers(sub)
     parser._wgc_commands = dict(sub.choices)  # type: ignore[attr-defined]
     return parser
 

@@ -11,6 +11,8 @@ bounds
     Every bound on E[Δ] as an exact sympy expression (symbolic n, m, q allowed).
 fourth_moments
     The generic S4 calculus for ``E||K||_F⁴`` under Haar (4-design) V1/V2 (Lemma 11.4).
+finite_depth
+    Exact E||K||_F² of finite-depth random circuits (brickwork, HEA) and the E[Δ] bound (Lemma 14).
 task_moments
     The paper's tasks (Heisenberg VQE, QAE) fed into it: exact in a symbolic n (Lemmas 9, 11.4).
 """
@@ -38,6 +40,19 @@ from .bounds import (
     route1_bound,
     task_dependent_bound,
     variance_bound,
+)
+from .finite_depth import (
+    FINITE_DEPTH_ENSEMBLES,
+    FINITE_DEPTH_TASKS,
+    HEA_MAX_N,
+    FiniteDepthMoment,
+    delta_bound_expr,
+    finite_depth_moment,
+    finite_depth_series,
+    h_tensor_h,
+    layers_to_within,
+    ten_n_layers_ratio,
+    two_design_value,
 )
 from .fourth_moments import (
     expected_K_frobenius_fourth_observable,
@@ -87,4 +102,15 @@ __all__ = [
     "route1_bound",
     "task_dependent_bound",
     "variance_bound",
+    "HEA_MAX_N",
+    "delta_bound_expr",
+    "FINITE_DEPTH_ENSEMBLES",
+    "FINITE_DEPTH_TASKS",
+    "FiniteDepthMoment",
+    "finite_depth_moment",
+    "finite_depth_series",
+    "layers_to_within",
+    "two_design_value",
+    "ten_n_layers_ratio",
+    "h_tensor_h",
 ]

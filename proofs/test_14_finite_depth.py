@@ -1,0 +1,383 @@
+"""Lemma 14 — exact second moments of finite-depth random circuits (DERIVATION.md §14).
+
+For ANY ensemble ``E[Δ] <= sqrt(2) dA sqrt(E||K||_F²)`` (Lemmas 3.4, 11.3 and Jensen), and
+``E||K||_F² = tr[(H⊗H) Φ2(P_A(Φ1(ρ⊗ρ)))]`` needs only the circuit's two-copy moment map, the
+composition of its gates' maps.  The parts (14.1-14.5 are the issue's (a)-(e)):
+
+14.1 a Haar gate's map is the Weingarten projection onto span{I, F} (symbolic q);
+14.2 the paper's per-qubit rotation average is exact with four angles, rational, rank 13;
+14.3 the library's finite-depth E||K||_F² equals brute-force averages (an exact finite circuit set for
+    the HEA; the dense partial Haar twirl of the Weingarten engine for brickwork);
+14.4 L → ∞ gives Lemma 9's Haar value (brickwork: exactly, from the conserved functionals of the
+    two-layer map; HEA: exact values converge);
+14.5 at shallow depth the brickwork value does not depend on n once the light cones of A's
+    neighbours are disjoint.
+"""
+
+from __future__ import annotations
+
+import itertools
+from fractions import Fraction
+
+import numpy as np
+import pytest
+import sympy as sp
+from _helpers import heisenberg_ring, k_matrix, lemma
+
+from weingarten_check.calculus.unitary import weingarten_unitary
+from weingarten_check.calculus.unitary_integrals import twirl
+from weingarten_check.circuits import second_moments as sm
+from weingarten_check.circuits.ensembles import cz_chain_diagonal, pauli_rotation, ry
+from weingarten_check.theory import finite_depth as fd
+
+q_s = sp.Symbol("q", positive=True, integer=True)
+PAULI = {
+    "I": np.eye(2),
+    "X": np.array([[0, 1], [1, 0]], dtype=complex),
+    "Y": np.array([[0, -1j], [1j, 0]]),
+    "Z": np.diag([1.0, -1.0]).astype(complex),
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# 14.1 the Haar gate
+# ---------------------------------------------------------------------------------------------
+def haar_map_is_weingarten_projection(W) -> bool:
+    """Checker for 14.1.  ``W(D)``: 2×2 coefficients with ``(c_I, c_F) = W (tr Z, tr FZ)``.
+
+    (i) symbolic in q (D = q^k, k = 1, 2): the map fixes I (traces (D², D)) and F (traces (D, D²)) and
+    is idempotent on span{I, F}; (ii) the mixed products I⊗F of a 2-site gate go to
+    ``q/(q²+1) (I⊗I + F⊗F)``; (iii) for q = 2 and q = 3 (one site) it equals the engine's exact Haar
+    twirl (``unitary_integrals.twirl``) on random operators."""
+    for k in (1, 2):
+        D = q_s**k
+        M = sp.Matrix(W(D))
+        for traces, expect in (((D**2, D), (1, 0)), ((D, D**2), (0, 1))):
+            c = M * sp.Matrix(traces)
+            if sp.simplify(c[0] - expect[0]) != 0 or sp.simplify(c[1] - expect[1]) != 0:
+                return False
+    M2 = sp.Matrix(W(q_s**2))
+    c = M2 * sp.Matrix([q_s**2 * q_s, q_s * q_s**2])  # Z = I_site ⊗ F_site: tr Z = q²·q, tr FZ = q·q²
+    if any(sp.simplify(ci - q_s / (q_s**2 + 1)) != 0 for ci in c):
+        return False
+    rng = np.random.default_rng(14)
+    for D in (2, 3, 4):
+        M = np.array(sp.Matrix(W(sp.Integer(D))).evalf(), dtype=float)
+        Z = rng.normal(size=(D * D, D * D)) + 1j * rng.normal(size=(D * D, D * D))
+        F = np.eye(D * D).reshape(D, D, D, D).transpose(0, 1, 3, 2).reshape(D * D, D * D)
+        cI, cF = M @ np.array([np.trace(Z), np.trace(F @ Z)])
+        if not np.allclose(cI * np.eye(D * D) + cF * F, twirl(Z, 2), atol=1e-10):
+            return False
+    return True
+
+
+@lemma(
+    "14.1",
+    "a Haar gate's moment map is Z -> c_I I + c_F F, (c_I, c_F) the S2 Weingarten matrix: a projection onto span{I, F}",
+    "symbolic q, k = 1, 2 sites; engine twirl for D = 2, 3, 4",
+)
+def test_lemma_14_1_haar_gate_is_weingarten_projection():
+    """14.1.  E[(U⊗U)Z(U⊗U)†] = Σ_{σ,τ} Wg(στ⁻¹, D) tr(P_σ Z) P_τ over S2 = {e, F} (Lemma 1.2): the
+    library's coefficients (from the Weingarten engine) satisfy the checker symbolically, and its label
+    map gives the mixed product value q/(q²+1) = 2/5 for qubits."""
+    assert haar_map_is_weingarten_projection(sm.haar_twirl_coefficients)
+    (out,) = [v for lab, v in sm.MomentGate("haar", (0, 1)).apply_local((0, sm.SWAP)) if lab == (0, 0)]
+    assert out == Fraction(2, 5)
+
+
+@pytest.mark.mutant
+@lemma("14.1", "mutant: Wg(τ) dropped; D → D + 1", "symbolic q")
+def test_lemma_14_1_mutant_rejected():
+    """The same checker rejects the diagonal-only map and the map of the wrong dimension."""
+    wg_e = lambda D: weingarten_unitary((1, 1), D)  # noqa: E731
+    assert not haar_map_is_weingarten_projection(lambda D: ((wg_e(D), 0), (0, wg_e(D))))
+    assert not haar_map_is_weingarten_projection(lambda D: sm.haar_twirl_coefficients(D + 1))
+
+
+# ---------------------------------------------------------------------------------------------
+# 14.2 the rotation average
+# ---------------------------------------------------------------------------------------------
+def _integral_rotation_matrix() -> sp.Matrix:
+    """The exact ∫ dθ/2π average of R_P(θ)⊗R_P(θ) conjugation, P uniform in {X, Y, Z} (sympy integrate)."""
+    th = sp.Symbol("theta", real=True)
+    paulis = [sp.eye(2), sp.Matrix([[0, 1], [1, 0]]), sp.Matrix([[0, -sp.I], [sp.I, 0]]), sp.diag(1, -1)]
+    M = sp.zeros(16, 16)
+    for P in paulis[1:]:
+        R = sp.cos(th / 2) * sp.eye(2) - sp.I * sp.sin(th / 2) * P
+        ptm = [[sp.expand((Pp * R * Q * R.H).trace() / 2) for Q in paulis] for Pp in paulis]
+        for i, j, k, m in itertools.product(range(4), repeat=4):
+            e = sp.expand(ptm[k][i] * ptm[m][j])
+            if e != 0:
+                M[4 * k + m, 4 * i + j] += sp.integrate(sp.expand(e.rewrite(sp.exp)), (th, 0, 2 * sp.pi)) / (
+                    2 * sp.pi * 3
+                )
+    return M.applyfunc(sp.simplify)
+
+
+_INTEGRAL = None
+
+
+def rotation_rule_exact(M: sp.Matrix) -> bool:
+    """Checker for 14.2: M equals the exact integral over θ (and the axis average)."""
+    global _INTEGRAL
+    if _INTEGRAL is None:
+        _INTEGRAL = _integral_rotation_matrix()
+    return (M - _INTEGRAL).applyfunc(sp.simplify) == sp.zeros(16, 16)
+
+
+@lemma(
+    "14.2",
+    "the random-axis uniform-angle rotation average is exact with θ in {0, π/2, π, 3π/2}; "
+    "rational, rank 13, not the Haar map",
+    "one qubit, exact (sympy integral)",
+)
+def test_lemma_14_2_rotation_average_four_angles():
+    """14.2.  Entries of R⊗R⊗R̄⊗R̄ are trigonometric polynomials of degree <= 2 in θ, and the N-point
+    equally spaced rule is exact for degree < N: four angles suffice.  The library's matrix equals the
+    integral, is rational, has rank 13, and differs from the one-qubit Haar map (rank 2)."""
+    M = sm.rotation_moment_matrix("XYZ")
+    assert rotation_rule_exact(M)
+    assert all(x.is_Rational for x in M)
+    assert M.rank() == 13
+    haar = sp.zeros(16, 16)  # one-qubit Haar map on Pauli pairs: I⊗I fixed, (μ,μ) -> average of (ν,ν)
+    haar[0, 0] = 1
+    for a, b in itertools.product((5, 10, 15), repeat=2):
+        haar[a, b] = sp.Rational(1, 3)
+    assert M != haar and haar.rank() == 2
+
+
+@pytest.mark.mutant
+@lemma("14.2", "mutant: the two-angle rule {0, π}; axes {X, Y} only", "one qubit, exact")
+def test_lemma_14_2_mutant_rejected():
+    """The same checker rejects a rule that is not exact in degree 2, and the wrong axis set."""
+    assert not rotation_rule_exact(sm.rotation_moment_matrix("XYZ", angles=[0, sp.pi]))
+    assert not rotation_rule_exact(sm.rotation_moment_matrix("XY"))
+
+
+# ---------------------------------------------------------------------------------------------
+# 14.3 brute force
+# ---------------------------------------------------------------------------------------------
+def _k_sq(psi_or_H2, case: str, n: int) -> float:
+    """||K||_F² of the Heisenberg ring (A = site 0, ρ = |0…0>) from a state (v1) or H2 (v2)."""
+    d = 2**n
+    rho0 = np.zeros((d, d), dtype=complex)
+    rho0[0, 0] = 1
+    if case == "v1":
+        rho1 = np.outer(psi_or_H2, psi_or_H2.conj())
+        K = k_matrix(heisenberg_ring(n), rho1, 2, d // 2)
+    else:
+        K = k_matrix(psi_or_H2, rho0, 2, d // 2)
+    return float(np.sum(np.abs(K) ** 2))
+
+
+def hea_bruteforce(n: int, L: int, case: str, angles=(0, np.pi / 2, np.pi, 3 * np.pi / 2), prefix=True) -> float:
+    """Average over ALL axis/angle choices of the finite set (3 axes × 4 angles per qubit and layer)."""
+    choices = [(ax, th) for ax in "XYZ" for th in angles]
+    diag = cz_chain_diagonal(n).reshape(-1)
+    first = np.eye(1)
+    for _ in range(n):
+        first = np.kron(first, ry(np.pi / 4) if prefix else np.eye(2))
+    total, count = 0.0, 0
+    for combo in itertools.product(choices, repeat=n * L):
+        V = first
+        for layer in range(L):
+            R = np.eye(1)
+            for s in range(n):
+                ax, th = combo[layer * n + s]
+                R = np.kron(R, pauli_rotation(ax, th))
+            V = diag[:, None] * (R @ V)
+        if case == "v1":
+            total += _k_sq(V[:, 0], "v1", n)
+        else:
+            total += _k_sq(V.conj().T @ heisenberg_ring(n) @ V, "v2", n)
+        count += 1
+    return total / count
+
+
+def _partial_twirl(Z: np.ndarray, n: int, sites: tuple[int, int]) -> np.ndarray:
+    """E[(U⊗U) Z (U⊗U)†] for a Haar U on ``sites`` of both copies (dense, 2n qubits), via the engine's Wg."""
+    a, b = sites
+    D = 4
+    we, wt = float(weingarten_unitary((1, 1), D)), float(weingarten_unitary((2,), D))
+    T = Z.reshape((2,) * (4 * n))  # row indices (copy1 n, copy2 n), column indices likewise
+    row = [a, b, n + a, n + b]
+    col = [2 * n + x for x in row]
+    rest_r = [i for i in range(2 * n) if i not in row]
+    rest_c = [2 * n + i for i in rest_r]
+    T = T.transpose(row + col + rest_r + rest_c).reshape(16, 16, 4 ** (n - 2) * 4 ** (n - 2))
+    Id = np.eye(16)
+    F = np.eye(16).reshape(4, 4, 4, 4).transpose(0, 1, 3, 2).reshape(16, 16)
+    trZ = np.einsum("iir->r", T)
+    trFZ = np.einsum("ij,jir->r", F, T)
+    cI, cF = we * trZ + wt * trFZ, wt * trZ + we * trFZ
+    out = np.einsum("ij,r->ijr", Id, cI) + np.einsum("ij,r->ijr", F, cF)
+    m = 2 ** (2 * n - 4)
+    out = out.reshape((2,) * 8 + (m, m)).reshape((2,) * 8 + (2,) * (2 * n - 4) + (2,) * (2 * n - 4))
+    perm = np.argsort(row + col + rest_r + rest_c)
+    return out.transpose(perm).reshape(4**n, 4**n)
+
+
+def brickwork_bruteforce(n: int, L: int, case: str, first: int = 1) -> float:
+    """Dense two-copy computation from the definition of K (no labels, no P_A)."""
+    d = 2**n
+    gates = [[(i, i + 1) for i in range(0 if ell % 2 else 1, n - 1, 2)] for ell in range(first, first + L)]
+    H = heisenberg_ring(n)
+    G = [PAULI[p] / np.sqrt(2) for p in "XYZ"]
+    total = 0.0
+    if case == "v1":
+        psi = np.zeros(d)
+        psi[0] = 1
+        Z = np.kron(np.outer(psi, psi), np.outer(psi, psi)).astype(complex)
+        for layer in gates:
+            for s in layer:
+                Z = _partial_twirl(Z, n, s)
+        for a in range(3):
+            h_a = np.einsum("ji,ikjl->kl", G[a], H.reshape(2, d // 2, 2, d // 2))
+            for b in range(3):
+                O = np.kron(G[b], h_a)
+                total += np.trace(np.kron(O, O) @ Z).real
+        return total
+    Z = np.kron(H, H).astype(complex)
+    for layer in reversed(gates):
+        for s in layer:
+            Z = _partial_twirl(Z, n, s)
+    r = np.zeros((d // 2, d // 2))
+    r[0, 0] = 1 / np.sqrt(2)  # r_z = tr_A((G_z ⊗ I) ρ) for ρ = |0…0>; r_x = r_y = 0
+    for a in range(3):
+        X = np.kron(G[a], r)
+        total += np.trace(np.kron(X, X) @ Z).real
+    return total
+
+
+def matches_bruteforce(value, reference: float) -> bool:
+    """Checker for 14.3: the exact library value equals the brute-force average (float rounding only)."""
+    return abs(float(value) - reference) < 1e-9 * max(1.0, abs(reference))
+
+
+@lemma(
+    "14.3",
+    "finite-depth E||K||_F² (library, exact) equals brute-force averages: HEA over an exact finite "
+    "circuit set, brickwork by the dense twirl",
+    "HEA n = 3, L = 1 (1728 circuits) v1, v2; brickwork n = 3, 4, L = 1, 2, 3 v1, v2",
+)
+def test_lemma_14_3_bruteforce():
+    """14.3.  HEA: by 14.2 the 4-angle set reproduces every gate's second moment, so the average over
+    all 12^(nL) choices IS the second moment.  Brickwork: each gate's map is the engine's partial twirl
+    (dense, 2n qubits), and ||K||_F² is taken from its definition Σ_ab tr(O_ab⊗O_ab ·) (no P_A)."""
+    for case in ("v1", "v2"):
+        assert matches_bruteforce(
+            fd.finite_depth_moment("vqe", case, "hea", 3, layers=1).value, hea_bruteforce(3, 1, case)
+        )
+    for n, L, case in ((3, 1, "v1"), (3, 2, "v1"), (4, 2, "v1"), (4, 3, "v1"), (3, 2, "v2"), (4, 2, "v2")):
+        assert matches_bruteforce(
+            fd.finite_depth_moment("vqe", case, "brickwork", n, layers=L).value, brickwork_bruteforce(n, L, case)
+        )
+
+
+@pytest.mark.mutant
+@lemma("14.3", "mutant: brickwork with the even layer first; HEA without its R_y(π/4) layer; 2-angle rule", "n = 3, 4")
+def test_lemma_14_3_mutant_rejected():
+    """The same checker rejects the library value against circuits that differ from the ensemble."""
+    v = fd.finite_depth_moment("vqe", "v1", "brickwork", 4, layers=2).value
+    assert not matches_bruteforce(v, brickwork_bruteforce(4, 2, "v1", first=2))
+    h = fd.finite_depth_moment("vqe", "v1", "hea", 3, layers=1).value
+    assert not matches_bruteforce(h, hea_bruteforce(3, 1, "v1", prefix=False))
+    assert not matches_bruteforce(h, hea_bruteforce(3, 1, "v1", angles=(0, np.pi)))
+
+
+# ---------------------------------------------------------------------------------------------
+# 14.4 L -> infinity
+# ---------------------------------------------------------------------------------------------
+def brickwork_limit(task: str, n: int) -> sp.Expr:
+    """lim_L E||K||_F² (v1) exactly: the two-layer Heisenberg map T on span{I, s}^n (library gate maps)
+    has eigenvalue 1 on I…I and s…s and spectral radius < 1 elsewhere, so T^k X -> the combination
+    fixed by T's two conserved functionals (left eigenvectors of eigenvalue 1)."""
+    confs = list(itertools.product((0, sm.SWAP), repeat=n))
+    index = {c: i for i, c in enumerate(confs)}
+    two = sm.brickwork_layers(n, 2)  # layer 1 then layer 2: Heisenberg applies layer 2 first
+    T = sp.zeros(len(confs), len(confs))
+    for j, c in enumerate(confs):
+        for key, v in sm.propagate({c: Fraction(1)}, two, heisenberg=True).items():
+            T[index[key], j] += sp.Rational(v.numerator, v.denominator)
+    ev = np.linalg.eigvals(np.array(T.evalf(), dtype=float))
+    assert sorted(np.abs(ev))[-3] < 1 - 1e-9  # exactly two eigenvalues of modulus 1
+    left = (T.T - sp.eye(len(confs))).nullspace()
+    assert len(left) == 2
+    X0 = sm.apply_projection_A(fd.h_tensor_h(task, n, 0, True), 0)
+    X = sm.propagate(X0, two, heisenberg=True)  # every site touched: now in span{I, s}^n
+    x = sp.zeros(len(confs), 1)
+    for key, v in X.items():
+        x[index[key]] += sp.Rational(v.numerator, v.denominator)
+    ii, ss = sp.zeros(len(confs), 1), sp.zeros(len(confs), 1)
+    ii[index[(0,) * n]] = 1
+    ss[index[(sm.SWAP,) * n]] = 1
+    c = sp.symbols("c1 c2")
+    sol = sp.solve([(lv.T * (c[0] * ii + c[1] * ss - x))[0] for lv in left], c)
+    return sp.nsimplify(sol[c[0]] + sol[c[1]])  # <00|I|00> = <00|s|00> = 1
+
+
+def limit_is_haar(limit: sp.Expr, task: str, n: int) -> bool:
+    """Checker for 14.4: the limit equals Lemma 9's 2-design value exactly."""
+    return sp.simplify(limit - fd.two_design_value(task, "v1", n)) == 0
+
+
+@lemma(
+    "14.4",
+    "L -> ∞ gives Lemma 9's Haar value: brickwork exactly (conserved functionals of the two-layer map), "
+    "HEA by exact values",
+    "brickwork n = 4 (VQE, QAE), 5 (VQE); HEA n = 3, L <= 100",
+)
+def test_lemma_14_4_limit_is_haar():
+    """14.4.  Brickwork: exact limit from the two conserved functionals equals 18/(d+1) (VQE) and
+    3/(4(d+1)) (QAE).  HEA n = 3: the exact value at L = 100 is within 1e-7 of 18/(d+1) = 2 and the
+    distance shrinks by more than 50 every 25 layers (L = 25, 50, 75, 100)."""
+    for task, n in (("vqe", 4), ("qae", 4), ("vqe", 5)):
+        assert limit_is_haar(brickwork_limit(task, n), task, n)
+    s = fd.finite_depth_series("vqe", "v1", "hea", 3, 100)
+    h = fd.two_design_value("vqe", "v1", 3)
+    gaps = [abs(float(s[L - 1] - h)) for L in (25, 50, 75, 100)]
+    assert gaps[-1] < 1e-7 * float(h)
+    assert all(b < a / 50 for a, b in zip(gaps, gaps[1:]))  # geometric: the limit is h, nothing nearby
+
+
+@pytest.mark.mutant
+@lemma("14.4", "mutant: the limit is 18/d (no +1); the limit of the QAE task read as the VQE value", "n = 4")
+def test_lemma_14_4_mutant_rejected():
+    """The same checker rejects the limit compared with the wrong task, and a shifted value."""
+    lim = brickwork_limit("vqe", 4)
+    assert not limit_is_haar(lim * sp.Rational(17, 16), "vqe", 4)  # 18/16 = 18/d instead of 18/17
+    assert not limit_is_haar(lim, "qae", 4)
+
+
+# ---------------------------------------------------------------------------------------------
+# 14.5 shallow depth: no n-dependence
+# ---------------------------------------------------------------------------------------------
+def n_independent(L: int, ns) -> bool:
+    """Checker for 14.5: the exact brickwork VQE v1 value at depth L is the same for all n in ns."""
+    vals = {fd.finite_depth_moment("vqe", "v1", "brickwork", n, layers=L).value for n in ns}
+    return len(vals) == 1
+
+
+@lemma(
+    "14.5",
+    "brickwork, shallow depth: E||K||_F² (VQE v1) is the same for every even n >= 4⌈L/2⌉ and every odd n >= 2L + 1",
+    "L = 1 … 6, n up to 40",
+)
+def test_lemma_14_5_shallow_depth_n_independent():
+    """14.5.  Heisenberg picture: the terms of H touching A live on sites n-1, 0, 1; each layer widens
+    their light cones by at most two sites, and the circuit is an open chain, so until the cone from
+    site n-1 (moving left) meets the one from sites 0, 1 (moving right) nothing depends on n.  The value is
+    O(1), not exponentially small: no barren plateau for this local cost at shallow depth."""
+    for L in range(1, 7):
+        assert n_independent(L, [n for n in range(4 * ((L + 1) // 2), 41, 2) if n >= 4])
+        assert n_independent(L, range(2 * L + 1, 40, 2))
+        assert fd.finite_depth_moment("vqe", "v1", "brickwork", 40, layers=L).value > sp.Rational(1, 10)
+
+
+@pytest.mark.mutant
+@lemma("14.5", "mutant: the thresholds lowered by 2 (even n) and by 2 (odd n)", "L = 3 … 6")
+def test_lemma_14_5_mutant_rejected():
+    """The same checker fails just below the thresholds: the thresholds are sharp."""
+    for L in range(3, 7):
+        assert not n_independent(L, range(4 * ((L + 1) // 2) - 2, 41, 2))
+        assert not n_independent(L, range(2 * L - 1, 40, 2))

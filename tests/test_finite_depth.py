@@ -1,0 +1,155 @@
+"""Tests of theory/finite_depth.py: the API, its checks, and agreement with independent computations."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from weingarten_check.circuits.ensembles import Circuit
+from weingarten_check.experiments import instances
+from weingarten_check.experiments.tasks import task_spec
+from weingarten_check.states.sampling import haar_unitary
+from weingarten_check.theory import bounds, task_moments
+from weingarten_check.theory import finite_depth as fd
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "name"),
+    [
+        ({"ensemble": "brick"}, "ensemble"),
+        ({"task": "vqa"}, "task"),
+        ({"case": "v3"}, "case"),
+        ({"ensemble": "brickwork", "layers": None}, "layers"),
+        ({"ensemble": "haar", "layers": 3}, "layers"),
+        ({"ensemble": "local1", "layers": 3}, "layers"),
+        ({"layers": 0}, "layers"),
+        ({"q": 3}, "q"),
+        ({"ensemble": "clifford", "layers": None, "q": 3}, "q"),
+        ({"site": 6}, "site"),
+        ({"site": -1}, "site"),
+        ({"n": 2}, "n"),
+        ({"ensemble": "hea", "n": 6}, "n"),
+        ({"n": 4.0}, "n"),
+    ],
+)
+def test_bad_input_names_the_argument(kwargs, name):
+    args = {"task": "vqe", "case": "v1", "ensemble": "brickwork", "n": 6, "layers": 2, "q": 2, "site": 0}
+    args.update(kwargs)
+    with pytest.raises(ValueError, match=rf"\b{name}\b"):
+        fd.finite_depth_moment(**args)
+
+
+def test_haar_and_clifford_are_lemma_9():
+    for task in ("vqe", "qae"):
+        for case in ("v1", "v2", "both"):
+            ref = task_moments.expected_K_frobenius_sq_task(task, case, 5, q=3)
+            assert fd.finite_depth_moment(task, case, "haar", 5, q=3).value == ref
+            assert fd.finite_depth_moment(task, case, "clifford", 5).value == task_moments.expected_K_frobenius_sq_task(
+                task, case, 5
+            )
+    assert fd.finite_depth_moment("qsl", "both", "haar", 6).value == bounds.expected_M_frobenius_sq(6, 1, 2)
+    # the ring is translation invariant: every site gives the site-0 value
+    assert fd.two_design_value("vqe", "v2", 6, site=4) == fd.two_design_value("vqe", "v2", 6)
+
+
+def test_qae_away_from_R_has_no_K_when_V2_is_identity():
+    """QAE's H = I - |0><0|_R ⊗ I acts as I on A ≠ R, so h_a = 0 and K = 0 for V2 = I (every circuit)."""
+    assert fd.two_design_value("qae", "v1", 5, site=2) == 0
+    assert fd.finite_depth_moment("qae", "v1", "brickwork", 5, 3, site=2).value == 0
+    spec = task_spec("qae", 5, site=2)
+    assert np.allclose(instances.sample_cost_matrices(spec, "haar", "v1", 0).K, 0)
+
+
+def test_delta_bound_is_lemma_3_4_and_7_4():
+    r = fd.finite_depth_moment("vqe", "v1", "brickwork", 8, 3)
+    assert r.delta_bound == pytest.approx(2 * math.sqrt(2) * math.sqrt(float(r.value)), rel=1e-14)
+    s = fd.finite_depth_moment("qsl", "v1", "hea", 3, 2)
+    assert s.delta_bound == pytest.approx(2 * float(s.value), rel=1e-14)  # Δ = ||M||_1² <= dA ||M||_F²
+    h = fd.finite_depth_moment("vqe", "v1", "haar", 4, q=3)
+    assert h.delta_bound == pytest.approx(math.sqrt(2) * 3 * math.sqrt(float(h.value)), rel=1e-14)
+
+
+@pytest.mark.parametrize(("ensemble", "n", "Lmax"), [("brickwork", 5, 6), ("brickwork", 6, 5), ("hea", 3, 3)])
+def test_series_equals_single_depths(ensemble, n, Lmax):
+    """One pass per residue of L (the series) gives what a separate pass per depth gives."""
+    for task in ("vqe", "qae", "qsl"):
+        for case in ("v1", "v2", "both"):
+            series = fd.finite_depth_series(task, case, ensemble, n, Lmax)
+            singles = [fd.finite_depth_moment(task, case, ensemble, n, L).value for L in range(1, Lmax + 1)]
+            assert list(series) == singles
+
+
+def test_values_are_exact():
+    v = fd.finite_depth_moment("vqe", "v1", "brickwork", 7, 4).value
+    assert isinstance(v, sp.Rational)
+    w = fd.finite_depth_moment("vqe", "v1", "hea", 4, 1).value  # R_y(π/4) brings √2 (Lemma 14.2)
+    b = sp.expand(w).coeff(sp.sqrt(2))
+    a = sp.expand(w - b * sp.sqrt(2))
+    assert a.is_Rational and b.is_Rational and b != 0
+
+
+def test_layers_to_within_definition():
+    L1 = fd.layers_to_within("vqe", "v1", "brickwork", 4, rel=0.01, max_layers=40)
+    series = fd.finite_depth_series("vqe", "v1", "brickwork", 4, 40)
+    h = fd.two_design_value("vqe", "v1", 4)
+    inside = [abs(v - h) <= h / 100 for v in series]
+    assert all(inside[L1 - 1 :]) and not inside[L1 - 2]
+    assert fd.layers_to_within("vqe", "v1", "brickwork", 4, rel=0.01, max_layers=L1 - 1) is None
+    with pytest.raises(ValueError, match="rel"):
+        fd.layers_to_within("vqe", "v1", "brickwork", 4, rel=0)
+    with pytest.raises(ValueError, match="depth series"):
+        fd.finite_depth_series("vqe", "v1", "haar", 4, 3)
+
+
+def test_local1_is_a_one_design_but_not_two():
+    """One rotation layer: E||M||_F² = dA/d (a 1-design, Lemma 7.3) but E||K||_F² is not Lemma 9's value."""
+    for case in ("v1", "v2", "both"):
+        assert fd.finite_depth_moment("qsl", case, "local1", 5).value == sp.Rational(2, 2**5)
+    assert fd.finite_depth_moment("vqe", "v1", "local1", 5).value != fd.two_design_value("vqe", "v1", 5)
+
+
+# ------------------------------------------------------------------------------------------ Monte Carlo
+def _brickwork(n, q=2, rng=None, layers=None):
+    c = Circuit(n, q, name="brickwork")
+    for ell in range(1, layers + 1):
+        for i in range(0 if ell % 2 else 1, n - 1, 2):
+            c.ops.append(("gate", (i, i + 1), haar_unitary(q * q, rng)))
+    return c
+
+
+MC_POINTS = [
+    ("hea", "vqe", "v1", 4, 3, 0),
+    ("hea", "vqe", "v2", 5, 2, 0),
+    ("hea", "qae", "both", 4, 2, 0),
+    ("hea", "qsl", "v1", 4, 1, 0),
+    ("brickwork", "vqe", "v1", 6, 3, 0),
+    ("brickwork", "vqe", "both", 4, 2, 1),
+    ("brickwork", "qae", "v2", 5, 3, 0),
+    ("brickwork", "qsl", "both", 5, 1, 2),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("ensemble", "task", "case", "n", "L", "site"), MC_POINTS)
+def test_monte_carlo_agrees(monkeypatch, ensemble, task, case, n, L, site):
+    """Exact statevector samples (the library's samplers and K/M computation), 2000 draws, seed 16: |z| < 4."""
+    if ensemble == "brickwork":  # route the library's circuit path to a brickwork sampler
+        orig = instances.sample_circuit
+        monkeypatch.setattr(
+            instances,
+            "sample_circuit",
+            lambda e, n_, q, g, lay: _brickwork(n_, q, g, lay) if e == "local1" else orig(e, n_, q, g, lay),
+        )
+    exact = float(fd.finite_depth_moment(task, case, ensemble, n, L, site=site).value)
+    spec = task_spec(task, n, site=site)
+    rng = np.random.default_rng(16)
+    xs = []
+    for _ in range(2000):
+        m = instances.sample_cost_matrices(spec, "hea" if ensemble == "hea" else "local1", case, rng, layers=L)
+        xs.append(np.sum(np.abs(m.M) ** 2) if task == "qsl" else np.sum(m.K**2))
+    xs = np.array(xs)
+    se = xs.std(ddof=1) / np.sqrt(len(xs))
+    assert abs(xs.mean() - exact) < 4 * se + 1e-12

@@ -1,0 +1,145 @@
+"""Tests of circuits/second_moments.py: each gate map against an independent numeric computation."""
+
+from __future__ import annotations
+
+import itertools
+from fractions import Fraction
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from weingarten_check.calculus.unitary_integrals import twirl
+from weingarten_check.circuits import ensembles
+from weingarten_check.circuits import second_moments as sm
+
+P = [np.eye(2), np.array([[0, 1], [1, 0]]), np.array([[0, -1j], [1j, 0]]), np.diag([1.0, -1.0])]
+SWAP1 = np.eye(4)[[0, 2, 1, 3]]  # swap of the two copies of one qubit
+ZERO_ID = np.kron(np.diag([1.0, 0.0]), np.eye(2))
+
+
+def label_op(lab: int) -> np.ndarray:
+    """The per-site two-copy operator of a label, on (copy 1, copy 2) of the site."""
+    if lab == sm.SWAP:
+        return SWAP1
+    if lab == sm.ZERO_ID:
+        return ZERO_ID
+    return np.kron(P[lab // 4], P[lab % 4])
+
+
+def product_op(labels) -> np.ndarray:
+    """A product of per-site labels as an operator on (copy 1 sites) ⊗ (copy 2 sites)."""
+    k = len(labels)
+    op = np.eye(1)
+    for lab in labels:
+        op = np.kron(op, label_op(lab))  # order (s0c1, s0c2, s1c1, s1c2, ...)
+    perm = [2 * i for i in range(k)] + [2 * i + 1 for i in range(k)]
+    T = op.reshape((2,) * (4 * k))
+    T = T.transpose(perm + [2 * k + p for p in perm])
+    return T.reshape(4**k, 4**k)
+
+
+def image_op(pairs) -> np.ndarray:
+    return sum(complex(c) * product_op(labs) for labs, c in pairs)
+
+
+def test_qsqrt2_arithmetic_matches_sympy():
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        x = sm.QSqrt2(Fraction(int(rng.integers(-9, 9)), 7), Fraction(int(rng.integers(-9, 9)), 5))
+        y = sm.QSqrt2(Fraction(int(rng.integers(1, 9)), 3), Fraction(int(rng.integers(-9, 9)), 2))
+        X, Y = x.to_sympy(), y.to_sympy()
+        assert sp.simplify((x * y).to_sympy() - X * Y) == 0
+        assert sp.simplify((x + y).to_sympy() - X - Y) == 0
+        assert sp.simplify((x / y).to_sympy() - X / Y) == 0
+        assert abs(float(x) - float(X)) < 1e-12
+
+
+@pytest.mark.parametrize("labels", [(5, 0), (0, sm.SWAP), (15, 10), (sm.ZERO_ID, sm.ZERO_ID), (6, 9), (1, 4)])
+def test_haar_gate_equals_engine_twirl(labels):
+    out = sm.MomentGate("haar", (0, 1)).apply_local(labels)
+    assert np.allclose(image_op(out), twirl(product_op(labels), 2), atol=1e-12)
+
+
+def test_haar_gate_one_site_and_qudit_labels():
+    out = sm.MomentGate("haar", (0,)).apply_local((5,))  # σx⊗σx on one qubit: (2F - I)/3 = -I/3 + 2/3 s
+    assert np.allclose(image_op(out), twirl(label_op(5), 2), atol=1e-12)
+    assert sm.MomentGate("haar", (0, 1), q=3).apply_local((0, sm.SWAP)) == (
+        ((0, 0), Fraction(3, 10)),
+        ((sm.SWAP, sm.SWAP), Fraction(3, 10)),
+    )  # q/(q²+1) at q = 3
+    with pytest.raises(ValueError, match="label"):
+        sm.label_traces(5, q=3)
+
+
+def test_rotation_matrix_equals_seven_point_average():
+    """Seven equally spaced angles are exact up to degree 6: an independent numeric reference."""
+    ref = np.zeros((16, 16))
+    for ax in (1, 2, 3):
+        for th in 2 * np.pi * np.arange(7) / 7:
+            R = np.cos(th / 2) * np.eye(2) - 1j * np.sin(th / 2) * P[ax]
+            for i, j in itertools.product(range(16), repeat=2):
+                a, b = divmod(i, 4)
+                c, d = divmod(j, 4)
+                ref[i, j] += np.real(
+                    np.trace(P[a] @ R @ P[c] @ R.conj().T) * np.trace(P[b] @ R @ P[d] @ R.conj().T)
+                ) / (4 * 21)
+    M = np.array(sm.rotation_moment_matrix("XYZ"), dtype=float)
+    assert np.allclose(M, ref, atol=1e-12)
+    with pytest.raises(ValueError, match="axes"):
+        sm.rotation_moment_matrix("XQ")
+
+
+@pytest.mark.parametrize(
+    ("name", "sites", "U"), [("CZ", (0, 1), np.diag([1, 1, 1, -1])), ("RY(pi/4)", (0,), ensembles.ry(np.pi / 4))]
+)
+def test_fixed_gates_conjugate(name, sites, U):
+    k = len(sites)
+    rng = np.random.default_rng(5)
+    for _ in range(6):
+        labels = tuple(int(x) for x in rng.integers(0, 16, size=k))
+        UU = np.kron(U, U)
+        for dagger in (False, True):
+            V = UU.conj().T if dagger else UU
+            ref = V @ product_op(labels) @ V.conj().T
+            out = sm.MomentGate("fixed", sites, spec=name).apply_local(labels, dagger)
+            assert np.allclose(image_op([(lab, float(c)) for lab, c in out]), ref, atol=1e-12)
+
+
+def test_propagate_rejects_overlapping_gates_and_bad_gates():
+    g1, g2 = sm.MomentGate("haar", (0, 1)), sm.MomentGate("haar", (1, 2))
+    with pytest.raises(ValueError, match="overlap"):
+        sm.propagate({(0, 5, 0): Fraction(1)}, [[g1, g2]], heisenberg=True)
+    with pytest.raises(ValueError, match="q must be 2"):
+        sm.MomentGate("rotation", (0,), q=3, spec="X")
+    with pytest.raises(ValueError, match="unknown fixed gate"):
+        sm.MomentGate("fixed", (0,), spec="T")
+
+
+def test_dense_and_sparse_propagation_agree():
+    """The HEA chain (n = 3, two layers), dense exact integers against the sparse dict, exactly."""
+    X = {(15, 5, 0): Fraction(1, 3), (sm.SWAP, 10, 1): Fraction(-2)}
+    layers = sm.hea_layers(3, 2)
+    sparse = sm.propagate(X, layers, heisenberg=True)
+    D = sm.DenseTwoCopy.from_sparse(X, 3)
+    for layer in reversed(layers):
+        for g in layer:
+            D.apply_gate(g, dagger=True)
+    fs = [sm.product_state_functional((sm.QSqrt2(0, Fraction(1, 2)), 0, sm.QSqrt2(0, Fraction(1, 2))))] * 3
+    assert D.reduce().pair(fs) == sm.pair_with_product_state(sparse, fs)
+    assert sm.DenseTwoCopy.from_sparse(sparse, 3).to_sparse() == D.to_sparse()
+
+
+def test_layers_match_the_samplers():
+    """hea_layers follows hea_circuit's operation order (Ry(π/4) layer, then rotations then the CZ chain)."""
+    c = ensembles.hea_circuit(4, layers=2, rng=0)
+    assert [op[0] for op in c.ops] == ["layer", "layer", "diag", "layer", "diag"]
+    lay = sm.hea_layers(4, 2)
+    assert [g.spec for g in lay[0]] == ["RY(pi/4)"] * 4
+    assert [[g.kind for g in x] for x in lay[1:4]] == [["rotation"] * 4, ["fixed"] * 2, ["fixed"]]
+    assert [[g.sites for g in x] for x in sm.brickwork_layers(6, 3)] == [
+        [(0, 1), (2, 3), (4, 5)],
+        [(1, 2), (3, 4)],
+        [(0, 1), (2, 3), (4, 5)],
+    ]
+    assert [[g.spec for g in x] for x in sm.local1_layers(2)] == [["Z", "Z"], ["Y", "Y"], ["Z", "Z"]]
