@@ -109,6 +109,8 @@ def test_reproducible_and_sample_api():
         (dict(site=7), ValueError),
         (dict(n=2.5), TypeError),
         (dict(seed=-1), ValueError),
+        (dict(layers=2), ValueError),  # exact Haar has no depth
+        (dict(ensemble="local1", layers=2), ValueError),
     ],
 )
 def test_bad_input_raises(kwargs, exc):
