@@ -1,6 +1,7 @@
 """Sampled E||K||_F² of the paper's HEA at its depth L = 10 n, against the 2-design value 18/(d+1).
 
     .venv/bin/python docs/hea_k_frobenius.py [--n 6-12] [--workers 2] [--out docs/hea_k_frobenius.json]
+    .venv/bin/python docs/hea_k_frobenius.py --n 6-6 --stop-z 0 --out docs/hea_k_frobenius_n6.json
 
 VQE (Heisenberg ring, Eq. 9), input |0…0>, A = site 0, V1 from the paper's hardware-efficient ansatz
 (``hea``, 10 n layers), V2 = I.  Monte Carlo with exact statevectors
@@ -55,19 +56,22 @@ def merge(parts: list[KFrobeniusEstimate]) -> KFrobeniusEstimate:
     )
 
 
-def decided(est: KFrobeniusEstimate, tol: float = 0.01) -> bool:
-    """Whether ``mean ± STOP_Z stderr`` (over the 2-design value) lies inside or outside ``1 ± tol``."""
+def decided(est: KFrobeniusEstimate, tol: float = 0.01, stop_z: float = STOP_Z) -> bool:
+    """Whether ``mean ± stop_z stderr`` (over the 2-design value) lies inside or outside ``1 ± tol``
+    (never, for ``stop_z = 0``: then only the target half-width or the cap stops)."""
+    if stop_z <= 0:
+        return False
     t = float(est.two_design)
-    lo, hi = (est.mean - STOP_Z * est.stderr) / t, (est.mean + STOP_Z * est.stderr) / t
+    lo, hi = (est.mean - stop_z * est.stderr) / t, (est.mean + stop_z * est.stderr) / t
     return (1 - tol <= lo and hi <= 1 + tol) or hi < 1 - tol or lo > 1 + tol
 
 
-def done(parts: list[KFrobeniusEstimate], target: float, max_samples: int) -> bool:
+def done(parts: list[KFrobeniusEstimate], target: float, max_samples: int, stop_z: float = STOP_Z) -> bool:
     """Stop drawing for this n (the rule of the module docstring)."""
     if not parts:
         return False
     e = merge(parts)
-    return e.relative_half_width <= target or decided(e) or e.samples >= max_samples
+    return e.relative_half_width <= target or decided(e, stop_z=stop_z) or e.samples >= max_samples
 
 
 def point(est: KFrobeniusEstimate) -> dict:
@@ -82,13 +86,14 @@ def run(
     round_size: int = ROUND,
     target: float = TARGET,
     max_samples: int = MAX_SAMPLES,
+    stop_z: float = STOP_Z,
 ) -> dict:
     """Run the rounds for every n in ``ns``; returns (and writes to ``out``) the JSON payload."""
     parts: dict[int, list[KFrobeniusEstimate]] = {n: [] for n in ns}
     t0 = time.perf_counter()
     payload: dict = {}
     while True:
-        todo = [n for n in ns if not done(parts[n], target, max_samples)]
+        todo = [n for n in ns if not done(parts[n], target, max_samples, stop_z)]
         if not todo:
             break
         for n in todo:
@@ -110,7 +115,7 @@ def run(
                 "round": round_size,
                 "target_relative_half_width": target,
                 "max_samples": max_samples,
-                "stop_z": STOP_Z,
+                "stop_z": stop_z,
                 "workers": workers,
                 "machine": f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}",
                 "total_seconds": round(time.perf_counter() - t0, 1),
@@ -133,9 +138,10 @@ def main() -> None:
     ap.add_argument("--n", default="6-12", help="range lo-hi (inclusive)")
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--out", default=str(Path(__file__).with_name("hea_k_frobenius.json")))
+    ap.add_argument("--stop-z", type=float, default=STOP_Z, help="0: no early decision, only the target or the cap")
     args = ap.parse_args()
     lo, hi = (int(x) for x in args.n.split("-"))
-    run(list(range(lo, hi + 1)), workers=args.workers, out=Path(args.out))
+    run(list(range(lo, hi + 1)), workers=args.workers, out=Path(args.out), stop_z=args.stop_z)
 
 
 if __name__ == "__main__":
