@@ -245,10 +245,12 @@ def test_k_frobenius_values_do_not_depend_on_workers():
     assert np.array_equal(a.values, b.values)
 
 
-def test_docs_hea_json_comes_from_its_script():
-    """docs/hea_k_frobenius.json (the sampled E||K||_F² of the paper's HEA at L = 10 n) is what
-    docs/hea_k_frobenius.py writes: its first per-sample values recompute through the script's code path
-    at the smallest n, its 2-design values are Lemma 9.2's, and its ratios and CIs follow from its means."""
+@pytest.mark.parametrize("name", ["hea_k_frobenius.json", "hea_k_frobenius_n6.json"])
+def test_docs_hea_json_comes_from_its_script(name):
+    """docs/hea_k_frobenius.json (the sampled E||K||_F² of the paper's HEA at L = 10 n; _n6: n = 6 drawn
+    to the 0.5 % target, ``--stop-z 0``) is what docs/hea_k_frobenius.py writes: its first per-sample
+    values recompute through the script's code path at the smallest n, its 2-design values are Lemma
+    9.2's, its ratios and CIs follow from its means, and every n stopped by the script's rule."""
     import importlib.util
     import json
     from pathlib import Path
@@ -261,7 +263,7 @@ def test_docs_hea_json_comes_from_its_script():
     spec = importlib.util.spec_from_file_location("hea_k_frobenius", docs / "hea_k_frobenius.py")
     script = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(script)
-    data = json.loads((docs / "hea_k_frobenius.json").read_text())
+    data = json.loads((docs / name).read_text())
     assert data["seed"] == script.SEED and data["ensemble"] == "hea" and "SAMPLED" in data["what"]
     pts = data["points"]
     small = min(pts, key=lambda p: p["n"])
@@ -292,6 +294,31 @@ def test_docs_hea_json_comes_from_its_script():
         lo, hi = p["ratio_ci95"]
         verdict = True if (0.99 <= lo and hi <= 1.01) else False if (hi < 0.99 or lo > 1.01) else None
         assert p["within_1pct"] is verdict
+        # the run stopped by its rule: target half-width, a decision at stop_z, or the cap
+        from weingarten_check.experiments.estimate import KFrobeniusEstimate
+
+        e = KFrobeniusEstimate(
+            "vqe",
+            "hea",
+            "v1",
+            p["n"],
+            2,
+            0,
+            1,
+            p["samples"],
+            p["seed"],
+            p["layers"],
+            p["mean"],
+            p["stderr"],
+            tuple(p["ci95"]),
+            two,
+        )
+        assert (
+            p["relative_half_width"] <= data["target_relative_half_width"]
+            or script.decided(e, stop_z=data["stop_z"])
+            or p["samples"] >= data["max_samples"]
+        )
+        assert p["samples"] % data["round"] == 0 or p["samples"] == data["max_samples"]
 
 
 @pytest.mark.parametrize(
