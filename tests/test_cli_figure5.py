@@ -97,3 +97,44 @@ def test_out_directory_means_inside_it(capsys, tmp_path, q):
         assert code == 0, err
         assert {p.name for p in out.glob(f"{name}.*")} == {f"{name}.png", f"{name}.pdf", f"{name}.json"}
         assert not out.with_suffix(".png").exists()
+
+
+def test_depths_are_not_spliced_and_layers_is_refused_without_depth(capsys, tmp_path):
+    """``sweep --layers`` writes one configuration per depth (the default depth, no --layers, is another);
+    figure5 refuses to mix them and draws the one --layers names; --layers for an ensemble without depth
+    is one line naming the option, exit 2, in both commands."""
+    res = str(tmp_path / "r.jsonl")
+    base = ["sweep", "--task", "vqe", "--ensemble", "brickwork", "--samples", "2", "--results", res, "--no-progress"]
+    code, out, err = run(capsys, *base, "--n", "4,5", "--layers", "2,3", "--json")
+    assert code == 0, err
+    assert [(r["layers"], r["n"]) for r in json.loads(out)["summary"]] == [(2, 4), (2, 5), (3, 4), (3, 5)]
+    code, out, err = run(capsys, *base, "--n", "4,5", "--layers", "2-3", "--json")  # resumes: nothing new
+    assert code == 0 and json.loads(out)["computed"] == 0 and json.loads(out)["reused"] == 8, err
+    code, out, err = run(capsys, *base, "--n", "4")  # the default depth 10 n: its own records
+    assert code == 0 and "2 samples computed, 0 reused" in out, err
+    code, out, err = figure(capsys, res, tmp_path)
+    one_line_error(code, err, "--layers", "default, 2, 3")
+    code, out, err = figure(capsys, res, tmp_path, "--layers", "3")
+    assert code == 0, err
+    (s,) = json.loads(out)["series"]
+    assert (s["layers"], s["ns"]) == (3, [4, 5])
+    code, out, err = figure(capsys, res, tmp_path, "--layers", "default")
+    assert code == 0, err
+    (s,) = json.loads(out)["series"]
+    assert "layers" not in s and s["ns"] == [4]
+    code, out, err = figure(capsys, res, tmp_path, "--layers", "7")
+    one_line_error(code, err, "--layers", "layers 7", "default, 2, 3")
+    code, out, err = figure(capsys, res, tmp_path, "--layers", "deep")
+    one_line_error(code, err, "--layers", "'deep'")
+    haar = str(tmp_path / "haar.jsonl")
+    code, out, err = run(capsys, *base[:4], "haar", *base[5:8], haar, "--no-progress", "--n", "4", "--layers", "2")
+    one_line_error(code, err, "--layers", "hea, brickwork", "haar has no depth")
+    code, out, err = run(capsys, "sweep", "--task", "all", "--n", "4", "--layers", "2", "--results", haar)
+    one_line_error(code, err, "--layers", "local1 has no depth")  # --ensemble paper: qsl draws local1
+    code, out, err = run(capsys, *base, "--n", "4", "--layers", "2-x")
+    one_line_error(code, err, "--layers", "'2-x'")
+    code, out, err = run(capsys, *base, "--n", "4", "--layers", "-1")
+    one_line_error(code, err, "--layers")
+    sweep(capsys, str(tmp_path / "c.jsonl"), "--n", "4")  # clifford: no depth
+    code, out, err = figure(capsys, str(tmp_path / "c.jsonl"), tmp_path, "--layers", "2")
+    one_line_error(code, err, "--layers", "clifford has no depth")

@@ -6,9 +6,13 @@ import numpy as np
 import pytest
 from scipy.linalg import expm
 
-from weingarten_check.circuits.designs import frame_potential
+from weingarten_check.circuits import ensembles
+from weingarten_check.circuits.designs import frame_potential, frame_potential_from_sampler
 from weingarten_check.circuits.ensembles import (
+    FINITE_DEPTH_ENSEMBLES,
     Circuit,
+    brickwork_circuit,
+    brickwork_pairs,
     cz_chain_diagonal,
     haar_layer_circuit,
     hea_circuit,
@@ -113,6 +117,12 @@ def test_frame_potentials():
         lambda: real_hea_circuit(3, q=3),
         lambda: real_hea_circuit(3, layers=-1),
         lambda: sample_circuit("orthogonal", 3),
+        lambda: brickwork_circuit(1, layers=1),
+        lambda: brickwork_circuit(4, layers=-1),
+        lambda: brickwork_circuit(4, layers=2.0),
+        lambda: brickwork_circuit(4, q=1),
+        lambda: brickwork_pairs(4, 0),
+        lambda: sample_circuit("local1", 3, layers=2),
     ],
 )
 def test_bad_input_raises(call):
@@ -213,3 +223,77 @@ def test_real_hea_generates_a_group_of_dimension_n_times_n_plus_1():
     dims = [lie_dimension(n) for n in (2, 3, 4, 5)]
     assert dims == [n * (n + 1) for n in (2, 3, 4, 5)]
     assert dims[0] == 6 and all(dim < 2**n * (2**n - 1) // 2 for dim, n in zip(dims[1:], (3, 4, 5)))
+
+
+def embed(gate, pair, n, q=2):
+    """The dense ``q^n × q^n`` matrix of a gate on the neighbouring sites ``pair = (s, s + 1)``."""
+    s = pair[0]
+    assert pair == (s, s + 1)
+    return kron_all([np.eye(q**s), gate, np.eye(q ** (n - s - 2))])
+
+
+@pytest.mark.parametrize(
+    "n, L, pairs",
+    [
+        (4, 3, [(0, 1), (2, 3), (1, 2), (0, 1), (2, 3)]),  # even layer: site 0 and site 3 idle
+        (5, 2, [(0, 1), (2, 3), (1, 2), (3, 4)]),  # odd layer: site 4 idles
+        (2, 3, [(0, 1), (0, 1)]),  # layer 2 has no pair on two sites
+    ],
+)
+def test_brickwork_places_its_gates_as_specified(monkeypatch, n, L, pairs):
+    """Spy on the Haar draws: gate k of the circuit is draw k, on the k-th pair of the specification
+    (odd layers (0,1), (2,3), …; even layers (1,2), (3,4), …; layer 1 first), and the circuit applies them
+    in that order: its unitary is the product of the embedded gates, the first on the right."""
+    drawn = []
+    real = ensembles.haar_unitary
+
+    def spy(d, rng):
+        drawn.append(real(d, rng))
+        return drawn[-1]
+
+    monkeypatch.setattr(ensembles, "haar_unitary", spy)
+    c = brickwork_circuit(n, layers=L, rng=3)
+    assert [op[0] for op in c.ops] == ["gate"] * len(pairs)
+    assert [op[1] for op in c.ops] == pairs
+    assert all(op[2] is g for op, g in zip(c.ops, drawn)) and len(drawn) == len(pairs)
+    U = np.eye(2**n, dtype=complex)
+    for pair, g in zip(pairs, drawn):
+        U = embed(g, pair, n) @ U
+    assert np.allclose(c.unitary(), U, atol=1e-12)
+    assert [p for layer in range(1, L + 1) for p in brickwork_pairs(n, layer)] == pairs
+
+
+def test_brickwork_light_cone():
+    """Heisenberg picture: U† Z_0 U of a depth-2 brickwork lives on sites {0, 1} (layer 2 leaves site 0
+    alone, layer 1 couples it to site 1), so it commutes with X on site 2; at depth 3 it reaches site 2
+    (and site 3) and no longer does.  Fails if the even layer came first or the pairs were shifted."""
+    n = 5
+    X2 = kron_all([np.eye(4), PAULI["X"], np.eye(4)])
+    Z0 = kron_all([PAULI["Z"], np.eye(16)])
+    for L, commutes in ((1, True), (2, True), (3, False)):
+        U = brickwork_circuit(n, layers=L, rng=L).unitary()
+        A = U.conj().T @ Z0 @ U
+        assert bool(np.abs(A @ X2 - X2 @ A).max() < 1e-12) is commutes, L
+
+
+@pytest.mark.parametrize("q", [2, 3])
+def test_each_brickwork_gate_is_a_two_design(q):
+    """One gate (n = 2, L = 1) has the Haar frame potential F2 = 2 (Lemma 1.4: a 2-design iff F2 = 2! for
+    d = q² >= 2), resolved well enough (5 standard errors < 1) to tell it from F2 >= 3 (for two qubits, a
+    product of single-site Haar unitaries, a 1-design only, has F2 = 2^2 = 4: tests/test_ensembles.py
+    test_frame_potentials checks the 2^n of haar_layer)."""
+    gen = np.random.default_rng(q)
+    f, se = frame_potential_from_sampler(lambda: brickwork_circuit(2, q, layers=1, rng=gen).unitary(), samples=1500)
+    assert abs(f - 2) < 5 * se and 5 * se < 1.0
+
+
+def test_sample_circuit_brickwork_and_depths():
+    assert FINITE_DEPTH_ENSEMBLES == ("hea", "brickwork")
+    c = sample_circuit("brickwork", 4, 3, rng=0, layers=2)
+    assert c.name == "brickwork(n=4, q=3, L=2)" and len(c.ops) == 3
+    assert len(brickwork_circuit(3, rng=0).ops) == 30  # default depth 10 n = 30, one gate per layer
+    a = sample_circuit("brickwork", 3, rng=1, layers=4).unitary()
+    assert np.allclose(a, brickwork_circuit(3, layers=4, rng=1).unitary())
+    assert np.allclose(brickwork_circuit(3, layers=0, rng=0).unitary(), np.eye(8))
+    with pytest.raises(ValueError, match="layers is only for the ensembles"):
+        sample_circuit("haar_layer", 3, layers=1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -193,3 +194,57 @@ def test_orthogonal_sweep_is_drawn_against_the_orthogonal_bound(tmp_path):
     want = [bounds_for(task_spec("qae", n), "orthogonal", "both")[0]["orthogonal_task_dependent"] for n in (3, 4)]
     assert np.allclose(s.bounds["orthogonal_task_dependent"], want)
     assert plot_figure5([s], tmp_path / "fig")[0].stat().st_size > 20_000
+
+
+def test_plot_depth_draws_each_quantity_it_is_given(tmp_path, monkeypatch):
+    """plot_depth: one panel per ensemble, per n the sampled E[Δ] with its CI, the sampled bound, the exact
+    bound only where given, and the two horizontal Haar lines; empty data is refused."""
+    import matplotlib.pyplot as plt
+
+    from weingarten_check.reporting.figures import plot_depth
+
+    pts = [
+        dict(ensemble=e, n=4, layers=L, mean=1.0 / L, ci95=[0.9 / L, 1.1 / L], k2_bound=2.0 / L, exact_bound=x)
+        for e, x in (("hea", None), ("brickwork", 3.0))
+        for L in (1, 2, 4)
+    ]
+    haar = [dict(n=4, mean=0.5, two_design_bound=2.9)]
+    seen = {}
+    monkeypatch.setattr(plt, "close", lambda fig: seen.setdefault("fig", fig))
+    path = plot_depth({"points": pts, "haar": haar}, tmp_path / "sub" / "depth.png")
+    assert path.exists() and path.stat().st_size > 10_000
+    hea, brick = seen["fig"].axes
+    assert hea.get_title().startswith("hea") and brick.get_title().startswith("brickwork")
+    # lines: errorbar data line, sampled bound, [exact bound], two horizontal Haar lines
+    ys = lambda ax: sorted(tuple(round(float(y), 6) for y in line.get_ydata()) for line in ax.get_lines())  # noqa: E731
+    assert (2.0, 1.0, 0.5) in ys(hea) and (3.0, 3.0, 3.0) not in ys(hea) and (3.0, 3.0, 3.0) in ys(brick)
+    assert (2.9, 2.9) in ys(hea) and (0.5, 0.5) in ys(hea)
+    with pytest.raises(ValueError, match="no points"):
+        plot_depth({"points": []}, tmp_path / "x.png")
+
+
+def test_docs_depth_json_comes_from_its_script():
+    """docs/depth.json (behind docs/depth.png) is what docs/depth_figure.py computes: one cheap point
+    recomputes exactly through the script's estimators and seed, and the 2-design lines are Lemma 9.2's."""
+    import importlib.util
+    import json
+
+    from weingarten_check.experiments.estimate import estimate_k_frobenius_sq, estimate_variation_range
+    from weingarten_check.theory.bounds import expected_delta_upper_bound
+
+    docs = Path(__file__).parents[1] / "docs"
+    spec = importlib.util.spec_from_file_location("depth_figure", docs / "depth_figure.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    data = json.loads((docs / "depth.json").read_text())
+    assert data["seed"] == script.SEED and "SAMPLED" in data["what"]
+    p = next(p for p in data["points"] if p["ensemble"] == "brickwork" and p["n"] == 4 and p["layers"] == 2)
+    d = estimate_variation_range("vqe", "brickwork", "v1", n=4, samples=p["samples"], seed=script.SEED, layers=2)
+    k = estimate_k_frobenius_sq("vqe", "brickwork", "v1", n=4, samples=p["samples"], seed=script.SEED, layers=2)
+    assert p["mean"] == pytest.approx(d.mean, rel=1e-12) and p["k2_mean"] == pytest.approx(k.mean, rel=1e-12)
+    assert p["k2_bound"] == pytest.approx(2 * np.sqrt(2) * np.sqrt(k.mean), rel=1e-12)
+    for h in data["haar"]:
+        assert h["two_design_bound"] == pytest.approx(float(expected_delta_upper_bound("vqe", "v1", h["n"])))
+        assert h["two_design_bound"] == pytest.approx(12 / np.sqrt(2 ** h["n"] + 1), rel=1e-12)  # 2√2 √(18/(d+1))
+    for p in data["points"]:
+        assert p["layers"] <= script.LMAX_PER_SITE[p["ensemble"]] * p["n"] and p["layers"] in script.LAYERS

@@ -87,7 +87,20 @@ def test_summarize_statistics():
         "upper_mean",
         "m",
         "max_width",
+        "layers",
     ]  # the keys (and order) of the sweep command's --json summary rows
+    assert row.as_dict()["layers"] is None
+
+
+def test_summarize_keeps_depths_apart_and_sorts_the_default_first():
+    """Records of one configuration at different depths are different rows (never averaged together), and
+    the default depth (no ``layers`` field, None) sorts before explicit ones instead of failing to compare."""
+    base = dict(task="vqe", ensemble="hea", case="v1", q=2, site=0, seed=0, n=4)
+    recs = [base | dict(index=0, value=1.0, layers=3), base | dict(index=0, value=5.0)]
+    recs += [base | dict(index=1, value=3.0, layers=3), base | dict(index=0, value=7.0, layers=1)]
+    rows = summarize(recs)
+    assert [(r.layers, r.samples, r.mean) for r in rows] == [(None, 1, 5.0), (1, 1, 7.0), (3, 2, 2.0)]
+    assert [r.as_dict()["layers"] for r in rows] == [None, 1, 3]
 
 
 def test_mean_ci95_is_the_estimate_rule():

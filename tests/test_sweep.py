@@ -244,3 +244,69 @@ def test_spec_type_errors():
         SweepSpec(("vqe", "haar", "v1"), ns=(3,))
     with pytest.raises(TypeError, match="spec must be a SweepSpec"):
         run_sweep({"task": "vqe"}, "x.jsonl")
+
+
+#: a results file written by the sweep command before RunConfig had ``layers`` (``weingarten-check sweep
+#: --task vqe,qsl --ensemble paper --case v1,both --n 3,4 --samples 3``, real samples: hea and local1)
+BEFORE_LAYERS = Path(__file__).parent / "data" / "sweep_before_layers.jsonl"
+
+
+def _old_configs():
+    return [RunConfig(t, "paper", c) for t in ("vqe", "qsl") for c in ("v1", "both")]
+
+
+def test_a_file_written_before_layers_resumes_bit_identically(tmp_path):
+    """The old records keep their keys (no ``layers`` field), are reused, and the samples missing from a
+    truncated copy recompute to the old values bit for bit with the real sampler (same random streams)."""
+    old = read_results(BEFORE_LAYERS)
+    assert len(old) == 24 and not any("layers" in r for r in old)
+    lines = BEFORE_LAYERS.read_bytes().splitlines(keepends=True)
+    path = tmp_path / "resumed.jsonl"
+    path.write_bytes(b"".join(lines[:13]))  # the rest "was lost": 11 samples to recompute
+    results = [
+        run_sweep(SweepSpec(cfg, ns=(3, 4), samples=3), path, progress=False, recheck=3) for cfg in _old_configs()
+    ]
+    assert sum(r.reused for r in results) == 13 and sum(r.computed for r in results) == 11
+    new = read_results(path)
+    key = lambda r: (r["task"], r["case"], r["n"], r["index"])  # noqa: E731
+    assert {key(r): r["value"] for r in new} == {key(r): r["value"] for r in old}  # == on floats: bit for bit
+    assert not any("layers" in r for r in new)
+    assert {frozenset(r) - {"seconds"} for r in new} == {frozenset(r) - {"seconds"} for r in old}
+
+
+def test_records_with_different_depths_never_mix(tmp_path):
+    """An explicit depth is its own configuration: not reused from default-depth records, even at L = 10 n,
+    with its own random stream; two depths in one file resume separately and summarise to separate rows."""
+    path = tmp_path / "depths.jsonl"
+    path.write_bytes(BEFORE_LAYERS.read_bytes())
+    default = {(r["n"], r["index"]): r["value"] for r in read_results(path) if r["task"] == "vqe" and r["case"] == "v1"}
+    ten_n = run_sweep(SweepSpec(RunConfig("vqe", "hea", "v1", layers=30), ns=3, samples=3), path, progress=False)
+    assert (ten_n.reused, ten_n.computed) == (0, 3)
+    assert all(r["layers"] == 30 for r in ten_n.records)
+    assert set(values(ten_n.records).values()).isdisjoint(default.values())
+    shallow = SweepSpec(RunConfig("vqe", "hea", "v1", layers=2), ns=3, samples=3)
+    first = run_sweep(shallow, path, progress=False)
+    again = run_sweep(shallow, path, progress=False, recheck=3)
+    assert (first.computed, again.reused, again.computed) == (3, 3, 0)
+    assert values(again.records) == values(first.records)
+    rows = [r for r in summarize(read_results(path)) if r.task == "vqe" and r.case == "v1" and r.n == 3]
+    assert [(r.layers, r.samples) for r in rows] == [(None, 3), (2, 3), (30, 3)]
+    # the stored depth is what the sampler drew: recomputing layer-2 samples at depth 3 differs
+    with pytest.raises(RuntimeError, match="different version of the sampler"):
+        run_sweep(shallow, path, progress=False, recheck=1, sample_fn=_depth_three)
+
+
+def _depth_three(task, ensemble, case, n, *, q, site, rng, layers):
+    from weingarten_check.experiments.sweep import default_sample_fn
+
+    return default_sample_fn(task, ensemble, case, n, q=q, site=site, rng=rng, layers=layers + 1)
+
+
+def test_a_record_with_a_bad_layers_field_is_reported(tmp_path):
+    rec = read_results(BEFORE_LAYERS)[0] | {"layers": -1}
+    rec.pop("crc")
+    path = tmp_path / "bad.jsonl"
+    with ResultsWriter(path) as w:
+        w.append(rec)
+    with pytest.raises(CorruptResultsError, match="field 'layers' must be an integer >= 0"):
+        read_results(path)

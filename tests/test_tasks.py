@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import pickle
+import zlib
 
 import numpy as np
 import pytest
@@ -60,8 +61,8 @@ def test_bounds_without_w_beyond_the_ground_state_limit():
 
 def test_one_list_of_choices():
     assert TASKS == ("vqe", "qae", "qsl") and CASES == ("v1", "v2", "both")
-    assert ENSEMBLES[:4] == ("haar", "hea", "local1", "clifford") and ENSEMBLE_CHOICES == ("paper", *ENSEMBLES)
-    assert {"orthogonal", "real-hea"} <= set(ENSEMBLES)
+    assert ENSEMBLES == ("haar", "hea", "local1", "clifford", "orthogonal", "real-hea", "brickwork")
+    assert ENSEMBLE_CHOICES == ("paper", *ENSEMBLES)
     assert set(PAPER_ENSEMBLE) == set(TASKS) and set(PAPER_ENSEMBLE.values()) <= set(ENSEMBLES)
 
 
@@ -69,7 +70,7 @@ def test_run_config_key_seed_and_record_fields():
     """The key, the record fields (m only when != 1) and the seed stream are what sweeps wrote before the
     record existed: SweepSpec.config_key(), its config dict and sample_rng(seed, n, i, config_entropy(...))."""
     c = RunConfig("qae", "haar", "v2", q=3, site=1, seed=4)
-    assert c.key() == ("qae", "haar", "v2", 3, 1, 1, 4) == tuple(getattr(c, f) for f in CONFIG_FIELDS)
+    assert c.key() == ("qae", "haar", "v2", 3, 1, 1, 4, None) == tuple(getattr(c, f) for f in CONFIG_FIELDS)
     assert c.record_fields() == {"task": "qae", "ensemble": "haar", "case": "v2", "q": 3, "site": 1, "seed": 4}
     assert RunConfig.from_record(c.record_fields() | {"n": 5, "index": 2}) == c
     assert record_config_key(c.record_fields()) == c.key()
@@ -83,6 +84,30 @@ def test_run_config_key_seed_and_record_fields():
     assert pickle.loads(pickle.dumps(c)) == c and hash(c) == hash(RunConfig("qae", "haar", "v2", 3, 1, 1, 4))
     with pytest.raises(dataclasses.FrozenInstanceError):
         c.seed = 5
+
+
+def test_run_config_layers_are_a_separate_key_and_stream():
+    """layers None (the default depth) keeps the record fields and the stream of a configuration that never
+    had a depth; an explicit depth is a field of the record, of the key and of the seed, even at 10 n."""
+    base = RunConfig("vqe", "hea", "v1", seed=2)
+    assert "layers" not in base.record_fields() and base.entropy() == config_entropy("vqe", "hea", "v1", 2, 0)
+    deep = RunConfig("vqe", "hea", "v1", seed=2, layers=40)
+    assert deep.record_fields() == base.record_fields() | {"layers": 40}
+    assert record_config_key(deep.record_fields()) == deep.key() != base.key()
+    assert RunConfig.from_record(deep.record_fields() | {"n": 4, "index": 0}) == deep
+    entropies = {base.entropy(), deep.entropy(), dataclasses.replace(deep, layers=41).entropy()}
+    assert len(entropies) == 3
+    assert deep.entropy() == zlib.crc32(b"vqe/hea/v1/2/0/L=40")
+    assert not np.array_equal(base.rng(4, 0).random(3), deep.rng(4, 0).random(3))
+    brick = RunConfig("qae", "brickwork", "both", layers=0)
+    assert brick.layers == 0 and brick.key()[-1] == 0
+    for ensemble in ("haar", "local1", "clifford"):
+        with pytest.raises(ValueError, match="layers is only for the finite-depth ensembles hea, brickwork"):
+            RunConfig("vqe", ensemble, "v1", layers=3)
+    with pytest.raises(ValueError, match="layers"):
+        RunConfig("vqe", "hea", "v1", layers=-1)
+    with pytest.raises(TypeError, match="layers"):
+        RunConfig("vqe", "hea", "v1", layers=2.0)
 
 
 def test_run_config_resolves_paper_and_task_spec_is_cached():

@@ -127,6 +127,8 @@ _EXPORTS: dict[str, str] = {
     "orthogonal_route1_bound": "theory",
     "orthogonal_task_dependent_bound": "theory",
     "real_hea_circuit": "circuits",
+    "brickwork_circuit": "circuits",
+    "estimate_k_frobenius_sq": "experiments",
 }
 
 __all__ = [
@@ -208,6 +210,8 @@ __all__ = [
     "orthogonal_route1_bound",
     "orthogonal_task_dependent_bound",
     "real_hea_circuit",
+    "brickwork_circuit",
+    "estimate_k_frobenius_sq",
 ]
 
 

@@ -8,7 +8,7 @@ that measures how close an ensemble is to a t-design (Lemma 1.4).
 
 Modules
 -------
-* :mod:`.ensembles` — :class:`Circuit`, Pauli rotations, the CZ chain, the hea/local1/haar_layer ensembles.
+* :mod:`.ensembles` — :class:`Circuit`, Pauli rotations, the CZ chain, the hea/local1/haar_layer/brickwork ensembles.
 * :mod:`.clifford` — random Clifford tableaus (qiskit's seeded sampler) turned into states, circuits, unitaries.
 * :mod:`.designs` — the Monte-Carlo frame potential of any sampler or named ensemble.
 * :mod:`.second_moments` — exact two-copy moment maps of gates and their propagation (Lemma 14).
@@ -33,8 +33,12 @@ from .clifford import (
 )
 from .designs import FRAME_POTENTIAL_ENSEMBLES, MAX_CLIFFORD_QUBITS, frame_potential, frame_potential_from_sampler
 from .ensembles import (
+    FINITE_DEPTH_ENSEMBLES,
     Circuit,
+    brickwork_circuit,
+    brickwork_pairs,
     cz_chain_diagonal,
+    default_layers,
     haar_layer_circuit,
     hea_circuit,
     local1_circuit,
@@ -85,6 +89,10 @@ __all__ = [
     "hea_circuit",
     "local1_circuit",
     "haar_layer_circuit",
+    "brickwork_pairs",
+    "brickwork_circuit",
+    "FINITE_DEPTH_ENSEMBLES",
+    "default_layers",
     "sample_circuit",
     "real_hea_circuit",
     # clifford

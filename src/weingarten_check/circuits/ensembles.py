@@ -13,6 +13,11 @@
 * :func:`real_hea_circuit` — the real-amplitude version of :func:`hea_circuit` (qubits): the same
   ``Ry(π/4)`` layer, then ``L`` layers (default ``10 n``) of ``R_Y(θ)``, θ uniform in [0, 2π), on every
   qubit followed by the CZ chain.  Every gate is real, so the circuit lies in O(2^n) (Lemma 16).
+* :func:`brickwork_circuit` — ``L`` layers (default ``10 n``) of independent Haar 2-site gates on an
+  open chain: layer ℓ = 1 acts first; odd ℓ on (0,1), (2,3), …, even ℓ on (1,2), (3,4), …; a site
+  without a partner idles (any q).
+
+:data:`FINITE_DEPTH_ENSEMBLES` are those with a depth ``layers`` (``"hea"``, ``"brickwork"``, ``"real-hea"``).
 
 How close they are to a 2-design is measured by their frame potential
 (:func:`weingarten_check.circuits.designs.frame_potential`, Lemma 1.4).
@@ -51,8 +56,44 @@ __all__ = [
     "local1_circuit",
     "haar_layer_circuit",
     "real_hea_circuit",
+    "brickwork_pairs",
+    "brickwork_circuit",
+    "FINITE_DEPTH_ENSEMBLES",
+    "default_layers",
     "sample_circuit",
 ]
+
+#: the circuit ensembles with a depth (``layers``); every other ensemble has none
+FINITE_DEPTH_ENSEMBLES = ("hea", "brickwork", "real-hea")
+
+
+def default_layers(n: int) -> int:
+    """The depth of a finite-depth ensemble when none is given: ``10 n`` (the paper's HEA depth).
+
+    Parameters
+    ----------
+    n : int
+        The number of sites, ``n >= 1``.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> default_layers(6)
+    60
+    """
+    n, _ = check_nq(n, 2)
+    return 10 * n
+
+
+def _check_layers(layers: object, n: int) -> int:
+    """``layers`` as an int >= 0 (None: :func:`default_layers`)."""
+    L = default_layers(n) if layers is None else layers
+    if isinstance(L, bool) or not isinstance(L, (int, np.integer)) or L < 0:
+        raise ValueError(f"layers must be an int >= 0, got {layers!r}")
+    return int(L)
 
 
 def pauli_rotation(P: str, theta: float) -> np.ndarray:
@@ -309,9 +350,7 @@ def hea_circuit(n: int, q: int = 2, layers: int | None = None, rng: RngLike = No
     (3, ['layer', 'layer', 'diag', 'layer', 'diag'])
     """
     n, q = check_nq(n, q)
-    L = 10 * n if layers is None else layers
-    if isinstance(L, bool) or not isinstance(L, (int, np.integer)) or L < 0:
-        raise ValueError(f"layers must be an int >= 0, got {layers!r}")
+    L = _check_layers(layers, n)
     gen = as_rng(rng)
     c = Circuit(n, q, name=f"hea(n={n}, q={q}, L={L})")
     diag = cz_chain_diagonal(n, q) if n > 1 else None
@@ -445,9 +484,7 @@ def real_hea_circuit(n: int, q: int = 2, layers: int | None = None, rng: RngLike
     n, q = check_nq(n, q)
     if q != 2:
         raise ValueError(f"real_hea_circuit is for qubits only (q = 2), got q = {q}")
-    L = 10 * n if layers is None else layers
-    if isinstance(L, bool) or not isinstance(L, (int, np.integer)) or L < 0:
-        raise ValueError(f"layers must be an int >= 0, got {layers!r}")
+    L = _check_layers(layers, n)
     gen = as_rng(rng)
     c = Circuit(n, q, name=f"real_hea(n={n}, L={L})")
     diag = cz_chain_diagonal(n, q) if n > 1 else None
@@ -460,15 +497,95 @@ def real_hea_circuit(n: int, q: int = 2, layers: int | None = None, rng: RngLike
     return c
 
 
+def brickwork_pairs(n: int, layer: int) -> list[tuple[int, int]]:
+    """The site pairs of brickwork layer ``layer`` (1-based) on an open chain of n sites.
+
+    Odd layers: (0, 1), (2, 3), …; even layers: (1, 2), (3, 4), …; a site without a partner idles.
+
+    Parameters
+    ----------
+    n : int
+        The number of sites, ``n >= 1``.
+    layer : int
+        The layer ℓ, ``>= 1`` (ℓ = 1 acts first on the input state).
+
+    Returns
+    -------
+    list of tuple of int
+
+    Raises
+    ------
+    ValueError
+        If ``n < 1`` or ``layer < 1``.
+
+    Examples
+    --------
+    >>> brickwork_pairs(5, 1), brickwork_pairs(5, 2)
+    ([(0, 1), (2, 3)], [(1, 2), (3, 4)])
+    """
+    n, _ = check_nq(n, 2)
+    if isinstance(layer, bool) or not isinstance(layer, (int, np.integer)) or layer < 1:
+        raise ValueError(f"layer must be an int >= 1, got {layer!r}")
+    first = 0 if layer % 2 == 1 else 1
+    return [(s, s + 1) for s in range(first, n - 1, 2)]
+
+
+def brickwork_circuit(n: int, q: int = 2, layers: int | None = None, rng: RngLike = None) -> Circuit:
+    """``L`` layers of independent Haar-random 2-site gates in a brickwork on an open chain.
+
+    Layer ℓ = 1 acts first on the input state; its gates sit on :func:`brickwork_pairs` ``(n, ℓ)``
+    (odd ℓ: (0,1), (2,3), …; even ℓ: (1,2), (3,4), …; a site without a partner idles).  Each gate is an
+    exact Haar unitary of dimension ``q²`` (:func:`weingarten_check.states.sampling.haar_unitary`),
+    drawn in the order of the layers, then of the pairs.  Each gate alone is a unitary 2-design on its
+    two sites (Lemma 1 of ``proofs/DERIVATION.md``: a Haar unitary is a t-design for every t); the
+    circuit is only an approximate 2-design on n sites, better with depth.
+
+    Parameters
+    ----------
+    n : int
+        The number of sites, ``n >= 2``.
+    q : int, default 2
+        The local dimension, ``q >= 2``.
+    layers : int, optional
+        The number L of layers, ``>= 0`` (default :func:`default_layers`, ``10 n``).
+    rng : numpy.random.Generator or int or None
+        The random generator or its seed.
+
+    Returns
+    -------
+    Circuit
+        One ``("gate", (s, s + 1), U)`` operation per gate, in the order they act.
+
+    Raises
+    ------
+    ValueError
+        If ``n < 2``, ``q < 2`` or ``layers`` is not an int ``>= 0``.
+
+    Examples
+    --------
+    >>> c = brickwork_circuit(4, layers=3, rng=0)
+    >>> c.name, [op[1] for op in c.ops]
+    ('brickwork(n=4, q=2, L=3)', [(0, 1), (2, 3), (1, 2), (0, 1), (2, 3)])
+    """
+    n, q = check_nq(n, q, min_n=2)
+    L = _check_layers(layers, n)
+    gen = as_rng(rng)
+    c = Circuit(n, q, name=f"brickwork(n={n}, q={q}, L={L})")
+    for layer in range(1, L + 1):
+        for pair in brickwork_pairs(n, layer):
+            c.ops.append(("gate", pair, haar_unitary(q * q, gen)))
+    return c
+
+
 def sample_circuit(ensemble: str, n: int, q: int = 2, rng: RngLike = None, layers: int | None = None) -> Circuit:
-    """One circuit from ``"hea"`` (layers default 10 n), ``"local1"``, ``"haar_layer"`` or ``"real-hea"``.
+    """One circuit of an ensemble with a circuit form (``"hea"``, ``"brickwork"``, ``"real-hea"``, ``"local1"``, …).
 
     The ``"haar"`` ensemble is never built as a circuit (exact Haar states and isometries are
     drawn instead: :mod:`weingarten_check.experiments.tasks`).
 
     Parameters
     ----------
-    ensemble : {"hea", "local1", "haar_layer", "real-hea"}
+    ensemble : {"hea", "brickwork", "real-hea", "local1", "haar_layer"}
     n : int
         The number of sites.
     q : int, default 2
@@ -476,7 +593,8 @@ def sample_circuit(ensemble: str, n: int, q: int = 2, rng: RngLike = None, layer
     rng : numpy.random.Generator or int or None
         The random generator or its seed.
     layers : int, optional
-        The depth of ``"hea"`` and ``"real-hea"``.
+        The depth of ``"hea"``, ``"brickwork"`` and ``"real-hea"`` (:data:`FINITE_DEPTH_ENSEMBLES`); must be
+        None for the others.
 
     Returns
     -------
@@ -485,19 +603,26 @@ def sample_circuit(ensemble: str, n: int, q: int = 2, rng: RngLike = None, layer
     Raises
     ------
     ValueError
-        If the ensemble is not one of the four, or the other arguments are invalid.
+        If the ensemble is not one of the five, ``layers`` is given for an ensemble without depth, or
+        the other arguments are invalid.
 
     Examples
     --------
     >>> sample_circuit("hea", 2, layers=1, rng=0).depth
     2
     """
+    if layers is not None and ensemble not in FINITE_DEPTH_ENSEMBLES:
+        raise ValueError(f"layers is only for the ensembles {FINITE_DEPTH_ENSEMBLES}, not {ensemble!r}")
     if ensemble == "hea":
         return hea_circuit(n, q, layers, rng)
+    if ensemble == "brickwork":
+        return brickwork_circuit(n, q, layers, rng)
     if ensemble == "local1":
         return local1_circuit(n, q, rng)
     if ensemble == "haar_layer":
         return haar_layer_circuit(n, q, rng)
     if ensemble == "real-hea":
         return real_hea_circuit(n, q, layers, rng)
-    raise ValueError(f"ensemble must be 'hea', 'local1', 'haar_layer' or 'real-hea' for a circuit, got {ensemble!r}")
+    raise ValueError(
+        f"ensemble must be 'hea', 'brickwork', 'local1', 'haar_layer' or 'real-hea' for a circuit, got {ensemble!r}"
+    )

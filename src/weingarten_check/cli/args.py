@@ -165,6 +165,7 @@ FIELD_OPTION = {
     "ns": "--n",
     "workers": "--workers",
     "errorbars": "--errorbars",
+    "layers": "--layers",
 }
 
 

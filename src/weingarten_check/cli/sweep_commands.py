@@ -6,6 +6,7 @@ import argparse
 import math
 import sys
 
+from ..circuits.ensembles import FINITE_DEPTH_ENSEMBLES
 from ..experiments.tasks import CASES, ENSEMBLE_CHOICES, TASKS, resolve_ensemble
 from ..reporting.tables import format_sweep_summary
 from .args import (
@@ -21,6 +22,37 @@ from .args import (
 from .output import emit
 
 __all__ = ["add_sweep_parsers", "cmd_sweep", "cmd_figure5"]
+
+
+def _layers_list(text: str) -> list[int]:
+    """Parse ``--layers`` of ``sweep``: depths >= 0 in the forms of ``--n`` (``1,3,12``, ``1-20``, ``2-40:2``)."""
+    out: list[int] = []
+    for part in (p.strip() for p in text.split(",")):
+        try:
+            if "-" in part:
+                rng, _, step = part.partition(":")
+                lo, hi = (int(x) for x in rng.split("-"))
+                st = int(step) if step else 1
+                if st < 1 or hi < lo:
+                    raise ValueError
+                out += list(range(lo, hi + 1, st))
+            else:
+                out.append(int(part))
+        except ValueError:
+            raise UsageError(
+                f"--layers: expected depths such as 1,3,12 or a range such as 1-20 or 2-40:2, got {text!r}"
+            ) from None
+    return sorted(set(out))
+
+
+def _check_depth_ensembles(ensembles: set[str]) -> None:
+    """``--layers`` is only for the finite-depth ensembles: one line naming it otherwise."""
+    flat = sorted(e for e in ensembles if e not in FINITE_DEPTH_ENSEMBLES)
+    if flat:
+        raise UsageError(
+            f"--layers: only for the finite-depth ensembles {', '.join(FINITE_DEPTH_ENSEMBLES)}; "
+            f"{', '.join(flat)} has no depth"
+        )
 
 
 def _quiet_dask_logging() -> None:
@@ -83,15 +115,20 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     positive(args.site, "--site", 0)
     positive(args.m, "--m", 1)
     positive(args.recheck, "--recheck", 0)
+    depths: list[int | None] = [None]
+    if args.layers is not None:
+        depths = list(_layers_list(args.layers))
+        _check_depth_ensembles({resolve_ensemble(ensemble[0], t) for t in tasks})
     try:
         specs = [
             SweepSpec(
-                RunConfig(t, ensemble[0], c, q=args.q, site=args.site, m=args.m, seed=args.seed),
+                RunConfig(t, ensemble[0], c, q=args.q, site=args.site, m=args.m, seed=args.seed, layers=L),
                 ns=tuple(ns),
                 samples=args.samples,
             )
             for t in tasks
             for c in cases
+            for L in depths
         ]
     except (TypeError, ValueError) as exc:
         raise usage_from_value_error(exc) from None
@@ -265,10 +302,23 @@ def cmd_figure5(args: argparse.Namespace) -> int:
             f"{args.results} ...` first"
         )
     ensembles = _figure5_ensembles(records, args.q, args.ensemble)
+    layers: int | str = "auto"
+    if args.layers is not None:
+        if args.layers != "default":
+            try:
+                layers = int(args.layers)
+            except ValueError:
+                raise UsageError(f"--layers: expected a depth >= 0 or 'default', got {args.layers!r}") from None
+            positive(layers, "--layers", 0)
+        else:
+            layers = "default"
+        _check_depth_ensembles(set(ensembles.values()) or {args.ensemble})
     out = figure5_prefix(args.out or "results/", args.q)
     writable_dir(str(out.parent), "--out")
     try:
-        series = figure5_series(records, args.q, ensembles=ensembles, site=args.site, m=args.m, seed=args.seed)
+        series = figure5_series(
+            records, args.q, ensembles=ensembles, site=args.site, m=args.m, seed=args.seed, layers=layers
+        )
         paths = plot_figure5(
             series, out, errorbars=args.errorbars, bounds="all" if args.bounds == "all" else DEFAULT_BOUNDS
         )
@@ -314,12 +364,14 @@ def add_sweep_parsers(sub: argparse._SubParsersAction) -> None:
         "--results (JSON Lines, atomic appends). Rerunning the same command resumes: only missing samples\n"
         "are computed and values are identical (sample i at size n uses SeedSequence(seed, spawn_key=(n, i))).\n"
         "A corrupt line is reported with its line number (exit 2); --repair drops only a torn last line.\n"
-        "--ensemble paper = the paper's circuits: hea (10n layers) for vqe/qae, local1 (Rz Ry Rz) for qsl.",
+        "--ensemble paper = the paper's circuits: hea (10n layers) for vqe/qae, local1 (Rz Ry Rz) for qsl.\n"
+        "--layers L sets the depth of hea and brickwork (default 10n); each depth is its own configuration.",
         epilog="examples:\n"
         "  weingarten-check sweep --task vqe --case v1 --n 4,6,8 --samples 50\n"
         "  weingarten-check sweep --task all --case all --n 3-10 --samples 100 --workers 2\n"
         "  weingarten-check sweep --task qsl --ensemble haar --q 3 --n 3-6 --results results/q3.jsonl\n"
-        "  weingarten-check sweep --task vqe --n 10-20:2 --ensemble haar --scheduler tcp://scheduler-host:8786",
+        "  weingarten-check sweep --task vqe --n 10-20:2 --ensemble haar --scheduler tcp://scheduler-host:8786\n"
+        "  weingarten-check sweep --task vqe --ensemble brickwork --layers 1-12 --n 6 --samples 50",
     )
     p.add_argument("--task", required=True, help="vqe, qae, qsl, a comma list, or all")
     p.add_argument("--case", default="v1", help="v1 (V1 design, V2 = I), v2, both, a comma list, or all (default: v1)")
@@ -327,7 +379,13 @@ def add_sweep_parsers(sub: argparse._SubParsersAction) -> None:
         "--ensemble",
         default="paper",
         help="paper (default), haar, hea, local1, clifford (uniform Clifford, an exact 2-design; qubits), "
-        "orthogonal (Haar on O(d): real states) or real-hea (R_Y + CZ layers; qubits)",
+        "orthogonal (Haar on O(d): real states), real-hea (R_Y + CZ layers; qubits) or brickwork (Haar 2-site "
+        "gates in a brickwork)",
+    )
+    p.add_argument(
+        "--layers",
+        metavar="L",
+        help="depth of hea/brickwork/real-hea: 20 or 1,3,12 or 1-20 or 2-40:2 (default: 10n); not for other ensembles",
     )
     p.add_argument("--n", required=True, metavar="N", help="sizes: 4,6,8 or 3-10 or 4-12:2")
     p.add_argument("--q", type=int, default=2, help="local dimension (default: 2)")
@@ -390,6 +448,12 @@ def add_sweep_parsers(sub: argparse._SubParsersAction) -> None:
             type=int,
             help=f"the {what} to draw (default: the only one in the results; an error if they hold several)",
         )
+    p.add_argument(
+        "--layers",
+        metavar="L",
+        help="the depth of hea/brickwork to draw: an int, or 'default' (10n) "
+        "(default: the only one in the results; an error if they hold several)",
+    )
     p.add_argument(
         "--out",
         metavar="PREFIX",

@@ -11,6 +11,7 @@ Modules:
   seeding rule, the task at n sites (:class:`TaskSpec`) and the bounds that apply;
 * :mod:`.instances` -- one random instance: draw V1/V2, reduce to K, T or M, then Δ;
 * :mod:`.estimate` -- :func:`estimate_variation_range`: E[Δ] with a 95 % CI and the bounds;
+  :func:`estimate_k_frobenius_sq`: sampled E||K||_F² against its 2-design value;
 * :mod:`.statistics` -- sample statistics, :func:`summarize` of results, the slope fit;
 * :mod:`.store` -- the results file (JSON Lines): read, check, repair, append under a lock;
 * :mod:`.executors` -- serial, local-process and Dask executors of a sweep;
@@ -62,6 +63,8 @@ __all__ = [
     # estimate
     "VariationRangeEstimate",
     "estimate_variation_range",
+    "KFrobeniusEstimate",
+    "estimate_k_frobenius_sq",
     # statistics
     "mean_ci95",
     "SummaryRow",
@@ -148,6 +151,8 @@ _MODULES = {
     "estimate": (
         "VariationRangeEstimate",
         "estimate_variation_range",
+        "KFrobeniusEstimate",
+        "estimate_k_frobenius_sq",
     ),
     "statistics": (
         "mean_ci95",

@@ -26,7 +26,7 @@ import numpy as np
 import scipy.linalg
 
 from ..circuits import clifford
-from ..circuits.ensembles import sample_circuit
+from ..circuits.ensembles import FINITE_DEPTH_ENSEMBLES, sample_circuit
 from ..delta.certified import delta_from_k
 from ..delta.cost import cost_tensor_pure, k_matrix, m_matrix
 from ..delta.exact import variation_range_fidelity
@@ -164,7 +164,7 @@ def sample_cost_matrices(
     rng : int, numpy.random.Generator or None
         The randomness (a sweep passes :meth:`RunConfig.rng`).
     layers : int, optional
-        Depth of a ``"hea"`` circuit (default 10 n).
+        Depth of a ``"hea"`` or ``"brickwork"`` circuit (default 10 n); None for the other ensembles.
     general : bool, default False
         Treat the fidelity task as a Hamiltonian task (K of ``I - |0...0><0...0|``) instead of M.
     path : str, default "reduced"
@@ -177,7 +177,8 @@ def sample_cost_matrices(
     Raises
     ------
     ValueError
-        For an unknown ensemble, case or path, or the Clifford ensemble with q != 2.
+        For an unknown ensemble, case or path, the Clifford ensemble with q != 2, or ``layers`` for an
+        ensemble without depth.
 
     Examples
     --------
@@ -193,6 +194,11 @@ def sample_cost_matrices(
     case = check_choice(case, "case", CASES)
     path = check_choice(path, "path", PATHS)
     check_ensemble_q(ensemble, spec.q)
+    if layers is not None and ensemble not in FINITE_DEPTH_ENSEMBLES:
+        raise ValueError(
+            f"layers is only for the finite-depth ensembles {', '.join(FINITE_DEPTH_ENSEMBLES)}; "
+            f"ensemble {ensemble!r} has no depth"
+        )
     gen = as_rng(rng)
     n, q, sites = spec.n, spec.q, spec.sites
     d, dA = q**n, spec.dA

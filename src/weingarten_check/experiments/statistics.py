@@ -117,7 +117,13 @@ class SummaryRow(ConfigFields):
             "upper_mean": self.upper_mean,
             "m": c.m,
             "max_width": self.max_width,
+            "layers": c.layers,
         }
+
+
+def _sort_key(key: tuple) -> tuple:
+    """Sort configuration keys with a None (the default depth) before every explicit value."""
+    return tuple((v is not None, v) for v in key)
 
 
 def summarize(records: Iterable[dict[str, Any]]) -> list[SummaryRow]:
@@ -146,7 +152,7 @@ def summarize(records: Iterable[dict[str, Any]]) -> list[SummaryRow]:
     for r in records:
         groups.setdefault(record_config_key(r) + (r["n"],), []).append(r)
     rows = []
-    for key in sorted(groups):
+    for key in sorted(groups, key=_sort_key):
         recs = groups[key]
         vals = np.asarray([float(r["value"]) for r in recs])
         uppers = np.asarray([float(r.get("upper", r["value"])) for r in recs])

@@ -13,9 +13,10 @@ Guarantees (tested in ``tests/test_sweep.py``):
   a torn last line of an otherwise valid file.
 
 A record holds the fields of its configuration (:meth:`weingarten_check.experiments.tasks.RunConfig.record_fields`:
-task, ensemble, case, q, site, seed, and m only when m != 1, so files written before m existed keep
-their keys), ``n``, ``index``, ``value`` (Δ, or the lower end of a certified bracket), optionally
-``upper`` and ``exact``, ``seconds``, ``schema`` (:data:`SCHEMA`) and ``crc``.
+task, ensemble, case, q, site, seed, m only when m != 1 and layers only when a depth was given, so
+files written before m and layers existed keep their keys), ``n``, ``index``, ``value`` (Δ, or the
+lower end of a certified bracket), optionally ``upper`` and ``exact``, ``seconds``, ``schema``
+(:data:`SCHEMA`) and ``crc``.
 """
 
 from __future__ import annotations
@@ -243,6 +244,8 @@ def _validate_line(path: Path, lineno: int, raw: bytes) -> dict[str, Any]:
             raise CorruptResultsError(path, lineno, f"field {name!r} has wrong type")
     if "m" in rec and (isinstance(rec["m"], bool) or not isinstance(rec["m"], int) or rec["m"] < 2):
         raise CorruptResultsError(path, lineno, "field 'm' must be an integer >= 2 when present")
+    if "layers" in rec and (isinstance(rec["layers"], bool) or not isinstance(rec["layers"], int) or rec["layers"] < 0):
+        raise CorruptResultsError(path, lineno, "field 'layers' must be an integer >= 0 when present")
     if rec["schema"] != SCHEMA:
         raise CorruptResultsError(path, lineno, f"unknown schema {rec['schema']!r} (expected {SCHEMA})")
     if not math.isfinite(rec["value"]):

@@ -117,7 +117,16 @@ SampleFn = Callable[..., float]
 
 
 def default_sample_fn(
-    task: str, ensemble: str, case: str, n: int, *, q: int, site: int, rng: np.random.Generator, m: int = 1
+    task: str,
+    ensemble: str,
+    case: str,
+    n: int,
+    *,
+    q: int,
+    site: int,
+    rng: np.random.Generator,
+    m: int = 1,
+    layers: int | None = None,
 ) -> Any:
     """One Δ with its certificate: :func:`weingarten_check.experiments.instances.variation_range_sample_result`.
 
@@ -134,6 +143,8 @@ def default_sample_fn(
         Local dimension; A = sites ``site .. site + m - 1``.
     rng : numpy.random.Generator
         The sample's generator (:meth:`RunConfig.rng`).
+    layers : int, optional
+        The depth of a finite-depth ensemble (None: its default, 10 n).
 
     Returns
     -------
@@ -151,7 +162,7 @@ def default_sample_fn(
     from .instances import variation_range_sample_result
 
     spec = RunConfig(task, ensemble, case, q=q, site=site, m=m).task_spec(n)
-    return variation_range_sample_result(spec, ensemble, case, rng)
+    return variation_range_sample_result(spec, ensemble, case, rng, layers=layers)
 
 
 @dataclass(frozen=True)
@@ -183,9 +194,9 @@ def run_job(job: SampleJob) -> dict[str, Any]:
     """Compute one sample and return its results record (without CRC); runs in the worker.
 
     The sample function is called as ``fn(task, ensemble, case, n, q=, site=, rng=)`` (and ``m=`` when
-    m != 1, so sample functions written for m = 1 need not take m).  It returns a float (Δ) or an object
-    with ``value`` and optionally ``upper`` and ``exact`` (a certified bracket); then ``upper`` and
-    ``exact`` are recorded too.
+    m != 1, ``layers=`` when a depth is given, so sample functions written before need not take them).
+    It returns a float (Δ) or an object with ``value`` and optionally ``upper`` and ``exact`` (a
+    certified bracket); then ``upper`` and ``exact`` are recorded too.
 
     Parameters
     ----------
@@ -216,7 +227,9 @@ def run_job(job: SampleJob) -> dict[str, Any]:
     rng = cfg.rng(job.n, job.index)
     BLAS_PIN.ensure()
     t0 = time.perf_counter()
-    more = {"m": cfg.m} if cfg.m != 1 else {}  # sample functions written for m = 1 need not take m
+    more: dict[str, int] = {"m": cfg.m} if cfg.m != 1 else {}  # functions written for m = 1 need not take m
+    if cfg.layers is not None:  # nor those written before layers existed
+        more["layers"] = cfg.layers
     out = fn(cfg.task, cfg.ensemble, cfg.case, job.n, q=cfg.q, site=cfg.site, rng=rng, **more)
     seconds = time.perf_counter() - t0
     extra: dict[str, Any] = {}
@@ -280,8 +293,9 @@ class SweepResult:
 
     def __repr__(self) -> str:
         c = self.spec.config
+        depth = f" layers={c.layers}" if c.layers is not None else ""
         return (
-            f"SweepResult({c.task}/{c.ensemble}/{c.case} q={c.q} site={c.site} m={c.m} seed={c.seed}, "
+            f"SweepResult({c.task}/{c.ensemble}/{c.case} q={c.q} site={c.site} m={c.m} seed={c.seed}{depth}, "
             f"n={','.join(map(str, self.spec.ns))}, {len(self.records)} records ({self.reused} reused, "
             f"{self.computed} computed), path={str(self.path)!r}, {self.seconds:.1f} s)"
         )
@@ -440,7 +454,9 @@ def run_sweep(
         jobs = (SampleJob(cfg, n, i, sample_fn) for n, i in iter_missing_samples(spec, done))
         computed = 0
         total = len(spec.ns) * spec.samples
-        desc = f"{cfg.task}/{cfg.ensemble}/{cfg.case} q={cfg.q}"
+        desc = f"{cfg.task}/{cfg.ensemble}/{cfg.case} q={cfg.q}" + (
+            f" L={cfg.layers}" if cfg.layers is not None else ""
+        )
         with tqdm(
             total=total, initial=len(done), desc=desc, disable=not progress, unit="sample", dynamic_ncols=True
         ) as bar:

@@ -5,8 +5,9 @@ Everything here is independent of the random circuits:
 * the choices -- :data:`TASKS`, :data:`CASES`, :data:`ENSEMBLES` (what can be sampled),
   :data:`ENSEMBLE_CHOICES` (what a user may name: also ``"paper"``) and :data:`PAPER_ENSEMBLE`
   (the paper's ensemble per task, Figure 5), imported by every other module;
-* :class:`RunConfig`, the one record of a configuration (task, ensemble, case, q, site, m, seed): the
-  key of a results file, the seed of every sample, the task at each n;
+* :class:`RunConfig`, the one record of a configuration (task, ensemble, case, q, site, m, seed, and
+  the depth ``layers`` of a finite-depth ensemble): the key of a results file, the seed of every
+  sample, the task at each n;
 * the seeding rule -- :func:`config_entropy` and :func:`sample_rng`;
 * :class:`TaskSpec` (:func:`task_spec`): the observable of a task at n sites and the numbers the
   bounds need, and the bounds that apply, :func:`bounds_for` (upper) and :func:`lower_bounds_for`.
@@ -19,7 +20,8 @@ Tasks (the paper's Figure 5; input state ``|0...0>``, A = the m sites ``site, ..
   proofs/DERIVATION.md).
 
 Ensembles: ``"haar"`` (exact Haar), ``"hea"`` (the paper's hardware-efficient circuit, 10 n layers by
-default), ``"local1"`` (one layer of single-site rotations, a 1-design), ``"clifford"`` (uniformly random
+default), ``"brickwork"`` (Haar 2-site gates in a brickwork on an open chain, 10 n layers by default),
+``"local1"`` (one layer of single-site rotations, a 1-design), ``"clifford"`` (uniformly random
 n-qubit Clifford, an exact 3-design, Lemma 13; qubits only), ``"orthogonal"`` (exact Haar on O(d): real
 states, Lemma 16; a 2-design for O(d), not for U(d)), ``"real-hea"`` (``hea`` with R_Y rotations only:
 a real-amplitude circuit, qubits only).  Cases: ``"v1"`` (V1 random, V2 = I),
@@ -38,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..circuits.ensembles import FINITE_DEPTH_ENSEMBLES
 from ..theory.bounds import CASES  # which of V1, V2 is drawn from the ensemble (the other is the identity)
 from ..util.checks import check_choice, check_int, check_sites
 
@@ -67,16 +70,17 @@ __all__ = [
 #: the paper's three tasks (Figure 5 (a), (b), (c))
 TASKS = ("vqe", "qae", "qsl")
 #: the ensembles a sample can be drawn from
-ENSEMBLES = ("haar", "hea", "local1", "clifford", "orthogonal", "real-hea")
+ENSEMBLES = ("haar", "hea", "local1", "clifford", "orthogonal", "real-hea", "brickwork")
 #: the paper's ensembles (Figure 5): the hardware-efficient circuit for VQE/QAE, one rotation layer for QSL
 PAPER_ENSEMBLE = {"vqe": "hea", "qae": "hea", "qsl": "local1"}
 #: the ensemble names a user may give: ``"paper"`` means :data:`PAPER_ENSEMBLE` of the task
 ENSEMBLE_CHOICES = ("paper", *ENSEMBLES)
 #: the fields of :class:`RunConfig`, in the order of :meth:`RunConfig.key`; with n and the sample index
 #: they identify a sample of a results file
-CONFIG_FIELDS = ("task", "ensemble", "case", "q", "site", "m", "seed")
-#: fields a results record leaves out when they have this value (files from before m existed stay valid)
-_RECORD_DEFAULTS: dict[str, Any] = {"m": 1}
+CONFIG_FIELDS = ("task", "ensemble", "case", "q", "site", "m", "seed", "layers")
+#: fields a results record leaves out when they have this value (files from before m and layers existed
+#: stay valid: ``layers`` None is the ensemble's default depth, 10 n for the finite-depth ensembles)
+_RECORD_DEFAULTS: dict[str, Any] = {"m": 1, "layers": None}
 
 
 def resolve_ensemble(ensemble: str, task: str) -> str:
@@ -140,12 +144,22 @@ def check_ensemble_q(ensemble: str, q: int) -> None:
         )
 
 
-def config_entropy(task: str, ensemble: str, case: str, q: int, site: int, sites: Sequence[int] | None = None) -> int:
+def config_entropy(
+    task: str,
+    ensemble: str,
+    case: str,
+    q: int,
+    site: int,
+    sites: Sequence[int] | None = None,
+    layers: int | None = None,
+) -> int:
     """A stable 32-bit tag of a configuration, mixed into the seed of each of its samples.
 
     CRC-32 of ``task/ensemble/case/q/site`` when A is the one site ``site`` (the paper's m = 1;
     ``sites`` None or ``(site,)``), and of ``task/ensemble/case/q/site/A=s1,s2,...`` when A is several
     sites, so m >= 2 draws circuits independent of m = 1 while every m = 1 stream stays what it was.
+    An explicit depth ``layers`` appends ``/L=layers``: each depth draws its own circuits, and the
+    default depth (None) keeps the stream it always had.
 
     Parameters
     ----------
@@ -155,6 +169,8 @@ def config_entropy(task: str, ensemble: str, case: str, q: int, site: int, sites
         Local dimension and first site of A.
     sites : sequence of int, optional
         The sites of A (default: ``(site,)``).
+    layers : int, optional
+        The depth of a finite-depth ensemble (None: its default).
 
     Returns
     -------
@@ -167,10 +183,14 @@ def config_entropy(task: str, ensemble: str, case: str, q: int, site: int, sites
     True
     >>> config_entropy("vqe", "haar", "v1", 2, 0) == config_entropy("vqe", "haar", "v1", 2, 0, (0, 1))
     False
+    >>> config_entropy("vqe", "hea", "v1", 2, 0) == config_entropy("vqe", "hea", "v1", 2, 0, layers=40)
+    False
     """
     tag = f"{task}/{ensemble}/{case}/{int(q)}/{int(site)}"
     if sites is not None and tuple(int(s) for s in sites) != (int(site),):
         tag += "/A=" + ",".join(str(int(s)) for s in sites)
+    if layers is not None:
+        tag += f"/L={int(layers)}"
     return zlib.crc32(tag.encode())
 
 
@@ -233,11 +253,17 @@ class RunConfig:
         Number of sites of A (>= 1; the paper's is 1).
     seed : int, default 0
         Base seed (>= 0).
+    layers : int, optional
+        The depth of a finite-depth ensemble (:data:`FINITE_DEPTH_ENSEMBLES`, >= 0); None (default)
+        is its default depth, 10 n.  Must be None for the other ensembles.  A configuration with
+        ``layers`` never shares records or random streams with one without it (:meth:`key`,
+        :meth:`entropy`), not even when ``layers`` equals 10 n.
 
     Raises
     ------
     ValueError
-        For an unknown name, a number out of range or the Clifford ensemble with q != 2.
+        For an unknown name, a number out of range, the Clifford ensemble with q != 2, or ``layers``
+        for an ensemble without depth.
     TypeError
         If q, site, m or seed is not an integer.
 
@@ -245,7 +271,9 @@ class RunConfig:
     --------
     >>> c = RunConfig("vqe", "paper", "v1", seed=3)
     >>> c.ensemble, c.sites, c.key()
-    ('hea', (0,), ('vqe', 'hea', 'v1', 2, 0, 1, 3))
+    ('hea', (0,), ('vqe', 'hea', 'v1', 2, 0, 1, 3, None))
+    >>> RunConfig("vqe", "brickwork", "v1", layers=12).record_fields()["layers"]
+    12
     >>> c.record_fields()
     {'task': 'vqe', 'ensemble': 'hea', 'case': 'v1', 'q': 2, 'site': 0, 'seed': 3}
     >>> RunConfig("qsl", "haar", "v3")
@@ -261,6 +289,7 @@ class RunConfig:
     site: int = 0
     m: int = 1
     seed: int = 0
+    layers: int | None = None
 
     def __post_init__(self) -> None:
         check_choice(self.task, "task", TASKS)
@@ -271,6 +300,13 @@ class RunConfig:
         object.__setattr__(self, "site", check_int(self.site, "site", 0))
         object.__setattr__(self, "m", check_int(self.m, "m", 1))
         object.__setattr__(self, "seed", check_int(self.seed, "seed", 0))
+        if self.layers is not None:
+            object.__setattr__(self, "layers", check_int(self.layers, "layers", 0))
+            if self.ensemble not in FINITE_DEPTH_ENSEMBLES:
+                raise ValueError(
+                    f"layers is only for the finite-depth ensembles {', '.join(FINITE_DEPTH_ENSEMBLES)}; "
+                    f"ensemble {self.ensemble!r} has no depth"
+                )
 
     @property
     def sites(self) -> tuple[int, ...]:
@@ -282,9 +318,11 @@ class RunConfig:
         return tuple(getattr(self, f) for f in CONFIG_FIELDS)
 
     def record_fields(self) -> dict[str, Any]:
-        """The fields that identify this configuration in a results record (``m`` only when != 1).
+        """The fields that identify this configuration in a results record (``m`` only when != 1,
+        ``layers`` only when not None).
 
-        A record without ``m`` has m = 1, so files written before m existed keep their keys.
+        A record without ``m`` has m = 1 and one without ``layers`` the default depth, so files written
+        before these fields existed keep their keys.
         """
         return {
             f: getattr(self, f)
@@ -305,8 +343,8 @@ class RunConfig:
         return cls(*record_config_key(rec))
 
     def entropy(self) -> int:
-        """:func:`config_entropy` of this configuration (A = :attr:`sites`)."""
-        return config_entropy(self.task, self.ensemble, self.case, self.q, self.site, self.sites)
+        """:func:`config_entropy` of this configuration (A = :attr:`sites`, and :attr:`layers`)."""
+        return config_entropy(self.task, self.ensemble, self.case, self.q, self.site, self.sites, self.layers)
 
     def rng(self, n: int, index: int) -> np.random.Generator:
         """The generator of sample ``index`` at size ``n``: :func:`sample_rng` ``(seed, n, index, entropy())``.
@@ -404,11 +442,15 @@ class ConfigFields:
     def seed(self) -> int:
         return self.config.seed
 
+    @property
+    def layers(self) -> int | None:
+        return self.config.layers
+
 
 def record_config_key(rec: Mapping[str, Any]) -> tuple:
     """The configuration key of a results record, in the order of :meth:`RunConfig.key` (no validation).
 
-    A record without ``m`` has m = 1.
+    A record without ``m`` has m = 1, one without ``layers`` the default depth (None).
 
     Parameters
     ----------
@@ -428,7 +470,7 @@ def record_config_key(rec: Mapping[str, Any]) -> tuple:
     Examples
     --------
     >>> record_config_key({"task": "vqe", "ensemble": "haar", "case": "v1", "q": 2, "site": 0, "seed": 5})
-    ('vqe', 'haar', 'v1', 2, 0, 1, 5)
+    ('vqe', 'haar', 'v1', 2, 0, 1, 5, None)
     """
     return tuple(rec[f] if f in rec else _RECORD_DEFAULTS[f] for f in CONFIG_FIELDS)
 
@@ -563,9 +605,9 @@ def bounds_for(spec: TaskSpec, ensemble: str, case: str) -> tuple[dict[str, floa
     The 2-design bounds -- Theorem 1 as printed (qubits, Lemma 6), its qudit form (Lemma 6), Route 1,
     the element-wise Route 2 (Lemma 5) and the task-dependent bound (Lemma 9) of proofs/DERIVATION.md --
     apply to ``"haar"`` and ``"clifford"`` (an exact 2-design, in fact a 3-design, for qubits: Lemma 13)
-    and, approximately, to ``"hea"``; Proposition 2 (the fidelity task, Lemma 7.4) needs only a
-    1-design and applies to every ensemble.  The unitary 2-design bounds are not implied for
-    ``"orthogonal"`` (Haar on O(d) is not a unitary 2-design, Lemma 16.2) nor ``"real-hea"``: they get the
+    and, approximately, to the finite-depth ``"hea"`` and ``"brickwork"``; Proposition 2 (the fidelity
+    task, Lemma 7.4) needs only a 1-design and applies to every ensemble.  The unitary 2-design bounds are
+    not implied for ``"orthogonal"`` (Haar on O(d) is not a unitary 2-design, Lemma 16.2) nor ``"real-hea"``: they get the
     O(d) bound ``"orthogonal_task_dependent"`` (Lemmas 16.4 and 16.7,
     :func:`weingarten_check.theory.orthogonal.orthogonal_task_dependent_bound`), proved for
     ``"orthogonal"``; for ``"real-hea"`` it is shown for comparison only: R_Y + CZ circuits do not converge
@@ -608,7 +650,7 @@ def bounds_for(spec: TaskSpec, ensemble: str, case: str) -> tuple[dict[str, floa
     check_ensemble_q(ensemble, q)
     out: dict[str, float] = {}
     note = ""
-    if ensemble in ("haar", "hea", "clifford"):
+    if ensemble in ("haar", "hea", "clifford", "brickwork"):
         w = spec.w
         if math.isfinite(w):
             if q == 2:
@@ -628,8 +670,8 @@ def bounds_for(spec: TaskSpec, ensemble: str, case: str) -> tuple[dict[str, floa
                 h_hs_centered=spec.h_hs_centered,
             )
         )
-        if ensemble == "hea":
-            note = "hea is only an approximate 2-design: the 2-design bounds hold up to its design error"
+        if ensemble in FINITE_DEPTH_ENSEMBLES:
+            note = f"{ensemble} is only an approximate 2-design: the 2-design bounds hold up to its design error"
         if not math.isfinite(w):
             note = (note + "; " if note else "") + "w(H) not computable at this n: bounds that need w left out"
     elif ensemble in ("orthogonal", "real-hea"):

@@ -60,6 +60,7 @@ __all__ = [
     "plot_gate_landscape",
     "asymptotics_rows",
     "plot_asymptotics",
+    "plot_depth",
 ]
 
 #: title of each task's panel
@@ -216,7 +217,8 @@ class Series(ConfigFields):
         >>> Series(RunConfig("qae", "clifford", "v1", site=3)).label
         'qae/clifford/v1, site 3, m = 1, seed 0'
         """
-        return f"{self.task}/{self.ensemble}/{self.case}, site {self.site}, m = {self.m}, seed {self.seed}"
+        depth = f", L = {self.layers}" if self.layers is not None else ""
+        return f"{self.task}/{self.ensemble}/{self.case}, site {self.site}, m = {self.m}, seed {self.seed}{depth}"
 
     def as_dict(self) -> dict[str, Any]:
         """The curve as a flat dict: task, ensemble, case, q, site, m, seed, then the per-n lists (the figure's JSON).
@@ -228,6 +230,8 @@ class Series(ConfigFields):
         """
         head = {"task": self.task, "ensemble": self.ensemble, "case": self.case, "q": self.q}
         head |= {"site": self.site, "m": self.m, "seed": self.seed}
+        if self.layers is not None:  # a depth that is not the default
+            head["layers"] = self.layers
         return head | {k: v for k, v in self.__dict__.items() if k != "config"}
 
 
@@ -264,7 +268,9 @@ def visible_upper(mean: list[float], upper: list[float], resolution: float = BRA
 
 
 def _values(rows: Iterable[Any], name: str) -> str:
-    return ", ".join(str(v) for v in sorted({getattr(r, name) for r in rows}))
+    vals = {getattr(r, name) for r in rows}
+    shown = (["default"] if None in vals else []) + [str(v) for v in sorted(v for v in vals if v is not None)]
+    return ", ".join(shown)
 
 
 def figure5_series(
@@ -277,6 +283,7 @@ def figure5_series(
     seed: int | None = None,
     bounds_fn: BoundsFn | None = None,
     lower_fn: Callable[..., dict[str, float]] | None = None,
+    layers: int | str = "auto",
 ) -> list[Series]:
     """Summarise sweep records into the curves of Figure 5 for local dimension ``q``.
 
@@ -302,6 +309,9 @@ def figure5_series(
     lower_fn : callable, optional
         ``lower_fn(task, ensemble, case, n, q, site=..., m=...) -> bounds`` (default
         :func:`lower_bounds_of`; the largest is kept in ``Series.lower``).
+    layers : int or {"auto", "default"}, default "auto"
+        The depth of a finite-depth ensemble to draw: an int (records swept with that ``layers``),
+        ``"default"`` (records without one: 10 n), or ``"auto"``, the only one in each curve's records.
 
     Returns
     -------
@@ -352,6 +362,16 @@ def figure5_series(
         else:
             chosen_ens[task] = next((e for e in DEFAULT_ENSEMBLES[task] if e in present), sorted(present)[0])
     rows = [r for r in rows if chosen_ens.get(r.task) == r.ensemble]
+    if layers != "auto":
+        want = None if layers == "default" else layers
+        if want is not None and (isinstance(want, bool) or not isinstance(want, int) or want < 0):
+            raise ValueError(f"layers must be an int >= 0, 'default' or 'auto', got {layers!r}")
+        kept = [r for r in rows if r.layers == want]
+        if not kept:
+            raise ValueError(
+                f"layers {layers} is not in the results for q = {q} (they hold layers {_values(rows, 'layers')})"
+            )
+        rows = kept
     for name, value in (("m", m), ("site", site), ("seed", seed)):
         if value is None:
             continue
@@ -367,7 +387,7 @@ def figure5_series(
             pts = sorted((r for r in rows if r.task == task and r.case == case), key=lambda r: r.n)
             if not pts:
                 continue
-            for name in ("m", "site", "seed"):
+            for name in ("m", "site", "seed", "layers"):
                 if len({getattr(r, name) for r in pts}) > 1:
                     where = "with m = " if name == "m" else f"at {name} "
                     raise ValueError(
@@ -927,3 +947,103 @@ def plot_asymptotics(rows: Sequence[dict], out: str | os.PathLike) -> Path:
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path
+
+
+def plot_depth(data: dict[str, Any], out: str | os.PathLike) -> Path:
+    """E[Δ] versus the depth L of the finite-depth ensembles (Appendix D): one panel per ensemble.
+
+    For each n (one colour): the sampled E[Δ] with its 95 % CI (markers), the sampled bound
+    ``2 sqrt(2) sqrt(E||K||_F²(L))`` (thin line; Lemma 9.1 with the sampled second moment), the exact
+    finite-depth bound where ``data`` has it (thick line), and, as horizontal lines, the 2-design value of
+    the bound ``2 sqrt(2) sqrt(18/(d+1))`` (dashed; Lemma 9.2) and the sampled E[Δ] of exact Haar V1
+    (dotted).
+
+    Parameters
+    ----------
+    data : dict
+        ``{"points": [...], "haar": [...]}``: each point a dict with ``ensemble``, ``n``, ``layers``,
+        ``mean`` and ``ci95`` (E[Δ]), ``k2_bound`` (the sampled bound) and ``exact_bound`` (a float or
+        None); each Haar entry a dict with ``n``, ``mean`` (sampled E[Δ]) and ``two_design_bound``.
+    out : str or os.PathLike
+        The PNG file to write (its directory is created).
+
+    Returns
+    -------
+    pathlib.Path
+        The PNG written.
+
+    Raises
+    ------
+    ValueError
+        If ``data`` holds no points.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> pt = dict(ensemble="brickwork", n=4, layers=2, mean=1.0, ci95=[0.9, 1.1], k2_bound=2.0, exact_bound=None)
+    >>> haar = [dict(n=4, mean=0.8, two_design_bound=2.9)]
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     plot_depth({"points": [pt], "haar": haar}, Path(tmp) / "depth.png").name
+    'depth.png'
+    """
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    points = list(data.get("points", []))
+    if not points:
+        raise ValueError("data holds no points: nothing to draw")
+    ensembles = [e for e in ("hea", "brickwork") if any(p["ensemble"] == e for p in points)]
+    ensembles += sorted({p["ensemble"] for p in points} - set(ensembles))
+    ns = sorted({p["n"] for p in points})
+    colour = {n: f"C{i % 10}" for i, n in enumerate(ns)}
+    haar = {h["n"]: h for h in data.get("haar", [])}
+    fig, axes = plt.subplots(1, len(ensembles), figsize=(6.2 * len(ensembles), 4.8), squeeze=False, sharey=True)
+    titles = {
+        "hea": "hea: the paper's circuit (R_P(θ) layers + CZ chain)",
+        "brickwork": "brickwork: Haar 2-qubit gates",
+    }
+    for ax, ens in zip(axes[0], ensembles):
+        for n in ns:
+            pts = sorted((p for p in points if p["ensemble"] == ens and p["n"] == n), key=lambda p: p["layers"])
+            if not pts:
+                continue
+            L = [p["layers"] for p in pts]
+            mean = [p["mean"] for p in pts]
+            err = [[p["mean"] - p["ci95"][0] for p in pts], [p["ci95"][1] - p["mean"] for p in pts]]
+            c = colour[n]
+            ax.errorbar(L, mean, yerr=err, fmt="o", ms=3.5, color=c, capsize=2, label=f"n = {n}: E[Δ] sampled")
+            ax.plot(L, [p["k2_bound"] for p in pts], "-", lw=0.8, color=c, alpha=0.7)
+            exact = [(x, p["exact_bound"]) for x, p in zip(L, pts) if p.get("exact_bound") is not None]
+            if exact:
+                ax.plot(*zip(*exact), "-", lw=2.2, color=c, alpha=0.45)
+            if n in haar:
+                ax.axhline(haar[n]["two_design_bound"], ls="--", lw=0.9, color=c)
+                ax.axhline(haar[n]["mean"], ls=":", lw=1.1, color=c)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("layers L")
+        ax.set_title(titles.get(ens, ens), fontsize=10)
+        ax.grid(True, which="both", alpha=0.25)
+    axes[0][0].set_ylabel("E[Δ]  (VQE, V1 random, V2 = I, A = site 0)")
+    from matplotlib.lines import Line2D
+
+    keys = [
+        Line2D([], [], marker="o", ls="", color="0.3", label="E[Δ], sampled (95 % CI)"),
+        Line2D([], [], ls="-", lw=0.8, color="0.3", label="2√2 √E‖K‖²_F(L), sampled"),
+        Line2D([], [], ls="-", lw=2.2, color="0.3", alpha=0.45, label="2√2 √E‖K‖²_F(L), exact"),
+        Line2D([], [], ls="--", lw=0.9, color="0.3", label="2-design bound 2√2 √(18/(d+1))"),
+        Line2D([], [], ls=":", lw=1.1, color="0.3", label="E[Δ] for Haar V1, sampled"),
+    ]
+    if not any(p.get("exact_bound") is not None for p in points):
+        keys.pop(2)
+    keys += [Line2D([], [], ls="-", lw=3, color=colour[n], label=f"n = {n}") for n in ns]
+    fig.legend(handles=keys, fontsize=8, loc="lower center", ncol=min(len(keys), 5), frameon=False)
+    fig.suptitle("E[Δ] versus depth: finite-depth circuits approach the 2-design values", fontsize=11)
+    fig.tight_layout(rect=(0, 0.1 + 0.035 * (len(keys) > 5), 1, 1))
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, dpi=130)
+    plt.close(fig)
+    return out

@@ -16,7 +16,8 @@ __all__ = ["format_sweep_summary"]
 def format_sweep_summary(payload: dict[str, Any]) -> str:
     """The text ``weingarten-check sweep`` prints: counts, then one row per (task, ensemble, case, q, m, n).
 
-    The ``m`` column appears only when some row has m >= 2, the ``widest bracket`` column and a footnote
+    The ``m`` column appears only when some row has m >= 2, the ``L`` column (depth; "10n" for the default)
+    only when some row has a ``layers``, the ``widest bracket`` column and a footnote
     only when some E[Δ] is the lower end of a certified bracket (dA >= 3, Lemma 12 of
     proofs/DERIVATION.md).
 
@@ -46,6 +47,7 @@ def format_sweep_summary(payload: dict[str, Any]) -> str:
     """
     summary = payload["summary"]
     show_m = any(row["m"] != 1 for row in summary)  # the column appears only for m >= 2 sweeps
+    show_L = any(row.get("layers") is not None for row in summary)  # only for sweeps with --layers
     show_width = any(not row["exact"] for row in summary)
     lines = [
         f"{payload['computed']} samples computed, {payload['reused']} reused from {payload['results']} "
@@ -53,6 +55,7 @@ def format_sweep_summary(payload: dict[str, Any]) -> str:
         "",
         f"{'task':5} {'ensemble':8} {'case':5} {'q':>2} "
         + (f"{'m':>2} " if show_m else "")
+        + (f"{'L':>4} " if show_L else "")
         + f"{'n':>3} {'samples':>7} {'E[Δ]':>11} {'stderr':>9} {'E[Δ]/w':>9}  E[Δ]/bound"
         + ("  widest bracket" if show_width else ""),
     ]
@@ -69,6 +72,7 @@ def format_sweep_summary(payload: dict[str, Any]) -> str:
         lines.append(
             f"{row['task']:5} {row['ensemble']:8} {row['case']:5} {row['q']:>2} "
             + (f"{row['m']:>2} " if show_m else "")
+            + (f"{'10n' if row.get('layers') is None else row['layers']:>4} " if show_L else "")
             + f"{row['n']:>3} "
             f"{row['samples']:>7} {mean:>11} {stderr:>9} "
             f"{format(row['mean'] / row['w'], '>9.3e') if row['w'] else '—':>9}  {ratio}"
