@@ -607,8 +607,8 @@ def bounds_for(spec: TaskSpec, ensemble: str, case: str) -> tuple[dict[str, floa
     apply to ``"haar"`` and ``"clifford"`` (an exact 2-design, in fact a 3-design, for qubits: Lemma 13)
     and, approximately, to the finite-depth ``"hea"`` and ``"brickwork"``; Proposition 2 (the fidelity
     task, Lemma 7.4) needs only a 1-design and applies to every ensemble.  The unitary 2-design bounds are
-    not implied for ``"orthogonal"`` (Haar on O(d) is not a unitary 2-design, Lemma 16.2) nor ``"real-hea"``: they get the
-    O(d) bound ``"orthogonal_task_dependent"`` (Lemmas 16.4 and 16.7,
+    not implied for ``"orthogonal"`` (Haar on O(d) is not a unitary 2-design, Lemma 16.2) nor
+    ``"real-hea"``: they get the O(d) bound ``"orthogonal_task_dependent"`` (Lemmas 16.4 and 16.7,
     :func:`weingarten_check.theory.orthogonal.orthogonal_task_dependent_bound`), proved for
     ``"orthogonal"``; for ``"real-hea"`` it is shown for comparison only: R_Y + CZ circuits do not converge
     to Haar on O(d), and their E[Δ] exceeds it (tests/test_tasks.py).
