@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import os
 import re
 import shlex
@@ -354,6 +355,71 @@ def block_asymptotics_data() -> str:
     return mod.largest_n_table(asymptotics_rows(mod.all_points()))
 
 
+#: the depth table of the Appendix D section: brickwork n (exact, horizon 4n + 8) and HEA n (exact, horizon 60)
+DEPTH_BRICKWORK_NS = (4, 8, 16, 32, 64)
+DEPTH_HEA_EXACT_NS = (3, 4, 5)
+#: the sampled E||K||_F² of the paper's HEA at L = 10 n (docs/hea_k_frobenius.py), largest run per n
+DEPTH_HEA_SAMPLED = (
+    "hea_k_frobenius_n6.json",
+    "hea_k_frobenius_n7.json",
+    "hea_k_frobenius_n8_9.json",
+    "hea_k_frobenius.json",
+)
+
+
+def depth_rows_brickwork(ns=DEPTH_BRICKWORK_NS) -> list[str]:
+    """Rows "brickwork | n | L₁% | L₁%/n" (exact, Lemma 14)."""
+    from weingarten_check.theory.finite_depth import layers_to_within
+
+    rows = []
+    for n in ns:
+        L1 = layers_to_within("vqe", "v1", "brickwork", n, max_layers=4 * n + 8)
+        rows.append(f"| brickwork | {n} | {L1} (exact) | {L1 / n:.2f} | — |")
+    return rows
+
+
+def depth_rows_hea_exact(ns=DEPTH_HEA_EXACT_NS) -> list[str]:
+    """Rows "hea | n | L₁% | L₁%/n | ratio at 10 n" (exact, Lemma 14; horizon 60 layers)."""
+    from weingarten_check.theory.finite_depth import layers_to_within, ten_n_layers_ratio
+
+    rows = []
+    for n in ns:
+        L1 = layers_to_within("vqe", "v1", "hea", n, max_layers=60)
+        ratio = float(ten_n_layers_ratio("vqe", "v1", n)["ratio"])
+        verdict = "within 1 %" if abs(ratio - 1) <= 0.01 else "not within 1 %"
+        rows.append(f"| hea | {n} | {L1} (exact) | {L1 / n:.2f} | {ratio:.4f} (exact): {verdict} |")
+    return rows
+
+
+def depth_rows_hea_sampled() -> list[str]:
+    """Rows for n = 6 … 12 from the sampled runs (the run with the most samples per n)."""
+    best: dict[int, dict] = {}
+    for name in DEPTH_HEA_SAMPLED:
+        data = json.loads((ROOT / "docs" / name).read_text())
+        for p in data["points"]:
+            if p["n"] not in best or p["samples"] > best[p["n"]]["samples"]:
+                best[p["n"]] = p
+    rows = []
+    for n in sorted(best):
+        p = best[n]
+        lo, hi = p["ratio_ci95"]
+        verdict = "not within 1 %" if lo > 1.01 else "within 1 %" if hi < 1.01 and lo > 0.99 else "undecided"
+        rows.append(
+            f"| hea | {n} | > {p['layers']} (sampled) | > 10 | {p['ratio']:.4f} [{lo:.4f}, {hi:.4f}] "
+            f"(sampled, {p['samples']} samples, seed {p['seed']}): {verdict} |"
+        )
+    return rows
+
+
+def block_depth() -> str:
+    """The L₁%(n) table of the Appendix D section (exact rows computed here; sampled rows from docs/)."""
+    head = [
+        "| ensemble | n | L₁% | L₁%/n | E‖K‖²_F / (18/(d+1)) at the paper's L = 10 n |",
+        "|---|---|---|---|---|",
+    ]
+    return "\n".join(head + depth_rows_brickwork() + depth_rows_hea_exact() + depth_rows_hea_sampled())
+
+
 BLOCKS: dict[str, Callable[[], str]] = {
     "exact": block_exact,
     "sweep": block_sweep,
@@ -365,6 +431,7 @@ BLOCKS: dict[str, Callable[[], str]] = {
     "own-api": block_own_api,
     "asymptotics": block_asymptotics,
     "asymptotics-data": block_asymptotics_data,
+    "depth": block_depth,
 }
 
 

@@ -288,7 +288,7 @@ def test_each_brickwork_gate_is_a_two_design(q):
 
 
 def test_sample_circuit_brickwork_and_depths():
-    assert FINITE_DEPTH_ENSEMBLES == ("hea", "brickwork")
+    assert FINITE_DEPTH_ENSEMBLES == ("hea", "brickwork", "real-hea")
     c = sample_circuit("brickwork", 4, 3, rng=0, layers=2)
     assert c.name == "brickwork(n=4, q=3, L=2)" and len(c.ops) == 3
     assert len(brickwork_circuit(3, rng=0).ops) == 30  # default depth 10 n = 30, one gate per layer

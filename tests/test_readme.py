@@ -62,6 +62,19 @@ def test_cheap_blocks_match_a_fresh_run(upd, name):
 
 
 @pytest.mark.slow
+def test_depth_table_matches_a_fresh_run(upd):
+    """The L₁%(n) table of the Appendix D section: exact rows recomputed (Lemma 14), sampled rows re-read."""
+    assert upd.BLOCKS["depth"]() == upd.current_block("depth")
+
+
+def test_depth_table_sampled_rows_match_their_files(upd):
+    """The sampled HEA rows (n = 6 … 12) are what docs/hea_k_frobenius*.json hold (cheap: no sampling)."""
+    shown = upd.current_block("depth").splitlines()
+    rows = upd.depth_rows_hea_sampled()
+    assert len(rows) == 7 and all(row in shown for row in rows)
+
+
+@pytest.mark.slow
 def test_sweep_demo_matches_a_fresh_run(upd):
     assert _mask(upd.BLOCKS["sweep"]()) == _mask(upd.current_block("sweep"))
 

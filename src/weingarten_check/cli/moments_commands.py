@@ -91,7 +91,8 @@ def cmd_moments(args: argparse.Namespace) -> int:
     UsageError
         For bad input, with a message naming the option (``main`` turns it into exit code 2).
     """
-    from ..theory.finite_depth import FINITE_DEPTH_ENSEMBLES, finite_depth_moment, finite_depth_points
+    from ..circuits.ensembles import FINITE_DEPTH_ENSEMBLES
+    from ..theory.finite_depth import finite_depth_moment, finite_depth_points
 
     for opt, val, allowed in (
         ("--task", args.task, _TASKS),

@@ -56,7 +56,6 @@ from .bounds import (
     variance_bound,
 )
 from .finite_depth import (
-    FINITE_DEPTH_ENSEMBLES,
     FINITE_DEPTH_TASKS,
     HEA_FLOAT_MAX_N,
     HEA_MAX_N,
@@ -142,7 +141,6 @@ __all__ = [
     "HEA_MAX_N",
     "HEA_FLOAT_MAX_N",
     "delta_bound_expr",
-    "FINITE_DEPTH_ENSEMBLES",
     "FINITE_DEPTH_TASKS",
     "FiniteDepthMoment",
     "finite_depth_moment",

@@ -44,7 +44,8 @@ from fractions import Fraction
 
 import sympy as sp
 
-from ..circuits import second_moments as _sm  # gate maps called through the module (mutation tests patch them)
+from ..circuits import second_moments as _sm  # gate maps called through the module (mutation tests patch them)  # the one list of ensembles with a depth
+from ..circuits.ensembles import FINITE_DEPTH_ENSEMBLES
 from ..circuits.second_moments import PAULI_PAIR, ZERO_ID, DenseTwoCopy, QSqrt2
 from ..util.checks import check_choice, is_int
 from .bounds import CASES, delta_frobenius_constants, expected_M_frobenius_sq
@@ -54,7 +55,6 @@ __all__ = [
     "HEA_MAX_N",
     "HEA_FLOAT_MAX_N",
     "delta_bound_expr",
-    "FINITE_DEPTH_ENSEMBLES",
     "FINITE_DEPTH_TASKS",
     "FiniteDepthMoment",
     "finite_depth_moment",
@@ -69,8 +69,6 @@ __all__ = [
 
 #: the tasks (VQE Heisenberg ring, QAE, QSL fidelity), A = one site, input ``|0…0>``
 FINITE_DEPTH_TASKS = ("vqe", "qae", "qsl")
-#: ensembles with a depth (``layers`` required) and without
-FINITE_DEPTH_ENSEMBLES = ("brickwork", "hea", "real-hea")
 #: the dense (16^n Pauli-pair) ensembles: the HEA and its real-amplitude version
 _DENSE = ("hea", "real-hea")
 _DEPTHLESS = ("haar", "clifford", "local1", "orthogonal")
