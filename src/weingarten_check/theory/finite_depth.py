@@ -44,8 +44,8 @@ from fractions import Fraction
 
 import sympy as sp
 
-from ..circuits import second_moments as _sm  # gate maps called through the module (mutation tests patch them)  # the one list of ensembles with a depth
-from ..circuits.ensembles import FINITE_DEPTH_ENSEMBLES
+from ..circuits import second_moments as _sm  # gate maps called through the module (mutation tests patch them)
+from ..circuits.ensembles import FINITE_DEPTH_ENSEMBLES  # the one list of ensembles with a depth
 from ..circuits.second_moments import PAULI_PAIR, ZERO_ID, DenseTwoCopy, QSqrt2
 from ..util.checks import check_choice, is_int
 from .bounds import CASES, delta_frobenius_constants, expected_M_frobenius_sq
