@@ -193,7 +193,7 @@ def _points_text(points: Sequence[Any], samples: int) -> str:
     --------
     >>> from ..reporting.verify_report import default_points
     >>> _points_text(default_points([2]), 200)
-    '30 numerical checks (200 samples each, largest q^n = 2^12)'
+    '32 numerical checks (200 samples each, largest q^n = 2^12)'
     """
     if not points:
         return "0 numerical checks"
