@@ -150,3 +150,17 @@ def test_layout_tree_lists_every_module():
     package = ROOT / "src" / "weingarten_check"
     actual = {p.name for p in package.rglob("*.py") if p.name not in ("__init__.py", "__main__.py")}
     assert listed == actual, (sorted(actual - listed), sorted(listed - actual))
+
+
+def test_lemma_counts_in_the_text_match_the_derivation_and_the_table(upd):
+    """"N lemmas with M numbered parts" (README) and "the N lemmas" (site index) say what proofs/DERIVATION.md
+    and the generated lemma table hold: N sections "## Lemma k", M distinct part ids in the table."""
+    import re
+
+    lemmas = len(re.findall(r"^## Lemma \d+ ", (ROOT / "proofs" / "DERIVATION.md").read_text(), re.M))
+    parts = {line.split("|")[1].strip() for line in upd.current_block("lemmas").splitlines() if re.match(r"\| \d", line)}
+    readme = (ROOT / "README.md").read_text()
+    m = re.search(r"as (\d+) lemmas with (\d+) numbered parts", readme)
+    assert m and (int(m[1]), int(m[2])) == (lemmas, len(parts))
+    assert f"the {lemmas} lemmas" in (ROOT / "docs" / "source" / "index.md").read_text()
+    assert f"({lemmas} lemmas," in readme
