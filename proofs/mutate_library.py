@@ -79,6 +79,8 @@ MUTATIONS = {
     "asy_ginibre": "theory.asymptotics.ginibre_nuclear_sq_mean multiplied by 1.01",
     "asy_top_two": "theory.asymptotics.real_ginibre_top_two_closed_form multiplied by 1.01",
     "asy_qae_exact": "theory.asymptotics.qae_v1_qubit_exact_mean multiplied by 1.01",
+    "asy_top_two_density": "theory.asymptotics.real_ginibre_top_two_from_density multiplied by 1.01",
+    "asy_gue3_density": "theory.asymptotics.gue3_spread_from_density multiplied by 1.01",
 }
 
 #: mutation -> the lemma files run by default (the lemmas that certify the mutated code)
@@ -130,6 +132,8 @@ TARGETS = {
     "asy_ginibre": ["test_15_asymptotics.py"],
     "asy_top_two": ["test_15_asymptotics.py"],
     "asy_qae_exact": ["test_15_asymptotics.py"],
+    "asy_top_two_density": ["test_15_asymptotics.py"],
+    "asy_gue3_density": ["test_15_asymptotics.py"],
 }
 
 
@@ -421,6 +425,8 @@ def _apply(name: str) -> None:
             "asy_ginibre": "ginibre_nuclear_sq_mean",
             "asy_top_two": "real_ginibre_top_two_closed_form",
             "asy_qae_exact": "qae_v1_qubit_exact_mean",
+            "asy_top_two_density": "real_ginibre_top_two_from_density",
+            "asy_gue3_density": "gue3_spread_from_density",
         }[name]
         orig_a = getattr(asymptotics, attr)
         setattr(asymptotics, attr, lambda *a, _f=orig_a, **k: _f(*a, **k) * sp.Rational(101, 100))

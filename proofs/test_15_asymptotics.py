@@ -278,29 +278,25 @@ def ginibre_claim_holds(q: int, value) -> bool:
     return abs(s.mean() - float(value)) < 5 * s.std() / np.sqrt(len(s))
 
 
-def top_two_claim_holds(value, dps: int = 30) -> bool:
-    """E[σ1 + σ2] of a 3×3 real Gaussian matrix: the library's closed form against the exact joint
-    singular-value density ∝ Π|s_i² - s_j²| e^{-|s|²/2}, integrated to ``dps`` digits (radial part
-    exactly, the remaining triangle by quadrature)."""
-    with mpmath.workdps(dps + 10):
-        return abs(asy.real_ginibre_top_two_quadrature(dps) - mpmath.mpf(sp.N(value, dps + 10))) < mpmath.mpf(10) ** (
-            5 - dps
-        )
+def top_two_claim_holds(value) -> bool:
+    """E[σ1 + σ2] of a 3×3 real Gaussian matrix: the library's exact integral of the singular-value
+    density ∝ Π|s_i² - s_j²| e^{-|s|²/2} over the ordered region (sympy, iterated s3, s2, s1) equals
+    ``value`` symbolically (sympy simplifies the difference to 0)."""
+    return sp.simplify(asy.real_ginibre_top_two_from_density() - value) == 0
 
 
 def gue_claim_holds(q: int, value) -> bool:
     """E[λmax - λmin] of the q×q GUE: q = 2 exactly (sqrt(2)·E χ_3, the χ_3 density integrated by sympy);
-    q = 3 against the eigenvalue density to 30 digits and a Monte Carlo of 6·10⁴ matrices (seed 1504,
-    5 standard errors)."""
+    q = 3 exactly (the library's sympy integral of the eigenvalue density, E[λmax - λmin] =
+    (3/2)E|λ1 - λ2|) and a Monte Carlo of 6·10⁴ matrices (seed 1504, 5 standard errors)."""
     if q == 2:
         r = sp.Symbol("r", positive=True)
         chi3 = sp.integrate(r**3 * sp.exp(-(r**2) / 2), (r, 0, sp.oo)) / sp.integrate(
             r**2 * sp.exp(-(r**2) / 2), (r, 0, sp.oo)
         )
         return sp.simplify(sp.sqrt(2) * chi3 - value) == 0
-    with mpmath.workdps(40):
-        if abs(asy.gue_spread_quadrature(30) - mpmath.mpf(sp.N(value, 40))) > mpmath.mpf(10) ** -25:
-            return False
+    if sp.simplify(asy.gue3_spread_from_density() - value) != 0:
+        return False
     rng = np.random.default_rng(1504)
     a = rng.normal(size=(60000, q, q)) + 1j * rng.normal(size=(60000, q, q))
     ev = np.linalg.eigvalsh((a + a.conj().transpose(0, 2, 1)) / 2)
@@ -311,14 +307,14 @@ def gue_claim_holds(q: int, value) -> bool:
 @lemma(
     "15.4",
     "E||G||_*² (complex Ginibre) = Laguerre-kernel formula; E χ_3 = 2 sqrt(2/π); E[σ1+σ2] (3×3 real) = "
-    "(3π - 3 atan√2 + 5√2)/(2√π) to 30 digits",
-    "Ginibre q = 2 exact (two routes), q = 3 Monte Carlo; GUE q = 2 exact, q = 3 30 digits + Monte Carlo",
+    "(3π - 3 atan√2 + 5√2)/(2√π) exactly; 3×3 GUE spread 27/(4√π) exactly",
+    "Ginibre q = 2 exact (two routes), q = 3 Monte Carlo; GUE q = 2, 3 exact (+ Monte Carlo); real 3×3 exact",
 )
 def test_lemma_15_4_gaussian_constants():
     """Lemma 15.4. The constants of the limiting laws.  Complex Ginibre: exact (q = 2 by two
     independent exact routes).  χ_3: exact.  The 3×3 real Ginibre E[σ1 + σ2] (the qubit iid constant):
-    the closed form agrees with the exact density to 30 digits (an identity check at high precision,
-    not a symbolic proof).  The 3×3 GUE spread 27/(4 sqrt(π)): against the density to 30 digits and Monte Carlo."""
+    the exact sympy integral of the singular-value density equals the closed form.  The 3×3 GUE
+    spread 27/(4 sqrt(π)): the exact sympy integral of the eigenvalue density, and Monte Carlo."""
     assert ginibre_claim_holds(2, asy.ginibre_nuclear_sq_mean(2))
     assert ginibre_claim_holds(3, asy.ginibre_nuclear_sq_mean(3))
     assert gue_claim_holds(2, asy.gue_spread_mean(2))
@@ -336,8 +332,30 @@ def test_lemma_15_4_mutant_rejected():
     assert not gue_claim_holds(2, f * asy.gue_spread_mean(2))
     assert not gue_claim_holds(3, f * asy.gue_spread_mean(3))
     assert not top_two_claim_holds(f * asy.real_ginibre_top_two_closed_form())
-    # the "3.8449226509616" of the closed form's 13-digit decimal is not the constant to 30 digits
+    # the "3.8449226509616" of the closed form's 13-digit decimal is not the exact constant
     assert not top_two_claim_holds(sp.Float("3.8449226509616", 14))
+
+
+@lemma(
+    "15.4",
+    "atan(x) + atan(1/x) = π/2 (x > 0); the two 3×3 densities are normalised; the integrals cross-check",
+    "sympy identity; exact normalisers; 30-digit quadrature of the same densities",
+)
+def test_lemma_15_4_exact_integrals_ingredients():
+    """Lemma 15.4, ingredients of the exact derivations.  (i) The identity used to put the Ginibre
+    integral in the basis {π, atan√2, √2}: d/dx[atan x + atan(1/x)] = 0 and the value at x = 1 is π/2.
+    (ii) The exact sympy integrals agree with the independent quadratures of the same densities in
+    other coordinates (cone / gap coordinates) to 25 digits — a cross-check of the integration code."""
+    x = sp.Symbol("x", positive=True)
+    ident = sp.atan(x) + sp.atan(1 / x)
+    assert sp.simplify(sp.diff(ident, x)) == 0 and ident.subs(x, 1) == sp.pi / 2
+    assert asy.atan_reciprocal_rewrite(sp.atan(sp.sqrt(2) / 2)) == sp.pi / 2 - sp.atan(sp.sqrt(2))
+    with mpmath.workdps(40):
+        for exact, quad in (
+            (asy.real_ginibre_top_two_from_density(), asy.real_ginibre_top_two_quadrature(30)),
+            (asy.gue3_spread_from_density(), asy.gue_spread_quadrature(30)),
+        ):
+            assert abs(mpmath.mpf(sp.N(exact, 40)) - quad) < mpmath.mpf(10) ** -25
 
 
 # ---------------------------------------------------------------------------------------------

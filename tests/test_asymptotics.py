@@ -129,3 +129,14 @@ def test_prediction_z_score_sees_a_wrong_constant():
 def test_bad_input(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_atan_reciprocal_rewrite_only_touches_arguments_below_one():
+    x = sp.atan(sp.Rational(1, 2)) + sp.atan(sp.sqrt(2)) + sp.atan(sp.Symbol("y"))
+    out = asy.atan_reciprocal_rewrite(x)
+    assert out == sp.pi / 2 - sp.atan(2) + sp.atan(sp.sqrt(2)) + sp.atan(sp.Symbol("y"))
+    assert abs(float((out - x).subs(sp.Symbol("y"), 0))) < 1e-15  # the identity atan x + atan(1/x) = π/2
+
+
+def test_gue3_spread_from_density_is_the_library_constant():
+    assert sp.simplify(asy.gue3_spread_from_density() - asy.gue_spread_mean(3)) == 0

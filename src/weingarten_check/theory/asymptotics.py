@@ -62,6 +62,9 @@ __all__ = [
     "gue_spread_mean",
     "ginibre_nuclear_sq_mean",
     "real_ginibre_top_two_closed_form",
+    "real_ginibre_top_two_from_density",
+    "gue3_spread_from_density",
+    "atan_reciprocal_rewrite",
     "qae_v1_qubit_exact_mean",
     "prediction_z_score",
 ]
@@ -326,8 +329,8 @@ def fourth_moment_ratio_limit(task: str, case: str, q: int = 2) -> sp.Expr:
 def real_ginibre_top_two_closed_form() -> sp.Expr:
     """``(3π - 3 atan√2 + 5√2)/(2√π)``: ``E[σ1 + σ2]`` of a 3×3 standard real Gaussian matrix (Lemma 15.4).
 
-    Lemma 15.4 of ``proofs/DERIVATION.md`` checks it against the exact singular-value density to 40
-    digits (the density integral reduced to a triangle, see :func:`gaussian_delta_mean`).
+    Derived exactly from the singular-value density by :func:`real_ginibre_top_two_from_density`;
+    Lemma 15.4 of ``proofs/DERIVATION.md`` checks that sympy simplifies the difference to 0.
 
     Returns
     -------
@@ -417,9 +420,9 @@ def gue_spread_mean(q: int = 2) -> sp.Expr:
     """``E[λmax - λmin]`` of a ``q × q`` GUE with density ``∝ exp(-tr H²/2)`` (Lemma 15.4 of ``proofs/DERIVATION.md``).
 
     ``q = 2``: ``H - tr(H)/2 = Σ_b z_b σ_b/sqrt(2)`` with ``z`` standard in R³, so the gap is
-    ``sqrt(2)·||z|| = sqrt(2)·χ_3``, of mean ``4/sqrt(π)`` (exact).  ``q = 3``: ``27/(4 sqrt(π))``; the
-    denominator integral of :func:`gue_spread_quadrature` is ``4 sqrt(3) π/243`` (sympy), the numerator
-    ``32/315`` (identified by PSLQ); Lemma 15.4 checks the value against the density to 30 digits.
+    ``sqrt(2)·||z|| = sqrt(2)·χ_3``, of mean ``4/sqrt(π)`` (exact).  ``q = 3``: ``27/(4 sqrt(π))``,
+    derived exactly from the eigenvalue density by :func:`gue3_spread_from_density`; Lemma 15.4 checks
+    that sympy simplifies the difference to 0.
 
     Parameters
     ----------
@@ -446,6 +449,130 @@ def gue_spread_mean(q: int = 2) -> sp.Expr:
     if q == 3:
         return sp.Rational(27, 4) / sp.sqrt(sp.pi)
     raise ValueError(f"q must be 2 or 3 for the GUE spread constant, got {q}")
+
+
+# ---------------------------------------------------------------------------------------------
+# exact derivations of the two 3×3 constants from their joint eigenvalue densities (Lemma 15.4)
+# ---------------------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=4096)
+def _definite(dep: sp.Expr, var: sp.Symbol, lo: sp.Expr, hi: sp.Expr) -> sp.Expr:
+    """``∫_lo^hi dep d var``.  A term ``p(var)·e^{-a var²}·erf(b var)`` whose factor ``p e^{-a var²}`` has an
+    elementary antiderivative ``P`` (sympy) is integrated by parts, ``[P erf]_lo^hi - ∫ P·(erf)'``, which
+    sympy's own ``integrate`` does not find; everything else goes to ``sympy.integrate``."""
+    erfs = [f for f in sp.Mul.make_args(dep) if isinstance(f, sp.erf)]
+    if len(erfs) == 1:
+        rest = sp.Mul(*[f for f in sp.Mul.make_args(dep) if f is not erfs[0]])
+        prim = sp.integrate(rest, var)
+        if not prim.has(sp.erf, sp.Integral):
+            boundary = sp.limit(prim * erfs[0], var, hi, "-") - sp.limit(prim * erfs[0], var, lo, "+")
+            return sp.expand(boundary - _termwise_integral(prim * sp.diff(erfs[0], var), var, lo, hi))
+    return sp.expand(sp.integrate(dep, (var, lo, hi)))
+
+
+def _termwise_integral(expr: sp.Expr, var: sp.Symbol, lo: sp.Expr, hi: sp.Expr) -> sp.Expr:
+    """``∫_lo^hi expr d var`` by sympy, one term of the expanded sum at a time (cached per term)."""
+    out = sp.Integer(0)
+    for term in sp.Add.make_args(sp.expand(expr)):
+        coeff, dep = term.as_independent(var, as_Add=False)
+        out += coeff * _definite(dep, var, lo, hi)
+    return sp.expand(out)
+
+
+@functools.lru_cache(maxsize=8)
+def gue3_spread_from_density() -> sp.Expr:
+    """``E[λmax - λmin]`` of the 3×3 GUE (density ``∝ exp(-tr H²/2)``) by exact sympy integration (Lemma 15.4).
+
+    Lemma 15.4 of ``proofs/DERIVATION.md``.  The eigenvalues have the exchangeable density
+    ``∝ Π_{i<j}(λ_i - λ_j)² exp(-|λ|²/2)`` on ``R³``, and for three reals
+    ``λmax - λmin = (|λ1-λ2| + |λ1-λ3| + |λ2-λ3|)/2``, so ``E[λmax - λmin] = (3/2) E|λ1 - λ2|``.  Integrating
+    ``λ3`` out leaves a polynomial times ``exp(-(λ1² + λ2²)/2)``; the rotation ``λ1,2 = (v ± u)/√2``
+    (``|λ1 - λ2| = √2|u|``) separates it into Gaussian moments.  Every integral is a sympy ``integrate``
+    of a polynomial times a Gaussian; nothing is numerical.
+
+    Returns
+    -------
+    sympy.Expr
+        The exact value (it simplifies to ``27/(4 sqrt(π))``, :func:`gue_spread_mean`).
+
+    Examples
+    --------
+    >>> gue3_spread_from_density()
+    27/(4*sqrt(pi))
+    """
+    l1, l2, l3 = sp.symbols("l1 l2 l3", real=True)
+    u, v = sp.symbols("u v", real=True)
+    oo = sp.oo
+    vdm2 = sp.expand(((l1 - l2) * (l1 - l3) * (l2 - l3)) ** 2)
+    marg = _termwise_integral(vdm2 * sp.exp(-(l3**2) / 2), l3, -oo, oo)  # polynomial in l1, l2
+    z = _termwise_integral(
+        _termwise_integral(marg * sp.exp(-(l1**2) / 2), l1, -oo, oo) * sp.exp(-(l2**2) / 2), l2, -oo, oo
+    )
+    rot = sp.expand(marg.subs({l1: (v + u) / sp.sqrt(2), l2: (v - u) / sp.sqrt(2)}, simultaneous=True))
+    marg_u = _termwise_integral(rot * sp.exp(-(v**2) / 2), v, -oo, oo)
+    abs_gap = 2 * _termwise_integral(sp.sqrt(2) * u * marg_u * sp.exp(-(u**2) / 2), u, 0, oo)  # even in u
+    return sp.simplify(sp.Rational(3, 2) * abs_gap / z)
+
+
+def _ordered_singular_value_integral(weight: sp.Expr, s1: sp.Symbol, s2: sp.Symbol, s3: sp.Symbol) -> sp.Expr:
+    """``∫_{s1 > s2 > s3 > 0} weight·Π_{i<j}(s_i² - s_j²)·e^{-|s|²/2} ds``, iterated: s3, then s2, then s1."""
+    vdm = sp.expand((s1**2 - s2**2) * (s1**2 - s3**2) * (s2**2 - s3**2))
+    f = _termwise_integral(weight * vdm * sp.exp(-(s3**2) / 2), s3, 0, s2)
+    g = _termwise_integral(f * sp.exp(-(s2**2) / 2), s2, 0, s1)
+    return _termwise_integral(g * sp.exp(-(s1**2) / 2), s1, 0, sp.oo)
+
+
+@functools.lru_cache(maxsize=8)
+def real_ginibre_top_two_from_density() -> sp.Expr:
+    """``E[σ1 + σ2]`` of a 3×3 standard real Gaussian matrix by exact sympy integration (Lemma 15.4).
+
+    Lemma 15.4 of ``proofs/DERIVATION.md``.  ``GᵀG`` is real Wishart (Laguerre orthogonal ensemble with
+    ``λ^(-1/2) e^{-λ/2}``); with ``λ = s²`` the singular values have density
+    ``∝ Π_{i<j}|s_i² - s_j²| e^{-|s|²/2}`` on ``R_+³``.  On the ordered region ``s1 > s2 > s3 > 0`` the
+    Vandermonde is a positive polynomial, and the iterated integrals (``s3`` over ``(0, s2)``, ``s2`` over
+    ``(0, s1)``, ``s1`` over ``(0, ∞)``) are sympy integrals of polynomial × Gaussian × ``erf`` terms:
+    ``E[σ1 + σ2] = (I[s1] + I[s2]) / I[1]``, the normaliser ``I[1]`` computed the same way.
+
+    Returns
+    -------
+    sympy.Expr
+        The exact value, equal to :func:`real_ginibre_top_two_closed_form`.
+
+    Examples
+    --------
+    >>> v = real_ginibre_top_two_from_density()  # doctest: +SKIP
+    >>> sp.simplify(v - real_ginibre_top_two_closed_form())  # doctest: +SKIP
+    0
+    """
+    s1, s2, s3 = sp.symbols("s1 s2 s3", positive=True)
+    z = _ordered_singular_value_integral(sp.Integer(1), s1, s2, s3)
+    top = _ordered_singular_value_integral(s1, s1, s2, s3) + _ordered_singular_value_integral(s2, s1, s2, s3)
+    return sp.simplify(atan_reciprocal_rewrite(sp.simplify(top / z)))
+
+
+def atan_reciprocal_rewrite(expr: sp.Expr) -> sp.Expr:
+    """Replace every ``atan(a)`` with a numeric ``0 < a < 1`` by ``π/2 - atan(1/a)`` (Lemma 15.4).
+
+    The identity ``atan(x) + atan(1/x) = π/2`` for ``x > 0`` (its derivative vanishes and it holds at
+    ``x = 1``; checked by sympy in Lemma 15.4 of ``proofs/DERIVATION.md``) puts the exact integrals in the
+    basis ``{π, atan√2, √2}`` where sympy decides equality.
+
+    Parameters
+    ----------
+    expr : sympy.Expr
+
+    Returns
+    -------
+    sympy.Expr
+
+    Examples
+    --------
+    >>> atan_reciprocal_rewrite(sp.atan(sp.sqrt(2) / 2))
+    -atan(sqrt(2)) + pi/2
+    """
+    return expr.replace(
+        lambda e: isinstance(e, sp.atan) and e.args[0].is_number and bool(0 < e.args[0] < 1),
+        lambda e: sp.pi / 2 - sp.atan(sp.nsimplify(1 / e.args[0])),
+    )
 
 
 def _chi_mean(k: int) -> sp.Expr:
