@@ -153,12 +153,14 @@ def test_layout_tree_lists_every_module():
 
 
 def test_lemma_counts_in_the_text_match_the_derivation_and_the_table(upd):
-    """"N lemmas with M numbered parts" (README) and "the N lemmas" (site index) say what proofs/DERIVATION.md
+    """ "N lemmas with M numbered parts" (README) and "the N lemmas" (site index) say what proofs/DERIVATION.md
     and the generated lemma table hold: N sections "## Lemma k", M distinct part ids in the table."""
     import re
 
     lemmas = len(re.findall(r"^## Lemma \d+ ", (ROOT / "proofs" / "DERIVATION.md").read_text(), re.M))
-    parts = {line.split("|")[1].strip() for line in upd.current_block("lemmas").splitlines() if re.match(r"\| \d", line)}
+    parts = {
+        line.split("|")[1].strip() for line in upd.current_block("lemmas").splitlines() if re.match(r"\| \d", line)
+    }
     readme = (ROOT / "README.md").read_text()
     m = re.search(r"as (\d+) lemmas with (\d+) numbered parts", readme)
     assert m and (int(m[1]), int(m[2])) == (lemmas, len(parts))
