@@ -44,7 +44,7 @@ from fractions import Fraction
 
 import sympy as sp
 
-from ..circuits import second_moments as _sm  # gate maps called through the module (mutation tests patch them)
+from ..circuits import second_moments  # gate maps called through the module (mutation tests patch them)
 from ..circuits.ensembles import FINITE_DEPTH_ENSEMBLES  # the one list of ensembles with a depth
 from ..circuits.second_moments import PAULI_PAIR, ZERO_ID, DenseTwoCopy, QSqrt2
 from ..util.checks import check_choice, is_int
@@ -245,16 +245,16 @@ def h_tensor_h(task: str, n: int, site: int = 0, only_touching: bool = False) ->
 # ---------------------------------------------------------------------------------------------
 def _prefix(ensemble: str, n: int) -> list:
     if ensemble == "real-hea":
-        return _sm.real_hea_layers(n, 0)
-    return _sm.hea_layers(n, 0) if ensemble == "hea" else []
+        return second_moments.real_hea_layers(n, 0)
+    return second_moments.hea_layers(n, 0) if ensemble == "hea" else []
 
 
 def _block(ensemble: str, n: int, ell: int) -> list:
     if ensemble == "brickwork":
-        return _sm.brickwork_layers(n, 1, 2, first=ell)
+        return second_moments.brickwork_layers(n, 1, 2, first=ell)
     if ensemble == "real-hea":
-        return _sm.real_hea_layers(n, 1)[1:]
-    return _sm.hea_layers(n, 1)[1:]
+        return second_moments.real_hea_layers(n, 1)[1:]
+    return second_moments.hea_layers(n, 1)[1:]
 
 
 def _period(ensemble: str) -> int:
@@ -266,9 +266,11 @@ def _fold_functional(prefix: list, n: int) -> list:
     bloch = [(Fraction(0), Fraction(0), Fraction(1))] * n
     for layer in prefix:
         for g in layer:
-            _, ptm = _sm.fixed_gate_ptm(g.spec, True)  # U† σ_μ U = Σ_ν R[ν][μ] σ_ν; <0|σ_ν|0> = δ_{ν ∈ {0, z}}
+            _, ptm = second_moments.fixed_gate_ptm(
+                g.spec, True
+            )  # U† σ_μ U = Σ_ν R[ν][μ] σ_ν; <0|σ_ν|0> = δ_{ν ∈ {0, z}}
             bloch[g.sites[0]] = tuple(ptm[0][mu] + ptm[3][mu] for mu in (1, 2, 3))
-    return [_sm.product_state_functional(b) for b in bloch]
+    return [second_moments.product_state_functional(b) for b in bloch]
 
 
 class _Op:
@@ -288,7 +290,7 @@ class _Op:
 
     def apply(self, layers: list, heisenberg: bool) -> _Op:
         if self.dense is None:
-            self.sparse = _sm.propagate(self.sparse, layers, heisenberg=heisenberg)
+            self.sparse = second_moments.propagate(self.sparse, layers, heisenberg=heisenberg)
         else:
             seq = reversed(layers) if heisenberg else layers
             for layer in seq:
@@ -299,7 +301,7 @@ class _Op:
 
     def project(self, site: int) -> _Op:
         if self.dense is None:
-            self.sparse = _sm.apply_projection_A(self.sparse, site)
+            self.sparse = second_moments.apply_projection_A(self.sparse, site)
         else:  # E_A ⊗ tr(E_A ·): (μ,μ), μ ≠ 0 -> 2 · ½ (Σ_ν (ν,ν)) on the A axis
             m = ((a, b, 1, 0) for a in (5, 10, 15) for b in (5, 10, 15))
             self.dense._apply_matrix(site, 1, 1, tuple(m))
@@ -307,7 +309,7 @@ class _Op:
 
     def pair(self, functionals: list) -> object:
         if self.dense is None:
-            return _sm.pair_with_product_state(self.sparse, functionals)
+            return second_moments.pair_with_product_state(self.sparse, functionals)
         return self.dense.pair(functionals)
 
     def to_sparse(self) -> dict:
@@ -321,7 +323,7 @@ def _to_sympy(v: object) -> sp.Expr:
     return sp.Rational(v.numerator, v.denominator)
 
 
-_ZERO = _sm.product_state_functional((0, 0, 1))
+_ZERO = second_moments.product_state_functional((0, 0, 1))
 
 
 def _heis_pass(op: _Op, ensemble: str, n: int, L: int, record, steps: int) -> None:
@@ -356,7 +358,7 @@ def _series_cached(task: str, case: str, ensemble: str, n: int, site: int, Lmax:
         if target is None or target < 1:
             continue
         if case == "v1":
-            op = _Op(_sm.apply_projection_A(h_tensor_h(task, n, site, True), site), n, dense)
+            op = _Op(second_moments.apply_projection_A(h_tensor_h(task, n, site, True), site), n, dense)
 
             def rec(j, o, target=target):
                 if (target - j) % period == 0:
@@ -381,7 +383,7 @@ def _single_cached(task: str, case: str, ensemble: str, n: int, site: int, L: in
     dense = ensemble in _DENSE
     fold = _fold_functional(_prefix(ensemble, n), n)
     if case == "v1":
-        op = _Op(_sm.apply_projection_A(h_tensor_h(task, n, site, True), site), n, dense)
+        op = _Op(second_moments.apply_projection_A(h_tensor_h(task, n, site, True), site), n, dense)
     else:
         op = _Op(h_tensor_h(task, n, site, False), n, dense)
     _heis_pass(op, ensemble, n, L, lambda j, o: None, L)
@@ -658,9 +660,11 @@ def _hea_float_series(
     """(value, rigorous rounding bound) at depths 1..Lmax, float64 (:class:`FloatTwoCopy`), v1 / v2."""
     fold = _fold_functional(_prefix(ensemble, n), n)
     if case == "v1":
-        X = _sm.FloatTwoCopy.from_sparse(_sm.apply_projection_A(h_tensor_h(task, n, site, True), site), n)
+        X = second_moments.FloatTwoCopy.from_sparse(
+            second_moments.apply_projection_A(h_tensor_h(task, n, site, True), site), n
+        )
     else:
-        X = _sm.FloatTwoCopy.from_sparse(h_tensor_h(task, n, site, False), n)
+        X = second_moments.FloatTwoCopy.from_sparse(h_tensor_h(task, n, site, False), n)
     out = []
     for _ in range(Lmax):
         for layer in reversed(_block(ensemble, n, 1)):
@@ -672,24 +676,28 @@ def _hea_float_series(
 
 @functools.lru_cache(maxsize=128)
 def _local1_value(task: str, case: str, n: int, site: int) -> object:
-    layers = _sm.local1_layers(n)
+    layers = second_moments.local1_layers(n)
     if task == "qsl":
         W = {tuple(0 if s == site else ZERO_ID for s in range(n)): Fraction(1)}
         allzero = {tuple([ZERO_ID] * n): Fraction(1)}
         if case == "v1":
-            return _sm.pair_with_product_state(_sm.propagate(W, layers, heisenberg=True), [_ZERO] * n)
+            return second_moments.pair_with_product_state(
+                second_moments.propagate(W, layers, heisenberg=True), [_ZERO] * n
+            )
         if case == "v2":
-            return _sm.pair_with_product_state(_sm.propagate(W, layers, heisenberg=False), [_ZERO] * n)
-        psi = _sm.propagate(allzero, layers, heisenberg=False)
-        phi = _sm.propagate(allzero, layers, heisenberg=True)
+            return second_moments.pair_with_product_state(
+                second_moments.propagate(W, layers, heisenberg=False), [_ZERO] * n
+            )
+        psi = second_moments.propagate(allzero, layers, heisenberg=False)
+        phi = second_moments.propagate(allzero, layers, heisenberg=True)
         return _contract_first_moments(psi, phi, site)
     X = h_tensor_h(task, n, site, case == "v1")
     if case != "v1":
-        X = _sm.propagate(X, layers, heisenberg=True)
-    X = _sm.apply_projection_A(X, site)
+        X = second_moments.propagate(X, layers, heisenberg=True)
+    X = second_moments.apply_projection_A(X, site)
     if case != "v2":
-        X = _sm.propagate(X, layers, heisenberg=True)
-    return _sm.pair_with_product_state(X, [_ZERO] * n)
+        X = second_moments.propagate(X, layers, heisenberg=True)
+    return second_moments.pair_with_product_state(X, [_ZERO] * n)
 
 
 def layers_to_within(
