@@ -8,10 +8,8 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from weingarten_check.circuits.ensembles import Circuit
 from weingarten_check.experiments import instances
 from weingarten_check.experiments.tasks import task_spec
-from weingarten_check.states.sampling import haar_unitary
 from weingarten_check.theory import bounds, task_moments
 from weingarten_check.theory import finite_depth as fd
 
@@ -130,14 +128,6 @@ def test_local1_is_a_one_design_but_not_two():
 
 
 # ------------------------------------------------------------------------------------------ Monte Carlo
-def _brickwork(n, q=2, rng=None, layers=None):
-    c = Circuit(n, q, name="brickwork")
-    for ell in range(1, layers + 1):
-        for i in range(0 if ell % 2 else 1, n - 1, 2):
-            c.ops.append(("gate", (i, i + 1), haar_unitary(q * q, rng)))
-    return c
-
-
 MC_POINTS = [
     ("hea", "vqe", "v1", 4, 3, 0),
     ("hea", "vqe", "v2", 5, 2, 0),
@@ -152,21 +142,15 @@ MC_POINTS = [
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("ensemble", "task", "case", "n", "L", "site"), MC_POINTS)
-def test_monte_carlo_agrees(monkeypatch, ensemble, task, case, n, L, site):
-    """Exact statevector samples (the library's samplers and K/M computation), 2000 draws, seed 16: |z| < 4."""
-    if ensemble == "brickwork":  # route the library's circuit path to a brickwork sampler
-        orig = instances.sample_circuit
-        monkeypatch.setattr(
-            instances,
-            "sample_circuit",
-            lambda e, n_, q, g, lay: _brickwork(n_, q, g, lay) if e == "local1" else orig(e, n_, q, g, lay),
-        )
+def test_monte_carlo_agrees(ensemble, task, case, n, L, site):
+    """Exact statevector samples (the library's samplers, brickwork included, and its K/M computation), 2000
+    draws, seed 16: |z| < 4."""
     exact = float(fd.finite_depth_moment(task, case, ensemble, n, L, site=site).value)
     spec = task_spec(task, n, site=site)
     rng = np.random.default_rng(16)
     xs = []
     for _ in range(2000):
-        m = instances.sample_cost_matrices(spec, "hea" if ensemble == "hea" else "local1", case, rng, layers=L)
+        m = instances.sample_cost_matrices(spec, ensemble, case, rng, layers=L)
         xs.append(np.sum(np.abs(m.M) ** 2) if task == "qsl" else np.sum(m.K**2))
     xs = np.array(xs)
     se = xs.std(ddof=1) / np.sqrt(len(xs))
