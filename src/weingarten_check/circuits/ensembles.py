@@ -37,6 +37,7 @@ Examples
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -353,20 +354,23 @@ def hea_circuit(n: int, q: int = 2, layers: int | None = None, rng: RngLike = No
     L = _check_layers(layers, n)
     gen = as_rng(rng)
     c = Circuit(n, q, name=f"hea(n={n}, q={q}, L={L})")
-    diag = cz_chain_diagonal(n, q) if n > 1 else None
     if q == 2:
         c.ops.append(("layer", [ry(np.pi / 4)] * n))
         axes = gen.integers(0, 3, size=(L, n))
         angles = gen.uniform(0.0, 2 * np.pi, size=(L, n))
-        for l in range(L):
-            c.ops.append(("layer", [pauli_rotation("XYZ"[axes[l, s]], angles[l, s]) for s in range(n)]))
-            if diag is not None:
-                c.ops.append(("diag", diag))
+        layers_ = ([pauli_rotation("XYZ"[axes[l, s]], angles[l, s]) for s in range(n)] for l in range(L))
     else:
-        for _layer in range(L):
-            c.ops.append(("layer", [haar_unitary(q, gen) for _ in range(n)]))
-            if diag is not None:
-                c.ops.append(("diag", diag))
+        layers_ = ([haar_unitary(q, gen) for _ in range(n)] for _ in range(L))
+    return _append_cz_layers(c, layers_)
+
+
+def _append_cz_layers(c: Circuit, layers: Iterable[list[np.ndarray]]) -> Circuit:
+    """Append each layer of single-site gates followed by the CZ chain (none for one site); return ``c``."""
+    diag = cz_chain_diagonal(c.n, c.q) if c.n > 1 else None
+    for gates in layers:
+        c.ops.append(("layer", gates))
+        if diag is not None:
+            c.ops.append(("diag", diag))
     return c
 
 
@@ -487,14 +491,9 @@ def real_hea_circuit(n: int, q: int = 2, layers: int | None = None, rng: RngLike
     L = _check_layers(layers, n)
     gen = as_rng(rng)
     c = Circuit(n, q, name=f"real_hea(n={n}, L={L})")
-    diag = cz_chain_diagonal(n, q) if n > 1 else None
     c.ops.append(("layer", [ry(np.pi / 4).real] * n))
     angles = gen.uniform(0.0, 2 * np.pi, size=(L, n))
-    for l in range(L):
-        c.ops.append(("layer", [ry(angles[l, s]).real for s in range(n)]))
-        if diag is not None:
-            c.ops.append(("diag", diag))
-    return c
+    return _append_cz_layers(c, ([ry(angles[l, s]).real for s in range(n)] for l in range(L)))
 
 
 def brickwork_pairs(n: int, layer: int) -> list[tuple[int, int]]:
