@@ -335,15 +335,18 @@ def test_clifford_k_is_a_lattice_point():
 
 
 @pytest.mark.slow
-def test_clifford_vs_haar_script_quick(tmp_path):
-    """scripts/clifford_vs_haar.py --quick runs end to end (sweeps, table, figure)."""
+@pytest.mark.parametrize("ensemble", ["clifford", "orthogonal"])
+def test_ensemble_vs_reference_script_quick(tmp_path, ensemble):
+    """scripts/ensemble_vs_reference.py --quick runs end to end (sweeps, table, figure) for both ensembles."""
     from pathlib import Path
 
-    script = Path(__file__).resolve().parents[1] / "scripts" / "clifford_vs_haar.py"
+    script = Path(__file__).resolve().parents[1] / "scripts" / "ensemble_vs_reference.py"
     r = subprocess.run(
         [
             sys.executable,
             str(script),
+            "--ensemble",
+            ensemble,
             "--quick",
             "--results",
             str(tmp_path / "c.jsonl"),
