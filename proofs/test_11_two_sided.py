@@ -134,7 +134,7 @@ def qubit_constant_certificate(c):
 @lemma(
     "11.2",
     "Δ >= 2||K||_F/sqrt(dA²-1) (Popoviciu: Var_U C <= Δ²/4); dA = 2: Δ = 2(σ1+σ2) >= 2||K||_F (equality iff rank K <= "
-    "1), which implies the issue's 2 sqrt(2/3)",
+    "1), which implies Δ >= 2 sqrt(2/3)||K||_F",
     "Popoviciu: certificate (two-point law); qubit: certificate in σ's; random K, dA = 2 exact, dA = 3 brute force",
 )
 def test_lemma_11_2_popoviciu_and_qubit_constant():

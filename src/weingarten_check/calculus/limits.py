@@ -6,7 +6,7 @@ enumerate (40!)² permutation pairs). Each public entry point estimates its work
 coset counts first and raises :class:`WorkLimitError` (a ``ValueError``) naming the count, the limit
 and what is still in reach.
 
-Counts and limits (measured on 2 shared cores under load):
+Counts and limits (measured on a 2-core machine; timings vary with machine load):
 
 * ``Wg(μ, d)`` sums one character over all partitions λ ⊢ k (:func:`partition_count` ``p(k)``):
   p(34) = 12 310 took ~8 s (integer d) and ~15 s (symbolic d). Limit ``p(k) <= MAX_PARTITIONS``

@@ -82,7 +82,7 @@ _D = sp.Symbol("d", positive=True)
 #: ``gaussian_delta_monte_carlo(3, 6000, seed=2026)`` (lower ends; the widest bracket, relative, is
 #: ``max_width``).  Regenerate with that call (``tests/test_asymptotics.py`` re-runs a prefix).
 GAUSSIAN_DELTA_MC: dict[int, dict[str, float]] = {
-    # 6000 directions, 1718 s on two shared cores (load 10-14), 0.29 s per certified Δ
+    # 6000 directions, 1718 s on two shared cores, 0.29 s per certified Δ
     3: {
         "mean": 2.821881912573882,
         "sd": 0.16076102741873188,

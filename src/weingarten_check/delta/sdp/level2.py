@@ -345,7 +345,7 @@ def solve_level2(
 
     L-BFGS on the log-sum-exp smoothing of ``λmax``, phase by phase.  Runs with the BLAS pinned to
     one thread (:data:`weingarten_check.util.blas_threads.BLAS_PIN`): the matrices are small and a
-    multi-threaded BLAS on a shared machine made each step up to 50x slower (measured).
+    multi-threaded BLAS made each step up to 50x slower (measured with the cores busy with other work).
 
     Parameters
     ----------
