@@ -1,4 +1,4 @@
-"""Certified Δ for dA >= 3 (issue 8): per-sample time and achieved relative width, single-threaded.
+"""Certified Δ for dA >= 3: per-sample time and achieved relative width, single-threaded.
 
 Run: ``.venv/bin/python benchmarks/bench_certified.py [--quick] [--dA9] [--samples3 N] [--samples4 N]``
 
@@ -14,7 +14,7 @@ Run: ``.venv/bin/python benchmarks/bench_certified.py [--quick] [--dA9] [--sampl
 4. ``--compare-check``: the exact check of one dA = 4 level-2 certificate, side by side: the
    congruence test (what the package uses) vs the complete LDLᵀ (Bareiss) test (about a minute).
 
-Goals (issue 8): dA = 3 median width <= 1e-8, worst <= 1e-6, <= 0.3 s/sample; dA = 4 worst <= 1e-4
+Targets: dA = 3 median width <= 1e-8, worst <= 1e-6, <= 0.3 s/sample; dA = 4 worst <= 1e-4
 at <= 10 s/sample; dA = 9 any certified width <= 1e-3.  The machine load is printed with the numbers.
 """
 

@@ -1,4 +1,4 @@
-"""Side-by-side benchmarks of the numerics (issue 4), single-threaded.
+"""Side-by-side benchmarks of the numerics, single-threaded.
 
 Run: ``.venv/bin/python benchmarks/bench_numerics.py [--quick] [--full]``
 

@@ -1,4 +1,4 @@
-"""Scale benchmark (issue 10 part 1): one exact-Haar Δ sample against drawing the Haar state.
+"""Scale benchmark: one exact-Haar Δ sample against drawing the Haar state.
 
 Run: ``.venv/bin/python benchmarks/bench_scale.py [--quick] [--big] [--threads N]``
 
@@ -15,8 +15,8 @@ so the ratio stays meaningful on a loaded machine.
   sample each; goal <= 15 s.  Peak RSS ~ 4.3 GiB resp. 2.2 GiB; never run in the test suite.
 * ``--quick``: n = 20, 22 only (a smoke run, ~1 min).
 
-Threads: ``--threads`` sets OMP/OPENBLAS/MKL threads in the subprocesses (default 2, the issue's
-"2 cores"; the chunked passes are single-threaded numpy; with 2 or more threads the Haar-V2 route draws
+Threads: ``--threads`` sets OMP/OPENBLAS/MKL threads in the subprocesses (default 2, the
+machine's 2 cores; the chunked passes are single-threaded numpy; with 2 or more threads the Haar-V2 route draws
 its Ginibre blocks in a second thread while the previous block is reduced, bit-identical to one thread).
 """
 

@@ -1,5 +1,5 @@
-"""Regenerate the example outputs in README.md and the site pages from a fresh run (issue 11: README numbers had
-drifted).
+"""Regenerate the example outputs in README.md and the site pages from a fresh run, so that
+no number in them drifts from what the code computes.
 
 Every generated block — in README.md or in a page of the documentation site (docs/source/**/*.md) — is a
 fenced code block (or, for ``lemmas``, a Markdown table) preceded by a marker line
