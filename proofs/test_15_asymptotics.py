@@ -483,3 +483,150 @@ def test_lemma_15_2_qsl_beta_law():
 def test_lemma_15_2_qsl_mutant_rejected():
     for q in (2, 3):
         assert not beta_claim_holds(q, sp.Rational(101, 100) * asy.asymptotic_constant("qsl", "v1", q).c)
+
+
+# ---------------------------------------------------------------------------------------------
+# 15.7 the exact finite-size law of QAE v2: a Jacobi (MANOVA) ensemble
+# ---------------------------------------------------------------------------------------------
+def _jacobi_full_square(poly: sp.Expr, lams: tuple, a: int, b: int) -> sp.Rational:
+    """∫_[0,1]^k poly(λ) Π λ^a (1-λ)^b dλ, term by term (each monomial a product of Beta integrals)."""
+    beta = [sp.Rational(sp.factorial(a + t) * sp.factorial(b), sp.factorial(a + t + b + 1)) for t in range(16)]
+    return sp.Add(*[c * sp.Mul(*[beta[e] for e in mono]) for mono, c in sp.Poly(sp.expand(poly), *lams).terms()])
+
+
+def _jacobi_spread_by_sympy(k: int, a: int, b: int) -> sp.Rational:
+    """E[λmax - λmin] of the k-point (k = 2, 3) Jacobi density, by sympy's own integrate over the ordered
+    region λ1 > λ2 (the other coordinate over [0, 1]) — independent of the library's Beta-sum code."""
+    lam = sp.symbols(f"l0:{k}", positive=True)
+    vdm = sp.Mul(*[(lam[i] - lam[j]) ** 2 for i, j in itertools.combinations(range(k), 2)])
+    w = sp.Mul(*[t**a * (1 - t) ** b for t in lam])
+
+    def ordered(f):
+        g = sp.expand(f * w)
+        for t in lam[2:]:
+            g = sp.integrate(g, (t, 0, 1))
+        g = sp.integrate(sp.expand(g), (lam[1], 0, lam[0]))
+        return sp.integrate(sp.expand(g), (lam[0], 0, 1))
+
+    # k = 2: λmax - λmin = |λ1 - λ2|; k = 3: (|λ1-λ2| + |λ1-λ3| + |λ2-λ3|)/2, by exchangeability (3/2) E|λ1 - λ2|
+    return (1 if k == 2 else sp.Rational(3, 2)) * ordered((lam[0] - lam[1]) * vdm) / ordered(vdm)
+
+
+def jacobi_law_claim_holds(exponents, mean, cases) -> bool:
+    """QAE v2 (V1 = I, V2 Haar, A = R = site 0): Δ = spread of X = <0_B|V2† Π V2|0_B>, Π = |0><0|_A ⊗ I_B of
+    rank r = d/q, and ``exponents(n, q) = (k, a, b)`` claims the eigenvalue density of X is
+    ∝ Π(λi-λj)² Π λ^a (1-λ)^b.  Necessary consequences, each exact, at every (q, n) in ``cases``:
+    (i) E[λ] = tr(P Q)/k = r/d = 1/q (Haar: E[V† Π V] = (r/d) I);
+    (ii) E Σ_{i<j}(λi-λj)² = q·E tr X0² = q²/(q-1)·E||K||_F², the library's exact Weingarten second moment
+    (Lemma 9.3; K = x uᵀ, ||u||² = 1 - 1/q, tr X0² = |x|²);
+    (iii) the density's mean spread (sympy's integrate, n <= 4 / 2) equals ``mean(n, q)``."""
+    for q, n, exact_integral in cases:
+        k, a, b = exponents(n, q)
+        if k != q:
+            return False
+        lam = sp.symbols(f"l0:{k}", positive=True)
+        vdm = sp.Mul(*[(lam[i] - lam[j]) ** 2 for i, j in itertools.combinations(range(k), 2)])
+        Z = _jacobi_full_square(vdm, lam, a, b)
+        if _jacobi_full_square(lam[0] * vdm, lam, a, b) / Z != sp.Rational(1, q):
+            return False
+        spread2 = sp.Add(*[(lam[i] - lam[j]) ** 2 for i, j in itertools.combinations(range(k), 2)])
+        m2 = _jacobi_full_square(spread2 * vdm, lam, a, b) / Z
+        if m2 != sp.Rational(q * q, q - 1) * tm.expected_K_frobenius_sq_task("qae", "v2", n, q=q):
+            return False
+        if exact_integral and sp.simplify(_jacobi_spread_by_sympy(k, a, b) - mean(n, q)) != 0:
+            return False
+    return True
+
+
+_JACOBI_CASES = [(2, n, n <= 4) for n in range(2, 7)] + [(3, 2, True), (3, 3, False), (3, 4, False)]
+
+
+@lemma(
+    "15.7",
+    "QAE v2: the eigenvalues of X are the β = 2 Jacobi ensemble with a = d/q - q, b = d - d/q - q; "
+    "E[Δ] = the library's exact mean",
+    "q = 2, n = 2 … 6 (moments), n = 2 … 4 (mean by sympy); q = 3, n = 2 … 4 (moments), n = 2 (mean)",
+)
+def test_lemma_15_7_jacobi_law():
+    """Lemma 15.7. X = W†ΠW for an isometry W = Z(Z†Z)^(-1/2), Z a d × q complex Gaussian: with Z1, Z2 the
+    rows in and out of the range of Π (r and d - r rows), X = (A + B)^(-1/2) A (A + B)^(-1/2) with
+    A = Z1†Z1, B = Z2†Z2 independent complex Wishart (q × q, r and d - r degrees of freedom), whose
+    eigenvalues have the Jacobi density with exponents r - q and d - r - q (r, d - r >= q).  The
+    exponents give the right first and second moments (the latter from the Weingarten calculus of
+    Lemma 9.3), and the density's mean spread, integrated by sympy, is the library's mean."""
+    assert jacobi_law_claim_holds(asy.qae_v2_jacobi_exponents, asy.qae_v2_exact_mean, _JACOBI_CASES)
+
+
+@pytest.mark.mutant
+@lemma("15.7", "mutants: r = d/q - 1, an exponent off by one, the mean 1 % high fail the same checker", "as above")
+def test_lemma_15_7_mutant_rejected():
+    def r_minus_one(n, q):
+        d = q**n
+        return q, d // q - 1 - q, d - d // q + 1 - q
+
+    def a_plus_one(n, q):
+        k, a, b = asy.qae_v2_jacobi_exponents(n, q)
+        return k, a + 1, b
+
+    def b_plus_one(n, q):
+        k, a, b = asy.qae_v2_jacobi_exponents(n, q)
+        return k, a, b + 1
+
+    cases = [(2, 3, True), (3, 2, True)]
+    for wrong in (r_minus_one, a_plus_one, b_plus_one):
+        assert not jacobi_law_claim_holds(wrong, asy.qae_v2_exact_mean, cases)
+    high = lambda n, q: sp.Rational(101, 100) * asy.qae_v2_exact_mean(n, q)  # noqa: E731
+    assert not jacobi_law_claim_holds(asy.qae_v2_jacobi_exponents, high, cases)
+
+
+def selberg_claim_holds(closed_form, ns=range(2, 9)) -> bool:
+    """The qubit closed form (Selberg's integral, γ = 3/2 over γ = 1) equals the exact polynomial
+    integration of the two-point Jacobi density (the library's Beta sums) for n = 2 … 8."""
+    return all(
+        closed_form(n) == asy.jacobi_spread_mean(*asy.qae_v2_jacobi_exponents(n)) and closed_form(n).is_Rational
+        for n in ns
+    )
+
+
+def expansion_claim_holds(expansion, order: int = 3) -> bool:
+    """sqrt(d)·E[Δ]/c - ``expansion(d)`` = O(d^-order): at d = 2^10 … 2^16 (50-digit mpmath of the closed
+    form), d^order times the remainder stays below 10 and the first correction term fits to 1e-6."""
+    c = mpmath.mpf(sp.N(asy.asymptotic_constant("qae", "v2").c, 50))
+    mean = sp.lambdify(ns, asy.qae_v2_qubit_exact_mean(ns), "mpmath")  # the closed form, symbolic n
+    with mpmath.workdps(50):
+        for k in range(10, 17):
+            dd = mpmath.mpf(2) ** k
+            exact = mean(mpmath.mpf(k))
+            rem = mpmath.sqrt(dd) * exact / c - mpmath.mpf(sp.N(expansion.subs(d, sp.Integer(2) ** k), 50))
+            if not abs(rem) * dd**order < 10:
+                return False
+    return True
+
+
+@lemma(
+    "15.7",
+    "QAE v2 qubits: E[Δ] = 2^(d+1)Γ((d-1)/2)Γ((d+1)/2)²/(4πΓ(d/2+1)Γ(d-1/2)) (Selberg); "
+    "sqrt(d)·E[Δ] = (2/sqrt(π))(1 + 1/(8d) + 49/(128d²) + O(d⁻³))",
+    "n = 2 … 8 exact; the expansion against 50-digit values, d = 2^10 … 2^16",
+)
+def test_lemma_15_7_qubit_closed_form_and_expansion():
+    """Lemma 15.7 (qubits). E|λ1-λ2| = S_2(α, α, 3/2)/S_2(α, α, 1), α = d/2 - 1 (Selberg's integral, with
+    |t1 - t2|^(2γ): γ = 3/2 in the numerator, 1 in the normaliser), equal to the exact integrals; its
+    leading term is the stored constant c = sqrt(s)·E[GUE spread] = 2/sqrt(π), and the correction is
+    +1/(8d) relative: O(1/d), no 1/sqrt(d) term (Δ even in K)."""
+    assert selberg_claim_holds(asy.qae_v2_qubit_exact_mean)
+    expansion = asy.finite_size_expansion("qae", "v2", order=3)
+    assert expansion.subs(d, sp.oo) == 1  # the leading term is the stored constant
+    assert sp.limit(d * (expansion - 1), d, sp.oo) == sp.Rational(1, 8)
+    assert expansion_claim_holds(expansion)
+    assert asy.asymptotic_constant("qae", "v2").correction.startswith("exact")
+
+
+@pytest.mark.mutant
+@lemma("15.7", "mutants: the closed form 1 % high, a 1/sqrt(d) term, a wrong 1/d coefficient fail", "as above")
+def test_lemma_15_7_qubit_mutants_rejected():
+    assert not selberg_claim_holds(lambda n: sp.Rational(101, 100) * asy.qae_v2_qubit_exact_mean(n))
+    expansion = asy.finite_size_expansion("qae", "v2", order=3)
+    assert not expansion_claim_holds(expansion + 1 / sp.sqrt(d))
+    assert not expansion_claim_holds(expansion + sp.Rational(1, 100) / d)
+    assert not expansion_claim_holds(asy.finite_size_expansion("qae", "v1", order=3))

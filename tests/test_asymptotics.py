@@ -9,7 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 import sympy as sp
+from scipy import integrate
 
+from weingarten_check.experiments.estimate import estimate_variation_range
 from weingarten_check.states.sampling import haar_state
 from weingarten_check.theory import asymptotics as asy
 from weingarten_check.theory.bounds import expected_delta_upper_bound
@@ -140,3 +142,100 @@ def test_atan_reciprocal_rewrite_only_touches_arguments_below_one():
 
 def test_gue3_spread_from_density_is_the_library_constant():
     assert sp.simplify(asy.gue3_spread_from_density() - asy.gue_spread_mean(3)) == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# QAE v2: the exact Jacobi law (Lemma 15.7) against the library's exact-Haar sampler and quadrature
+# ---------------------------------------------------------------------------------------------
+def _qae_v2_z(n: int, q: int, samples: int, mean_of_law) -> float:
+    e = estimate_variation_range("qae", "haar", "v2", n=n, q=q, samples=samples, seed=1507)
+    return (e.mean - float(mean_of_law(n))) / e.stderr
+
+
+@pytest.mark.parametrize("n", [3, 4, 6])
+def test_qae_v2_exact_mean_against_the_haar_sampler(n):
+    """1000 exact-Haar samples (seed 1507) of the library's QAE v2 Δ agree with the exact Jacobi mean
+    (|z| <= 3); the QAE v1 law (a different rank-one law, Lemma 15.6) is rejected by the same data."""
+    assert abs(_qae_v2_z(n, 2, 1000, asy.qae_v2_qubit_exact_mean)) <= 3
+    assert abs(_qae_v2_z(n, 2, 1000, asy.qae_v1_qubit_exact_mean)) > 3
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("n", [2, 3])
+def test_qae_v2_qutrit_exact_mean_against_the_haar_sampler(n):
+    """300 exact-Haar samples (seed 1507, certified Δ) of qutrit QAE v2 against the exact k = 3 Jacobi mean."""
+    assert abs(_qae_v2_z(n, 3, 300, lambda m: asy.qae_v2_exact_mean(m, 3))) <= 3
+
+
+def _quadrature_spread(k: int, a: int, b: int) -> float:
+    """E[λmax - λmin] of the Jacobi density by scipy's adaptive quadrature over λ1 > λ2 (λ3 over [0, 1])."""
+
+    def w(t):
+        return t**a * (1 - t) ** b
+
+    if k == 2:
+
+        def f(y, x, p):
+            return (x - y) ** p * w(x) * w(y)
+
+        num, den = (integrate.dblquad(f, 0, 1, 0, lambda x: x, args=(p,), epsabs=0, epsrel=1e-12)[0] for p in (3, 2))
+        return num / den
+
+    def g(z, y, x, p):
+        return (x - y) ** p * (x - z) ** 2 * (y - z) ** 2 * w(x) * w(y) * w(z)
+
+    num, den = (integrate.tplquad(g, 0, 1, 0, lambda x: x, 0, 1, args=(p,), epsabs=0, epsrel=1e-10)[0] for p in (3, 2))
+    return 1.5 * num / den
+
+
+@pytest.mark.parametrize("q,n", [(2, 3), (2, 4), (2, 6), (3, 2), (3, 3)])
+def test_qae_v2_exact_mean_against_quadrature(q, n):
+    """The exact rational (Beta sums; for qubits Selberg's closed form) equals an adaptive quadrature of
+    the same density to 1e-9 relative."""
+    exact = float(asy.qae_v2_exact_mean(n, q))
+    assert _quadrature_spread(*asy.qae_v2_jacobi_exponents(n, q)) == pytest.approx(exact, rel=1e-9)
+    assert float(asy.jacobi_spread_mean(*asy.qae_v2_jacobi_exponents(n, q))) == pytest.approx(exact, rel=1e-15)
+
+
+def test_qae_v2_qutrit_correction_is_order_one_over_d():
+    """Qutrits: the exact means n = 2 … 5 give d·(sqrt(d)·E[Δ]/c - 1), the numbers the stored correction
+    text quotes; they settle (the last successive differences shrink by about 1/q = 1/3: an O(1/d²) remainder)
+    while sqrt(d)·(...) shrinks — there is no 1/sqrt(d) term."""
+    c = asy.asymptotic_constant("qae", "v2", 3)
+    rel = [float(sp.sqrt(3**n) * asy.qae_v2_exact_mean(n, 3) / c.c) - 1 for n in range(2, 6)]
+    scaled = [3**n * r for n, r in zip(range(2, 6), rel)]
+    assert all(f"{x:.4f}" in c.correction for x in scaled)
+    diffs = np.diff(scaled)
+    # n = 3, 4, 5: ratio 0.357, near 1/3 (an O(1/d²) remainder), far from 1/sqrt(3) (an O(d^-3/2) one)
+    assert np.all(diffs < 0) and abs(diffs[-1] / diffs[-2] - 1 / 3) < 0.05
+    assert np.all(np.diff([3 ** (n / 2) * r for n, r in zip(range(2, 6), rel)]) < 0)
+
+
+def test_correction_texts_say_what_is_checked():
+    """'exact' exactly where an exact law is in the library (QAE v1 / v2 qubits, QAE v2 qutrits), 'none'
+    for the Beta law, and 'argued ... not checked' everywhere else; the quoted expansions are the
+    library's finite_size_expansion."""
+    d = sp.Symbol("d", positive=True)
+    for a in asy.asymptotic_constants((2, 3)):
+        key = (a.task, a.case, a.q)
+        if key in {("qae", "v1", 2), ("qae", "v2", 2), ("qae", "v2", 3)}:
+            assert a.correction.startswith("exact"), key
+        elif a.law == "rank one (Beta)":
+            assert a.correction.startswith("none"), key
+        else:
+            assert "not checked" in a.correction, key
+    assert asy.finite_size_expansion("qae", "v2") == 1 + 1 / (8 * d) + sp.Rational(49, 128) / d**2
+    assert asy.finite_size_expansion("qae", "v1") == sp.expand(sp.series(sp.exp(-1 / (4 * d)), d, sp.oo, 3).removeO())
+    for case, text in (("v1", "1 - 1/(4d) + 1/(32d²)"), ("v2", "1 + 1/(8d) + 49/(128d²)")):
+        assert text in asy.asymptotic_constant("qae", case).correction
+
+
+def test_qae_v2_bad_input():
+    with pytest.raises(ValueError, match="q must be 2 or 3"):
+        asy.qae_v2_exact_mean(3, q=4)
+    with pytest.raises(ValueError, match="k must be 2 or 3"):
+        asy.jacobi_spread_mean(4, 1, 1)
+    with pytest.raises(ValueError, match="n"):
+        asy.qae_v2_jacobi_exponents(1)
+    with pytest.raises(ValueError, match="task 'qae'"):
+        asy.finite_size_expansion("vqe", "v1")

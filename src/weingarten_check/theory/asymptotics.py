@@ -34,7 +34,9 @@ Examples
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 import mpmath
@@ -66,6 +68,11 @@ __all__ = [
     "gue3_spread_from_density",
     "atan_reciprocal_rewrite",
     "qae_v1_qubit_exact_mean",
+    "qae_v2_jacobi_exponents",
+    "qae_v2_qubit_exact_mean",
+    "qae_v2_exact_mean",
+    "jacobi_spread_mean",
+    "finite_size_expansion",
     "prediction_z_score",
 ]
 
@@ -730,6 +737,251 @@ def qae_v1_qubit_exact_mean(n: Any) -> sp.Expr:
     return sp.gammasimp(sp.gamma(dB + sp.Rational(1, 2)) / (sp.gamma(dB + 1) * sp.gamma(sp.Rational(3, 2))))
 
 
+def qae_v2_jacobi_exponents(n: Any, q: int = 2) -> tuple[int, int, int]:
+    """The Jacobi ensemble of QAE, case v2: ``(k, a, b)`` with density ``∝ Π_{i<j}(λi-λj)² Π λ^a (1-λ)^b``.
+
+    Lemma 15.7 of ``proofs/DERIVATION.md``: with V1 = I and V2 Haar, Δ is the spread ``λmax - λmin`` of
+    ``X = <0_B|V2† Π V2|0_B>`` (``Π = |0><0|_A ⊗ I_B``, the complement ``I - Π`` of the cost has the same
+    spread), the compression of a Haar-random rank-``r`` projector (``r = d/q``) to a ``k = q``
+    dimensional subspace; its eigenvalues are those of ``(W1 + W2)^(-1/2) W1 (W1 + W2)^(-1/2)``, W1, W2
+    independent complex Wishart ``k × k`` with ``r`` and ``d - r`` degrees of freedom: the β = 2
+    Jacobi (MANOVA) ensemble with ``a = r - k``, ``b = d - r - k``.
+
+    Parameters
+    ----------
+    n : int
+        Number of sites (``>= 2``).
+    q : int, default 2
+        Local dimension (``>= 2``).
+
+    Returns
+    -------
+    (k, a, b) : tuple of int
+
+    Examples
+    --------
+    >>> qae_v2_jacobi_exponents(3), qae_v2_jacobi_exponents(2, q=3)
+    ((2, 2, 2), (3, 0, 3))
+    """
+    n = check_int(n, "n", 2)
+    q = check_local_dim(q)
+    d = q**n
+    r = d // q
+    return q, r - q, d - r - q
+
+
+def _ordered_region_integral(poly: dict[tuple[int, int], Fraction], a: int, b: int) -> Fraction:
+    """``∫∫_{0<y<x<1} Σ c_ij x^i y^j · w(x) w(y)``, ``w(t) = t^a (1-t)^b``, exactly (Beta integrals).
+
+    The inner integral ``∫_0^x y^(j+a) (1-y)^b dy = Σ_l C(b,l) (-1)^l x^(j+a+l+1)/(j+a+l+1)`` (binomial
+    expansion), the outer one a Beta function ``B(p, b+1) = (p-1)! b!/(p+b)!``.
+    """
+    fact = math.factorial
+    fb = fact(b)
+    total = Fraction(0)
+    for (i, j), c in poly.items():
+        s = Fraction(0)
+        for ell in range(b + 1):
+            p = i + j + 2 * a + ell + 2
+            s += Fraction((-1) ** ell * math.comb(b, ell) * fact(p - 1) * fb, (j + a + ell + 1) * fact(p + b))
+        total += c * s
+    return total
+
+
+def jacobi_spread_mean(k: int, a: int, b: int) -> sp.Rational:
+    """Exact ``E[λmax - λmin]`` of the β = 2 Jacobi ensemble of ``k`` = 2 or 3 points (Lemma 15.7).
+
+    Density ``∝ Π_{i<j}(λi-λj)² Π_i λi^a (1-λi)^b`` on ``[0, 1]^k`` (integer ``a, b >= 0``): the weights
+    are polynomials, so the mean is a rational, computed by exact polynomial integration.  ``k = 2``:
+    ``E|λ1 - λ2|``; ``k = 3``: ``λmax - λmin = (|λ1-λ2| + |λ1-λ3| + |λ2-λ3|)/2``, so by exchangeability
+    ``(3/2) E|λ1 - λ2|``, with ``λ3`` integrated out first (its moments are Beta integrals); the remaining
+    double integrals run over ``λ1 > λ2``.
+
+    Parameters
+    ----------
+    k : int
+        Number of eigenvalues, 2 or 3.
+    a, b : int
+        The exponents, ``>= 0``.
+
+    Returns
+    -------
+    sympy.Rational
+
+    Raises
+    ------
+    ValueError
+        If ``k`` is not 2 or 3 (the spread of ``k >= 4`` points is not a sum of pair distances).
+
+    Examples
+    --------
+    >>> jacobi_spread_mean(2, 0, 0)  # uniform density times (λ1 - λ2)²: E|λ1 - λ2| = 1/2
+    1/2
+    """
+    k = check_int(k, "k", 2)
+    if k > 3:
+        raise ValueError(f"k must be 2 or 3 (exact spread by pair distances), got {k}")
+    a = check_int(a, "a", 0)
+    b = check_int(b, "b", 0)
+    x, y, z = sp.symbols("x y z")
+    if k == 2:
+        extra = sp.Integer(1)
+    else:  # ∫ (x-z)²(y-z)² w(z) dz, term by term: ∫ z^t w(z) dz = B(a+t+1, b+1)
+        p3 = sp.Poly(sp.expand((x - z) ** 2 * (y - z) ** 2), z)
+        extra = sp.Add(
+            *[
+                c * sp.Rational(math.factorial(a + t) * math.factorial(b), math.factorial(a + t + b + 1))
+                for (t,), c in p3.terms()
+            ]
+        )
+
+    def region(power: int) -> Fraction:
+        terms = sp.Poly(sp.expand((x - y) ** power * extra), x, y).terms()
+        return _ordered_region_integral({m: Fraction(int(c.p), int(c.q)) for m, c in terms}, a, b)
+
+    ratio = region(3) / region(2)
+    if k == 3:
+        ratio *= Fraction(3, 2)
+    return sp.Rational(ratio.numerator, ratio.denominator)
+
+
+def _selberg2(alpha: sp.Expr, beta: sp.Expr, gamma: sp.Expr) -> sp.Expr:
+    """Selberg's integral ``∫_[0,1]² Π t^(α-1)(1-t)^(β-1) |t1 - t2|^(2γ) dt`` (two points)."""
+    return sp.Mul(
+        *[
+            sp.gamma(alpha + j * gamma)
+            * sp.gamma(beta + j * gamma)
+            * sp.gamma(1 + (j + 1) * gamma)
+            / (sp.gamma(alpha + beta + (1 + j) * gamma) * sp.gamma(1 + gamma))
+            for j in range(2)
+        ]
+    )
+
+
+def qae_v2_qubit_exact_mean(n: Any) -> sp.Expr:
+    """Exact ``E[Δ]`` for QAE, case v2, qubits, at any n (Lemma 15.7 of ``proofs/DERIVATION.md``).
+
+    Δ = ``|λ1 - λ2|`` for the two-point Jacobi ensemble of :func:`qae_v2_jacobi_exponents`
+    (``a = b = d/2 - 2``), so ``E[Δ]`` is the ratio of two Selberg integrals (``γ = 3/2`` over
+    ``γ = 1``, ``α = β = d/2 - 1``):
+    ``E[Δ] = 2^(d+1) Γ((d-1)/2) Γ((d+1)/2)² / (4π Γ(d/2 + 1) Γ(d - 1/2))``, a rational at every n, and
+    ``sqrt(d)·E[Δ] = (2/sqrt(π))(1 + 1/(8d) + 49/(128 d²) + O(d⁻³))``
+    (:func:`finite_size_expansion`).
+
+    Parameters
+    ----------
+    n : int or sympy.Symbol
+        Number of qubits (``>= 2``).
+
+    Returns
+    -------
+    sympy.Expr
+        A sympy Rational for an integer n.
+
+    Examples
+    --------
+    >>> qae_v2_qubit_exact_mean(2), qae_v2_qubit_exact_mean(3)
+    (3/5, 175/429)
+    """
+    n_ = sp.sympify(n)
+    if n_.is_number:
+        check_int(int(n_), "n", 2)
+    d = sp.Integer(2) ** n_
+    alpha = d / 2 - 1
+    return sp.gammasimp(_selberg2(alpha, alpha, sp.Rational(3, 2)) / _selberg2(alpha, alpha, sp.Integer(1)))
+
+
+def qae_v2_exact_mean(n: Any, q: int = 2) -> sp.Expr:
+    """Exact ``E[Δ]`` for QAE, case v2, A = R = site 0, exact Haar V2 (Lemma 15.7 of ``proofs/DERIVATION.md``).
+
+    The mean spread of the Jacobi ensemble of :func:`qae_v2_jacobi_exponents`: for qubits the closed
+    form :func:`qae_v2_qubit_exact_mean` (also for a symbolic n), for qutrits the exact rational of
+    :func:`jacobi_spread_mean` (k = 3).
+
+    Parameters
+    ----------
+    n : int (or sympy.Symbol for q = 2)
+        Number of sites (``>= 2``).
+    q : int, default 2
+        Local dimension, 2 or 3.
+
+    Returns
+    -------
+    sympy.Expr
+
+    Raises
+    ------
+    ValueError
+        If ``q >= 4`` (no exact spread of ``q >= 4`` eigenvalues here) or n is bad.
+
+    Examples
+    --------
+    >>> qae_v2_exact_mean(2, q=3)
+    86/143
+    """
+    q = check_local_dim(q)
+    if q == 2:
+        return qae_v2_qubit_exact_mean(n)
+    if q > 3:
+        raise ValueError(f"q must be 2 or 3 for the exact QAE v2 mean, got {q}")
+    return jacobi_spread_mean(*qae_v2_jacobi_exponents(n, q))
+
+
+def finite_size_expansion(task: str, case: str, order: int = 3) -> sp.Expr:
+    """``sqrt(d)·E[Δ]/c`` as a series in ``1/d`` where ``E[Δ]`` is exact (Lemmas 15.6, 15.7), qubits.
+
+    QAE v1 (:func:`qae_v1_qubit_exact_mean`) and QAE v2 (:func:`qae_v2_qubit_exact_mean`): the log of
+    the Gamma ratio expanded with the asymptotic series of ``loggamma`` (sympy), then exponentiated.
+    Only integer powers of ``1/d`` occur (Δ is even in K: no ``1/sqrt(d)`` term).
+
+    Parameters
+    ----------
+    task, case : str
+        ``("qae", "v1")`` or ``("qae", "v2")``.
+    order : int, default 3
+        Terms ``1/d^j`` with ``j < order`` are kept (``>= 1``).
+
+    Returns
+    -------
+    sympy.Expr
+        A polynomial in ``1/d`` (the Symbol ``d``), constant term 1.
+
+    Raises
+    ------
+    ValueError
+        For another task or case.
+
+    Examples
+    --------
+    >>> finite_size_expansion("qae", "v2")
+    1 + 1/(8*d) + 49/(128*d**2)
+    >>> finite_size_expansion("qae", "v1", order=2)
+    1 - 1/(4*d)
+    """
+    task, case = _check_task_case(task, case)
+    order = check_int(order, "order", 1)
+    x = sp.Symbol("x", positive=True)  # x = 1/d
+    half = sp.Rational(1, 2)
+    c = asymptotic_constant(task, case, 2).c
+    if (task, case) == ("qae", "v1"):  # Γ(dB + 1/2)/(Γ(dB + 1)Γ(3/2)), dB = d/2
+        log_mean = sp.loggamma(1 / (2 * x) + half) - sp.loggamma(1 / (2 * x) + 1) - sp.log(sp.gamma(3 * half))
+    elif (task, case) == ("qae", "v2"):  # 2^(d+1) Γ((d-1)/2) Γ((d+1)/2)² / (4π Γ(d/2 + 1) Γ(d - 1/2))
+        log_mean = (
+            (1 / x + 1) * sp.log(2)
+            + sp.loggamma(1 / (2 * x) - half)
+            + 2 * sp.loggamma(1 / (2 * x) + half)
+            - sp.log(4 * sp.pi)
+            - sp.loggamma(1 / (2 * x) + 1)
+            - sp.loggamma(1 / x - half)
+        )
+    else:
+        raise ValueError(f"an exact finite-size law is known for task 'qae', case 'v1' or 'v2', got {task!r}, {case!r}")
+    log_ratio = log_mean - sp.log(x) / 2 - sp.log(c)
+    series = sp.expand(sp.simplify(sp.series(log_ratio, x, 0, order).removeO()))
+    expo = sp.expand(sp.series(sp.exp(series), x, 0, order).removeO())
+    return sp.expand(expo.subs(x, 1 / _D))
+
+
 # ---------------------------------------------------------------------------------------------
 # the constants
 # ---------------------------------------------------------------------------------------------
@@ -806,6 +1058,22 @@ class AsymptoticConstant:
         }
 
 
+#: The finite-size correction where nothing checks it: Δ is even in K, so the ``1/sqrt(d)`` (third
+#: cumulant) term of the expansion of the law of ``scale·K`` integrates to 0 against it (Lemma 15).
+_CORRECTION_ARGUED = "O(1/d) (argued: Δ is even in K, no 1/sqrt(d) term; not checked for this case)"
+
+#: Where ``E[Δ]`` is exact at every n (Lemmas 15.6, 15.7): the law and its expansion
+#: (:func:`finite_size_expansion`, checked in ``proofs/test_15_asymptotics.py``).
+_EXACT_CORRECTIONS = {
+    ("qae", "v1", 2): "exact: E[Δ] = Γ(dB+1/2)/(Γ(dB+1)Γ(3/2)), dB = d/2; "
+    "sqrt(d)·E[Δ] = c·(1 - 1/(4d) + 1/(32d²) + O(d⁻³))",
+    ("qae", "v2", 2): "exact: E[Δ] = 2^(d+1)Γ((d-1)/2)Γ((d+1)/2)²/(4πΓ(d/2+1)Γ(d-1/2)); "
+    "sqrt(d)·E[Δ] = c·(1 + 1/(8d) + 49/(128d²) + O(d⁻³))",
+    ("qae", "v2", 3): "exact at each n: qae_v2_exact_mean(n, 3) (Jacobi, k = 3); O(1/d): "
+    "d·(sqrt(d)·E[Δ]/c - 1) = 0.0449, 0.0393, 0.0363, 0.0353 for n = 2 … 5",
+}
+
+
 def _bound_limits(task: str, case: str, q: int) -> tuple[sp.Expr, sp.Expr]:
     """``(lim scale·upper, lim scale·lower)`` of the two-sided bounds (Lemma 11.6; QSL: 7.3, 7.4)."""
     if task == "qsl":
@@ -866,7 +1134,7 @@ def asymptotic_constant(task: str, case: str, q: int = 2) -> AsymptoticConstant:
     var = limiting_variance(task, case, q)
     stderr = 0.0
     closed: str | None = None
-    correction = "O(1/d)"
+    correction = _CORRECTION_ARGUED
     if law == "rank one (Beta)":
         c: Any = sp.Integer(q)
         closed, correction = str(q), "none: d·E[Δ] = q at every n"
@@ -877,8 +1145,7 @@ def asymptotic_constant(task: str, case: str, q: int = 2) -> AsymptoticConstant:
         spread = gue_spread_mean(q)
         c = sp.simplify(sp.sqrt(var) * spread)
         closed = str(c)
-        if (task, case, q) == ("qae", "v1", 2):
-            correction = "exact: E[Δ] = Γ(dB+1/2)/(Γ(dB+1)Γ(3/2)), dB = d/2"
+        correction = _EXACT_CORRECTIONS.get((task, case, q), correction)
     else:
         core, core_se = gaussian_delta_mean(q)
         c = sp.sqrt(var) * core if q == 2 else float(sp.sqrt(var)) * core
