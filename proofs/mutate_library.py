@@ -85,6 +85,7 @@ MUTATIONS = {
     "asy_jacobi_spread": "theory.asymptotics.jacobi_spread_mean multiplied by 1.01",
     "asy_jacobi_exponent": "theory.asymptotics.qae_v2_jacobi_exponents with a = r - q + 1",
     "asy_expansion": "theory.asymptotics.finite_size_expansion multiplied by 1.01",
+    "asy_mc_mean": "theory.asymptotics.GAUSSIAN_DELTA_MC[3] mean multiplied by 1.01",
 }
 
 #: mutation -> the lemma files run by default (the lemmas that certify the mutated code)
@@ -142,6 +143,7 @@ TARGETS = {
     "asy_jacobi_spread": ["test_15_asymptotics.py"],
     "asy_jacobi_exponent": ["test_15_asymptotics.py"],
     "asy_expansion": ["test_15_asymptotics.py"],
+    "asy_mc_mean": ["test_15_asymptotics.py"],
 }
 
 
@@ -428,6 +430,12 @@ def _apply(name: str) -> None:
     elif name.startswith("asy_"):
         from weingarten_check.theory import asymptotics
 
+        if name == "asy_mc_mean":
+            asymptotics.GAUSSIAN_DELTA_MC[3] = {
+                **asymptotics.GAUSSIAN_DELTA_MC[3],
+                "mean": 1.01 * asymptotics.GAUSSIAN_DELTA_MC[3]["mean"],
+            }
+            return
         if name == "asy_jacobi_exponent":
             _rewrite(
                 asymptotics, "qae_v2_jacobi_exponents", "return q, r - q, d - r - q", "return q, r - q + 1, d - r - q"

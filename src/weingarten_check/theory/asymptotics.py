@@ -21,6 +21,9 @@ Scales: ``sqrt(d)`` (VQE v1, QAE), ``sqrt(d/n)`` (VQE v2/both: ``tr H²`` grows 
 (QSL).  The variances ``v``, ``s`` are sympy limits of the library's exact second moments
 (:func:`weingarten_check.theory.task_moments.expected_K_frobenius_sq_task`), and the fourth-moment
 ratios of Lemma 11.4 tend to the Gaussian value of the law (:func:`fourth_moment_ratio_limit`).
+Where the finite-n law is exact — QAE v1 qubits (Lemma 15.6) and QAE v2, whose X is a β = 2 Jacobi
+ensemble (Lemma 15.7, :func:`qae_v2_exact_mean`) — the correction is exact
+(:func:`finite_size_expansion`); elsewhere ``AsymptoticConstant.correction`` says it is only argued.
 
 Examples
 --------
@@ -61,6 +64,7 @@ __all__ = [
     "gaussian_fourth_moment_ratio",
     "gaussian_delta_mean",
     "gaussian_delta_monte_carlo",
+    "gaussian_delta_samples",
     "gue_spread_mean",
     "ginibre_nuclear_sq_mean",
     "real_ginibre_top_two_closed_form",
@@ -83,23 +87,80 @@ ASYMPTOTIC_TASKS = ("vqe", "qae", "qsl")
 N_SYM = sp.Symbol("n", positive=True)
 _D = sp.Symbol("d", positive=True)
 
-#: The stored Monte Carlo of ``E[Δ(Ĝ)]`` (Ĝ = G/||G||_F, G a standard real Gaussian
-#: ``(q²-1) × (q²-1)`` matrix, Δ the certified Δ of Lemma 12 at its default tolerance 1e-6; sample i
-#: draws Ĝ from ``numpy.random.default_rng([seed, i])`` and seeds the optimiser with i): the output of
-#: ``gaussian_delta_monte_carlo(3, 6000, seed=2026)`` (lower ends; the widest bracket, relative, is
-#: ``max_width``).  Regenerate with that call (``tests/test_asymptotics.py`` re-runs a prefix).
-GAUSSIAN_DELTA_MC: dict[int, dict[str, float]] = {
-    # 6000 directions, 1718 s on two shared cores (load 10-14), 0.29 s per certified Δ
-    3: {
-        "mean": 2.821881912573882,
-        "sd": 0.16076102741873188,
-        "stderr": 0.002075415939706475,
-        "samples": 6000,
-        "seed": 2026,
-        "seconds": 1718.0,
-        "max_width": 3.183077716302244e-07,
-    },
+#: The stored Monte Carlo samples of ``Δ(Ĝ)`` (Lemma 15.4 of ``proofs/DERIVATION.md``): package data
+#: ``theory/data/<file>``, an array of shape ``(samples, 2)`` — the certified ``(lower, upper)`` of every
+#: direction, the output of ``gaussian_delta_monte_carlo(q, samples, seed=seed)`` (run in chunks with
+#: ``start=``; sample i depends only on i).
+_MC_FILES: dict[int, dict[str, Any]] = {
+    # 6000 directions, 953 s in chunks of 100 (one BLAS thread, two shared cores, 4.7-77 s per chunk)
+    3: {"file": "gaussian_delta_q3.npy", "seed": 2026, "seconds": 953.0},
 }
+
+
+@functools.cache
+def _load_samples(q: int) -> np.ndarray:
+    from importlib.resources import files
+
+    with files(__package__).joinpath("data", _MC_FILES[q]["file"]).open("rb") as fh:
+        out = np.load(fh, allow_pickle=False)
+    out.setflags(write=False)
+    return out
+
+
+def gaussian_delta_samples(q: int = 3) -> np.ndarray:
+    """The stored certified Δ of the Monte Carlo directions behind :data:`GAUSSIAN_DELTA_MC` (Lemma 15.4).
+
+    Sample i is ``gaussian_delta_monte_carlo(q, 1, seed=GAUSSIAN_DELTA_MC[q]["seed"], start=i)[0]``.
+
+    Parameters
+    ----------
+    q : int, default 3
+        Local dimension with stored samples (3).
+
+    Returns
+    -------
+    numpy.ndarray
+        Read-only, shape ``(samples, 2)``: the certified ``(lower, upper)`` of each ``Δ(Ĝ)``.
+
+    Raises
+    ------
+    ValueError
+        If no samples are stored for ``q``.
+
+    Examples
+    --------
+    >>> b = gaussian_delta_samples(3)
+    >>> b.shape, bool((b[:, 0] <= b[:, 1]).all())
+    ((6000, 2), True)
+    """
+    q = check_local_dim(q)
+    if q not in _MC_FILES:
+        raise ValueError(f"no stored Monte Carlo samples for q = {q} (stored: {sorted(_MC_FILES)})")
+    return _load_samples(q)
+
+
+def _mc_summary(q: int) -> dict[str, float]:
+    b = _load_samples(q)
+    low = b[:, 0]
+    sd = float(np.std(low, ddof=1))
+    return {
+        "mean": float(np.mean(low)),
+        "sd": sd,
+        "stderr": sd / float(np.sqrt(len(low))),
+        "samples": len(low),
+        "seed": _MC_FILES[q]["seed"],
+        "seconds": _MC_FILES[q]["seconds"],
+        "max_width": float(np.max((b[:, 1] - b[:, 0]) / b[:, 1])),
+    }
+
+
+#: The Monte Carlo of ``E[Δ(Ĝ)]`` (Ĝ = G/||G||_F, G a standard real Gaussian ``(q²-1) × (q²-1)``
+#: matrix, Δ the certified Δ of Lemma 12 at its default tolerance 1e-6; sample i draws Ĝ from
+#: ``numpy.random.default_rng([seed, i])`` and seeds the optimiser with i), summarised from the stored
+#: samples (:func:`gaussian_delta_samples`): mean, standard deviation (ddof 1) and standard error of
+#: the lower ends, ``samples``, ``seed``, ``seconds`` of the run and ``max_width``, the widest bracket
+#: relative to its upper end.  ``tests/test_asymptotics.py`` recomputes a few samples.
+GAUSSIAN_DELTA_MC: dict[int, dict[str, float]] = {q: _mc_summary(q) for q in _MC_FILES}
 
 
 def _check_task_case(task: Any, case: Any) -> tuple[str, str]:
@@ -815,8 +876,10 @@ def jacobi_spread_mean(k: int, a: int, b: int) -> sp.Rational:
 
     Examples
     --------
-    >>> jacobi_spread_mean(2, 0, 0)  # uniform density times (λ1 - λ2)²: E|λ1 - λ2| = 1/2
-    1/2
+    a = b = 0: ``E|λ1 - λ2| = ∫∫|x - y|³ / ∫∫(x - y)² = (1/10)/(1/6)`` over the unit square:
+
+    >>> jacobi_spread_mean(2, 0, 0)
+    3/5
     """
     k = check_int(k, "k", 2)
     if k > 3:
@@ -1079,9 +1142,12 @@ def _bound_limits(task: str, case: str, q: int) -> tuple[sp.Expr, sp.Expr]:
     if task == "qsl":
         from .bounds import expected_M_frobenius_sq, proposition2_bound
 
-        up = _limit_d_then_n(_D * proposition2_bound(N_SYM, 1, q).subs(q**N_SYM, _D))
-        lo = _limit_d_then_n(_D * expected_M_frobenius_sq(N_SYM, 1, q).subs(q**N_SYM, _D))
-        return up, lo
+        # d = q**n written as a power of n itself: sympy writes 4**(-n) as 2**(-2n), which a substitution
+        # q**n -> d would miss (the upper limit came out infinite for q = 4, 8, 9)
+        def lim_d_times(expr: sp.Expr) -> sp.Expr:
+            return sp.limit(sp.powsimp(sp.expand_power_base(sp.Integer(q) ** N_SYM * expr), force=True), N_SYM, sp.oo)
+
+        return lim_d_times(proposition2_bound(N_SYM, 1, q)), lim_d_times(expected_M_frobenius_sq(N_SYM, 1, q))
     from .task_moments import expected_K_frobenius_fourth_task, expected_K_frobenius_sq_task
 
     sc2 = scale_expression(task, case, q) ** 2
