@@ -278,3 +278,34 @@ def test_qsl_bound_ratios_for_every_q(q):
         assert a.c_over_upper == pytest.approx(float(a.c / up), rel=1e-14)
         assert a.c_over_lower == pytest.approx(float(a.c / lo), rel=1e-14)
     assert asy.asymptotic_constant("qsl", "v1", q).c_over_upper == pytest.approx(1 / q, rel=1e-14)
+
+
+def test_qae_v2_qutrit_observed_closed_form():
+    """Observed, not proved (proofs/DERIVATION.md 15.7): the exact qutrit means satisfy a first-order
+    recurrence in r = d/3 (found by fitting r = 3 … 44), i.e. E[Δ] = (√6/(36√π)) (27r² - 25r + 4)
+    Γ(r-2/3)Γ(r-1/3)Γ(r-1/4)Γ(r+1/4) / (Γ(r+1)Γ(r+1/2)Γ(r-1/6)Γ(r+1/6)); checked exactly here for
+    r = 3, 4, 5, 6, 9, 27; its expansion would make the relative correction 5/(144 d)."""
+    R = sp.Rational
+
+    def conjectured(r):
+        g = [sp.gamma(r + s) for s in (-R(2, 3), -R(1, 3), -R(1, 4), R(1, 4))]
+        h = [sp.gamma(r + s) for s in (1, R(1, 2), -R(1, 6), R(1, 6))]
+        return sp.sqrt(6) / (36 * sp.sqrt(sp.pi)) * (27 * r**2 - 25 * r + 4) * sp.Mul(*g) / sp.Mul(*h)
+
+    for r in (3, 4, 5, 6, 9, 27):
+        assert sp.simplify(conjectured(sp.Integer(r)) - asy.jacobi_spread_mean(3, r - 3, 2 * r - 3)) == 0, r
+    assert sp.simplify(conjectured(sp.Integer(9)) * R(101, 100) - asy.qae_v2_exact_mean(3, 3)) != 0
+    # its large-d expansion: log(sqrt(d)·E[Δ]/c) in x = 1/d (r = 1/(3x)), the loggamma asymptotic series
+    x = sp.Symbol("x", positive=True)
+    c = asy.asymptotic_constant("qae", "v2", 3).c
+    shifts = ((-R(2, 3), 1), (-R(1, 3), 1), (-R(1, 4), 1), (R(1, 4), 1), (1, -1), (R(1, 2), -1), (-R(1, 6), -1))
+    log_ratio = (
+        sp.log(sp.sqrt(6) / (36 * sp.sqrt(sp.pi)))
+        + sp.log(3 / x**2 - R(25, 3) / x + 4)
+        + sp.Add(*[sign * sp.loggamma(1 / (3 * x) + s) for s, sign in shifts])
+        - sp.loggamma(1 / (3 * x) + R(1, 6))
+        - sp.log(x) / 2
+        - sp.log(c)
+    )
+    series = sp.nsimplify(sp.simplify(sp.series(log_ratio, x, 0, 2).removeO()))
+    assert series == R(5, 144) * x  # no constant term: the leading term is the stored c
