@@ -86,6 +86,7 @@ MUTATIONS = {
     "asy_jacobi_exponent": "theory.asymptotics.qae_v2_jacobi_exponents with a = r - q + 1",
     "asy_expansion": "theory.asymptotics.finite_size_expansion multiplied by 1.01",
     "asy_mc_mean": "theory.asymptotics.GAUSSIAN_DELTA_MC[3] mean multiplied by 1.01",
+    "asy_gue_fredholm": "theory.asymptotics.gue_spread_fredholm multiplied by 1.01",
 }
 
 #: mutation -> the lemma files run by default (the lemmas that certify the mutated code)
@@ -144,6 +145,7 @@ TARGETS = {
     "asy_jacobi_exponent": ["test_15_asymptotics.py"],
     "asy_expansion": ["test_15_asymptotics.py"],
     "asy_mc_mean": ["test_15_asymptotics.py"],
+    "asy_gue_fredholm": ["test_15_asymptotics.py"],
 }
 
 
@@ -451,6 +453,7 @@ def _apply(name: str) -> None:
             "asy_qae_v2_closed": "qae_v2_qubit_exact_mean",
             "asy_jacobi_spread": "jacobi_spread_mean",
             "asy_expansion": "finite_size_expansion",
+            "asy_gue_fredholm": "gue_spread_fredholm",
         }[name]
         orig_a = getattr(asymptotics, attr)
         setattr(asymptotics, attr, lambda *a, _f=orig_a, **k: _f(*a, **k) * sp.Rational(101, 100))

@@ -242,6 +242,14 @@ def test_lemma_15_3_fourth_moment_ratio(task, case, q):
     assert asy.gaussian_fourth_moment_ratio(asy.limiting_law(task, case), q) == 1 + sp.Rational(2, N)
 
 
+@lemma("15.3", "q = 4, rank-one cases: lim E||K||_F⁴/(E||K||_F²)² = 1 + 2/15", "q = 4; QAE v1, v2, VQE v2; symbolic n")
+def test_lemma_15_3_fourth_moment_ratio_q4_rank_one():
+    """Lemma 15.3 at q = 4 for the cases whose constant exists there (the rank-one GUE law)."""
+    for task, case in (("qae", "v1"), ("qae", "v2"), ("vqe", "v2")):
+        assert asy.limiting_law(task, case) == "rank one (GUE)"
+        assert ratio_claim_holds(task, case, 4, 1 + sp.Rational(2, 15))
+
+
 @pytest.mark.mutant
 @lemma("15.3", "mutants: the other law's ratio fails the same checker", "q = 2, 3")
 def test_lemma_15_3_mutant_rejected():
@@ -290,14 +298,15 @@ def top_two_claim_holds(value) -> bool:
 def gue_claim_holds(q: int, value) -> bool:
     """E[λmax - λmin] of the q×q GUE: q = 2 exactly (sqrt(2)·E χ_3, the χ_3 density integrated by sympy);
     q = 3 exactly (the library's sympy integral of the eigenvalue density, E[λmax - λmin] =
-    (3/2)E|λ1 - λ2|) and a Monte Carlo of 6·10⁴ matrices (seed 1504, 5 standard errors)."""
+    (3/2)E|λ1 - λ2|) and a Monte Carlo of 6·10⁴ matrices (seed 1504, 5 standard errors); q >= 4 (a
+    quadrature, no closed form) the Monte Carlo only."""
     if q == 2:
         r = sp.Symbol("r", positive=True)
         chi3 = sp.integrate(r**3 * sp.exp(-(r**2) / 2), (r, 0, sp.oo)) / sp.integrate(
             r**2 * sp.exp(-(r**2) / 2), (r, 0, sp.oo)
         )
         return sp.simplify(sp.sqrt(2) * chi3 - value) == 0
-    if sp.simplify(asy.gue3_spread_from_density() - value) != 0:
+    if q == 3 and sp.simplify(asy.gue3_spread_from_density() - value) != 0:
         return False
     rng = np.random.default_rng(1504)
     a = rng.normal(size=(60000, q, q)) + 1j * rng.normal(size=(60000, q, q))
@@ -321,6 +330,7 @@ def test_lemma_15_4_gaussian_constants():
     assert ginibre_claim_holds(3, asy.ginibre_nuclear_sq_mean(3))
     assert gue_claim_holds(2, asy.gue_spread_mean(2))
     assert gue_claim_holds(3, asy.gue_spread_mean(3))
+    assert gue_claim_holds(4, asy.gue_spread_mean(4))
     assert top_two_claim_holds(asy.real_ginibre_top_two_closed_form())
     assert asy.gaussian_delta_mean(2)[0] == 2 * asy.real_ginibre_top_two_closed_form()  # Δ = 2(σ1 + σ2)
 
@@ -333,6 +343,7 @@ def test_lemma_15_4_mutant_rejected():
     assert not ginibre_claim_holds(3, f * asy.ginibre_nuclear_sq_mean(3))
     assert not gue_claim_holds(2, f * asy.gue_spread_mean(2))
     assert not gue_claim_holds(3, f * asy.gue_spread_mean(3))
+    assert not gue_claim_holds(4, f * asy.gue_spread_mean(4))
     assert not top_two_claim_holds(f * asy.real_ginibre_top_two_closed_form())
     # the "3.8449226509616" of the closed form's 13-digit decimal is not the exact constant
     assert not top_two_claim_holds(sp.Float("3.8449226509616", 14))
@@ -358,6 +369,12 @@ def test_lemma_15_4_exact_integrals_ingredients():
             (asy.gue3_spread_from_density(), asy.gue_spread_quadrature(30)),
         ):
             assert abs(mpmath.mpf(sp.N(exact, 40)) - quad) < mpmath.mpf(10) ** -25
+        # the Fredholm-determinant quadrature behind the q >= 4 GUE spread, on the two exact cases
+        for q in (2, 3):
+            assert (
+                abs(mpmath.mpf(sp.N(asy.gue_spread_mean(q), 40)) - asy.gue_spread_fredholm(q, 30))
+                < mpmath.mpf(10) ** -25
+            )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -391,6 +408,14 @@ def test_lemma_15_5_uniform_integrability_and_bounds(q):
     for a in asy.asymptotic_constants((q,)):
         if a.c_stderr == 0 or a.c_stderr < 0.01 * a.c_float:
             assert a.c_over_upper <= 1 <= a.c_over_lower + 1e-12, a
+
+
+@lemma("15.5", "q = 4, rank-one cases: uniform integrability and lim lower <= c <= lim upper", "q = 4")
+def test_lemma_15_5_q4_rank_one():
+    for task, case in (("qae", "v1"), ("qae", "v2"), ("vqe", "v2")):
+        assert ui_claim_holds(task, case, 4)
+        a = asy.asymptotic_constant(task, case, 4)
+        assert a.c_stderr == 0 and a.c_over_upper <= 1 <= a.c_over_lower, a
 
 
 @pytest.mark.mutant

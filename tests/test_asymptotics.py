@@ -112,9 +112,10 @@ def test_prediction_z_score_sees_a_wrong_constant():
         (lambda: asy.asymptotic_constant("vqa", "v1"), "task"),
         (lambda: asy.asymptotic_constant("vqe", "v3"), "case"),
         (lambda: asy.asymptotic_constant("vqe", "v1", q=1), "q"),
-        (lambda: asy.asymptotic_constant("vqe", "v1", q=4), "q must be 2 or 3"),
+        (lambda: asy.asymptotic_constant("vqe", "v1", q=4), "q must be 2 or 3 for task 'vqe', case 'v1'"),
+        (lambda: asy.asymptotic_constant("qae", "both", q=5), "q must be 2 or 3"),
+        (lambda: asy.gue_spread_fredholm(4, dps=5), "dps"),
         (lambda: asy.gaussian_delta_monte_carlo(2, 5), "q must be >= 3"),
-        (lambda: asy.gue_spread_mean(4), "q must be 2 or 3"),
         (lambda: asy.fourth_moment_ratio_limit("qsl", "v1"), "task"),
     ],
 )

@@ -12,7 +12,8 @@ function of it, uniformly integrable by the bounded fourth moments of Lemma 11.4
 * ``"rank one (GUE)"`` — QAE v1, VQE v2, QAE v2: ``K = x uᵀ`` (or ``u xᵀ``) at every n with
   ``u_b = <0|G_b|0>`` fixed, and ``Δ = λmax - λmin`` of ``Σ_a x_a G_a``; ``scale·x`` tends to an
   isotropic Gaussian of variance ``s`` per component, so ``c = sqrt(s)·E[λmax - λmin]`` of a
-  ``q × q`` GUE with density ``∝ exp(-tr H²/2)`` (:func:`gue_spread_mean`).
+  ``q × q`` GUE with density ``∝ exp(-tr H²/2)`` (:func:`gue_spread_mean`; exact for q = 2, 3, a
+  30-digit quadrature :func:`gue_spread_fredholm` for q >= 4).
 * ``"rank one (Beta)"`` — QSL v1, v2: ``Δ_QSL = ||M||_F² ~ Beta(q, d - q)``: ``d·E[Δ] = q`` exactly.
 * ``"complex Ginibre"`` — QSL both: ``sqrt(d)·M → G/sqrt(q)``, G standard complex Ginibre ``q × q``:
   ``c = E||G||_*²/q`` (:func:`ginibre_nuclear_sq_mean`, exact from the Laguerre kernel).
@@ -66,6 +67,7 @@ __all__ = [
     "gaussian_delta_monte_carlo",
     "gaussian_delta_samples",
     "gue_spread_mean",
+    "gue_spread_fredholm",
     "ginibre_nuclear_sq_mean",
     "real_ginibre_top_two_closed_form",
     "real_ginibre_top_two_from_density",
@@ -484,27 +486,85 @@ def gue_spread_quadrature(dps: int = 30) -> mpmath.mpf:
 
 
 @functools.lru_cache(maxsize=8)
+def gue_spread_fredholm(q: int, dps: int = 30) -> mpmath.mpf:
+    """``E[λmax - λmin]`` of a ``q × q`` GUE (density ``∝ exp(-tr H²/2)``) by quadrature (Lemma 15.4).
+
+    The eigenvalues form a determinantal process with kernel ``Σ_{k<q} φ_k(x)φ_k(y)``, ``φ_k`` the
+    orthonormal Hermite functions of the weight ``e^(-x²/2)`` (``He_k/sqrt(k! sqrt(2π))``), so
+    ``P(λmax <= x) = det(δ_jk - ∫_x^∞ φ_j φ_k)``, the tail integrals exact in ``erfc`` and ``exp``
+    (``J_m = ∫_x^∞ t^m e^(-t²/2) = x^(m-1) e^(-x²/2) + (m-1) J_(m-2)``); then
+    ``E[λmax] = ∫_0^∞ (1 - F) - ∫_(-∞)^0 F`` by mpmath quadrature and the spread is ``2 E[λmax]``
+    (H and -H have the same law).
+
+    Parameters
+    ----------
+    q : int
+        Size of the matrix (``>= 2``).
+    dps : int, default 30
+        Decimal digits of the quadrature (``>= 15``).
+
+    Returns
+    -------
+    mpmath.mpf
+
+    Examples
+    --------
+    >>> import mpmath
+    >>> bool(abs(gue_spread_fredholm(2, 20) - 4 / mpmath.sqrt(mpmath.pi)) < 1e-18)
+    True
+    """
+    q = check_local_dim(q)
+    dps = check_int(dps, "dps", 15)
+    with mpmath.workdps(dps + 10):
+        he = [[mpmath.mpf(1)], [mpmath.mpf(0), mpmath.mpf(1)]]  # probabilists' Hermite: He_(k+1) = x He_k - k He_(k-1)
+        for k in range(1, q):
+            up, down = [mpmath.mpf(0), *he[k]], [*he[k - 1], mpmath.mpf(0), mpmath.mpf(0)]
+            he.append([up[i] - k * down[i] for i in range(len(up))])
+        norm = [mpmath.sqrt(mpmath.factorial(k) * mpmath.sqrt(2 * mpmath.pi)) for k in range(q)]
+        prod = {}
+        for j in range(q):
+            for k in range(q):
+                c = [mpmath.mpf(0)] * (j + k + 1)
+                for a, ca in enumerate(he[j]):
+                    for b, cb in enumerate(he[k]):
+                        c[a + b] += ca * cb
+                prod[j, k] = [v / (norm[j] * norm[k]) for v in c]
+
+        def cdf(x: mpmath.mpf) -> mpmath.mpf:
+            gauss = mpmath.exp(-x * x / 2)
+            J = [mpmath.sqrt(mpmath.pi / 2) * mpmath.erfc(x / mpmath.sqrt(2)), gauss]
+            for m in range(2, 2 * q - 1):
+                J.append(x ** (m - 1) * gauss + (m - 1) * J[m - 2])
+            A = mpmath.matrix(q, q)
+            for j in range(q):
+                for k in range(q):
+                    A[j, k] = (1 if j == k else 0) - mpmath.fsum(c * J[m] for m, c in enumerate(prod[j, k]))
+            return mpmath.det(A)
+
+        pos = mpmath.quad(lambda x: 1 - cdf(x), [0, 1, 2, 3, 4, 6, mpmath.inf])
+        neg = mpmath.quad(cdf, [-mpmath.inf, -6, -4, -2, -1, 0])
+        out = 2 * (pos - neg)
+    return +out
+
+
 def gue_spread_mean(q: int = 2) -> sp.Expr:
     """``E[λmax - λmin]`` of a ``q × q`` GUE with density ``∝ exp(-tr H²/2)`` (Lemma 15.4 of ``proofs/DERIVATION.md``).
 
     ``q = 2``: ``H - tr(H)/2 = Σ_b z_b σ_b/sqrt(2)`` with ``z`` standard in R³, so the gap is
     ``sqrt(2)·||z|| = sqrt(2)·χ_3``, of mean ``4/sqrt(π)`` (exact).  ``q = 3``: ``27/(4 sqrt(π))``,
     derived exactly from the eigenvalue density by :func:`gue3_spread_from_density`; Lemma 15.4 checks
-    that sympy simplifies the difference to 0.
+    that sympy simplifies the difference to 0.  ``q >= 4``: a 30-digit sympy Float from the quadrature
+    of :func:`gue_spread_fredholm` (no closed form here).
 
     Parameters
     ----------
-    q : {2, 3}
-        Size of the matrix.
+    q : int, default 2
+        Size of the matrix, ``>= 2``.
 
     Returns
     -------
     sympy.Expr
-
-    Raises
-    ------
-    ValueError
-        If ``q`` is not 2 or 3.
+        Exact for q = 2, 3; a sympy Float of 30 digits for q >= 4.
 
     Examples
     --------
@@ -516,7 +576,13 @@ def gue_spread_mean(q: int = 2) -> sp.Expr:
         return sp.sqrt(2) * _chi_mean(3)
     if q == 3:
         return sp.Rational(27, 4) / sp.sqrt(sp.pi)
-    raise ValueError(f"q must be 2 or 3 for the GUE spread constant, got {q}")
+    return _gue_spread_float(q)
+
+
+@functools.lru_cache(maxsize=16)
+def _gue_spread_float(q: int) -> sp.Float:
+    with mpmath.workdps(40):
+        return sp.Float(mpmath.nstr(gue_spread_fredholm(q, 30), 32), 30)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1171,8 +1237,9 @@ def asymptotic_constant(task: str, case: str, q: int = 2) -> AsymptoticConstant:
     case : {"v1", "v2", "both"}
         Which of V1, V2 is Haar-random (the other is the identity).
     q : int, default 2
-        Local dimension: any ``q >= 2`` for QSL; 2 or 3 for VQE and QAE (the constants of the Gaussian
-        objects are stored or computed for these).
+        Local dimension: any ``q >= 2`` for QSL and the rank-one (GUE) cases (QAE v1, VQE v2, QAE v2;
+        ``q >= 4`` by a 30-digit quadrature); 2 or 3 for the iid Gaussian cases (VQE v1, VQE both,
+        QAE both: a Monte Carlo of the certified Δ is stored for q = 3 only).
 
     Returns
     -------
@@ -1181,7 +1248,7 @@ def asymptotic_constant(task: str, case: str, q: int = 2) -> AsymptoticConstant:
     Raises
     ------
     ValueError
-        On a bad task, case or q, or a q >= 4 for VQE/QAE.
+        On a bad task, case or q, or a q >= 4 for an iid Gaussian case.
 
     Examples
     --------
@@ -1193,9 +1260,10 @@ def asymptotic_constant(task: str, case: str, q: int = 2) -> AsymptoticConstant:
     q = check_local_dim(q)
     law = limiting_law(task, case)
     scale = {_D: "d", sp.sqrt(_D): "sqrt(d)"}.get(scale_expression(task, case, q), "sqrt(d/n)")
-    if task != "qsl" and q > 3:
+    if law == "iid Gaussian" and q > 3:
         raise ValueError(
-            f"q must be 2 or 3 for task {task!r} (constants of the Gaussian laws stored for these), got {q}"
+            f"q must be 2 or 3 for task {task!r}, case {case!r} (iid Gaussian law: its constant is a stored Monte "
+            f"Carlo of the certified Δ, stored for q = 3 only), got {q}"
         )
     var = limiting_variance(task, case, q)
     stderr = 0.0
@@ -1209,8 +1277,11 @@ def asymptotic_constant(task: str, case: str, q: int = 2) -> AsymptoticConstant:
         closed = str(c) if q > 2 else "2 + 3*pi/8"
     elif law == "rank one (GUE)":
         spread = gue_spread_mean(q)
-        c = sp.simplify(sp.sqrt(var) * spread)
-        closed = str(c)
+        if q <= 3:
+            c = sp.simplify(sp.sqrt(var) * spread)
+            closed = str(c)
+        else:  # a 30-digit quadrature (gue_spread_fredholm)
+            c = sp.Float(sp.N(sp.sqrt(var) * spread, 30), 30)
         correction = _EXACT_CORRECTIONS.get((task, case, q), correction)
     else:
         core, core_se = gaussian_delta_mean(q)
