@@ -81,6 +81,12 @@ MUTATIONS = {
     "asy_qae_exact": "theory.asymptotics.qae_v1_qubit_exact_mean multiplied by 1.01",
     "asy_top_two_density": "theory.asymptotics.real_ginibre_top_two_from_density multiplied by 1.01",
     "asy_gue3_density": "theory.asymptotics.gue3_spread_from_density multiplied by 1.01",
+    "asy_qae_v2_closed": "theory.asymptotics.qae_v2_qubit_exact_mean multiplied by 1.01",
+    "asy_jacobi_spread": "theory.asymptotics.jacobi_spread_mean multiplied by 1.01",
+    "asy_jacobi_exponent": "theory.asymptotics.qae_v2_jacobi_exponents with a = r - q + 1",
+    "asy_expansion": "theory.asymptotics.finite_size_expansion multiplied by 1.01",
+    "asy_mc_mean": "theory.asymptotics.GAUSSIAN_DELTA_MC[3] mean multiplied by 1.01",
+    "asy_gue_fredholm": "theory.asymptotics.gue_spread_fredholm multiplied by 1.01",
 }
 
 #: mutation -> the lemma files run by default (the lemmas that certify the mutated code)
@@ -134,6 +140,12 @@ TARGETS = {
     "asy_qae_exact": ["test_15_asymptotics.py"],
     "asy_top_two_density": ["test_15_asymptotics.py"],
     "asy_gue3_density": ["test_15_asymptotics.py"],
+    "asy_qae_v2_closed": ["test_15_asymptotics.py"],
+    "asy_jacobi_spread": ["test_15_asymptotics.py"],
+    "asy_jacobi_exponent": ["test_15_asymptotics.py"],
+    "asy_expansion": ["test_15_asymptotics.py"],
+    "asy_mc_mean": ["test_15_asymptotics.py"],
+    "asy_gue_fredholm": ["test_15_asymptotics.py"],
 }
 
 
@@ -420,6 +432,17 @@ def _apply(name: str) -> None:
     elif name.startswith("asy_"):
         from weingarten_check.theory import asymptotics
 
+        if name == "asy_mc_mean":
+            asymptotics.GAUSSIAN_DELTA_MC[3] = {
+                **asymptotics.GAUSSIAN_DELTA_MC[3],
+                "mean": 1.01 * asymptotics.GAUSSIAN_DELTA_MC[3]["mean"],
+            }
+            return
+        if name == "asy_jacobi_exponent":
+            _rewrite(
+                asymptotics, "qae_v2_jacobi_exponents", "return q, r - q, d - r - q", "return q, r - q + 1, d - r - q"
+            )
+            return
         attr = {
             "asy_variance": "limiting_second_moment",
             "asy_ginibre": "ginibre_nuclear_sq_mean",
@@ -427,6 +450,10 @@ def _apply(name: str) -> None:
             "asy_qae_exact": "qae_v1_qubit_exact_mean",
             "asy_top_two_density": "real_ginibre_top_two_from_density",
             "asy_gue3_density": "gue3_spread_from_density",
+            "asy_qae_v2_closed": "qae_v2_qubit_exact_mean",
+            "asy_jacobi_spread": "jacobi_spread_mean",
+            "asy_expansion": "finite_size_expansion",
+            "asy_gue_fredholm": "gue_spread_fredholm",
         }[name]
         orig_a = getattr(asymptotics, attr)
         setattr(asymptotics, attr, lambda *a, _f=orig_a, **k: _f(*a, **k) * sp.Rational(101, 100))

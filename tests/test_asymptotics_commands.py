@@ -48,6 +48,17 @@ def test_qsl_any_q(capsys):
     assert code == 0 and json.loads(out)["constants"][0]["c"] == 4.0
 
 
+def test_q4_rank_one_cases(capsys):
+    """q = 4: the rank-one (GUE) cases have constants (a 30-digit quadrature); an iid case is one line, exit 2."""
+    code, out, _ = run(capsys, "asymptotics", "--q", "4", "--task", "qae", "--case", "v1,v2", "--json")
+    rows = json.loads(out)["constants"]
+    assert code == 0 and [r["case"] for r in rows] == ["v1", "v2"]
+    assert rows[0]["c"] == float(asymptotic_constant("qae", "v1", 4).c) and rows[0]["closed_form"] is None
+    code, out, err = run(capsys, "asymptotics", "--q", "4", "--task", "qae")
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+    assert "--q" in err and "qae both" in err
+
+
 @pytest.mark.parametrize(
     "argv, option",
     [

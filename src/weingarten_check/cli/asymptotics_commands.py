@@ -32,7 +32,7 @@ def cmd_asymptotics(args: argparse.Namespace) -> int:
     UsageError
         For bad input, with a message naming the option (``main`` turns it into exit code 2).
     """
-    from ..theory.asymptotics import ASYMPTOTIC_TASKS, asymptotic_constant
+    from ..theory.asymptotics import ASYMPTOTIC_TASKS, asymptotic_constant, limiting_law
     from ..theory.bounds import CASES
 
     qs = int_list(args.q, "--q")
@@ -43,8 +43,12 @@ def cmd_asymptotics(args: argparse.Namespace) -> int:
     for q in qs:
         if q < 2:
             raise UsageError(f"--q: local dimensions must be >= 2, got {q}")
-        if q > 3 and set(tasks) - {"qsl"}:
-            raise UsageError(f"--q: {q} is available for --task qsl only (VQE and QAE: q = 2, 3)")
+        iid = [f"{t} {c}" for t in tasks for c in cases if limiting_law(t, c) == "iid Gaussian"]
+        if q > 3 and iid:
+            raise UsageError(
+                f"--q: {q} is available for --task qsl and the rank-one cases (qae v1, qae v2, vqe v2) only, "
+                f"not for {', '.join(iid)} (iid Gaussian law: q = 2, 3)"
+            )
     rows = [asymptotic_constant(t, c, q) for q in dict.fromkeys(qs) for t in tasks for c in cases]
     payload = {"constants": [r.as_dict() for r in rows]}
     head = ("q", "task", "case", "law", "scale", "c", "± stderr", "closed form", "c/upper", "c/lower")
@@ -99,9 +103,14 @@ def add_asymptotics_parsers(sub: argparse._SubParsersAction) -> None:
         epilog="examples:\n"
         "  weingarten-check asymptotics                       # q = 2, 3, every task and case\n"
         "  weingarten-check asymptotics --q 2 --task vqe --case v1\n"
-        "  weingarten-check asymptotics --q 5 --task qsl --json",
+        "  weingarten-check asymptotics --q 5 --task qsl --json\n"
+        "  weingarten-check asymptotics --q 4 --task qae --case v1,v2",
     )
-    p.add_argument("--q", default="2,3", help="local dimensions, comma separated (default: 2,3; q >= 4: qsl only)")
+    p.add_argument(
+        "--q",
+        default="2,3",
+        help="local dimensions, comma separated (default: 2,3; q >= 4: qsl and the rank-one cases only)",
+    )
     p.add_argument("--task", default="all", help="vqe, qae, qsl (comma separated) or all (default)")
     p.add_argument("--case", default="all", help="v1, v2, both (comma separated) or all (default)")
     p.add_argument("--json", action="store_true", help="machine-readable output")

@@ -12,7 +12,8 @@ function of it, uniformly integrable by the bounded fourth moments of Lemma 11.4
 * ``"rank one (GUE)"`` — QAE v1, VQE v2, QAE v2: ``K = x uᵀ`` (or ``u xᵀ``) at every n with
   ``u_b = <0|G_b|0>`` fixed, and ``Δ = λmax - λmin`` of ``Σ_a x_a G_a``; ``scale·x`` tends to an
   isotropic Gaussian of variance ``s`` per component, so ``c = sqrt(s)·E[λmax - λmin]`` of a
-  ``q × q`` GUE with density ``∝ exp(-tr H²/2)`` (:func:`gue_spread_mean`).
+  ``q × q`` GUE with density ``∝ exp(-tr H²/2)`` (:func:`gue_spread_mean`; exact for q = 2, 3, a
+  30-digit quadrature :func:`gue_spread_fredholm` for q >= 4).
 * ``"rank one (Beta)"`` — QSL v1, v2: ``Δ_QSL = ||M||_F² ~ Beta(q, d - q)``: ``d·E[Δ] = q`` exactly.
 * ``"complex Ginibre"`` — QSL both: ``sqrt(d)·M → G/sqrt(q)``, G standard complex Ginibre ``q × q``:
   ``c = E||G||_*²/q`` (:func:`ginibre_nuclear_sq_mean`, exact from the Laguerre kernel).
@@ -21,6 +22,9 @@ Scales: ``sqrt(d)`` (VQE v1, QAE), ``sqrt(d/n)`` (VQE v2/both: ``tr H²`` grows 
 (QSL).  The variances ``v``, ``s`` are sympy limits of the library's exact second moments
 (:func:`weingarten_check.theory.task_moments.expected_K_frobenius_sq_task`), and the fourth-moment
 ratios of Lemma 11.4 tend to the Gaussian value of the law (:func:`fourth_moment_ratio_limit`).
+Where the finite-n law is exact — QAE v1 qubits (Lemma 15.6) and QAE v2, whose X is a β = 2 Jacobi
+ensemble (Lemma 15.7, :func:`qae_v2_exact_mean`) — the correction is exact
+(:func:`finite_size_expansion`); elsewhere ``AsymptoticConstant.correction`` says it is only argued.
 
 Examples
 --------
@@ -34,7 +38,9 @@ Examples
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 import mpmath
@@ -59,13 +65,20 @@ __all__ = [
     "gaussian_fourth_moment_ratio",
     "gaussian_delta_mean",
     "gaussian_delta_monte_carlo",
+    "gaussian_delta_samples",
     "gue_spread_mean",
+    "gue_spread_fredholm",
     "ginibre_nuclear_sq_mean",
     "real_ginibre_top_two_closed_form",
     "real_ginibre_top_two_from_density",
     "gue3_spread_from_density",
     "atan_reciprocal_rewrite",
     "qae_v1_qubit_exact_mean",
+    "qae_v2_jacobi_exponents",
+    "qae_v2_qubit_exact_mean",
+    "qae_v2_exact_mean",
+    "jacobi_spread_mean",
+    "finite_size_expansion",
     "prediction_z_score",
 ]
 
@@ -76,23 +89,80 @@ ASYMPTOTIC_TASKS = ("vqe", "qae", "qsl")
 N_SYM = sp.Symbol("n", positive=True)
 _D = sp.Symbol("d", positive=True)
 
-#: The stored Monte Carlo of ``E[Δ(Ĝ)]`` (Ĝ = G/||G||_F, G a standard real Gaussian
-#: ``(q²-1) × (q²-1)`` matrix, Δ the certified Δ of Lemma 12 at its default tolerance 1e-6; sample i
-#: draws Ĝ from ``numpy.random.default_rng([seed, i])`` and seeds the optimiser with i): the output of
-#: ``gaussian_delta_monte_carlo(3, 6000, seed=2026)`` (lower ends; the widest bracket, relative, is
-#: ``max_width``).  Regenerate with that call (``tests/test_asymptotics.py`` re-runs a prefix).
-GAUSSIAN_DELTA_MC: dict[int, dict[str, float]] = {
-    # 6000 directions, 1718 s on two shared cores, 0.29 s per certified Δ
-    3: {
-        "mean": 2.821881912573882,
-        "sd": 0.16076102741873188,
-        "stderr": 0.002075415939706475,
-        "samples": 6000,
-        "seed": 2026,
-        "seconds": 1718.0,
-        "max_width": 3.183077716302244e-07,
-    },
+#: The stored Monte Carlo samples of ``Δ(Ĝ)`` (Lemma 15.4 of ``proofs/DERIVATION.md``): package data
+#: ``theory/data/<file>``, an array of shape ``(samples, 2)`` — the certified ``(lower, upper)`` of every
+#: direction, the output of ``gaussian_delta_monte_carlo(q, samples, seed=seed)`` (run in chunks with
+#: ``start=``; sample i depends only on i).
+_MC_FILES: dict[int, dict[str, Any]] = {
+    # 6000 directions, 953 s in chunks of 100 (one BLAS thread)
+    3: {"file": "gaussian_delta_q3.npy", "seed": 2026, "seconds": 953.0},
 }
+
+
+@functools.cache
+def _load_samples(q: int) -> np.ndarray:
+    from importlib.resources import files
+
+    with files(__package__).joinpath("data", _MC_FILES[q]["file"]).open("rb") as fh:
+        out = np.load(fh, allow_pickle=False)
+    out.setflags(write=False)
+    return out
+
+
+def gaussian_delta_samples(q: int = 3) -> np.ndarray:
+    """The stored certified Δ of the Monte Carlo directions behind :data:`GAUSSIAN_DELTA_MC` (Lemma 15.4).
+
+    Sample i is ``gaussian_delta_monte_carlo(q, 1, seed=GAUSSIAN_DELTA_MC[q]["seed"], start=i)[0]``.
+
+    Parameters
+    ----------
+    q : int, default 3
+        Local dimension with stored samples (3).
+
+    Returns
+    -------
+    numpy.ndarray
+        Read-only, shape ``(samples, 2)``: the certified ``(lower, upper)`` of each ``Δ(Ĝ)``.
+
+    Raises
+    ------
+    ValueError
+        If no samples are stored for ``q``.
+
+    Examples
+    --------
+    >>> b = gaussian_delta_samples(3)
+    >>> b.shape, bool((b[:, 0] <= b[:, 1]).all())
+    ((6000, 2), True)
+    """
+    q = check_local_dim(q)
+    if q not in _MC_FILES:
+        raise ValueError(f"no stored Monte Carlo samples for q = {q} (stored: {sorted(_MC_FILES)})")
+    return _load_samples(q)
+
+
+def _mc_summary(q: int) -> dict[str, float]:
+    b = _load_samples(q)
+    low = b[:, 0]
+    sd = float(np.std(low, ddof=1))
+    return {
+        "mean": float(np.mean(low)),
+        "sd": sd,
+        "stderr": sd / float(np.sqrt(len(low))),
+        "samples": len(low),
+        "seed": _MC_FILES[q]["seed"],
+        "seconds": _MC_FILES[q]["seconds"],
+        "max_width": float(np.max((b[:, 1] - b[:, 0]) / b[:, 1])),
+    }
+
+
+#: The Monte Carlo of ``E[Δ(Ĝ)]`` (Ĝ = G/||G||_F, G a standard real Gaussian ``(q²-1) × (q²-1)``
+#: matrix, Δ the certified Δ of Lemma 12 at its default tolerance 1e-6; sample i draws Ĝ from
+#: ``numpy.random.default_rng([seed, i])`` and seeds the optimiser with i), summarised from the stored
+#: samples (:func:`gaussian_delta_samples`): mean, standard deviation (ddof 1) and standard error of
+#: the lower ends, ``samples``, ``seed``, ``seconds`` of the run and ``max_width``, the widest bracket
+#: relative to its upper end.  ``tests/test_asymptotics.py`` recomputes a few samples.
+GAUSSIAN_DELTA_MC: dict[int, dict[str, float]] = {q: _mc_summary(q) for q in _MC_FILES}
 
 
 def _check_task_case(task: Any, case: Any) -> tuple[str, str]:
@@ -416,27 +486,85 @@ def gue_spread_quadrature(dps: int = 30) -> mpmath.mpf:
 
 
 @functools.lru_cache(maxsize=8)
+def gue_spread_fredholm(q: int, dps: int = 30) -> mpmath.mpf:
+    """``E[λmax - λmin]`` of a ``q × q`` GUE (density ``∝ exp(-tr H²/2)``) by quadrature (Lemma 15.4).
+
+    The eigenvalues form a determinantal process with kernel ``Σ_{k<q} φ_k(x)φ_k(y)``, ``φ_k`` the
+    orthonormal Hermite functions of the weight ``e^(-x²/2)`` (``He_k/sqrt(k! sqrt(2π))``), so
+    ``P(λmax <= x) = det(δ_jk - ∫_x^∞ φ_j φ_k)``, the tail integrals exact in ``erfc`` and ``exp``
+    (``J_m = ∫_x^∞ t^m e^(-t²/2) = x^(m-1) e^(-x²/2) + (m-1) J_(m-2)``); then
+    ``E[λmax] = ∫_0^∞ (1 - F) - ∫_(-∞)^0 F`` by mpmath quadrature and the spread is ``2 E[λmax]``
+    (H and -H have the same law).
+
+    Parameters
+    ----------
+    q : int
+        Size of the matrix (``>= 2``).
+    dps : int, default 30
+        Decimal digits of the quadrature (``>= 15``).
+
+    Returns
+    -------
+    mpmath.mpf
+
+    Examples
+    --------
+    >>> import mpmath
+    >>> bool(abs(gue_spread_fredholm(2, 20) - 4 / mpmath.sqrt(mpmath.pi)) < 1e-18)
+    True
+    """
+    q = check_local_dim(q)
+    dps = check_int(dps, "dps", 15)
+    with mpmath.workdps(dps + 10):
+        he = [[mpmath.mpf(1)], [mpmath.mpf(0), mpmath.mpf(1)]]  # probabilists' Hermite: He_(k+1) = x He_k - k He_(k-1)
+        for k in range(1, q):
+            up, down = [mpmath.mpf(0), *he[k]], [*he[k - 1], mpmath.mpf(0), mpmath.mpf(0)]
+            he.append([up[i] - k * down[i] for i in range(len(up))])
+        norm = [mpmath.sqrt(mpmath.factorial(k) * mpmath.sqrt(2 * mpmath.pi)) for k in range(q)]
+        prod = {}
+        for j in range(q):
+            for k in range(q):
+                c = [mpmath.mpf(0)] * (j + k + 1)
+                for a, ca in enumerate(he[j]):
+                    for b, cb in enumerate(he[k]):
+                        c[a + b] += ca * cb
+                prod[j, k] = [v / (norm[j] * norm[k]) for v in c]
+
+        def cdf(x: mpmath.mpf) -> mpmath.mpf:
+            gauss = mpmath.exp(-x * x / 2)
+            J = [mpmath.sqrt(mpmath.pi / 2) * mpmath.erfc(x / mpmath.sqrt(2)), gauss]
+            for m in range(2, 2 * q - 1):
+                J.append(x ** (m - 1) * gauss + (m - 1) * J[m - 2])
+            A = mpmath.matrix(q, q)
+            for j in range(q):
+                for k in range(q):
+                    A[j, k] = (1 if j == k else 0) - mpmath.fsum(c * J[m] for m, c in enumerate(prod[j, k]))
+            return mpmath.det(A)
+
+        pos = mpmath.quad(lambda x: 1 - cdf(x), [0, 1, 2, 3, 4, 6, mpmath.inf])
+        neg = mpmath.quad(cdf, [-mpmath.inf, -6, -4, -2, -1, 0])
+        out = 2 * (pos - neg)
+    return +out
+
+
 def gue_spread_mean(q: int = 2) -> sp.Expr:
     """``E[λmax - λmin]`` of a ``q × q`` GUE with density ``∝ exp(-tr H²/2)`` (Lemma 15.4 of ``proofs/DERIVATION.md``).
 
     ``q = 2``: ``H - tr(H)/2 = Σ_b z_b σ_b/sqrt(2)`` with ``z`` standard in R³, so the gap is
     ``sqrt(2)·||z|| = sqrt(2)·χ_3``, of mean ``4/sqrt(π)`` (exact).  ``q = 3``: ``27/(4 sqrt(π))``,
     derived exactly from the eigenvalue density by :func:`gue3_spread_from_density`; Lemma 15.4 checks
-    that sympy simplifies the difference to 0.
+    that sympy simplifies the difference to 0.  ``q >= 4``: a 30-digit sympy Float from the quadrature
+    of :func:`gue_spread_fredholm` (no closed form here).
 
     Parameters
     ----------
-    q : {2, 3}
-        Size of the matrix.
+    q : int, default 2
+        Size of the matrix, ``>= 2``.
 
     Returns
     -------
     sympy.Expr
-
-    Raises
-    ------
-    ValueError
-        If ``q`` is not 2 or 3.
+        Exact for q = 2, 3; a sympy Float of 30 digits for q >= 4.
 
     Examples
     --------
@@ -448,7 +576,13 @@ def gue_spread_mean(q: int = 2) -> sp.Expr:
         return sp.sqrt(2) * _chi_mean(3)
     if q == 3:
         return sp.Rational(27, 4) / sp.sqrt(sp.pi)
-    raise ValueError(f"q must be 2 or 3 for the GUE spread constant, got {q}")
+    return _gue_spread_float(q)
+
+
+@functools.lru_cache(maxsize=16)
+def _gue_spread_float(q: int) -> sp.Float:
+    with mpmath.workdps(40):
+        return sp.Float(mpmath.nstr(gue_spread_fredholm(q, 30), 32), 30)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -730,6 +864,253 @@ def qae_v1_qubit_exact_mean(n: Any) -> sp.Expr:
     return sp.gammasimp(sp.gamma(dB + sp.Rational(1, 2)) / (sp.gamma(dB + 1) * sp.gamma(sp.Rational(3, 2))))
 
 
+def qae_v2_jacobi_exponents(n: Any, q: int = 2) -> tuple[int, int, int]:
+    """The Jacobi ensemble of QAE, case v2: ``(k, a, b)`` with density ``∝ Π_{i<j}(λi-λj)² Π λ^a (1-λ)^b``.
+
+    Lemma 15.7 of ``proofs/DERIVATION.md``: with V1 = I and V2 Haar, Δ is the spread ``λmax - λmin`` of
+    ``X = <0_B|V2† Π V2|0_B>`` (``Π = |0><0|_A ⊗ I_B``, the complement ``I - Π`` of the cost has the same
+    spread), the compression of a Haar-random rank-``r`` projector (``r = d/q``) to a ``k = q``
+    dimensional subspace; its eigenvalues are those of ``(W1 + W2)^(-1/2) W1 (W1 + W2)^(-1/2)``, W1, W2
+    independent complex Wishart ``k × k`` with ``r`` and ``d - r`` degrees of freedom: the β = 2
+    Jacobi (MANOVA) ensemble with ``a = r - k``, ``b = d - r - k``.
+
+    Parameters
+    ----------
+    n : int
+        Number of sites (``>= 2``).
+    q : int, default 2
+        Local dimension (``>= 2``).
+
+    Returns
+    -------
+    (k, a, b) : tuple of int
+
+    Examples
+    --------
+    >>> qae_v2_jacobi_exponents(3), qae_v2_jacobi_exponents(2, q=3)
+    ((2, 2, 2), (3, 0, 3))
+    """
+    n = check_int(n, "n", 2)
+    q = check_local_dim(q)
+    d = q**n
+    r = d // q
+    return q, r - q, d - r - q
+
+
+def _ordered_region_integral(poly: dict[tuple[int, int], Fraction], a: int, b: int) -> Fraction:
+    """``∫∫_{0<y<x<1} Σ c_ij x^i y^j · w(x) w(y)``, ``w(t) = t^a (1-t)^b``, exactly (Beta integrals).
+
+    The inner integral ``∫_0^x y^(j+a) (1-y)^b dy = Σ_l C(b,l) (-1)^l x^(j+a+l+1)/(j+a+l+1)`` (binomial
+    expansion), the outer one a Beta function ``B(p, b+1) = (p-1)! b!/(p+b)!``.
+    """
+    fact = math.factorial
+    fb = fact(b)
+    total = Fraction(0)
+    for (i, j), c in poly.items():
+        s = Fraction(0)
+        for ell in range(b + 1):
+            p = i + j + 2 * a + ell + 2
+            s += Fraction((-1) ** ell * math.comb(b, ell) * fact(p - 1) * fb, (j + a + ell + 1) * fact(p + b))
+        total += c * s
+    return total
+
+
+def jacobi_spread_mean(k: int, a: int, b: int) -> sp.Rational:
+    """Exact ``E[λmax - λmin]`` of the β = 2 Jacobi ensemble of ``k`` = 2 or 3 points (Lemma 15.7).
+
+    Density ``∝ Π_{i<j}(λi-λj)² Π_i λi^a (1-λi)^b`` on ``[0, 1]^k`` (integer ``a, b >= 0``): the weights
+    are polynomials, so the mean is a rational, computed by exact polynomial integration.  ``k = 2``:
+    ``E|λ1 - λ2|``; ``k = 3``: ``λmax - λmin = (|λ1-λ2| + |λ1-λ3| + |λ2-λ3|)/2``, so by exchangeability
+    ``(3/2) E|λ1 - λ2|``, with ``λ3`` integrated out first (its moments are Beta integrals); the remaining
+    double integrals run over ``λ1 > λ2``.
+
+    Parameters
+    ----------
+    k : int
+        Number of eigenvalues, 2 or 3.
+    a, b : int
+        The exponents, ``>= 0``.
+
+    Returns
+    -------
+    sympy.Rational
+
+    Raises
+    ------
+    ValueError
+        If ``k`` is not 2 or 3 (the spread of ``k >= 4`` points is not a sum of pair distances).
+
+    Examples
+    --------
+    a = b = 0: ``E|λ1 - λ2| = ∫∫|x - y|³ / ∫∫(x - y)² = (1/10)/(1/6)`` over the unit square:
+
+    >>> jacobi_spread_mean(2, 0, 0)
+    3/5
+    """
+    k = check_int(k, "k", 2)
+    if k > 3:
+        raise ValueError(f"k must be 2 or 3 (exact spread by pair distances), got {k}")
+    a = check_int(a, "a", 0)
+    b = check_int(b, "b", 0)
+    x, y, z = sp.symbols("x y z")
+    if k == 2:
+        extra = sp.Integer(1)
+    else:  # ∫ (x-z)²(y-z)² w(z) dz, term by term: ∫ z^t w(z) dz = B(a+t+1, b+1)
+        p3 = sp.Poly(sp.expand((x - z) ** 2 * (y - z) ** 2), z)
+        extra = sp.Add(
+            *[
+                c * sp.Rational(math.factorial(a + t) * math.factorial(b), math.factorial(a + t + b + 1))
+                for (t,), c in p3.terms()
+            ]
+        )
+
+    def region(power: int) -> Fraction:
+        terms = sp.Poly(sp.expand((x - y) ** power * extra), x, y).terms()
+        return _ordered_region_integral({m: Fraction(int(c.p), int(c.q)) for m, c in terms}, a, b)
+
+    ratio = region(3) / region(2)
+    if k == 3:
+        ratio *= Fraction(3, 2)
+    return sp.Rational(ratio.numerator, ratio.denominator)
+
+
+def _selberg2(alpha: sp.Expr, beta: sp.Expr, gamma: sp.Expr) -> sp.Expr:
+    """Selberg's integral ``∫_[0,1]² Π t^(α-1)(1-t)^(β-1) |t1 - t2|^(2γ) dt`` (two points)."""
+    return sp.Mul(
+        *[
+            sp.gamma(alpha + j * gamma)
+            * sp.gamma(beta + j * gamma)
+            * sp.gamma(1 + (j + 1) * gamma)
+            / (sp.gamma(alpha + beta + (1 + j) * gamma) * sp.gamma(1 + gamma))
+            for j in range(2)
+        ]
+    )
+
+
+def qae_v2_qubit_exact_mean(n: Any) -> sp.Expr:
+    """Exact ``E[Δ]`` for QAE, case v2, qubits, at any n (Lemma 15.7 of ``proofs/DERIVATION.md``).
+
+    Δ = ``|λ1 - λ2|`` for the two-point Jacobi ensemble of :func:`qae_v2_jacobi_exponents`
+    (``a = b = d/2 - 2``), so ``E[Δ]`` is the ratio of two Selberg integrals (``γ = 3/2`` over
+    ``γ = 1``, ``α = β = d/2 - 1``):
+    ``E[Δ] = 2^(d+1) Γ((d-1)/2) Γ((d+1)/2)² / (4π Γ(d/2 + 1) Γ(d - 1/2))``, a rational at every n, and
+    ``sqrt(d)·E[Δ] = (2/sqrt(π))(1 + 1/(8d) + 49/(128 d²) + O(d⁻³))``
+    (:func:`finite_size_expansion`).
+
+    Parameters
+    ----------
+    n : int or sympy.Symbol
+        Number of qubits (``>= 2``).
+
+    Returns
+    -------
+    sympy.Expr
+        A sympy Rational for an integer n.
+
+    Examples
+    --------
+    >>> qae_v2_qubit_exact_mean(2), qae_v2_qubit_exact_mean(3)
+    (3/5, 175/429)
+    """
+    n_ = sp.sympify(n)
+    if n_.is_number:
+        check_int(int(n_), "n", 2)
+    d = sp.Integer(2) ** n_
+    alpha = d / 2 - 1
+    return sp.gammasimp(_selberg2(alpha, alpha, sp.Rational(3, 2)) / _selberg2(alpha, alpha, sp.Integer(1)))
+
+
+def qae_v2_exact_mean(n: Any, q: int = 2) -> sp.Expr:
+    """Exact ``E[Δ]`` for QAE, case v2, A = R = site 0, exact Haar V2 (Lemma 15.7 of ``proofs/DERIVATION.md``).
+
+    The mean spread of the Jacobi ensemble of :func:`qae_v2_jacobi_exponents`: for qubits the closed
+    form :func:`qae_v2_qubit_exact_mean` (also for a symbolic n), for qutrits the exact rational of
+    :func:`jacobi_spread_mean` (k = 3).
+
+    Parameters
+    ----------
+    n : int (or sympy.Symbol for q = 2)
+        Number of sites (``>= 2``).
+    q : int, default 2
+        Local dimension, 2 or 3.
+
+    Returns
+    -------
+    sympy.Expr
+
+    Raises
+    ------
+    ValueError
+        If ``q >= 4`` (no exact spread of ``q >= 4`` eigenvalues here) or n is bad.
+
+    Examples
+    --------
+    >>> qae_v2_exact_mean(2, q=3)
+    86/143
+    """
+    q = check_local_dim(q)
+    if q == 2:
+        return qae_v2_qubit_exact_mean(n)
+    if q > 3:
+        raise ValueError(f"q must be 2 or 3 for the exact QAE v2 mean, got {q}")
+    return jacobi_spread_mean(*qae_v2_jacobi_exponents(n, q))
+
+
+def finite_size_expansion(task: str, case: str, order: int = 3) -> sp.Expr:
+    """``sqrt(d)·E[Δ]/c`` as a series in ``1/d`` where ``E[Δ]`` is exact (Lemmas 15.6, 15.7), qubits.
+
+    QAE v1 (:func:`qae_v1_qubit_exact_mean`) and QAE v2 (:func:`qae_v2_qubit_exact_mean`): the log of
+    the Gamma ratio expanded with the asymptotic series of ``loggamma`` (sympy), then exponentiated.
+    Only integer powers of ``1/d`` occur (Δ is even in K: no ``1/sqrt(d)`` term).
+
+    Parameters
+    ----------
+    task, case : str
+        ``("qae", "v1")`` or ``("qae", "v2")``.
+    order : int, default 3
+        Terms ``1/d^j`` with ``j < order`` are kept (``>= 1``).
+
+    Returns
+    -------
+    sympy.Expr
+        A polynomial in ``1/d`` (the Symbol ``d``), constant term 1.
+
+    Raises
+    ------
+    ValueError
+        For another task or case.
+
+    Examples
+    --------
+    >>> finite_size_expansion("qae", "v2")
+    1 + 1/(8*d) + 49/(128*d**2)
+    >>> finite_size_expansion("qae", "v1", order=2)
+    1 - 1/(4*d)
+    """
+    task, case = _check_task_case(task, case)
+    order = check_int(order, "order", 1)
+    x = sp.Symbol("x", positive=True)  # x = 1/d
+    half = sp.Rational(1, 2)
+    c = asymptotic_constant(task, case, 2).c
+    if (task, case) == ("qae", "v1"):  # Γ(dB + 1/2)/(Γ(dB + 1)Γ(3/2)), dB = d/2
+        log_mean = sp.loggamma(1 / (2 * x) + half) - sp.loggamma(1 / (2 * x) + 1) - sp.log(sp.gamma(3 * half))
+    elif (task, case) == ("qae", "v2"):  # 2^(d+1) Γ((d-1)/2) Γ((d+1)/2)² / (4π Γ(d/2 + 1) Γ(d - 1/2))
+        log_mean = (
+            (1 / x + 1) * sp.log(2)
+            + sp.loggamma(1 / (2 * x) - half)
+            + 2 * sp.loggamma(1 / (2 * x) + half)
+            - sp.log(4 * sp.pi)
+            - sp.loggamma(1 / (2 * x) + 1)
+            - sp.loggamma(1 / x - half)
+        )
+    else:
+        raise ValueError(f"an exact finite-size law is known for task 'qae', case 'v1' or 'v2', got {task!r}, {case!r}")
+    log_ratio = log_mean - sp.log(x) / 2 - sp.log(c)
+    series = sp.expand(sp.simplify(sp.series(log_ratio, x, 0, order).removeO()))
+    expo = sp.expand(sp.series(sp.exp(series), x, 0, order).removeO())
+    return sp.expand(expo.subs(x, 1 / _D))
+
+
 # ---------------------------------------------------------------------------------------------
 # the constants
 # ---------------------------------------------------------------------------------------------
@@ -806,14 +1187,33 @@ class AsymptoticConstant:
         }
 
 
+#: The finite-size correction where nothing checks it: Δ is even in K, so the ``1/sqrt(d)`` (third
+#: cumulant) term of the expansion of the law of ``scale·K`` integrates to 0 against it (Lemma 15).
+_CORRECTION_ARGUED = "O(1/d) (argued: Δ is even in K, no 1/sqrt(d) term; not checked for this case)"
+
+#: Where ``E[Δ]`` is exact at every n (Lemmas 15.6, 15.7): the law and its expansion
+#: (:func:`finite_size_expansion`, checked in ``proofs/test_15_asymptotics.py``).
+_EXACT_CORRECTIONS = {
+    ("qae", "v1", 2): "exact: E[Δ] = Γ(dB+1/2)/(Γ(dB+1)Γ(3/2)), dB = d/2; "
+    "sqrt(d)·E[Δ] = c·(1 - 1/(4d) + 1/(32d²) + O(d⁻³))",
+    ("qae", "v2", 2): "exact: E[Δ] = 2^(d+1)Γ((d-1)/2)Γ((d+1)/2)²/(4πΓ(d/2+1)Γ(d-1/2)); "
+    "sqrt(d)·E[Δ] = c·(1 + 1/(8d) + 49/(128d²) + O(d⁻³))",
+    ("qae", "v2", 3): "exact at each n: qae_v2_exact_mean(n, 3) (Jacobi, k = 3); O(1/d): "
+    "d·(sqrt(d)·E[Δ]/c - 1) = 0.0449, 0.0393, 0.0363, 0.0353 for n = 2 … 5",
+}
+
+
 def _bound_limits(task: str, case: str, q: int) -> tuple[sp.Expr, sp.Expr]:
     """``(lim scale·upper, lim scale·lower)`` of the two-sided bounds (Lemma 11.6; QSL: 7.3, 7.4)."""
     if task == "qsl":
         from .bounds import expected_M_frobenius_sq, proposition2_bound
 
-        up = _limit_d_then_n(_D * proposition2_bound(N_SYM, 1, q).subs(q**N_SYM, _D))
-        lo = _limit_d_then_n(_D * expected_M_frobenius_sq(N_SYM, 1, q).subs(q**N_SYM, _D))
-        return up, lo
+        # d = q**n written as a power of n itself: sympy writes 4**(-n) as 2**(-2n), which a substitution
+        # q**n -> d would miss (the upper limit came out infinite for q = 4, 8, 9)
+        def lim_d_times(expr: sp.Expr) -> sp.Expr:
+            return sp.limit(sp.powsimp(sp.expand_power_base(sp.Integer(q) ** N_SYM * expr), force=True), N_SYM, sp.oo)
+
+        return lim_d_times(proposition2_bound(N_SYM, 1, q)), lim_d_times(expected_M_frobenius_sq(N_SYM, 1, q))
     from .task_moments import expected_K_frobenius_fourth_task, expected_K_frobenius_sq_task
 
     sc2 = scale_expression(task, case, q) ** 2
@@ -837,8 +1237,9 @@ def asymptotic_constant(task: str, case: str, q: int = 2) -> AsymptoticConstant:
     case : {"v1", "v2", "both"}
         Which of V1, V2 is Haar-random (the other is the identity).
     q : int, default 2
-        Local dimension: any ``q >= 2`` for QSL; 2 or 3 for VQE and QAE (the constants of the Gaussian
-        objects are stored or computed for these).
+        Local dimension: any ``q >= 2`` for QSL and the rank-one (GUE) cases (QAE v1, VQE v2, QAE v2;
+        ``q >= 4`` by a 30-digit quadrature); 2 or 3 for the iid Gaussian cases (VQE v1, VQE both,
+        QAE both: a Monte Carlo of the certified Δ is stored for q = 3 only).
 
     Returns
     -------
@@ -847,7 +1248,7 @@ def asymptotic_constant(task: str, case: str, q: int = 2) -> AsymptoticConstant:
     Raises
     ------
     ValueError
-        On a bad task, case or q, or a q >= 4 for VQE/QAE.
+        On a bad task, case or q, or a q >= 4 for an iid Gaussian case.
 
     Examples
     --------
@@ -859,14 +1260,15 @@ def asymptotic_constant(task: str, case: str, q: int = 2) -> AsymptoticConstant:
     q = check_local_dim(q)
     law = limiting_law(task, case)
     scale = {_D: "d", sp.sqrt(_D): "sqrt(d)"}.get(scale_expression(task, case, q), "sqrt(d/n)")
-    if task != "qsl" and q > 3:
+    if law == "iid Gaussian" and q > 3:
         raise ValueError(
-            f"q must be 2 or 3 for task {task!r} (constants of the Gaussian laws stored for these), got {q}"
+            f"q must be 2 or 3 for task {task!r}, case {case!r} (iid Gaussian law: its constant is a stored Monte "
+            f"Carlo of the certified Δ, stored for q = 3 only), got {q}"
         )
     var = limiting_variance(task, case, q)
     stderr = 0.0
     closed: str | None = None
-    correction = "O(1/d)"
+    correction = _CORRECTION_ARGUED
     if law == "rank one (Beta)":
         c: Any = sp.Integer(q)
         closed, correction = str(q), "none: d·E[Δ] = q at every n"
@@ -875,10 +1277,12 @@ def asymptotic_constant(task: str, case: str, q: int = 2) -> AsymptoticConstant:
         closed = str(c) if q > 2 else "2 + 3*pi/8"
     elif law == "rank one (GUE)":
         spread = gue_spread_mean(q)
-        c = sp.simplify(sp.sqrt(var) * spread)
-        closed = str(c)
-        if (task, case, q) == ("qae", "v1", 2):
-            correction = "exact: E[Δ] = Γ(dB+1/2)/(Γ(dB+1)Γ(3/2)), dB = d/2"
+        if q <= 3:
+            c = sp.simplify(sp.sqrt(var) * spread)
+            closed = str(c)
+        else:  # a 30-digit quadrature (gue_spread_fredholm)
+            c = sp.Float(sp.N(sp.sqrt(var) * spread, 30), 30)
+        correction = _EXACT_CORRECTIONS.get((task, case, q), correction)
     else:
         core, core_se = gaussian_delta_mean(q)
         c = sp.sqrt(var) * core if q == 2 else float(sp.sqrt(var)) * core
