@@ -25,7 +25,7 @@ BASE = ["moments", "--task", "vqe", "--case", "v1"]
         (["--ensemble", "hea", "--n", "7", "--layers", "2"], "--n"),
         (["--ensemble", "real-hea", "--n", "7", "--layers", "2"], "--n"),
         (["--ensemble", "real-hea", "--n", "4"], "--layers"),
-        (["--ensemble", "brickwork", "--n", "6", "--layers", "2", "--q", "3"], "--q"),
+        (["--ensemble", "hea", "--n", "4", "--layers", "2", "--q", "3"], "--q"),
         (["--ensemble", "brickwork", "--n", "6", "--layers", "2", "--site", "6"], "--site"),
         (["--ensemble", "haar", "--n", "x"], "--n"),
     ],
