@@ -222,3 +222,87 @@ def test_real_hea_monte_carlo_agrees(task, case, n, L, site):
     )
     se = xs.std(ddof=1) / np.sqrt(len(xs))
     assert abs(xs.mean() - exact) < 4 * se
+
+
+# ------------------------------------------------------------------------------------------ any q, m = 2
+def test_unit_labels_give_the_pauli_values_for_qubits():
+    """The matrix-unit route (used for q >= 3) run at q = 2 gives exactly the Pauli-pair route's values."""
+    from fractions import Fraction
+
+    from weingarten_check.circuits import second_moments as sm
+
+    n, L = 5, 3
+    layers = sm.brickwork_layers(n, L, 2)
+    zero = [sm.zero_state_functional(2)] * n
+    for task, A in (("vqe", (0,)), ("vqe", (1, 2)), ("qae", (0,)), ("qae", (0, 1))):  # QAE: R = site 0 in A
+        vals = []
+        for units in (False, True):
+            X = sm.apply_projection_A(fd.h_tensor_h(task, n, A, True, 2, units=units), A, 2)
+            vals.append(sm.pair_with_product_state(sm.propagate(X, layers, heisenberg=True), zero))
+        assert vals[0] == vals[1] != Fraction(0)
+        assert vals[0] == fd.finite_depth_moment(task, "v1", "brickwork", n, L, sites=A).value
+
+
+def test_qudit_values_are_exact_and_shallow_depth_is_n_independent():
+    """q = 3: exact Rationals; at L = 2 the VQE v1 value is the same for n = 8, 10, 12 (light cones, Lemma 14.5)."""
+    vals = {fd.finite_depth_moment("vqe", "v1", "brickwork", n, 2, q=3).value for n in (8, 10, 12)}
+    assert len(vals) == 1 and next(iter(vals)).is_Rational
+    with pytest.raises(ValueError, match=r"\bq\b"):
+        fd.finite_depth_moment("vqe", "v1", "clifford", 4, q=3)
+
+
+def test_qudit_brickwork_converges_to_lemma_9():
+    """q = 3, n = 6: the exact series decreases (each parity) towards 512/(9(d+1)) and is within 1e-12 of it by
+    L = 60; layers_to_within finds where it stays within 1 %."""
+    h = fd.two_design_value("vqe", "v1", 6, q=3)
+    assert h == task_moments.expected_K_frobenius_sq_task("vqe", "v1", 6, 1, 3) == sp.Rational(512, 9 * (3**6 + 1))
+    s = fd.finite_depth_series("vqe", "v1", "brickwork", 6, 60, q=3)
+    gaps = [v - h for v in s]
+    assert all(g > 0 for g in gaps) and all(gaps[L + 1] < gaps[L - 1] for L in range(1, 59))
+    assert gaps[-1] < sp.Rational(1, 10**12) * h
+    L1 = fd.layers_to_within("vqe", "v1", "brickwork", 6, q=3, max_layers=60)
+    assert abs(s[L1 - 1] - h) <= h / 100 < abs(s[L1 - 2] - h)
+
+
+def test_two_sites_values_bound_and_limit():
+    """m = 2 (A = sites 1, 2): the E[Δ] bound is sqrt(2)·4·sqrt(E||K||²); QSL E||M||² of a 1-design layer is dA/d;
+    the series approaches the m = 2 two-design value."""
+    r = fd.finite_depth_moment("vqe", "v1", "brickwork", 5, 3, sites=(1, 2))
+    assert r.m == 2 and r.sites == (1, 2) and r.site == 1
+    assert r.delta_bound == pytest.approx(math.sqrt(2) * 4 * math.sqrt(float(r.value)), rel=1e-14)
+    assert fd.finite_depth_moment("qsl", "v1", "local1", 5, q=3, sites=(0, 1)).value == sp.Rational(9, 3**5)
+    h = fd.two_design_value("qae", "both", 5, sites=(1, 2))
+    s = fd.finite_depth_series("qae", "both", "brickwork", 5, 30, sites=(1, 2))
+    assert abs(float(s[-1] - h)) < 1e-6 * float(h) and abs(float(s[9] - h)) > abs(float(s[-1] - h))
+
+
+QUDIT_MC_POINTS = [
+    ("vqe", "v1", 4, 2, 3, None),
+    ("qae", "v2", 3, 3, 3, None),
+    ("vqe", "both", 4, 1, 3, None),
+    ("vqe", "v1", 4, 2, 2, (0, 1)),
+    ("qae", "both", 4, 3, 2, (1, 2)),
+    ("vqe", "v2", 3, 2, 3, (0, 1)),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("task", "case", "n", "L", "q", "sites"), QUDIT_MC_POINTS)
+def test_qudit_and_two_site_monte_carlo_agrees(task, case, n, L, q, sites):
+    """The library's brickwork sampler (exact Haar 2-qudit gates), K from the reduced state, 2000 draws,
+    seed 19: |z| <= 3."""
+    exact = float(fd.finite_depth_moment(task, case, "brickwork", n, L, q=q, sites=sites).value)
+    spec = task_spec(task, n, q=q, sites=sites)
+    rng = np.random.default_rng(19)
+    xs = np.array(
+        [
+            np.sum(np.abs(instances.sample_cost_matrices(spec, "brickwork", case, rng, layers=L).K) ** 2)
+            for _ in range(2000)
+        ]
+    )
+    se = xs.std(ddof=1) / np.sqrt(len(xs))
+    z = (xs.mean() - exact) / se
+    print(
+        f"{task} {case} n={n} L={L} q={q} sites={sites}: exact {exact:.6g}, MC {xs.mean():.6g} ± {se:.2g}, z = {z:+.2f}"
+    )
+    assert abs(z) <= 3
