@@ -76,7 +76,7 @@ MUTATIONS = {
     "fd_brickwork_parity": "circuits.second_moments.brickwork_layers with the even pairing in odd layers",
     "fd_real_hea_axis": "circuits.second_moments.real_hea_layers rotates about X instead of Y",
     "fd_unit_trace_prod": "circuits.second_moments: tr(E_kl E_k'l') = δ_kk' δ_ll' instead of δ_lk' δ_kl'",
-    "fd_unit_ring_swap": "theory.finite_depth: the SU(q) ring's SWAP written Σ E_kl ⊗ E_kl instead of Σ E_kl ⊗ E_lk",
+    "fd_unit_ring_coupling": "theory.finite_depth: the SU(q) ring in matrix units as Σ SWAP - 2/q (not 2 SWAP)",
     "fd_unit_zero_state": "circuits.second_moments.zero_state_functional: <0|E_11|0> = 1 (the state |0><0| + |1><1|)",
     "fd_projection_dA_q": "circuits.second_moments.apply_projection_A with dA = q for two sites (not q^m)",
     "asy_variance": "theory.asymptotics.limiting_second_moment multiplied by 1.01",
@@ -133,7 +133,7 @@ TARGETS = {
     "fd_brickwork_parity": ["test_14_finite_depth.py"],
     "fd_real_hea_axis": ["test_14_finite_depth.py"],
     "fd_unit_trace_prod": ["test_14_finite_depth.py"],
-    "fd_unit_ring_swap": ["test_14_finite_depth.py"],
+    "fd_unit_ring_coupling": ["test_14_finite_depth.py"],
     "fd_unit_zero_state": ["test_14_finite_depth.py"],
     "fd_projection_dA_q": ["test_14_finite_depth.py"],
     "asy_variance": ["test_15_asymptotics.py"],
@@ -428,10 +428,12 @@ def _apply(name: str) -> None:
         elif name == "fd_unit_trace_prod":
             _rewrite(sm, "_unit_trace_prod", "int(l == k2 and k == l2)", "int(k == k2 and l == l2)")
             sm._apply_local.cache_clear()
-        elif name == "fd_unit_ring_swap":
+        elif name == "fd_unit_ring_coupling":  # (E_kl ⊗ E_kl: the partial transpose, is a symmetry, not a bug)
             from weingarten_check.theory import finite_depth as fd
 
-            _rewrite(fd, "_unit_terms", "1 + k * q + l, 1 + l * q + k", "1 + k * q + l, 1 + k * q + l")
+            _rewrite(
+                fd, "_unit_terms", "terms.append((tuple(s), Fraction(2)))", "terms.append((tuple(s), Fraction(1)))"
+            )
         elif name == "fd_unit_zero_state":
             _rewrite(sm, "zero_state_functional", "Fraction(int(a == 1))", "Fraction(int(a in (1, q + 2)))")
         elif name == "fd_projection_dA_q":
