@@ -70,6 +70,7 @@ __all__ = [
     "ten_n_layers_ratio",
     "h_tensor_h",
     "clear_caches",
+    "exact_coupling",
 ]
 
 #: the tasks (VQE Heisenberg ring, QAE, QSL fidelity), A = one site, input ``|0…0>``
