@@ -77,7 +77,7 @@ MUTATIONS = {
     "fd_real_hea_axis": "circuits.second_moments.real_hea_layers rotates about X instead of Y",
     "fd_unit_trace_prod": "circuits.second_moments: tr(E_kl E_k'l') = δ_kk' δ_ll' instead of δ_lk' δ_kl'",
     "fd_unit_ring_coupling": "theory.finite_depth: the SU(q) ring in matrix units as Σ SWAP - 2/q (not 2 SWAP)",
-    "fd_unit_zero_state": "circuits.second_moments.zero_state_functional: <0|E_11|0> = 1 (the state |0><0| + |1><1|)",
+    "fd_unit_zero_state": "circuits.second_moments.zero_state_functional: <00|u_a ⊗ u_b|00> = <0|u_a|0> (copy 2 lost)",
     "fd_projection_dA_q": "circuits.second_moments.apply_projection_A with dA = q for two sites (not q^m)",
     "asy_variance": "theory.asymptotics.limiting_second_moment multiplied by 1.01",
     "asy_ginibre": "theory.asymptotics.ginibre_nuclear_sq_mean multiplied by 1.01",
@@ -435,7 +435,7 @@ def _apply(name: str) -> None:
                 fd, "_unit_terms", "terms.append((tuple(s), Fraction(2)))", "terms.append((tuple(s), Fraction(1)))"
             )
         elif name == "fd_unit_zero_state":
-            _rewrite(sm, "zero_state_functional", "Fraction(int(a == 1))", "Fraction(int(a in (1, q + 2)))")
+            _rewrite(sm, "zero_state_functional", "vals.append(zero[a] * zero[b])", "vals.append(zero[a])")
         elif name == "fd_projection_dA_q":
             _rewrite(sm, "apply_projection_A", "dA = q ** len(A)", "dA = q")
     elif name.startswith("asy_"):

@@ -902,7 +902,7 @@ def test_lemma_14_8_projection_mutant_rejected():
     "14.8",
     "m = 2: finite-depth E||K||_F² (library, exact) equals the dense average from the definition of K with A = "
     "sites 0, 1 (dA = q²)",
-    "q = 2: n = 4, L = 1, 2; q = 3: n = 3, L = 1; VQE, QAE; v1, v2, both",
+    "q = 2: n = 4, L = 1, 2; q = 3: n = 3, L = 1 (and local1); VQE, QAE; v1, v2, both",
 )
 def test_lemma_14_8_two_site_bruteforce():
     """14.8(b).  The same reference as 14.7(a) with the Gell-Mann basis of dimension q²."""
@@ -912,6 +912,10 @@ def test_lemma_14_8_two_site_bruteforce():
                 for L in Ls:
                     v = fd.finite_depth_moment(task, case, "brickwork", n, L, q=q, sites=(0, 1)).value
                     assert matches_bruteforce(v, qudit_bruteforce(task, case, n, q, L, m=2))
+    for task in ("vqe", "qae"):  # local1 for q = 3: one layer of single-site Haar gates
+        for case in ("v1", "v2", "both"):
+            v = fd.finite_depth_moment(task, case, "local1", 3, q=3, sites=(0, 1)).value
+            assert matches_bruteforce(v, qudit_bruteforce(task, case, 3, 3, 1, "local1", m=2))
 
 
 @pytest.mark.mutant
