@@ -276,6 +276,48 @@ def test_two_sites_values_bound_and_limit():
     assert abs(float(s[-1] - h)) < 1e-6 * float(h) and abs(float(s[9] - h)) > abs(float(s[-1] - h))
 
 
+def _first_moment_twirl(X: np.ndarray, n: int, q: int, sites) -> np.ndarray:
+    """E[U X U†] for a Haar U on ``sites`` (consecutive): tr over the sites, times I/D (a 1-design)."""
+    D = q ** len(sites)
+    a = sites[0]
+    left, right = q**a, q ** (n - a - len(sites))
+    T = X.reshape(left, D, right, left, D, right)
+    red = np.einsum("aibcid->abcd", T) / D
+    return np.einsum("abcd,ij->aibcjd", red, np.eye(D)).reshape(X.shape)
+
+
+def test_qudit_qsl_first_moments_match_dense():
+    """QSL (E||M||_F², first moments only) for the qutrit brickwork, A = site 0 or sites (0, 1): equals
+    ``tr_B[tr_A E(φ2φ2†) tr_A E(ψ1ψ1†)]`` with the averages computed densely gate by gate (ψ1 = V1|0…0>,
+    φ2 = V2†|0…0>, the other one fixed to |0…0>).  One layer on n = 3: site 2 idles, so the averages are not
+    maximally mixed and the values are not just dA/d (a layer covering every site gives dA/d)."""
+    n, q, L = 3, 3, 1
+    d = q**n
+    gates = [[(i, i + 1) for i in range(0 if ell % 2 else 1, n - 1, 2)] for ell in range(1, L + 1)]
+    rho = np.zeros((d, d))
+    rho[0, 0] = 1
+    psi = rho
+    for layer in gates:
+        for g in layer:
+            psi = _first_moment_twirl(psi, n, q, g)
+    phi = rho
+    for layer in reversed(gates):
+        for g in layer:
+            phi = _first_moment_twirl(phi, n, q, g)
+    for A in ((0,), (0, 1)):
+        dA = q ** len(A)
+        dB = d // dA
+
+        def trA(X, dA=dA, dB=dB):
+            return np.einsum("iaib->ab", X.reshape(dA, dB, dA, dB))
+
+        for case, (x, y) in {"v1": (rho, psi), "v2": (phi, rho), "both": (phi, psi)}.items():
+            want = np.trace(trA(x) @ trA(y)).real
+            got = fd.finite_depth_moment("qsl", case, "brickwork", n, L, q=3, sites=A).value
+            assert got.is_Rational and abs(float(got) - want) < 1e-12
+    assert fd.finite_depth_moment("qsl", "v1", "brickwork", n, L, q=3).value != sp.Rational(q, d)
+
+
 QUDIT_MC_POINTS = [
     ("vqe", "v1", 4, 2, 3, None),
     ("qae", "v2", 3, 3, 3, None),
@@ -283,20 +325,22 @@ QUDIT_MC_POINTS = [
     ("vqe", "v1", 4, 2, 2, (0, 1)),
     ("qae", "both", 4, 3, 2, (1, 2)),
     ("vqe", "v2", 3, 2, 3, (0, 1)),
+    ("qsl", "both", 3, 1, 3, None),
 ]
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("task", "case", "n", "L", "q", "sites"), QUDIT_MC_POINTS)
 def test_qudit_and_two_site_monte_carlo_agrees(task, case, n, L, q, sites):
-    """The library's brickwork sampler (exact Haar 2-qudit gates), K from the reduced state, 2000 draws,
+    """The library's brickwork sampler (exact Haar 2-qudit gates), K (QSL: M) from the reduced state, 2000 draws,
     seed 19: |z| <= 3."""
     exact = float(fd.finite_depth_moment(task, case, "brickwork", n, L, q=q, sites=sites).value)
     spec = task_spec(task, n, q=q, sites=sites)
     rng = np.random.default_rng(19)
+    attr = "M" if task == "qsl" else "K"
     xs = np.array(
         [
-            np.sum(np.abs(instances.sample_cost_matrices(spec, "brickwork", case, rng, layers=L).K) ** 2)
+            np.sum(np.abs(getattr(instances.sample_cost_matrices(spec, "brickwork", case, rng, layers=L), attr)) ** 2)
             for _ in range(2000)
         ]
     )
