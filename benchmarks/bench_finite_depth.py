@@ -5,7 +5,9 @@ Run: ``.venv/bin/python benchmarks/bench_finite_depth.py [--quick] [--pilot N]``
 Points (VQE, Heisenberg ring, V1 random, V2 = I, A = site 0):
 
 1. brickwork of Haar 2-qubit gates, n = 128, L = 12 and n = 40, L = 160 (exact rationals);
-2. the paper's HEA, n = 5, every L = 1 … 60 in one pass (exact in Q(√2)).
+2. the paper's HEA, n = 5, every L = 1 … 60 in one pass (exact in Q(√2));
+3. brickwork of Haar 2-qutrit gates (q = 3, the SU(3) ring), n = 64, L = 12, cases v1 and v2 (exact
+   rationals, matrix-unit labels); Monte Carlo at n = 10 qutrits (same L), a lower bound as above.
 
 Monte Carlo: exact statevector samples (the library's samplers, K from the reduced density matrix);
 a pilot of N samples gives the time per sample t and the relative standard deviation r of ||K||_F²;
@@ -48,27 +50,18 @@ def brickwork_circuit(n: int, q: int, rng, layers: int) -> Circuit:
     return c
 
 
-def mc_cost(ensemble: str, n: int, L: int, pilot: int, seed: int = 16) -> tuple[float, float, float, float]:
+def mc_cost(ensemble: str, n: int, L: int, pilot: int, seed: int = 16, q: int = 2) -> tuple[float, float, float, float]:
     """(seconds per sample, mean, relative sd, seconds to 1 % relative standard error) from a pilot."""
     orig = instances.sample_circuit
     if ensemble == "brickwork":
         instances.sample_circuit = lambda e, n_, q, g, lay: brickwork_circuit(n_, q, g, lay)
     try:
-        spec = task_spec("vqe", n)
+        spec = task_spec("vqe", n, q=q)
         rng = np.random.default_rng(seed)
         xs = []
         t0 = time.perf_counter()
         for _ in range(pilot):
-            xs.append(
-                float(
-                    np.sum(
-                        instances.sample_cost_matrices(
-                            spec, "hea" if ensemble == "hea" else "local1", "v1", rng, layers=L
-                        ).K
-                        ** 2
-                    )
-                )
-            )
+            xs.append(float(np.sum(instances.sample_cost_matrices(spec, ensemble, "v1", rng, layers=L).K ** 2)))
         t = (time.perf_counter() - t0) / pilot
     finally:
         instances.sample_circuit = orig
@@ -102,6 +95,14 @@ def main() -> None:
             f"  Monte Carlo: 2^{n} amplitudes, impossible; at n=20 (same L) {tm:.3f} s/sample, rel sd {rel:.2f} "
             f"-> {t1:.0f} s to 1 % (lower bound); ratio MC/exact >= {t1 / t:.0f}"
         )
+    for case in ("v1", "v2"):
+        t, r = exact_time(lambda case=case: fd.finite_depth_moment("vqe", case, "brickwork", 64, 12, q=3))
+        print(f"brickwork q=3 n=64 L=12 {case}: exact {t:.3f} s  E||K||² = {float(r.value):.6g} (exact rational)")
+    tm, mean, rel, t1 = mc_cost("brickwork", 10, 12, max(10, pilot // 4), q=3)
+    print(
+        f"  Monte Carlo: 3^64 amplitudes, impossible; at n=10 qutrits (L=12) {tm:.3f} s/sample, rel sd {rel:.2f} "
+        f"-> {t1:.0f} s to 1 % (lower bound)"
+    )
     n_hea = 4 if a.quick else 5
     t, series = exact_time(lambda: fd.finite_depth_series("vqe", "v1", "hea", n_hea, 60))
     h = fd.two_design_value("vqe", "v1", n_hea)

@@ -75,6 +75,10 @@ MUTATIONS = {
     "fd_projection_no_shift": "circuits.second_moments.apply_projection_A with E_A = F_A (no - I/dA)",
     "fd_brickwork_parity": "circuits.second_moments.brickwork_layers with the even pairing in odd layers",
     "fd_real_hea_axis": "circuits.second_moments.real_hea_layers rotates about X instead of Y",
+    "fd_unit_trace_prod": "circuits.second_moments: tr(E_kl E_k'l') = δ_kk' δ_ll' instead of δ_lk' δ_kl'",
+    "fd_unit_ring_coupling": "theory.finite_depth: the SU(q) ring in matrix units as Σ SWAP - 2/q (not 2 SWAP)",
+    "fd_unit_zero_state": "circuits.second_moments.zero_state_functional: <00|u_a ⊗ u_b|00> = <0|u_a|0> (copy 2 lost)",
+    "fd_projection_dA_q": "circuits.second_moments.apply_projection_A with dA = q for two sites (not q^m)",
     "asy_variance": "theory.asymptotics.limiting_second_moment multiplied by 1.01",
     "asy_ginibre": "theory.asymptotics.ginibre_nuclear_sq_mean multiplied by 1.01",
     "asy_top_two": "theory.asymptotics.real_ginibre_top_two_closed_form multiplied by 1.01",
@@ -134,6 +138,10 @@ TARGETS = {
     "fd_projection_no_shift": ["test_14_finite_depth.py"],
     "fd_brickwork_parity": ["test_14_finite_depth.py"],
     "fd_real_hea_axis": ["test_14_finite_depth.py"],
+    "fd_unit_trace_prod": ["test_14_finite_depth.py"],
+    "fd_unit_ring_coupling": ["test_14_finite_depth.py"],
+    "fd_unit_zero_state": ["test_14_finite_depth.py"],
+    "fd_projection_dA_q": ["test_14_finite_depth.py"],
     "asy_variance": ["test_15_asymptotics.py"],
     "asy_ginibre": ["test_15_asymptotics.py"],
     "asy_top_two": ["test_15_asymptotics.py"],
@@ -424,11 +432,24 @@ def _apply(name: str) -> None:
         elif name == "fd_hea_no_cz":
             _rewrite(sm, "_hea_block", "for start in (0, 1):", "for start in ():")
         elif name == "fd_projection_no_shift":
-            _rewrite(sm, "apply_projection_A", "(0, -Fraction(1, q))", "(0, Fraction(0))")
+            _rewrite(sm, "apply_projection_A", "(0, -Fraction(1, dA))", "(0, Fraction(0))")
         elif name == "fd_brickwork_parity":
             _rewrite(sm, "brickwork_layers", "start = 0 if ell % 2 == 1 else 1", "start = 1 if ell % 2 == 1 else 0")
         elif name == "fd_real_hea_axis":
             _rewrite(sm, "real_hea_layers", 'out.extend(_hea_block(n, "Y"))', 'out.extend(_hea_block(n, "X"))')
+        elif name == "fd_unit_trace_prod":
+            _rewrite(sm, "_unit_trace_prod", "int(l == k2 and k == l2)", "int(k == k2 and l == l2)")
+            sm._apply_local.cache_clear()
+        elif name == "fd_unit_ring_coupling":  # (E_kl ⊗ E_kl: the partial transpose, is a symmetry, not a bug)
+            from weingarten_check.theory import finite_depth as fd
+
+            _rewrite(
+                fd, "_unit_terms", "terms.append((tuple(s), Fraction(2)))", "terms.append((tuple(s), Fraction(1)))"
+            )
+        elif name == "fd_unit_zero_state":
+            _rewrite(sm, "zero_state_functional", "vals.append(zero[a] * zero[b])", "vals.append(zero[a])")
+        elif name == "fd_projection_dA_q":
+            _rewrite(sm, "apply_projection_A", "dA = q ** len(A)", "dA = q")
     elif name.startswith("asy_"):
         from weingarten_check.theory import asymptotics
 

@@ -27,7 +27,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 import sympy as sp
-from _helpers import heisenberg_ring, k_matrix, lemma
+from _helpers import gell_mann_exact, heisenberg_ring, k_matrix, lemma
 
 from weingarten_check.calculus.unitary import weingarten_unitary
 from weingarten_check.calculus.unitary_integrals import twirl
@@ -627,3 +627,332 @@ def test_lemma_14_6_limit_mutant_rejected():
     assert not converges_to(series, unit, unit)
     eleven_sixths = sp.Rational(11, 6)
     assert not converges_to(fd.finite_depth_series("vqe", "v1", "real-hea", 4, 100), eleven_sixths, eleven_sixths)
+
+
+# ---------------------------------------------------------------------------------------------
+# 14.7 qudits (q >= 3): brickwork and local1 in matrix-unit labels
+# ---------------------------------------------------------------------------------------------
+def _swap_sites(n: int, q: int, i: int, j: int) -> np.ndarray:
+    """The permutation matrix exchanging sites i and j of n qudits (dense)."""
+    d = q**n
+    idx = np.array(np.unravel_index(np.arange(d), (q,) * n)).T
+    idx[:, [i, j]] = idx[:, [j, i]]
+    P = np.zeros((d, d))
+    P[np.ravel_multi_index(idx.T, (q,) * n), np.arange(d)] = 1
+    return P
+
+
+def task_dense(task: str, n: int, q: int) -> np.ndarray:
+    """The task's H from its definition: the SU(q) ring Σ_edges (2 SWAP - 2/q) (q = 2: Eq. 9, since
+    XX + YY + ZZ = 2 SWAP - I), or QAE I - |0><0|_0 ⊗ I."""
+    d = q**n
+    if task == "vqe":
+        return sum(2 * _swap_sites(n, q, i, (i + 1) % n) - (2 / q) * np.eye(d) for i in range(n))
+    P0 = np.zeros((q, q))
+    P0[0, 0] = 1
+    return np.eye(d) - np.kron(P0, np.eye(d // q))
+
+
+def _partial_twirl_q(Z: np.ndarray, n: int, q: int, sites: tuple, wg_dim: int | None = None) -> np.ndarray:
+    """E[(U⊗U) Z (U⊗U)†] for a Haar U on ``sites`` (1 or 2) of both copies, dense, from the engine's
+    Wg(·, D) with D = q^len(sites) (``wg_dim``: a different D, for the mutant)."""
+    k = len(sites)
+    D = q**k
+    Dw = D if wg_dim is None else wg_dim
+    we, wt = float(weingarten_unitary((1, 1), Dw)), float(weingarten_unitary((2,), Dw))
+    T = Z.reshape((q,) * (4 * n))
+    row = list(sites) + [n + a for a in sites]
+    col = [2 * n + x for x in row]
+    rest_r = [i for i in range(2 * n) if i not in row]
+    rest_c = [2 * n + i for i in rest_r]
+    m = q ** (2 * n - 2 * k)
+    T = T.transpose(row + col + rest_r + rest_c).reshape(D * D, D * D, m * m)
+    F = np.eye(D * D).reshape(D, D, D, D).transpose(0, 1, 3, 2).reshape(D * D, D * D)
+    trZ = np.einsum("iir->r", T)
+    trFZ = np.einsum("ij,jir->r", F, T)
+    out = np.einsum("ij,r->ijr", np.eye(D * D), we * trZ + wt * trFZ) + np.einsum("ij,r->ijr", F, wt * trZ + we * trFZ)
+    out = out.reshape((q,) * (4 * n))
+    return out.transpose(np.argsort(row + col + rest_r + rest_c)).reshape(q ** (2 * n), q ** (2 * n))
+
+
+def qudit_bruteforce(
+    task: str, case: str, n: int, q: int, L: int, ensemble: str = "brickwork", m: int = 1, first: int = 1, wg_dim=None
+) -> float:
+    """E||K||_F² from the definition, dense: ``||K||_F² = Σ_ab tr_B(h_a r_b)²`` with ``h_a = tr_A((G_a⊗I)H2)``,
+    ``r_b = tr_A((G_b⊗I)ρ1)`` (Gell-Mann G, A = the first m sites), so E||K||_F² = tr[HH · RR] with
+    ``HH = Σ_a E[h_a ⊗ h_a]`` and ``RR = Σ_b E[r_b ⊗ r_b]`` (V1, V2 independent); the averages are the
+    gate-by-gate dense twirls of the engine's Weingarten function (no labels, no P_A)."""
+    d, dA = q**n, q**m
+    dB = d // dA
+    if ensemble == "brickwork":
+        gates = [[(i, i + 1) for i in range(0 if ell % 2 else 1, n - 1, 2)] for ell in range(first, first + L)]
+    else:  # local1 for q >= 3: one layer of single-site Haar gates
+        gates = [[(i,) for i in range(n)]]
+
+    def average(Z, layers):
+        for layer in layers:
+            for s in layer:
+                Z = _partial_twirl_q(Z, n, q, s, wg_dim)
+        return Z
+
+    rho = np.zeros((d, d))
+    rho[0, 0] = 1
+    Z1 = np.kron(rho, rho).astype(complex)
+    if case in ("v1", "both"):
+        Z1 = average(Z1, gates)
+    H = task_dense(task, n, q)
+    Z2 = np.kron(H, H).astype(complex)
+    if case in ("v2", "both"):
+        Z2 = average(Z2, list(reversed(gates)))  # adjoint: last layer first (Haar gates are inverse-invariant)
+    G = [np.array(g.evalf(), dtype=complex) for g in gell_mann_exact(dA)]
+    shape = (dA, dB) * 4
+    Z1, Z2 = Z1.reshape(shape), Z2.reshape(shape)
+    HH = sum(np.einsum("ji,lk,ibkcjdle->bcde", g, g, Z2) for g in G)
+    RR = sum(np.einsum("ji,lk,ibkcjdle->bcde", g, g, Z1) for g in G)
+    return float(np.einsum("bcde,debc->", HH, RR).real)
+
+
+QUDIT_POINTS = [(3, 1), (3, 2)]  # (n, L) at q = 3
+
+
+@lemma(
+    "14.7",
+    "qudits: finite-depth E||K||_F² of brickwork (Haar 2-qutrit gates) and local1 (single-site Haar), computed in "
+    "matrix-unit pair labels, equals the dense average from the definition of K",
+    "q = 3, n = 3, L = 1, 2; VQE (SU(3) ring) and QAE; v1, v2, both",
+)
+def test_lemma_14_7_qudit_bruteforce():
+    """14.7(a).  For q >= 3 the labels are ``u_a ⊗ u_b`` with ``u_a`` in {I, E_kl}: ``tr E_kl = δ_kl``,
+    ``tr(E_kl E_k'l') = δ_lk' δ_kl'``, ``<0|E_kl|0> = [k = l = 0]`` are rational, and a Haar gate needs only
+    ``(tr z, tr F z)`` per site (14.1), so the same propagator runs; ``SWAP = Σ_kl E_kl ⊗ E_lk``.  The reference
+    is the dense two-copy twirl per gate and K from its definition (Gell-Mann basis), 1e-9."""
+    for task in ("vqe", "qae"):
+        for case in ("v1", "v2", "both"):
+            for n, L in QUDIT_POINTS:
+                v = fd.finite_depth_moment(task, case, "brickwork", n, L, q=3).value
+                assert v.is_Rational and matches_bruteforce(v, qudit_bruteforce(task, case, n, 3, L))
+            v = fd.finite_depth_moment(task, case, "local1", 3, q=3).value
+            assert matches_bruteforce(v, qudit_bruteforce(task, case, 3, 3, 1, "local1"))
+
+
+@pytest.mark.mutant
+@lemma(
+    "14.7", "mutant: the qubit Weingarten function Wg(·, 4) for a 2-qutrit gate; the even layer first", "q = 3, n = 3"
+)
+def test_lemma_14_7_mutant_rejected():
+    """The same checker rejects the library's q = 3 values against a twirl with the wrong Weingarten
+    coefficients and against the other brickwork parity."""
+    for task, case in (("vqe", "v1"), ("qae", "both")):
+        v = fd.finite_depth_moment(task, case, "brickwork", 3, 2, q=3).value
+        assert not matches_bruteforce(v, qudit_bruteforce(task, case, 3, 3, 2, wg_dim=4))
+        assert not matches_bruteforce(v, qudit_bruteforce(task, case, 3, 3, 2, first=2))
+
+
+def limit_is_haar_value(limit: sp.Expr, task: str, n: int, q: int = 2, sites=None) -> bool:
+    """Checker for 14.7(b) / 14.8(c): the limit equals the two-design value exactly (Lemma 9; m = 2: Lemma 4
+    with the exact coupling)."""
+    return sp.simplify(limit - fd.two_design_value(task, "v1", n, q, sites=sites)) == 0
+
+
+def brickwork_limit_q(task: str, n: int, q: int, A: tuple = (0,)) -> sp.Expr:
+    """lim_L E||K||_F² (v1) exactly for local dimension q and A: as ``brickwork_limit`` (14.4), the two-layer
+    Heisenberg map T on span{I, s}^n from the library's q-gate maps, its two conserved functionals (left
+    eigenvectors of eigenvalue 1), and the start ``P_A(H⊗H)`` in matrix-unit labels."""
+    confs = list(itertools.product((0, sm.SWAP), repeat=n))
+    index = {c: i for i, c in enumerate(confs)}
+    two = sm.brickwork_layers(n, 2, q)
+    T = sp.zeros(len(confs), len(confs))
+    for j, c in enumerate(confs):
+        for key, v in sm.propagate({c: Fraction(1)}, two, heisenberg=True).items():
+            T[index[key], j] += sp.Rational(v.numerator, v.denominator)
+    ev = np.linalg.eigvals(np.array(T.evalf(), dtype=float))
+    assert sorted(np.abs(ev))[-3] < 1 - 1e-9  # exactly two eigenvalues of modulus 1
+    left = (T.T - sp.eye(len(confs))).nullspace()
+    assert len(left) == 2
+    X0 = sm.apply_projection_A(fd.h_tensor_h(task, n, A, True, q, units=True), A, q)
+    X = sm.propagate(X0, two, heisenberg=True)  # every site touched: now in span{I, s}^n
+    x = sp.zeros(len(confs), 1)
+    for key, v in X.items():
+        x[index[key]] += sp.Rational(v.numerator, v.denominator)
+    ii, ss = sp.zeros(len(confs), 1), sp.zeros(len(confs), 1)
+    ii[index[(0,) * n]] = 1
+    ss[index[(sm.SWAP,) * n]] = 1
+    c = sp.symbols("c1 c2")
+    sol = sp.solve([(lv.T * (c[0] * ii + c[1] * ss - x))[0] for lv in left], c)
+    return sp.nsimplify(sol[c[0]] + sol[c[1]])  # <00|I|00> = <00|s|00> = 1
+
+
+@lemma(
+    "14.7",
+    "qudits, L → ∞: the brickwork limit (conserved functionals of the two-layer map) is Lemma 9's Haar value, "
+    "512/(9(d+1)) for the SU(3) ring; the exact values approach it monotonically in each parity",
+    "q = 3, n = 4 (VQE, QAE), n = 5 (VQE); series n = 4, L <= 40",
+)
+def test_lemma_14_7_qudit_limit_is_haar():
+    """14.7(b).  As 14.4 with the q = 3 gate maps; the start is ``P_A(H⊗H)`` in matrix-unit labels."""
+    for task, n in (("vqe", 4), ("qae", 4), ("vqe", 5)):
+        assert limit_is_haar_value(brickwork_limit_q(task, n, 3), task, n, 3)
+    h = fd.two_design_value("vqe", "v1", 4, q=3)
+    s = fd.finite_depth_series("vqe", "v1", "brickwork", 4, 40, q=3)
+    gaps = [s[L - 1] - h for L in range(1, 41)]
+    assert all(g > 0 for g in gaps) and abs(float(gaps[-1])) < 1e-12 * float(h)
+    assert all(gaps[L + 1] < gaps[L - 1] for L in range(1, 39))  # decreasing within each parity
+
+
+@pytest.mark.mutant
+@lemma("14.7", "mutant: the limit is 512/(9d) (no +1); the qubit value 18/(d+1)", "q = 3, n = 4")
+def test_lemma_14_7_limit_mutant_rejected():
+    lim = brickwork_limit_q("vqe", 4, 3)
+    assert not limit_is_haar_value(lim * sp.Rational(82, 81), "vqe", 4, 3)  # 512/(9·81) instead of /(9·82)
+    assert not limit_is_haar_value(lim, "vqe", 4, 2)
+
+
+# ---------------------------------------------------------------------------------------------
+# 14.8 A = two adjacent sites (m = 2)
+# ---------------------------------------------------------------------------------------------
+def _unit_op(a: int, q: int) -> np.ndarray:
+    if a == 0:
+        return np.eye(q)
+    out = np.zeros((q, q))
+    out[divmod(a - 1, q)] = 1
+    return out
+
+
+def _label_dense(lab: int, q: int) -> np.ndarray:
+    """The per-site two-copy operator of a label on (copy 1, copy 2) of the site."""
+    if lab == 0:
+        return np.eye(q * q)
+    if lab == sm.SWAP:
+        return np.eye(q * q).reshape(q, q, q, q).transpose(0, 1, 3, 2).reshape(q * q, q * q)
+    a, b = divmod(lab - sm.UNIT_BASE, q * q + 1)
+    return np.kron(_unit_op(a, q), _unit_op(b, q))
+
+
+def _product_dense(conf, q: int) -> np.ndarray:
+    """A product of labels as an operator on (copy 1 sites) ⊗ (copy 2 sites)."""
+    k = len(conf)
+    op = np.eye(1)
+    for lab in conf:
+        op = np.kron(op, _label_dense(lab, q))
+    perm = [2 * i for i in range(k)] + [2 * i + 1 for i in range(k)]
+    T = op.reshape((q,) * (4 * k)).transpose(perm + [2 * k + p for p in perm])
+    return T.reshape(q ** (2 * k), q ** (2 * k))
+
+
+def projection_is_definition(project, q: int, n: int = 3, A=(0, 1), seed: int = 14) -> bool:
+    """Checker for 14.8(a): ``project(op, A, q)`` (sparse labels) equals the dense
+    ``E_A ⊗ tr_{AA'}[(E_A ⊗ I) Z]`` with ``E_A = Σ_a G_a ⊗ G_a`` (Gell-Mann basis of dimension q^|A|, so no
+    formula for E_A is assumed) on random combinations of matrix-unit-pair and swap products."""
+    rng = np.random.default_rng(seed)
+    dA = q ** len(A)
+    units = [sm.unit_pair_label(a, b, q) for a in range(q * q + 1) for b in range(q * q + 1) if a or b]
+    # labels P_A sees (tr z or tr s z non-zero: diagonal units, E_kl ⊗ E_lk) and any others
+    seen = [lab for lab in units if any(sm.label_traces(lab, q))]
+    op = {}
+    for i in range(8):
+        pool = [0, sm.SWAP] + seen if i < 6 else units
+        conf = tuple(int(x) for x in rng.choice(pool, size=n))
+        op[conf] = Fraction(int(rng.integers(1, 5)))
+    image = project(op, A, q)
+    if not image:
+        return False  # nothing checked
+    got = sum(float(v) * _product_dense(c, q) for c, v in image.items())
+    Z = sum(float(v) * _product_dense(c, q) for c, v in op.items())
+    G = [np.array(g.evalf(), dtype=complex) for g in gell_mann_exact(dA)]
+    EA = sum(np.kron(g, g) for g in G)  # on (A copy 1, A copy 2)
+    # order the two-copy space as (A1, A2, B1, B2): A = the first |A| sites of each copy
+    dB = q**n // dA
+    T = Z.reshape(dA, dB, dA, dB, dA, dB, dA, dB).transpose(0, 2, 1, 3, 4, 6, 5, 7).reshape(dA * dA * dB * dB, -1)
+    T4 = T.reshape(dA * dA, dB * dB, dA * dA, dB * dB)
+    rest = np.einsum("ji,iajb->ab", EA, T4)  # tr_{AA'}[(E_A ⊗ I) Z]
+    want = np.kron(EA, rest).reshape(dA, dA, dB, dB, dA, dA, dB, dB).transpose(0, 2, 1, 3, 4, 6, 5, 7)
+    return np.allclose(got, want.reshape(Z.shape), atol=1e-10)
+
+
+@lemma(
+    "14.8",
+    "A = two adjacent sites: P_A(Z) = E_A ⊗ tr_AA'[(E_A ⊗ I) Z] with E_A = F_A - I/q², F_A the product of the two "
+    "site swaps, equals the dense definition with E_A = Σ_a G_a ⊗ G_a",
+    "q = 2, 3; n = 3; random label products",
+)
+def test_lemma_14_8_two_site_projection():
+    """14.8(a).  ``Σ_a G_a ⊗ G_a = F_A - I/dA`` for an orthonormal traceless Hermitian basis of dimension dA = q²,
+    and on a product ``tr(E_A z_A) = Π tr(s z_s) - Π tr z_s / dA``: the library's P_A for two sites."""
+    for q in (2, 3):
+        assert projection_is_definition(sm.apply_projection_A, q)
+
+
+@pytest.mark.mutant
+@lemma("14.8", "mutant: E_A = F_A - I/q (the one-site shift) for two sites; P_A of one site only", "q = 2, 3")
+def test_lemma_14_8_projection_mutant_rejected():
+    """The same checker rejects the one-site shift (1/q instead of 1/dA) and the projection on site 0 alone."""
+
+    def shift_q(op, A, q):  # the weakened statement: E_A = F_A - I/q
+        out = {}
+        for conf, v in sm.apply_projection_A(op, A, q).items():  # t (F_A - I/q²) -> t (F_A - I/q)
+            out[conf] = out.get(conf, 0) + (v * q if all(conf[s] == 0 for s in A) else v)
+        return out
+
+    for q in (2, 3):
+        assert not projection_is_definition(shift_q, q)
+        assert not projection_is_definition(lambda op, A, q: sm.apply_projection_A(op, A[:1], q), q)
+
+
+@lemma(
+    "14.8",
+    "m = 2: finite-depth E||K||_F² (library, exact) equals the dense average from the definition of K with A = "
+    "sites 0, 1 (dA = q²)",
+    "q = 2: n = 4, L = 1, 2; q = 3: n = 3, L = 1 (and local1); VQE, QAE; v1, v2, both",
+)
+def test_lemma_14_8_two_site_bruteforce():
+    """14.8(b).  The same reference as 14.7(a) with the Gell-Mann basis of dimension q²."""
+    for q, n, Ls in ((2, 4, (1, 2)), (3, 3, (1,))):
+        for task in ("vqe", "qae"):
+            for case in ("v1", "v2", "both"):
+                for L in Ls:
+                    v = fd.finite_depth_moment(task, case, "brickwork", n, L, q=q, sites=(0, 1)).value
+                    assert matches_bruteforce(v, qudit_bruteforce(task, case, n, q, L, m=2))
+    for task in ("vqe", "qae"):  # local1 for q = 3: one layer of single-site Haar gates
+        for case in ("v1", "v2", "both"):
+            v = fd.finite_depth_moment(task, case, "local1", 3, q=3, sites=(0, 1)).value
+            assert matches_bruteforce(v, qudit_bruteforce(task, case, 3, 3, 1, "local1", m=2))
+
+
+@pytest.mark.mutant
+@lemma("14.8", "mutant: the library's m = 1 value against the m = 2 reference", "q = 2, n = 4, L = 2")
+def test_lemma_14_8_bruteforce_mutant_rejected():
+    for task, case in (("vqe", "v1"), ("qae", "v2")):
+        v = fd.finite_depth_moment(task, case, "brickwork", 4, 2).value
+        assert not matches_bruteforce(v, qudit_bruteforce(task, case, 4, 2, 2, m=2))
+
+
+@lemma(
+    "14.8",
+    "m = 2, L → ∞: the brickwork limit equals the two-design value (Lemma 4.1 with the exact coupling "
+    "Σ_a tr_B h_a² = tr[(E_A ⊗ F_B)(H⊗H)]), which at m = 1 is Lemma 9's",
+    "q = 2: n = 4, 5; q = 3: n = 4; VQE and QAE",
+)
+def test_lemma_14_8_two_site_limit():
+    """14.8(c).  The two-design values for m = 2 come from ``bounds.expected_K_frobenius_sq`` with the coupling
+    computed exactly from H⊗H (``finite_depth.exact_coupling``); at m = 1 that route gives Lemma 9's values, and
+    the coupling agrees with ``Observable.coupling`` (numeric, m = 2)."""
+    from weingarten_check.states.observables import heisenberg_ring as ring
+    from weingarten_check.states.observables import qae_observable
+    from weingarten_check.theory.bounds import expected_K_frobenius_sq
+
+    for q, n in ((2, 4), (2, 5), (3, 4)):
+        for task in ("vqe", "qae"):
+            assert limit_is_haar_value(brickwork_limit_q(task, n, q, (0, 1)), task, n, q, sites=(0, 1))
+            # the same route at m = 1 (Lemma 4.1 with the exact coupling) is Lemma 9's value
+            c1 = fd.exact_coupling(task, n, (0,), q)
+            assert expected_K_frobenius_sq("v1", n, 1, q, coupling=c1) == fd.two_design_value(task, "v1", n, q)
+            obs = ring(n, q) if task == "vqe" else qae_observable(n, q)
+            assert abs(float(fd.exact_coupling(task, n, (0, 1), q)) - obs.coupling([0, 1])) < 1e-9
+
+
+@pytest.mark.mutant
+@lemma("14.8", "mutant: the m = 1 value as the m = 2 limit", "q = 2, n = 4")
+def test_lemma_14_8_limit_mutant_rejected():
+    lim = brickwork_limit_q("vqe", 4, 2, (0, 1))
+    assert not limit_is_haar_value(lim, "vqe", 4, 2)
+    assert limit_is_haar_value(brickwork_limit_q("vqe", 4, 2), "vqe", 4, 2)

@@ -24,7 +24,13 @@ from weingarten_check.theory import finite_depth as fd
         ({"ensemble": "haar", "layers": 3}, "layers"),
         ({"ensemble": "local1", "layers": 3}, "layers"),
         ({"layers": 0}, "layers"),
-        ({"q": 3}, "q"),
+        ({"ensemble": "hea", "q": 3}, "q"),
+        ({"ensemble": "real-hea", "q": 3}, "q"),
+        ({"sites": (0, 2)}, "sites"),
+        ({"sites": (5, 6)}, "sites"),
+        ({"sites": (1, 2), "site": 3}, "site"),
+        ({"ensemble": "hea", "sites": (0, 1)}, "sites"),
+        ({"ensemble": "orthogonal", "layers": None, "sites": (0, 1)}, "sites"),
         ({"ensemble": "clifford", "layers": None, "q": 3}, "q"),
         ({"site": 6}, "site"),
         ({"site": -1}, "site"),
@@ -216,3 +222,131 @@ def test_real_hea_monte_carlo_agrees(task, case, n, L, site):
     )
     se = xs.std(ddof=1) / np.sqrt(len(xs))
     assert abs(xs.mean() - exact) < 4 * se
+
+
+# ------------------------------------------------------------------------------------------ any q, m = 2
+def test_unit_labels_give_the_pauli_values_for_qubits():
+    """The matrix-unit route (used for q >= 3) run at q = 2 gives exactly the Pauli-pair route's values."""
+    from fractions import Fraction
+
+    from weingarten_check.circuits import second_moments as sm
+
+    n, L = 5, 3
+    layers = sm.brickwork_layers(n, L, 2)
+    zero = [sm.zero_state_functional(2)] * n
+    for task, A in (("vqe", (0,)), ("vqe", (1, 2)), ("qae", (0,)), ("qae", (0, 1))):  # QAE: R = site 0 in A
+        vals = []
+        for units in (False, True):
+            X = sm.apply_projection_A(fd.h_tensor_h(task, n, A, True, 2, units=units), A, 2)
+            vals.append(sm.pair_with_product_state(sm.propagate(X, layers, heisenberg=True), zero))
+        assert vals[0] == vals[1] != Fraction(0)
+        assert vals[0] == fd.finite_depth_moment(task, "v1", "brickwork", n, L, sites=A).value
+
+
+def test_qudit_values_are_exact_and_shallow_depth_is_n_independent():
+    """q = 3: exact Rationals; at L = 2 the VQE v1 value is the same for n = 8, 10, 12 (light cones, Lemma 14.5)."""
+    vals = {fd.finite_depth_moment("vqe", "v1", "brickwork", n, 2, q=3).value for n in (8, 10, 12)}
+    assert len(vals) == 1 and next(iter(vals)).is_Rational
+    with pytest.raises(ValueError, match=r"\bq\b"):
+        fd.finite_depth_moment("vqe", "v1", "clifford", 4, q=3)
+
+
+def test_qudit_brickwork_converges_to_lemma_9():
+    """q = 3, n = 6: the exact series decreases (each parity) towards 512/(9(d+1)) and is within 1e-12 of it by
+    L = 60; layers_to_within finds where it stays within 1 %."""
+    h = fd.two_design_value("vqe", "v1", 6, q=3)
+    assert h == task_moments.expected_K_frobenius_sq_task("vqe", "v1", 6, 1, 3) == sp.Rational(512, 9 * (3**6 + 1))
+    s = fd.finite_depth_series("vqe", "v1", "brickwork", 6, 60, q=3)
+    gaps = [v - h for v in s]
+    assert all(g > 0 for g in gaps) and all(gaps[L + 1] < gaps[L - 1] for L in range(1, 59))
+    assert gaps[-1] < sp.Rational(1, 10**12) * h
+    L1 = fd.layers_to_within("vqe", "v1", "brickwork", 6, q=3, max_layers=60)
+    assert abs(s[L1 - 1] - h) <= h / 100 < abs(s[L1 - 2] - h)
+
+
+def test_two_sites_values_bound_and_limit():
+    """m = 2 (A = sites 1, 2): the E[Δ] bound is sqrt(2)·4·sqrt(E||K||²); QSL E||M||² of a 1-design layer is dA/d;
+    the series approaches the m = 2 two-design value."""
+    r = fd.finite_depth_moment("vqe", "v1", "brickwork", 5, 3, sites=(1, 2))
+    assert r.m == 2 and r.sites == (1, 2) and r.site == 1
+    assert r.delta_bound == pytest.approx(math.sqrt(2) * 4 * math.sqrt(float(r.value)), rel=1e-14)
+    assert fd.finite_depth_moment("qsl", "v1", "local1", 5, q=3, sites=(0, 1)).value == sp.Rational(9, 3**5)
+    h = fd.two_design_value("qae", "both", 5, sites=(1, 2))
+    s = fd.finite_depth_series("qae", "both", "brickwork", 5, 30, sites=(1, 2))
+    assert abs(float(s[-1] - h)) < 1e-6 * float(h) and abs(float(s[9] - h)) > abs(float(s[-1] - h))
+
+
+def _first_moment_twirl(X: np.ndarray, n: int, q: int, sites) -> np.ndarray:
+    """E[U X U†] for a Haar U on ``sites`` (consecutive): tr over the sites, times I/D (a 1-design)."""
+    D = q ** len(sites)
+    a = sites[0]
+    left, right = q**a, q ** (n - a - len(sites))
+    T = X.reshape(left, D, right, left, D, right)
+    red = np.einsum("aibcid->abcd", T) / D
+    return np.einsum("abcd,ij->aibcjd", red, np.eye(D)).reshape(X.shape)
+
+
+def test_qudit_qsl_first_moments_match_dense():
+    """QSL (E||M||_F², first moments only) for the qutrit brickwork, A = site 0 or sites (0, 1): equals
+    ``tr_B[tr_A E(φ2φ2†) tr_A E(ψ1ψ1†)]`` with the averages computed densely gate by gate (ψ1 = V1|0…0>,
+    φ2 = V2†|0…0>, the other one fixed to |0…0>).  One layer on n = 3: site 2 idles, so the averages are not
+    maximally mixed and the values are not just dA/d (a layer covering every site gives dA/d)."""
+    n, q, L = 3, 3, 1
+    d = q**n
+    gates = [[(i, i + 1) for i in range(0 if ell % 2 else 1, n - 1, 2)] for ell in range(1, L + 1)]
+    rho = np.zeros((d, d))
+    rho[0, 0] = 1
+    psi = rho
+    for layer in gates:
+        for g in layer:
+            psi = _first_moment_twirl(psi, n, q, g)
+    phi = rho
+    for layer in reversed(gates):
+        for g in layer:
+            phi = _first_moment_twirl(phi, n, q, g)
+    for A in ((0,), (0, 1)):
+        dA = q ** len(A)
+        dB = d // dA
+
+        def trA(X, dA=dA, dB=dB):
+            return np.einsum("iaib->ab", X.reshape(dA, dB, dA, dB))
+
+        for case, (x, y) in {"v1": (rho, psi), "v2": (phi, rho), "both": (phi, psi)}.items():
+            want = np.trace(trA(x) @ trA(y)).real
+            got = fd.finite_depth_moment("qsl", case, "brickwork", n, L, q=3, sites=A).value
+            assert got.is_Rational and abs(float(got) - want) < 1e-12
+    assert fd.finite_depth_moment("qsl", "v1", "brickwork", n, L, q=3).value != sp.Rational(q, d)
+
+
+QUDIT_MC_POINTS = [
+    ("vqe", "v1", 4, 2, 3, None),
+    ("qae", "v2", 3, 3, 3, None),
+    ("vqe", "both", 4, 1, 3, None),
+    ("vqe", "v1", 4, 2, 2, (0, 1)),
+    ("qae", "both", 4, 3, 2, (1, 2)),
+    ("vqe", "v2", 3, 2, 3, (0, 1)),
+    ("qsl", "both", 3, 1, 3, None),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("task", "case", "n", "L", "q", "sites"), QUDIT_MC_POINTS)
+def test_qudit_and_two_site_monte_carlo_agrees(task, case, n, L, q, sites):
+    """The library's brickwork sampler (exact Haar 2-qudit gates), K (QSL: M) from the reduced state, 2000 draws,
+    seed 19: |z| <= 3."""
+    exact = float(fd.finite_depth_moment(task, case, "brickwork", n, L, q=q, sites=sites).value)
+    spec = task_spec(task, n, q=q, sites=sites)
+    rng = np.random.default_rng(19)
+    attr = "M" if task == "qsl" else "K"
+    xs = np.array(
+        [
+            np.sum(np.abs(getattr(instances.sample_cost_matrices(spec, "brickwork", case, rng, layers=L), attr)) ** 2)
+            for _ in range(2000)
+        ]
+    )
+    se = xs.std(ddof=1) / np.sqrt(len(xs))
+    z = (xs.mean() - exact) / se
+    print(
+        f"{task} {case} n={n} L={L} q={q} sites={sites}: exact {exact:.6g}, MC {xs.mean():.6g} ± {se:.2g}, z = {z:+.2f}"
+    )
+    assert abs(z) <= 3

@@ -25,9 +25,12 @@ BASE = ["moments", "--task", "vqe", "--case", "v1"]
         (["--ensemble", "hea", "--n", "7", "--layers", "2"], "--n"),
         (["--ensemble", "real-hea", "--n", "7", "--layers", "2"], "--n"),
         (["--ensemble", "real-hea", "--n", "4"], "--layers"),
-        (["--ensemble", "brickwork", "--n", "6", "--layers", "2", "--q", "3"], "--q"),
+        (["--ensemble", "hea", "--n", "4", "--layers", "2", "--q", "3"], "--q"),
         (["--ensemble", "brickwork", "--n", "6", "--layers", "2", "--site", "6"], "--site"),
         (["--ensemble", "haar", "--n", "x"], "--n"),
+        (["--ensemble", "brickwork", "--n", "6", "--layers", "2", "--sites", "0,2"], "--sites"),
+        (["--ensemble", "brickwork", "--n", "6", "--layers", "2", "--sites", "a"], "--sites"),
+        (["--ensemble", "hea", "--n", "4", "--layers", "2", "--sites", "0,1"], "--sites"),
     ],
 )
 def test_bad_input_is_one_line_exit_2(capsys, argv, option):
@@ -102,3 +105,20 @@ def test_real_hea_json_is_exact_and_matches_the_library(capsys):
         exact = fd.finite_depth_moment("vqe", "v1", "real-hea", p["n"], p["layers"]).value
         assert sp.Rational(p["expected_K_frobenius_sq"]) == exact  # rational: the R_y(π/4) layer is absorbed
         assert p["delta_bound"] == pytest.approx(float(2 * sp.sqrt(2) * sp.sqrt(exact)), rel=1e-12)
+
+
+def test_qutrit_brickwork_and_two_sites_json(capsys):
+    """--q 3 (brickwork) and --sites 1,2 (m = 2): exact strings equal to the library; the bound uses dA = q^m."""
+    code, out, _ = run(capsys, *BASE, "--ensemble", "brickwork", "--n", "5", "--layers", "1-3", "--q", "3", "--json")
+    points = json.loads(out)["points"]
+    assert code == 0 and [p["layers"] for p in points] == [1, 2, 3] and all("sites" not in p for p in points)
+    for p in points:
+        exact = fd.finite_depth_moment("vqe", "v1", "brickwork", 5, p["layers"], q=3).value
+        assert p["q"] == 3 and sp.Rational(p["expected_K_frobenius_sq"]) == exact
+        assert p["delta_bound"] == pytest.approx(float(3 * sp.sqrt(2) * sp.sqrt(exact)), rel=1e-12)
+    code, out, _ = run(capsys, *BASE, "--ensemble", "haar", "--n", "5", "--sites", "1,2", "--json")
+    (p,) = json.loads(out)["points"]
+    exact = fd.two_design_value("vqe", "v1", 5, sites=(1, 2))
+    assert code == 0 and p["sites"] == [1, 2] and p["site"] == 1
+    assert sp.Rational(p["expected_K_frobenius_sq"]) == exact
+    assert p["delta_bound"] == pytest.approx(float(4 * sp.sqrt(2) * sp.sqrt(exact)), rel=1e-12)

@@ -185,3 +185,77 @@ def test_real_hea_layers_match_the_sampler():
     # the sampler's angles: a layer gate is R_Y(θ) = exp(-iθY/2) (real), the engine's rotation with axis Y
     th = 1.234
     assert np.allclose(ensembles.ry(th).real, ensembles.pauli_rotation("Y", th))
+
+
+# ------------------------------------------------------------------------------------------ qudit labels
+def unit_dense(lab: int, q: int) -> np.ndarray:
+    """The per-site two-copy operator of label 0, SWAP or a matrix-unit pair, on (copy 1, copy 2)."""
+    if lab == 0:
+        return np.eye(q * q)
+    if lab == sm.SWAP:
+        return np.eye(q * q).reshape(q, q, q, q).transpose(0, 1, 3, 2).reshape(q * q, q * q)
+    a, b = divmod(lab - sm.UNIT_BASE, q * q + 1)
+
+    def u(x):
+        m = np.eye(q) if x == 0 else np.zeros((q, q))
+        if x:
+            m[divmod(x - 1, q)] = 1
+        return m
+
+    return np.kron(u(a), u(b))
+
+
+@pytest.mark.parametrize("q", [2, 3])
+def test_unit_labels_traces_and_zero_functional_match_dense(q):
+    """label_traces = (tr z, tr(s z)) and zero_state_functional = <00|z|00> for every matrix-unit pair label."""
+    S = unit_dense(sm.SWAP, q)
+    zero = np.zeros(q * q)
+    zero[0] = 1  # |0>|0> of the two copies
+    f = sm.zero_state_functional(q)
+    assert len(f) == sm.n_labels(q)
+    labs = [0, sm.SWAP] + [sm.unit_pair_label(a, b, q) for a in range(q * q + 1) for b in range(q * q + 1) if a or b]
+    assert len(set(labs)) == len(labs) == (q * q + 1) ** 2 + 1 and max(labs) < sm.n_labels(q)
+    for lab in labs:
+        z = unit_dense(lab, q)
+        tr, trs = sm.label_traces(lab, q)
+        assert (tr, trs) == (np.trace(z), np.trace(S @ z))
+        assert f[lab] == zero @ z @ zero
+
+
+def test_haar_gate_on_qutrit_unit_labels_equals_engine_twirl():
+    """A 2-qutrit Haar gate on a product of unit labels (copy order per site) equals the engine's dense twirl."""
+    q = 3
+    rng = np.random.default_rng(3)
+    labs = [sm.unit_pair_label(a, b, q) for a in range(10) for b in range(10) if a or b]
+    perm = [0, 2, 1, 3]  # operator on (s0c1, s0c2, s1c1, s1c2) -> (c1: s0 s1, c2: s0 s1)
+
+    def reorder(op):
+        return op.reshape((q,) * 8).transpose(perm + [4 + p for p in perm]).reshape(81, 81)
+
+    for _ in range(4):
+        x, y = (int(v) for v in rng.choice(labs, size=2))
+        out = sm.MomentGate("haar", (0, 1), q).apply_local((x, y))
+        Z = reorder(np.kron(unit_dense(x, q), unit_dense(y, q)))
+        got = sum(float(c) * reorder(np.kron(unit_dense(a, q), unit_dense(b, q))) for (a, b), c in out)
+        assert np.allclose(got, twirl(Z, 2), atol=1e-12)
+
+
+def test_unit_labels_bad_input():
+    with pytest.raises(ValueError, match=r"\bb\b"):
+        sm.unit_pair_label(1, 10, 3)
+    with pytest.raises(ValueError, match="qubit labels"):
+        sm.MomentGate("rotation", (0,), spec="XYZ").apply_local((sm.unit_pair_label(1, 1, 2),))
+    with pytest.raises(ValueError, match="qubit labels"):
+        sm.DenseTwoCopy.from_sparse({(sm.unit_pair_label(1, 1, 2),): Fraction(1)}, 1)
+    with pytest.raises(ValueError, match="label"):
+        sm.pair_with_product_state({(5,): Fraction(1)}, [sm.zero_state_functional(3)])
+
+
+def test_two_site_projection_is_product_of_swaps_minus_identity_over_q_squared():
+    """P_A for A = (0, 1): on X⊗X (copy 1, copy 2) at both sites, tr(E_A z) = 2·2 - 0 = 4, so the image is
+    4 (s⊗s - I/4); the one-site P_A of site 0 differs."""
+    op = {(sm.PAULI_PAIR[1, 1], sm.PAULI_PAIR[1, 1], 0): Fraction(1)}
+    assert sm.apply_projection_A(op, (0, 1)) == {(sm.SWAP, sm.SWAP, 0): 4, (0, 0, 0): -1}
+    assert sm.apply_projection_A(op, (0, 1)) != sm.apply_projection_A(op, 0)
+    with pytest.raises(ValueError, match="site"):
+        sm.apply_projection_A(op, (0, 0))

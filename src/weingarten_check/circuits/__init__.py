@@ -61,6 +61,7 @@ from .second_moments import (
     FIXED_GATES,
     PAULI_PAIR,
     SWAP,
+    UNIT_BASE,
     ZERO_ID,
     DenseTwoCopy,
     FloatTwoCopy,
@@ -73,10 +74,13 @@ from .second_moments import (
     hea_layers,
     label_traces,
     local1_layers,
+    n_labels,
     pair_with_product_state,
     product_state_functional,
     propagate,
     rotation_moment_matrix,
+    unit_pair_label,
+    zero_state_functional,
 )
 
 __all__ = [
@@ -129,6 +133,10 @@ __all__ = [
     "brickwork_layers",
     "hea_layers",
     "local1_layers",
+    "UNIT_BASE",
+    "unit_pair_label",
+    "n_labels",
+    "zero_state_functional",
     # qiskit_io
     "Operation",
     "load_circuit",

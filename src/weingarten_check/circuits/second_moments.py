@@ -12,7 +12,11 @@ Two-copy operators (qubits) are sums of products over sites of per-site *labels*
 
 * ``4 μ + ν`` (0…15): the Pauli pair ``σ_μ ⊗ σ_ν`` (copy 1, copy 2; μ, ν in I, X, Y, Z order);
 * :data:`SWAP` (16): the swap ``s`` of the two copies of the site, ``s = ½ Σ_μ σ_μ ⊗ σ_μ``;
-* :data:`ZERO_ID` (17): ``|0><0| ⊗ I`` (a first moment: copy 2 is the identity).
+* :data:`ZERO_ID` (17): ``|0><0| ⊗ I`` (a first moment: copy 2 is the identity);
+* ``UNIT_BASE + a (q²+1) + b`` (any q, :func:`unit_pair_label`): ``u_a ⊗ u_b`` with ``u_0 = I`` and
+  ``u_{1+kq+l} = E_kl`` the matrix units (rational traces ``tr E_kl = δ_kl``,
+  ``tr(E_kl E_k'l') = δ_lk' δ_kl'``); the qudit (q >= 3) tasks are written in these labels, next to
+  ``I⊗I`` (label 0) and :data:`SWAP`, which keep their meaning for every q.
 
 Labels 16 and 17 are shorthands (the label set is overcomplete) that keep Haar-gate circuits and the
 fidelity observable to few products: a Haar gate maps every product to a combination of
@@ -62,6 +66,10 @@ __all__ = [
     "PAULI_PAIR",
     "SWAP",
     "ZERO_ID",
+    "UNIT_BASE",
+    "unit_pair_label",
+    "n_labels",
+    "zero_state_functional",
     "FIXED_GATES",
     "fixed_gate_ptm",
     "MomentGate",
@@ -87,6 +95,8 @@ SWAP = 16
 #: the label of ``|0><0| ⊗ I`` (copy 2 the identity: first moments)
 ZERO_ID = 17
 _NLABELS = 18
+#: the first matrix-unit pair label (:func:`unit_pair_label`)
+UNIT_BASE = _NLABELS
 _HALF = Fraction(1, 2)
 #: the Pauli-pair expansion of the shorthand labels
 _EXPANSION = {
@@ -191,11 +201,89 @@ def _exact(x: sp.Expr) -> Fraction | QSqrt2:
 # ---------------------------------------------------------------------------------------------
 # per-site label data
 # ---------------------------------------------------------------------------------------------
+def unit_pair_label(a: int, b: int, q: int) -> int:
+    """The label of ``u_a ⊗ u_b`` (copy 1, copy 2) with ``u_0 = I`` and ``u_{1+kq+l} = E_kl`` (matrix units).
+
+    Any q (module docstring); ``(0, 0)`` is ``I⊗I``, label 0.  The per-site basis of the qudit tasks of
+    Lemma 14.7 of ``proofs/DERIVATION.md``.
+
+    Parameters
+    ----------
+    a, b : int
+        Single-copy indices in ``range(q*q + 1)``.
+    q : int
+        The local dimension, ``>= 2``.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    ValueError
+        If an index is out of range.
+
+    Examples
+    --------
+    >>> q = 3
+    >>> lab = unit_pair_label(1 + 0 * q + 1, 1 + 1 * q + 0, q)   # E_01 ⊗ E_10
+    >>> lab, label_traces(lab, q)   # tr = 0, tr(s z) = tr(E_01 E_10) = 1
+    (42, (Fraction(0, 1), Fraction(1, 1)))
+    """
+    q = check_local_dim(q)
+    for name, x in (("a", a), ("b", b)):
+        if not (isinstance(x, (int, np.integer)) and 0 <= x <= q * q):
+            raise ValueError(f"{name} must be an int in range(q*q + 1) = range({q * q + 1}), got {x!r}")
+    if a == 0 and b == 0:
+        return 0
+    return UNIT_BASE + int(a) * (q * q + 1) + int(b)
+
+
+def n_labels(q: int) -> int:
+    """The number of label values for local dimension q (qubit labels, shorthands and matrix-unit pairs).
+
+    Examples
+    --------
+    >>> n_labels(2), n_labels(3)
+    (43, 118)
+    """
+    q = check_local_dim(q)
+    return UNIT_BASE + (q * q + 1) ** 2
+
+
+def _unit_parts(label: int, q: int) -> tuple[int, int]:
+    a, b = divmod(label - UNIT_BASE, q * q + 1)
+    if not 0 <= a <= q * q:
+        raise ValueError(f"label {label!r} is not a label for q = {q}")
+    return a, b
+
+
+def _unit_trace(a: int, q: int) -> int:
+    """``tr u_a``."""
+    if a == 0:
+        return q
+    k, l = divmod(a - 1, q)
+    return int(k == l)
+
+
+def _unit_trace_prod(a: int, b: int, q: int) -> int:
+    """``tr(u_a u_b)``."""
+    if a == 0:
+        return _unit_trace(b, q)
+    if b == 0:
+        return _unit_trace(a, q)
+    k, l = divmod(a - 1, q)
+    k2, l2 = divmod(b - 1, q)
+    return int(l == k2 and k == l2)
+
+
 def label_traces(label: int, q: int = 2) -> tuple[Fraction, Fraction]:
     """``(tr z, tr(s z))`` of the per-site two-copy operator of ``label`` (s: the copy swap).
 
-    The two numbers a Haar twirl needs (Lemma 14(a) of ``proofs/DERIVATION.md``).  Labels 0 (``I⊗I``)
-    and :data:`SWAP` exist for every q; the others are qubit labels.
+    The two numbers a Haar twirl needs (Lemma 14(a) of ``proofs/DERIVATION.md``).  Labels 0 (``I⊗I``),
+    :data:`SWAP` and the matrix-unit pairs (:func:`unit_pair_label`) exist for every q; the Pauli
+    pairs and :data:`ZERO_ID` are qubit labels.  For ``z = u_a ⊗ u_b``: ``tr z = tr u_a tr u_b`` and
+    ``tr(s z) = tr(u_a u_b)``.
 
     Parameters
     ----------
@@ -222,8 +310,13 @@ def label_traces(label: int, q: int = 2) -> tuple[Fraction, Fraction]:
         return Fraction(q * q), Fraction(q)
     if label == SWAP:
         return Fraction(q), Fraction(q * q)
+    if label >= UNIT_BASE:
+        a, b = _unit_parts(label, q)
+        return Fraction(_unit_trace(a, q) * _unit_trace(b, q)), Fraction(_unit_trace_prod(a, b, q))
     if q != 2 or not (0 <= label < _NLABELS):
-        raise ValueError(f"label {label!r} is not a label for q = {q} (only 0 and SWAP exist for q >= 3)")
+        raise ValueError(
+            f"label {label!r} is not a label for q = {q} (only 0, SWAP and the matrix-unit pairs exist for q >= 3)"
+        )
     if label == ZERO_ID:
         return Fraction(2), Fraction(1)
     mu, nu = divmod(label, 4)
@@ -482,6 +575,8 @@ def _apply_local(kind: str, k: int, q: int, spec: str, labels: tuple[int, ...], 
         if cF:
             out.append(((SWAP,) * k, cF))
         return tuple(out)
+    if any(not 0 <= x < _NLABELS for x in labels):
+        raise ValueError(f"a {kind!r} gate acts on qubit labels (Pauli pairs, SWAP, ZERO_ID), got {labels}")
     # expand shorthands into Pauli pairs, then apply the Pauli-pair map
     terms: dict[tuple[int, ...], object] = {}
     for combo in itertools.product(*[_EXPANSION.get(x, ((x, Fraction(1)),)) for x in labels]):
@@ -609,19 +704,20 @@ def _apply_layer(cur: dict, layer: Layer, dagger: bool) -> dict:
     return {k: v for k, v in out.items() if v}
 
 
-def apply_projection_A(op: Mapping[tuple[int, ...], object], site: int, q: int = 2) -> dict:
-    """``P_A(Z) = E_A ⊗ tr_{AA'}[(E_A ⊗ I) Z]`` with ``E_A = F_A - I/q`` (A = one site).
+def apply_projection_A(op: Mapping[tuple[int, ...], object], site: int | Sequence[int], q: int = 2) -> dict:
+    """``P_A(Z) = E_A ⊗ tr_{AA'}[(E_A ⊗ I) Z]`` with ``E_A = F_A - I/dA``, ``dA = q^m``.
 
     The map between the two circuits in ``E||K||_F² = tr[(H⊗H) Φ_2(P_A(Φ_1(ρ⊗ρ)))]`` (Lemma 14 of
     ``proofs/DERIVATION.md``): ``Σ_a G_a ⊗ G_a = F_A - I/dA`` for an orthonormal traceless basis.
-    P_A is self-adjoint.
+    P_A is self-adjoint.  A is one site or several (m = 2: Lemma 14.8); ``F_A`` is the product of the
+    sites' swaps, so on a product ``z``: ``tr(E_A z_A) = Π tr(s z_s) - Π tr z_s / dA``.
 
     Parameters
     ----------
     op : mapping
         A sparse two-copy operator.
-    site : int
-        The site of A.
+    site : int or sequence of int
+        The site of A, or its distinct sites.
     q : int, default 2
         The local dimension.
 
@@ -633,15 +729,27 @@ def apply_projection_A(op: Mapping[tuple[int, ...], object], site: int, q: int =
     --------
     >>> sorted(apply_projection_A({(PAULI_PAIR[1, 1],): Fraction(1)}, 0).items())   # tr(E σx⊗σx) = 2
     [((0,), Fraction(-1, 1)), ((16,), Fraction(2, 1))]
+    >>> sorted(apply_projection_A({(PAULI_PAIR[1, 1], 0): Fraction(1)}, (0, 1)).items())   # X⊗I, X⊗I
+    [((0, 0), Fraction(-1, 1)), ((16, 16), Fraction(4, 1))]
     """
+    A = (int(site),) if isinstance(site, (int, np.integer)) else tuple(int(s) for s in site)
+    if not A or len(set(A)) != len(A):
+        raise ValueError(f"site must be an int or a sequence of distinct ints, got {site!r}")
+    dA = q ** len(A)
     out: dict = {}
     for conf, v in op.items():
-        trz, trsz = label_traces(conf[site], q)
-        t = trsz - trz / q
+        trz, trsz = Fraction(1), Fraction(1)
+        for s in A:
+            a, b = label_traces(conf[s], q)
+            trz, trsz = trz * a, trsz * b
+        t = trsz - trz / dA
         if not t:
             continue
-        for lab, c in ((SWAP, Fraction(1)), (0, -Fraction(1, q))):
-            key = conf[:site] + (lab,) + conf[site + 1 :]
+        for lab, c in ((SWAP, Fraction(1)), (0, -Fraction(1, dA))):
+            new = list(conf)
+            for s in A:
+                new[s] = lab
+            key = tuple(new)
             out[key] = out.get(key, 0) + v * t * c
     return {k: v for k, v in out.items() if v}
 
@@ -672,6 +780,40 @@ def product_state_functional(bloch: Sequence[object]) -> tuple:
     return tuple(v.simplify() if isinstance(v, QSqrt2) else v for v in vals)
 
 
+@functools.cache
+def zero_state_functional(q: int = 2) -> tuple:
+    """Per-site values ``<00| z |00>`` of every label for the state ``|0>`` of a site of dimension q.
+
+    ``u_a ⊗ u_b`` gives ``<0|u_a|0><0|u_b|0>`` (``<0|E_kl|0> = [k = l = 0]``), the swap 1; for q = 2
+    the qubit labels too (:func:`product_state_functional` of ``(0, 0, 1)``), for q >= 3 they are
+    None (not labels there).  The input ``|0…0>`` of Lemma 14 of ``proofs/DERIVATION.md``.
+
+    Parameters
+    ----------
+    q : int, default 2
+        The local dimension.
+
+    Returns
+    -------
+    tuple
+        :func:`n_labels` values indexed by label.
+
+    Examples
+    --------
+    >>> f = zero_state_functional(3)
+    >>> f[0], f[SWAP], f[unit_pair_label(1, 1, 3)], f[unit_pair_label(1, 5, 3)], f[5]
+    (Fraction(1, 1), Fraction(1, 1), Fraction(1, 1), Fraction(0, 1), None)
+    """
+    q = check_local_dim(q)
+    vals: list = list(product_state_functional((0, 0, 1))) if q == 2 else [None] * _NLABELS
+    vals[0] = vals[SWAP] = Fraction(1)
+    zero = [Fraction(1)] + [Fraction(int(a == 1)) for a in range(1, q * q + 1)]  # <0|u_a|0>, u_1 = E_00
+    for a in range(q * q + 1):
+        for b in range(q * q + 1):
+            vals.append(zero[a] * zero[b])
+    return tuple(vals)
+
+
 def pair_with_product_state(op: Mapping[tuple[int, ...], object], functionals: Sequence[Sequence[object]]) -> object:
     """``tr[Z (ψψ)^{⊗}]`` for a product state given per site by :func:`product_state_functional`.
 
@@ -680,7 +822,8 @@ def pair_with_product_state(op: Mapping[tuple[int, ...], object], functionals: S
     op : mapping
         A sparse two-copy operator.
     functionals : sequence
-        One functional (18 values) per site.
+        One functional per site (values indexed by label: :func:`product_state_functional`,
+        :func:`zero_state_functional`).
 
     Returns
     -------
@@ -693,12 +836,15 @@ def pair_with_product_state(op: Mapping[tuple[int, ...], object], functionals: S
     Fraction(2, 1)
     """
     total: object = Fraction(0)
-    ones = [frozenset(lab for lab in range(_NLABELS) if f[lab] == 1) for f in functionals]
+    ones = [frozenset(lab for lab in range(len(f)) if f[lab] == 1) for f in functionals]
     for conf, v in op.items():
         p = v
         for s, lab in enumerate(conf):
             if lab not in ones[s]:
-                p = p * functionals[s][lab]
+                f = functionals[s][lab] if lab < len(functionals[s]) else None
+                if f is None:
+                    raise ValueError(f"the functional of site {s} has no value for label {lab}")
+                p = p * f
                 if not p:
                     break
         total = total + p
@@ -742,6 +888,8 @@ class DenseTwoCopy:
         X = cls(n)
         terms: dict[tuple[int, ...], object] = {}
         for conf, v in op.items():
+            if any(not 0 <= x < _NLABELS for x in conf):
+                raise ValueError(f"the dense two-copy array takes qubit labels only, got {conf}")
             for combo in itertools.product(*[_EXPANSION.get(x, ((x, Fraction(1)),)) for x in conf]):
                 lab = tuple(c[0] for c in combo)
                 coef = v

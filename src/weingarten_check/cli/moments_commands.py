@@ -64,7 +64,13 @@ def layers_list(text: str) -> list[int]:
 
 
 def _option_of(message: str) -> str:
-    for word, opt in (("layers", "--layers"), ("site", "--site"), ("q must", "--q"), ("n must", "--n")):
+    for word, opt in (
+        ("layers", "--layers"),
+        ("sites", "--sites"),
+        ("site", "--site"),
+        ("q must", "--q"),
+        ("n must", "--n"),
+    ):
         if message.startswith(word):
             return opt
     return "moments"
@@ -108,13 +114,21 @@ def cmd_moments(args: argparse.Namespace) -> int:
     if not finite and args.layers is not None:
         raise UsageError(f"--layers: not allowed for --ensemble {args.ensemble} (it has no depth)")
     layers = layers_list(args.layers) if finite else [None]
+    sites = None
+    if getattr(args, "sites", None) is not None:
+        try:
+            sites = tuple(int(x) for x in args.sites.split(","))
+        except ValueError:
+            raise UsageError(f"--sites: expected two adjacent sites such as 0,1, got {args.sites!r}") from None
     points = []
     for n in ns:
         try:
             if finite:  # one pass per residue of L gives every depth
-                points += finite_depth_points(args.task, args.case, args.ensemble, n, layers, args.q, args.site)
+                points += finite_depth_points(args.task, args.case, args.ensemble, n, layers, args.q, args.site, sites)
             else:
-                points.append(finite_depth_moment(args.task, args.case, args.ensemble, n, None, args.q, args.site))
+                points.append(
+                    finite_depth_moment(args.task, args.case, args.ensemble, n, None, args.q, args.site, sites)
+                )
         except ValueError as exc:
             msg = str(exc)
             raise UsageError(f"{_option_of(msg)}: {msg}") from None
@@ -129,6 +143,7 @@ def cmd_moments(args: argparse.Namespace) -> int:
                 "case": r.case,
                 "q": r.q,
                 "site": r.site,
+                **({} if r.sites is None else {"sites": list(r.sites)}),
                 key: str(r.value) if r.exact else float(r.value),
                 **(
                     {}
@@ -144,7 +159,8 @@ def cmd_moments(args: argparse.Namespace) -> int:
     }
     what = "E||M||_F^2" if args.task == "qsl" else "E||K||_F^2"
     lines = [
-        f"n={r.n} L={r.layers if r.layers is not None else '-'} {r.ensemble} {r.task} {r.case} q={r.q} site={r.site}: "
+        f"n={r.n} L={r.layers if r.layers is not None else '-'} {r.ensemble} {r.task} {r.case} q={r.q} "
+        f"{'site=' + str(r.site) if r.sites is None else 'sites=' + ','.join(map(str, r.sites))}: "
         f"{what} = {r.value} ~ {float(r.value):.6g}   E[Delta] <= {r.delta_bound:.6g}"
         for r in points
     ]
@@ -174,14 +190,18 @@ def add_moments_parsers(sub: argparse._SubParsersAction) -> None:
         help="exact E||K||_F^2 (QSL: E||M||_F^2) of a finite-depth or design ensemble, and the E[Delta] bound",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Exact second moments (Lemma 14; haar/clifford: Lemma 9) for A = one site, input |0...0>.\n"
-        "brickwork: Haar 2-qubit gates, layer 1 first on (0,1),(2,3),...; hea: the paper's circuit\n"
+        "brickwork: Haar 2-qudit gates (any q), layer 1 first on (0,1),(2,3),...; hea: the paper's circuit\n"
         "(Ry(pi/4), then L x (random Pauli rotations, CZ chain)), exact in Q(sqrt 2) for n <= 5;\n"
         "real-hea: the same with R_Y rotations only (real circuits), exact for n <= 5.\n"
-        "E[Delta] <= 2 sqrt(2) sqrt(E||K||_F^2) for a qubit; QSL: E[Delta] <= dA E||M||_F^2.",
+        "local1: one layer of random single-site gates (Rz Ry Rz for qubits, Haar for q >= 3).\n"
+        "--sites s,s+1: A = two adjacent sites (m = 2) for brickwork, local1, haar, clifford.\n"
+        "E[Delta] <= sqrt(2) dA sqrt(E||K||_F^2) (2 sqrt(2) for a qubit); QSL: E[Delta] <= dA E||M||_F^2.",
         epilog="examples:\n"
         "  weingarten-check moments --task vqe --case v1 --ensemble brickwork --n 8 --layers 1-20\n"
         "  weingarten-check moments --task vqe --case v1 --ensemble hea --n 3-5 --layers 10,20 --json\n"
-        "  weingarten-check moments --task qae --case both --ensemble haar --n 4-12:4 --q 3",
+        "  weingarten-check moments --task qae --case both --ensemble haar --n 4-12:4 --q 3\n"
+        "  weingarten-check moments --task vqe --case v1 --ensemble brickwork --n 16 --layers 1-12 --q 3\n"
+        "  weingarten-check moments --task vqe --case v1 --ensemble brickwork --n 8 --layers 1-8 --sites 0,1",
     )
     p.add_argument("--task", required=True, help="vqe, qae or qsl")
     p.add_argument("--case", required=True, help="v1, v2 or both")
@@ -192,7 +212,12 @@ def add_moments_parsers(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--n", required=True, help="sizes: 4,6,8 or 3-10 or 4-12:2")
     p.add_argument("--layers", help="depths (brickwork, hea, real-hea only): 1,3,12 or 1-20 or 2-40:2")
-    p.add_argument("--q", type=int, default=2, help="local dimension (default 2; >= 3 only for haar, orthogonal)")
+    p.add_argument(
+        "--q", type=int, default=2, help="local dimension (default 2; >= 3 for brickwork, local1, haar, orthogonal)"
+    )
     p.add_argument("--site", type=int, default=0, help="the site of A (default 0)")
+    p.add_argument(
+        "--sites", help="A = two adjacent sites, e.g. 0,1 (m = 2; brickwork, local1, haar, clifford); replaces --site"
+    )
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(handler=cmd_moments)

@@ -61,6 +61,7 @@ from .finite_depth import (
     HEA_MAX_N,
     FiniteDepthMoment,
     delta_bound_expr,
+    exact_coupling,
     finite_depth_moment,
     finite_depth_points,
     finite_depth_series,
@@ -150,6 +151,7 @@ __all__ = [
     "two_design_value",
     "ten_n_layers_ratio",
     "h_tensor_h",
+    "exact_coupling",
     # orthogonal (V1 Haar on O(d): real-amplitude circuits, Lemma 16.4)
     "expected_K_frobenius_sq_orthogonal",
     "expected_K_frobenius_sq_orthogonal_v2",
