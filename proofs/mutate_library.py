@@ -412,7 +412,7 @@ def _apply(name: str) -> None:
         elif name == "fd_hea_no_cz":
             _rewrite(sm, "_hea_block", "for start in (0, 1):", "for start in ():")
         elif name == "fd_projection_no_shift":
-            _rewrite(sm, "apply_projection_A", "(0, -Fraction(1, q))", "(0, Fraction(0))")
+            _rewrite(sm, "apply_projection_A", "(0, -Fraction(1, dA))", "(0, Fraction(0))")
         elif name == "fd_brickwork_parity":
             _rewrite(sm, "brickwork_layers", "start = 0 if ell % 2 == 1 else 1", "start = 1 if ell % 2 == 1 else 0")
         elif name == "fd_real_hea_axis":
