@@ -313,6 +313,10 @@ def qiskit_moment_gates(qc, skip: Iterable[int] = ()) -> list[tuple[int, MomentG
                 raise MomentsUnsupported(f"{where}: Qiskit's matrix is not exp(-iθ{label}/2)")
             out.append((idx, MomentGate("rotation", sites, spec=label)))
             continue
+        if op.name not in EXACT_GATES:
+            raise MomentsUnsupported(
+                f"{where}: gate {op.name!r} has no exact matrix (known: {', '.join(sorted(EXACT_GATES))})"
+            )
         angles = [float(p) for p in op.params]
         try:
             U = exact_gate_matrix(op.name, angles)
