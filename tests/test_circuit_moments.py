@@ -219,6 +219,11 @@ def test_product_input_state_equals_preparation_gates():
     prepared = circuit_second_moment(prep.compose(base), H, qubits=1, after=3 + len(prep.data))
     plain = circuit_second_moment(base, H, qubits=1, after=3)
     assert with_state.value == prepared.value != plain.value
+    # no gates, A = qubit 1 in |0>, H = Z_1 (Y_0 + X_2): K_{a,b} = δ_{aZ} <σ_b^(1)> <Y_0 + X_2>, so
+    # ||K||_F² = (y_0 + x_2)² = 4 for |+i> on qubit 0 and |+> on qubit 2, and 0 for |-i> on qubit 0
+    empty = QuantumCircuit(3)
+    assert circuit_second_moment(empty, "IZY + XZI", 1, after=0, state=Statevector.from_label("+0r")).value == 4
+    assert circuit_second_moment(empty, "IZY + XZI", 1, after=0, state=Statevector.from_label("+0l")).value == 0
 
 
 def test_observable_forms_agree_and_identity_is_dropped():
