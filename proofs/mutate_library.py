@@ -75,6 +75,9 @@ MUTATIONS = {
     "fd_projection_no_shift": "circuits.second_moments.apply_projection_A with E_A = F_A (no - I/dA)",
     "fd_brickwork_parity": "circuits.second_moments.brickwork_layers with the even pairing in odd layers",
     "fd_real_hea_axis": "circuits.second_moments.real_hea_layers rotates about X instead of Y",
+    "fd_user_projection_q": "circuits.second_moments.apply_projection_A with E_A = F_A - I/q for any A (not I/dA)",
+    "fd_user_rotation_two_angles": "circuits.second_moments: multi-qubit Pauli rotations averaged over θ in {0, π}",
+    "fd_user_qubit_order": "circuits.qiskit_moments: Qiskit qubit k read as library site k (no conversion)",
     "asy_variance": "theory.asymptotics.limiting_second_moment multiplied by 1.01",
     "asy_ginibre": "theory.asymptotics.ginibre_nuclear_sq_mean multiplied by 1.01",
     "asy_top_two": "theory.asymptotics.real_ginibre_top_two_closed_form multiplied by 1.01",
@@ -128,6 +131,9 @@ TARGETS = {
     "fd_projection_no_shift": ["test_14_finite_depth.py"],
     "fd_brickwork_parity": ["test_14_finite_depth.py"],
     "fd_real_hea_axis": ["test_14_finite_depth.py"],
+    "fd_user_projection_q": ["test_14_finite_depth.py"],
+    "fd_user_rotation_two_angles": ["test_14_finite_depth.py"],
+    "fd_user_qubit_order": ["test_14_finite_depth.py"],
     "asy_variance": ["test_15_asymptotics.py"],
     "asy_ginibre": ["test_15_asymptotics.py"],
     "asy_top_two": ["test_15_asymptotics.py"],
@@ -417,6 +423,14 @@ def _apply(name: str) -> None:
             _rewrite(sm, "brickwork_layers", "start = 0 if ell % 2 == 1 else 1", "start = 1 if ell % 2 == 1 else 0")
         elif name == "fd_real_hea_axis":
             _rewrite(sm, "real_hea_layers", 'out.extend(_hea_block(n, "Y"))', 'out.extend(_hea_block(n, "X"))')
+        elif name == "fd_user_projection_q":
+            _rewrite(sm, "apply_projection_A", "(0, -Fraction(1, dA))", "(0, -Fraction(1, q))")
+        elif name == "fd_user_rotation_two_angles":
+            _rewrite(sm, "_pauli_rotation_ptms", "(0, sp.pi / 2, sp.pi, 3 * sp.pi / 2)", "(0, sp.pi, 0, sp.pi)")
+        elif name == "fd_user_qubit_order":
+            from weingarten_check.circuits import qiskit_moments as qm
+
+            _rewrite(qm, "qiskit_moment_gates", "sites = qubit_sites(qargs, n)", "sites = tuple(reversed(qargs))")
     elif name.startswith("asy_"):
         from weingarten_check.theory import asymptotics
 

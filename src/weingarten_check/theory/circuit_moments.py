@@ -45,9 +45,9 @@ from fractions import Fraction
 import numpy as np
 import sympy as sp
 
-from ..circuits import second_moments
+from ..circuits import qiskit_moments, second_moments  # called through the modules (mutation tests patch them)
 from ..circuits.qiskit_io import load_circuit
-from ..circuits.qiskit_moments import MomentsUnsupported, qiskit_moment_gates
+from ..circuits.qiskit_moments import MomentsUnsupported
 from ..circuits.second_moments import DenseTwoCopy, QSqrt2
 from ..states.observable_specs import observable_from_spec, parse_pauli_sum, qubit_sites, state_from_spec
 from ..states.observables import Observable, pauli_expansion
@@ -277,7 +277,7 @@ def circuit_second_moment(
         after, start2, skip = gate, gate + 1, (gate,)
     terms = _pauli_terms(observable, n)
     functionals = _product_functionals(state, n)
-    gates = qiskit_moment_gates(qc, skip=skip)
+    gates = qiskit_moments.qiskit_moment_gates(qc, skip=skip)
     nfree = sum(1 for _, g in gates if g.kind == "rotation")
     v1 = [(i, g) for i, g in gates if i < after]
     v2 = [(i, g) for i, g in gates if i >= start2]
