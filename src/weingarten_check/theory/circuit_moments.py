@@ -59,7 +59,7 @@ __all__ = ["CircuitSecondMoment", "circuit_second_moment", "DENSE_MAX_N", "MAX_T
 #: the dense exact path (16^n exact integers) is used up to this many qubits
 DENSE_MAX_N = 6
 #: the sparse path refuses (beyond DENSE_MAX_N) when the operator has more products than this
-MAX_TERMS = 200_000
+MAX_TERMS = 50_000
 
 
 @dataclass(frozen=True)
