@@ -299,8 +299,10 @@ def test_refusals_name_the_reason():
 
 def test_bad_input_raises_value_errors_naming_the_argument():
     qc = load_circuit(real_amplitudes(3, reps=1), bind=False)
-    with pytest.raises(ValueError, match="qubits must be one or two qubits"):
+    with pytest.raises(ValueError, match="qubits must leave at least one qubit outside A"):
         circuit_second_moment(qc, "ZZZ", qubits=(0, 1, 2), after=1)
+    with pytest.raises(MomentsUnsupported, match="one or two freed qubits, got 3"):
+        circuit_second_moment(load_circuit(real_amplitudes(4, reps=1), bind=False), "ZZZZ", qubits=(0, 1, 2), after=1)
     with pytest.raises(ValueError, match=r"qubits must be distinct qubit indices in range\(3\)"):
         circuit_second_moment(qc, "ZZZ", qubits=3, after=1)
     with pytest.raises(ValueError, match="give exactly one of after"):

@@ -531,6 +531,27 @@ def expected_gate_variation_range(
     k = base.num_parameters
     if k == 0:
         raise ValueError("circuit has no free parameters to sample (use gate_variation_range)")
+    check = _Problem(base, observable, state, target, np.zeros(k))
+    _position(check, qubits, after, gate)  # bad input is reported before any work
+    # the exact moments first: moments="exact" fails at once when they are not available
+    second = exact = note = None
+    bounds: dict[str, float] = {}
+    if isinstance(moments, str):
+        from ..circuits.qiskit_moments import MomentsUnsupported
+        from ..theory.circuit_moments import circuit_second_moment
+
+        try:
+            if target is not None:
+                raise MomentsUnsupported("a fidelity cost: the exact moments cover E||K||_F² of an observable")
+            if distribution is not None:
+                raise MomentsUnsupported("a user distribution: the exact moments assume i.i.d. uniform angles")
+            cm = circuit_second_moment(base, observable, qubits, after=after, gate=gate, state=state)
+        except MomentsUnsupported as exc:
+            if moments == "exact":
+                raise
+            note = str(exc)
+        else:
+            second, exact, bounds["moments"] = float(cm.value), cm.value_str, cm.bound
     rng = np.random.default_rng(seed)
     values = np.empty(samples)
     first = None
@@ -550,29 +571,9 @@ def expected_gate_variation_range(
     mean = float(values.mean())
     se = float(values.std(ddof=1) / math.sqrt(samples))
     n = base.num_qubits
-    problem_width = _Problem(base, observable, state, target, np.zeros(k)).width()
+    problem_width = check.width()
     haar = _haar_bounds(problem_width, n, len(first.qubits), target is not None)
-    second = exact = note = None
-    bounds: dict[str, float] = {}
-    if isinstance(moments, str):
-        from ..circuits.qiskit_moments import MomentsUnsupported
-        from ..theory.circuit_moments import circuit_second_moment
-
-        try:
-            if target is not None:
-                raise MomentsUnsupported("a fidelity cost: the exact moments cover E||K||_F² of an observable")
-            if distribution is not None:
-                raise MomentsUnsupported("a user distribution: the exact moments assume i.i.d. uniform angles")
-            cm = circuit_second_moment(
-                base, observable, first.qubits, after=None if gate is not None else first.after, gate=gate, state=state
-            )
-        except MomentsUnsupported as exc:
-            if moments == "exact":
-                raise
-            note = str(exc)
-        else:
-            second, exact, bounds["moments"] = float(cm.value), cm.value_str, cm.bound
-    elif moments is not None:
+    if callable(moments):
         from ..theory.bounds import delta_frobenius_constants
 
         second = float(moments(base, observable, first.qubits, first.after))

@@ -236,12 +236,12 @@ def circuit_second_moment(
     Raises
     ------
     ValueError
-        On bad input, naming the argument (qubits out of range or more than two, ``after``/``gate``,
+        On bad input, naming the argument (qubits out of range or all of them, ``after``/``gate``,
         a gate that does not act on ``qubits``, a malformed observable or state).
     MomentsUnsupported
         (a ValueError) When the exact moments are not available, saying why: a shared parameter or a
         parameter expression, an unsupported gate or angle, a state that is not a product of Pauli
-        eigenstates, or too many qubits for the operator's size.
+        eigenstates, more than two freed qubits, or too many qubits for the operator's size.
 
     Examples
     --------
@@ -257,8 +257,10 @@ def circuit_second_moment(
         raise ValueError(f"circuit must have at least 2 qubits (a proper subsystem A), got {n}")
     sites = qubit_sites(qubits, n, "qubits")
     qs = tuple(n - 1 - s for s in reversed(sites))
-    if len(sites) > 2 or len(sites) >= n:
-        raise ValueError(f"qubits must be one or two qubits leaving at least one outside A (n = {n}), got {qs}")
+    if len(sites) >= n:
+        raise ValueError(f"qubits must leave at least one qubit outside A (n = {n}), got {qs}")
+    if len(sites) > 2:
+        raise MomentsUnsupported(f"exact moments are implemented for one or two freed qubits, got {len(sites)}")
     if (after is None) == (gate is None):
         raise ValueError("give exactly one of after=K (insert a free gate) and gate=I (free instruction I)")
     ndata = len(qc.data)
