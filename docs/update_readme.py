@@ -257,6 +257,35 @@ def block_own_api() -> str:
     )
 
 
+def block_own_moments() -> str:
+    """The section "Exact E‖K‖²_F of your parameterised circuit" (numbers from a fresh run)."""
+    from qiskit.circuit.library import real_amplitudes
+
+    from weingarten_check import circuit_second_moment, expected_gate_variation_range
+
+    qc = real_amplitudes(4, reps=2)
+    H = "1.0*ZZII + 0.5*IXXI - 0.7*IIIZ"
+    r = circuit_second_moment(qc, H, qubits=(1,), after=8)
+    e = expected_gate_variation_range(qc, H, qubits=(1,), after=8, samples=200, seed=0, moments="exact")
+    lo, hi = e.ci95
+    return "\n".join(
+        [
+            "```python",
+            "from qiskit.circuit.library import real_amplitudes",
+            "",
+            "from weingarten_check import circuit_second_moment, expected_gate_variation_range",
+            "",
+            "qc = real_amplitudes(4, reps=2)  # ry with free angles, then cx; every angle uniform on [0, 2π)",
+            f'H = "{H}"',
+            "r = circuit_second_moment(qc, H, qubits=(1,), after=8)  # a free gate on qubit 1 after 8 instructions",
+            f"r.value, r.bound, r.method  # {r.value}, {r.bound:.4f}, {r.method!r}",
+            'e = expected_gate_variation_range(qc, H, qubits=(1,), after=8, samples=200, moments="exact")',
+            f'e.mean, e.ci95, e.bounds["moments"]  # {e.mean:.4f}, ({lo:.4f}, {hi:.4f}), {e.bounds["moments"]:.4f}',
+            "```",
+        ]
+    )
+
+
 #: rows of the verify table shown on the verify page: (task, ensemble, case, q, n)
 VERIFY_ROWS = (
     ("vqe", "haar", "v1", 2, 12),
@@ -429,6 +458,7 @@ BLOCKS: dict[str, Callable[[], str]] = {
     "lemmas": block_lemmas,
     "own-circuit": block_own_circuit,
     "own-api": block_own_api,
+    "own-moments": block_own_moments,
     "asymptotics": block_asymptotics,
     "asymptotics-data": block_asymptotics_data,
     "depth": block_depth,

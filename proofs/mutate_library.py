@@ -79,6 +79,9 @@ MUTATIONS = {
     "fd_unit_ring_coupling": "theory.finite_depth: the SU(q) ring in matrix units as Σ SWAP - 2/q (not 2 SWAP)",
     "fd_unit_zero_state": "circuits.second_moments.zero_state_functional: <00|u_a ⊗ u_b|00> = <0|u_a|0> (copy 2 lost)",
     "fd_projection_dA_q": "circuits.second_moments.apply_projection_A with dA = q for two sites (not q^m)",
+    "fd_user_projection_q": "circuits.second_moments.apply_projection_A with E_A = F_A - I/q for any A (not I/dA)",
+    "fd_user_rotation_two_angles": "circuits.second_moments: multi-qubit Pauli rotations averaged over θ in {0, π}",
+    "fd_user_qubit_order": "circuits.qiskit_moments: Qiskit qubit k read as library site k (no conversion)",
     "asy_variance": "theory.asymptotics.limiting_second_moment multiplied by 1.01",
     "asy_ginibre": "theory.asymptotics.ginibre_nuclear_sq_mean multiplied by 1.01",
     "asy_top_two": "theory.asymptotics.real_ginibre_top_two_closed_form multiplied by 1.01",
@@ -142,6 +145,9 @@ TARGETS = {
     "fd_unit_ring_coupling": ["test_14_finite_depth.py"],
     "fd_unit_zero_state": ["test_14_finite_depth.py"],
     "fd_projection_dA_q": ["test_14_finite_depth.py"],
+    "fd_user_projection_q": ["test_14_finite_depth.py"],
+    "fd_user_rotation_two_angles": ["test_14_finite_depth.py"],
+    "fd_user_qubit_order": ["test_14_finite_depth.py"],
     "asy_variance": ["test_15_asymptotics.py"],
     "asy_ginibre": ["test_15_asymptotics.py"],
     "asy_top_two": ["test_15_asymptotics.py"],
@@ -450,6 +456,14 @@ def _apply(name: str) -> None:
             _rewrite(sm, "zero_state_functional", "vals.append(zero[a] * zero[b])", "vals.append(zero[a])")
         elif name == "fd_projection_dA_q":
             _rewrite(sm, "apply_projection_A", "dA = q ** len(A)", "dA = q")
+        elif name == "fd_user_projection_q":
+            _rewrite(sm, "apply_projection_A", "(0, -Fraction(1, dA))", "(0, -Fraction(1, q))")
+        elif name == "fd_user_rotation_two_angles":
+            _rewrite(sm, "_pauli_rotation_ptms", "(0, sp.pi / 2, sp.pi, 3 * sp.pi / 2)", "(0, sp.pi, 0, sp.pi)")
+        elif name == "fd_user_qubit_order":
+            from weingarten_check.circuits import qiskit_moments as qm
+
+            _rewrite(qm, "qiskit_moment_gates", "sites = qubit_sites(qargs, n)", "sites = tuple(reversed(qargs))")
     elif name.startswith("asy_"):
         from weingarten_check.theory import asymptotics
 

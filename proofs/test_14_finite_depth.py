@@ -2,7 +2,7 @@
 
 For ANY ensemble ``E[Δ] <= sqrt(2) dA sqrt(E||K||_F²)`` (Lemmas 3.4, 11.3 and Jensen), and
 ``E||K||_F² = tr[(H⊗H) Φ2(P_A(Φ1(ρ⊗ρ)))]`` needs only the circuit's two-copy moment map, the
-composition of its gates' maps.  The parts (14.1-14.5 are the issue's (a)-(e)):
+composition of its gates' maps.  The parts:
 
 14.1 a Haar gate's map is the Weingarten projection onto span{I, F} (symbolic q);
 14.2 the paper's per-qubit rotation average is exact with four angles, rational, rank 13;
@@ -14,7 +14,12 @@ composition of its gates' maps.  The parts (14.1-14.5 are the issue's (a)-(e)):
     neighbours are disjoint;
 14.6 the real-amplitude HEA (R_Y rotations + CZ chain): the one-axis rotation map is exact with any
     N >= 3 equally spaced angles (rank 6); the library equals a brute-force enumeration; its L → ∞
-    limit (exact, from the fixed space of the layer map) is neither the O(d) nor the U(d) Haar value.
+    limit (exact, from the fixed space of the layer map) is neither the O(d) nor the U(d) Haar value;
+14.7 qudits (q >= 3): brickwork and local1 in matrix-unit labels equal a dense brute force and converge
+    exactly to Lemma 9's Haar value;
+14.8 A = two adjacent sites (m = 2): P_A against its Gell-Mann definition, brute force, exact limit;
+14.9 a user's Qiskit circuit (free Pauli-rotation angles, exact fixed gates, A of one or two qubits):
+    the library's exact value equals the average over an exact finite circuit set.
 """
 
 from __future__ import annotations
@@ -956,3 +961,139 @@ def test_lemma_14_8_limit_mutant_rejected():
     lim = brickwork_limit_q("vqe", 4, 2, (0, 1))
     assert not limit_is_haar_value(lim, "vqe", 4, 2)
     assert limit_is_haar_value(brickwork_limit_q("vqe", 4, 2), "vqe", 4, 2)
+# 14.9 a user's parameterised Qiskit circuit
+# ---------------------------------------------------------------------------------------------
+def _qiskit_sites_first(X: np.ndarray, qubits, n: int) -> np.ndarray:
+    """X (a dense matrix in Qiskit's = the library's array convention) with A's qubits moved to the
+    leading tensor factors, A's last listed qubit first; Qiskit qubit k is tensor factor n - 1 - k."""
+    factors = [n - 1 - k for k in reversed(qubits)]
+    order = factors + [f for f in range(n) if f not in factors]
+    T = X.reshape((2,) * (2 * n)).transpose(order + [n + f for f in order])
+    return T.reshape(2**n, 2**n)
+
+
+def user_circuit_bruteforce(qc, H: np.ndarray, qubits, after: int, angles) -> float:
+    """Average of ||K||_F² (K from its definition, Lemma 3) over ALL assignments of ``angles`` to the free
+    parameters of a Qiskit circuit: V1 = instructions [0, after), V2 = the rest, ρ = |0…0>."""
+    from qiskit import QuantumCircuit
+    from qiskit.quantum_info import Operator
+
+    n = qc.num_qubits
+    params = list(qc.parameters)
+    dA = 2 ** len(qubits)
+    total, count = 0.0, 0
+    for combo in itertools.product(angles, repeat=len(params)):
+        bound = qc.assign_parameters(dict(zip(params, combo)))
+        V1, V2 = QuantumCircuit(n), QuantumCircuit(n)
+        for i, ins in enumerate(bound.data):
+            (V1 if i < after else V2).append(ins)
+        U1, U2 = Operator(V1).data, Operator(V2).data
+        psi = U1[:, 0]
+        H2 = _qiskit_sites_first(U2.conj().T @ H @ U2, qubits, n)
+        rho1 = _qiskit_sites_first(np.outer(psi, psi.conj()), qubits, n)
+        total += float(np.sum(np.abs(k_matrix(H2, rho1, dA, 2**n // dA)) ** 2))
+        count += 1
+    return total / count
+
+
+def _user_circuits():
+    """Small circuits of Qiskit gates: free rx, ry, rz, rzz, rzx (each parameter once) and fixed h, cx, t,
+    s, cz, sx; (circuit, Pauli labels, qubits of A, after)."""
+    from qiskit import QuantumCircuit
+    from qiskit.circuit import Parameter
+
+    p = [Parameter(f"p{i}") for i in range(6)]
+    a = QuantumCircuit(3)
+    a.h(0)
+    a.rx(p[0], 0)
+    a.cx(0, 2)
+    a.rzx(p[1], 2, 1)
+    a.t(1)
+    a.ry(p[2], 1)
+    a.cz(1, 0)
+    a.rz(p[3], 2)
+    a.s(2)
+    a.rzz(p[4], 0, 1)
+    a.sx(0)
+    b = QuantumCircuit(4)
+    b.ry(p[0], 3)
+    b.h(1)
+    b.cx(3, 0)
+    b.rzx(p[1], 1, 2)
+    b.rx(p[2], 0)
+    b.cz(2, 3)
+    b.rz(p[3], 1)
+    b.cx(1, 0)
+    b.t(2)
+    return [
+        (a, [("ZZI", 1.0), ("XIY", 0.5), ("IIZ", -0.7)], (1,), 6),
+        (a, [("ZIX", 1.0), ("YZI", 0.5)], (0,), 3),
+        (b, [("ZIIZ", 1.0), ("IXXI", 0.5), ("YIIX", -0.7)], (0, 2), 5),
+    ]
+
+
+def _dense(labels, n: int) -> np.ndarray:
+    from qiskit.quantum_info import SparsePauliOp
+
+    out = SparsePauliOp.from_list(labels).to_matrix()
+    assert out.shape == (2**n, 2**n)
+    return out
+
+
+@lemma(
+    "14.9",
+    "a user's Qiskit circuit with free Pauli-rotation angles (uniform, independent) and exact fixed gates: "
+    "the library's exact E||K||_F² equals the average over an exact finite circuit set (3 angles each)",
+    "n = 3 (A one qubit, 3^5 circuits), n = 4 (A two qubits, 3^4 circuits)",
+)
+def test_lemma_14_7_user_circuit_bruteforce():
+    """14.9.  For a Pauli string P (P² = I) and R_P(θ) = exp(-iθP/2) — Qiskit's rx, ry, rz, rzz, rzx, checked
+    against Qiskit's matrices below — conjugation rotates the Paulis anticommuting with P by θ, so the two-copy
+    map has frequencies in {-2, …, 2} and the 3-point equally spaced rule is exact (as in 14.6(a)); the
+    library's 4-point rule and its per-gate maps (circuits.qiskit_moments) must reproduce the average over all
+    3^p circuits, with Qiskit's own simulation and K from its definition (A moved to the front by the
+    convention "Qiskit qubit k is tensor factor n - 1 - k").  A of two qubits uses P_A with E_A = F_A - I/4."""
+    from qiskit.circuit.library import RXGate, RYGate, RZGate, RZXGate, RZZGate
+
+    from weingarten_check.circuits.qiskit_moments import FREE_ROTATIONS
+    from weingarten_check.theory.circuit_moments import circuit_second_moment
+
+    for gate in (RXGate, RYGate, RZGate, RZZGate, RZXGate):
+        label = FREE_ROTATIONS[gate(0.0).name]
+        P = np.eye(1)
+        for ch in label:
+            P = np.kron(
+                P, {"X": np.array([[0, 1], [1, 0]]), "Y": np.array([[0, -1j], [1j, 0]]), "Z": np.diag([1, -1])}[ch]
+            )
+        for t in (0.3, 1.7, 4.0):
+            assert np.allclose(gate(t).to_matrix(), np.cos(t / 2) * np.eye(len(P)) - 1j * np.sin(t / 2) * P)
+    three = 2 * np.pi * np.arange(3) / 3
+    for qc, labels, qubits, after in _user_circuits():
+        v = circuit_second_moment(qc, labels, qubits, after=after).value
+        assert matches_bruteforce(v, user_circuit_bruteforce(qc, _dense(labels, qc.num_qubits), qubits, after, three))
+        assert float(v) > 1e-3
+
+
+@pytest.mark.mutant
+@lemma("14.9", "mutant: the 2-angle set {0, π}; A read as library sites (no conversion); rzx's qubits swapped", "n = 3")
+def test_lemma_14_7_mutant_rejected():
+    """The same checker rejects a non-exact angle set, the unconverted qubit order and a swapped rzx."""
+    from qiskit import QuantumCircuit
+
+    from weingarten_check.theory.circuit_moments import circuit_second_moment
+
+    qc, labels, qubits, after = _user_circuits()[1]  # A = qubit 0 = tensor factor 2
+    H = _dense(labels, 3)
+    v = circuit_second_moment(qc, labels, qubits, after=after).value
+    assert not matches_bruteforce(v, user_circuit_bruteforce(qc, H, qubits, after, (0, np.pi)))
+    three = 2 * np.pi * np.arange(3) / 3
+    qc0, labels0, _, after0 = _user_circuits()[0]  # A = qubit 0, whose library site is 2
+    wrong_site = circuit_second_moment(qc0, labels0, (2,), after=after0).value  # qubit := site
+    assert not matches_bruteforce(wrong_site, user_circuit_bruteforce(qc0, _dense(labels0, 3), (0,), after0, three))
+    swapped = QuantumCircuit(3)
+    for ins in qc.data:
+        if ins.operation.name == "rzx":
+            swapped.append(ins.operation, ins.qubits[::-1])
+        else:
+            swapped.append(ins)
+    assert not matches_bruteforce(v, user_circuit_bruteforce(swapped, H, qubits, after, three))

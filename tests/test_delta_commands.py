@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pytest
+import sympy as sp
 from cli_helpers import run
 from qiskit import qasm2
 
@@ -54,12 +55,37 @@ def test_gate_and_samples(capsys, qasm_file):
     )  # fmt: skip
     assert code == 0, err
     got = json.loads(out)
-    assert set(got) == {"delta", "lower", "upper", "exact", "cost", "method", "qubits", "mean", "ci95"}
+    assert set(got) == {
+        "delta", "lower", "upper", "exact", "cost", "method", "qubits", "mean", "ci95", "expected_K_frobenius_sq",
+        "moments_bound",
+    }  # fmt: skip
     assert got["method"] == "certified" and got["lower"] <= got["upper"] and got["qubits"] == [2, 3]
     from weingarten_check.circuits.qiskit_io import free_gate_angles, load_circuit
+    from weingarten_check.theory.circuit_moments import circuit_second_moment
 
-    e = expected_gate_variation_range(free_gate_angles(load_circuit(QASM)), OBS, (2, 3), gate=6, samples=3, seed=2)
+    free = free_gate_angles(load_circuit(QASM))
+    e = expected_gate_variation_range(free, OBS, (2, 3), gate=6, samples=3, seed=2)
     assert got["mean"] == pytest.approx(e.mean, rel=1e-9) and got["ci95"] == pytest.approx(list(e.ci95), rel=1e-9)
+    cm = circuit_second_moment(free, OBS, (2, 3), gate=6)
+    assert sp.sympify(got["expected_K_frobenius_sq"]) == cm.value and got["moments_bound"] == cm.bound
+
+
+def test_samples_say_when_exact_moments_are_not_available(capsys, tmp_path):
+    """A u gate (three free angles after free_gate_angles) has no exact moment map: exit 0, the reason in
+    the JSON and the text; with only Pauli rotations the text prints the exact value."""
+    f = tmp_path / "u.qasm"
+    f.write_text(QASM + "u(0.1,0.2,0.3) q[0];\n")
+    base = ["delta", "--qasm", str(f), "--observable", OBS, "--qubits", "2", "--after", "4", "--samples", "2"]
+    code, out, err = run(capsys, *base, "--json")
+    assert code == 0, err
+    got = json.loads(out)
+    assert "expected_K_frobenius_sq" not in got
+    assert got["moments_unsupported"].startswith("instruction 10 (u): a free angle is supported only")
+    code, out, err = run(capsys, *base)
+    assert code == 0 and "exact E‖K‖²_F not available: instruction 10 (u)" in out, err
+    f.write_text(QASM)
+    code, out, err = run(capsys, *base)
+    assert code == 0 and "exact E‖K‖²_F over the same uniform angles = " in out, err
 
 
 def test_text_output_and_map(capsys, qasm_file, tmp_path):

@@ -224,3 +224,85 @@ def test_qubit_extremal_unitaries_attain_the_two_ends_of_delta():
         for _ in range(20):
             c = np.trace(K.T @ adjoint_representation(haar_unitary(2, rng)))
             assert c_min - 1e-12 <= c <= c_max + 1e-12
+
+
+# ------------------------------------------------------------------------------------ Qiskit objects
+def _split_circuit(n, seed):
+    """A random bound efficient_su2 circuit and its split at instruction K: (qc, V1, V2, K)."""
+    from qiskit import QuantumCircuit
+    from qiskit.circuit.library import efficient_su2
+
+    from weingarten_check.circuits.qiskit_io import load_circuit
+
+    rng = np.random.default_rng(seed)
+    base = efficient_su2(n, reps=2, entanglement="circular")
+    qc = load_circuit(base, rng.uniform(0, 2 * np.pi, base.num_parameters))
+    K = int(rng.integers(1, len(qc.data) // 2))
+    V1, V2 = QuantumCircuit(n), QuantumCircuit(n)
+    for i, ins in enumerate(qc.data):
+        (V1 if i < K else V2).append(ins)
+    return qc, V1, V2, K
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_qiskit_circuits_as_v1_v2_agree_with_gate_variation_range(seed):
+    """V1, V2 as Qiskit QuantumCircuits / Operators, A as Qiskit qubits: the Δ of the same free gate that
+    gate_variation_range (statevector path, its own qubit conversion) computes; one and two freed qubits."""
+    from qiskit.quantum_info import Operator, SparsePauliOp, Statevector
+
+    from weingarten_check.experiments.user_circuit import gate_variation_range
+    from weingarten_check.states.observable_specs import qubit_sites
+
+    n = 4
+    qc, V1, V2, K = _split_circuit(n, seed)
+    H = SparsePauliOp(["ZZII", "IXIY", "IIIZ"], [1.0, 0.5, -0.7])
+    psi = Statevector.from_label("0" * n)
+    qs = (int(seed) % n,)
+    ref = gate_variation_range(qc, H, qubits=qs, after=K)
+    r = variation_range(H, psi, V1=V1, V2=V2, qubits=qs)
+    assert abs(r.value - ref.delta) < 1e-10 and ref.delta > 1e-3
+    # the same with Operators and library sites (the one conversion, qubit_sites)
+    r2 = variation_range(H.to_matrix(), psi.data, V1=Operator(V1), V2=Operator(V2), sites=qubit_sites(qs, n))
+    assert abs(r2.value - ref.delta) < 1e-10
+    # two freed qubits: the same K (hence the same certified Δ); the bracket itself is tested above
+    qs2 = (0, 2)
+    ref2 = gate_variation_range(qc, H, qubits=qs2, after=K, tol=1e-2)
+    r3 = variation_range(H, psi, V1=V1, V2=V2, qubits=qs2, method="certified", tol=1e-2)
+    assert np.abs(r3.K - ref2.K).max() < 1e-10 and np.abs(ref2.K).max() > 1e-3
+    assert r3.lower - 1e-9 <= ref2.upper and ref2.lower - 1e-9 <= r3.upper
+
+
+def test_qiskit_qubit_order_of_variation_range():
+    """Z on Qiskit qubit 2 of 6 is moved only by a gate on qubit 2 (= site 3), never on site 2."""
+    from qiskit import QuantumCircuit
+    from qiskit.quantum_info import SparsePauliOp
+
+    H = SparsePauliOp("IIIZII")
+    zero = np.eye(64)[0]
+    qc = QuantumCircuit(6)
+    assert abs(variation_range(H, zero, V1=qc, qubits=2).value - 2) < 1e-12
+    assert abs(variation_range(H, zero, V1=qc, sites=(3,)).value - 2) < 1e-12
+    assert variation_range(H, zero, V1=qc, sites=(2,)).value < 1e-12
+    assert variation_range(H, zero, V1=qc, qubits=3).value < 1e-12
+
+
+def test_qiskit_bad_inputs_are_named():
+    from qiskit import QuantumCircuit
+    from qiskit.circuit import Parameter
+
+    H = np.kron(np.diag([1.0, -1.0]), np.eye(2))
+    zero = np.eye(4)[0]
+    qc = QuantumCircuit(2)
+    qc.rx(Parameter("t"), 0)
+    with pytest.raises(ValueError, match=r"V1: the QuantumCircuit has unbound parameters \['t'\]"):
+        variation_range(H, zero, V1=qc)
+    m = QuantumCircuit(2, 1)
+    m.measure(0, 0)
+    with pytest.raises(ValueError, match="V2: the QuantumCircuit is not a unitary"):
+        variation_range(H, zero, V2=m)
+    with pytest.raises(ValueError, match="not both"):
+        variation_range(H, zero, sites=(0,), qubits=(0,))
+    with pytest.raises(ValueError, match=r"qubits must be distinct qubit indices in range\(2\)"):
+        variation_range(H, zero, qubits=5)
+    with pytest.raises(ValueError, match="V1 must be 4 x 4|V1"):
+        variation_range(H, zero, V1=QuantumCircuit(3))

@@ -56,7 +56,9 @@ def test_a_block_claimed_by_two_documents_is_refused(upd, monkeypatch, tmp_path)
         upd.block_documents()
 
 
-@pytest.mark.parametrize("name", ["exact", "api", "own-circuit", "own-api", "asymptotics", "asymptotics-data"])
+@pytest.mark.parametrize(
+    "name", ["exact", "api", "own-circuit", "own-api", "asymptotics", "asymptotics-data", "own-moments"]
+)
 def test_cheap_blocks_match_a_fresh_run(upd, name):
     assert upd.BLOCKS[name]() == upd.current_block(name)
 

@@ -259,3 +259,82 @@ def test_two_site_projection_is_product_of_swaps_minus_identity_over_q_squared()
     assert sm.apply_projection_A(op, (0, 1)) != sm.apply_projection_A(op, 0)
     with pytest.raises(ValueError, match="site"):
         sm.apply_projection_A(op, (0, 0))
+# ---------------------------------------------------------------------------------------------
+# user circuits: multi-site rotations, registered fixed gates, P_A on two sites, dense on any sites
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("spec", ["XZ", "YY", "ZI"])
+def test_two_site_rotation_equals_numeric_angle_average(spec):
+    """exp(-iθP/2) on two sites, θ uniform: the map equals the average over 8 equispaced angles of the
+    conjugation by the actual matrices (exact for the degree-2 trigonometric polynomial)."""
+    Pm = np.kron(P["IXYZ".index(spec[0])], P["IXYZ".index(spec[1])])
+    g = sm.MomentGate("rotation", (0, 1), spec=spec)
+    rng = np.random.default_rng(3)
+    for _ in range(6):
+        labels = tuple(int(x) for x in rng.integers(0, 16, size=2))
+        ref = 0
+        for t in np.arange(8) * 2 * np.pi / 8:
+            R = np.cos(t / 2) * np.eye(4) - 1j * np.sin(t / 2) * Pm
+            V = np.kron(R, R)
+            ref = ref + V @ product_op(labels) @ V.conj().T / 8
+        out = g.apply_local(labels)
+        assert np.allclose(image_op([(lab, float(c)) for lab, c in out]), ref, atol=1e-12)
+
+
+def test_rotation_specs_are_checked():
+    with pytest.raises(ValueError, match="one Pauli string of that length"):
+        sm.MomentGate("rotation", (0, 1), spec="XYZ")
+    with pytest.raises(ValueError, match="one Pauli string of that length"):
+        sm.MomentGate("rotation", (0, 1), spec="II")
+    with pytest.raises(ValueError, match="distinct axes from 'XYZ'"):
+        sm.MomentGate("rotation", (0,), spec="XX")
+
+
+def test_register_fixed_gate_checks_exactness_and_names():
+    iswap = sp.Matrix([[1, 0, 0, 0], [0, 0, sp.I, 0], [0, sp.I, 0, 0], [0, 0, 0, 1]])
+    assert sm.register_fixed_gate("test-iswap", iswap) == "test-iswap"
+    assert sm.register_fixed_gate("test-iswap", iswap) == "test-iswap"  # the same matrix: a no-op
+    U = np.array(iswap.evalf(), dtype=complex)
+    labels = (7, 5)  # σx⊗σz on site 0, σx⊗σx on site 1
+    ref = np.kron(U, U) @ product_op(labels) @ np.kron(U, U).conj().T
+    out = sm.MomentGate("fixed", (0, 1), spec="test-iswap").apply_local(labels)
+    assert np.allclose(image_op([(lab, float(c)) for lab, c in out]), ref, atol=1e-12)
+    with pytest.raises(ValueError, match="already registered with a different matrix"):
+        sm.register_fixed_gate("test-iswap", sp.eye(4))
+    with pytest.raises(ValueError, match="not exactly unitary"):
+        sm.register_fixed_gate("test-bad", sp.Matrix([[1, 1], [0, 1]]))
+    with pytest.raises(ValueError, match="not in Q"):
+        sm.register_fixed_gate("test-pi3", sp.diag(1, sp.exp(sp.I * sp.pi / 3)))
+    with pytest.raises(ValueError, match="2\\^k x 2\\^k"):
+        sm.register_fixed_gate("test-3", sp.eye(3))
+    assert "test-bad" not in sm.FIXED_GATES and "test-pi3" not in sm.FIXED_GATES
+
+
+def test_projection_on_two_sites_equals_its_definition():
+    """P_A(Z) = E_A ⊗ tr_{AA'}[(E_A ⊗ I) Z] with E_A = F_A - I/4 on A = sites (0, 2) of 3, for products Z:
+    tr over A computed from the dense two-copy matrices; the sparse map and the dense array agree."""
+    E_A = product_op((sm.SWAP, sm.SWAP)) - np.eye(16) / 4
+    rng = np.random.default_rng(5)
+    for _ in range(8):
+        labels = tuple(int(x) for x in rng.integers(0, 18, size=3))
+        t = np.trace(E_A @ product_op((labels[0], labels[2])))
+        ref = t * (product_op((sm.SWAP, labels[1], sm.SWAP)) - product_op((0, labels[1], 0)) / 4)
+        out = sm.apply_projection_A({labels: Fraction(1)}, (0, 2))
+        assert np.allclose(image_op(list(out.items())) if out else 0, ref, atol=1e-12)
+    X = {tuple(int(x) for x in rng.integers(0, 16, size=3)): Fraction(int(rng.integers(1, 9))) for _ in range(30)}
+    X[(5, 3, 15)] = Fraction(1)  # a non-zero image
+    sparse = sm.apply_projection_A(X, (2, 0))
+    D = sm.DenseTwoCopy.from_sparse(X, 3).project_A((2, 0))
+    assert sm.DenseTwoCopy.from_sparse(sparse, 3).to_sparse() == D.to_sparse() != {}
+
+
+def test_dense_gate_on_non_adjacent_sites_in_any_order():
+    """A CX-like fixed gate on sites (2, 0) and a ZX rotation on (3, 1): dense equals sparse exactly."""
+    cx = sp.Matrix([[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 1], [0, 0, 1, 0]])
+    sm.register_fixed_gate("test-cx", cx)
+    gates = [sm.MomentGate("fixed", (2, 0), spec="test-cx"), sm.MomentGate("rotation", (3, 1), spec="ZX")]
+    X = {(15, 0, 5, 1): Fraction(1), (0, 10, 7, 15): Fraction(-1, 3), (sm.SWAP, 5, 0, 0): Fraction(2)}
+    sparse = sm.propagate(X, [[g] for g in gates], heisenberg=True)
+    D = sm.DenseTwoCopy.from_sparse(X, 4)
+    for g in reversed(gates):
+        D.apply_gate(g, dagger=True)
+    assert sm.DenseTwoCopy.from_sparse(sparse, 4).reduce().to_sparse() == D.reduce().to_sparse()

@@ -295,6 +295,41 @@ def test_expected_delta_with_a_user_distribution():
         expected_gate_variation_range(qc, "ZZI", 0, after=3, samples=2, distribution=lambda rng, k: np.zeros(2))
 
 
+def test_expected_delta_with_exact_moments():
+    """moments="exact": the exact E||K||_F² of theory.circuit_moments and u·sqrt of it in bounds; the sample
+    mean of Δ is below that bound (E[Δ] <= u sqrt(E||K||_F²), Lemmas 11.3 and 14), also in gate mode."""
+    from weingarten_check.circuits.qiskit_io import load_circuit
+    from weingarten_check.circuits.qiskit_moments import MomentsUnsupported
+    from weingarten_check.theory.circuit_moments import circuit_second_moment
+
+    qc = load_circuit(real_amplitudes(3, reps=2), bind=False)
+    gate = next(i for i, ins in enumerate(qc.data) if i >= 3 and [qc.find_bit(b).index for b in ins.qubits] == [1])
+    for where in (dict(after=4), dict(gate=gate)):
+        e = expected_gate_variation_range(qc, "ZZI + 0.5*IXX", 1, samples=40, seed=1, moments="exact", **where)
+        cm = circuit_second_moment(qc, "ZZI + 0.5*IXX", 1, **where)
+        assert e.second_moment_exact == str(cm.value) and e.second_moment == float(cm.value) > 0
+        assert e.bounds["moments"] == cm.bound and e.ci95[1] <= cm.bound and e.moments_note is None
+        d = e.as_dict()
+        assert d["expected_K_frobenius_sq"] == str(cm.value) and d["moments_bound"] == cm.bound
+    # not available: "exact" raises with the reason, "auto" records it
+    t_qc = QuantumCircuit(3)
+    t_qc.rx(0.3, 0)
+    t_qc.ry(real_amplitudes(1, reps=0).parameters[0], 1)
+    with pytest.raises(MomentsUnsupported, match=r"instruction 0 \(rx\): the angle 0.3"):
+        expected_gate_variation_range(t_qc, "ZZI", 1, after=2, samples=2, moments="exact")
+    e = expected_gate_variation_range(t_qc, "ZZI", 1, after=2, samples=2, moments="auto")
+    assert e.moments_note.startswith("instruction 0 (rx)") and e.bounds == {} and e.second_moment is None
+    assert e.as_dict()["moments_unsupported"] == e.moments_note and "expected_K_frobenius_sq" not in e.as_dict()
+    e = expected_gate_variation_range(qc, None, 1, after=4, samples=2, target=np.eye(8)[0], moments="auto")
+    assert e.moments_note.startswith("a fidelity cost")
+    with pytest.raises(MomentsUnsupported, match="a user distribution"):
+        expected_gate_variation_range(
+            qc, "ZZI", 1, after=4, samples=2, moments="exact", distribution=lambda rng, k: np.zeros(k)
+        )
+    with pytest.raises(ValueError, match="moments must be 'exact', 'auto', a callable or None"):
+        expected_gate_variation_range(qc, "ZZI", 1, after=4, samples=2, moments="yes")
+
+
 # ------------------------------------------------------------------------------------ bad input
 @pytest.mark.parametrize(
     "kwargs,match",

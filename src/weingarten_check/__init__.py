@@ -109,6 +109,7 @@ _EXPORTS: dict[str, str] = {
     "GateVariationRange": "experiments",
     "expected_gate_variation_range": "experiments",
     "gate_landscape": "experiments",
+    "circuit_second_moment": "theory",
     # reporting
     "run_verify": "reporting",
     "run_proofs": "reporting",
@@ -193,6 +194,7 @@ __all__ = [
     "GateVariationRange",
     "expected_gate_variation_range",
     "gate_landscape",
+    "circuit_second_moment",
     "run_verify",
     "run_proofs",
     "figure5_from_results",

@@ -13,6 +13,7 @@ Modules
 * :mod:`.designs` — the Monte-Carlo frame potential of any sampler or named ensemble.
 * :mod:`.second_moments` — exact two-copy moment maps of gates and their propagation (Lemma 14).
 * :mod:`.qiskit_io` — a user's Qiskit circuit or OpenQASM 2 as gate lists (Qiskit's qubit order converted once).
+* :mod:`.qiskit_moments` — a user's parameterised Qiskit circuit as exact per-gate moment maps (Lemma 14).
 
 Examples
 --------
@@ -57,6 +58,7 @@ from .qiskit_io import (
     load_circuit,
     simulate,
 )
+from .qiskit_moments import EXACT_GATES, FREE_ROTATIONS, MomentsUnsupported, exact_gate_matrix, qiskit_moment_gates
 from .second_moments import (
     FIXED_GATES,
     PAULI_PAIR,
@@ -78,6 +80,7 @@ from .second_moments import (
     pair_with_product_state,
     product_state_functional,
     propagate,
+    register_fixed_gate,
     rotation_moment_matrix,
     unit_pair_label,
     zero_state_functional,
@@ -145,4 +148,11 @@ __all__ = [
     "fuse_operations",
     "simulate",
     "MAX_BLOCK_QUBITS",
+    # second_moments / qiskit_moments: a user's circuit as exact moment maps
+    "register_fixed_gate",
+    "MomentsUnsupported",
+    "EXACT_GATES",
+    "FREE_ROTATIONS",
+    "exact_gate_matrix",
+    "qiskit_moment_gates",
 ]

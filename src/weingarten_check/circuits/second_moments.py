@@ -72,6 +72,7 @@ __all__ = [
     "zero_state_functional",
     "FIXED_GATES",
     "fixed_gate_ptm",
+    "register_fixed_gate",
     "MomentGate",
     "haar_twirl_coefficients",
     "rotation_moment_matrix",
@@ -456,6 +457,70 @@ FIXED_GATES: dict[str, sp.Matrix] = {
 }
 
 
+def register_fixed_gate(name: str, matrix: sp.Matrix) -> str:
+    """Add a fixed gate, given by its exact matrix, to :data:`FIXED_GATES` (the one path for fixed gates).
+
+    The gate's moment map is its exact Pauli transfer matrix on each copy (Lemma 14 of
+    ``proofs/DERIVATION.md``); that needs every PTM entry ``tr(P' U P U†) / 2^k`` in Q(√2), which holds
+    e.g. for Clifford gates, T, and Pauli rotations by multiples of π/4.  Registering the same name
+    again with the same matrix is a no-op (names are cache keys: a name never changes its matrix).
+
+    Parameters
+    ----------
+    name : str
+        The key (e.g. ``"h"``, ``"rz(pi/4)"``).
+    matrix : sympy.Matrix
+        Exact ``2^k x 2^k`` unitary (k = 1, 2 or 3), in the order of the gate's sites (the first
+        site the most significant factor).
+
+    Returns
+    -------
+    str
+        ``name``.
+
+    Raises
+    ------
+    ValueError
+        If the matrix is not an exact unitary of size ``2^k`` (k <= 3), its PTM is not in Q(√2), or
+        ``name`` is taken by a different matrix.
+
+    Examples
+    --------
+    >>> register_fixed_gate("t", sp.diag(1, sp.exp(sp.I * sp.pi / 4)))
+    't'
+    >>> fixed_gate_ptm("t")[1][1][1]   # T X T† = (X + Y)/√2
+    QSqrt2(a=Fraction(0, 1), b=Fraction(1, 2))
+    >>> register_fixed_gate("rz(pi/8)", sp.diag(sp.exp(-sp.I * sp.pi / 16), sp.exp(sp.I * sp.pi / 16)))
+    Traceback (most recent call last):
+    ...
+    ValueError: fixed gate 'rz(pi/8)': its Pauli transfer matrix has the entry sqrt(sqrt(2)/4 + 1/2), not in Q(sqrt(2))
+    """
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"name must be a non-empty str, got {name!r}")
+    U = sp.Matrix(matrix)
+    D = U.shape[0]
+    if U.shape != (D, D) or D not in (2, 4, 8):
+        raise ValueError(f"fixed gate {name!r}: matrix must be 2^k x 2^k with k in 1..3, got shape {U.shape}")
+    if name in FIXED_GATES:
+        if sp.simplify(FIXED_GATES[name] - U) != sp.zeros(D, D):
+            raise ValueError(f"fixed gate {name!r} is already registered with a different matrix")
+        return name
+    if (U * U.H - sp.eye(D)).applyfunc(lambda x: sp.simplify(sp.expand(x))) != sp.zeros(D, D):
+        raise ValueError(f"fixed gate {name!r}: matrix is not exactly unitary")
+    k = D.bit_length() - 1
+    ptm = _ptm(U, k)
+    for row in ptm:
+        for v in row:
+            try:
+                _exact(v)
+            except ValueError:
+                raise ValueError(
+                    f"fixed gate {name!r}: its Pauli transfer matrix has the entry {v}, not in Q(sqrt(2))"
+                ) from None
+    FIXED_GATES[name] = U
+    return name
+
+
 def fixed_gate_ptm(name: str, dagger: bool = False) -> tuple[int, tuple[tuple[Fraction | QSqrt2, ...], ...]]:
     """The exact single-copy Pauli transfer matrix ``R[P', P] = tr(P' U P U†) / 2^k`` of a fixed gate.
 
@@ -508,8 +573,10 @@ class MomentGate:
     Parameters
     ----------
     kind : {"haar", "rotation", "fixed"}
-        Haar on the sites (any q); a uniform-angle Pauli rotation with a uniform axis among ``spec``
-        (qubits, one site); a fixed gate named ``spec`` (:data:`FIXED_GATES`).
+        Haar on the sites (any q); a uniform-angle Pauli rotation ``exp(-iθP/2)``, θ uniform on
+        [0, 2π), with a uniform axis P among the letters of ``spec`` (qubits, one site), or on k >= 2
+        sites about the one k-letter Pauli string ``spec`` (e.g. ``"ZZ"``: Qiskit's ``rzz``); a fixed
+        gate named ``spec`` (:data:`FIXED_GATES`, :func:`register_fixed_gate`).
     sites : tuple of int
         The sites, in the gate's order.
     q : int, default 2
@@ -535,8 +602,15 @@ class MomentGate:
             raise ValueError(f"q must be 2 for a {self.kind!r} gate (qubit Pauli coordinates), got {self.q}")
         if self.kind == "haar" and len(self.sites) not in (1, 2):
             raise ValueError(f"a Haar gate acts on 1 or 2 sites, got sites {self.sites}")
-        if self.kind == "rotation" and (len(self.sites) != 1 or not self.spec):
-            raise ValueError("a rotation gate acts on one site and needs its axes in spec")
+        if self.kind == "rotation":
+            if len(self.sites) == 1:
+                if not self.spec or any(a not in "XYZ" for a in self.spec) or len(set(self.spec)) != len(self.spec):
+                    raise ValueError(f"a one-site rotation needs distinct axes from 'XYZ' in spec, got {self.spec!r}")
+            elif len(self.spec) != len(self.sites) or set(self.spec) - set("IXYZ") or set(self.spec) == {"I"}:
+                raise ValueError(
+                    f"a rotation on {len(self.sites)} sites needs one Pauli string of that length (not all I) in "
+                    f"spec, e.g. 'ZZ', got {self.spec!r}"
+                )
         if self.kind == "fixed":
             if self.spec not in FIXED_GATES:
                 raise ValueError(f"unknown fixed gate {self.spec!r}; known: {sorted(FIXED_GATES)}")
@@ -594,11 +668,36 @@ def _apply_local(kind: str, k: int, q: int, spec: str, labels: tuple[int, ...], 
 
 @functools.lru_cache(maxsize=65536)
 def _pauli_pair_map(kind: str, k: int, spec: str, labels: tuple[int, ...], dagger: bool) -> tuple:
-    if kind == "rotation":
+    if kind == "rotation" and k == 1:
         col = labels[0]
         rows = _rotation_matrix_fr(spec)
         return tuple(((i,), rows[i][col]) for i in range(16) if rows[i][col])
-    kk, ptm = _fixed_ptm(spec, dagger)
+    if kind == "rotation":  # a k-site Pauli string: the 4-angle rule over Clifford angles (Lemma 14(b))
+        acc: dict = {}
+        for ptm in _pauli_rotation_ptms(spec):
+            for lab, v in _ptm_pair_image(ptm, k, labels):
+                acc[lab] = acc.get(lab, 0) + v / 4
+        return tuple((lab, v) for lab, v in acc.items() if v)
+    _, ptm = _fixed_ptm(spec, dagger)
+    return _ptm_pair_image(ptm, k, labels)
+
+
+@functools.cache
+def _pauli_rotation_ptms(spec: str) -> tuple:
+    """The exact PTMs of ``exp(-iθP/2)`` for θ in {0, π/2, π, 3π/2} (P the Pauli string ``spec``)."""
+    paulis = _pauli_sympy()
+    P = sp.Matrix([[1]])
+    for ch in spec:
+        P = sp.kronecker_product(P, paulis["IXYZ".index(ch)])
+    out = []
+    for theta in (0, sp.pi / 2, sp.pi, 3 * sp.pi / 2):
+        R = sp.cos(theta / 2) * sp.eye(P.shape[0]) - sp.I * sp.sin(theta / 2) * P
+        out.append(tuple(tuple(_exact(v) for v in row) for row in _ptm(R, len(spec))))
+    return tuple(out)
+
+
+def _ptm_pair_image(ptm: tuple, k: int, labels: tuple[int, ...]) -> tuple:
+    """The image of the Pauli-pair product ``labels`` under ``R ⊗ R`` (R a single-copy PTM)."""
     mus = [x // 4 for x in labels]
     nus = [x % 4 for x in labels]
     base = 4 ** np.arange(k - 1, -1, -1)
@@ -724,6 +823,11 @@ def apply_projection_A(op: Mapping[tuple[int, ...], object], site: int | Sequenc
     Returns
     -------
     dict
+
+    Raises
+    ------
+    ValueError
+        If ``site`` is an empty or repeating tuple.
 
     Examples
     --------
@@ -932,10 +1036,38 @@ class DenseTwoCopy:
     def apply_gate(self, g: MomentGate, dagger: bool = False) -> DenseTwoCopy:
         """Apply one gate's moment map in place (and return self)."""
         k, sites = len(g.sites), g.sites
-        if sites != tuple(range(sites[0], sites[0] + k)):
-            raise ValueError(f"dense gates act on consecutive sites in order, got {sites}")
         m, merged = _dense_local_matrix(g.kind, k, g.q, g.spec, bool(dagger))
-        return self._apply_matrix(sites[0], k, m, merged)
+        return self._apply_on_sites(sites, m, merged)
+
+    def _apply_on_sites(self, sites: tuple[int, ...], m: int, merged: tuple) -> DenseTwoCopy:
+        """A local map on any sites (in the map's order): move them to the front, apply, move back."""
+        k = len(sites)
+        if sites == tuple(range(sites[0], sites[0] + k)):
+            return self._apply_matrix(sites[0], k, m, merged)
+        perm = list(sites) + [s for s in range(self.n) if s not in sites]
+        inv = list(np.argsort(perm))
+        self.a = np.ascontiguousarray(self.a.transpose(perm))
+        if self.b is not None:
+            self.b = np.ascontiguousarray(self.b.transpose(perm))
+        self._apply_matrix(0, k, m, merged)
+        self.a = np.ascontiguousarray(self.a.transpose(inv))
+        if self.b is not None:
+            self.b = np.ascontiguousarray(self.b.transpose(inv))
+        return self
+
+    def project_A(self, sites: Sequence[int]) -> DenseTwoCopy:
+        """``P_A`` (:func:`apply_projection_A`) on the sites of A: ``(P, P), P ≠ I -> Σ_{R ≠ I} (R, R)``.
+
+        In Pauli-pair coordinates ``tr[E_A (P ⊗ Q)] = dA δ_PQ [P ≠ I]`` and ``E_A = Σ_{R≠I} R⊗R / dA``.
+        """
+        sites = tuple(int(s) for s in sites)
+        k = len(sites)
+        diag = [
+            int(np.ravel_multi_index(tuple(5 * p for p in ps), (16,) * k))
+            for ps in itertools.product(range(4), repeat=k)
+            if any(ps)
+        ]
+        return self._apply_on_sites(sites, 1, tuple((o, i, 1, 0) for o in diag for i in diag))
 
     def _apply_matrix(self, s0: int, k: int, m: int, merged: tuple) -> DenseTwoCopy:
         shape = (16**s0, 16**k, 16 ** (self.n - s0 - k))

@@ -107,16 +107,28 @@ def cmd_delta(args: argparse.Namespace) -> int:
             raise UsageError("--samples: the circuit has no gate angles to sample")
         e = expected_gate_variation_range(
             free, observable, qubits, after=args.after, gate=args.gate, target=target,
-            samples=args.samples, seed=args.seed,
+            samples=args.samples, seed=args.seed, moments="auto",
         )  # fmt: skip
         payload["mean"] = e.mean
         payload["ci95"] = list(e.ci95)
+        if e.second_moment_exact is not None:
+            payload["expected_K_frobenius_sq"] = e.second_moment_exact
+            payload["moments_bound"] = e.bounds["moments"]
+        else:
+            payload["moments_unsupported"] = e.moments_note
         bounds = ", ".join(f"{k} {v:.6g}" for k, v in e.haar_bounds.items())
         lines.append(
             f"E[Δ] over {e.samples} draws of its {free.num_parameters} angles (uniform on [0, 2π), seed {e.seed}): "
             f"{e.mean:.6g}, 95% CI [{e.ci95[0]:.6g}, {e.ci95[1]:.6g}]"
         )
         lines.append(f"bounds on E[Δ] if V1 or V2 were Haar (w = {e.width:.6g}): {bounds}")
+        if e.second_moment_exact is not None:
+            lines.append(
+                f"exact E‖K‖²_F over the same uniform angles = {e.second_moment_exact} (≈ {e.second_moment:.6g}); "
+                f"bound for this circuit E[Δ] <= {e.bounds['moments']:.6g}"
+            )
+        else:
+            lines.append(f"exact E‖K‖²_F not available: {e.moments_note}")
     if map_path is not None:
         from ..reporting.figures import plot_gate_landscape
 
@@ -174,7 +186,8 @@ def add_delta_parsers(sub: argparse._SubParsersAction) -> None:
         "--samples",
         type=int,
         metavar="N",
-        help="also E[Δ] over N draws of every gate angle, i.i.d. uniform on [0, 2π), with a 95%% CI",
+        help="also E[Δ] over N draws of every gate angle, i.i.d. uniform on [0, 2π), with a 95%% CI, and, where "
+        "the gates allow it, the exact E‖K‖²_F of those draws and the bound on E[Δ] it gives",
     )
     p.add_argument("--seed", type=int, default=0, help="seed of the draws and of the optimiser (default 0)")
     p.add_argument("--map", metavar="PNG", help="also draw the landscape map (Δ per qubit and layer) to this PNG")

@@ -130,8 +130,9 @@ def variation_range(
     *,
     V1: np.ndarray | None = None,
     V2: np.ndarray | None = None,
-    sites: Sequence[int] = (0,),
+    sites: Sequence[int] | None = None,
     q: int = 2,
+    qubits: int | Sequence[int] | None = None,
     method: str = "auto",
     starts: int = 32,
     rng: RngLike = 0,
@@ -146,18 +147,26 @@ def variation_range(
 
     Parameters
     ----------
-    H : numpy.ndarray or Observable
+    H : numpy.ndarray, Observable or qiskit SparsePauliOp / Operator
         Hermitian ``d x d`` with ``d = q**n``, or an :class:`~weingarten_check.states.observables.Observable`
-        (its ``q`` is used).
-    state : numpy.ndarray
+        (its ``q`` is used), or a Qiskit operator (its dense matrix).
+    state : numpy.ndarray or qiskit Statevector
         A normalised state vector ψ (length d, ``ρ = |ψ><ψ|``) or a density matrix ρ (``d x d``).
-    V1, V2 : numpy.ndarray or circuit, optional
-        ``d x d`` unitaries or circuits with a ``unitary()`` method (e.g.
-        :class:`weingarten_check.circuits.ensembles.Circuit`); default the identity.
-    sites : sequence of int, default (0,)
-        The sites of A (``m = len(sites) < n``).
+    V1, V2 : numpy.ndarray, circuit, qiskit QuantumCircuit or Operator, optional
+        ``d x d`` unitaries, circuits with a ``unitary()`` method (e.g.
+        :class:`weingarten_check.circuits.ensembles.Circuit`), or (qubits) a bound Qiskit
+        ``QuantumCircuit`` or ``Operator``; default the identity.  Dense matrices are the same arrays
+        in Qiskit's and the library's conventions, so a Qiskit object is used as its matrix; only the
+        numbering of A differs (``sites`` vs ``qubits``).
+    sites : sequence of int, optional
+        The sites of A (``m = len(sites) < n``) in the library's numbering: site 0 is the MOST
+        significant tensor factor, i.e. Qiskit qubit ``n - 1``.  Default ``(0,)`` unless ``qubits``
+        is given.
     q : int, default 2
         The local dimension.
+    qubits : int or sequence of int, optional
+        Instead of ``sites``: A as Qiskit qubit indices (qubit 0 the least significant factor),
+        converted by :func:`weingarten_check.states.observable_specs.qubit_sites` (qubits only).
     method : {"auto", "qubit", "fidelity", "certified"}
         "auto" as above; or force "qubit" (needs dA = 2), "fidelity" (needs the fidelity form and a
         pure state) or "certified" (the K route, any dA).
@@ -177,9 +186,10 @@ def variation_range(
     Raises
     ------
     ValueError
-        On a non-square, non-Hermitian H; a dimension that is not a power of q; ``n < 2``; bad sites;
-        a state that is not normalised or not a density matrix; V1 or V2 not unitary; an unknown or
-        inapplicable ``method``.
+        On a non-square, non-Hermitian H; a dimension that is not a power of q; ``n < 2``; bad sites
+        or qubits, or both given; a state that is not normalised or not a density matrix; V1 or V2 not
+        unitary, or a Qiskit circuit with unbound parameters or non-unitary instructions; an unknown
+        or inapplicable ``method``.
 
     Examples
     --------
@@ -195,7 +205,18 @@ def variation_range(
     >>> r = variation_range(np.kron(np.diag([1.0, 0, 0]), np.eye(3)), np.eye(9)[0], q=3)
     >>> r.method, r.certificate, round(r.lower, 6), round(r.upper, 6), r.gap <= 1e-6
     ('certified', 'sdp-level1', 1.0, 1.0, True)
+
+    Qiskit objects: ``V1`` a circuit, ``H = Z`` on Qiskit qubit 0 (the last Kronecker factor, site 1),
+    A given as Qiskit qubits: only a gate on qubit 0 moves the cost.
+
+    >>> from qiskit import QuantumCircuit
+    >>> from qiskit.quantum_info import SparsePauliOp
+    >>> prep = QuantumCircuit(2); _ = prep.h(1)
+    >>> [round(variation_range(SparsePauliOp("IZ"), np.eye(4)[0], V1=prep, qubits=k).value, 12) for k in (0, 1)]
+    [2.0, 0.0]
     """
+    H, state = _qiskit_array(H, "H"), _qiskit_array(state, "state")
+    V1, V2 = _qiskit_array(V1, "V1"), _qiskit_array(V2, "V2")
     if isinstance(H, Observable):
         q = H.q
         H = H.dense()
@@ -207,7 +228,15 @@ def variation_range(
     n = _infer_n(d, q, "H")
     n, q = check_nq(n, q, min_n=2)
     check_hermitian(H, "H")
-    sites = check_sites(sites, n)
+    if qubits is not None:
+        if sites is not None:
+            raise ValueError("give sites (library numbering) or qubits (Qiskit numbering), not both")
+        if q != 2:
+            raise ValueError(f"qubits (Qiskit numbering) needs q = 2, got q = {q}; give sites")
+        from ..states.observable_specs import qubit_sites
+
+        sites = qubit_sites(qubits, n, "qubits")
+    sites = check_sites((0,) if sites is None else sites, n)
     dA = q ** len(sites)
     state = np.asarray(state, dtype=np.complex128)
     pure = state.ndim == 1
@@ -251,6 +280,31 @@ def variation_range(
     if method == "qubit" and dA != 2:
         raise ValueError(f"method='qubit' needs dA = 2, got dA = {dA}")
     return delta_from_k(K, dA, tol=tol, rng=rng, max_starts=starts)
+
+
+def _qiskit_array(x: object, name: str) -> object:
+    """A Qiskit QuantumCircuit / Operator / SparsePauliOp / Statevector as its dense array; else ``x``.
+
+    Qiskit's dense matrices and state vectors are the library's arrays (no reordering,
+    :mod:`weingarten_check.states.observable_specs`).  A QuantumCircuit is checked before the generic
+    ``unitary()`` protocol: ``QuantumCircuit.unitary`` appends a gate, it does not return a matrix.
+    """
+    kind = type(x).__name__
+    if kind == "QuantumCircuit":
+        from qiskit.quantum_info import Operator
+
+        if x.num_parameters:  # type: ignore[attr-defined]
+            free = [p.name for p in x.parameters][:6]  # type: ignore[attr-defined]
+            raise ValueError(f"{name}: the QuantumCircuit has unbound parameters {free}; bind them first")
+        try:
+            return np.asarray(Operator(x).data, dtype=np.complex128)
+        except Exception as exc:  # qiskit raises QiskitError on measurements, resets, ...
+            raise ValueError(f"{name}: the QuantumCircuit is not a unitary ({exc})") from None
+    if kind in ("Operator", "Statevector"):
+        return np.asarray(x.data, dtype=np.complex128)  # type: ignore[attr-defined]
+    if kind == "SparsePauliOp":
+        return np.asarray(x.to_matrix(), dtype=np.complex128)  # type: ignore[attr-defined]
+    return x
 
 
 # ------------------------------------------------------------------------------------ extremal unitaries

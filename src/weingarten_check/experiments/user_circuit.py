@@ -402,6 +402,11 @@ class ExpectedGateVariationRange:
         ``u sqrt(E||K||_F²)`` (Lemmas 11.3 and Jensen: any ensemble).
     bounds : dict of str to float
         Bounds that hold for this circuit's own distribution (the ``moments`` hook), else empty.
+    second_moment_exact : str or None
+        With ``moments="exact"`` / ``"auto"``: ``E||K||_F²`` exactly, as a sympy-parsable string
+        (:func:`weingarten_check.theory.circuit_moments.circuit_second_moment`).
+    moments_note : str or None
+        With ``moments="auto"``: why the exact moments are not available (None if they are).
     """
 
     mean: float
@@ -415,10 +420,16 @@ class ExpectedGateVariationRange:
     width: float = 0.0
     second_moment: float | None = None
     bounds: dict = field(default_factory=dict)
+    second_moment_exact: str | None = None
+    moments_note: str | None = None
 
     def as_dict(self) -> dict:
-        """``{"mean", "ci95", "stderr", "samples", "seed", "haar_bounds"}`` (the CLI's ``--json``)."""
-        return {
+        """``{"mean", "ci95", "stderr", "samples", "seed", "haar_bounds", "bounds"}`` (the CLI's ``--json``).
+
+        With exact moments also ``"expected_K_frobenius_sq"`` (exact string) and ``"moments_bound"``;
+        when they were tried and are not available, ``"moments_unsupported"`` (the reason).
+        """
+        out = {
             "mean": self.mean,
             "ci95": list(self.ci95),
             "stderr": self.stderr,
@@ -427,6 +438,12 @@ class ExpectedGateVariationRange:
             "haar_bounds": dict(self.haar_bounds),
             "bounds": dict(self.bounds),
         }
+        if self.second_moment_exact is not None:
+            out["expected_K_frobenius_sq"] = self.second_moment_exact
+            out["moments_bound"] = self.bounds["moments"]
+        if self.moments_note is not None:
+            out["moments_unsupported"] = self.moments_note
+        return out
 
 
 def _haar_bounds(width: float, n: int, m: int, fidelity: bool) -> dict[str, float]:
@@ -452,7 +469,7 @@ def expected_gate_variation_range(
     distribution: Callable[[np.random.Generator, int], np.ndarray] | None = None,
     state=None,
     target=None,
-    moments: Callable[..., float] | None = None,
+    moments: Callable[..., float] | str | None = None,
     tol: float = 1e-6,
 ) -> ExpectedGateVariationRange:
     """E[Δ] of one gate of a parameterised circuit: every parameter i.i.d. uniform on ``[0, 2π)``.
@@ -473,11 +490,15 @@ def expected_gate_variation_range(
         Seed of the parameter draws (and of the optimiser's starts).
     distribution : callable, optional
         ``distribution(rng, k) -> k`` parameter values.
-    moments : callable, optional
-        Hook for exact moments of the circuit's own distribution:
-        ``moments(circuit, observable, qubits, after) -> E||K||_F²``; if given, ``bounds["moments"]``
-        is ``u sqrt(E||K||_F²)`` with ``u`` of :func:`weingarten_check.theory.bounds.delta_frobenius_constants`
-        (``Δ <= u ||K||_F``, Lemma 11.3, and Jensen).
+    moments : {"exact", "auto"} or callable, optional
+        Exact moments of the circuit's own distribution, giving ``bounds["moments"]`` =
+        ``u sqrt(E||K||_F²)`` >= E[Δ] with ``u`` of :func:`weingarten_check.theory.bounds.delta_frobenius_constants`
+        (``Δ <= u ||K||_F``, Lemma 11.3, and Jensen; Lemma 14 for ``E||K||_F²``).  ``"exact"``:
+        :func:`weingarten_check.theory.circuit_moments.circuit_second_moment` (uniform angles only, no
+        ``distribution``, no ``target``), raising
+        :class:`~weingarten_check.circuits.qiskit_moments.MomentsUnsupported` with the reason when it
+        does not apply; ``"auto"``: the same, or the reason in ``moments_note``.  A callable
+        ``moments(circuit, observable, qubits, after) -> E||K||_F²`` is a hook for other moments.
 
     Returns
     -------
@@ -494,13 +515,43 @@ def expected_gate_variation_range(
     >>> e = expected_gate_variation_range(real_amplitudes(3, reps=1), "ZZI", qubits=0, after=3, samples=8, seed=1)
     >>> e.samples, e.ci95[0] <= e.mean <= e.ci95[1], sorted(e.haar_bounds)
     (8, True, ['paper_theorem1', 'qudit_theorem1_sharp'])
+
+    With the exact second moment of the circuit's own draws (Lemma 14) and the bound it gives:
+
+    >>> e = expected_gate_variation_range(real_amplitudes(3, reps=1), "ZZI", qubits=0, after=3, samples=8,
+    ...                                   moments="exact")
+    >>> e.second_moment_exact, round(e.bounds["moments"], 6), e.mean <= e.bounds["moments"]
+    ('3/16', 1.224745, True)
     """
+    if isinstance(moments, str) and moments not in ("exact", "auto"):
+        raise ValueError(f"moments must be 'exact', 'auto', a callable or None, got {moments!r}")
     samples = check_int(samples, "samples", 2)
     seed = check_int(seed, "seed", 0)
     base = load_circuit(circuit, bind=False)
     k = base.num_parameters
     if k == 0:
         raise ValueError("circuit has no free parameters to sample (use gate_variation_range)")
+    check = _Problem(base, observable, state, target, np.zeros(k))
+    _position(check, qubits, after, gate)  # bad input is reported before any work
+    # the exact moments first: moments="exact" fails at once when they are not available
+    second = exact = note = None
+    bounds: dict[str, float] = {}
+    if isinstance(moments, str):
+        from ..circuits.qiskit_moments import MomentsUnsupported
+        from ..theory.circuit_moments import circuit_second_moment
+
+        try:
+            if target is not None:
+                raise MomentsUnsupported("a fidelity cost: the exact moments cover E||K||_F² of an observable")
+            if distribution is not None:
+                raise MomentsUnsupported("a user distribution: the exact moments assume i.i.d. uniform angles")
+            cm = circuit_second_moment(base, observable, qubits, after=after, gate=gate, state=state)
+        except MomentsUnsupported as exc:
+            if moments == "exact":
+                raise
+            note = str(exc)
+        else:
+            second, exact, bounds["moments"] = float(cm.value), cm.value_str, cm.bound
     rng = np.random.default_rng(seed)
     values = np.empty(samples)
     first = None
@@ -520,11 +571,9 @@ def expected_gate_variation_range(
     mean = float(values.mean())
     se = float(values.std(ddof=1) / math.sqrt(samples))
     n = base.num_qubits
-    problem_width = _Problem(base, observable, state, target, np.zeros(k)).width()
+    problem_width = check.width()
     haar = _haar_bounds(problem_width, n, len(first.qubits), target is not None)
-    second = None
-    bounds: dict[str, float] = {}
-    if moments is not None:
+    if callable(moments):
         from ..theory.bounds import delta_frobenius_constants
 
         second = float(moments(base, observable, first.qubits, first.after))
@@ -532,7 +581,7 @@ def expected_gate_variation_range(
         bounds["moments"] = float(u) * math.sqrt(max(second, 0.0))
     return ExpectedGateVariationRange(
         mean, se, (mean - 1.96 * se, mean + 1.96 * se), samples, seed, values, first.qubits, haar, problem_width,
-        second, bounds,
+        second, bounds, exact, note,
     )  # fmt: skip
 
 

@@ -13,6 +13,8 @@ fourth_moments
     The generic S4 calculus for ``E||K||_F⁴`` under Haar (4-design) V1/V2 (Lemma 11.4).
 finite_depth
     Exact E||K||_F² of finite-depth random circuits (brickwork, HEA) and the E[Δ] bound (Lemma 14).
+circuit_moments
+    Exact E||K||_F² of a user's parameterised Qiskit circuit over uniform angles, and the bound (Lemma 14).
 orthogonal
     V1 Haar on O(d) (real-amplitude circuits): exact E||K||_F² and the bound (Lemma 16.4).
 task_moments
@@ -55,6 +57,7 @@ from .bounds import (
     task_dependent_bound,
     variance_bound,
 )
+from .circuit_moments import DENSE_MAX_N, MAX_TERMS, CircuitSecondMoment, circuit_second_moment
 from .finite_depth import (
     FINITE_DEPTH_TASKS,
     HEA_FLOAT_MAX_N,
@@ -164,4 +167,9 @@ __all__ = [
     "expected_K_frobenius_sq_orthogonal_both",
     "orthogonal_task_dependent_bound",
     "transpose_hs",
+    # circuit_moments (a user's circuit, Lemma 14)
+    "CircuitSecondMoment",
+    "circuit_second_moment",
+    "DENSE_MAX_N",
+    "MAX_TERMS",
 ]
