@@ -961,6 +961,8 @@ def test_lemma_14_8_limit_mutant_rejected():
     lim = brickwork_limit_q("vqe", 4, 2, (0, 1))
     assert not limit_is_haar_value(lim, "vqe", 4, 2)
     assert limit_is_haar_value(brickwork_limit_q("vqe", 4, 2), "vqe", 4, 2)
+
+
 # 14.9 a user's parameterised Qiskit circuit
 # ---------------------------------------------------------------------------------------------
 def _qiskit_sites_first(X: np.ndarray, qubits, n: int) -> np.ndarray:
@@ -1046,7 +1048,7 @@ def _dense(labels, n: int) -> np.ndarray:
     "the library's exact E||K||_F² equals the average over an exact finite circuit set (3 angles each)",
     "n = 3 (A one qubit, 3^5 circuits), n = 4 (A two qubits, 3^4 circuits)",
 )
-def test_lemma_14_7_user_circuit_bruteforce():
+def test_lemma_14_9_user_circuit_bruteforce():
     """14.9.  For a Pauli string P (P² = I) and R_P(θ) = exp(-iθP/2) — Qiskit's rx, ry, rz, rzz, rzx, checked
     against Qiskit's matrices below — conjugation rotates the Paulis anticommuting with P by θ, so the two-copy
     map has frequencies in {-2, …, 2} and the 3-point equally spaced rule is exact (as in 14.6(a)); the
@@ -1076,7 +1078,7 @@ def test_lemma_14_7_user_circuit_bruteforce():
 
 @pytest.mark.mutant
 @lemma("14.9", "mutant: the 2-angle set {0, π}; A read as library sites (no conversion); rzx's qubits swapped", "n = 3")
-def test_lemma_14_7_mutant_rejected():
+def test_lemma_14_9_mutant_rejected():
     """The same checker rejects a non-exact angle set, the unconverted qubit order and a swapped rzx."""
     from qiskit import QuantumCircuit
 

@@ -259,6 +259,8 @@ def test_two_site_projection_is_product_of_swaps_minus_identity_over_q_squared()
     assert sm.apply_projection_A(op, (0, 1)) != sm.apply_projection_A(op, 0)
     with pytest.raises(ValueError, match="site"):
         sm.apply_projection_A(op, (0, 0))
+
+
 # ---------------------------------------------------------------------------------------------
 # user circuits: multi-site rotations, registered fixed gates, P_A on two sites, dense on any sites
 # ---------------------------------------------------------------------------------------------
