@@ -392,7 +392,7 @@ DEPTH_HEA_SAMPLED = (
     "hea_k_frobenius_n6.json",
     "hea_k_frobenius_n7.json",
     "hea_k_frobenius_n8_9.json",
-    "hea_k_frobenius.json",
+    "hea_k_frobenius_n10_12.json",
 )
 
 
