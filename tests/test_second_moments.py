@@ -295,6 +295,9 @@ def test_register_fixed_gate_checks_exactness_and_names():
     iswap = sp.Matrix([[1, 0, 0, 0], [0, 0, sp.I, 0], [0, sp.I, 0, 0], [0, 0, 0, 1]])
     assert sm.register_fixed_gate("test-iswap", iswap) == "test-iswap"
     assert sm.register_fixed_gate("test-iswap", iswap) == "test-iswap"  # the same matrix: a no-op
+    # the same matrix written differently (e^{iπ/4} vs (1 + i)/√2) is the same gate, whichever came first
+    sm.register_fixed_gate("test-t", sp.diag(1, (1 + sp.I) / sp.sqrt(2)))
+    assert sm.register_fixed_gate("test-t", sp.diag(1, sp.exp(sp.I * sp.pi / 4))) == "test-t"
     U = np.array(iswap.evalf(), dtype=complex)
     labels = (7, 5)  # σx⊗σz on site 0, σx⊗σx on site 1
     ref = np.kron(U, U) @ product_op(labels) @ np.kron(U, U).conj().T

@@ -502,7 +502,7 @@ def register_fixed_gate(name: str, matrix: sp.Matrix) -> str:
     if U.shape != (D, D) or D not in (2, 4, 8):
         raise ValueError(f"fixed gate {name!r}: matrix must be 2^k x 2^k with k in 1..3, got shape {U.shape}")
     if name in FIXED_GATES:
-        if sp.simplify(FIXED_GATES[name] - U) != sp.zeros(D, D):
+        if (FIXED_GATES[name] - U).applyfunc(lambda x: sp.simplify(sp.expand_complex(x))) != sp.zeros(D, D):
             raise ValueError(f"fixed gate {name!r} is already registered with a different matrix")
         return name
     if (U * U.H - sp.eye(D)).applyfunc(lambda x: sp.simplify(sp.expand(x))) != sp.zeros(D, D):
