@@ -301,13 +301,14 @@ def test_lemma_14_3_mutant_rejected():
 # ---------------------------------------------------------------------------------------------
 # 14.4 L -> infinity
 # ---------------------------------------------------------------------------------------------
-def brickwork_limit(task: str, n: int) -> sp.Expr:
-    """lim_L E||K||_F² (v1) exactly: the two-layer Heisenberg map T on span{I, s}^n (library gate maps)
-    has eigenvalue 1 on I…I and s…s and spectral radius < 1 elsewhere, so T^k X -> the combination
-    fixed by T's two conserved functionals (left eigenvectors of eigenvalue 1)."""
+def brickwork_limit(task: str, n: int, q: int = 2, A: tuple = (0,)) -> sp.Expr:
+    """lim_L E||K||_F² (v1) exactly: the two-layer Heisenberg map T on span{I, s}^n (library gate maps,
+    local dimension q) has eigenvalue 1 on I…I and s…s and spectral radius < 1 elsewhere, so T^k X -> the
+    combination fixed by T's two conserved functionals (left eigenvectors of eigenvalue 1); the start is
+    ``P_A(H⊗H)`` (Pauli pairs for q = 2, matrix-unit pairs for q >= 3: 14.7)."""
     confs = list(itertools.product((0, sm.SWAP), repeat=n))
     index = {c: i for i, c in enumerate(confs)}
-    two = sm.brickwork_layers(n, 2)  # layer 1 then layer 2: Heisenberg applies layer 2 first
+    two = sm.brickwork_layers(n, 2, q)  # layer 1 then layer 2: Heisenberg applies layer 2 first
     T = sp.zeros(len(confs), len(confs))
     for j, c in enumerate(confs):
         for key, v in sm.propagate({c: Fraction(1)}, two, heisenberg=True).items():
@@ -316,7 +317,7 @@ def brickwork_limit(task: str, n: int) -> sp.Expr:
     assert sorted(np.abs(ev))[-3] < 1 - 1e-9  # exactly two eigenvalues of modulus 1
     left = (T.T - sp.eye(len(confs))).nullspace()
     assert len(left) == 2
-    X0 = sm.apply_projection_A(fd.h_tensor_h(task, n, 0, True), 0)
+    X0 = sm.apply_projection_A(fd.h_tensor_h(task, n, A, True, q), A, q)
     X = sm.propagate(X0, two, heisenberg=True)  # every site touched: now in span{I, s}^n
     x = sp.zeros(len(confs), 1)
     for key, v in X.items():
@@ -759,34 +760,6 @@ def limit_is_haar_value(limit: sp.Expr, task: str, n: int, q: int = 2, sites=Non
     return sp.simplify(limit - fd.two_design_value(task, "v1", n, q, sites=sites)) == 0
 
 
-def brickwork_limit_q(task: str, n: int, q: int, A: tuple = (0,)) -> sp.Expr:
-    """lim_L E||K||_F² (v1) exactly for local dimension q and A: as ``brickwork_limit`` (14.4), the two-layer
-    Heisenberg map T on span{I, s}^n from the library's q-gate maps, its two conserved functionals (left
-    eigenvectors of eigenvalue 1), and the start ``P_A(H⊗H)`` in matrix-unit labels."""
-    confs = list(itertools.product((0, sm.SWAP), repeat=n))
-    index = {c: i for i, c in enumerate(confs)}
-    two = sm.brickwork_layers(n, 2, q)
-    T = sp.zeros(len(confs), len(confs))
-    for j, c in enumerate(confs):
-        for key, v in sm.propagate({c: Fraction(1)}, two, heisenberg=True).items():
-            T[index[key], j] += sp.Rational(v.numerator, v.denominator)
-    ev = np.linalg.eigvals(np.array(T.evalf(), dtype=float))
-    assert sorted(np.abs(ev))[-3] < 1 - 1e-9  # exactly two eigenvalues of modulus 1
-    left = (T.T - sp.eye(len(confs))).nullspace()
-    assert len(left) == 2
-    X0 = sm.apply_projection_A(fd.h_tensor_h(task, n, A, True, q, units=True), A, q)
-    X = sm.propagate(X0, two, heisenberg=True)  # every site touched: now in span{I, s}^n
-    x = sp.zeros(len(confs), 1)
-    for key, v in X.items():
-        x[index[key]] += sp.Rational(v.numerator, v.denominator)
-    ii, ss = sp.zeros(len(confs), 1), sp.zeros(len(confs), 1)
-    ii[index[(0,) * n]] = 1
-    ss[index[(sm.SWAP,) * n]] = 1
-    c = sp.symbols("c1 c2")
-    sol = sp.solve([(lv.T * (c[0] * ii + c[1] * ss - x))[0] for lv in left], c)
-    return sp.nsimplify(sol[c[0]] + sol[c[1]])  # <00|I|00> = <00|s|00> = 1
-
-
 @lemma(
     "14.7",
     "qudits, L → ∞: the brickwork limit (conserved functionals of the two-layer map) is Lemma 9's Haar value, "
@@ -796,7 +769,7 @@ def brickwork_limit_q(task: str, n: int, q: int, A: tuple = (0,)) -> sp.Expr:
 def test_lemma_14_7_qudit_limit_is_haar():
     """14.7(b).  As 14.4 with the q = 3 gate maps; the start is ``P_A(H⊗H)`` in matrix-unit labels."""
     for task, n in (("vqe", 4), ("qae", 4), ("vqe", 5)):
-        assert limit_is_haar_value(brickwork_limit_q(task, n, 3), task, n, 3)
+        assert limit_is_haar_value(brickwork_limit(task, n, 3), task, n, 3)
     h = fd.two_design_value("vqe", "v1", 4, q=3)
     s = fd.finite_depth_series("vqe", "v1", "brickwork", 4, 40, q=3)
     gaps = [s[L - 1] - h for L in range(1, 41)]
@@ -807,7 +780,7 @@ def test_lemma_14_7_qudit_limit_is_haar():
 @pytest.mark.mutant
 @lemma("14.7", "mutant: the limit is 512/(9d) (no +1); the qubit value 18/(d+1)", "q = 3, n = 4")
 def test_lemma_14_7_limit_mutant_rejected():
-    lim = brickwork_limit_q("vqe", 4, 3)
+    lim = brickwork_limit("vqe", 4, 3)
     assert not limit_is_haar_value(lim * sp.Rational(82, 81), "vqe", 4, 3)  # 512/(9·81) instead of /(9·82)
     assert not limit_is_haar_value(lim, "vqe", 4, 2)
 
@@ -947,7 +920,7 @@ def test_lemma_14_8_two_site_limit():
 
     for q, n in ((2, 4), (2, 5), (3, 4)):
         for task in ("vqe", "qae"):
-            assert limit_is_haar_value(brickwork_limit_q(task, n, q, (0, 1)), task, n, q, sites=(0, 1))
+            assert limit_is_haar_value(brickwork_limit(task, n, q, (0, 1)), task, n, q, sites=(0, 1))
             # the same route at m = 1 (Lemma 4.1 with the exact coupling) is Lemma 9's value
             c1 = fd.exact_coupling(task, n, (0,), q)
             assert expected_K_frobenius_sq("v1", n, 1, q, coupling=c1) == fd.two_design_value(task, "v1", n, q)
@@ -958,9 +931,9 @@ def test_lemma_14_8_two_site_limit():
 @pytest.mark.mutant
 @lemma("14.8", "mutant: the m = 1 value as the m = 2 limit", "q = 2, n = 4")
 def test_lemma_14_8_limit_mutant_rejected():
-    lim = brickwork_limit_q("vqe", 4, 2, (0, 1))
+    lim = brickwork_limit("vqe", 4, 2, (0, 1))
     assert not limit_is_haar_value(lim, "vqe", 4, 2)
-    assert limit_is_haar_value(brickwork_limit_q("vqe", 4, 2), "vqe", 4, 2)
+    assert limit_is_haar_value(brickwork_limit("vqe", 4, 2), "vqe", 4, 2)
 
 
 # 14.9 a user's parameterised Qiskit circuit
