@@ -678,12 +678,13 @@ def test_lemma_15_6_expansion_against_the_exact_mean():
 # ---------------------------------------------------------------------------------------------
 # 15.4 (qutrits): the measured constant is the statistics of its stored, reproducible samples
 # ---------------------------------------------------------------------------------------------
-def stored_mc_claim_holds(rec: dict, samples: np.ndarray, spot: int = 4) -> bool:
+def stored_mc_claim_holds(rec: dict, samples: np.ndarray, spot: int = 4, q: int = 3) -> bool:
     """The qutrit iid constant E[Δ(Ĝ)] is a Monte Carlo mean: (i) the claimed mean, sd, stderr are the
     statistics of the stored lower ends (numpy here), and the relative stderr is <= 0.1 %; (ii) every
     stored bracket is certified (lower <= upper, relative width <= 1e-6); (iii) ``spot`` samples at
     random indices (seed 15) recomputed from their own seeds rng([seed, i]) by the library's certified
-    Δ reproduce the stored brackets to 1e-6; (iv) the library's E[Δ(G)] is E χ_64 times the claimed mean."""
+    Δ reproduce the stored brackets to 1e-6; (iv) the library's E[Δ(G)] is E χ_N times the claimed mean,
+    N = (q² - 1)² (64 for qutrits)."""
     low = np.asarray(samples[:, 0], dtype=float)
     N = len(low)
     sd = float(np.std(low, ddof=1))
@@ -696,23 +697,25 @@ def stored_mc_claim_holds(rec: dict, samples: np.ndarray, spot: int = 4) -> bool
     if not (np.all(samples[:, 0] <= samples[:, 1]) and np.all(samples[:, 1] - samples[:, 0] <= 1e-6 * samples[:, 0])):
         return False
     for i in np.random.default_rng(15).choice(N, size=spot, replace=False):
-        new = asy.gaussian_delta_monte_carlo(3, 1, seed=int(rec["seed"]), start=int(i))[0]
+        new = asy.gaussian_delta_monte_carlo(q, 1, seed=int(rec["seed"]), start=int(i))[0]
         if not np.all(np.abs(new - samples[i]) <= 1e-6 * samples[i]):
             return False
-    chi64 = sp.sqrt(2) * sp.gamma(sp.Rational(65, 2)) / sp.gamma(32)  # E χ_N = sqrt(2) Γ((N+1)/2)/Γ(N/2)
-    return abs(asy.gaussian_delta_mean(3)[0] - float(chi64) * rec["mean"]) <= 1e-12 * float(chi64) * rec["mean"]
+    N = (q * q - 1) ** 2
+    chi = float(sp.sqrt(2) * sp.gamma(sp.Rational(N + 1, 2)) / sp.gamma(sp.Rational(N, 2)))  # E χ_N
+    return abs(asy.gaussian_delta_mean(q)[0] - chi * rec["mean"]) <= 1e-12 * chi * rec["mean"]
 
 
 @lemma(
     "15.4",
-    "q = 3: E[Δ(Ĝ)] is the mean of 6000 stored certified samples (relative stderr <= 0.1 %), which reproduce",
-    "q = 3, 6000 directions, seed 2026; 4 recomputed",
+    "q = 3, 4: E[Δ(Ĝ)] is the mean of the stored certified samples (relative stderr <= 0.1 %), which reproduce",
+    "q = 3, 6000 directions; q = 4, 1875 directions; seed 2026; 4 and 2 recomputed",
 )
 def test_lemma_15_4_qutrit_monte_carlo_is_its_samples():
     """Lemma 15.4 (qutrits). The measured constant is not proved; what is checked is that the number the
     library uses is the mean of its stored samples, that each stored Δ is certified, and that the
     samples are the library's certified Δ of the directions their seeds give."""
     assert stored_mc_claim_holds(asy.GAUSSIAN_DELTA_MC[3], asy.gaussian_delta_samples(3))
+    assert stored_mc_claim_holds(asy.GAUSSIAN_DELTA_MC[4], asy.gaussian_delta_samples(4), spot=2, q=4)
 
 
 @pytest.mark.mutant
@@ -720,6 +723,8 @@ def test_lemma_15_4_qutrit_monte_carlo_is_its_samples():
 def test_lemma_15_4_qutrit_monte_carlo_mutant_rejected():
     rec, b = asy.GAUSSIAN_DELTA_MC[3], asy.gaussian_delta_samples(3)
     assert not stored_mc_claim_holds({**rec, "mean": 1.01 * rec["mean"]}, b)
+    rec4 = asy.GAUSSIAN_DELTA_MC[4]
+    assert not stored_mc_claim_holds({**rec4, "mean": 1.01 * rec4["mean"]}, asy.gaussian_delta_samples(4), q=4)
     scaled = 1.01 * np.asarray(b)
     sd = float(np.std(scaled[:, 0], ddof=1))
     summary = {**rec, "mean": float(scaled[:, 0].mean()), "sd": sd, "stderr": sd / np.sqrt(len(scaled))}

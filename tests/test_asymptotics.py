@@ -112,8 +112,8 @@ def test_prediction_z_score_sees_a_wrong_constant():
         (lambda: asy.asymptotic_constant("vqa", "v1"), "task"),
         (lambda: asy.asymptotic_constant("vqe", "v3"), "case"),
         (lambda: asy.asymptotic_constant("vqe", "v1", q=1), "q"),
-        (lambda: asy.asymptotic_constant("vqe", "v1", q=4), "q must be 2 or 3 for task 'vqe', case 'v1'"),
-        (lambda: asy.asymptotic_constant("qae", "both", q=5), "q must be 2 or 3"),
+        (lambda: asy.asymptotic_constant("vqe", "v1", q=5), "q must be 2 or one of 3, 4 for task 'vqe', case 'v1'"),
+        (lambda: asy.asymptotic_constant("qae", "both", q=5), "q must be 2 or one of 3, 4"),
         (lambda: asy.gue_spread_fredholm(4, dps=5), "dps"),
         (lambda: asy.gaussian_delta_monte_carlo(2, 5), "q must be >= 3"),
         (lambda: asy.fourth_moment_ratio_limit("qsl", "v1"), "task"),
@@ -235,33 +235,36 @@ def test_qae_v2_bad_input():
 # ---------------------------------------------------------------------------------------------
 # the stored qutrit Monte Carlo: summary = the file's statistics; samples reproduce
 # ---------------------------------------------------------------------------------------------
-def test_stored_monte_carlo_summary_is_the_files_statistics():
-    """GAUSSIAN_DELTA_MC[3] (and so the q = 3 constants) is the mean / sd / stderr of the stored lower
-    ends, recomputed here with plain numpy; every bracket is certified to the 1e-6 tolerance."""
-    b = asy.gaussian_delta_samples(3)
-    rec = asy.GAUSSIAN_DELTA_MC[3]
+@pytest.mark.parametrize("q, samples", [(3, 6000), (4, 1875)])
+def test_stored_monte_carlo_summary_is_the_files_statistics(q, samples):
+    """GAUSSIAN_DELTA_MC[q] (and so the iid constants of that q) is the mean / sd / stderr of the stored
+    lower ends, recomputed here with plain numpy; every bracket is certified to the 1e-6 tolerance."""
+    b = asy.gaussian_delta_samples(q)
+    rec = asy.GAUSSIAN_DELTA_MC[q]
     low = np.array(b[:, 0], dtype=float)
-    assert rec["samples"] == len(low) == 6000
+    assert rec["samples"] == len(low) == samples
     assert rec["mean"] == pytest.approx(low.sum() / len(low), rel=1e-13)
     sd = np.sqrt(((low - low.mean()) ** 2).sum() / (len(low) - 1))
     assert rec["sd"] == pytest.approx(sd, rel=1e-12)
     assert rec["stderr"] == pytest.approx(sd / np.sqrt(len(low)), rel=1e-12)
     assert rec["stderr"] / rec["mean"] <= 1e-3  # the goal: 0.1 % relative standard error
     assert np.all(b[:, 0] <= b[:, 1]) and np.all((b[:, 1] - b[:, 0]) / b[:, 0] <= 1e-6)
-    chi = float(np.sqrt(2) * np.exp(float(sp.loggamma(sp.Rational(65, 2)) - sp.loggamma(32))))  # E χ_64
-    value, se = asy.gaussian_delta_mean(3)
-    assert value == pytest.approx(chi * low.mean(), rel=1e-12) and se == pytest.approx(chi * sd / np.sqrt(6000))
-    with pytest.raises(ValueError, match="q = 4"):
-        asy.gaussian_delta_samples(4)
+    N = (q * q - 1) ** 2  # E χ_N = sqrt(2) Γ((N+1)/2)/Γ(N/2)
+    chi = float(np.sqrt(2) * np.exp(float(sp.loggamma(sp.Rational(N + 1, 2)) - sp.loggamma(sp.Rational(N, 2)))))
+    value, se = asy.gaussian_delta_mean(q)
+    assert value == pytest.approx(chi * low.mean(), rel=1e-12) and se == pytest.approx(chi * sd / np.sqrt(samples))
+    with pytest.raises(ValueError, match="q = 5"):
+        asy.gaussian_delta_samples(5)
 
 
-def test_stored_monte_carlo_samples_reproduce():
-    """8 stored samples at random indices (seed 1702) recomputed from their per-sample seeds
+@pytest.mark.parametrize("q, spot", [(3, 8), (4, 3)])
+def test_stored_monte_carlo_samples_reproduce(q, spot):
+    """Stored samples at random indices (seed 1702) recomputed from their per-sample seeds
     rng([2026, i]) agree with the stored certified brackets to the certificate tolerance (1e-6)."""
-    b = asy.gaussian_delta_samples(3)
-    idx = np.random.default_rng(1702).choice(len(b), size=8, replace=False)
+    b = asy.gaussian_delta_samples(q)
+    idx = np.random.default_rng(1702).choice(len(b), size=spot, replace=False)
     for i in idx:
-        new = asy.gaussian_delta_monte_carlo(3, 1, seed=int(asy.GAUSSIAN_DELTA_MC[3]["seed"]), start=int(i))[0]
+        new = asy.gaussian_delta_monte_carlo(q, 1, seed=int(asy.GAUSSIAN_DELTA_MC[q]["seed"]), start=int(i))[0]
         assert new == pytest.approx(b[i], rel=1e-6), i
 
 

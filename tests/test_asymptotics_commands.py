@@ -49,12 +49,17 @@ def test_qsl_any_q(capsys):
 
 
 def test_q4_rank_one_cases(capsys):
-    """q = 4: the rank-one (GUE) cases have constants (a 30-digit quadrature); an iid case is one line, exit 2."""
+    """q = 4: the rank-one (GUE) cases have constants (a 30-digit quadrature), the iid ones a stored Monte Carlo
+    (stderr > 0); q = 5 with an iid case is one line, exit 2."""
     code, out, _ = run(capsys, "asymptotics", "--q", "4", "--task", "qae", "--case", "v1,v2", "--json")
     rows = json.loads(out)["constants"]
     assert code == 0 and [r["case"] for r in rows] == ["v1", "v2"]
     assert rows[0]["c"] == float(asymptotic_constant("qae", "v1", 4).c) and rows[0]["closed_form"] is None
-    code, out, err = run(capsys, "asymptotics", "--q", "4", "--task", "qae")
+    code, out, _ = run(capsys, "asymptotics", "--q", "4", "--task", "vqe", "--case", "v1", "--json")
+    row = json.loads(out)["constants"][0]
+    assert code == 0 and row["law"] == "iid Gaussian" and 0 < row["c_stderr"] <= 1e-3 * row["c"]
+    assert row["c"] == float(asymptotic_constant("vqe", "v1", 4).c)
+    code, out, err = run(capsys, "asymptotics", "--q", "5", "--task", "qae")
     assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
     assert "--q" in err and "qae both" in err
 
@@ -65,7 +70,7 @@ def test_q4_rank_one_cases(capsys):
         (["--q", "x"], "--q"),
         (["--q", "1"], "--q"),
         (["--q", ""], "--q"),
-        (["--q", "4"], "--q"),
+        (["--q", "5"], "--q"),
         (["--task", "vqa"], "--task"),
         (["--case", "v3"], "--case"),
     ],

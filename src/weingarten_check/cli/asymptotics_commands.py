@@ -32,7 +32,7 @@ def cmd_asymptotics(args: argparse.Namespace) -> int:
     UsageError
         For bad input, with a message naming the option (``main`` turns it into exit code 2).
     """
-    from ..theory.asymptotics import ASYMPTOTIC_TASKS, asymptotic_constant, limiting_law
+    from ..theory.asymptotics import ASYMPTOTIC_TASKS, GAUSSIAN_DELTA_MC, asymptotic_constant, limiting_law
     from ..theory.bounds import CASES
 
     qs = int_list(args.q, "--q")
@@ -44,10 +44,11 @@ def cmd_asymptotics(args: argparse.Namespace) -> int:
         if q < 2:
             raise UsageError(f"--q: local dimensions must be >= 2, got {q}")
         iid = [f"{t} {c}" for t in tasks for c in cases if limiting_law(t, c) == "iid Gaussian"]
-        if q > 3 and iid:
+        if q > 2 and q not in GAUSSIAN_DELTA_MC and iid:
+            stored = ", ".join(str(k) for k in sorted(GAUSSIAN_DELTA_MC))
             raise UsageError(
                 f"--q: {q} is available for --task qsl and the rank-one cases (qae v1, qae v2, vqe v2) only, "
-                f"not for {', '.join(iid)} (iid Gaussian law: q = 2, 3)"
+                f"not for {', '.join(iid)} (iid Gaussian law: q = 2 or {stored}, a stored Monte Carlo)"
             )
     rows = [asymptotic_constant(t, c, q) for q in dict.fromkeys(qs) for t in tasks for c in cases]
     payload = {"constants": [r.as_dict() for r in rows]}
@@ -109,7 +110,7 @@ def add_asymptotics_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--q",
         default="2,3",
-        help="local dimensions, comma separated (default: 2,3; q >= 4: qsl and the rank-one cases only)",
+        help="local dimensions, comma separated (default: 2,3; q >= 5: qsl and the rank-one cases only)",
     )
     p.add_argument("--task", default="all", help="vqe, qae, qsl (comma separated) or all (default)")
     p.add_argument("--case", default="all", help="v1, v2, both (comma separated) or all (default)")

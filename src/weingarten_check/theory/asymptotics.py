@@ -8,7 +8,8 @@ function of it, uniformly integrable by the bounded fourth moments of Lemma 11.4
 ``scale·E[Δ] → E[Δ(limit)]``.  The limiting laws (Lemma 15.2):
 
 * ``"iid Gaussian"`` — VQE v1, VQE both, QAE both: ``scale·K → sqrt(v)·G``, G a standard real
-  Gaussian ``(q²-1) × (q²-1)`` matrix; ``c = sqrt(v)·E[Δ(G)]`` (:func:`gaussian_delta_mean`).
+  Gaussian ``(q²-1) × (q²-1)`` matrix; ``c = sqrt(v)·E[Δ(G)]`` (:func:`gaussian_delta_mean`: exact for
+  q = 2, a stored Monte Carlo of the certified Δ with relative stderr <= 0.1 % for q = 3, 4).
 * ``"rank one (GUE)"`` — QAE v1, VQE v2, QAE v2: ``K = x uᵀ`` (or ``u xᵀ``) at every n with
   ``u_b = <0|G_b|0>`` fixed, and ``Δ = λmax - λmin`` of ``Σ_a x_a G_a``; ``scale·x`` tends to an
   isotropic Gaussian of variance ``s`` per component, so ``c = sqrt(s)·E[λmax - λmin]`` of a
@@ -96,6 +97,8 @@ _D = sp.Symbol("d", positive=True)
 _MC_FILES: dict[int, dict[str, Any]] = {
     # 6000 directions, 953 s in chunks of 100 (one BLAS thread)
     3: {"file": "gaussian_delta_q3.npy", "seed": 2026, "seconds": 953.0},
+    # 1875 directions, 1692 s in chunks of 25 (one BLAS thread)
+    4: {"file": "gaussian_delta_q4.npy", "seed": 2026, "seconds": 1692.0},
 }
 
 
@@ -117,7 +120,7 @@ def gaussian_delta_samples(q: int = 3) -> np.ndarray:
     Parameters
     ----------
     q : int, default 3
-        Local dimension with stored samples (3).
+        Local dimension with stored samples (3, 4).
 
     Returns
     -------
@@ -807,7 +810,7 @@ def gaussian_delta_mean(q: int = 2) -> tuple[sp.Expr | float, float]:
     Parameters
     ----------
     q : int, default 2
-        Local dimension, 2 or a q with a stored Monte Carlo (3).
+        Local dimension, 2 or a q with a stored Monte Carlo (3, 4).
 
     Returns
     -------
@@ -1238,8 +1241,8 @@ def asymptotic_constant(task: str, case: str, q: int = 2) -> AsymptoticConstant:
         Which of V1, V2 is Haar-random (the other is the identity).
     q : int, default 2
         Local dimension: any ``q >= 2`` for QSL and the rank-one (GUE) cases (QAE v1, VQE v2, QAE v2;
-        ``q >= 4`` by a 30-digit quadrature); 2 or 3 for the iid Gaussian cases (VQE v1, VQE both,
-        QAE both: a Monte Carlo of the certified Δ is stored for q = 3 only).
+        ``q >= 4`` by a 30-digit quadrature); 2, 3 or 4 for the iid Gaussian cases (VQE v1, VQE both,
+        QAE both: a Monte Carlo of the certified Δ is stored for q = 3 and 4).
 
     Returns
     -------
@@ -1248,7 +1251,7 @@ def asymptotic_constant(task: str, case: str, q: int = 2) -> AsymptoticConstant:
     Raises
     ------
     ValueError
-        On a bad task, case or q, or a q >= 4 for an iid Gaussian case.
+        On a bad task, case or q, or a q >= 5 for an iid Gaussian case (no stored Monte Carlo).
 
     Examples
     --------
@@ -1260,10 +1263,11 @@ def asymptotic_constant(task: str, case: str, q: int = 2) -> AsymptoticConstant:
     q = check_local_dim(q)
     law = limiting_law(task, case)
     scale = {_D: "d", sp.sqrt(_D): "sqrt(d)"}.get(scale_expression(task, case, q), "sqrt(d/n)")
-    if law == "iid Gaussian" and q > 3:
+    if law == "iid Gaussian" and q > 2 and q not in GAUSSIAN_DELTA_MC:
+        stored = ", ".join(str(k) for k in sorted(GAUSSIAN_DELTA_MC))
         raise ValueError(
-            f"q must be 2 or 3 for task {task!r}, case {case!r} (iid Gaussian law: its constant is a stored Monte "
-            f"Carlo of the certified Δ, stored for q = 3 only), got {q}"
+            f"q must be 2 or one of {stored} for task {task!r}, case {case!r} (iid Gaussian law: its constant is a "
+            f"stored Monte Carlo of the certified Δ, stored for q = {stored}), got {q}"
         )
     var = limiting_variance(task, case, q)
     stderr = 0.0
