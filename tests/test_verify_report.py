@@ -293,7 +293,7 @@ def test_orthogonal_rows_are_checked_against_the_orthogonal_bound():
 
 def test_prediction_column_is_c_over_scale_for_exact_haar_rows():
     """The n → ∞ column: Lemma 15's c/scale at the row's n and the z-score of E[Δ] against it, for exact-Haar
-    rows with A = site 0 only (a dash for hea, for A elsewhere, and for q = 4 where no constant is stored)."""
+    rows with A = site 0 only (a dash for hea, for A elsewhere, and for q = 5 where no constant is stored)."""
     from weingarten_check.experiments.tasks import RunConfig
     from weingarten_check.theory.asymptotics import asymptotic_constant
 
@@ -303,7 +303,7 @@ def test_prediction_column_is_c_over_scale_for_exact_haar_rows():
     for other in (
         rp.NumericCheck(RunConfig("vqe", "hea", "v1"), 12, 200, 12.0, c12, 0.001, (0.0, 1.0), {}),
         rp.NumericCheck(RunConfig("vqe", "haar", "v1", site=1), 12, 200, 12.0, c12, 0.001, (0.0, 1.0), {}),
-        rp.NumericCheck(RunConfig("vqe", "haar", "v1", q=4), 3, 200, 12.0, c12, 0.001, (0.0, 1.0), {}),
+        rp.NumericCheck(RunConfig("vqe", "haar", "v1", q=5), 3, 200, 12.0, c12, 0.001, (0.0, 1.0), {}),
     ):
         assert rp._prediction_cell(other) == "—"
     rep = rp.VerifyReport([], [check], [], "2024-01-01 00:00:00 UTC", 1.0, {})
